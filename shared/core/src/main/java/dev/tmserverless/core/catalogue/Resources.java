@@ -1,0 +1,102 @@
+package dev.tmserverless.core.catalogue;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The one list of every AWS resource the system has. The CDK app deploys exactly this; the local stack
+ * creates and wires exactly this; handlers find their resources through the environment variables
+ * named here. Adding a route, queue or function starts here.
+ */
+public final class Resources {
+    private Resources() {}
+
+    /** DynamoDB key schema: partition key and sort key attribute names (both strings). */
+    public record Index(String name, String partitionKey, String sortKey) {}
+
+    public record Table(String id, String envVar, String partitionKey, String sortKey, List<Index> indexes) {}
+
+    /** A queue with its dead-letter queue; {@code consumer} is the function fed by it (event source mapping). */
+    public record Queue(String id, String envVar, int visibilityTimeoutSeconds, int maxReceiveCount,
+                        int batchSize, String consumer) {
+        public String dlqId() { return id + "-dlq"; }
+    }
+
+    public record Bucket(String id, String envVar) {}
+
+    public enum Access { TABLE_READ_WRITE, BUCKET_READ, BUCKET_READ_WRITE, GRID_JOBS_SEND, GRID_JOBS_CONSUME }
+
+    /**
+     * A Lambda function: its Maven module (which builds {@code <module>-lambda.jar}), the handler class the
+     * runtime instantiates, sizing, and what it may touch (its IAM policy is derived from {@code access}).
+     */
+    public record Function(String id, String module, String handler, int memoryMb, int timeoutSeconds,
+                           Set<Access> access, boolean http) {
+        public String jarName() { return module + "-lambda.jar"; }
+    }
+
+    /** An HTTP API route. Paths are written without the trailing slash; both forms are served. */
+    public record Route(String method, String path, String function) {
+        public String routeKey() { return method + " " + path; }
+    }
+
+    public static final String PROJECTS = "projects";
+    public static final String TASKS = "tasks";
+    public static final String USERS = "users";
+    public static final String GRID_WORKER = "grid-worker";
+
+    public static final Table TABLE = new Table("main", "TM_TABLE", "pk", "sk",
+            List.of(new Index("gsi1", "gsi1pk", "gsi1sk")));
+
+    public static final Queue GRID_JOBS = new Queue("grid-jobs", "TM_GRID_JOBS_QUEUE_URL",
+            900, 3, 1, GRID_WORKER);
+
+    public static final Bucket BUCKET = new Bucket("data", "TM_BUCKET");
+
+    public static final List<Function> FUNCTIONS = List.of(
+            new Function(PROJECTS, "projects", "dev.tmserverless.fn.projects.ProjectsFunction", 1024, 29,
+                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE, Access.GRID_JOBS_SEND), true),
+            new Function(TASKS, "tasks", "dev.tmserverless.fn.tasks.TasksFunction", 1024, 29,
+                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ), true),
+            new Function(USERS, "users", "dev.tmserverless.fn.users.UsersFunction", 512, 29,
+                    Set.of(Access.TABLE_READ_WRITE), true),
+            new Function(GRID_WORKER, "grid-worker", "dev.tmserverless.fn.grid.GridWorkerFunction", 2048, 900,
+                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ, Access.GRID_JOBS_CONSUME), false));
+
+    public static final String V2 = "/api/v2";
+
+    public static final List<Route> ROUTES = List.of(
+            // users: identity, login, organisations
+            new Route("GET", V2 + "/system/authentication/login", USERS),
+            new Route("GET", V2 + "/system/authentication/callback", USERS),
+            new Route("GET", V2 + "/users/queries/{username}", USERS),
+            new Route("POST", V2 + "/organisations", USERS),
+            new Route("GET", V2 + "/organisations/{organisationId}", USERS),
+            // projects
+            new Route("POST", V2 + "/projects", PROJECTS),
+            new Route("GET", V2 + "/projects/{projectId}", PROJECTS),
+            new Route("PATCH", V2 + "/projects/{projectId}", PROJECTS),
+            new Route("GET", V2 + "/projects/{projectId}/queries/grid-job", PROJECTS),
+            // tasks
+            new Route("GET", V2 + "/projects/{projectId}/tasks", TASKS),
+            new Route("GET", V2 + "/projects/{projectId}/tasks/{taskId}", TASKS),
+            new Route("POST", V2 + "/projects/{projectId}/tasks/actions/lock-for-mapping/{taskId}", TASKS),
+            new Route("POST", V2 + "/projects/{projectId}/tasks/actions/unlock-after-mapping/{taskId}", TASKS),
+            new Route("POST", V2 + "/projects/{projectId}/tasks/actions/stop-mapping/{taskId}", TASKS));
+
+    public static final List<Queue> QUEUES = List.of(GRID_JOBS);
+
+    public static Function function(String id) {
+        return FUNCTIONS.stream().filter(f -> f.id().equals(id)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no function " + id));
+    }
+
+    public static List<Route> routesOf(String functionId) {
+        return ROUTES.stream().filter(r -> r.function().equals(functionId)).toList();
+    }
+
+    public static Optional<Queue> queueConsumedBy(String functionId) {
+        return QUEUES.stream().filter(q -> q.consumer().equals(functionId)).findFirst();
+    }
+}

@@ -1,0 +1,82 @@
+package dev.tmserverless.core.error;
+
+/**
+ * Every error this API can answer with: HTTP status, the wire sub-code exactly as reference clients match
+ * it (typos and trailing spaces included), the body shape, and the default text. Nothing else in the code
+ * base spells a sub-code.
+ */
+public enum ErrorCode {
+    // --- structured "not found" family: {"error": {"code", "sub_code", "message", "details"}}
+    PROJECT_NOT_FOUND(404, "PROJECT_NOT_FOUND", Shape.STRUCTURED, "The requested project was not found."),
+    TASK_NOT_FOUND(404, "TASK_NOT_FOUND", Shape.STRUCTURED, "The requested task was not found."),
+    TASKS_NOT_FOUND(404, "TASKS_NOT_FOUND", Shape.STRUCTURED, "The requested tasks were not found."),
+    USER_NOT_FOUND(404, "USER_NOT_FOUND", Shape.STRUCTURED, "The requested user was not found."),
+    ORGANISATION_NOT_FOUND(404, "ORGANISATION_NOT_FOUND", Shape.STRUCTURED, "The requested organisation was not found."),
+    LICENSE_NOT_FOUND(404, "LICENSE_NOT_FOUND", Shape.STRUCTURED, "The requested license was not found."),
+    NOT_FOUND(404, "NOT_FOUND", Shape.STRUCTURED, "The requested resource was not found."),
+    ROUTE_NOT_FOUND(404, "NOT_FOUND", Shape.STRUCTURED, "The requested URL was not found on the server."),
+    METHOD_NOT_ALLOWED(405, "METHOD_NOT_ALLOWED", Shape.STRUCTURED, "Method not allowed."),
+    ADMIN_REQUIRED(403, "UNKNOWN_ERROR", Shape.STRUCTURED, "Admin access required"),
+    INTERNAL_SERVER_ERROR(500, "INTERNAL_SERVER_ERROR", Shape.STRUCTURED, "An internal server error occurred."),
+
+    // --- authentication (spec §8 D1: a missing header is 401 like a bad token)
+    NOT_AUTHENTICATED(401, "InvalidToken", Shape.LEGACY, "Not authenticated"),
+    INVALID_TOKEN(401, "InvalidToken", Shape.LEGACY, "Token is expired or invalid"),
+
+    // --- legacy business-rule family: {"Error": text, "SubCode": code}
+    INVALID_DATA(400, "InvalidData", Shape.LEGACY, "Invalid data"),
+    INVALID_GRANT(400, "InvalidGrantError", Shape.LEGACY, "Invalid authorization grant"),
+    MUST_HAVE_FEATURES(400, "MustHaveFeatures", Shape.LEGACY, "Geojson does not contain any features"),
+    MUST_BE_MULTIPLOYGON(400, "MustBeMultiPloygon", Shape.LEGACY, "Area Of Interest: geometry must be a MultiPolygon"),
+    INVALID_MULTIPOLYGON_AOI(400, "InvalidMultipolygon", Shape.LEGACY, "Area of Interest: Invalid MultiPolygon"),
+    SELF_INTERSECTING_AOI(400, "SelfIntersectingAOI", Shape.LEGACY, "Invalid geometry. Polygon is self intersecting"),
+    MUST_BE_FEATURE_COLLECTION(400, "MustBeFeatureCollection", Shape.LEGACY, "Tasks: Invalid GeoJson must be FeatureCollection"),
+    INVALID_FEATURE_COLLECTION(400, "InvalidFeatureCollection", Shape.LEGACY, "Tasks: Invalid FeatureCollection"),
+    MUST_BE_FEATURE(400, "MustBeFeature", Shape.LEGACY, "Task: Invalid GeoJson should be a feature"),
+    MUST_BE_MULTIPOLYGON(400, "MustBeMultiPolygon", Shape.LEGACY, "Task: Geometry must be a MultiPolygon"),
+    INVALID_MULTIPOLYGON(400, "InvalidMultiPolygon", Shape.LEGACY, "Task: Invalid MultiPolygon"),
+    PROPERTY_NOT_FOUND(400, "PropertyNotFound", Shape.LEGACY, "Expected property not found"),
+    // Ours (spec §8 D16/D17): server-side limits and grid requests.
+    AOI_TOO_LARGE(400, "AOITooLarge", Shape.LEGACY, "Area of Interest is larger than this deployment allows"),
+    TOO_MANY_TASKS(400, "TooManyTasks", Shape.LEGACY, "The grid would have more tasks than this deployment allows"),
+    INVALID_ZOOM(400, "InvalidZoomLevel", Shape.LEGACY, "Grid zoom level is out of range"),
+    INVALID_COORDINATES(400, "InvalidCoordinates", Shape.LEGACY, "Coordinates are out of range or not numbers"),
+    TOKEN_FETCH_ERROR(502, "TokenFetchError", Shape.LEGACY, "Unable to fetch the access token from OpenStreetMap"),
+    OSM_SERVICE_ERROR(502, "OSMServiceError", Shape.LEGACY, "OpenStreetMap user details could not be fetched"),
+    AUTH_ERROR(502, "AuthError", Shape.LEGACY, "Unexpected response from OpenStreetMap"),
+
+    NOT_PERMITTED_TO_CREATE(403, "NotPermittedToCreate", Shape.LEGACY, "User is not permitted to create project"),
+    ONLY_ADMIN_ACCESS(403, "OnlyAdminAccess", Shape.LEGACY, "Only admin users can create organisations."),
+    USER_PERMISSION_ERROR(403, "UserPermissionError", Shape.LEGACY, "User is not a manager of the project"),
+    PRIVATE_PROJECT(403, "PrivateProject", Shape.LEGACY, "User not permitted: Private Project"),
+    PROJECT_NOT_FETCHED(403, "ProjectNotFetched", Shape.LEGACY, "Unable to fetch project"),
+    INFO_FOR_LOCALE_REQUIRED(403, "InfoForLocaleRequired", Shape.LEGACY, "Project Info for Default Locale not provided"),
+    MISSING_REQUIRED_ATTRIBUTE(403, "MissingRequiredAttribute", Shape.LEGACY, "Missing required attribute for the default locale"),
+    GRID_NOT_READY(403, "GridNotReady", Shape.LEGACY, "The project's tasks are still being created"),
+
+    INVALID_TASK_STATE(403, "InvalidTaskState", Shape.LEGACY, "Task in invalid state for mapping"),
+    USER_NOT_ALLOWED(403, "UserNotAllowed", Shape.LEGACY, "User not allowed to map"),
+    PROJECT_NOT_PUBLISHED(403, "ProjectNotPublished", Shape.LEGACY, "Project is not published"),
+    USER_ALREADY_HAS_TASK_LOCKED(403, "UserAlreadyHasTaskLocked", Shape.LEGACY, "User already has a task locked"),
+    USER_NOT_TEAM_MEMBER(403, "MappingNotAllowed.USER_NOT_TEAM_MEMBER", Shape.LEGACY, "User is not a member of a project team"),
+    USER_NOT_CORRECT_MAPPING_LEVEL(403, "MappingNotAllowed.USER_NOT_CORRECT_MAPPING_LEVEL", Shape.LEGACY, "User's mapping level is too low for this project"),
+    USER_LICENSE_ERROR(409, "UserLicenseError", Shape.LEGACY, "User not accepted license terms"),
+    LOCK_BEFORE_UNLOCKING(403, "LockBeforeUnlocking", Shape.LEGACY, "Status must be LOCKED_FOR_MAPPING to unlock"),
+    TASK_NOT_OWNED(403, "TaskNotOwned", Shape.LEGACY, "Attempting to unlock a task owned by another user"),
+    INVALID_UNLOCK_STATE(403, "InvalidUnlockState ", Shape.LEGACY, "Can't update status to"),
+    ;
+
+    public enum Shape { LEGACY, STRUCTURED }
+
+    public final int status;
+    public final String subCode;
+    public final Shape shape;
+    public final String message;
+
+    ErrorCode(int status, String subCode, Shape shape, String message) {
+        this.status = status;
+        this.subCode = subCode;
+        this.shape = shape;
+        this.message = message;
+    }
+}
