@@ -1,0 +1,39 @@
+package dev.tmserverless.aws.blob;
+
+import dev.tmserverless.aws.config.TmConfig;
+import jakarta.inject.Singleton;
+import software.amazon.awssdk.core.sync.RequestBody;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.s3.model.NoSuchKeyException;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Optional;
+
+/** Documents too big for an item: AOIs and the task inputs of grid jobs. */
+@Singleton
+public class BlobStore {
+    private final S3Client s3;
+    private final String bucket;
+
+    public BlobStore(S3Client s3, TmConfig config) {
+        this.s3 = s3;
+        this.bucket = config.bucket();
+    }
+
+    public static String aoiKey(long projectId) { return "projects/" + projectId + "/aoi.geojson"; }
+
+    public static String taskInputKey(long projectId) { return "projects/" + projectId + "/tasks-input.geojson"; }
+
+    public void put(String key, String json) {
+        s3.putObject(b -> b.bucket(bucket).key(key).contentType("application/geo+json"),
+                RequestBody.fromString(json, StandardCharsets.UTF_8));
+    }
+
+    public Optional<String> get(String key) {
+        try {
+            return Optional.of(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asUtf8String());
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package dev.tmserverless.aws.config;
+
+import dev.tmserverless.core.catalogue.Resources;
+import dev.tmserverless.core.geo.AoiLimits;
+
+import jakarta.inject.Singleton;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Deployment settings, read once per function instance. Lookup order: explicit overrides (tests), the
+ * process environment (Lambda), then a JVM system property of the same name (the local stack runs every
+ * function in one JVM and hands them their settings that way).
+ */
+@Singleton
+public final class TmConfig {
+    private final Map<String, String> overrides;
+
+    public TmConfig() { this(Map.of()); }
+
+    public TmConfig(Map<String, String> overrides) { this.overrides = Map.copyOf(overrides); }
+
+    public Optional<String> get(String name) {
+        String v = overrides.get(name);
+        if (v == null) v = System.getenv(name);
+        if (v == null) v = System.getProperty(name);
+        return Optional.ofNullable(v).filter(s -> !s.isBlank());
+    }
+
+    public String require(String name) {
+        return get(name).orElseThrow(() -> new IllegalStateException("missing setting " + name));
+    }
+
+    public String table() { return require(Resources.TABLE.envVar()); }
+
+    public String bucket() { return require(Resources.BUCKET.envVar()); }
+
+    public String queueUrl(Resources.Queue q) { return require(q.envVar()); }
+
+    public Optional<String> endpoint(String service) {
+        return get("TM_AWS_ENDPOINT_" + service.toUpperCase());
+    }
+
+    public String region() {
+        return get("AWS_REGION").or(() -> get("aws.region")).orElse("us-east-1");
+    }
+
+    public String osmUrl() { return get("TM_OSM_URL").orElse("https://www.openstreetmap.org"); }
+
+    public String osmClientId() { return get("TM_OSM_CLIENT_ID").orElse(""); }
+
+    public String redirectUri() { return get("TM_REDIRECT_URI").orElse("http://127.0.0.1:3000/authorized"); }
+
+    public String osmScope() { return get("TM_SCOPE").orElse("read_prefs write_api"); }
+
+    public List<String> bootstrapAdmins() {
+        return get("TM_BOOTSTRAP_ADMINS").map(s -> Arrays.stream(s.split(",")).map(String::trim)
+                .filter(x -> !x.isEmpty()).toList()).orElse(List.of());
+    }
+
+    /** How long a task lock lasts before it expires (reference default 2 h, env TM_TASK_AUTOUNLOCK_AFTER). */
+    public Duration lockDuration() {
+        return get("TM_TASK_AUTOUNLOCK_AFTER").map(TmConfig::parseDelta).orElse(Duration.ofHours(2));
+    }
+
+    public AoiLimits aoiLimits() {
+        AoiLimits d = AoiLimits.defaults();
+        return new AoiLimits(get("TM_MAX_AOI_AREA_KM2").map(Double::parseDouble).orElse(d.maxAreaKm2()),
+                get("TM_MAX_TASKS").map(Long::parseLong).orElse(d.maxTasks()));
+    }
+
+    /** {@code 2h}, {@code 30m}, {@code 7d}, {@code 1h30m}, {@code 90s}. */
+    static Duration parseDelta(String s) {
+        Duration d = Duration.ZERO;
+        StringBuilder num = new StringBuilder();
+        for (char c : s.trim().toCharArray()) {
+            if (Character.isDigit(c)) { num.append(c); continue; }
+            if (num.isEmpty()) throw new IllegalArgumentException("bad duration " + s);
+            long n = Long.parseLong(num.toString());
+            num.setLength(0);
+            d = d.plus(switch (c) {
+                case 'd' -> Duration.ofDays(n);
+                case 'h' -> Duration.ofHours(n);
+                case 'm' -> Duration.ofMinutes(n);
+                case 's' -> Duration.ofSeconds(n);
+                default -> throw new IllegalArgumentException("bad duration " + s);
+            });
+        }
+        if (!num.isEmpty()) d = d.plusSeconds(Long.parseLong(num.toString()));
+        return d;
+    }
+}

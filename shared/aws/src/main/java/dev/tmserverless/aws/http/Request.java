@@ -1,0 +1,36 @@
+package dev.tmserverless.aws.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tmserverless.core.error.ApiException;
+import dev.tmserverless.core.error.ErrorCode;
+
+import java.util.Map;
+import java.util.Optional;
+
+/** What a route handler sees of an HTTP request: no AWS types. Header names are lower case. */
+public record Request(String method, String path, Map<String, String> pathParams, Map<String, String> query,
+                      Map<String, String> headers, String body, Caller caller) {
+
+    public String header(String name) { return headers.get(name.toLowerCase()); }
+
+    public Optional<String> query(String name) { return Optional.ofNullable(query.get(name)); }
+
+    public boolean queryFlag(String name) { return query(name).map(v -> v.equalsIgnoreCase("true")).orElse(false); }
+
+    public JsonNode json() { return Json.parse(body); }
+
+    /** A numeric path parameter; a non-number can match no resource, so it is that resource's 404. */
+    public long longParam(String name, ErrorCode notFound) {
+        try {
+            return Long.parseLong(pathParams.get(name));
+        } catch (NumberFormatException | NullPointerException e) {
+            throw new ApiException(notFound, notFound.message, Map.of(name, String.valueOf(pathParams.get(name))));
+        }
+    }
+
+    public String locale() {
+        String al = header("accept-language");
+        if (al == null || al.isBlank()) return null;
+        return al.split("[,;]")[0].trim();
+    }
+}

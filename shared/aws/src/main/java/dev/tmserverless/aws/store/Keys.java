@@ -1,0 +1,25 @@
+package dev.tmserverless.aws.store;
+
+/** Key layout of the single table; docs/data-model.md explains each access pattern. */
+final class Keys {
+    private Keys() {}
+
+    static String user(long id) { return "USER#" + id; }
+    static final String PROFILE = "PROFILE";
+    static final String LOCK = "LOCK";
+    static String username(String name) { return "USERNAME#" + name.toLowerCase(java.util.Locale.ROOT); }
+
+    static String org(long id) { return "ORG#" + id; }
+    static final String META = "META";
+
+    static String project(long id) { return "PROJECT#" + id; }
+    static final String GRID_JOB = "JOB#GRID";
+    static final String TASK_PREFIX = "TASK#";
+    static final String GEOM_PREFIX = "TASKGEOM#";
+    static String task(int id) { return TASK_PREFIX + pad(id); }
+    static String geom(int id) { return GEOM_PREFIX + pad(id); }
+
+    static final String COUNTER = "COUNTER";
+
+    private static String pad(int id) { return String.format("%07d", id); }
+}

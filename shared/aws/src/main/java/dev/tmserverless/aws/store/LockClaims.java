@@ -1,0 +1,90 @@
+package dev.tmserverless.aws.store;
+
+import dev.tmserverless.aws.config.TmConfig;
+import jakarta.inject.Singleton;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+/**
+ * The one-lock-per-user rule across projects (spec §2.3 step 6) without transactions: before a user's task
+ * lock is written, the user's claim item is written conditionally; docs/locking.md has the protocol and its
+ * failure cases.
+ */
+@Singleton
+public class LockClaims {
+    public record Claim(long userId, long projectId, int taskId, String claimId, Instant claimedAt, Instant expiresAt) {}
+
+    private final DynamoDbClient ddb;
+    private final String table;
+
+    public LockClaims(DynamoDbClient ddb, TmConfig config) {
+        this.ddb = ddb;
+        this.table = config.table();
+    }
+
+    /**
+     * Claims the user's lock slot for one task. Succeeds if the slot is free, expired, already this task's,
+     * or held by the claim {@code replacing} (a stale claim the caller proved dead). Returns the new claim,
+     * or empty if another claim holds the slot.
+     */
+    public Optional<Claim> claim(long userId, long projectId, int taskId, Instant now, Instant expiresAt,
+                                 String replacing) {
+        Claim c = new Claim(userId, projectId, taskId, UUID.randomUUID().toString(), now, expiresAt);
+        Map<String, AttributeValue> item = new HashMap<>(Attr.key(Keys.user(userId), Keys.LOCK));
+        item.put("projectId", Attr.n(projectId));
+        item.put("taskId", Attr.n((long) taskId));
+        item.put("claimId", Attr.s(c.claimId()));
+        item.put("claimedAt", Attr.n(now.toEpochMilli()));
+        item.put("expiresAt", Attr.n(expiresAt.toEpochMilli()));
+        Map<String, AttributeValue> v = new HashMap<>(Map.of(":now", Attr.n(now.toEpochMilli()),
+                ":p", Attr.n(projectId), ":t", Attr.n((long) taskId)));
+        String cond = "attribute_not_exists(pk) OR expiresAt <= :now OR (projectId = :p AND taskId = :t)";
+        if (replacing != null) {
+            cond += " OR claimId = :old";
+            v.put(":old", Attr.s(replacing));
+        }
+        String condition = cond;
+        try {
+            ddb.putItem(b -> b.tableName(table).item(item).conditionExpression(condition).expressionAttributeValues(v));
+            return Optional.of(c);
+        } catch (ConditionalCheckFailedException e) {
+            return Optional.empty();
+        }
+    }
+
+    public Optional<Claim> get(long userId) {
+        var i = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.user(userId), Keys.LOCK)).consistentRead(true)).item();
+        if (i == null || i.isEmpty()) return Optional.empty();
+        return Optional.of(new Claim(userId, Attr.lng(i, "projectId"), Attr.integer(i, "taskId"), Attr.str(i, "claimId"),
+                Instant.ofEpochMilli(Attr.lng(i, "claimedAt")), Instant.ofEpochMilli(Attr.lng(i, "expiresAt"))));
+    }
+
+    /** Frees the slot if it still names this task; a slot taken since then is left alone. */
+    public void release(long userId, long projectId, int taskId) {
+        try {
+            ddb.deleteItem(b -> b.tableName(table).key(Attr.key(Keys.user(userId), Keys.LOCK))
+                    .conditionExpression("projectId = :p AND taskId = :t")
+                    .expressionAttributeValues(Map.of(":p", Attr.n(projectId), ":t", Attr.n((long) taskId))));
+        } catch (ConditionalCheckFailedException ignored) {
+            // already released or re-claimed for another task
+        }
+    }
+
+    /** Undoes a claim whose task write lost: only that exact claim is removed. */
+    public void abandon(Claim c) {
+        try {
+            ddb.deleteItem(b -> b.tableName(table).key(Attr.key(Keys.user(c.userId()), Keys.LOCK))
+                    .conditionExpression("claimId = :c")
+                    .expressionAttributeValues(Map.of(":c", Attr.s(c.claimId()))));
+        } catch (ConditionalCheckFailedException ignored) {
+            // replaced meanwhile
+        }
+    }
+}

@@ -1,0 +1,152 @@
+package dev.tmserverless.aws.store;
+
+import dev.tmserverless.aws.config.TmConfig;
+import dev.tmserverless.aws.http.Json;
+import dev.tmserverless.core.domain.CounterDelta;
+import dev.tmserverless.core.domain.GridJob;
+import dev.tmserverless.core.domain.Project;
+import dev.tmserverless.core.domain.ProjectCounters;
+import jakarta.inject.Singleton;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Projects: the settings document, the task counters beside it (moved with ADD, never read-modify-write),
+ * and the grid job's progress item.
+ */
+@Singleton
+public class ProjectStore {
+    /** A project as read: settings, counters and the version that conditions a settings update. */
+    public record Stored(Project project, ProjectCounters counters, long version) {}
+
+    private final DynamoDbClient ddb;
+    private final String table;
+
+    public ProjectStore(DynamoDbClient ddb, TmConfig config) {
+        this.ddb = ddb;
+        this.table = config.table();
+    }
+
+    public void create(Project p) {
+        Map<String, AttributeValue> item = new HashMap<>(Attr.key(Keys.project(p.id()), Keys.META));
+        item.put("doc", Attr.s(Json.write(p)));
+        item.put("status", Attr.s(p.status().name()));
+        item.put("v", Attr.n(0L));
+        for (String c : new String[]{"totalTasks", "tasksMapped", "tasksValidated", "tasksBadImagery"}) {
+            item.put(c, Attr.n(0L));
+        }
+        ddb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+    }
+
+    public Optional<Stored> get(long id) {
+        var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(id), Keys.META))
+                .consistentRead(true)).item();
+        if (item == null || item.isEmpty()) return Optional.empty();
+        try {
+            Project p = Json.MAPPER.readValue(Attr.str(item, "doc"), Project.class);
+            return Optional.of(new Stored(p, new ProjectCounters(Attr.lng(item, "totalTasks", 0),
+                    Attr.lng(item, "tasksMapped", 0), Attr.lng(item, "tasksValidated", 0),
+                    Attr.lng(item, "tasksBadImagery", 0)), Attr.lng(item, "v", 0)));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("unreadable project " + id, e);
+        }
+    }
+
+    /** Replaces the settings if nobody changed them since {@code expectedVersion}; false if somebody did. */
+    public boolean update(Project p, long expectedVersion) {
+        try {
+            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(p.id()), Keys.META))
+                    .updateExpression("SET doc = :d, #s = :s, v = :nv")
+                    .conditionExpression("v = :v")
+                    .expressionAttributeNames(Map.of("#s", "status"))
+                    .expressionAttributeValues(Map.of(":d", Attr.s(Json.write(p)), ":s", Attr.s(p.status().name()),
+                            ":nv", Attr.n(expectedVersion + 1), ":v", Attr.n(expectedVersion))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    public void setTotalTasks(long projectId, long total) {
+        ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META))
+                .updateExpression("SET totalTasks = :t").conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":t", Attr.n(total))));
+    }
+
+    /** Moves the counters after a transition has won. */
+    public void addCounters(long projectId, CounterDelta d) {
+        if (d.isZero()) return;
+        ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META))
+                .updateExpression("ADD tasksMapped :m, tasksValidated :v, tasksBadImagery :b")
+                .conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":m", Attr.n((long) d.mapped()), ":v", Attr.n((long) d.validated()),
+                        ":b", Attr.n((long) d.badImagery()))));
+    }
+
+    // --- grid job -------------------------------------------------------------------------------------
+
+    public void putJob(GridJob job) {
+        Map<String, AttributeValue> item = new HashMap<>(Attr.key(Keys.project(job.projectId()), Keys.GRID_JOB));
+        item.put("state", Attr.s(job.state().name()));
+        item.put("source", Attr.s(job.source()));
+        item.put("zoom", Attr.n(job.zoom()));
+        item.put("clip", Attr.bool(job.clipToAoi()));
+        item.put("total", Attr.n(job.total()));
+        item.put("written", Attr.n(job.written()));
+        item.put("error", Attr.s(job.error()));
+        item.put("updated", Attr.s(job.updated().toString()));
+        ddb.putItem(b -> b.tableName(table).item(item));
+    }
+
+    public Optional<GridJob> job(long projectId) {
+        var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
+                .consistentRead(true)).item();
+        if (item == null || item.isEmpty()) return Optional.empty();
+        return Optional.of(new GridJob(projectId, GridJob.State.valueOf(Attr.str(item, "state")),
+                Attr.str(item, "source"), Attr.integer(item, "zoom"), Attr.bool(item, "clip"),
+                Attr.lng(item, "total"), Attr.lng(item, "written", 0), Attr.str(item, "error"),
+                Instant.parse(Attr.str(item, "updated"))));
+    }
+
+    /** Running with a known total; a finished job is never reopened. */
+    public void jobRunning(long projectId, long total, Instant now) {
+        try {
+            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
+                    .updateExpression("SET #st = :r, #t = :t, updated = :u")
+                    .conditionExpression("attribute_exists(pk) AND #st <> :done")
+                    .expressionAttributeNames(Map.of("#st", "state", "#t", "total"))
+                    .expressionAttributeValues(Map.of(":r", Attr.s("RUNNING"), ":t", Attr.n(total),
+                            ":u", Attr.s(now.toString()), ":done", Attr.s("DONE"))));
+        } catch (ConditionalCheckFailedException ignored) {
+            // already done: a duplicate delivery; the caller re-reads the job and stops
+        }
+    }
+
+    /** Progress only moves forward, so a slower duplicate worker cannot make it go back. */
+    public void jobProgress(long projectId, long written, Instant now) {
+        try {
+            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
+                    .updateExpression("SET written = :w, updated = :u")
+                    .conditionExpression("attribute_exists(pk) AND written < :w")
+                    .expressionAttributeValues(Map.of(":w", Attr.n(written), ":u", Attr.s(now.toString()))));
+        } catch (ConditionalCheckFailedException ignored) {
+            // another delivery got further already
+        }
+    }
+
+    public void jobFinished(long projectId, GridJob.State state, String error, Instant now) {
+        var values = new HashMap<String, AttributeValue>(Map.of(":s", Attr.s(state.name()), ":e", Attr.s(error),
+                ":u", Attr.s(now.toString()), ":done", Attr.s("DONE")));
+        ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
+                .updateExpression("SET #st = :s, #e = :e, updated = :u")
+                .conditionExpression("attribute_exists(pk) AND #st <> :done")
+                .expressionAttributeNames(Map.of("#st", "state", "#e", "error"))
+                .expressionAttributeValues(values));
+    }
+}

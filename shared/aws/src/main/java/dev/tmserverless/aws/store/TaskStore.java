@@ -1,0 +1,179 @@
+package dev.tmserverless.aws.store;
+
+import dev.tmserverless.aws.config.TmConfig;
+import dev.tmserverless.core.domain.HistoryEntry;
+import dev.tmserverless.core.domain.Task;
+import dev.tmserverless.core.domain.TaskAction;
+import dev.tmserverless.core.domain.TaskChange;
+import dev.tmserverless.core.domain.TaskStatus;
+import jakarta.inject.Singleton;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Task items. The hot item holds state, lock and history only; a geometry that cannot be derived from the
+ * tile indices is a separate item, so a lock write stays about one write unit. Every transition is one
+ * UpdateItem conditioned on the version it was decided from.
+ */
+@Singleton
+public class TaskStore {
+    /** A task to create, with its geometry as GeoJSON coordinates text, or null when it is the plain tile. */
+    public record NewTask(Task task, String geometryJson) {}
+
+    private final DynamoDbClient ddb;
+    private final String table;
+
+    public TaskStore(DynamoDbClient ddb, TmConfig config) {
+        this.ddb = ddb;
+        this.table = config.table();
+    }
+
+    public Optional<Task> get(long projectId, int taskId) {
+        var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.task(taskId)))
+                .consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(read(projectId, item));
+    }
+
+    /** Every task of a project in id order (one paginated Query). */
+    public List<Task> list(long projectId) {
+        List<Task> out = new ArrayList<>();
+        ddb.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :p AND begins_with(sk, :t)")
+                        .expressionAttributeValues(Map.of(":p", Attr.s(Keys.project(projectId)), ":t", Attr.s(Keys.TASK_PREFIX))))
+                .items().forEach(i -> out.add(read(projectId, i)));
+        return out;
+    }
+
+    /** Stored geometries by task id (only tasks that are not plain tiles have one). */
+    public Map<Integer, String> geometries(long projectId) {
+        Map<Integer, String> out = new LinkedHashMap<>();
+        ddb.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :p AND begins_with(sk, :g)")
+                        .expressionAttributeValues(Map.of(":p", Attr.s(Keys.project(projectId)), ":g", Attr.s(Keys.GEOM_PREFIX))))
+                .items().forEach(i -> out.put(Attr.integer(i, "taskId"), Attr.str(i, "g")));
+        return out;
+    }
+
+    public Optional<String> geometry(long projectId, int taskId) {
+        var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.geom(taskId)))).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.ofNullable(Attr.str(item, "g"));
+    }
+
+    /**
+     * Writes new tasks with BatchWriteItem (25 per call), retrying unprocessed items with backoff. Puts are
+     * idempotent for identical content, which is what makes re-running a grid job safe.
+     */
+    public void putAll(List<NewTask> tasks) {
+        List<WriteRequest> writes = new ArrayList<>();
+        for (NewTask nt : tasks) {
+            writes.add(put(item(nt.task())));
+            if (nt.geometryJson() != null) {
+                Map<String, AttributeValue> g = new HashMap<>(Attr.key(Keys.project(nt.task().projectId()), Keys.geom(nt.task().taskId())));
+                g.put("taskId", Attr.n((long) nt.task().taskId()));
+                g.put("g", Attr.s(nt.geometryJson()));
+                writes.add(put(g));
+            }
+        }
+        for (int i = 0; i < writes.size(); i += 25) {
+            batch(writes.subList(i, Math.min(writes.size(), i + 25)));
+        }
+    }
+
+    private void batch(List<WriteRequest> chunk) {
+        Map<String, List<WriteRequest>> pending = Map.of(table, chunk);
+        for (int attempt = 0; !pending.isEmpty(); attempt++) {
+            if (attempt > 0) sleep(Math.min(1000, 25L << Math.min(attempt, 6)));
+            if (attempt > 12) throw new IllegalStateException("BatchWriteItem kept leaving items unprocessed");
+            var req = pending;
+            var res = ddb.batchWriteItem(b -> b.requestItems(req));
+            pending = res.hasUnprocessedItems() ? res.unprocessedItems() : Map.of();
+        }
+    }
+
+    /** Applies a decided change; false if the task moved on since it was read (the caller re-decides). */
+    public boolean apply(TaskChange change) {
+        if (change.isNoop()) return true;
+        Task a = change.after();
+        Map<String, AttributeValue> v = new HashMap<>();
+        v.put(":st", Attr.n((long) a.status().code));
+        v.put(":lb", Attr.n(a.lockedBy()));
+        v.put(":le", a.lockExpiresAt() == null ? Attr.nul() : Attr.n(a.lockExpiresAt().toEpochMilli()));
+        v.put(":mb", Attr.n(a.mappedBy()));
+        v.put(":vb", Attr.n(a.validatedBy()));
+        v.put(":h", history(a.history()));
+        v.put(":nv", Attr.n(change.before().version() + 1));
+        v.put(":v", Attr.n(change.before().version()));
+        try {
+            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(a.projectId()), Keys.task(a.taskId())))
+                    .updateExpression("SET #st = :st, lockedBy = :lb, lockExp = :le, mappedBy = :mb, validatedBy = :vb, h = :h, v = :nv")
+                    .conditionExpression("v = :v")
+                    .expressionAttributeNames(Map.of("#st", "status"))
+                    .expressionAttributeValues(v));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    static Map<String, AttributeValue> item(Task t) {
+        Map<String, AttributeValue> item = new HashMap<>(Attr.key(Keys.project(t.projectId()), Keys.task(t.taskId())));
+        item.put("taskId", Attr.n((long) t.taskId()));
+        item.put("x", Attr.n(t.x()));
+        item.put("y", Attr.n(t.y()));
+        item.put("zoom", Attr.n(t.zoom()));
+        item.put("sq", Attr.bool(t.isSquare()));
+        item.put("status", Attr.n((long) t.status().code));
+        item.put("lockedBy", Attr.n(t.lockedBy()));
+        item.put("lockExp", t.lockExpiresAt() == null ? Attr.nul() : Attr.n(t.lockExpiresAt().toEpochMilli()));
+        item.put("mappedBy", Attr.n(t.mappedBy()));
+        item.put("validatedBy", Attr.n(t.validatedBy()));
+        item.put("h", history(t.history()));
+        item.put("v", Attr.n(t.version()));
+        return item;
+    }
+
+    private static AttributeValue history(List<HistoryEntry> h) {
+        return AttributeValue.fromL(h.stream().map(e -> AttributeValue.fromM(Map.of(
+                "i", Attr.n((long) e.id()), "a", Attr.s(e.action().name()), "t", Attr.s(e.actionText()),
+                "d", Attr.n(e.actionDate().toEpochMilli()), "u", Attr.n(e.userId()), "n", Attr.s(e.username())))).toList());
+    }
+
+    static Task read(long projectId, Map<String, AttributeValue> i) {
+        List<HistoryEntry> h = new ArrayList<>();
+        AttributeValue hv = i.get("h");
+        if (hv != null && hv.hasL()) {
+            for (AttributeValue e : hv.l()) {
+                var m = e.m();
+                h.add(new HistoryEntry(Attr.integer(m, "i"), TaskAction.valueOf(Attr.str(m, "a")), Attr.str(m, "t"),
+                        Instant.ofEpochMilli(Attr.lng(m, "d")), Attr.lng(m, "u"), Attr.str(m, "n")));
+            }
+        }
+        Long exp = Attr.lng(i, "lockExp");
+        return new Task(projectId, Attr.integer(i, "taskId"), Attr.integer(i, "x"), Attr.integer(i, "y"),
+                Attr.integer(i, "zoom"), Attr.bool(i, "sq"), TaskStatus.ofCode(Attr.integer(i, "status")),
+                Attr.lng(i, "lockedBy"), exp == null ? null : Instant.ofEpochMilli(exp), Attr.lng(i, "mappedBy"),
+                Attr.lng(i, "validatedBy"), Attr.lng(i, "v", 0), h);
+    }
+
+    private static WriteRequest put(Map<String, AttributeValue> item) {
+        return WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build();
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}

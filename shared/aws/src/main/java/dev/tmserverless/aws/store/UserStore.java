@@ -1,0 +1,108 @@
+package dev.tmserverless.aws.store;
+
+import dev.tmserverless.aws.config.TmConfig;
+import dev.tmserverless.core.domain.MappingLevel;
+import dev.tmserverless.core.domain.User;
+import dev.tmserverless.core.domain.UserRole;
+import jakarta.inject.Singleton;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/** Users: one item per user, found by id (key) or by username (gsi1). */
+@Singleton
+public class UserStore {
+    private final DynamoDbClient ddb;
+    private final String table;
+
+    public UserStore(DynamoDbClient ddb, TmConfig config) {
+        this.ddb = ddb;
+        this.table = config.table();
+    }
+
+    public Optional<User> get(long id) {
+        var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.user(id), Keys.PROFILE))).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(read(item));
+    }
+
+    public Optional<User> byUsername(String username) {
+        var res = ddb.query(b -> b.tableName(table).indexName("gsi1")
+                .keyConditionExpression("gsi1pk = :u").expressionAttributeValues(Map.of(":u", Attr.s(Keys.username(username)))));
+        return res.items().stream().findFirst().map(UserStore::read);
+    }
+
+    /**
+     * First login creates the user (MAPPER, BEGINNER); every login refreshes the username and picture from
+     * OpenStreetMap. {@code admin} promotes (never demotes) a bootstrap administrator.
+     */
+    public User upsertOnLogin(long id, String username, String pictureUrl, String email, boolean admin, Instant now) {
+        Map<String, AttributeValue> item = new HashMap<>(Attr.key(Keys.user(id), Keys.PROFILE));
+        item.put("gsi1pk", Attr.s(Keys.username(username)));
+        item.put("gsi1sk", Attr.s("USER"));
+        item.put("id", Attr.n(id));
+        item.put("username", Attr.s(username));
+        item.put("role", Attr.n((long) (admin ? UserRole.ADMIN : UserRole.MAPPER).code));
+        item.put("level", Attr.n((long) MappingLevel.BEGINNER.id));
+        item.put("picture", Attr.s(pictureUrl));
+        item.put("email", Attr.s(email));
+        item.put("registered", Attr.s(now.toString()));
+        try {
+            ddb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+        } catch (ConditionalCheckFailedException exists) {
+            var values = new HashMap<String, AttributeValue>(Map.of(":n", Attr.s(username),
+                    ":g", Attr.s(Keys.username(username)), ":p", Attr.s(pictureUrl)));
+            String update = "SET username = :n, gsi1pk = :g, picture = :p";
+            if (admin) {
+                update += ", #r = :admin";
+                values.put(":admin", Attr.n((long) UserRole.ADMIN.code));
+            }
+            String expr = update;
+            var names = admin ? Map.of("#r", "role") : Map.<String, String>of();
+            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.user(id), Keys.PROFILE))
+                    .updateExpression(expr).expressionAttributeValues(values)
+                    .expressionAttributeNames(names.isEmpty() ? null : names));
+        }
+        return get(id).orElseThrow();
+    }
+
+    /** Records that the user accepted a licence (prerequisite for mapping projects that name one). */
+    public void acceptLicense(long userId, int licenseId) {
+        ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.user(userId), Keys.PROFILE))
+                .updateExpression("ADD licenses :l").conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":l", AttributeValue.fromNs(java.util.List.of(Integer.toString(licenseId))))));
+    }
+
+    public void setRole(long userId, UserRole role) {
+        ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.user(userId), Keys.PROFILE))
+                .updateExpression("SET #r = :r").conditionExpression("attribute_exists(pk)")
+                .expressionAttributeNames(Map.of("#r", "role"))
+                .expressionAttributeValues(Map.of(":r", Attr.n((long) role.code))));
+    }
+
+    public void setLevel(long userId, MappingLevel level) {
+        ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.user(userId), Keys.PROFILE))
+                .updateExpression("SET #l = :l").conditionExpression("attribute_exists(pk)")
+                .expressionAttributeNames(Map.of("#l", "level"))
+                .expressionAttributeValues(Map.of(":l", Attr.n((long) level.id))));
+    }
+
+    static User read(Map<String, AttributeValue> item) {
+        Set<Integer> licenses = new HashSet<>();
+        AttributeValue l = item.get("licenses");
+        if (l != null && l.hasNs()) l.ns().forEach(n -> licenses.add(Integer.parseInt(n)));
+        int roleCode = Attr.integer(item, "role");
+        UserRole role = roleCode == 1 ? UserRole.ADMIN : roleCode == -1 ? UserRole.READ_ONLY : UserRole.MAPPER;
+        String registered = Attr.str(item, "registered");
+        return new User(Attr.lng(item, "id"), Attr.str(item, "username"), role,
+                MappingLevel.ofId(Attr.integer(item, "level")).orElse(MappingLevel.BEGINNER),
+                Attr.str(item, "picture"), Attr.str(item, "email"),
+                registered == null ? null : Instant.parse(registered), licenses);
+    }
+}

@@ -1,0 +1,59 @@
+package dev.tmserverless.core.domain;
+
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * A project's settings as PATCH replaces them. Task counters live beside it in storage (they move with
+ * every transition) and the grid's progress in {@link GridJob}. Enumerations are kept as their wire names.
+ */
+public record Project(long id, ProjectStatus status, String projectPriority, String difficulty,
+                      String defaultLocale, long authorId, String authorUsername, long organisationId,
+                      String mappingPermission, int mappingPermissionLevelId, String validationPermission,
+                      int validationPermissionLevelId, boolean enforceRandomTaskSelection, boolean isPrivate,
+                      String changesetComment, String osmchaFilterId, String dueDate, String imagery,
+                      String josmPreset, List<String> idPresets, String extraIdParams, boolean rapidPowerUser,
+                      boolean sandbox, String database, List<String> mappingTypes, Integer licenseId,
+                      List<String> allowedUsernames, Instant created, Instant lastUpdated,
+                      String taskCreationMode, List<String> mappingEditors, List<String> validationEditors,
+                      List<ProjectInfo> projectInfoLocales, double[] aoiBbox, double[] aoiCentroid,
+                      double areaKm2) {
+
+    public static final String CHANGESET_PREFIX = "#hot-tm-stage-project";
+
+    public Project {
+        idPresets = idPresets == null ? List.of() : List.copyOf(idPresets);
+        mappingTypes = mappingTypes == null ? List.of() : List.copyOf(mappingTypes);
+        allowedUsernames = allowedUsernames == null ? List.of() : List.copyOf(allowedUsernames);
+        mappingEditors = mappingEditors == null ? List.of() : List.copyOf(mappingEditors);
+        validationEditors = validationEditors == null ? List.of() : List.copyOf(validationEditors);
+        projectInfoLocales = projectInfoLocales == null ? List.of() : List.copyOf(projectInfoLocales);
+    }
+
+    /** A new draft as creation makes it (spec §3.5 and the defaults of §3.1). */
+    public static Project draft(long id, String name, User author, long organisationId, String taskCreationMode,
+                                boolean sandbox, String database, double[] bbox, double[] centroid, double areaKm2,
+                                Instant now) {
+        return new Project(id, ProjectStatus.DRAFT, "MEDIUM", "MODERATE", "en", author.id(), author.username(),
+                organisationId, "ANY", MappingLevel.BEGINNER.id, "ANY", MappingLevel.INTERMEDIATE.id, false, false,
+                CHANGESET_PREFIX + "-" + id, null, null, null, null, List.of(), null, false, sandbox,
+                database == null ? "OSM" : database, List.of(), null, List.of(), now, now, taskCreationMode,
+                sandbox ? List.of("ID") : List.of("ID", "JOSM", "CUSTOM"),
+                sandbox ? List.of("ID") : List.of("ID", "JOSM", "CUSTOM"),
+                List.of(ProjectInfo.named("en", name)), bbox, centroid, areaKm2);
+    }
+
+    /** The info row for {@code locale}, each empty field filled from the default locale's row (spec §3.3). */
+    public ProjectInfo info(String locale) {
+        ProjectInfo def = projectInfoLocales.stream().filter(i -> i.locale().equals(defaultLocale)).findFirst()
+                .orElse(ProjectInfo.named(defaultLocale, ""));
+        ProjectInfo want = locale == null ? null : projectInfoLocales.stream()
+                .filter(i -> i.locale().equalsIgnoreCase(locale)).findFirst().orElse(null);
+        if (want == null) return def;
+        return new ProjectInfo(want.locale(), or(want.name(), def.name()),
+                or(want.shortDescription(), def.shortDescription()), or(want.description(), def.description()),
+                or(want.instructions(), def.instructions()), or(want.perTaskInstructions(), def.perTaskInstructions()));
+    }
+
+    private static String or(String a, String b) { return a == null || a.isEmpty() ? b : a; }
+}

@@ -1,0 +1,3 @@
+package dev.tmserverless.core.domain;
+
+public enum ProjectStatus { ARCHIVED, PUBLISHED, DRAFT }
