@@ -1,0 +1,142 @@
+package dev.tmserverless.core.domain;
+
+import dev.tmserverless.core.error.ApiException;
+import dev.tmserverless.core.error.ErrorCode;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+class TaskMachineTest {
+    static final Instant T0 = Instant.parse("2026-01-01T10:00:00Z");
+    static final Duration LOCK = Duration.ofHours(2);
+    static final Actor ANA = new Actor(1, "ana");
+    static final Actor BEN = new Actor(2, "ben");
+
+    static Task ready() { return Task.ready(7, 1, 10, 20, 11, true); }
+
+    static Task locked(Actor a) {
+        TaskChange c = TaskMachine.lockForMapping(ready(), a, T0, LOCK);
+        Task t = c.after();
+        return new Task(t.projectId(), t.taskId(), t.x(), t.y(), t.zoom(), t.isSquare(), t.status(), t.lockedBy(),
+                t.lockExpiresAt(), t.mappedBy(), t.validatedBy(), 1, t.history());
+    }
+
+    static ErrorCode refusal(Runnable r) {
+        try {
+            r.run();
+        } catch (ApiException e) {
+            return e.code();
+        }
+        throw new AssertionError("expected a refusal");
+    }
+
+    @Test
+    void lockingAReadyTaskRecordsAnOpenLockRowAndExpiry() {
+        Task t = locked(ANA);
+        assertThat(t.status()).isEqualTo(TaskStatus.LOCKED_FOR_MAPPING);
+        assertThat(t.lockedBy()).isEqualTo(1L);
+        assertThat(t.lockExpiresAt()).isEqualTo(T0.plus(LOCK));
+        assertThat(t.history()).singleElement().satisfies(h -> {
+            assertThat(h.action()).isEqualTo(TaskAction.LOCKED_FOR_MAPPING);
+            assertThat(h.actionText()).isNull();
+            assertThat(h.username()).isEqualTo("ana");
+        });
+    }
+
+    @Test
+    void theHolderLockingAgainChangesNothing() {
+        Task t = locked(ANA);
+        TaskChange again = TaskMachine.lockForMapping(t, ANA, T0.plusSeconds(60), LOCK);
+        assertThat(again.isNoop()).isTrue();
+    }
+
+    @Test
+    void anotherUserCannotLockALockedTaskButCanOnceItExpired() {
+        Task t = locked(ANA);
+        assertThat(refusal(() -> TaskMachine.lockForMapping(t, BEN, T0.plusSeconds(60), LOCK)))
+                .isEqualTo(ErrorCode.INVALID_TASK_STATE);
+        TaskChange c = TaskMachine.lockForMapping(t, BEN, T0.plus(LOCK), LOCK);
+        assertThat(c.after().lockedBy()).isEqualTo(2L);
+        assertThat(c.after().history().get(0).action()).isEqualTo(TaskAction.AUTO_UNLOCKED_FOR_MAPPING);
+        assertThat(c.after().history().get(0).actionText()).isEqualTo("02:00:00");
+        assertThat(c.before().version()).isEqualTo(1);
+    }
+
+    @Test
+    void mappedValidatedAndBadImageryTasksCannotBeLockedForMapping() {
+        for (TaskStatus s : new TaskStatus[]{TaskStatus.MAPPED, TaskStatus.VALIDATED, TaskStatus.BADIMAGERY}) {
+            Task t = new Task(7, 1, null, null, null, false, s, null, null, null, null, 0, java.util.List.of());
+            assertThat(refusal(() -> TaskMachine.lockForMapping(t, ANA, T0, LOCK))).isEqualTo(ErrorCode.INVALID_TASK_STATE);
+        }
+    }
+
+    @Test
+    void unlockAfterMappingWritesDurationCommentAndStateChangeAndMovesCounters() {
+        Task t = locked(ANA);
+        TaskChange c = TaskMachine.unlockAfterMapping(t, ANA, T0.plusSeconds(3723), "mapped", "done <b>");
+        Task a = c.after();
+        assertThat(a.status()).isEqualTo(TaskStatus.MAPPED);
+        assertThat(a.mappedBy()).isEqualTo(1L);
+        assertThat(a.lockedBy()).isNull();
+        assertThat(a.history()).extracting(HistoryEntry::action)
+                .containsExactly(TaskAction.LOCKED_FOR_MAPPING, TaskAction.COMMENT, TaskAction.STATE_CHANGE);
+        assertThat(a.history().get(0).actionText()).isEqualTo("01:02:03");
+        assertThat(a.history().get(1).actionText()).isEqualTo("done &lt;b&gt;");
+        assertThat(a.history().get(2).actionText()).isEqualTo("MAPPED");
+        assertThat(c.counters()).isEqualTo(new CounterDelta(1, 0, 0));
+    }
+
+    @Test
+    void unlockChecksLockThenOwnerThenStatus() {
+        assertThat(refusal(() -> TaskMachine.unlockAfterMapping(ready(), ANA, T0, "test", null)))
+                .isEqualTo(ErrorCode.LOCK_BEFORE_UNLOCKING);
+        Task t = locked(ANA);
+        assertThat(refusal(() -> TaskMachine.unlockAfterMapping(t, BEN, T0, "MAPPED", null)))
+                .isEqualTo(ErrorCode.TASK_NOT_OWNED);
+        assertThat(refusal(() -> TaskMachine.unlockAfterMapping(t, ANA, T0, "INVALIDATED", null)))
+                .isEqualTo(ErrorCode.INVALID_UNLOCK_STATE);
+        assertThat(ErrorCode.INVALID_UNLOCK_STATE.subCode).isEqualTo("InvalidUnlockState ");
+        assertThat(refusal(() -> TaskMachine.unlockAfterMapping(t, ANA, T0, "NOPE", null)))
+                .isEqualTo(ErrorCode.INVALID_DATA);
+    }
+
+    @Test
+    void anExpiredLockCanNoLongerBeUnlockedByItsFormerHolder() {
+        Task t = locked(ANA);
+        assertThat(refusal(() -> TaskMachine.unlockAfterMapping(t, ANA, T0.plus(LOCK), "MAPPED", null)))
+                .isEqualTo(ErrorCode.LOCK_BEFORE_UNLOCKING);
+    }
+
+    @Test
+    void stopMappingRestoresThePreviousStatusWithoutAStateChange() {
+        Task mapped = TaskMachine.unlockAfterMapping(locked(ANA), ANA, T0.plusSeconds(10), "BADIMAGERY", null).after();
+        // a BADIMAGERY task cannot be re-locked for mapping; an INVALIDATED one can and returns to INVALIDATED on stop
+        Task invalid = new Task(7, 1, null, null, null, false, TaskStatus.INVALIDATED, null, null, null, null, 3,
+                java.util.List.of(new HistoryEntry(1, TaskAction.STATE_CHANGE, "INVALIDATED", T0, 9, "val")));
+        Task relocked = TaskMachine.lockForMapping(invalid, BEN, T0.plusSeconds(20), LOCK).after();
+        TaskChange stop = TaskMachine.stopMapping(relocked, BEN, T0.plusSeconds(30), "cannot map");
+        assertThat(stop.after().status()).isEqualTo(TaskStatus.INVALIDATED);
+        assertThat(stop.after().history()).extracting(HistoryEntry::action)
+                .containsExactly(TaskAction.STATE_CHANGE, TaskAction.LOCKED_FOR_MAPPING, TaskAction.COMMENT);
+        assertThat(stop.after().history().get(1).actionText()).isEqualTo("00:00:10");
+        assertThat(stop.counters()).isEqualTo(CounterDelta.NONE);
+        assertThat(mapped.status()).isEqualTo(TaskStatus.BADIMAGERY);
+    }
+
+    @Test
+    void countersFollowThePreviousStateChange() {
+        assertThat(CounterDelta.between(TaskStatus.MAPPED, TaskStatus.BADIMAGERY)).isEqualTo(new CounterDelta(-1, 0, 1));
+        assertThat(CounterDelta.between(TaskStatus.READY, TaskStatus.READY)).isEqualTo(CounterDelta.NONE);
+        assertThat(CounterDelta.between(TaskStatus.INVALIDATED, TaskStatus.MAPPED)).isEqualTo(new CounterDelta(1, 0, 0));
+    }
+
+    @Test
+    void durationsKeepMicroseconds() {
+        assertThat(Durations.format(Duration.ofMillis(3_000_250))).isEqualTo("00:50:00.250000");
+        assertThat(Durations.parse("26:00:01.5")).isEqualTo(Duration.ofHours(26).plusSeconds(1).plusMillis(500));
+    }
+}
