@@ -111,10 +111,14 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
 
     static Response error(ApiException e) {
         ErrorCode c = e.code();
-        Object body = c.shape == ErrorCode.Shape.LEGACY
-                ? orderedMap("Error", e.getMessage(), "SubCode", c.subCode)
-                : Map.of("error", orderedMap("code", c.status, "sub_code", c.subCode, "message", e.getMessage(),
-                "details", e.details()));
+        Object body = switch (c.shape) {
+            case LEGACY -> orderedMap("Error", e.getMessage(), "SubCode", c.subCode);
+            case STRUCTURED -> Map.of("error", orderedMap("code", c.status, "sub_code", c.subCode,
+                    "message", e.getMessage(), "details", e.details()));
+            // FastAPI's validation shape: one entry naming the offending field
+            case DETAIL -> Map.of("detail", java.util.List.of(orderedMap("loc", e.details().getOrDefault("loc", java.util.List.of("body")),
+                    "msg", e.getMessage(), "type", e.details().getOrDefault("type", "missing"))));
+        };
         Response r = Response.of(c.status, body);
         return c.status == 401 ? r.withHeader("www-authenticate", "Bearer") : r;
     }

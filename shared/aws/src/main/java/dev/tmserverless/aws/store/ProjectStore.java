@@ -140,13 +140,30 @@ public class ProjectStore {
         }
     }
 
+    /** Records the latest failure of a job that will be retried; the job stays open. */
+    public void jobError(long projectId, String error, Instant now) {
+        try {
+            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
+                    .updateExpression("SET #e = :e, updated = :u")
+                    .conditionExpression("attribute_exists(pk) AND #st <> :done")
+                    .expressionAttributeNames(Map.of("#st", "state", "#e", "error"))
+                    .expressionAttributeValues(Map.of(":e", Attr.s(error), ":u", Attr.s(now.toString()), ":done", Attr.s("DONE"))));
+        } catch (ConditionalCheckFailedException ignored) {
+            // finished meanwhile
+        }
+    }
+
     public void jobFinished(long projectId, GridJob.State state, String error, Instant now) {
         var values = new HashMap<String, AttributeValue>(Map.of(":s", Attr.s(state.name()), ":e", Attr.s(error),
                 ":u", Attr.s(now.toString()), ":done", Attr.s("DONE")));
-        ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
+        try {
+            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
                 .updateExpression("SET #st = :s, #e = :e, updated = :u")
                 .conditionExpression("attribute_exists(pk) AND #st <> :done")
                 .expressionAttributeNames(Map.of("#st", "state", "#e", "error"))
                 .expressionAttributeValues(values));
+        } catch (ConditionalCheckFailedException ignored) {
+            // a finished job stays as it finished
+        }
     }
 }

@@ -17,6 +17,10 @@ public enum ErrorCode {
     ROUTE_NOT_FOUND(404, "NOT_FOUND", Shape.STRUCTURED, "The requested URL was not found on the server."),
     METHOD_NOT_ALLOWED(405, "METHOD_NOT_ALLOWED", Shape.STRUCTURED, "Method not allowed."),
     ADMIN_REQUIRED(403, "UNKNOWN_ERROR", Shape.STRUCTURED, "Admin access required"),
+    BAD_REQUEST(400, "BAD_REQUEST", Shape.STRUCTURED, "Bad request."),
+    CONFLICT(409, "CONFLICT", Shape.STRUCTURED, "The resource was changed by another request; try again."),
+    // body or query does not fit the declared schema: {"detail": [{"loc", "msg", "type"}]}
+    SCHEMA_INVALID(422, "", Shape.DETAIL, "Field required"),
     INTERNAL_SERVER_ERROR(500, "INTERNAL_SERVER_ERROR", Shape.STRUCTURED, "An internal server error occurred."),
 
     // --- authentication (spec §8 D1: a missing header is 401 like a bad token)
@@ -52,6 +56,7 @@ public enum ErrorCode {
     PROJECT_NOT_FETCHED(403, "ProjectNotFetched", Shape.LEGACY, "Unable to fetch project"),
     INFO_FOR_LOCALE_REQUIRED(403, "InfoForLocaleRequired", Shape.LEGACY, "Project Info for Default Locale not provided"),
     MISSING_REQUIRED_ATTRIBUTE(403, "MissingRequiredAttribute", Shape.LEGACY, "Missing required attribute for the default locale"),
+    REQUIRE_LICENSE_ID(403, "RequireLicenseId", Shape.LEGACY, "LicenseId not found"),
     GRID_NOT_READY(403, "GridNotReady", Shape.LEGACY, "The project's tasks are still being created"),
 
     INVALID_TASK_STATE(403, "InvalidTaskState", Shape.LEGACY, "Task in invalid state for mapping"),
@@ -66,7 +71,7 @@ public enum ErrorCode {
     INVALID_UNLOCK_STATE(403, "InvalidUnlockState ", Shape.LEGACY, "Can't update status to"),
     ;
 
-    public enum Shape { LEGACY, STRUCTURED }
+    public enum Shape { LEGACY, STRUCTURED, DETAIL }
 
     public final int status;
     public final String subCode;

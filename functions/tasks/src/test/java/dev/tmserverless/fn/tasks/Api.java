@@ -1,0 +1,102 @@
+package dev.tmserverless.fn.tasks;
+
+import com.amazonaws.services.lambda.runtime.ClientContext;
+import com.amazonaws.services.lambda.runtime.CognitoIdentity;
+import com.amazonaws.services.lambda.runtime.Context;
+import com.amazonaws.services.lambda.runtime.LambdaLogger;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tmserverless.aws.http.Json;
+import dev.tmserverless.core.auth.SessionTokens;
+import dev.tmserverless.core.catalogue.Resources;
+
+import java.time.Instant;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/** Builds API Gateway v2 events the way API Gateway does for a catalogue route, and reads the answers. */
+final class Api {
+    record Answer(int status, JsonNode json, Map<String, String> headers) {
+        String subCode() { return json.path("SubCode").asText(null); }
+
+        String structuredSubCode() { return json.path("error").path("sub_code").asText(null); }
+    }
+
+    private Api() {}
+
+    static String token(long userId) {
+        return SessionTokens.header(new SessionTokens(dev.tmserverless.emulators.Emulators.TOKEN_SECRET).issue(userId, Instant.now()));
+    }
+
+    static Answer call(RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> fn, String method, String path,
+                       String authorization, String body) {
+        APIGatewayV2HTTPEvent e = event(method, path, authorization, body);
+        APIGatewayV2HTTPResponse r = fn.handleRequest(e, new TestContext());
+        JsonNode json = r.getBody() == null || r.getBody().isEmpty() ? null : Json.parse(r.getBody());
+        return new Answer(r.getStatusCode(), json, r.getHeaders());
+    }
+
+    /** Matches the path against the catalogue as API Gateway would, with the trailing slash optional. */
+    static APIGatewayV2HTTPEvent event(String method, String pathAndQuery, String authorization, String body) {
+        String path = pathAndQuery.split("\\?", 2)[0];
+        String query = pathAndQuery.contains("?") ? pathAndQuery.split("\\?", 2)[1] : "";
+        String bare = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
+        for (Resources.Route r : Resources.ROUTES) {
+            if (!r.method().equals(method)) continue;
+            Pattern p = Pattern.compile("^" + r.path().replaceAll("\\{[^/]+}", "([^/]+)") + "$");
+            Matcher m = p.matcher(bare);
+            if (!m.matches()) continue;
+            Map<String, String> params = new LinkedHashMap<>();
+            Matcher names = Pattern.compile("\\{([^/]+)}").matcher(r.path());
+            int i = 1;
+            while (names.find()) params.put(names.group(1), m.group(i++));
+            Map<String, String> q = new HashMap<>();
+            for (String kv : query.split("&")) {
+                if (kv.isEmpty()) continue;
+                String[] parts = kv.split("=", 2);
+                q.put(parts[0], parts.length > 1 ? java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8) : "");
+            }
+            Map<String, String> headers = new HashMap<>();
+            headers.put("content-type", "application/json");
+            if (authorization != null) headers.put("authorization", authorization);
+            return APIGatewayV2HTTPEvent.builder().withVersion("2.0")
+                    .withRouteKey(r.routeKey() + (path.endsWith("/") ? "/" : ""))
+                    .withRawPath(path).withRawQueryString(query).withHeaders(headers)
+                    .withPathParameters(params).withQueryStringParameters(q.isEmpty() ? null : q)
+                    .withBody(body).withIsBase64Encoded(false)
+                    .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
+                            .withRequestId(UUID.randomUUID().toString())
+                            .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod(method).withPath(path).build())
+                            .build())
+                    .build();
+        }
+        throw new AssertionError("no catalogue route for " + method + " " + path);
+    }
+
+    static final class TestContext implements Context {
+        private final String id = UUID.randomUUID().toString();
+
+        public String getAwsRequestId() { return id; }
+        public String getLogGroupName() { return "test"; }
+        public String getLogStreamName() { return "test"; }
+        public String getFunctionName() { return "test"; }
+        public String getFunctionVersion() { return "$LATEST"; }
+        public String getInvokedFunctionArn() { return "arn:aws:lambda:us-east-1:000000000000:function:test"; }
+        public CognitoIdentity getIdentity() { return null; }
+        public ClientContext getClientContext() { return null; }
+        public int getRemainingTimeInMillis() { return 29_000; }
+        public int getMemoryLimitInMB() { return 1024; }
+        public LambdaLogger getLogger() {
+            return new LambdaLogger() {
+                public void log(String message) { System.out.println(message); }
+                public void log(byte[] message) { System.out.println(new String(message)); }
+            };
+        }
+    }
+}

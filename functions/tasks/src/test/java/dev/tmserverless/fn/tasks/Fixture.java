@@ -1,0 +1,60 @@
+package dev.tmserverless.fn.tasks;
+
+import dev.tmserverless.aws.store.OrgStore;
+import dev.tmserverless.aws.store.ProjectStore;
+import dev.tmserverless.aws.store.TaskStore;
+import dev.tmserverless.aws.store.UserStore;
+import dev.tmserverless.core.domain.GridJob;
+import dev.tmserverless.core.domain.Project;
+import dev.tmserverless.core.domain.ProjectStatus;
+import dev.tmserverless.core.domain.Task;
+import dev.tmserverless.core.domain.User;
+import io.micronaut.context.ApplicationContext;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/** Seeds users, organisations and projects straight into the stores a function uses. */
+final class Fixture {
+    private static final AtomicLong IDS = new AtomicLong(500_000);
+    final UserStore users;
+    final OrgStore orgs;
+    final ProjectStore projects;
+    final TaskStore tasks;
+    final dev.tmserverless.aws.store.Counters counters;
+
+    Fixture(ApplicationContext ctx) {
+        users = ctx.getBean(UserStore.class);
+        orgs = ctx.getBean(OrgStore.class);
+        projects = ctx.getBean(ProjectStore.class);
+        tasks = ctx.getBean(TaskStore.class);
+        counters = ctx.getBean(dev.tmserverless.aws.store.Counters.class);
+    }
+
+    User user(String name) {
+        return users.upsertOnLogin(IDS.incrementAndGet(), name + IDS.get(), null, null, false, Instant.now());
+    }
+
+    /** A project of {@code n} READY square tasks whose grid job is done, authored by {@code author}. */
+    Project project(User author, ProjectStatus status, int n) {
+        long orgId = orgs.create("Org", "org", null, null, null, null, List.of()).id();
+        long id = counters.next("PROJECT");
+        Project draft = Project.draft(id, "Test", author, orgId, "GRID", false, "OSM",
+                new double[]{-4.1, 56.0, -4.0, 56.1}, new double[]{-4.05, 56.05}, 10, Instant.now());
+        Project p = new Project(id, status, draft.projectPriority(), draft.difficulty(), draft.defaultLocale(),
+                draft.authorId(), draft.authorUsername(), orgId, draft.mappingPermission(),
+                draft.mappingPermissionLevelId(), draft.validationPermission(), draft.validationPermissionLevelId(),
+                false, false, draft.changesetComment(), null, null, null, null, List.of(), null, false, false, "OSM",
+                List.of(), null, List.of(), draft.created(), draft.lastUpdated(), "GRID", draft.mappingEditors(),
+                draft.validationEditors(), draft.projectInfoLocales(), draft.aoiBbox(), draft.aoiCentroid(), 10);
+        projects.putJob(new GridJob(id, GridJob.State.DONE, "GRID", 11, false, (long) n, n, null, Instant.now()));
+        projects.create(p);
+        List<TaskStore.NewTask> ts = new ArrayList<>();
+        for (int i = 1; i <= n; i++) ts.add(new TaskStore.NewTask(Task.ready(id, i, 1010 + i, 1399, 11, true), null));
+        tasks.putAll(ts);
+        projects.setTotalTasks(id, n);
+        return p;
+    }
+}

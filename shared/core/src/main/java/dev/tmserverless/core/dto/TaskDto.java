@@ -1,0 +1,67 @@
+package dev.tmserverless.core.dto;
+
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.tmserverless.core.domain.HistoryEntry;
+import dev.tmserverless.core.domain.Task;
+import dev.tmserverless.core.domain.TaskAction;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/** TaskDTO of spec §1.9: exactly these ten keys. History newest first. */
+@JsonPropertyOrder({"taskId", "projectId", "taskStatus", "lockHolder", "taskHistory", "taskAnnotation",
+        "perTaskInstructions", "autoUnlockSeconds", "lastUpdated", "numberOfComments"})
+public record TaskDto(int taskId, long projectId, String taskStatus, String lockHolder, List<History> taskHistory,
+                      List<Object> taskAnnotation, String perTaskInstructions, long autoUnlockSeconds,
+                      Instant lastUpdated, Integer numberOfComments) {
+
+    @JsonPropertyOrder({"historyId", "taskId", "action", "actionText", "actionDate", "actionBy", "pictureUrl", "issues"})
+    public record History(int historyId, Integer taskId, String action, String actionText, Instant actionDate,
+                          String actionBy, String pictureUrl, List<Object> issues) {}
+
+    /** {@code t} must already be the effective view at the time of the read. */
+    public static TaskDto of(Task t, String perTaskInstructions, long autoUnlockSeconds) {
+        List<History> h = new ArrayList<>();
+        for (int i = t.history().size() - 1; i >= 0; i--) {
+            HistoryEntry e = t.history().get(i);
+            h.add(new History(e.id(), null, e.action().name(), e.actionText(), e.actionDate(), e.username(), null, null));
+        }
+        return new TaskDto(t.taskId(), t.projectId(), t.status().name(), lockHolder(t), h, List.of(),
+                perTaskInstructions, autoUnlockSeconds, t.lastUpdated(), null);
+    }
+
+    /** The holder's name is on their newest lock row. */
+    static String lockHolder(Task t) {
+        if (t.lockedBy() == null) return null;
+        for (int i = t.history().size() - 1; i >= 0; i--) {
+            HistoryEntry e = t.history().get(i);
+            if (e.userId() == t.lockedBy() && (e.action().isLockPeriod())) return e.username();
+        }
+        return null;
+    }
+
+    /** Renders {x}, {y}, {z} and extra-property placeholders; on any bad placeholder the raw text is returned. */
+    public static String renderInstructions(String template, Task t, Map<String, Object> extra) {
+        if (template == null || template.isEmpty()) return template == null ? "" : template;
+        Map<String, Object> values = new java.util.HashMap<>(extra == null ? Map.of() : extra);
+        values.put("x", t.x());
+        values.put("y", t.y());
+        values.put("z", t.zoom());
+        StringBuilder out = new StringBuilder();
+        int i = 0;
+        while (i < template.length()) {
+            int open = template.indexOf('{', i);
+            if (open < 0) { out.append(template, i, template.length()); break; }
+            int close = template.indexOf('}', open);
+            if (close < 0) return template;
+            String key = template.substring(open + 1, close);
+            if (!values.containsKey(key)) return template;
+            out.append(template, i, open).append(values.get(key));
+            i = close + 1;
+        }
+        return out.toString();
+    }
+
+}
