@@ -1,0 +1,75 @@
+package dev.tmserverless.cdk;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import software.amazon.awscdk.App;
+import software.amazon.awscdk.AppProps;
+import software.amazon.awscdk.Environment;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.Tags;
+
+/**
+ * The CDK app: {@code cdk synth} / {@code cdk deploy} run this (see cdk.json). Builds one {@link TmStack}.
+ */
+public final class TmCdkApp {
+    private TmCdkApp() {}
+
+    public static void main(String[] args) {
+        Path root = RepoRoot.find();
+        // cdk.json's context (feature flags) also when the class is run without the CDK CLI; the CLI's own
+        // context (cdk.json, cdk.context.json, -c) takes precedence over these defaults.
+        App app = appWithCdkJsonContext(root, Map.of());
+        build(app, root);
+        app.synth();
+    }
+
+    /** Adds the stack to {@code app}, configured from the app's context. */
+    public static TmStack build(App app, Path repoRoot) {
+        StackSettings settings = StackSettings.fromContext(app.getNode());
+        FunctionCode code = new FunctionCode(repoRoot,
+                settings.allowMissingJars() ? FunctionCode.MissingJar.PLACEHOLDER : FunctionCode.MissingJar.FAIL);
+        return build(app, settings, code);
+    }
+
+    public static TmStack build(App app, StackSettings settings, FunctionCode code) {
+        TmStack stack = new TmStack(app, settings.stackName(), StackProps.builder()
+                .env(environment())
+                .description("tm-serverless: Tasking Manager API v2 on Lambda, DynamoDB, SQS and S3")
+                .build(), settings, code);
+        Tags.of(stack).add("app", "tm-serverless");
+        return stack;
+    }
+
+    /** The account and region the CLI resolved from the caller's AWS profile, if any (else env-agnostic). */
+    private static Environment environment() {
+        String account = System.getenv("CDK_DEFAULT_ACCOUNT");
+        String region = System.getenv("CDK_DEFAULT_REGION");
+        if (account == null || region == null) return null;
+        return Environment.builder().account(account).region(region).build();
+    }
+
+    /**
+     * An App with the context (feature flags) of cdk.json plus {@code extra}, as default context values: what the
+     * tests synthesize is what {@code cdk deploy} synthesizes.
+     */
+    public static App appWithCdkJsonContext(Path repoRoot, Map<String, Object> extra) {
+        Map<String, Object> context = new LinkedHashMap<>(cdkJsonContext(repoRoot));
+        context.putAll(extra);
+        return new App(AppProps.builder().context(context).build());
+    }
+
+    @SuppressWarnings("unchecked")
+    static Map<String, Object> cdkJsonContext(Path repoRoot) {
+        try {
+            Map<String, Object> cdkJson = new ObjectMapper().readValue(repoRoot.resolve(RepoRoot.MARKER).toFile(), Map.class);
+            Object context = cdkJson.get("context");
+            return context instanceof Map<?, ?> m ? (Map<String, Object>) m : Map.of();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

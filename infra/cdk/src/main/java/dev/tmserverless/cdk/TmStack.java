@@ -1,0 +1,483 @@
+package dev.tmserverless.cdk;
+
+import dev.tmserverless.core.catalogue.Resources;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import software.amazon.awscdk.Annotations;
+import software.amazon.awscdk.CfnOutput;
+import software.amazon.awscdk.CfnParameter;
+import software.amazon.awscdk.Duration;
+import software.amazon.awscdk.RemovalPolicy;
+import software.amazon.awscdk.Stack;
+import software.amazon.awscdk.StackProps;
+import software.amazon.awscdk.aws_apigatewayv2_integrations.HttpLambdaIntegration;
+import software.amazon.awscdk.aws_apigatewayv2_integrations.HttpLambdaIntegrationProps;
+import software.amazon.awscdk.services.apigateway.AccessLogFormat;
+import software.amazon.awscdk.services.apigatewayv2.AddRoutesOptions;
+import software.amazon.awscdk.services.apigatewayv2.CorsHttpMethod;
+import software.amazon.awscdk.services.apigatewayv2.CorsPreflightOptions;
+import software.amazon.awscdk.services.apigatewayv2.HttpApi;
+import software.amazon.awscdk.services.apigatewayv2.HttpMethod;
+import software.amazon.awscdk.services.apigatewayv2.HttpStage;
+import software.amazon.awscdk.services.apigatewayv2.HttpStageOptions;
+import software.amazon.awscdk.services.apigatewayv2.IAccessLogDestination;
+import software.amazon.awscdk.services.apigatewayv2.IAccessLogSettings;
+import software.amazon.awscdk.services.apigatewayv2.LogGroupLogDestination;
+import software.amazon.awscdk.services.apigatewayv2.PayloadFormatVersion;
+import software.amazon.awscdk.services.apigatewayv2.ThrottleSettings;
+import software.amazon.awscdk.services.cloudwatch.Alarm;
+import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
+import software.amazon.awscdk.services.cloudwatch.MetricOptions;
+import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
+import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
+import software.amazon.awscdk.services.dynamodb.Attribute;
+import software.amazon.awscdk.services.dynamodb.AttributeType;
+import software.amazon.awscdk.services.dynamodb.BillingMode;
+import software.amazon.awscdk.services.dynamodb.GlobalSecondaryIndexProps;
+import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
+import software.amazon.awscdk.services.dynamodb.ProjectionType;
+import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.iam.Effect;
+import software.amazon.awscdk.services.iam.PolicyStatement;
+import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.iam.ServicePrincipal;
+import software.amazon.awscdk.services.lambda.Alias;
+import software.amazon.awscdk.services.lambda.Architecture;
+import software.amazon.awscdk.services.lambda.Function;
+import software.amazon.awscdk.services.lambda.Runtime;
+import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
+import software.amazon.awscdk.services.lambda.eventsources.SqsEventSourceProps;
+import software.amazon.awscdk.services.logs.LogGroup;
+import software.amazon.awscdk.services.s3.BlockPublicAccess;
+import software.amazon.awscdk.services.s3.Bucket;
+import software.amazon.awscdk.services.s3.BucketEncryption;
+import software.amazon.awscdk.services.s3.LifecycleRule;
+import software.amazon.awscdk.services.s3.ObjectOwnership;
+import software.amazon.awscdk.services.secretsmanager.Secret;
+import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
+import software.amazon.awscdk.services.sns.Topic;
+import software.amazon.awscdk.services.sqs.DeadLetterQueue;
+import software.amazon.awscdk.services.sqs.Queue;
+import software.amazon.awscdk.services.sqs.QueueEncryption;
+import software.constructs.Construct;
+
+/**
+ * The whole deployment, derived from the resource catalogue {@link Resources}: the table, every queue with its
+ * dead-letter queue and alarm, the bucket, every function (own jar, own role from its access set, arm64, SnapStart,
+ * alias {@value #ALIAS}) and one HTTP API route per catalogue route (plus its trailing-slash variant, see
+ * {@link ApiRoutes}). Nothing here names a particular route, function or queue except through the catalogue.
+ */
+public class TmStack extends Stack {
+    /** The alias API Gateway and the event source mappings invoke: always the latest published version. */
+    public static final String ALIAS = "live";
+
+    /** Java runtime: the newest aws-cdk-lib knows (java25; the functions are compiled for release 25). */
+    public static final Runtime RUNTIME = Runtime.JAVA_25;
+
+    /** Routes under this prefix run the OSM OAuth2 login, so their functions get the OSM settings and secret. */
+    public static final String AUTH_ROUTE_PREFIX = Resources.V2 + "/system/authentication/";
+
+    // Configuration env vars that are not resources (so not in the catalogue). Functions read them at init.
+    public static final String ENV_TOKEN_SECRET_ARN = "TM_TOKEN_SECRET_ARN";
+    public static final String ENV_OSM_URL = "TM_OSM_URL";
+    public static final String ENV_OSM_CLIENT_ID = "TM_OSM_CLIENT_ID";
+    public static final String ENV_OSM_CLIENT_SECRET_ARN = "TM_OSM_CLIENT_SECRET_ARN";
+    public static final String ENV_BOOTSTRAP_ADMINS = "TM_BOOTSTRAP_ADMINS";
+
+    /** Dead letters are kept as long as SQS allows, for inspection and redrive. */
+    static final Duration DLQ_RETENTION = Duration.days(14);
+    static final Duration NONCURRENT_VERSION_EXPIRY = Duration.days(30);
+    static final Duration ACCESS_LOG_EXPIRY = Duration.days(90);
+
+    private final StackSettings settings;
+    private final RemovalPolicy dataRemoval;
+    private final Table table;
+    private final Bucket bucket;
+    private final Bucket accessLogsBucket;
+    private final Map<String, Queue> queues = new LinkedHashMap<>();
+    private final Map<String, Queue> deadLetterQueues = new LinkedHashMap<>();
+    private final Map<String, Alarm> dlqAlarms = new LinkedHashMap<>();
+    private final Map<String, Function> functions = new LinkedHashMap<>();
+    private final Map<String, Alias> aliases = new LinkedHashMap<>();
+    private final Map<String, Role> roles = new LinkedHashMap<>();
+    private final Secret tokenSecret;
+    private final Secret osmClientSecret;
+    private final CfnParameter osmUrl;
+    private final CfnParameter osmClientId;
+    private final CfnParameter bootstrapAdmins;
+    private final HttpApi api;
+    private final HttpStage stage;
+
+    public TmStack(Construct scope, String id, StackProps props, StackSettings settings, FunctionCode code) {
+        super(scope, id, props);
+        this.settings = settings;
+        this.dataRemoval = settings.retainData() ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+
+        osmUrl = CfnParameter.Builder.create(this, "OsmUrl").type("String").defaultValue(settings.defaultOsmUrl())
+                .description("Base URL of the OpenStreetMap server used for OAuth2 login (" + ENV_OSM_URL + ")").build();
+        osmClientId = CfnParameter.Builder.create(this, "OsmClientId").type("String").defaultValue("")
+                .description("OAuth2 client id of the OSM application (" + ENV_OSM_CLIENT_ID + ")").build();
+        bootstrapAdmins = CfnParameter.Builder.create(this, "BootstrapAdmins").type("String").defaultValue("")
+                .description("Comma-separated OSM usernames made ADMIN at login (" + ENV_BOOTSTRAP_ADMINS + ")").build();
+
+        table = table(Resources.TABLE);
+        for (Resources.Queue q : Resources.QUEUES) queue(q);
+        accessLogsBucket = createAccessLogsBucket();
+        bucket = dataBucket(Resources.BUCKET);
+
+        tokenSecret = Secret.Builder.create(this, "TokenSigningSecret")
+                .description("Signs session tokens; generated at creation, read by every HTTP function at init")
+                .generateSecretString(SecretStringGenerator.builder().passwordLength(64).excludePunctuation(true).build())
+                .build();
+        osmClientSecret = Secret.Builder.create(this, "OsmClientSecret")
+                .description("OAuth2 client secret of the OSM application: replace the generated placeholder with"
+                        + " put-secret-value after the first deploy")
+                .generateSecretString(SecretStringGenerator.builder().passwordLength(32).excludePunctuation(true).build())
+                .build();
+
+        for (Resources.Function f : Resources.FUNCTIONS) function(f, code);
+        for (Resources.Queue q : Resources.QUEUES) eventSource(q);
+
+        api = HttpApi.Builder.create(this, "HttpApi")
+                .apiName(id)
+                .description("Tasking Manager API v2")
+                .createDefaultStage(false)
+                .corsPreflight(CorsPreflightOptions.builder()
+                        .allowOrigins(settings.corsOrigins())
+                        .allowHeaders(List.of("Authorization", "Content-Type", "Accept-Language"))
+                        .allowMethods(corsMethods())
+                        .maxAge(Duration.days(1))
+                        .build())
+                .build();
+        stage = api.addStage("DefaultStage", HttpStageOptions.builder()
+                .stageName("$default")
+                .autoDeploy(true)
+                .throttle(ThrottleSettings.builder()
+                        .rateLimit(settings.throttleRateLimit()).burstLimit(settings.throttleBurstLimit()).build())
+                .accessLogSettings(accessLogs())
+                .build());
+        routes();
+        outputs();
+        NagFindings.suppress(this);
+    }
+
+    // ---- data ----
+
+    private Table table(Resources.Table t) {
+        Table result = Table.Builder.create(this, pascal(t.id()) + "Table")
+                .partitionKey(stringKey(t.partitionKey()))
+                .sortKey(stringKey(t.sortKey()))
+                .billingMode(BillingMode.PAY_PER_REQUEST)
+                .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
+                        .pointInTimeRecoveryEnabled(true).build())
+                // Retained data is also protected from a stray delete-table outside CloudFormation.
+                .deletionProtection(settings.retainData())
+                .removalPolicy(dataRemoval)
+                .build();
+        for (Resources.Index i : t.indexes()) {
+            result.addGlobalSecondaryIndex(GlobalSecondaryIndexProps.builder()
+                    .indexName(i.name())
+                    .partitionKey(stringKey(i.partitionKey()))
+                    .sortKey(stringKey(i.sortKey()))
+                    .projectionType(ProjectionType.ALL)
+                    .build());
+        }
+        return result;
+    }
+
+    private static Attribute stringKey(String name) {
+        return Attribute.builder().name(name).type(AttributeType.STRING).build();
+    }
+
+    private void queue(Resources.Queue q) {
+        Queue dlq = Queue.Builder.create(this, pascal(q.id()) + "Dlq")
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .retentionPeriod(DLQ_RETENTION)
+                .build();
+        Queue queue = Queue.Builder.create(this, pascal(q.id()) + "Queue")
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .visibilityTimeout(Duration.seconds(q.visibilityTimeoutSeconds()))
+                .deadLetterQueue(DeadLetterQueue.builder().queue(dlq).maxReceiveCount(q.maxReceiveCount()).build())
+                .build();
+        // Any dead letter is an incident. SQS stops publishing metrics for a queue idle for hours, so a missing
+        // datapoint keeps the last state (IGNORE) instead of turning an unattended DLQ back to OK.
+        Alarm alarm = Alarm.Builder.create(this, pascal(q.id()) + "DlqNotEmpty")
+                .alarmDescription("Messages in the dead-letter queue of " + q.id()
+                        + " (failed " + q.maxReceiveCount() + " times): inspect, fix, then redrive or purge")
+                .metric(dlq.metricApproximateNumberOfMessagesVisible(MetricOptions.builder()
+                        .period(Duration.minutes(1)).statistic("Maximum").build()))
+                .threshold(0)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
+                .evaluationPeriods(1)
+                .treatMissingData(TreatMissingData.IGNORE)
+                .build();
+        settings.alarmTopicArn().ifPresent(arn -> alarm.addAlarmAction(
+                new SnsAction(Topic.fromTopicArn(this, pascal(q.id()) + "AlarmTopic", arn))));
+        queues.put(q.id(), queue);
+        deadLetterQueues.put(q.id(), dlq);
+        dlqAlarms.put(q.id(), alarm);
+    }
+
+    private Bucket createAccessLogsBucket() {
+        return Bucket.Builder.create(this, "AccessLogsBucket")
+                .encryption(BucketEncryption.S3_MANAGED) // the only encryption S3 server access logging delivers to
+                .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
+                .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
+                .enforceSsl(true)
+                .minimumTlsVersion(1.2)
+                .lifecycleRules(List.of(LifecycleRule.builder().id("expire-access-logs")
+                        .expiration(ACCESS_LOG_EXPIRY).build()))
+                .removalPolicy(dataRemoval)
+                .autoDeleteObjects(!settings.retainData())
+                .build();
+    }
+
+    private Bucket dataBucket(Resources.Bucket b) {
+        return Bucket.Builder.create(this, pascal(b.id()) + "Bucket")
+                .encryption(BucketEncryption.S3_MANAGED)
+                .blockPublicAccess(BlockPublicAccess.BLOCK_ALL)
+                .objectOwnership(ObjectOwnership.BUCKET_OWNER_ENFORCED)
+                .enforceSsl(true)
+                .minimumTlsVersion(1.2)
+                // AOIs and task-grid snapshots are overwritten in place: versions undo a bad overwrite or delete.
+                .versioned(true)
+                .lifecycleRules(List.of(LifecycleRule.builder().id("expire-old-versions")
+                        .noncurrentVersionExpiration(NONCURRENT_VERSION_EXPIRY)
+                        .abortIncompleteMultipartUploadAfter(Duration.days(7))
+                        .build()))
+                .serverAccessLogsBucket(accessLogsBucket)
+                .serverAccessLogsPrefix(b.id() + "/")
+                .removalPolicy(dataRemoval)
+                .autoDeleteObjects(!settings.retainData())
+                .build();
+    }
+
+    // ---- functions ----
+
+    private void function(Resources.Function f, FunctionCode code) {
+        String name = pascal(f.id());
+        LogGroup logs = LogGroup.Builder.create(this, name + "Logs")
+                .retention(settings.logRetention())
+                .removalPolicy(dataRemoval)
+                .build();
+        Role role = Role.Builder.create(this, name + "Role")
+                .assumedBy(new ServicePrincipal("lambda.amazonaws.com"))
+                .description("Least privilege for the " + f.id() + " function, from its catalogue access set "
+                        + new TreeSet<>(f.access()))
+                .build();
+        // Instead of the AWSLambdaBasicExecutionRole managed policy: write to this function's own log group only.
+        role.addToPrincipalPolicy(PolicyStatement.Builder.create()
+                .effect(Effect.ALLOW)
+                .actions(List.of("logs:CreateLogStream", "logs:PutLogEvents"))
+                .resources(List.of(logs.getLogGroupArn()))
+                .build());
+
+        Map<String, String> env = new TreeMap<>();
+        for (Resources.Access access : new TreeSet<>(f.access())) grant(f, access, role, env);
+        if (f.http()) {
+            env.put(ENV_TOKEN_SECRET_ARN, tokenSecret.getSecretArn());
+            tokenSecret.grantRead(role);
+        }
+        if (servesLogin(f)) {
+            env.put(ENV_OSM_URL, osmUrl.getValueAsString());
+            env.put(ENV_OSM_CLIENT_ID, osmClientId.getValueAsString());
+            env.put(ENV_OSM_CLIENT_SECRET_ARN, osmClientSecret.getSecretArn());
+            env.put(ENV_BOOTSTRAP_ADMINS, bootstrapAdmins.getValueAsString());
+            osmClientSecret.grantRead(role);
+        }
+
+        Function fn = Function.Builder.create(this, name + "Function")
+                .description(f.module() + ": " + f.handler())
+                .runtime(RUNTIME)
+                .architecture(Architecture.ARM_64)
+                .handler(f.handler())
+                .code(code.codeFor(f))
+                .memorySize(f.memoryMb())
+                .timeout(Duration.seconds(f.timeoutSeconds()))
+                .role(role)
+                .logGroup(logs)
+                .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
+                .environment(env)
+                .build();
+        // CDK warns that SnapStart needs a published version; the alias below publishes one (currentVersion).
+        Annotations.of(fn).acknowledgeWarning("@aws-cdk/aws-lambda:snapStartRequirePublish",
+                "published through the " + ALIAS + " alias (currentVersion)");
+        Alias alias = Alias.Builder.create(this, name + "Alias")
+                .aliasName(ALIAS)
+                .version(fn.getCurrentVersion())
+                .description("The published version (with its SnapStart snapshot) that callers invoke")
+                .build();
+        functions.put(f.id(), fn);
+        aliases.put(f.id(), alias);
+        roles.put(f.id(), role);
+    }
+
+    /** The IAM grant and the environment variables that one catalogue access value stands for. */
+    private void grant(Resources.Function f, Resources.Access access, Role role, Map<String, String> env) {
+        switch (access) {
+            case TABLE_READ_WRITE -> {
+                table.grantReadWriteData(role); // the table and its indexes
+                env.put(Resources.TABLE.envVar(), table.getTableName());
+            }
+            case BUCKET_READ -> {
+                role.addToPrincipalPolicy(objectStatement(List.of("s3:GetObject")));
+                role.addToPrincipalPolicy(listStatement());
+                env.put(Resources.BUCKET.envVar(), bucket.getBucketName());
+            }
+            case BUCKET_READ_WRITE -> {
+                role.addToPrincipalPolicy(objectStatement(
+                        List.of("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")));
+                role.addToPrincipalPolicy(listStatement());
+                env.put(Resources.BUCKET.envVar(), bucket.getBucketName());
+            }
+            case GRID_JOBS_SEND -> {
+                Queue q = queues.get(Resources.GRID_JOBS.id());
+                q.grantSendMessages(role);
+                env.put(Resources.GRID_JOBS.envVar(), q.getQueueUrl());
+            }
+            case GRID_JOBS_CONSUME -> {
+                // The permissions come with the event source mapping (eventSource); here only the consistency check.
+                if (!Resources.GRID_JOBS.consumer().equals(f.id())) {
+                    throw new IllegalArgumentException("function " + f.id() + " has " + access + " but "
+                            + Resources.GRID_JOBS.id() + " is consumed by " + Resources.GRID_JOBS.consumer());
+                }
+            }
+        }
+    }
+
+    private PolicyStatement objectStatement(List<String> actions) {
+        return PolicyStatement.Builder.create().effect(Effect.ALLOW).actions(actions)
+                .resources(List.of(bucket.arnForObjects("*"))).build();
+    }
+
+    private PolicyStatement listStatement() {
+        return PolicyStatement.Builder.create().effect(Effect.ALLOW).actions(List.of("s3:ListBucket"))
+                .resources(List.of(bucket.getBucketArn())).build();
+    }
+
+    /** True when the function serves a login route (OSM OAuth2), derived from the catalogue's routes. */
+    public static boolean servesLogin(Resources.Function f) {
+        return Resources.routesOf(f.id()).stream().anyMatch(r -> r.path().startsWith(AUTH_ROUTE_PREFIX));
+    }
+
+    private void eventSource(Resources.Queue q) {
+        Alias consumer = aliases.get(q.consumer());
+        if (consumer == null) {
+            throw new IllegalArgumentException("queue " + q.id() + " names consumer " + q.consumer()
+                    + ", which is not a catalogue function");
+        }
+        Resources.Function f = Resources.function(q.consumer());
+        // Lambda refuses an SQS mapping whose visibility timeout is shorter than the function timeout.
+        if (q.visibilityTimeoutSeconds() < f.timeoutSeconds()) {
+            throw new IllegalArgumentException("queue " + q.id() + ": visibility timeout " + q.visibilityTimeoutSeconds()
+                    + " s is shorter than the timeout of its consumer " + f.id() + " (" + f.timeoutSeconds() + " s)");
+        }
+        consumer.addEventSource(new SqsEventSource(queues.get(q.id()), SqsEventSourceProps.builder()
+                .batchSize(q.batchSize())
+                .reportBatchItemFailures(true)
+                .build()));
+    }
+
+    // ---- HTTP API ----
+
+    private List<CorsHttpMethod> corsMethods() {
+        TreeSet<String> methods = new TreeSet<>();
+        for (Resources.Route r : Resources.ROUTES) methods.add(r.method());
+        methods.add("OPTIONS");
+        List<CorsHttpMethod> result = new ArrayList<>();
+        for (String m : methods) result.add(CorsHttpMethod.valueOf(m));
+        return result;
+    }
+
+    private IAccessLogSettings accessLogs() {
+        LogGroup apiLogs = LogGroup.Builder.create(this, "HttpApiAccessLogs")
+                .retention(settings.logRetention())
+                .removalPolicy(dataRemoval)
+                .build();
+        AccessLogFormat format = AccessLogFormat.custom("{\"requestId\":\"$context.requestId\","
+                + "\"time\":\"$context.requestTime\",\"ip\":\"$context.identity.sourceIp\","
+                + "\"method\":\"$context.httpMethod\",\"path\":\"$context.path\",\"routeKey\":\"$context.routeKey\","
+                + "\"status\":\"$context.status\",\"responseLength\":\"$context.responseLength\","
+                + "\"latency\":\"$context.responseLatency\",\"integrationLatency\":\"$context.integrationLatency\","
+                + "\"integrationError\":\"$context.integrationErrorMessage\"}");
+        LogGroupLogDestination destination = new LogGroupLogDestination(apiLogs);
+        return new IAccessLogSettings() {
+            @Override public IAccessLogDestination getDestination() { return destination; }
+            @Override public AccessLogFormat getFormat() { return format; }
+        };
+    }
+
+    private void routes() {
+        Map<String, HttpLambdaIntegration> integrations = new LinkedHashMap<>();
+        for (ApiRoutes.ApiRoute r : ApiRoutes.all()) {
+            HttpLambdaIntegration integration = integrations.computeIfAbsent(r.function(), fn -> {
+                Alias alias = aliases.get(fn);
+                if (alias == null) throw new IllegalArgumentException("route " + r.routeKey() + " names unknown function " + fn);
+                if (!Resources.function(fn).http()) throw new IllegalArgumentException("route " + r.routeKey() + " names non-HTTP function " + fn);
+                return new HttpLambdaIntegration(pascal(fn) + "Integration", alias, HttpLambdaIntegrationProps.builder()
+                        .payloadFormatVersion(PayloadFormatVersion.VERSION_2_0)
+                        // One invoke permission per function for this API, instead of one per route (2 per catalogue
+                        // route with the trailing-slash variants); the API can only reach routes bound to it anyway.
+                        .scopePermissionToRoute(false)
+                        .build());
+            });
+            api.addRoutes(AddRoutesOptions.builder()
+                    .path(r.path())
+                    .methods(List.of(HttpMethod.valueOf(r.method())))
+                    .integration(integration)
+                    .build());
+        }
+    }
+
+    // ---- outputs ----
+
+    private void outputs() {
+        output("ApiUrl", stage.getUrl(), "Base URL of the HTTP API (append api/v2/...)");
+        output("TableName", table.getTableName(), "DynamoDB table " + Resources.TABLE.id() + " (" + Resources.TABLE.envVar() + ")");
+        output("BucketName", bucket.getBucketName(), "S3 bucket " + Resources.BUCKET.id() + " (" + Resources.BUCKET.envVar() + ")");
+        output("AccessLogsBucketName", accessLogsBucket.getBucketName(), "S3 server access logs of the data bucket");
+        for (Resources.Queue q : Resources.QUEUES) {
+            output(pascal(q.id()) + "QueueUrl", queues.get(q.id()).getQueueUrl(), "SQS queue " + q.id() + " (" + q.envVar() + ")");
+            output(pascal(q.id()) + "DlqUrl", deadLetterQueues.get(q.id()).getQueueUrl(), "Dead-letter queue of " + q.id());
+        }
+        output("OsmClientSecretArn", osmClientSecret.getSecretArn(), "Put the OSM OAuth2 client secret here (put-secret-value)");
+        output("TokenSecretArn", tokenSecret.getSecretArn(), "Session token signing key (generated)");
+    }
+
+    private void output(String id, String value, String description) {
+        CfnOutput.Builder.create(this, id).value(value).description(description).build();
+    }
+
+    /** {@code grid-worker} → {@code GridWorker}: construct ids from catalogue ids. */
+    static String pascal(String id) {
+        StringBuilder sb = new StringBuilder();
+        for (String part : id.split("[^A-Za-z0-9]+")) {
+            if (!part.isEmpty()) sb.append(Character.toUpperCase(part.charAt(0))).append(part.substring(1));
+        }
+        return sb.toString();
+    }
+
+    // ---- accessors (tests, suppressions) ----
+
+    public StackSettings settings() { return settings; }
+    public Table table() { return table; }
+    public Bucket bucket() { return bucket; }
+    public Bucket accessLogsBucket() { return accessLogsBucket; }
+    public Map<String, Queue> queues() { return queues; }
+    public Map<String, Queue> deadLetterQueues() { return deadLetterQueues; }
+    public Map<String, Alarm> dlqAlarms() { return dlqAlarms; }
+    public Map<String, Function> functions() { return functions; }
+    public Map<String, Alias> aliases() { return aliases; }
+    public Map<String, Role> roles() { return roles; }
+    public Secret tokenSecret() { return tokenSecret; }
+    public Secret osmClientSecret() { return osmClientSecret; }
+    public HttpApi api() { return api; }
+    public HttpStage stage() { return stage; }
+}
