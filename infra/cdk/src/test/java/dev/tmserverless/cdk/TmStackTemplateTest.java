@@ -1,0 +1,384 @@
+package dev.tmserverless.cdk;
+
+import static dev.tmserverless.cdk.TemplateView.getAtt;
+import static dev.tmserverless.cdk.TemplateView.list;
+import static dev.tmserverless.cdk.TemplateView.map;
+import static dev.tmserverless.cdk.TemplateView.ref;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tmserverless.core.catalogue.Resources;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import software.amazon.awscdk.assertions.Match;
+
+/**
+ * The synthesized template against issue 2 §6, every expectation derived from the resource catalogue.
+ * Synthesized once for the class (starting jsii takes most of the time).
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class TmStackTemplateTest {
+    TmStack stack;
+    TemplateView t;
+
+    @BeforeAll
+    void synth() {
+        stack = TestStacks.stack(TestStacks.app(Map.of()));
+        t = new TemplateView(stack);
+    }
+
+    // ---- table ----
+
+    @Test
+    void tableIsOnDemandWithPointInTimeRecoveryAndTheCatalogueKeys() {
+        String id = t.logicalId(stack.table());
+        Map<String, Object> p = t.props(id);
+        assertThat(p.get("BillingMode")).isEqualTo("PAY_PER_REQUEST");
+        assertThat(map(p.get("PointInTimeRecoverySpecification")).get("PointInTimeRecoveryEnabled")).isEqualTo(true);
+        assertThat(p.get("KeySchema")).isEqualTo(List.of(
+                Map.of("AttributeName", Resources.TABLE.partitionKey(), "KeyType", "HASH"),
+                Map.of("AttributeName", Resources.TABLE.sortKey(), "KeyType", "RANGE")));
+        List<Object> gsis = list(p.get("GlobalSecondaryIndexes"));
+        assertThat(gsis).hasSize(Resources.TABLE.indexes().size());
+        for (Resources.Index i : Resources.TABLE.indexes()) {
+            assertThat(gsis).anySatisfy(g -> {
+                assertThat(map(g).get("IndexName")).isEqualTo(i.name());
+                assertThat(map(g).get("KeySchema")).isEqualTo(List.of(
+                        Map.of("AttributeName", i.partitionKey(), "KeyType", "HASH"),
+                        Map.of("AttributeName", i.sortKey(), "KeyType", "RANGE")));
+            });
+        }
+        assertThat(list(p.get("AttributeDefinitions"))).allSatisfy(a -> assertThat(map(a).get("AttributeType")).isEqualTo("S"));
+    }
+
+    @Test
+    void dataIsRetainedAndTheTableProtectedByDefault() {
+        assertThat(t.resource(t.logicalId(stack.table())).get("DeletionPolicy")).isEqualTo("Retain");
+        assertThat(t.props(t.logicalId(stack.table())).get("DeletionProtectionEnabled")).isEqualTo(true);
+        assertThat(t.resource(t.logicalId(stack.bucket())).get("DeletionPolicy")).isEqualTo("Retain");
+        assertThat(t.ofType("Custom::S3AutoDeleteObjects")).isEmpty();
+    }
+
+    // ---- queues ----
+
+    @Test
+    void everyQueueHasAnEncryptedTlsOnlyDeadLetterQueueWithTheCatalogueRedrive() {
+        assertThat(t.ofType("AWS::SQS::Queue")).hasSize(2 * Resources.QUEUES.size());
+        for (Resources.Queue q : Resources.QUEUES) {
+            String queue = t.logicalId(stack.queues().get(q.id()));
+            String dlq = t.logicalId(stack.deadLetterQueues().get(q.id()));
+            Map<String, Object> p = t.props(queue);
+            assertThat(p.get("VisibilityTimeout")).isEqualTo(q.visibilityTimeoutSeconds());
+            assertThat(p.get("RedrivePolicy")).isEqualTo(Map.of(
+                    "deadLetterTargetArn", getAtt(dlq, "Arn"), "maxReceiveCount", q.maxReceiveCount()));
+            for (String id : List.of(queue, dlq)) {
+                assertThat(t.props(id).get("SqsManagedSseEnabled")).as(id).isEqualTo(true);
+                assertThat(deniesInsecureTransport("AWS::SQS::QueuePolicy", "Queues", ref(id))).as(id).isTrue();
+            }
+            assertThat(t.props(dlq).get("MessageRetentionPeriod")).isEqualTo(14 * 24 * 3600);
+        }
+    }
+
+    @Test
+    void everyDeadLetterQueueHasADepthAlarm() {
+        for (Resources.Queue q : Resources.QUEUES) {
+            String dlq = t.logicalId(stack.deadLetterQueues().get(q.id()));
+            Map<String, Object> alarm = t.props(t.logicalId(stack.dlqAlarms().get(q.id())));
+            assertThat(alarm.get("Namespace")).isEqualTo("AWS/SQS");
+            assertThat(alarm.get("MetricName")).isEqualTo("ApproximateNumberOfMessagesVisible");
+            assertThat(alarm.get("Dimensions")).isEqualTo(List.of(
+                    Map.of("Name", "QueueName", "Value", getAtt(dlq, "QueueName"))));
+            assertThat(alarm.get("ComparisonOperator")).isEqualTo("GreaterThanThreshold");
+            assertThat(((Number) alarm.get("Threshold")).doubleValue()).isZero();
+            assertThat(alarm.get("EvaluationPeriods")).isEqualTo(1);
+            assertThat(alarm.get("TreatMissingData")).isEqualTo("ignore");
+        }
+    }
+
+    // ---- bucket ----
+
+    @Test
+    void bucketIsEncryptedPrivateTlsOnlyVersionedAndLogged() {
+        String bucket = t.logicalId(stack.bucket());
+        Map<String, Object> p = t.props(bucket);
+        assertThat(String.valueOf(p.get("BucketEncryption"))).contains("SSEAlgorithm=AES256");
+        assertThat(p.get("PublicAccessBlockConfiguration")).isEqualTo(Map.of(
+                "BlockPublicAcls", true, "BlockPublicPolicy", true, "IgnorePublicAcls", true, "RestrictPublicBuckets", true));
+        assertThat(p.get("VersioningConfiguration")).isEqualTo(Map.of("Status", "Enabled"));
+        assertThat(map(p.get("LoggingConfiguration")).get("DestinationBucketName"))
+                .isEqualTo(ref(t.logicalId(stack.accessLogsBucket())));
+        assertThat(deniesInsecureTransport("AWS::S3::BucketPolicy", "Bucket", ref(bucket))).isTrue();
+        String logs = t.logicalId(stack.accessLogsBucket());
+        assertThat(t.props(logs).get("PublicAccessBlockConfiguration")).isEqualTo(p.get("PublicAccessBlockConfiguration"));
+        assertThat(deniesInsecureTransport("AWS::S3::BucketPolicy", "Bucket", ref(logs))).isTrue();
+    }
+
+    /** A policy of {@code type} on {@code target} that denies requests with aws:SecureTransport = false. */
+    private boolean deniesInsecureTransport(String type, String targetProperty, Object target) {
+        for (Map<String, Object> policy : t.ofType(type).values()) {
+            Map<String, Object> p = map(policy.get("Properties"));
+            Object targets = p.get(targetProperty);
+            if (!(target.equals(targets) || list(targets).contains(target))) continue;
+            for (Object s : list(map(p.get("PolicyDocument")).get("Statement"))) {
+                Map<String, Object> st = map(s);
+                if ("Deny".equals(st.get("Effect"))
+                        && String.valueOf(st.get("Condition")).contains("aws:SecureTransport=false")) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    // ---- functions ----
+
+    @Test
+    void everyCatalogueFunctionIsArm64Java25WithSnapStartOnItsOwnJarAndRole() {
+        assertThat(t.ofType("AWS::Lambda::Function")).hasSize(Resources.FUNCTIONS.size());
+        Set<Object> roles = new HashSet<>();
+        Set<Object> codes = new HashSet<>();
+        for (Resources.Function f : Resources.FUNCTIONS) {
+            Map<String, Object> p = t.props(t.logicalId(stack.functions().get(f.id())));
+            assertThat(p.get("Runtime")).as(f.id()).isEqualTo("java25");
+            assertThat(p.get("Architectures")).as(f.id()).isEqualTo(List.of("arm64"));
+            assertThat(p.get("SnapStart")).as(f.id()).isEqualTo(Map.of("ApplyOn", "PublishedVersions"));
+            assertThat(p.get("Handler")).as(f.id()).isEqualTo(f.handler());
+            assertThat(p.get("MemorySize")).as(f.id()).isEqualTo(f.memoryMb());
+            assertThat(p.get("Timeout")).as(f.id()).isEqualTo(f.timeoutSeconds());
+            assertThat(p.get("Role")).isEqualTo(getAtt(t.logicalId(stack.roles().get(f.id())), "Arn"));
+            roles.add(p.get("Role"));
+            codes.add(p.get("Code"));
+        }
+        assertThat(roles).as("one role per function").hasSize(Resources.FUNCTIONS.size());
+        assertThat(codes).as("one code asset per function").hasSize(Resources.FUNCTIONS.size());
+    }
+
+    @Test
+    void everyFunctionHasALiveAliasOnAPublishedVersion() {
+        for (Resources.Function f : Resources.FUNCTIONS) {
+            String fn = t.logicalId(stack.functions().get(f.id()));
+            Map<String, Object> alias = t.props(t.logicalId(stack.aliases().get(f.id())));
+            assertThat(alias.get("Name")).isEqualTo(TmStack.ALIAS);
+            assertThat(alias.get("FunctionName")).isEqualTo(ref(fn));
+            String version = (String) list(map(alias.get("FunctionVersion")).get("Fn::GetAtt")).get(0);
+            assertThat(t.resource(version).get("Type")).isEqualTo("AWS::Lambda::Version");
+            assertThat(t.props(version).get("FunctionName")).isEqualTo(ref(fn));
+        }
+    }
+
+    @Test
+    void everyFunctionLogsToItsOwnLogGroupWithRetention() {
+        Set<Object> groups = new HashSet<>();
+        for (Resources.Function f : Resources.FUNCTIONS) {
+            Map<String, Object> p = t.props(t.logicalId(stack.functions().get(f.id())));
+            Map<String, Object> logGroupRef = map(map(p.get("LoggingConfig")).get("LogGroup"));
+            String logGroup = (String) logGroupRef.get("Ref");
+            assertThat(t.resource(logGroup).get("Type")).isEqualTo("AWS::Logs::LogGroup");
+            assertThat(t.props(logGroup).get("RetentionInDays")).isEqualTo(30);
+            groups.add(logGroup);
+            String role = t.logicalId(stack.roles().get(f.id()));
+            assertThat(t.roleAllowsOn(role, "logs:PutLogEvents", logGroup)).as(f.id()).isTrue();
+        }
+        assertThat(groups).hasSize(Resources.FUNCTIONS.size());
+        t.template.allResourcesProperties("AWS::Logs::LogGroup", Match.objectLike(Map.of("RetentionInDays", 30)));
+    }
+
+    @Test
+    void environmentVariablesFollowTheCatalogue() {
+        for (Resources.Function f : Resources.FUNCTIONS) {
+            Map<String, Object> env = map(map(t.props(t.logicalId(stack.functions().get(f.id()))).get("Environment")).get("Variables"));
+            Set<String> expected = new TreeSet<>();
+            if (f.access().contains(Resources.Access.TABLE_READ_WRITE)) expected.add(Resources.TABLE.envVar());
+            if (f.access().contains(Resources.Access.BUCKET_READ) || f.access().contains(Resources.Access.BUCKET_READ_WRITE)) {
+                expected.add(Resources.BUCKET.envVar());
+            }
+            if (f.access().contains(Resources.Access.GRID_JOBS_SEND)) expected.add(Resources.GRID_JOBS.envVar());
+            if (f.http()) expected.add(TmStack.ENV_TOKEN_SECRET_ARN);
+            if (TmStack.servesLogin(f)) {
+                expected.addAll(List.of(TmStack.ENV_OSM_URL, TmStack.ENV_OSM_CLIENT_ID,
+                        TmStack.ENV_OSM_CLIENT_SECRET_ARN, TmStack.ENV_BOOTSTRAP_ADMINS));
+            }
+            assertThat(new TreeSet<>(env.keySet())).as(f.id()).isEqualTo(expected);
+            if (expected.contains(Resources.TABLE.envVar())) {
+                assertThat(env.get(Resources.TABLE.envVar())).isEqualTo(ref(t.logicalId(stack.table())));
+            }
+            if (expected.contains(Resources.GRID_JOBS.envVar())) {
+                assertThat(env.get(Resources.GRID_JOBS.envVar()))
+                        .isEqualTo(ref(t.logicalId(stack.queues().get(Resources.GRID_JOBS.id()))));
+            }
+            if (TmStack.servesLogin(f)) {
+                assertThat(env.get(TmStack.ENV_OSM_URL)).isEqualTo(ref("OsmUrl"));
+                assertThat(env.get(TmStack.ENV_OSM_CLIENT_ID)).isEqualTo(ref("OsmClientId"));
+                assertThat(env.get(TmStack.ENV_BOOTSTRAP_ADMINS)).isEqualTo(ref("BootstrapAdmins"));
+            }
+        }
+        assertThat(Resources.FUNCTIONS.stream().filter(TmStack::servesLogin).map(Resources.Function::id))
+                .containsExactly(Resources.USERS);
+    }
+
+    // ---- IAM ----
+
+    @Test
+    void rolesHaveNoManagedPoliciesAndNoStarActionsOrResources() {
+        for (Map<String, Object> role : t.ofType("AWS::IAM::Role").values()) {
+            assertThat(map(role.get("Properties"))).doesNotContainKey("ManagedPolicyArns");
+        }
+        for (Resources.Function f : Resources.FUNCTIONS) {
+            for (Map<String, Object> s : t.statementsOfRole(t.logicalId(stack.roles().get(f.id())))) {
+                assertThat(list(s.get("Action"))).as(f.id()).noneMatch(a -> a.equals("*") || String.valueOf(a).endsWith(":*"));
+                assertThat(list(s.get("Resource"))).as(f.id()).doesNotContain("*");
+            }
+        }
+    }
+
+    @Test
+    void permissionsFollowEachFunctionsAccessSet() {
+        String table = t.logicalId(stack.table());
+        String bucket = t.logicalId(stack.bucket());
+        String gridJobs = t.logicalId(stack.queues().get(Resources.GRID_JOBS.id()));
+        for (Resources.Function f : Resources.FUNCTIONS) {
+            String role = t.logicalId(stack.roles().get(f.id()));
+            Set<Resources.Access> a = f.access();
+            List<String> actions = t.actionsOfRole(role);
+            assertThat(t.roleAllowsOn(role, "dynamodb:UpdateItem", table)).as(f.id())
+                    .isEqualTo(a.contains(Resources.Access.TABLE_READ_WRITE));
+            assertThat(indexGrant(role, table)).as(f.id() + " indexes").isEqualTo(a.contains(Resources.Access.TABLE_READ_WRITE));
+            boolean reads = a.contains(Resources.Access.BUCKET_READ) || a.contains(Resources.Access.BUCKET_READ_WRITE);
+            assertThat(t.roleAllowsOn(role, "s3:GetObject", bucket)).as(f.id()).isEqualTo(reads);
+            assertThat(t.roleAllowsOn(role, "s3:PutObject", bucket)).as(f.id())
+                    .isEqualTo(a.contains(Resources.Access.BUCKET_READ_WRITE));
+            assertThat(t.roleAllowsOn(role, "sqs:SendMessage", gridJobs)).as(f.id())
+                    .isEqualTo(a.contains(Resources.Access.GRID_JOBS_SEND));
+            assertThat(t.roleAllowsOn(role, "sqs:ReceiveMessage", gridJobs)).as(f.id())
+                    .isEqualTo(Resources.GRID_JOBS.consumer().equals(f.id()));
+            if (!reads) assertThat(actions).as(f.id()).noneMatch(x -> x.startsWith("s3:"));
+        }
+    }
+
+    private boolean indexGrant(String role, String table) {
+        return t.statementsOfRole(role).stream().anyMatch(s -> list(s.get("Action")).contains("dynamodb:Query")
+                && String.valueOf(s.get("Resource")).contains(table) && String.valueOf(s.get("Resource")).contains("/index/*"));
+    }
+
+    @Test
+    void usersFunctionCannotTouchS3OrSqs() {
+        List<String> actions = t.actionsOfRole(t.logicalId(stack.roles().get(Resources.USERS)));
+        assertThat(actions).isNotEmpty().noneMatch(a -> a.startsWith("s3:") || a.startsWith("sqs:"));
+    }
+
+    @Test
+    void gridWorkerCannotSendToGridJobs() {
+        List<String> actions = t.actionsOfRole(t.logicalId(stack.roles().get(Resources.GRID_WORKER)));
+        assertThat(actions).contains("sqs:ReceiveMessage", "sqs:DeleteMessage").doesNotContain("sqs:SendMessage");
+    }
+
+    @Test
+    void onlyLoginFunctionsReadTheOsmSecretAndEveryHttpFunctionReadsTheTokenSecret() {
+        String osm = t.logicalId(stack.osmClientSecret());
+        String token = t.logicalId(stack.tokenSecret());
+        for (Resources.Function f : Resources.FUNCTIONS) {
+            String role = t.logicalId(stack.roles().get(f.id()));
+            assertThat(t.roleAllowsOn(role, "secretsmanager:GetSecretValue", osm)).as(f.id()).isEqualTo(TmStack.servesLogin(f));
+            assertThat(t.roleAllowsOn(role, "secretsmanager:GetSecretValue", token)).as(f.id()).isEqualTo(f.http());
+        }
+        assertThat(String.valueOf(t.props(token).get("GenerateSecretString"))).contains("PasswordLength=64");
+    }
+
+    // ---- event sources ----
+
+    @Test
+    void everyQueueFeedsItsConsumersAliasWithPartialBatchFailures() {
+        assertThat(t.ofType("AWS::Lambda::EventSourceMapping")).hasSize(Resources.QUEUES.size());
+        for (Resources.Queue q : Resources.QUEUES) {
+            String queue = t.logicalId(stack.queues().get(q.id()));
+            Map<String, Object> esm = t.ofType("AWS::Lambda::EventSourceMapping").values().stream()
+                    .map(r -> map(r.get("Properties")))
+                    .filter(p -> getAtt(queue, "Arn").equals(p.get("EventSourceArn")))
+                    .findFirst().orElseThrow();
+            assertThat(esm.get("BatchSize")).isEqualTo(q.batchSize());
+            assertThat(esm.get("FunctionResponseTypes")).isEqualTo(List.of("ReportBatchItemFailures"));
+            String target = String.valueOf(esm.get("FunctionName"));
+            assertThat(target).contains(t.logicalId(stack.aliases().get(q.consumer()))).contains(":" + TmStack.ALIAS);
+        }
+    }
+
+    // ---- HTTP API ----
+
+    @Test
+    void oneRoutePerCatalogueRoutePlusItsTrailingSlashVariant() {
+        Set<String> keys = t.ofType("AWS::ApiGatewayV2::Route").values().stream()
+                .map(r -> (String) map(r.get("Properties")).get("RouteKey")).collect(Collectors.toSet());
+        Set<String> expected = new HashSet<>();
+        for (Resources.Route r : Resources.ROUTES) {
+            expected.add(r.routeKey());
+            expected.add(r.method() + " " + r.path() + "/" + ApiRoutes.GREEDY);
+        }
+        assertThat(keys).isEqualTo(expected);
+        assertThat(t.ofType("AWS::ApiGatewayV2::Route")).hasSize(2 * Resources.ROUTES.size());
+    }
+
+    @Test
+    void everyRouteReachesItsCatalogueFunctionsAliasWithPayload2() {
+        Map<String, Map<String, Object>> integrations = t.ofType("AWS::ApiGatewayV2::Integration");
+        for (Map<String, Object> i : integrations.values()) {
+            Map<String, Object> p = map(i.get("Properties"));
+            assertThat(p.get("IntegrationType")).isEqualTo("AWS_PROXY");
+            assertThat(p.get("PayloadFormatVersion")).isEqualTo("2.0");
+        }
+        Map<String, String> routeToFunction = new java.util.HashMap<>();
+        for (Map<String, Object> r : t.ofType("AWS::ApiGatewayV2::Route").values()) {
+            Map<String, Object> p = map(r.get("Properties"));
+            String integrationId = String.valueOf(p.get("Target")).replaceAll(".*Ref=([A-Za-z0-9]+).*", "$1");
+            Object uri = map(integrations.get(integrationId).get("Properties")).get("IntegrationUri");
+            String fn = Resources.FUNCTIONS.stream().map(Resources.Function::id)
+                    .filter(id -> ref(t.logicalId(stack.aliases().get(id))).equals(uri)).findFirst().orElseThrow();
+            routeToFunction.put((String) p.get("RouteKey"), fn);
+        }
+        for (ApiRoutes.ApiRoute r : ApiRoutes.all()) {
+            assertThat(routeToFunction.get(r.routeKey())).as(r.routeKey()).isEqualTo(r.function());
+        }
+        // API Gateway may invoke each HTTP function's alias (one API-scoped permission per function).
+        for (Resources.Function f : Resources.FUNCTIONS) {
+            boolean invokable = t.ofType("AWS::Lambda::Permission").values().stream().map(r -> map(r.get("Properties")))
+                    .anyMatch(p -> "apigateway.amazonaws.com".equals(p.get("Principal"))
+                            && ref(t.logicalId(stack.aliases().get(f.id()))).equals(p.get("FunctionName")));
+            assertThat(invokable).as(f.id()).isEqualTo(f.http());
+        }
+    }
+
+    @Test
+    void defaultStageAutoDeploysWithAccessLogsAndThrottling() {
+        Map<String, Map<String, Object>> stages = t.ofType("AWS::ApiGatewayV2::Stage");
+        assertThat(stages).hasSize(1);
+        Map<String, Object> p = map(stages.values().iterator().next().get("Properties"));
+        assertThat(p.get("StageName")).isEqualTo("$default");
+        assertThat(p.get("AutoDeploy")).isEqualTo(true);
+        assertThat(String.valueOf(map(p.get("AccessLogSettings")).get("Format"))).contains("$context.requestId", "$context.routeKey");
+        assertThat(map(p.get("DefaultRouteSettings"))).containsEntry("ThrottlingRateLimit", 100).containsEntry("ThrottlingBurstLimit", 200);
+        Map<String, Object> api = map(t.ofType("AWS::ApiGatewayV2::Api").values().iterator().next().get("Properties"));
+        assertThat(api.get("ProtocolType")).isEqualTo("HTTP");
+        assertThat(list(map(api.get("CorsConfiguration")).get("AllowHeaders"))).contains("Authorization");
+    }
+
+    // ---- parameters and outputs ----
+
+    @Test
+    void parametersAndOutputs() {
+        Map<String, Object> params = map(t.json.get("Parameters"));
+        assertThat(params).containsKeys("OsmUrl", "OsmClientId", "BootstrapAdmins");
+        assertThat(map(params.get("OsmUrl")).get("Default")).isEqualTo("https://www.openstreetmap.org");
+        Map<String, Object> outputs = map(t.json.get("Outputs"));
+        assertThat(outputs).containsKeys("ApiUrl", "TableName", "BucketName", "OsmClientSecretArn");
+        for (Resources.Queue q : Resources.QUEUES) {
+            assertThat(outputs).containsKeys(TmStack.pascal(q.id()) + "QueueUrl", TmStack.pascal(q.id()) + "DlqUrl");
+        }
+        assertThat(map(outputs.get("TableName")).get("Value")).isEqualTo(ref(t.logicalId(stack.table())));
+        assertThat(map(outputs.get("BucketName")).get("Value")).isEqualTo(ref(t.logicalId(stack.bucket())));
+    }
+}
