@@ -1,5 +1,7 @@
 package dev.tmserverless.fn.tasks;
 
+import dev.tmserverless.testing.Api;
+import dev.tmserverless.testing.Fixture;
 import dev.tmserverless.aws.store.LockClaims;
 import dev.tmserverless.core.domain.Project;
 import dev.tmserverless.core.domain.ProjectStatus;
@@ -21,8 +23,8 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.function.IntFunction;
 
-import static dev.tmserverless.fn.tasks.Api.call;
-import static dev.tmserverless.fn.tasks.Api.token;
+import static dev.tmserverless.testing.Api.call;
+import static dev.tmserverless.testing.Api.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Real concurrency against dynalite: exactly one winner per task, exactly one lock per user. */

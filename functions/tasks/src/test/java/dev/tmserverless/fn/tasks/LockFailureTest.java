@@ -1,5 +1,7 @@
 package dev.tmserverless.fn.tasks;
 
+import dev.tmserverless.testing.Api;
+import dev.tmserverless.testing.Fixture;
 import dev.tmserverless.core.domain.Project;
 import dev.tmserverless.core.domain.ProjectStatus;
 import dev.tmserverless.core.domain.Task;
@@ -18,8 +20,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 
-import static dev.tmserverless.fn.tasks.Api.call;
-import static dev.tmserverless.fn.tasks.Api.token;
+import static dev.tmserverless.testing.Api.call;
+import static dev.tmserverless.testing.Api.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The failure cases of docs/locking.md, each produced by injecting the fault. */

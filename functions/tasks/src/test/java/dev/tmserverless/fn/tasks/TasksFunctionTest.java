@@ -1,5 +1,7 @@
 package dev.tmserverless.fn.tasks;
 
+import dev.tmserverless.testing.Api;
+import dev.tmserverless.testing.Fixture;
 import dev.tmserverless.core.domain.Project;
 import dev.tmserverless.core.domain.ProjectStatus;
 import dev.tmserverless.core.domain.TaskStatus;
@@ -13,8 +15,8 @@ import org.junit.jupiter.api.Test;
 import java.util.ArrayList;
 import java.util.List;
 
-import static dev.tmserverless.fn.tasks.Api.call;
-import static dev.tmserverless.fn.tasks.Api.token;
+import static dev.tmserverless.testing.Api.call;
+import static dev.tmserverless.testing.Api.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** The mapping workflow through the real handler against dynalite. */

@@ -1,4 +1,4 @@
-package dev.tmserverless.fn.tasks;
+package dev.tmserverless.testing;
 
 import com.amazonaws.services.lambda.runtime.ClientContext;
 import com.amazonaws.services.lambda.runtime.CognitoIdentity;
@@ -21,20 +21,20 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /** Builds API Gateway v2 events the way API Gateway does for a catalogue route, and reads the answers. */
-final class Api {
-    record Answer(int status, JsonNode json, Map<String, String> headers) {
-        String subCode() { return json.path("SubCode").asText(null); }
+public final class Api {
+    public record Answer(int status, JsonNode json, Map<String, String> headers) {
+        public String subCode() { return json.path("SubCode").asText(null); }
 
-        String structuredSubCode() { return json.path("error").path("sub_code").asText(null); }
+        public String structuredSubCode() { return json.path("error").path("sub_code").asText(null); }
     }
 
     private Api() {}
 
-    static String token(long userId) {
+    public static String token(long userId) {
         return SessionTokens.header(new SessionTokens(dev.tmserverless.emulators.Emulators.TOKEN_SECRET).issue(userId, Instant.now()));
     }
 
-    static Answer call(RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> fn, String method, String path,
+    public static Answer call(RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> fn, String method, String path,
                        String authorization, String body) {
         APIGatewayV2HTTPEvent e = event(method, path, authorization, body);
         APIGatewayV2HTTPResponse r = fn.handleRequest(e, new TestContext());
@@ -43,7 +43,7 @@ final class Api {
     }
 
     /** Matches the path against the catalogue as API Gateway would, with the trailing slash optional. */
-    static APIGatewayV2HTTPEvent event(String method, String pathAndQuery, String authorization, String body) {
+    public static APIGatewayV2HTTPEvent event(String method, String pathAndQuery, String authorization, String body) {
         String path = pathAndQuery.split("\\?", 2)[0];
         String query = pathAndQuery.contains("?") ? pathAndQuery.split("\\?", 2)[1] : "";
         String bare = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
@@ -79,7 +79,7 @@ final class Api {
         throw new AssertionError("no catalogue route for " + method + " " + path);
     }
 
-    static final class TestContext implements Context {
+    public static final class TestContext implements Context {
         private final String id = UUID.randomUUID().toString();
 
         public String getAwsRequestId() { return id; }

@@ -1,4 +1,4 @@
-package dev.tmserverless.fn.tasks;
+package dev.tmserverless.testing;
 
 import dev.tmserverless.aws.store.OrgStore;
 import dev.tmserverless.aws.store.ProjectStore;
@@ -17,15 +17,15 @@ import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** Seeds users, organisations and projects straight into the stores a function uses. */
-final class Fixture {
+public final class Fixture {
     private static final AtomicLong IDS = new AtomicLong(500_000);
-    final UserStore users;
-    final OrgStore orgs;
-    final ProjectStore projects;
-    final TaskStore tasks;
-    final dev.tmserverless.aws.store.Counters counters;
+    public final UserStore users;
+    public final OrgStore orgs;
+    public final ProjectStore projects;
+    public final TaskStore tasks;
+    public final dev.tmserverless.aws.store.Counters counters;
 
-    Fixture(ApplicationContext ctx) {
+    public Fixture(ApplicationContext ctx) {
         users = ctx.getBean(UserStore.class);
         orgs = ctx.getBean(OrgStore.class);
         projects = ctx.getBean(ProjectStore.class);
@@ -33,12 +33,12 @@ final class Fixture {
         counters = ctx.getBean(dev.tmserverless.aws.store.Counters.class);
     }
 
-    User user(String name) {
+    public User user(String name) {
         return users.upsertOnLogin(IDS.incrementAndGet(), name + IDS.get(), null, null, false, Instant.now());
     }
 
     /** A project of {@code n} READY square tasks whose grid job is done, authored by {@code author}. */
-    Project project(User author, ProjectStatus status, int n) {
+    public Project project(User author, ProjectStatus status, int n) {
         long orgId = orgs.create("Org", "org", null, null, null, null, List.of()).id();
         long id = counters.next("PROJECT");
         Project draft = Project.draft(id, "Test", author, orgId, "GRID", false, "OSM",
