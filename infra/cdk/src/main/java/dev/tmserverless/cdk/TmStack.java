@@ -88,6 +88,7 @@ public class TmStack extends Stack {
     public static final String ENV_OSM_CLIENT_ID = "TM_OSM_CLIENT_ID";
     public static final String ENV_OSM_CLIENT_SECRET_ARN = "TM_OSM_CLIENT_SECRET_ARN";
     public static final String ENV_BOOTSTRAP_ADMINS = "TM_BOOTSTRAP_ADMINS";
+    public static final String ENV_REDIRECT_URI = "TM_REDIRECT_URI";
 
     /** Dead letters are kept as long as SQS allows, for inspection and redrive. */
     static final Duration DLQ_RETENTION = Duration.days(14);
@@ -110,6 +111,7 @@ public class TmStack extends Stack {
     private final CfnParameter osmUrl;
     private final CfnParameter osmClientId;
     private final CfnParameter bootstrapAdmins;
+    private final CfnParameter redirectUri;
     private final HttpApi api;
     private final HttpStage stage;
 
@@ -124,6 +126,9 @@ public class TmStack extends Stack {
                 .description("OAuth2 client id of the OSM application (" + ENV_OSM_CLIENT_ID + ")").build();
         bootstrapAdmins = CfnParameter.Builder.create(this, "BootstrapAdmins").type("String").defaultValue("")
                 .description("Comma-separated OSM usernames made ADMIN at login (" + ENV_BOOTSTRAP_ADMINS + ")").build();
+        redirectUri = CfnParameter.Builder.create(this, "RedirectUri").type("String").defaultValue("")
+                .description("Default OAuth2 redirect_uri of the login URL: the frontend's /authorized page ("
+                        + ENV_REDIRECT_URI + "; empty keeps the function's default)").build();
 
         table = table(Resources.TABLE);
         for (Resources.Queue q : Resources.QUEUES) queue(q);
@@ -290,6 +295,7 @@ public class TmStack extends Stack {
             env.put(ENV_OSM_CLIENT_ID, osmClientId.getValueAsString());
             env.put(ENV_OSM_CLIENT_SECRET_ARN, osmClientSecret.getSecretArn());
             env.put(ENV_BOOTSTRAP_ADMINS, bootstrapAdmins.getValueAsString());
+            env.put(ENV_REDIRECT_URI, redirectUri.getValueAsString());
             osmClientSecret.grantRead(role);
         }
 

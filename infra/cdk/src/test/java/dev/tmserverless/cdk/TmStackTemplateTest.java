@@ -202,7 +202,7 @@ class TmStackTemplateTest {
             if (f.http()) expected.add(TmStack.ENV_TOKEN_SECRET_ARN);
             if (TmStack.servesLogin(f)) {
                 expected.addAll(List.of(TmStack.ENV_OSM_URL, TmStack.ENV_OSM_CLIENT_ID,
-                        TmStack.ENV_OSM_CLIENT_SECRET_ARN, TmStack.ENV_BOOTSTRAP_ADMINS));
+                        TmStack.ENV_OSM_CLIENT_SECRET_ARN, TmStack.ENV_BOOTSTRAP_ADMINS, TmStack.ENV_REDIRECT_URI));
             }
             assertThat(new TreeSet<>(env.keySet())).as(f.id()).isEqualTo(expected);
             if (expected.contains(Resources.TABLE.envVar())) {
@@ -216,6 +216,7 @@ class TmStackTemplateTest {
                 assertThat(env.get(TmStack.ENV_OSM_URL)).isEqualTo(ref("OsmUrl"));
                 assertThat(env.get(TmStack.ENV_OSM_CLIENT_ID)).isEqualTo(ref("OsmClientId"));
                 assertThat(env.get(TmStack.ENV_BOOTSTRAP_ADMINS)).isEqualTo(ref("BootstrapAdmins"));
+                assertThat(env.get(TmStack.ENV_REDIRECT_URI)).isEqualTo(ref("RedirectUri"));
             }
         }
         assertThat(Resources.FUNCTIONS.stream().filter(TmStack::servesLogin).map(Resources.Function::id))
@@ -371,7 +372,7 @@ class TmStackTemplateTest {
     @Test
     void parametersAndOutputs() {
         Map<String, Object> params = map(t.json.get("Parameters"));
-        assertThat(params).containsKeys("OsmUrl", "OsmClientId", "BootstrapAdmins");
+        assertThat(params).containsKeys("OsmUrl", "OsmClientId", "BootstrapAdmins", "RedirectUri");
         assertThat(map(params.get("OsmUrl")).get("Default")).isEqualTo("https://www.openstreetmap.org");
         Map<String, Object> outputs = map(t.json.get("Outputs"));
         assertThat(outputs).containsKeys("ApiUrl", "TableName", "BucketName", "OsmClientSecretArn");
