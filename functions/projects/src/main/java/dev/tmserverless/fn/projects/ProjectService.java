@@ -1,0 +1,123 @@
+package dev.tmserverless.fn.projects;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tmserverless.aws.blob.BlobStore;
+import dev.tmserverless.aws.config.TmConfig;
+import dev.tmserverless.aws.http.Fields;
+import dev.tmserverless.aws.http.Json;
+import dev.tmserverless.aws.queue.GridJobs;
+import dev.tmserverless.aws.store.Counters;
+import dev.tmserverless.aws.store.OrgStore;
+import dev.tmserverless.aws.store.ProjectStore;
+import dev.tmserverless.core.domain.GridJob;
+import dev.tmserverless.core.domain.Organisation;
+import dev.tmserverless.core.domain.Permissions;
+import dev.tmserverless.core.domain.Project;
+import dev.tmserverless.core.domain.User;
+import dev.tmserverless.core.error.ApiException;
+import dev.tmserverless.core.error.ErrorCode;
+import dev.tmserverless.core.geo.Aoi;
+import dev.tmserverless.core.geo.AoiLimits;
+import dev.tmserverless.core.geo.GeoJson;
+import dev.tmserverless.core.geo.TaskFeatures;
+import dev.tmserverless.core.geo.TaskGrid;
+import jakarta.inject.Singleton;
+import org.locationtech.jts.geom.Envelope;
+import org.locationtech.jts.geom.MultiPolygon;
+import org.locationtech.jts.geom.Point;
+
+import java.time.Instant;
+import java.util.Map;
+
+/**
+ * Project creation (spec §3.5 with §8 D9, D11, D16, D17): everything is validated before anything is written;
+ * the tasks themselves are written by the grid worker from a queued job.
+ */
+@Singleton
+public class ProjectService {
+    /** Where a job's tasks come from: the client's task features, one task per AOI feature, or our grid. */
+    public enum Source { FEATURES, ARBITRARY, GRID }
+
+    private final OrgStore orgs;
+    private final ProjectStore projects;
+    private final Counters counters;
+    private final BlobStore blobs;
+    private final GridJobs jobs;
+    private final AoiLimits limits;
+
+    public ProjectService(OrgStore orgs, ProjectStore projects, Counters counters, BlobStore blobs, GridJobs jobs,
+                          TmConfig config) {
+        this.orgs = orgs;
+        this.projects = projects;
+        this.counters = counters;
+        this.blobs = blobs;
+        this.jobs = jobs;
+        this.limits = config.aoiLimits();
+    }
+
+    public long create(User user, JsonNode body) {
+        Fields.object(body);
+        String name = Fields.text(body, "projectName").trim();
+        if (name.isEmpty()) throw Fields.schema("projectName", "String should have at least 1 character", "string_too_short");
+        long orgId = Fields.integer(body, "organisation");
+        JsonNode aoiFc = body.get("areaOfInterest");
+        if (aoiFc == null || aoiFc.isNull()) throw Fields.schema("areaOfInterest", "Field required", "missing");
+        boolean arbitrary = Fields.flag(body, "arbitraryTasks", false);
+        boolean sandbox = Fields.flag(body, "sandbox", false);
+        String database = body.hasNonNull("database") ? body.get("database").asText() : "OSM";
+        if (body.hasNonNull("cloneFromProjectId")) {
+            throw new ApiException(ErrorCode.INVALID_DATA, "Cloning projects is not supported yet");
+        }
+
+        Organisation org = orgs.get(orgId).orElseThrow(() -> new ApiException(ErrorCode.ORGANISATION_NOT_FOUND,
+                ErrorCode.ORGANISATION_NOT_FOUND.message, Map.of("organisation_id", orgId)));
+        if (!Permissions.canCreateIn(user, org)) throw new ApiException(ErrorCode.NOT_PERMITTED_TO_CREATE);
+
+        MultiPolygon aoi = Aoi.normalise(aoiFc);
+        Aoi.checkArea(aoi, limits);
+        Source source;
+        JsonNode taskInput = null;
+        Integer zoom = null;
+        boolean clip = false;
+        long count;
+        JsonNode grid = body.get("grid");
+        if (arbitrary) {
+            source = Source.ARBITRARY;
+            taskInput = aoiFc;
+            count = TaskFeatures.fromAoiFeatures(aoiFc).size();
+        } else if (grid != null && !grid.isNull()) {
+            source = Source.GRID;
+            Fields.object(grid);
+            zoom = (int) Fields.integer(grid, "zoom");
+            TaskGrid.checkZoom(zoom);
+            clip = Fields.flag(grid, "clipToAoi", true);
+            count = TaskGrid.count(aoi, zoom);
+        } else {
+            JsonNode tasks = body.get("tasks");
+            if (tasks == null || tasks.isNull()) throw Fields.schema("tasks", "Field required", "missing");
+            source = Source.FEATURES;
+            taskInput = tasks;
+            count = TaskFeatures.parse(tasks).size();
+        }
+        if (count == 0) throw new ApiException(ErrorCode.MUST_HAVE_FEATURES, "The project would have no tasks");
+        if (count > limits.maxTasks()) {
+            throw new ApiException(ErrorCode.TOO_MANY_TASKS, "The project would have " + count
+                    + " tasks; this deployment allows at most " + limits.maxTasks());
+        }
+
+        long id = counters.next("PROJECT");
+        Instant now = Instant.now();
+        Envelope env = aoi.getEnvelopeInternal();
+        Point c = aoi.getCentroid();
+        Project p = Project.draft(id, name, user, orgId, arbitrary ? "ARBITRARY" : "GRID", sandbox, database,
+                new double[]{env.getMinX(), env.getMinY(), env.getMaxX(), env.getMaxY()}, new double[]{c.getX(), c.getY()},
+                Aoi.geodesicAreaKm2(aoi), now);
+        // Order matters for recovery: inputs first, then the job, then the project, then the message.
+        blobs.put(BlobStore.aoiKey(id), Json.write(GeoJson.write(aoi)));
+        if (taskInput != null) blobs.put(BlobStore.taskInputKey(id), Json.write(taskInput));
+        projects.putJob(new GridJob(id, GridJob.State.QUEUED, source.name(), zoom, clip, null, 0, null, now));
+        projects.create(p);
+        jobs.send(id);
+        return id;
+    }
+}

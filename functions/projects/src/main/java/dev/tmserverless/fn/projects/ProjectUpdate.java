@@ -1,0 +1,142 @@
+package dev.tmserverless.fn.projects;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tmserverless.core.domain.MappingLevel;
+import dev.tmserverless.core.domain.Project;
+import dev.tmserverless.core.domain.ProjectInfo;
+import dev.tmserverless.core.domain.ProjectStatus;
+import dev.tmserverless.core.error.ApiException;
+import dev.tmserverless.core.error.ErrorCode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+
+/**
+ * PATCH /projects/{id}/ (spec §3.2): the body is a full ProjectDTO; this turns it into the new settings or
+ * refuses it. Geometry, sandbox, database, author and creation date never change here. Teams, campaigns,
+ * interests, priority areas and custom editors are not modelled yet and are ignored.
+ */
+final class ProjectUpdate {
+    private ProjectUpdate() {}
+
+    static final Set<String> PRIORITIES = Set.of("URGENT", "HIGH", "MEDIUM", "LOW");
+    static final Set<String> DIFFICULTIES = Set.of("EASY", "MODERATE", "CHALLENGING");
+    static final Set<String> PERMISSIONS = Set.of("ANY", "TEAMS");
+    static final Set<String> CREATION_MODES = Set.of("GRID", "ARBITRARY");
+    static final Set<String> EDITORS = Set.of("ID", "JOSM", "POTLATCH_2", "FIELD_PAPERS", "CUSTOM", "RAPID");
+    static final Set<String> MAPPING_TYPES = Set.of("ROADS", "BUILDINGS", "WATERWAYS", "LAND_USE", "OTHER");
+    static final List<String> REQUIRED = List.of("status", "projectPriority", "defaultLocale", "difficulty",
+            "mappingPermission", "mappingPermissionLevelId", "validationPermission", "validationPermissionLevelId",
+            "private", "taskCreationMode", "mappingEditors", "validationEditors");
+
+    static Project apply(Project old, JsonNode b) {
+        if (b == null || !b.isObject()) throw new ApiException(ErrorCode.INVALID_DATA, "Project update body must be a JSON object");
+        for (String k : REQUIRED) {
+            if (!b.hasNonNull(k)) throw new ApiException(ErrorCode.INVALID_DATA, "Missing required field: " + k);
+        }
+        ProjectStatus status = ProjectStatus.valueOf(enumName(b, "status", Set.of("ARCHIVED", "PUBLISHED", "DRAFT")));
+        String priority = old.sandbox() ? "LOW" : enumName(b, "projectPriority", PRIORITIES);
+        String difficulty = enumName(b, "difficulty", DIFFICULTIES);
+        String mappingPermission = enumName(b, "mappingPermission", PERMISSIONS);
+        String validationPermission = enumName(b, "validationPermission", PERMISSIONS);
+        int mappingLevel = level(b, "mappingPermissionLevelId");
+        int validationLevel = level(b, "validationPermissionLevelId");
+        String creationMode = enumName(b, "taskCreationMode", CREATION_MODES);
+        List<String> mappingEditors = enumList(b, "mappingEditors", EDITORS);
+        List<String> validationEditors = enumList(b, "validationEditors", EDITORS);
+        List<String> mappingTypes = b.has("mappingTypes") ? enumList(b, "mappingTypes", MAPPING_TYPES) : old.mappingTypes();
+        String defaultLocale = b.get("defaultLocale").asText();
+        if (!b.get("private").isBoolean()) throw new ApiException(ErrorCode.INVALID_DATA, "private must be a boolean");
+
+        List<ProjectInfo> infos = b.has("projectInfoLocales") ? infos(b.get("projectInfoLocales")) : new ArrayList<>(old.projectInfoLocales());
+        if (infos.stream().noneMatch(i -> i.locale().equals(defaultLocale))) {
+            if (status == ProjectStatus.PUBLISHED) throw new ApiException(ErrorCode.INFO_FOR_LOCALE_REQUIRED);
+            infos.add(ProjectInfo.named(defaultLocale, ""));
+        }
+        if (status == ProjectStatus.PUBLISHED) {
+            ProjectInfo d = infos.stream().filter(i -> i.locale().equals(defaultLocale)).findFirst().orElseThrow();
+            for (String[] f : new String[][]{{"name", d.name()}, {"shortDescription", d.shortDescription()},
+                    {"description", d.description()}, {"instructions", d.instructions()}}) {
+                if (f[1] == null || f[1].isBlank()) {
+                    throw new ApiException(ErrorCode.MISSING_REQUIRED_ATTRIBUTE,
+                            "Missing required attribute " + f[0] + " for the default locale " + defaultLocale);
+                }
+            }
+        }
+        Integer licenseId = b.hasNonNull("licenseId") ? b.get("licenseId").asInt() : null;
+        // No licence can exist yet, so any licence id is unknown.
+        if (licenseId != null) throw new ApiException(ErrorCode.REQUIRE_LICENSE_ID);
+
+        return new Project(old.id(), status, priority, difficulty, defaultLocale, old.authorId(), old.authorUsername(),
+                b.hasNonNull("organisation") ? b.get("organisation").asLong() : old.organisationId(),
+                mappingPermission, mappingLevel, validationPermission, validationLevel,
+                bool(b, "enforceRandomTaskSelection", old.enforceRandomTaskSelection()), b.get("private").asBoolean(),
+                text(b, "changesetComment", old.changesetComment()), text(b, "osmchaFilterId", old.osmchaFilterId()),
+                text(b, "dueDate", old.dueDate()), text(b, "imagery", old.imagery()), text(b, "josmPreset", old.josmPreset()),
+                b.has("idPresets") ? strings(b.get("idPresets")) : old.idPresets(),
+                text(b, "extraIdParams", old.extraIdParams()), bool(b, "rapidPowerUser", old.rapidPowerUser()),
+                old.sandbox(), old.database(), mappingTypes, licenseId,
+                b.has("allowedUsernames") ? strings(b.get("allowedUsernames")) : old.allowedUsernames(),
+                old.created(), java.time.Instant.now(), creationMode, mappingEditors, validationEditors, infos,
+                old.aoiBbox(), old.aoiCentroid(), old.areaKm2());
+    }
+
+    private static String enumName(JsonNode b, String field, Set<String> allowed) {
+        String v = b.get(field).asText().toUpperCase(Locale.ROOT);
+        if (!allowed.contains(v)) {
+            throw new ApiException(ErrorCode.BAD_REQUEST, "Unknown " + field + ": " + b.get(field).asText());
+        }
+        return v;
+    }
+
+    private static List<String> enumList(JsonNode b, String field, Set<String> allowed) {
+        JsonNode a = b.get(field);
+        if (a == null || a.isNull()) return List.of();
+        if (!a.isArray()) throw new ApiException(ErrorCode.INVALID_DATA, field + " must be a list");
+        List<String> out = new ArrayList<>();
+        for (JsonNode n : a) {
+            String v = n.asText().toUpperCase(Locale.ROOT);
+            if (!allowed.contains(v)) throw new ApiException(ErrorCode.BAD_REQUEST, "Unknown " + field + ": " + n.asText());
+            out.add(v);
+        }
+        return out;
+    }
+
+    private static int level(JsonNode b, String field) {
+        JsonNode v = b.get(field);
+        if (!v.canConvertToInt() || MappingLevel.ofId(v.asInt()).isEmpty()) {
+            throw new ApiException(ErrorCode.INVALID_DATA, field + " must be a mapping level id");
+        }
+        return v.asInt();
+    }
+
+    private static List<ProjectInfo> infos(JsonNode a) {
+        if (!a.isArray()) throw new ApiException(ErrorCode.INVALID_DATA, "projectInfoLocales must be a list");
+        List<ProjectInfo> out = new ArrayList<>();
+        for (JsonNode i : a) {
+            if (!i.hasNonNull("locale")) throw new ApiException(ErrorCode.INVALID_DATA, "every projectInfoLocales entry needs a locale");
+            out.add(new ProjectInfo(i.get("locale").asText(), text(i, "name", ""), text(i, "shortDescription", ""),
+                    text(i, "description", ""), text(i, "instructions", ""), text(i, "perTaskInstructions", "")));
+        }
+        return out;
+    }
+
+    private static List<String> strings(JsonNode a) {
+        if (a == null || a.isNull()) return List.of();
+        if (!a.isArray()) throw new ApiException(ErrorCode.INVALID_DATA, "expected a list of strings");
+        List<String> out = new ArrayList<>();
+        a.forEach(n -> out.add(n.asText()));
+        return out;
+    }
+
+    private static String text(JsonNode b, String f, String dflt) {
+        if (!b.has(f)) return dflt;
+        return b.get(f).isNull() ? null : b.get(f).asText();
+    }
+
+    private static boolean bool(JsonNode b, String f, boolean dflt) {
+        return b.hasNonNull(f) ? b.get(f).asBoolean() : dflt;
+    }
+}

@@ -1,0 +1,112 @@
+package dev.tmserverless.fn.projects;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tmserverless.aws.blob.BlobStore;
+import dev.tmserverless.aws.http.ApiFunction;
+import dev.tmserverless.aws.http.Json;
+import dev.tmserverless.aws.http.Request;
+import dev.tmserverless.aws.http.Response;
+import dev.tmserverless.aws.store.OrgStore;
+import dev.tmserverless.aws.store.ProjectAccess;
+import dev.tmserverless.aws.store.ProjectStore;
+import dev.tmserverless.aws.store.TaskStore;
+import dev.tmserverless.core.catalogue.Resources;
+import dev.tmserverless.core.domain.GridJob;
+import dev.tmserverless.core.domain.Project;
+import dev.tmserverless.core.domain.ProjectStatus;
+import dev.tmserverless.core.domain.Task;
+import dev.tmserverless.core.domain.User;
+import dev.tmserverless.core.dto.ProjectDto;
+import dev.tmserverless.core.dto.TaskFeatureCollection;
+import dev.tmserverless.core.error.ApiException;
+import dev.tmserverless.core.error.ErrorCode;
+import io.micronaut.context.ApplicationContextBuilder;
+import jakarta.inject.Inject;
+
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** The projects function: create, read, update and the grid job's progress (spec §1.1, §3). */
+public class ProjectsFunction extends ApiFunction {
+    @Inject ProjectService service;
+    @Inject ProjectAccess access;
+    @Inject ProjectStore projects;
+    @Inject OrgStore orgs;
+    @Inject TaskStore tasks;
+    @Inject BlobStore blobs;
+
+    public ProjectsFunction() { super(); }
+
+    public ProjectsFunction(ApplicationContextBuilder builder) { super(builder); }
+
+    @Override
+    protected String functionId() { return Resources.PROJECTS; }
+
+    @Override
+    protected void register(Routes r) {
+        r.on("POST", "/projects", this::create)
+                .on("GET", "/projects/{projectId}", this::get)
+                .on("PATCH", "/projects/{projectId}", this::update)
+                .on("GET", "/projects/{projectId}/queries/grid-job", this::gridJob);
+    }
+
+    Response create(Request req) {
+        User user = req.caller().require();
+        return Response.created(Map.of("projectId", service.create(user, req.json())));
+    }
+
+    Response get(Request req) {
+        long id = projectId(req);
+        ProjectAccess.View v = access.visible(id, req.caller().optional().orElse(null));
+        Instant now = Instant.now();
+        List<Task> all = tasks.list(id).stream().map(t -> t.effective(now)).toList();
+        boolean abbreviated = req.queryFlag("abbreviated");
+        JsonNode fc = TaskFeatureCollection.of(all, abbreviated ? Map.of() : tasks.geometries(id), !abbreviated);
+        JsonNode aoi = blobs.get(BlobStore.aoiKey(id)).map(Json::parse).orElse(null);
+        int activeMappers = (int) all.stream().filter(t -> t.status().isLocked()).map(Task::lockedBy).distinct().count();
+        Response r = Response.ok(ProjectDto.of(v.project(), v.stored().counters(), v.org(), aoi, fc, req.locale(), activeMappers));
+        return req.queryFlag("as_file") ? r.asAttachment("project.json", "application/json") : r;
+    }
+
+    Response update(Request req) {
+        User user = req.caller().require();
+        long id = projectId(req);
+        JsonNode body = req.json();
+        for (int attempt = 0; attempt < 3; attempt++) {
+            ProjectAccess.View v = access.load(id, user);
+            if (!v.pm()) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
+            Project updated = ProjectUpdate.apply(v.project(), body);
+            if (updated.organisationId() != v.project().organisationId() && orgs.get(updated.organisationId()).isEmpty()) {
+                throw new ApiException(ErrorCode.ORGANISATION_NOT_FOUND, ErrorCode.ORGANISATION_NOT_FOUND.message,
+                        Map.of("organisation_id", updated.organisationId()));
+            }
+            if (updated.status() == ProjectStatus.PUBLISHED && projects.job(id).map(j -> !j.done()).orElse(false)) {
+                throw new ApiException(ErrorCode.GRID_NOT_READY);
+            }
+            if (projects.update(updated, v.stored().version())) return Response.ok(Map.of("Status", "Updated"));
+        }
+        throw new ApiException(ErrorCode.CONFLICT);
+    }
+
+    /** Progress of writing the project's tasks (our addition, spec §8 D16). */
+    Response gridJob(Request req) {
+        long id = projectId(req);
+        access.visible(id, req.caller().optional().orElse(null));
+        GridJob j = projects.job(id).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND));
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("projectId", id);
+        m.put("state", j.state().name());
+        m.put("source", j.source());
+        m.put("zoom", j.zoom());
+        m.put("clipToAoi", j.clipToAoi());
+        m.put("tasksWritten", j.written());
+        m.put("total", j.total());
+        m.put("error", j.error());
+        m.put("updated", j.updated());
+        return Response.ok(m);
+    }
+
+    private static long projectId(Request req) { return req.longParam("projectId", ErrorCode.PROJECT_NOT_FOUND); }
+}

@@ -1,0 +1,228 @@
+package dev.tmserverless.fn.projects;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tmserverless.core.catalogue.Resources;
+import dev.tmserverless.core.domain.GridJob;
+import dev.tmserverless.core.domain.Organisation;
+import dev.tmserverless.core.domain.ProjectStatus;
+import dev.tmserverless.core.domain.User;
+import dev.tmserverless.core.domain.UserRole;
+import dev.tmserverless.emulators.Emulators;
+import dev.tmserverless.emulators.Isolated;
+import dev.tmserverless.testing.Api;
+import dev.tmserverless.testing.Fixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+import static dev.tmserverless.testing.Api.call;
+import static dev.tmserverless.testing.Api.token;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Project creation, reading and publishing through the real handler against the emulators. */
+class ProjectsFunctionTest {
+    static final String AOI = """
+            {"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon",
+             "coordinates":[[[-4.02,56.09],[-4.0,56.09],[-4.0,56.1],[-4.02,56.1],[-4.02,56.09]]]}}]}""";
+    static final String BOW_TIE = """
+            {"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon",
+             "coordinates":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}}]}""";
+    static final String HUGE = """
+            {"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon",
+             "coordinates":[[[0,0],[2,0],[2,2],[0,2],[0,0]]]}}]}""";
+
+    static Isolated isolated;
+    static Isolated.Applied env;
+    static ProjectsFunction fn;
+    static Fixture fx;
+    static User admin;
+    static User manager;
+    static User mapper;
+    static Organisation org;
+
+    @BeforeAll
+    static void start() {
+        isolated = Emulators.shared().isolated("projects-fn");
+        env = isolated.applyAsSystemProperties();
+        fn = new ProjectsFunction();
+        fx = new Fixture(fn.getApplicationContext());
+        admin = fx.user("admin");
+        fx.users.setRole(admin.id(), UserRole.ADMIN);
+        manager = fx.user("manager");
+        mapper = fx.user("mapper");
+        org = fx.orgs.create("Kathmandu Living Labs", "KLL", null, null, null, null, List.of(manager.id()));
+    }
+
+    @AfterAll
+    static void stop() {
+        fn.close();
+        env.close();
+    }
+
+    static String body(String aoi, String extra) {
+        return "{\"projectName\": \"Flood response\", \"organisation\": " + org.id() + ", \"areaOfInterest\": " + aoi
+                + (extra.isEmpty() ? "" : ", " + extra) + "}";
+    }
+
+    static String grid(int zoom) { return "\"grid\": {\"zoom\": " + zoom + ", \"clipToAoi\": true}"; }
+
+    static long create(User u, String body) {
+        var a = call(fn, "POST", "/api/v2/projects/", token(u.id()), body);
+        assertThat(a.status()).as(String.valueOf(a.json())).isEqualTo(201);
+        return a.json().path("projectId").asLong();
+    }
+
+    /** Receives what the projects function queued for the grid worker. */
+    static List<String> queuedJobs() {
+        List<String> out = new ArrayList<>();
+        var sqs = Emulators.shared().sqs();
+        for (int i = 0; i < 3; i++) {
+            var res = sqs.receiveMessage(b -> b.queueUrl(isolated.queueUrl(Resources.GRID_JOBS)).maxNumberOfMessages(10)
+                    .waitTimeSeconds(0));
+            res.messages().forEach(m -> {
+                out.add(m.body());
+                sqs.deleteMessage(d -> d.queueUrl(isolated.queueUrl(Resources.GRID_JOBS)).receiptHandle(m.receiptHandle()));
+            });
+            if (!out.isEmpty()) break;
+        }
+        return out;
+    }
+
+    @Test
+    void creatingAProjectFromAnAoiAndAZoomQueuesAGridJob() {
+        queuedJobs();
+        long id = create(manager, body(AOI, grid(14)));
+        assertThat(queuedJobs()).containsExactly("{\"projectId\":" + id + "}");
+        GridJob job = fx.projects.job(id).orElseThrow();
+        assertThat(job.state()).isEqualTo(GridJob.State.QUEUED);
+        assertThat(job.source()).isEqualTo("GRID");
+        assertThat(job.zoom()).isEqualTo(14);
+        var status = call(fn, "GET", "/api/v2/projects/" + id + "/queries/grid-job/", token(manager.id()), null);
+        assertThat(status.json().path("state").asText()).isEqualTo("QUEUED");
+        assertThat(status.json().path("tasksWritten").asLong()).isZero();
+        var p = fx.projects.get(id).orElseThrow().project();
+        assertThat(p.status()).isEqualTo(ProjectStatus.DRAFT);
+        assertThat(p.authorId()).isEqualTo(manager.id());
+        assertThat(p.changesetComment()).isEqualTo("#hot-tm-stage-project-" + id);
+        assertThat(p.areaKm2()).isBetween(1.0, 1.6);
+    }
+
+    @Test
+    void referenceStyleTaskFeaturesAndArbitraryTasksAreAccepted() {
+        String tasks = """
+                "tasks": {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"x":2020,"y":2798,"zoom":12,"isSquare":true},
+                 "geometry":{"type":"MultiPolygon","coordinates":[[[[-4.02,56.09],[-4.0,56.09],[-4.0,56.1],[-4.02,56.1],[-4.02,56.09]]]]}}]}""";
+        long a = create(admin, body(AOI, tasks));
+        assertThat(fx.projects.job(a).orElseThrow().source()).isEqualTo("FEATURES");
+        long b = create(admin, body(AOI, "\"arbitraryTasks\": true"));
+        assertThat(fx.projects.job(b).orElseThrow().source()).isEqualTo("ARBITRARY");
+        assertThat(fx.projects.get(b).orElseThrow().project().taskCreationMode()).isEqualTo("ARBITRARY");
+        queuedJobs();
+    }
+
+    @Test
+    void creationRefusalsHaveTheReferenceShapesAndWriteNothing() {
+        long before = fx.counters.next("PROJECT");
+        var noToken = call(fn, "POST", "/api/v2/projects/", null, body(AOI, grid(14)));
+        assertThat(noToken.status()).isEqualTo(401);
+        var empty = call(fn, "POST", "/api/v2/projects/", token(manager.id()), "{}");
+        assertThat(empty.status()).isEqualTo(422);
+        assertThat(empty.json().path("detail").get(0).path("loc").toString()).isEqualTo("[\"body\",\"projectName\"]");
+        var malformed = call(fn, "POST", "/api/v2/projects/", token(manager.id()), "{\"projectName\": ");
+        assertThat(malformed.status()).isEqualTo(400);
+        assertThat(malformed.subCode()).isEqualTo("InvalidData");
+        var notManager = call(fn, "POST", "/api/v2/projects/", token(mapper.id()), body(AOI, grid(14)));
+        assertThat(notManager.status()).isEqualTo(403);
+        assertThat(notManager.subCode()).isEqualTo("NotPermittedToCreate");
+        var unknownOrg = call(fn, "POST", "/api/v2/projects/", token(admin.id()),
+                body(AOI, grid(14)).replace("\"organisation\": " + org.id(), "\"organisation\": 987654"));
+        assertThat(unknownOrg.status()).isEqualTo(404);
+        assertThat(unknownOrg.structuredSubCode()).isEqualTo("ORGANISATION_NOT_FOUND");
+        assertThat(call(fn, "POST", "/api/v2/projects/", token(admin.id()), body(BOW_TIE, grid(14))).subCode())
+                .isEqualTo("SelfIntersectingAOI");
+        assertThat(call(fn, "POST", "/api/v2/projects/", token(admin.id()), body(HUGE, grid(11))).subCode())
+                .isEqualTo("AOITooLarge");
+        assertThat(call(fn, "POST", "/api/v2/projects/", token(admin.id()), body(AOI, grid(40))).subCode())
+                .isEqualTo("InvalidZoomLevel");
+        assertThat(call(fn, "POST", "/api/v2/projects/", token(admin.id()),
+                body("{\"type\":\"FeatureCollection\",\"features\":[]}", grid(14))).subCode()).isEqualTo("MustHaveFeatures");
+        assertThat(call(fn, "POST", "/api/v2/projects/", token(admin.id()), body(AOI,
+                "\"tasks\": {\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"x\":1,\"y\":1,\"zoom\":1},"
+                        + "\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[[[[-4.02,56.09],[-4.0,56.09],[-4.0,56.1],[-4.02,56.09]]]]}}]}")).subCode())
+                .isEqualTo("PropertyNotFound");
+        // none of these allocated a project id
+        assertThat(fx.counters.next("PROJECT")).isEqualTo(before + 1);
+        assertThat(queuedJobs()).isEmpty();
+    }
+
+    @Test
+    void aDraftIsVisibleToItsManagersOnly() {
+        long id = create(manager, body(AOI, grid(14)));
+        var author = call(fn, "GET", "/api/v2/projects/" + id + "/", token(manager.id()), null);
+        assertThat(author.status()).isEqualTo(200);
+        JsonNode p = author.json();
+        assertThat(p.path("projectId").asLong()).isEqualTo(id);
+        assertThat(p.path("status").asText()).isEqualTo("DRAFT");
+        assertThat(p.path("areaOfInterest").path("type").asText()).isEqualTo("MultiPolygon");
+        assertThat(p.path("organisationName").asText()).isEqualTo("Kathmandu Living Labs");
+        assertThat(p.path("projectInfo").path("name").asText()).isEqualTo("Flood response");
+        assertThat(p.has("dueDate") && p.get("dueDate").isNull()).isTrue();
+        List<String> infoKeys = new ArrayList<>();
+        p.path("projectInfo").fieldNames().forEachRemaining(infoKeys::add);
+        assertThat(infoKeys).containsExactly("locale", "name", "shortDescription", "description", "instructions", "perTaskInstructions");
+        assertThat(call(fn, "GET", "/api/v2/projects/" + id, token(mapper.id()), null).subCode()).isEqualTo("ProjectNotFetched");
+        assertThat(call(fn, "GET", "/api/v2/projects/" + id, null, null).subCode()).isEqualTo("PrivateProject");
+        var missing = call(fn, "GET", "/api/v2/projects/99999999/", null, null);
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.structuredSubCode()).isEqualTo("PROJECT_NOT_FOUND");
+        queuedJobs();
+    }
+
+    static String publishBody(String status, String description) {
+        return """
+                {"status": "%s", "projectPriority": "HIGH", "defaultLocale": "en", "difficulty": "EASY",
+                 "mappingPermission": "any", "mappingPermissionLevelId": 1, "validationPermission": "ANY",
+                 "validationPermissionLevelId": 2, "private": false, "taskCreationMode": "GRID",
+                 "mappingEditors": ["ID", "JOSM"], "validationEditors": ["JOSM"],
+                 "projectInfoLocales": [{"locale": "en", "name": "Flood response", "shortDescription": "Map buildings",
+                   "description": "%s", "instructions": "Trace every building"}]}""".formatted(status, description);
+    }
+
+    @Test
+    void publishingNeedsAManagerCompleteInfoAndAllTasksWritten() {
+        long id = create(manager, body(AOI, grid(14)));
+        String path = "/api/v2/projects/" + id + "/";
+        assertThat(call(fn, "PATCH", path, token(mapper.id()), publishBody("PUBLISHED", "x")).subCode())
+                .isEqualTo("UserPermissionError");
+        assertThat(call(fn, "PATCH", "/api/v2/projects/99999999/", token(manager.id()), publishBody("PUBLISHED", "x"))
+                .structuredSubCode()).isEqualTo("PROJECT_NOT_FOUND");
+        assertThat(call(fn, "PATCH", path, token(manager.id()), publishBody("PUBLISHED", "")).subCode())
+                .isEqualTo("MissingRequiredAttribute");
+        var badEnum = call(fn, "PATCH", path, token(manager.id()), publishBody("SOMETIMES", "x"));
+        assertThat(badEnum.status()).isEqualTo(400);
+        assertThat(badEnum.json().path("error").path("message").asText()).isEqualTo("Unknown status: SOMETIMES");
+        assertThat(call(fn, "PATCH", path, token(manager.id()), "{\"status\": \"PUBLISHED\"}").subCode()).isEqualTo("InvalidData");
+        assertThat(call(fn, "PATCH", path, token(manager.id()), publishBody("PUBLISHED", "x")).subCode()).isEqualTo("GridNotReady");
+        // a draft may be saved while the grid is still being written
+        assertThat(call(fn, "PATCH", path, token(manager.id()), publishBody("DRAFT", "")).status()).isEqualTo(200);
+        fx.projects.jobFinished(id, GridJob.State.DONE, null, Instant.now());
+        var ok = call(fn, "PATCH", path, token(manager.id()), publishBody("PUBLISHED", "Floods in the valley"));
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.json().path("Status").asText()).isEqualTo("Updated");
+        var p = call(fn, "GET", path, null, null).json();
+        assertThat(p.path("status").asText()).isEqualTo("PUBLISHED");
+        assertThat(p.path("projectPriority").asText()).isEqualTo("HIGH");
+        assertThat(p.path("mappingPermission").asText()).isEqualTo("ANY");
+        assertThat(p.path("projectInfo").path("description").asText()).isEqualTo("Floods in the valley");
+        queuedJobs();
+    }
+
+    @Test
+    void unknownRoutesAndNonNumericIdsAre404() {
+        assertThat(call(fn, "GET", "/api/v2/projects/abc/", null, null).status()).isEqualTo(404);
+    }
+}
