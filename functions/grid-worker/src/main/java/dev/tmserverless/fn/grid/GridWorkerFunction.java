@@ -1,0 +1,83 @@
+package dev.tmserverless.fn.grid;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.tmserverless.aws.http.Json;
+import dev.tmserverless.aws.store.ProjectStore;
+import dev.tmserverless.core.catalogue.Resources;
+import dev.tmserverless.core.domain.GridJob;
+import dev.tmserverless.core.error.ApiException;
+import io.micronaut.context.ApplicationContextBuilder;
+import io.micronaut.function.aws.MicronautRequestHandler;
+import jakarta.inject.Inject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Consumes grid jobs. A failing message is reported as a batch item failure, so SQS retries it after the
+ * visibility timeout; the failure is recorded on the job at once, and on the last allowed receive the job
+ * is marked FAILED, so its status tells the client even when the message ends in the dead-letter queue.
+ */
+public class GridWorkerFunction extends MicronautRequestHandler<SQSEvent, SQSBatchResponse> {
+    private static final Logger LOG = LoggerFactory.getLogger(GridWorkerFunction.class);
+
+    @Inject GridWriter writer;
+    @Inject ProjectStore projects;
+
+    public GridWorkerFunction() { super(); }
+
+    public GridWorkerFunction(ApplicationContextBuilder builder) { super(builder); }
+
+    @Override
+    public SQSBatchResponse execute(SQSEvent event) {
+        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+        for (SQSEvent.SQSMessage m : event.getRecords()) {
+            long projectId = -1;
+            try {
+                projectId = Json.parse(m.getBody()).path("projectId").asLong(-1);
+                if (projectId < 0) {
+                    LOG.error("dropping malformed grid job message {}: {}", m.getMessageId(), m.getBody());
+                    continue;
+                }
+                writer.run(projectId);
+            } catch (GridWriter.JobAlreadyDone done) {
+                LOG.info("grid job {} was finished by another delivery", projectId);
+            } catch (ApiException invalid) {
+                // The input was validated at creation, so this is a bug or a tampered input: retrying cannot help.
+                LOG.error("grid job {} has invalid input: {}", projectId, invalid.getMessage());
+                projects.jobFinished(projectId, GridJob.State.FAILED, invalid.getMessage(), Instant.now());
+            } catch (RuntimeException e) {
+                LOG.error("grid job {} failed (receive {})", projectId, receiveCount(m), e);
+                failures.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
+                if (projectId >= 0) recordFailure(projectId, m, e);
+            }
+        }
+        return new SQSBatchResponse(failures);
+    }
+
+    private void recordFailure(long projectId, SQSEvent.SQSMessage m, RuntimeException e) {
+        String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+        boolean last = receiveCount(m) >= Resources.GRID_JOBS.maxReceiveCount();
+        try {
+            if (last) {
+                projects.jobFinished(projectId, GridJob.State.FAILED, error, Instant.now());
+            } else {
+                projects.jobError(projectId, error + " (attempt " + receiveCount(m) + ", will retry)", Instant.now());
+            }
+        } catch (RuntimeException again) {
+            LOG.error("could not record the failure of grid job {}", projectId, again);
+        }
+    }
+
+    private static int receiveCount(SQSEvent.SQSMessage m) {
+        try {
+            return Integer.parseInt(m.getAttributes().getOrDefault("ApproximateReceiveCount", "1"));
+        } catch (RuntimeException e) {
+            return 1;
+        }
+    }
+}

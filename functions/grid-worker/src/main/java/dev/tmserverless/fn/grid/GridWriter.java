@@ -1,0 +1,116 @@
+package dev.tmserverless.fn.grid;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tmserverless.aws.blob.BlobStore;
+import dev.tmserverless.aws.http.Json;
+import dev.tmserverless.aws.store.ProjectStore;
+import dev.tmserverless.aws.store.TaskStore;
+import dev.tmserverless.core.domain.GridJob;
+import dev.tmserverless.core.domain.Task;
+import dev.tmserverless.core.geo.GeoJson;
+import dev.tmserverless.core.geo.TaskFeatures;
+import dev.tmserverless.core.geo.TaskGrid;
+import dev.tmserverless.core.geo.TaskShape;
+import jakarta.inject.Singleton;
+import org.locationtech.jts.geom.MultiPolygon;
+
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * Writes a project's tasks for its grid job. Task ids follow generation order, so every run produces the
+ * same items: a repeated delivery rewrites identical items, and a run after a crash resumes after the
+ * tasks the job records as written. Once the job is DONE nothing is written again.
+ */
+@Singleton
+public class GridWriter {
+    /** Tasks per flush: four BatchWriteItem calls, then the progress and DONE checks. */
+    static final int FLUSH = 100;
+
+    private final ProjectStore projects;
+    private final TaskStore tasks;
+    private final BlobStore blobs;
+    Clock clock = Clock.systemUTC();
+    /** Test hook: runs after each flush with the number of tasks written so far in this run. */
+    Consumer<Long> afterFlush = n -> {};
+
+    public GridWriter(ProjectStore projects, TaskStore tasks, BlobStore blobs) {
+        this.projects = projects;
+        this.tasks = tasks;
+        this.blobs = blobs;
+    }
+
+    /** Runs the job to completion; returns false when there was nothing to do (done, or no such job). */
+    public boolean run(long projectId) {
+        GridJob job = projects.job(projectId).orElse(null);
+        if (job == null || job.state() == GridJob.State.DONE || job.state() == GridJob.State.FAILED) return false;
+        long skip = job.written();
+        Batch batch = new Batch(projectId, skip);
+        switch (job.source()) {
+            case "GRID" -> {
+                MultiPolygon aoi = (MultiPolygon) GeoJson.read(input(BlobStore.aoiKey(projectId)));
+                long total = TaskGrid.count(aoi, job.zoom());
+                projects.jobRunning(projectId, total, clock.instant());
+                TaskGrid.generate(aoi, job.zoom(), job.clipToAoi(), skip, shape -> batch.add(shape, !shape.isSquare()));
+                batch.finish(total);
+            }
+            case "FEATURES", "ARBITRARY" -> {
+                JsonNode in = input(BlobStore.taskInputKey(projectId));
+                List<TaskShape> shapes = job.source().equals("FEATURES") ? TaskFeatures.parse(in) : TaskFeatures.fromAoiFeatures(in);
+                projects.jobRunning(projectId, shapes.size(), clock.instant());
+                for (int i = (int) skip; i < shapes.size(); i++) batch.add(shapes.get(i), true);
+                batch.finish(shapes.size());
+            }
+            default -> throw new IllegalStateException("unknown grid job source " + job.source());
+        }
+        return true;
+    }
+
+    private JsonNode input(String key) {
+        return Json.parse(blobs.get(key).orElseThrow(() -> new IllegalStateException("missing job input " + key)));
+    }
+
+    private final class Batch {
+        final long projectId;
+        final List<TaskStore.NewTask> pending = new ArrayList<>();
+        long next;
+        long writtenThisRun;
+
+        Batch(long projectId, long alreadyWritten) {
+            this.projectId = projectId;
+            this.next = alreadyWritten;
+        }
+
+        void add(TaskShape s, boolean storeGeometry) {
+            int id = (int) ++next;
+            Task t = Task.ready(projectId, id, s.x(), s.y(), s.zoom(), s.isSquare());
+            pending.add(new TaskStore.NewTask(t, storeGeometry ? Json.write(GeoJson.write(s.geometry())) : null));
+            if (pending.size() >= FLUSH) flush();
+        }
+
+        void flush() {
+            if (pending.isEmpty()) return;
+            if (projects.job(projectId).map(GridJob::done).orElse(true)) {
+                throw new JobAlreadyDone();
+            }
+            tasks.putAll(pending);
+            writtenThisRun += pending.size();
+            pending.clear();
+            projects.jobProgress(projectId, next, clock.instant());
+            afterFlush.accept(writtenThisRun);
+        }
+
+        void finish(long total) {
+            flush();
+            projects.setTotalTasks(projectId, total);
+            projects.jobFinished(projectId, GridJob.State.DONE, null, clock.instant());
+        }
+    }
+
+    /** Another delivery finished the job while this one was running: stop without writing. */
+    static final class JobAlreadyDone extends RuntimeException {
+        JobAlreadyDone() { super(null, null, false, false); }
+    }
+}

@@ -1,0 +1,204 @@
+package dev.tmserverless.fn.grid;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.tmserverless.aws.blob.BlobStore;
+import dev.tmserverless.aws.http.Json;
+import dev.tmserverless.core.domain.GridJob;
+import dev.tmserverless.core.domain.Project;
+import dev.tmserverless.core.domain.Task;
+import dev.tmserverless.core.domain.User;
+import dev.tmserverless.core.geo.Aoi;
+import dev.tmserverless.core.geo.GeoJson;
+import dev.tmserverless.core.geo.TaskGrid;
+import dev.tmserverless.emulators.Emulators;
+import dev.tmserverless.emulators.Isolated;
+import dev.tmserverless.testing.Api;
+import dev.tmserverless.testing.Fixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.locationtech.jts.geom.MultiPolygon;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The grid worker against the emulators: exact results under repeats, crashes and concurrent deliveries. */
+class GridWorkerFunctionTest {
+    static final String AOI = """
+            {"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon",
+             "coordinates":[[[-4.02,56.09],[-3.995,56.09],[-3.99,56.1],[-4.02,56.103],[-4.02,56.09]]]}}]}""";
+    static final int ZOOM = 18;
+
+    static Isolated.Applied env;
+    static GridWorkerFunction fn;
+    static GridWriter writer;
+    static Fixture fx;
+    static BlobStore blobs;
+    static User author;
+    static MultiPolygon aoi;
+    static long expected;
+
+    @BeforeAll
+    static void start() {
+        env = Emulators.shared().isolated("grid-worker").applyAsSystemProperties();
+        fn = new GridWorkerFunction();
+        writer = fn.getApplicationContext().getBean(GridWriter.class);
+        fx = new Fixture(fn.getApplicationContext());
+        blobs = fn.getApplicationContext().getBean(BlobStore.class);
+        author = fx.user("author");
+        aoi = Aoi.normalise(Json.parse(AOI));
+        expected = TaskGrid.count(aoi, ZOOM);
+    }
+
+    @AfterEach
+    void heal() { writer.afterFlush = n -> {}; }
+
+    @AfterAll
+    static void stop() {
+        fn.close();
+        env.close();
+    }
+
+    /** A draft project whose grid job is queued, as the projects function leaves it. */
+    static long queuedProject(boolean clip) {
+        long id = fx.counters.next("PROJECT");
+        fx.projects.create(Project.draft(id, "Grid", author, 1, "GRID", false, "OSM", new double[4], new double[2], 1,
+                Instant.now()));
+        blobs.put(BlobStore.aoiKey(id), Json.write(GeoJson.write(aoi)));
+        fx.projects.putJob(new GridJob(id, GridJob.State.QUEUED, "GRID", ZOOM, clip, null, 0, null, Instant.now()));
+        return id;
+    }
+
+    static SQSEvent message(long projectId, int receiveCount) {
+        SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
+        m.setMessageId("m-" + projectId + "-" + receiveCount);
+        m.setBody("{\"projectId\":" + projectId + "}");
+        m.setAttributes(Map.of("ApproximateReceiveCount", Integer.toString(receiveCount)));
+        SQSEvent e = new SQSEvent();
+        e.setRecords(List.of(m));
+        return e;
+    }
+
+    static SQSBatchResponse deliver(long projectId, int receiveCount) {
+        return fn.handleRequest(message(projectId, receiveCount), new Api.TestContext());
+    }
+
+    /** The project has exactly the expected tasks: ids 1..N, each READY and untouched, matching the grid. */
+    static void assertExactGrid(long projectId) {
+        List<Task> tasks = fx.tasks.list(projectId);
+        assertThat(tasks).hasSize((int) expected);
+        for (int i = 0; i < tasks.size(); i++) {
+            assertThat(tasks.get(i).taskId()).isEqualTo(i + 1);
+            assertThat(tasks.get(i).version()).isZero();
+        }
+        StringBuilder want = new StringBuilder();
+        TaskGrid.generate(aoi, ZOOM, true, 0, s -> want.append(s.x()).append('/').append(s.y()).append(','));
+        StringBuilder got = new StringBuilder();
+        tasks.forEach(t -> got.append(t.x()).append('/').append(t.y()).append(','));
+        assertThat(got.toString()).isEqualTo(want.toString());
+        assertThat(fx.projects.get(projectId).orElseThrow().counters().totalTasks()).isEqualTo(expected);
+        GridJob job = fx.projects.job(projectId).orElseThrow();
+        assertThat(job.state()).isEqualTo(GridJob.State.DONE);
+        assertThat(job.written()).isEqualTo(expected);
+        assertThat(job.total()).isEqualTo(expected);
+    }
+
+    @Test
+    void aJobWritesTheWholeClippedGrid() {
+        assertThat(expected).isGreaterThan(3 * GridWriter.FLUSH);
+        long id = queuedProject(true);
+        assertThat(deliver(id, 1).getBatchItemFailures()).isEmpty();
+        assertExactGrid(id);
+        // tiles cut by the AOI edge are stored with their clipped geometry; whole tiles are not stored at all
+        Map<Integer, String> geometries = fx.tasks.geometries(id);
+        assertThat(geometries).isNotEmpty().hasSizeLessThan((int) expected);
+        assertThat(fx.tasks.list(id).stream().filter(t -> !t.isSquare()).count()).isEqualTo(geometries.size());
+    }
+
+    @Test
+    void theSameJobDeliveredTwiceEndsWithTheSameTasks() {
+        long id = queuedProject(true);
+        deliver(id, 1);
+        // a task is locked after the job is done; a late duplicate must not reset it
+        Task first = fx.tasks.get(id, 1).orElseThrow();
+        var locked = dev.tmserverless.core.domain.TaskMachine.lockForMapping(first, author.actor(), Instant.now(),
+                java.time.Duration.ofHours(2));
+        assertThat(fx.tasks.apply(locked)).isTrue();
+        assertThat(deliver(id, 2).getBatchItemFailures()).isEmpty();
+        assertThat(fx.tasks.get(id, 1).orElseThrow().lockedBy()).isEqualTo(author.id());
+        assertThat(fx.tasks.list(id)).hasSize((int) expected);
+    }
+
+    @Test
+    void aWorkerKilledHalfWayIsResumedByTheRetry() {
+        long id = queuedProject(true);
+        writer.afterFlush = n -> {
+            if (n >= 2L * GridWriter.FLUSH) throw new IllegalStateException("worker killed");
+        };
+        SQSBatchResponse failed = deliver(id, 1);
+        assertThat(failed.getBatchItemFailures()).extracting(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
+                .containsExactly("m-" + id + "-1");
+        GridJob half = fx.projects.job(id).orElseThrow();
+        assertThat(half.state()).isEqualTo(GridJob.State.RUNNING);
+        assertThat(half.written()).isEqualTo(2L * GridWriter.FLUSH);
+        assertThat(half.total()).isEqualTo(expected);
+        assertThat(half.error()).contains("worker killed").contains("will retry");
+        writer.afterFlush = n -> {};
+        assertThat(deliver(id, 2).getBatchItemFailures()).isEmpty();
+        assertExactGrid(id);
+    }
+
+    @Test
+    void concurrentDuplicateDeliveriesEndWithExactlyTheGrid() throws Exception {
+        long id = queuedProject(true);
+        ExecutorService pool = Executors.newFixedThreadPool(3);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<SQSBatchResponse>> runs = List.of(
+                    pool.submit(() -> { go.await(); return deliver(id, 1); }),
+                    pool.submit(() -> { go.await(); return deliver(id, 1); }),
+                    pool.submit(() -> { go.await(); return deliver(id, 1); }));
+            go.countDown();
+            for (Future<SQSBatchResponse> f : runs) assertThat(f.get().getBatchItemFailures()).isEmpty();
+        } finally {
+            pool.shutdownNow();
+        }
+        assertExactGrid(id);
+    }
+
+    @Test
+    void theLastAllowedAttemptMarksTheJobFailedWithItsError() {
+        long id = queuedProject(true);
+        writer.afterFlush = n -> { throw new IllegalStateException("storage unavailable"); };
+        assertThat(deliver(id, 1).getBatchItemFailures()).hasSize(1);
+        assertThat(fx.projects.job(id).orElseThrow().state()).isEqualTo(GridJob.State.RUNNING);
+        assertThat(deliver(id, 3).getBatchItemFailures()).hasSize(1);
+        GridJob job = fx.projects.job(id).orElseThrow();
+        assertThat(job.state()).isEqualTo(GridJob.State.FAILED);
+        assertThat(job.error()).contains("storage unavailable");
+        // a redelivery after failure changes nothing
+        writer.afterFlush = n -> {};
+        assertThat(deliver(id, 4).getBatchItemFailures()).isEmpty();
+        assertThat(fx.projects.job(id).orElseThrow().state()).isEqualTo(GridJob.State.FAILED);
+    }
+
+    @Test
+    void malformedMessagesAreDroppedNotRetried() {
+        SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
+        m.setMessageId("junk");
+        m.setBody("{\"nope\": true}");
+        m.setAttributes(Map.of());
+        SQSEvent e = new SQSEvent();
+        e.setRecords(List.of(m));
+        assertThat(fn.handleRequest(e, new Api.TestContext()).getBatchItemFailures()).isEmpty();
+    }
+}
