@@ -355,6 +355,8 @@ public class TmStack extends Stack {
                             + Resources.GRID_JOBS.id() + " is consumed by " + Resources.GRID_JOBS.consumer());
                 }
             }
+            // A new catalogue access value must get its grant here before any function can use it.
+            default -> throw new IllegalArgumentException("function " + f.id() + ": no IAM mapping for access " + access);
         }
     }
 

@@ -17,6 +17,9 @@ final class TestStacks {
     static App app(Map<String, Object> context) {
         Map<String, Object> ctx = new HashMap<>(context);
         ctx.putIfAbsent(StackSettings.ALLOW_MISSING_JARS, "true");
+        // Built jars are ~23 MB each: hash them where they are instead of copying them into every test's
+        // temporary cloud assembly (the template is the same; only the asset's staging path differs).
+        ctx.putIfAbsent("aws:cdk:disable-asset-staging", true);
         return TmCdkApp.appWithCdkJsonContext(root(), ctx);
     }
 
