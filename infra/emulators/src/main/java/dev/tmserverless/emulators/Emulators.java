@@ -195,6 +195,10 @@ public final class Emulators implements AutoCloseable {
         NodeEmulators.Child dynalite = start(folder, "dynalite", dynaliteArgs);
         NodeEmulators.Child s3rver = start(folder, "s3rver", List.of("--directory", s3Dir.toString()));
 
+        // This class stops ElasticMQ itself (close() and its own shutdown hook); Pekko's JVM hook would only race it.
+        if (System.getProperty("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook") == null) {
+            System.setProperty("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
+        }
         sqsServer = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort()
                 .withAWSRegion(REGION).withAWSAccountId(ACCOUNT_ID).start();
         int sqsPort = sqsServer.waitUntilStarted().localAddress().getPort();
@@ -231,6 +235,15 @@ public final class Emulators implements AutoCloseable {
     }
 
     // ---------------------------------------------------------------------------------------------- accessors
+
+    /**
+     * The repository root: system property {@code tm.repo.root} (surefire sets it), else environment variable
+     * {@code TM_REPO_ROOT}, else the nearest folder above the working directory that holds
+     * {@code infra/emulators/node}.
+     */
+    public static Path repoRoot() {
+        return NodeEmulators.repoRoot();
+    }
 
     public Options options() {
         return options;
@@ -349,6 +362,11 @@ public final class Emulators implements AutoCloseable {
             throw new IllegalStateException("createResources() has not run on these emulators");
         }
         return env(resources);
+    }
+
+    /** The default resource copy, once {@link #createResources()} has run (else null). */
+    public ResourceSet resources() {
+        return defaultResources;
     }
 
     /** The environment for the given resource copy (a new mutable map). */
