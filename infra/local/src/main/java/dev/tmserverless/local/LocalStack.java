@@ -1,0 +1,448 @@
+package dev.tmserverless.local;
+
+import dev.tmserverless.core.catalogue.Resources;
+import dev.tmserverless.emulators.Emulators;
+import dev.tmserverless.emulators.ResourceSet;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.nio.channels.FileChannel;
+import java.nio.channels.FileLock;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * The whole system on localhost, with no AWS account: the emulators (data kept under {@code <repo>/.local-data}),
+ * the catalogue's table, queues and bucket, every function loaded from its deployment jar into its own class
+ * loader, the API behind a local API Gateway ({@link FrontDoor}), a {@link QueuePoller} per consumed queue, and
+ * the {@link Scheduler}.
+ *
+ * <p>Run: {@code java -jar infra/local/target/tm-local.jar} from the repository (after {@code mvn package}).
+ * Options: {@code --port N} (or env {@code TM_LOCAL_PORT}, default 8080), {@code --data-dir DIR},
+ * {@code --in-memory}, {@code --functions-dir DIR}, {@code --reset} (delete the data first). Ctrl-C stops
+ * everything.
+ *
+ * <p>Functions read their settings from JVM system properties of the same names as their Lambda environment
+ * variables (set here from {@link Emulators#env()}); unlike Lambda, all functions share one JVM and so see every
+ * setting.
+ */
+public final class LocalStack implements AutoCloseable {
+    public static final int DEFAULT_PORT = 8080;
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+
+    /**
+     * @param repoRoot          the repository (emulators' npm folder; default location of function jars and data)
+     * @param dataDir           persistent data folder, or null to keep everything in memory
+     * @param port              front door port (0 = any free port)
+     * @param functionsRoot     where {@code <module>/target/<module>-lambda.jar} are looked up
+     * @param functions         the functions to load (the catalogue's by default)
+     * @param routes            the routes to serve (the catalogue's by default)
+     * @param schedules         rate schedules
+     * @param pollerConcurrency parallel pollers per queue
+     * @param pollWaitSeconds   long-poll wait of the pollers
+     * @param visibilityTimeout overrides every queue's visibility timeout when not null (tests)
+     * @param log               where the stack prints (access log, errors, the ready banner)
+     */
+    public record Config(Path repoRoot, Path dataDir, int port, Path functionsRoot, List<Resources.Function> functions,
+                         List<Resources.Route> routes, List<Scheduler.Schedule> schedules, int pollerConcurrency,
+                         int pollWaitSeconds, Integer visibilityTimeout, Consumer<String> log) {
+
+        /** The catalogue on port {@code TM_LOCAL_PORT} (default 8080), data under {@code <repo>/.local-data}. */
+        public static Config defaults() {
+            Path repo = Emulators.repoRoot();
+            String port = System.getenv("TM_LOCAL_PORT");
+            return new Config(repo, repo.resolve(".local-data"),
+                    port == null || port.isBlank() ? DEFAULT_PORT : Integer.parseInt(port.trim()),
+                    repo.resolve("functions"), Resources.FUNCTIONS, Resources.ROUTES, schedulesFromCatalogue(), 2, 2,
+                    null, LocalStack::print);
+        }
+
+        public Config withPort(int port) {
+            return new Config(repoRoot, dataDir, port, functionsRoot, functions, routes, schedules, pollerConcurrency,
+                    pollWaitSeconds, visibilityTimeout, log);
+        }
+
+        public Config withDataDir(Path dataDir) {
+            return new Config(repoRoot, dataDir, port, functionsRoot, functions, routes, schedules, pollerConcurrency,
+                    pollWaitSeconds, visibilityTimeout, log);
+        }
+
+        public Config withFunctions(Path functionsRoot, List<Resources.Function> functions, List<Resources.Route> routes) {
+            return new Config(repoRoot, dataDir, port, functionsRoot, functions, routes, schedules, pollerConcurrency,
+                    pollWaitSeconds, visibilityTimeout, log);
+        }
+
+        public Config withSchedules(List<Scheduler.Schedule> schedules) {
+            return new Config(repoRoot, dataDir, port, functionsRoot, functions, routes, schedules, pollerConcurrency,
+                    pollWaitSeconds, visibilityTimeout, log);
+        }
+
+        public Config withPolling(int concurrency, int waitSeconds, Integer visibilityTimeout) {
+            return new Config(repoRoot, dataDir, port, functionsRoot, functions, routes, schedules, concurrency,
+                    waitSeconds, visibilityTimeout, log);
+        }
+
+        public Config withLog(Consumer<String> log) {
+            return new Config(repoRoot, dataDir, port, functionsRoot, functions, routes, schedules, pollerConcurrency,
+                    pollWaitSeconds, visibilityTimeout, log);
+        }
+
+        public Path jarOf(Resources.Function function) {
+            return functionsRoot.resolve(function.module()).resolve("target").resolve(function.jarName());
+        }
+    }
+
+    /**
+     * The catalogue declares no schedules yet; when it does (e.g. the sweeper), they are mapped here so the local
+     * stack runs what the CDK app deploys.
+     */
+    static List<Scheduler.Schedule> schedulesFromCatalogue() {
+        return List.of();
+    }
+
+    private final Config config;
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final CountDownLatch stopped = new CountDownLatch(1);
+    private final Map<String, LoadedFunction> functions = new LinkedHashMap<>();
+    private final Map<String, String> unavailable = new LinkedHashMap<>();
+    private final List<QueuePoller> pollers = new ArrayList<>();
+    private final Map<String, String> queueNotes = new LinkedHashMap<>();
+    private Emulators emulators;
+    private FrontDoor frontDoor;
+    private Scheduler scheduler;
+    private List<Scheduler.Schedule> startedSchedules = List.of();
+    private Path workDir;
+    private FileChannel dataLockChannel;
+    private FileLock dataLock;
+    private long readyMillis;
+    private long emulatorsMillis;
+
+    private LocalStack(Config config) {
+        this.config = config;
+    }
+
+    public static LocalStack start(Config config) {
+        LocalStack stack = new LocalStack(config);
+        try {
+            stack.startAll();
+            return stack;
+        } catch (RuntimeException | Error e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    private void startAll() {
+        long t0 = System.nanoTime();
+        Emulators.Options options = Emulators.Options.inMemory();
+        if (config.dataDir() != null) {
+            lockDataDir(config.dataDir());
+            options = Emulators.Options.persistent(config.dataDir());
+        }
+        if (config.visibilityTimeout() != null) {
+            options = options.withVisibilityTimeout(config.visibilityTimeout());
+        }
+        emulators = Emulators.start(options);
+        ResourceSet resources = emulators.createResources();
+        Map<String, String> env = emulators.env();
+        env.forEach(System::setProperty);
+        setIfAbsent("AWS_REGION", Emulators.REGION);
+        setIfAbsent("aws.region", Emulators.REGION);
+        setIfAbsent("aws.accessKeyId", Emulators.ACCESS_KEY_ID);
+        setIfAbsent("aws.secretAccessKey", Emulators.SECRET_ACCESS_KEY);
+        setIfAbsent("aws.disableEc2Metadata", "true");
+
+        emulatorsMillis = (System.nanoTime() - t0) / 1_000_000;
+        loadFunctions();
+
+        Map<String, FunctionInvoker> invokers = new LinkedHashMap<>(functions);
+        frontDoor = new FrontDoor(config.port(), config.routes(), invokers, unavailable, config.log());
+        LoginHelper.register(frontDoor);
+        frontDoor.start();
+
+        for (Resources.Queue queue : Resources.QUEUES) {
+            ResourceSet.QueuePair pair = resources.queue(queue);
+            LoadedFunction consumer = functions.get(queue.consumer());
+            if (consumer == null) {
+                queueNotes.put(queue.id(), "not polled: consumer " + queue.consumer() + " is not loaded");
+                continue;
+            }
+            pollers.add(new QueuePoller(emulators.sqs(), new QueuePoller.Settings(pair.name(), pair.url(), pair.arn(),
+                    queue.batchSize(), config.pollerConcurrency(), config.pollWaitSeconds()), consumer, config.log())
+                    .start());
+            queueNotes.put(queue.id(), "-> " + queue.consumer());
+        }
+
+        scheduler = new Scheduler(config.schedules(), new LinkedHashMap<>(functions), config.log());
+        startedSchedules = scheduler.start();
+        readyMillis = (System.nanoTime() - t0) / 1_000_000;
+        config.log().accept(banner(resources));
+    }
+
+    private void loadFunctions() {
+        List<Resources.Function> toLoad = new ArrayList<>();
+        for (Resources.Function function : config.functions()) {
+            Path jar = config.jarOf(function);
+            if (Files.isRegularFile(jar)) {
+                toLoad.add(function);
+            } else {
+                unavailable.put(function.id(), "not built (" + config.repoRoot().relativize(jar.toAbsolutePath())
+                        + " is missing); build it with: mvn -pl functions/" + function.module() + " -am package -DskipTests");
+            }
+        }
+        if (toLoad.isEmpty()) {
+            return;
+        }
+        try {
+            workDir = Files.createTempDirectory("tm-local-functions-");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        ClassLoader host = LocalStack.class.getClassLoader();
+        try (ExecutorService pool = Executors.newFixedThreadPool(Math.min(toLoad.size(), 4))) {
+            Map<Resources.Function, Future<LoadedFunction>> futures = new LinkedHashMap<>();
+            for (Resources.Function function : toLoad) {
+                futures.put(function, pool.submit(() -> LoadedFunction.load(function, config.jarOf(function), workDir,
+                        host)));
+            }
+            futures.forEach((function, future) -> {
+                try {
+                    functions.put(function.id(), future.get());
+                } catch (Exception e) {
+                    Throwable cause = e.getCause() == null ? e : e.getCause();
+                    unavailable.put(function.id(), "failed to load: " + cause);
+                    config.log().accept("ERROR loading function " + function.id() + ": "
+                            + FrontDoor.stackTrace(cause));
+                }
+            });
+        }
+    }
+
+    private void lockDataDir(Path dataDir) {
+        try {
+            Files.createDirectories(dataDir);
+            dataLockChannel = FileChannel.open(dataDir.resolve(".lock"), StandardOpenOption.CREATE,
+                    StandardOpenOption.WRITE);
+            dataLock = dataLockChannel.tryLock();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        if (dataLock == null) {
+            throw new IllegalStateException("another local stack is using " + dataDir + "; stop it first");
+        }
+    }
+
+    private static void setIfAbsent(String name, String value) {
+        if (System.getenv(name) == null && System.getProperty(name) == null) {
+            System.setProperty(name, value);
+        }
+    }
+
+    private String banner(ResourceSet resources) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format("%ntm-serverless local stack ready in %.1f s (emulators and resources %.1f s)%n",
+                readyMillis / 1000.0, emulatorsMillis / 1000.0));
+        b.append(String.format("  API (API Gateway v2)  %s%s/...%n", frontDoor.url(), Resources.V2));
+        b.append(String.format("  DynamoDB (dynalite)   %s   table %s%n", emulators.dynamoDbEndpoint(), resources.table()));
+        b.append(String.format("  SQS (ElasticMQ)       %s%n", emulators.sqsEndpoint()));
+        b.append(String.format("  S3 (s3rver)           %s   bucket %s%n", emulators.s3Endpoint(), resources.bucket()));
+        b.append(String.format("  OSM stand-in          %s   client %s%n", emulators.osmUrl(), Emulators.OSM_CLIENT_ID));
+        b.append(String.format("  Data                  %s%n",
+                config.dataDir() == null ? "in memory (lost on exit)" : config.dataDir()));
+        b.append("  Functions\n");
+        for (Resources.Function function : config.functions()) {
+            long routes = config.routes().stream().filter(r -> r.function().equals(function.id())).count();
+            LoadedFunction loaded = functions.get(function.id());
+            b.append(String.format("    %-12s %s%n", function.id(), loaded != null
+                    ? String.format("loaded in %.1f s, %d route(s)%s", loaded.initMillis() / 1000.0, routes,
+                            function.http() ? "" : ", queue consumer")
+                    : "NOT LOADED: " + unavailable.get(function.id())));
+        }
+        b.append("  Queues\n");
+        for (Resources.Queue queue : Resources.QUEUES) {
+            ResourceSet.QueuePair pair = resources.queue(queue);
+            b.append(String.format("    %-12s %s %s (batch %d, visibility %d s, DLQ %s after %d receives)%n",
+                    queue.id(), pair.name(), queueNotes.get(queue.id()), queue.batchSize(),
+                    config.visibilityTimeout() != null ? config.visibilityTimeout() : queue.visibilityTimeoutSeconds(),
+                    pair.dlqName(), queue.maxReceiveCount()));
+        }
+        b.append("  Schedules            ");
+        b.append(startedSchedules.isEmpty() ? "none" : startedSchedules.stream()
+                .map(s -> s.id() + " -> " + s.function() + " every " + s.rate()).toList().toString());
+        b.append('\n');
+        b.append(String.format("  Log in                %s/_local/login?username=admin   (any username; admin is an admin)%n",
+                frontDoor.url()));
+        b.append("Press Ctrl-C to stop.\n");
+        return b.toString();
+    }
+
+    public URI apiUrl() {
+        return frontDoor.url();
+    }
+
+    public Emulators emulators() {
+        return emulators;
+    }
+
+    public FrontDoor frontDoor() {
+        return frontDoor;
+    }
+
+    public Map<String, LoadedFunction> functions() {
+        return Map.copyOf(functions);
+    }
+
+    /** Function id ⇒ why it is not loaded. */
+    public Map<String, String> unavailable() {
+        return Map.copyOf(unavailable);
+    }
+
+    public List<QueuePoller> pollers() {
+        return List.copyOf(pollers);
+    }
+
+    public Scheduler scheduler() {
+        return scheduler;
+    }
+
+    public long readyMillis() {
+        return readyMillis;
+    }
+
+    /** Blocks until {@link #close()} has finished. */
+    public void awaitClose() throws InterruptedException {
+        stopped.await();
+    }
+
+    /** Stops the front door, pollers and schedules, unloads the functions, and stops the emulators. */
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        try {
+            if (frontDoor != null) {
+                frontDoor.close();
+            }
+            if (scheduler != null) {
+                scheduler.close();
+            }
+            List<Thread> stopping = pollers.stream()
+                    .map(p -> Thread.ofPlatform().daemon().start(p::close)).toList();
+            for (Thread thread : stopping) {
+                try {
+                    thread.join(15_000);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+            functions.values().forEach(LoadedFunction::close);
+            if (emulators != null) {
+                emulators.close();
+            }
+            if (workDir != null) {
+                deleteRecursively(workDir);
+            }
+            if (dataLock != null) {
+                try {
+                    dataLock.release();
+                    dataLockChannel.close();
+                } catch (IOException ignored) {
+                    // the process is ending
+                }
+            }
+        } finally {
+            stopped.countDown();
+        }
+    }
+
+    static void print(String line) {
+        System.out.println(line.startsWith("\n") ? line : LocalTime.now().format(CLOCK) + " " + line);
+    }
+
+    private static void deleteRecursively(Path root) {
+        try {
+            Files.walkFileTree(root, new SimpleFileVisitor<>() {
+                @Override
+                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
+                    Files.deleteIfExists(file);
+                    return FileVisitResult.CONTINUE;
+                }
+
+                @Override
+                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
+                    Files.deleteIfExists(dir);
+                    return FileVisitResult.CONTINUE;
+                }
+            });
+        } catch (IOException ignored) {
+            // temporary copies: best effort
+        }
+    }
+
+    // ---------------------------------------------------------------------------------------------- command line
+
+    public static void main(String[] args) throws Exception {
+        Config config = Config.defaults();
+        boolean reset = false;
+        for (int i = 0; i < args.length; i++) {
+            switch (args[i]) {
+                case "--port" -> config = config.withPort(Integer.parseInt(args[++i]));
+                case "--data-dir" -> config = config.withDataDir(Path.of(args[++i]).toAbsolutePath().normalize());
+                case "--in-memory" -> config = config.withDataDir(null);
+                case "--functions-dir" -> config = config.withFunctions(Path.of(args[++i]).toAbsolutePath().normalize(),
+                        config.functions(), config.routes());
+                case "--reset" -> reset = true;
+                case "-h", "--help" -> {
+                    System.out.println("""
+                            Usage: java -jar infra/local/target/tm-local.jar [--port N] [--data-dir DIR] [--in-memory] [--reset]
+                              --port N        front door port (default: env TM_LOCAL_PORT, else 8080)
+                              --data-dir DIR  where DynamoDB and S3 data persist (default: <repo>/.local-data)
+                              --in-memory     keep no data
+                              --functions-dir DIR  where <module>/target/<module>-lambda.jar are (default: <repo>/functions)
+                              --reset         delete the data folder first
+                            Functions are loaded from functions/<module>/target/<module>-lambda.jar (mvn package).""");
+                    return;
+                }
+                default -> {
+                    System.err.println("unknown option " + args[i] + " (try --help)");
+                    System.exit(2);
+                }
+            }
+        }
+        if (reset && config.dataDir() != null && Files.isDirectory(config.dataDir())) {
+            deleteRecursively(config.dataDir());
+        }
+        LocalStack stack;
+        try {
+            stack = start(config);
+        } catch (RuntimeException e) {
+            System.err.println("The local stack could not start: " + e.getMessage());
+            System.exit(1);
+            return;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            print("stopping...");
+            stack.close();
+            print("stopped.");
+        }, "tm-local-shutdown"));
+        stack.awaitClose();
+    }
+}

@@ -1,0 +1,78 @@
+package dev.tmserverless.local;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.tmserverless.core.catalogue.Resources;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The stack assembled: test functions from a jar, routed, polled, and everything stopped at the end. */
+class LocalStackTest {
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+
+    @Test
+    void servesRoutesFeedsQueueConsumersToleratesMissingJarsAndStopsEverything(@TempDir Path dir) throws Exception {
+        Path functionsRoot = dir.resolve("functions");
+        TestJars.functionJar(functionsRoot, "probe");
+        TestJars.functionJar(functionsRoot, "probe-consumer");
+        List<Resources.Function> functions = List.of(
+                new Resources.Function("probe", "probe", "dev.tmserverless.local.testfn.ProbeFunction", 256, 5,
+                        Set.of(), true),
+                // stands in for the catalogue's consumer of the grid-jobs queue
+                new Resources.Function(Resources.GRID_JOBS.consumer(), "probe-consumer",
+                        "dev.tmserverless.local.testfn.ProbeConsumer", 256, 5, Set.of(), false),
+                new Resources.Function("missing", "missing", "dev.tmserverless.fn.Missing", 256, 5, Set.of(), true));
+        List<Resources.Route> routes = List.of(
+                new Resources.Route("GET", "/probe/{id}", "probe"),
+                new Resources.Route("GET", "/missing", "missing"));
+        List<String> log = new CopyOnWriteArrayList<>();
+        List<Long> pids;
+        try (LocalStack stack = LocalStack.start(LocalStack.Config.defaults().withDataDir(null).withPort(0)
+                .withFunctions(functionsRoot, functions, routes).withPolling(1, 1, 1).withLog(log::add))) {
+            pids = stack.emulators().childPids();
+            assertThat(stack.functions()).containsOnlyKeys("probe", Resources.GRID_JOBS.consumer());
+            assertThat(stack.unavailable().get("missing"))
+                    .contains("mvn -pl functions/missing -am package -DskipTests");
+            assertThat(String.join("\n", log)).contains("ready in").contains(stack.apiUrl().toString())
+                    .contains("NOT LOADED").contains("tm-grid-jobs");
+
+            HttpResponse<String> probe = get(stack.apiUrl() + "/probe/5/");
+            assertThat(probe.statusCode()).isEqualTo(200);
+            assertThat(probe.body()).contains("\"seesLocalStack\":false").contains("\"param\":\"5\"")
+                    .contains("\"setting\":\"tm-main\"");
+            assertThat(get(stack.apiUrl() + "/probe/fail").statusCode()).isEqualTo(500);
+            assertThat(get(stack.apiUrl() + "/missing/").statusCode()).isEqualTo(500);
+            assertThat(get(stack.apiUrl() + "/nowhere").statusCode()).isEqualTo(404);
+            assertThat(get(stack.apiUrl() + "/_local/login?username=admin").statusCode()).isEqualTo(502);
+
+            String queueUrl = System.getProperty(Resources.GRID_JOBS.envVar());
+            stack.emulators().sqs().sendMessage(b -> b.queueUrl(queueUrl).messageBody("job-1"));
+            Object consumer = stack.functions().get(Resources.GRID_JOBS.consumer()).handler();
+            QueuePollerTest.await(() -> received(consumer).contains("job-1"), Duration.ofSeconds(10));
+        }
+        assertThat(pids).isNotEmpty().allSatisfy(pid ->
+                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).isFalse());
+    }
+
+    @SuppressWarnings("unchecked")
+    private static List<String> received(Object consumer) {
+        try {
+            return (List<String>) consumer.getClass().getMethod("received").invoke(consumer);
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static HttpResponse<String> get(String url) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+}

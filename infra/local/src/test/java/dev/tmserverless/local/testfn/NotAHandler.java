@@ -1,0 +1,5 @@
+package dev.tmserverless.local.testfn;
+
+/** Has a no-arg constructor but is no RequestHandler. */
+public class NotAHandler {
+}
