@@ -412,12 +412,12 @@ public final class LocalStack implements AutoCloseable {
                 case "--reset" -> reset = true;
                 case "-h", "--help" -> {
                     System.out.println("""
-                            Usage: java -jar infra/local/target/tm-local.jar [--port N] [--data-dir DIR] [--in-memory] [--reset]
-                              --port N        front door port (default: env TM_LOCAL_PORT, else 8080)
-                              --data-dir DIR  where DynamoDB and S3 data persist (default: <repo>/.local-data)
-                              --in-memory     keep no data
+                            Usage: java -jar infra/local/target/tm-local.jar [options]
+                              --port N             front door port (default: env TM_LOCAL_PORT, else 8080)
+                              --data-dir DIR       where DynamoDB and S3 data persist (default: <repo>/.local-data)
+                              --in-memory          keep no data
+                              --reset              delete the data folder first
                               --functions-dir DIR  where <module>/target/<module>-lambda.jar are (default: <repo>/functions)
-                              --reset         delete the data folder first
                             Functions are loaded from functions/<module>/target/<module>-lambda.jar (mvn package).""");
                     return;
                 }
