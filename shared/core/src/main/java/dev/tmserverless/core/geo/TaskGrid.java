@@ -1,19 +1,26 @@
 package dev.tmserverless.core.geo;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.function.Consumer;
 
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
+import org.locationtech.jts.algorithm.Area;
+import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
+import org.locationtech.jts.geom.LinearRing;
 import org.locationtech.jts.geom.MultiPolygon;
 import org.locationtech.jts.geom.Polygon;
 import org.locationtech.jts.geom.TopologyException;
 import org.locationtech.jts.geom.prep.PreparedGeometry;
 import org.locationtech.jts.geom.prep.PreparedGeometryFactory;
+import org.locationtech.jts.index.strtree.STRtree;
 import org.locationtech.jts.operation.overlayng.OverlayNG;
 import org.locationtech.jts.operation.overlayng.OverlayNGRobust;
+import org.locationtech.jts.operation.overlayng.RingClipper;
 import org.locationtech.jts.operation.relateng.RelateNG;
 
 /**
@@ -23,11 +30,14 @@ import org.locationtech.jts.operation.relateng.RelateNG;
  * ({@code clip = true}, isSquare false); a tile that only touches the AOI along an edge or at a point is
  * dropped.
  *
- * <p>Work is proportional to the AOI's boundary, not to the tile count: ranges of tiles are tested as one
- * rectangle against the prepared AOI (binary descent over columns, then over the rows of a column), so a
- * contained range is emitted without per-tile tests and a disjoint range is skipped whole. Only boundary
- * tiles are tested and clipped one by one, against the AOI cut to their column. Memory is the descent
- * stack, one column's cut and one row-latitude table: the output is streamed to the sink.
+ * <p>Work follows the AOI's boundary, not the tile count. A binary descent over ranges of tiles (columns
+ * first, then the rows of one column, which keeps the output order) classifies each range as one rectangle:
+ * a disjoint range is skipped whole and a contained range is emitted without per-tile tests. Each range
+ * carries the AOI cut to a box around it (RingClipper, linear), so most ranges are classified by one pass over
+ * a few nearby vertices ({@link RectClip#classify}); only ranges the AOI's boundary grazes go to the exact
+ * prepared predicates. Boundary tiles are clipped by a rectangle clipper over their small cut, with OverlayNG
+ * whenever the boundary comes within 1e-9° of the tile's sides. Memory is the descent stack with its cuts and
+ * one row-latitude table: the output is streamed to the sink.
  */
 public final class TaskGrid {
     private TaskGrid() {}
@@ -122,15 +132,14 @@ public final class TaskGrid {
         private final Consumer<TaskShape> sink;
         private final long stopAfter;
         private final Range r;
-        private PreparedGeometry prep;
-        private RelateNG relate;
+        private Parts prep;
         private double[] lats;
         private long toSkip;
         long seen;
 
+        private double marginX, marginY;
         private int colX;
         private double colWest, colEast;
-        private Geometry colPiece;
 
         Walker(MultiPolygon aoi, int zoom, boolean clip, long skip, Consumer<TaskShape> sink, long stopAfter) {
             this.aoi = aoi;
@@ -144,10 +153,15 @@ public final class TaskGrid {
 
         void run() {
             if (r.isEmpty() || aoi.isEmpty()) return;
-            prep = PreparedGeometryFactory.prepare(aoi);
+            prep = new Parts(aoi);
             lats = new double[r.maxY() - r.minY() + 1];
             for (int i = 0; i < lats.length; i++) lats[i] = TileMath.edgeLat(r.minY() + (long) i, zoom);
-            walkColumns(r.minX(), r.maxX());
+            // Cut boxes reach a quarter of the smallest tile beyond their range (see Piece).
+            marginX = (lon(r.minX() + 1) - lon(r.minX())) / 4;
+            double minH = Double.MAX_VALUE;
+            for (int i = 0; i + 1 < lats.length; i++) minH = Math.min(minH, lats[i + 1] - lats[i]);
+            marginY = minH / 4;
+            walkColumns(r.minX(), r.maxX(), Piece.root(aoi));
         }
 
         private boolean done() {
@@ -162,52 +176,76 @@ public final class TaskGrid {
             return lats[y - r.minY()];
         }
 
-        private void walkColumns(int a, int b) {
+        private Piece piece(Piece parent, double w, double south, double e, double north) {
+            return new Piece(parent, w - marginX, south - marginY, e + marginX, north + marginY);
+        }
+
+        private static final int OUTSIDE = 0, INSIDE = 1, CROSSING = 2, MEETS = 3;
+
+        /**
+         * OUTSIDE: no interior point in common; INSIDE: contained; CROSSING: the AOI's boundary passes through the
+         * rectangle's interior (so neither); MEETS: intersects and is not contained, interiors not yet known to
+         * meet. The cut answers most cases in one pass over a few vertices; the prepared AOI answers the rest.
+         */
+        private int where(Piece piece, double w, double south, double e, double north) {
+            switch (RectClip.classify(piece.geometry(), w, south, e, north)) {
+                case OUTSIDE: return OUTSIDE;
+                case INSIDE: return INSIDE;
+                case CROSSING: return CROSSING;
+                default:
+                    Polygon rect = Geo.rectangle(w, south, e, north);
+                    if (!prep.intersects(rect)) return OUTSIDE;
+                    return prep.contains(rect) ? INSIDE : MEETS;
+            }
+        }
+
+        /** Columns [a, b) over all rows. */
+        private void walkColumns(int a, int b, Piece parent) {
             if (done()) return;
-            Polygon rect = Geo.rectangle(lon(a), lat(r.minY()), lon(b), lat(r.maxY()));
-            if (!prep.intersects(rect)) return;
-            if (prep.contains(rect)) {
+            double w = lon(a), e = lon(b), south = lat(r.minY()), north = lat(r.maxY());
+            Piece piece = piece(parent, w, south, e, north);
+            int where = where(piece, w, south, e, north);
+            if (where == OUTSIDE) return;
+            if (where == INSIDE) {
                 for (int x = a; x < b && !done(); x++) contained(x, r.minY(), r.maxY());
                 return;
             }
             if (b - a == 1) {
-                column(a);
+                colX = a;
+                colWest = w;
+                colEast = e;
+                if (r.maxY() - r.minY() == 1) {
+                    boundary(r.minY(), piece, where == CROSSING);
+                } else {
+                    int m = (r.minY() + r.maxY()) >>> 1;
+                    walkRows(r.minY(), m, piece);
+                    walkRows(m, r.maxY(), piece);
+                }
                 return;
             }
             int m = (a + b) >>> 1;
-            walkColumns(a, m);
-            walkColumns(m, b);
+            walkColumns(a, m, piece);
+            walkColumns(m, b, piece);
         }
 
-        private void column(int x) {
-            colX = x;
-            colWest = lon(x);
-            colEast = lon(x + 1);
-            colPiece = null;
-            int m = (r.minY() + r.maxY()) >>> 1;
-            if (r.maxY() - r.minY() == 1) {
-                boundary(r.minY());
-            } else {
-                walkRows(r.minY(), m);
-                walkRows(m, r.maxY());
-            }
-        }
-
-        private void walkRows(int c, int d) {
+        /** Rows [c, d) of column colX. */
+        private void walkRows(int c, int d, Piece parent) {
             if (done()) return;
-            Polygon rect = Geo.rectangle(colWest, lat(c), colEast, lat(d));
-            if (!prep.intersects(rect)) return;
-            if (prep.contains(rect)) {
+            double south = lat(c), north = lat(d);
+            Piece piece = d - c == 1 ? parent : piece(parent, colWest, south, colEast, north);
+            int where = where(piece, colWest, south, colEast, north);
+            if (where == OUTSIDE) return;
+            if (where == INSIDE) {
                 contained(colX, c, d);
                 return;
             }
             if (d - c == 1) {
-                boundary(c);
+                boundary(c, piece, where == CROSSING);
                 return;
             }
             int m = (c + d) >>> 1;
-            walkRows(c, m);
-            walkRows(m, d);
+            walkRows(c, m, piece);
+            walkRows(m, d, piece);
         }
 
         /** Tiles x/[c, d) are inside the AOI: emitted as squares. */
@@ -228,11 +266,15 @@ public final class TaskGrid {
             }
         }
 
-        /** Tile colX/y meets the AOI but is not inside it: kept only if the interiors meet (area > 0). */
-        private void boundary(int y) {
+        /**
+         * Tile colX/y meets the AOI but is not inside it: kept only if the interiors meet (area > 0), which
+         * {@code crossing} (an AOI vertex strictly inside the tile) already proves.
+         */
+        private void boundary(int y, Piece piece, boolean crossing) {
             Polygon tile = Geo.rectangle(colWest, lat(y), colEast, lat(y + 1));
-            if (relate == null) relate = RelateNG.prepare(aoi);
-            if (!relate.evaluate(tile, "T********")) return;
+            if (!crossing) {
+                if (!prep.interiorsMeet(tile)) return;
+            }
             seen++;
             if (toSkip > 0) {
                 toSkip--;
@@ -244,27 +286,148 @@ public final class TaskGrid {
                 sink.accept(new TaskShape(colX, y, zoom, true, square, null));
                 return;
             }
-            MultiPolygon clipped = clipToAoi(tile);
+            MultiPolygon clipped = null;
+            List<Polygon> fast = RectClip.clip(piece.geometry(), colWest, lat(y), colEast, lat(y + 1));
+            if (fast != null && !fast.isEmpty()) clipped = Geo.FACTORY.createMultiPolygon(fast.toArray(new Polygon[0]));
+            if (clipped == null) {
+                try {
+                    clipped = Geo.rfc7946(Geo.polygonal(OverlayNGRobust.overlay(piece.geometry(), tile, OverlayNG.INTERSECTION)));
+                } catch (TopologyException e) {
+                    clipped = Geo.FACTORY.createMultiPolygon();
+                }
+            }
             // A numerically collapsed sliver keeps its square, so counts and resumes stay consistent.
             sink.accept(clipped.isEmpty()
                     ? new TaskShape(colX, y, zoom, true, square, null)
                     : new TaskShape(colX, y, zoom, false, clipped, null));
         }
+    }
 
-        private MultiPolygon clipToAoi(Polygon tile) {
-            try {
-                if (colPiece == null) {
-                    // The column's cut reaches a quarter tile beyond the column, so the cut's own new edges
-                    // never fall inside a tile and each clip sees only the AOI's original edges.
-                    double mx = (colEast - colWest) / 4;
-                    double my = (lat(r.minY() + 1) - lat(r.minY())) / 4;
-                    Polygon strip = Geo.rectangle(colWest - mx, lat(r.minY()) - my, colEast + mx, lat(r.maxY()) + my);
-                    colPiece = OverlayNGRobust.overlay(aoi, strip, OverlayNG.INTERSECTION);
-                }
-                return Geo.rfc7946(Geo.polygonal(OverlayNGRobust.overlay(colPiece, tile, OverlayNG.INTERSECTION)));
-            } catch (TopologyException e) {
-                return Geo.FACTORY.createMultiPolygon();
+    /**
+     * Exact predicates against the AOI, one prepared geometry per polygon. The parts of a valid MultiPolygon meet
+     * at points at most, so a rectangle is inside the AOI exactly when it is inside one part, and meets it (or its
+     * interior) exactly when it meets one part (or its interior); asking only the parts whose envelopes reach
+     * the rectangle keeps a many-part AOI as cheap as a one-part one.
+     */
+    private static final class Parts {
+        private final Polygon[] parts;
+        private final PreparedGeometry[] prepared;
+        private final RelateNG[] relate;
+        private final STRtree index;
+
+        Parts(MultiPolygon aoi) {
+            int n = aoi.getNumGeometries();
+            parts = new Polygon[n];
+            prepared = new PreparedGeometry[n];
+            relate = new RelateNG[n];
+            index = new STRtree(Math.max(2, Math.min(10, n)));
+            for (int i = 0; i < n; i++) {
+                parts[i] = (Polygon) aoi.getGeometryN(i);
+                index.insert(parts[i].getEnvelopeInternal(), i);
             }
+            index.build();
+        }
+
+        private PreparedGeometry prepared(int i) {
+            if (prepared[i] == null) prepared[i] = PreparedGeometryFactory.prepare(parts[i]);
+            return prepared[i];
+        }
+
+        @SuppressWarnings("unchecked")
+        private List<Integer> near(Polygon rect) {
+            return parts.length == 1 ? List.of(0) : index.query(rect.getEnvelopeInternal());
+        }
+
+        boolean intersects(Polygon rect) {
+            for (int i : near(rect)) if (prepared(i).intersects(rect)) return true;
+            return false;
+        }
+
+        boolean contains(Polygon rect) {
+            Envelope e = rect.getEnvelopeInternal();
+            for (int i : near(rect)) {
+                if (parts[i].getEnvelopeInternal().covers(e) && prepared(i).contains(rect)) return true;
+            }
+            return false;
+        }
+
+        boolean interiorsMeet(Polygon rect) {
+            for (int i : near(rect)) {
+                if (relate[i] == null) relate[i] = RelateNG.prepare(parts[i]);
+                if (relate[i].evaluate(rect, "T********")) return true;
+            }
+            return false;
+        }
+    }
+
+    /**
+     * The AOI cut to a box around a range of tiles, computed on first use from the parent range's cut with JTS's
+     * RingClipper: one linear pass, no noding. Its output may carry zero-width edges along the box's sides,
+     * which OverlayNG accepts (it cuts its own inputs the same way). The box reaches a quarter of the smallest
+     * tile beyond the range on every side, so those edges never touch a tile of the range and a tile clipped
+     * against the cut gets the same area as clipped against the AOI. Cuts stop once they are small.
+     */
+    private static final class Piece {
+        static final int SMALL = 64;
+
+        private final Piece parent;
+        private final double minX, minY, maxX, maxY;
+        private Geometry geometry;
+
+        Piece(Piece parent, double minX, double minY, double maxX, double maxY) {
+            this.parent = parent;
+            this.minX = minX;
+            this.minY = minY;
+            this.maxX = maxX;
+            this.maxY = maxY;
+        }
+
+        static Piece root(Geometry aoi) {
+            Piece p = new Piece(null, 0, 0, 0, 0);
+            p.geometry = aoi;
+            return p;
+        }
+
+        Geometry geometry() {
+            if (geometry == null) {
+                Geometry g = parent.geometry();
+                Envelope box = new Envelope(minX, maxX, minY, maxY);
+                geometry = g.getNumPoints() <= SMALL || box.covers(g.getEnvelopeInternal()) ? g : cut(g, box);
+            }
+            return geometry;
+        }
+
+        private static Geometry cut(Geometry g, Envelope box) {
+            RingClipper clipper = new RingClipper(box);
+            List<Polygon> out = new ArrayList<>();
+            for (int i = 0; i < g.getNumGeometries(); i++) {
+                Polygon p = (Polygon) g.getGeometryN(i);
+                Envelope pe = p.getEnvelopeInternal();
+                if (!box.intersects(pe)) continue;
+                if (box.covers(pe)) {
+                    out.add(p);
+                    continue;
+                }
+                LinearRing shell = cut(p.getExteriorRing(), box, clipper);
+                if (shell == null) continue;
+                List<LinearRing> holes = new ArrayList<>();
+                for (int h = 0; h < p.getNumInteriorRing(); h++) {
+                    LinearRing hole = cut(p.getInteriorRingN(h), box, clipper);
+                    if (hole != null) holes.add(hole);
+                }
+                out.add(Geo.FACTORY.createPolygon(shell, holes.toArray(new LinearRing[0])));
+            }
+            return Geo.FACTORY.createMultiPolygon(out.toArray(new Polygon[0]));
+        }
+
+        /** The ring cut to the box, or null when nothing with area is left of it. */
+        private static LinearRing cut(LinearRing ring, Envelope box, RingClipper clipper) {
+            Envelope re = ring.getEnvelopeInternal();
+            if (!box.intersects(re)) return null;
+            if (box.covers(re)) return ring;
+            Coordinate[] pts = clipper.clip(ring.getCoordinates());
+            if (pts.length < 4 || Area.ofRing(pts) == 0) return null;
+            return Geo.FACTORY.createLinearRing(pts);
         }
     }
 }

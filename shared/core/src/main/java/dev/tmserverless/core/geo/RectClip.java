@@ -1,0 +1,336 @@
+package dev.tmserverless.core.geo;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.locationtech.jts.algorithm.Area;
+import org.locationtech.jts.geom.Location;
+import org.locationtech.jts.algorithm.RayCrossingCounter;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.CoordinateSequence;
+import org.locationtech.jts.geom.Envelope;
+import org.locationtech.jts.geom.Geometry;
+import org.locationtech.jts.geom.LinearRing;
+import org.locationtech.jts.geom.Polygon;
+
+/**
+ * Fast paths for a tile (an axis-aligned rectangle) against a small cut of the AOI (see TaskGrid's Piece). Both
+ * answer "don't know" whenever the AOI's boundary comes within {@link #EPS} of the rectangle's sides or corners,
+ * and the caller then uses the exact JTS predicates and OverlayNG. EPS (about 0.1 mm) is five orders of
+ * magnitude above the rounding in a cut's new vertices, so a fast answer is never one the exact path would
+ * contradict.
+ */
+final class RectClip {
+    private RectClip() {}
+
+    /** Degrees. Coordinates carry ~1e-14 of rounding; tiles at zoom 18 are ~1e-3 wide. */
+    static final double EPS = 1e-9;
+
+    enum Where { OUTSIDE, INSIDE, CROSSING, UNSURE }
+
+    /** Pieces larger than this are left to the prepared predicates. */
+    static final int MAX_POINTS = 512;
+
+    /**
+     * Where the rectangle lies relative to the AOI cut {@code g}: CROSSING when the AOI's boundary passes through
+     * its interior (a vertex strictly inside, or an edge through the rectangle shrunk by EPS), INSIDE/OUTSIDE
+     * when no edge comes within EPS of it, else UNSURE.
+     */
+    static Where classify(Geometry g, double x0, double y0, double x1, double y1) {
+        if (g.getNumPoints() > MAX_POINTS) return Where.UNSURE;
+        boolean near = false;
+        for (int i = 0; i < g.getNumGeometries(); i++) {
+            Polygon p = (Polygon) g.getGeometryN(i);
+            for (int r = -1; r < p.getNumInteriorRing(); r++) {
+                CoordinateSequence cs = (r < 0 ? p.getExteriorRing() : p.getInteriorRingN(r)).getCoordinateSequence();
+                for (int k = 0, n = cs.size(); k < n; k++) {
+                    double ax = cs.getX(k), ay = cs.getY(k);
+                    if (ax > x0 && ax < x1 && ay > y0 && ay < y1) return Where.CROSSING;
+                    if (k + 1 == n) break;
+                    double bx = cs.getX(k + 1), by = cs.getY(k + 1);
+                    if (meets(ax, ay, bx, by, x0 + EPS, y0 + EPS, x1 - EPS, y1 - EPS)) return Where.CROSSING;
+                    if (!near && meets(ax, ay, bx, by, x0 - EPS, y0 - EPS, x1 + EPS, y1 + EPS)) near = true;
+                }
+            }
+        }
+        if (near) return Where.UNSURE;
+        return insideCut(g, (x0 + x1) / 2, (y0 + y1) / 2) ? Where.INSIDE : Where.OUTSIDE;
+    }
+
+    /** Point in the cut by ring parity; the cut's extra edges along its box leave parity unchanged inside it. */
+    private static boolean insideCut(Geometry g, double x, double y) {
+        Coordinate c = new Coordinate(x, y);
+        for (int i = 0; i < g.getNumGeometries(); i++) {
+            Polygon p = (Polygon) g.getGeometryN(i);
+            if (RayCrossingCounter.locatePointInRing(c, p.getExteriorRing().getCoordinateSequence()) != Location.INTERIOR) continue;
+            boolean inHole = false;
+            for (int h = 0; h < p.getNumInteriorRing() && !inHole; h++) {
+                inHole = RayCrossingCounter.locatePointInRing(c, p.getInteriorRingN(h).getCoordinateSequence()) == Location.INTERIOR;
+            }
+            if (!inHole) return true;
+        }
+        return false;
+    }
+
+    /** Whether segment a–b meets the closed rectangle (Liang–Barsky). */
+    static boolean meets(double ax, double ay, double bx, double by, double x0, double y0, double x1, double y1) {
+        if (x1 < x0 || y1 < y0) return false;
+        if ((ax < x0 && bx < x0) || (ax > x1 && bx > x1) || (ay < y0 && by < y0) || (ay > y1 && by > y1)) return false;
+        double[] t = {0, 1};
+        double dx = bx - ax, dy = by - ay;
+        return clipT(-dx, ax - x0, t) && clipT(dx, x1 - ax, t) && clipT(-dy, ay - y0, t) && clipT(dy, y1 - ay, t);
+    }
+
+    private static boolean clipT(double p, double q, double[] t) {
+        if (p == 0) return q >= 0;
+        double r = q / p;
+        if (p < 0) {
+            if (r > t[1]) return false;
+            if (r > t[0]) t[0] = r;
+        } else {
+            if (r < t[0]) return false;
+            if (r < t[1]) t[1] = r;
+        }
+        return true;
+    }
+
+    /**
+     * The cut {@code g} ∩ rectangle as polygons (shells counter-clockwise, holes clockwise), or null when a
+     * vertex or crossing lies within EPS of the rectangle's sides or corners, or anything else is not clear
+     * cut: the caller then uses OverlayNG. Chains of each ring inside the rectangle are joined by walking the
+     * rectangle's boundary counter-clockwise from each exit to the next entry.
+     */
+    static List<Polygon> clip(Geometry g, double x0, double y0, double x1, double y1) {
+        Rect rect = new Rect(x0, y0, x1, y1);
+        List<Polygon> out = new ArrayList<>();
+        Envelope box = new Envelope(x0, x1, y0, y1);
+        for (int i = 0; i < g.getNumGeometries(); i++) {
+            Polygon p = (Polygon) g.getGeometryN(i);
+            if (!p.getEnvelopeInternal().intersects(box)) continue;
+            if (!clipPolygon(p, rect, out)) return null;
+        }
+        return out;
+    }
+
+    private record Rect(double x0, double y0, double x1, double y1) {
+        double perimeter() {
+            return 2 * (x1 - x0) + 2 * (y1 - y0);
+        }
+
+        /** Position along the boundary, counter-clockwise from (x0, y0). */
+        double along(Coordinate c) {
+            double w = x1 - x0, h = y1 - y0;
+            if (c.y == y0) return c.x - x0;
+            if (c.x == x1) return w + (c.y - y0);
+            if (c.y == y1) return w + h + (x1 - c.x);
+            return 2 * w + h + (y1 - c.y);
+        }
+
+        Coordinate corner(int k) {
+            return switch (k & 3) {
+                case 0 -> new Coordinate(x1, y0);
+                case 1 -> new Coordinate(x1, y1);
+                case 2 -> new Coordinate(x0, y1);
+                default -> new Coordinate(x0, y0);
+            };
+        }
+
+        /** Boundary position of corner k (0 = (x1,y0), then counter-clockwise). */
+        double cornerAlong(int k) {
+            double w = x1 - x0, h = y1 - y0;
+            return switch (k & 3) {
+                case 0 -> w;
+                case 1 -> w + h;
+                case 2 -> 2 * w + h;
+                default -> 2 * w + 2 * h;
+            };
+        }
+    }
+
+    /** A part of a ring inside the rectangle, from an entry point on its boundary to an exit point. */
+    private static final class Chain {
+        final List<Coordinate> pts = new ArrayList<>();
+        double in, out;
+        boolean used;
+    }
+
+    private static boolean clipPolygon(Polygon p, Rect r, List<Polygon> out) {
+        List<Chain> chains = new ArrayList<>();
+        List<Coordinate[]> innerShells = new ArrayList<>(), innerHoles = new ArrayList<>();
+        for (int k = -1; k < p.getNumInteriorRing(); k++) {
+            LinearRing ring = k < 0 ? p.getExteriorRing() : p.getInteriorRingN(k);
+            Coordinate[] pts = ring.getCoordinates();
+            double area = Area.ofRingSigned(pts);
+            if (area == 0) continue;
+            // Interior on the left: shells counter-clockwise, holes clockwise (JTS's signed area is + for CW).
+            boolean wantCcw = k < 0;
+            if ((area < 0) != wantCcw) {
+                pts = pts.clone();
+                reverse(pts);
+            }
+            int status = chains(pts, r, chains);
+            if (status < 0) return false;
+            if (status == 1) (k < 0 ? innerShells : innerHoles).add(pts);
+        }
+        double per = r.perimeter();
+        List<LinearRing> shells = new ArrayList<>();
+        for (Chain c : chains) {
+            if (c.used) continue;
+            List<Coordinate> ring = new ArrayList<>();
+            Chain cur = c;
+            int guard = 0;
+            while (true) {
+                cur.used = true;
+                ring.addAll(cur.pts);
+                Chain next = null;
+                double best = Double.MAX_VALUE;
+                for (Chain d : chains) {
+                    double dist = ccw(cur.out, d.in, per);
+                    if (dist < best) {
+                        best = dist;
+                        next = d;
+                    }
+                }
+                // Walking on from an exit must meet an entry before any other exit; else the input is not clean.
+                for (Chain d : chains) {
+                    if (d != cur && ccw(cur.out, d.out, per) < best) return false;
+                }
+                if (next == null || best < EPS) return false;
+                addCorners(r, cur.out, cur.out + best, per, ring);
+                if (next == c) break;
+                if (next.used || ++guard > chains.size()) return false;
+                cur = next;
+            }
+            ring.add(ring.getFirst().copy());
+            if (ring.size() < 4) return false;
+            shells.add(Geo.FACTORY.createLinearRing(ring.toArray(new Coordinate[0])));
+        }
+        for (Coordinate[] s : innerShells) shells.add(Geo.FACTORY.createLinearRing(s));
+        if (shells.isEmpty()) {
+            // No boundary inside the rectangle: it is wholly inside or outside the polygon.
+            if (!innerHoles.isEmpty() || insideCut(Geo.FACTORY.createMultiPolygon(new Polygon[] {p}), (r.x0 + r.x1) / 2, (r.y0 + r.y1) / 2)) {
+                shells.add(Geo.FACTORY.createLinearRing(new Coordinate[] {
+                    new Coordinate(r.x0, r.y0), new Coordinate(r.x1, r.y0), new Coordinate(r.x1, r.y1),
+                    new Coordinate(r.x0, r.y1), new Coordinate(r.x0, r.y0)}));
+            } else {
+                return true;
+            }
+        }
+        List<List<LinearRing>> holesOf = new ArrayList<>();
+        for (int i = 0; i < shells.size(); i++) holesOf.add(new ArrayList<>());
+        for (Coordinate[] h : innerHoles) {
+            int owner = -1;
+            for (int i = 0; i < shells.size() && owner < 0; i++) {
+                if (RayCrossingCounter.locatePointInRing(h[0], shells.get(i).getCoordinateSequence()) == Location.INTERIOR) owner = i;
+            }
+            if (owner < 0) return false;
+            holesOf.get(owner).add(Geo.FACTORY.createLinearRing(h));
+        }
+        for (int i = 0; i < shells.size(); i++) {
+            out.add(Geo.FACTORY.createPolygon(shells.get(i), holesOf.get(i).toArray(new LinearRing[0])));
+        }
+        return true;
+    }
+
+    private static double ccw(double from, double to, double per) {
+        double d = to - from;
+        return d < 0 ? d + per : d;
+    }
+
+    /** Adds the rectangle's corners met walking counter-clockwise from boundary position a to b. */
+    private static void addCorners(Rect r, double a, double b, double per, List<Coordinate> ring) {
+        for (int k = 0; k < 8; k++) {
+            double c = r.cornerAlong(k);
+            if (k >= 4) c += per;
+            if (c > a && c < b) ring.add(r.corner(k));
+        }
+    }
+
+    /**
+     * Splits a ring (interior on its left) into chains inside the rectangle. Returns 1 if the ring lies wholly
+     * inside, 0 if it was split into chains or lies wholly outside, -1 if anything is within EPS of the sides.
+     */
+    private static int chains(Coordinate[] pts, Rect r, List<Chain> chains) {
+        int n = pts.length - 1;
+        int start = -1;
+        for (int i = 0; i < n; i++) {
+            int s = side(pts[i], r);
+            if (s < 0) return -1;
+            if (s == 0 && start < 0) start = i;
+        }
+        if (start < 0) return 1;
+        Chain cur = null;
+        for (int j = 0; j < n; j++) {
+            Coordinate a = pts[(start + j) % n], b = pts[(start + j + 1) % n];
+            boolean aIn = side(a, r) == 1, bIn = side(b, r) == 1;
+            if (aIn && bIn) {
+                cur.pts.add(b);
+                continue;
+            }
+            double[] t = {0, 1};
+            double dx = b.x - a.x, dy = b.y - a.y;
+            boolean hit = clipT(-dx, a.x - r.x0, t) && clipT(dx, r.x1 - a.x, t) && clipT(-dy, a.y - r.y0, t) && clipT(dy, r.y1 - a.y, t);
+            if (aIn) {
+                Coordinate e = onBoundary(a, b, t[1], r);
+                if (e == null) return -1;
+                cur.pts.add(e);
+                cur.out = r.along(e);
+                chains.add(cur);
+                cur = null;
+            } else if (bIn) {
+                Coordinate s = onBoundary(a, b, t[0], r);
+                if (s == null) return -1;
+                cur = new Chain();
+                cur.pts.add(s);
+                cur.in = r.along(s);
+                cur.pts.add(b);
+            } else if (hit && t[1] - t[0] > 0) {
+                Coordinate s = onBoundary(a, b, t[0], r), e = onBoundary(a, b, t[1], r);
+                if (s == null || e == null) return -1;
+                Chain c = new Chain();
+                c.pts.add(s);
+                c.pts.add(e);
+                c.in = r.along(s);
+                c.out = r.along(e);
+                chains.add(c);
+            } else if (RectClip.meets(a.x, a.y, b.x, b.y, r.x0 - EPS, r.y0 - EPS, r.x1 + EPS, r.y1 + EPS)) {
+                return -1; // grazes a side or a corner
+            }
+        }
+        return 0;
+    }
+
+    /** 1 strictly inside (by more than EPS), 0 strictly outside (by more than EPS), -1 within EPS of a side. */
+    private static int side(Coordinate c, Rect r) {
+        if (c.x > r.x0 + EPS && c.x < r.x1 - EPS && c.y > r.y0 + EPS && c.y < r.y1 - EPS) return 1;
+        if (c.x < r.x0 - EPS || c.x > r.x1 + EPS || c.y < r.y0 - EPS || c.y > r.y1 + EPS) return 0;
+        return -1;
+    }
+
+    /**
+     * The point at parameter t of a–b, snapped onto the side it crosses (that coordinate exact), or null when
+     * the crossing is within EPS of a corner.
+     */
+    private static Coordinate onBoundary(Coordinate a, Coordinate b, double t, Rect r) {
+        double x = a.x + t * (b.x - a.x), y = a.y + t * (b.y - a.y);
+        double dx0 = Math.abs(x - r.x0), dx1 = Math.abs(x - r.x1), dy0 = Math.abs(y - r.y0), dy1 = Math.abs(y - r.y1);
+        double dx = Math.min(dx0, dx1), dy = Math.min(dy0, dy1);
+        if (dx < EPS && dy < EPS) return null;
+        if (dx <= dy) {
+            x = dx0 <= dx1 ? r.x0 : r.x1;
+            if (y <= r.y0 + EPS || y >= r.y1 - EPS) return null;
+        } else {
+            y = dy0 <= dy1 ? r.y0 : r.y1;
+            if (x <= r.x0 + EPS || x >= r.x1 - EPS) return null;
+        }
+        return new Coordinate(x, y);
+    }
+
+    private static void reverse(Coordinate[] pts) {
+        for (int i = 0, j = pts.length - 1; i < j; i++, j--) {
+            Coordinate t = pts[i];
+            pts[i] = pts[j];
+            pts[j] = t;
+        }
+    }
+}
