@@ -29,7 +29,7 @@ final class RectClip {
     enum Where { OUTSIDE, INSIDE, CROSSING, UNSURE }
 
     /** Pieces larger than this are left to the prepared predicates. */
-    static final int MAX_POINTS = 512;
+    static final int MAX_POINTS = 1 << 16;
 
     /**
      * Where the rectangle lies relative to the AOI cut {@code g}: CROSSING when the AOI's boundary passes through
@@ -201,8 +201,9 @@ final class RectClip {
                 if (next.used || ++guard > chains.size()) return false;
                 cur = next;
             }
+            // A ring through the same point twice (input rings touching there) is not valid JTS: leave it to OverlayNG.
+            if (ring.size() < 3 || new java.util.HashSet<>(ring).size() != ring.size()) return false;
             ring.add(ring.getFirst().copy());
-            if (ring.size() < 4) return false;
             shells.add(Geo.FACTORY.createLinearRing(ring.toArray(new Coordinate[0])));
         }
         for (Coordinate[] s : innerShells) shells.add(Geo.FACTORY.createLinearRing(s));
@@ -324,6 +325,67 @@ final class RectClip {
             if (x <= r.x0 + EPS || x >= r.x1 - EPS) return null;
         }
         return new Coordinate(x, y);
+    }
+
+    /**
+     * A closed ring cut to a box by Sutherland–Hodgman, one pass per side over primitive buffers. Parts of the
+     * ring outside the box collapse onto its sides as zero-width edges, as with JTS's RingClipper (which this
+     * replaces for speed: no coordinate copies or list growth); OverlayNG and {@link #clip} accept such rings
+     * as long as the box keeps clear of the rectangles they are used for. Returns null when nothing is left.
+     */
+    static Coordinate[] cutRing(CoordinateSequence cs, double minX, double minY, double maxX, double maxY) {
+        int n = cs.size() - 1;
+        double[] x = new double[2 * n + 8], y = new double[2 * n + 8];
+        for (int i = 0; i < n; i++) {
+            x[i] = cs.getX(i);
+            y[i] = cs.getY(i);
+        }
+        double[] x2 = new double[x.length], y2 = new double[x.length];
+        for (int side = 0; side < 4 && n > 0; side++) {
+            int m = 0;
+            if (x2.length < 2 * n + 2) {
+                x2 = new double[2 * n + 8];
+                y2 = new double[2 * n + 8];
+            }
+            double v = switch (side) { case 0 -> minX; case 1 -> maxX; case 2 -> minY; default -> maxY; };
+            for (int i = 0; i < n; i++) {
+                int j = i == 0 ? n - 1 : i - 1;
+                boolean in = inside(side, x[i], y[i], v), prevIn = inside(side, x[j], y[j], v);
+                if (in != prevIn) {
+                    if (side < 2) {
+                        x2[m] = v;
+                        y2[m++] = y[j] + (v - x[j]) / (x[i] - x[j]) * (y[i] - y[j]);
+                    } else {
+                        x2[m] = x[j] + (v - y[j]) / (y[i] - y[j]) * (x[i] - x[j]);
+                        y2[m++] = v;
+                    }
+                }
+                if (in) {
+                    x2[m] = x[i];
+                    y2[m++] = y[i];
+                }
+            }
+            double[] tx = x, ty = y;
+            x = x2;
+            y = y2;
+            x2 = tx;
+            y2 = ty;
+            n = m;
+        }
+        if (n < 3) return null;
+        Coordinate[] out = new Coordinate[n + 1];
+        for (int i = 0; i < n; i++) out[i] = new Coordinate(x[i], y[i]);
+        out[n] = out[0].copy();
+        return out;
+    }
+
+    private static boolean inside(int side, double x, double y, double v) {
+        return switch (side) {
+            case 0 -> x >= v;
+            case 1 -> x <= v;
+            case 2 -> y >= v;
+            default -> y <= v;
+        };
     }
 
     private static void reverse(Coordinate[] pts) {

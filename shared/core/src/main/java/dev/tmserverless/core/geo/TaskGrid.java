@@ -20,7 +20,6 @@ import org.locationtech.jts.geom.prep.PreparedGeometryFactory;
 import org.locationtech.jts.index.strtree.STRtree;
 import org.locationtech.jts.operation.overlayng.OverlayNG;
 import org.locationtech.jts.operation.overlayng.OverlayNGRobust;
-import org.locationtech.jts.operation.overlayng.RingClipper;
 import org.locationtech.jts.operation.relateng.RelateNG;
 
 /**
@@ -33,11 +32,11 @@ import org.locationtech.jts.operation.relateng.RelateNG;
  * <p>Work follows the AOI's boundary, not the tile count. A binary descent over ranges of tiles (columns
  * first, then the rows of one column, which keeps the output order) classifies each range as one rectangle:
  * a disjoint range is skipped whole and a contained range is emitted without per-tile tests. Each range
- * carries the AOI cut to a box around it (RingClipper, linear), so most ranges are classified by one pass over
- * a few nearby vertices ({@link RectClip#classify}); only ranges the AOI's boundary grazes go to the exact
- * prepared predicates. Boundary tiles are clipped by a rectangle clipper over their small cut, with OverlayNG
- * whenever the boundary comes within 1e-9° of the tile's sides. Memory is the descent stack with its cuts and
- * one row-latitude table: the output is streamed to the sink.
+ * carries the AOI cut to a box around it (a linear Sutherland–Hodgman pass), so most ranges are classified by
+ * one pass over a few nearby vertices ({@link RectClip#classify}); only ranges the AOI's boundary grazes go to
+ * the exact prepared predicates. Boundary tiles are clipped by a rectangle clipper over their small cut, with
+ * OverlayNG whenever the boundary comes within 1e-9° of the tile's sides. Memory is the descent stack with its
+ * cuts and one row-latitude table: the output is streamed to the sink.
  */
 public final class TaskGrid {
     private TaskGrid() {}
@@ -361,14 +360,14 @@ public final class TaskGrid {
     }
 
     /**
-     * The AOI cut to a box around a range of tiles, computed on first use from the parent range's cut with JTS's
-     * RingClipper: one linear pass, no noding. Its output may carry zero-width edges along the box's sides,
-     * which OverlayNG accepts (it cuts its own inputs the same way). The box reaches a quarter of the smallest
+     * The AOI cut to a box around a range of tiles, computed on first use from the parent range's cut
+     * ({@link RectClip#cutRing}: linear, no noding). Its output may carry zero-width edges along the box's sides,
+     * which OverlayNG accepts (it cuts its own inputs the same way, with RingClipper). The box reaches a quarter of the smallest
      * tile beyond the range on every side, so those edges never touch a tile of the range and a tile clipped
      * against the cut gets the same area as clipped against the AOI. Cuts stop once they are small.
      */
     private static final class Piece {
-        static final int SMALL = 64;
+        static final int SMALL = 24;
 
         private final Piece parent;
         private final double minX, minY, maxX, maxY;
@@ -398,7 +397,6 @@ public final class TaskGrid {
         }
 
         private static Geometry cut(Geometry g, Envelope box) {
-            RingClipper clipper = new RingClipper(box);
             List<Polygon> out = new ArrayList<>();
             for (int i = 0; i < g.getNumGeometries(); i++) {
                 Polygon p = (Polygon) g.getGeometryN(i);
@@ -408,11 +406,11 @@ public final class TaskGrid {
                     out.add(p);
                     continue;
                 }
-                LinearRing shell = cut(p.getExteriorRing(), box, clipper);
+                LinearRing shell = cut(p.getExteriorRing(), box);
                 if (shell == null) continue;
                 List<LinearRing> holes = new ArrayList<>();
                 for (int h = 0; h < p.getNumInteriorRing(); h++) {
-                    LinearRing hole = cut(p.getInteriorRingN(h), box, clipper);
+                    LinearRing hole = cut(p.getInteriorRingN(h), box);
                     if (hole != null) holes.add(hole);
                 }
                 out.add(Geo.FACTORY.createPolygon(shell, holes.toArray(new LinearRing[0])));
@@ -421,12 +419,12 @@ public final class TaskGrid {
         }
 
         /** The ring cut to the box, or null when nothing with area is left of it. */
-        private static LinearRing cut(LinearRing ring, Envelope box, RingClipper clipper) {
+        private static LinearRing cut(LinearRing ring, Envelope box) {
             Envelope re = ring.getEnvelopeInternal();
             if (!box.intersects(re)) return null;
             if (box.covers(re)) return ring;
-            Coordinate[] pts = clipper.clip(ring.getCoordinates());
-            if (pts.length < 4 || Area.ofRing(pts) == 0) return null;
+            Coordinate[] pts = RectClip.cutRing(ring.getCoordinateSequence(), box.getMinX(), box.getMinY(), box.getMaxX(), box.getMaxY());
+            if (pts == null || pts.length < 4 || Area.ofRing(pts) == 0) return null;
             return Geo.FACTORY.createLinearRing(pts);
         }
     }

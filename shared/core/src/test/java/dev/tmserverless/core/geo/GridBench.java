@@ -1,0 +1,154 @@
+package dev.tmserverless.core.geo;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.MemoryMXBean;
+import java.lang.management.MemoryPoolMXBean;
+import java.lang.management.MemoryType;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Consumer;
+
+import org.locationtech.jts.geom.MultiPolygon;
+import org.locationtech.jts.operation.valid.IsValidOp;
+
+/**
+ * Grid generation benchmark (not a test): tasks/s for generate + clip on a box, a ~10,000-vertex coastline with
+ * lakes and a 50-part multipolygon, each ~1,170 km² near 45°N (≈100,000 tasks at zoom 18), at zooms 14–18;
+ * then a 5,000 km² box at zoom 18 and the heap held while streaming the 100,000-task cases. How to run it is
+ * in docs/geometry.md (the Micronaut parent's exec-plugin configuration breaks {@code exec:java}).
+ */
+public final class GridBench {
+    private GridBench() {}
+
+    static final double LON = 10.5, LAT = 45.2, AREA_KM2 = 1170;
+
+    /** Consumes a task the way a writer would, so nothing is optimised away. */
+    static final class Sink implements Consumer<TaskShape> {
+        long tasks, coords, clipped;
+
+        @Override
+        public void accept(TaskShape t) {
+            tasks++;
+            coords += t.geometry().getNumPoints();
+            if (!t.isSquare()) clipped++;
+        }
+    }
+
+    record Run(long tasks, long clipped, double seconds) {
+        double rate() {
+            return tasks / seconds;
+        }
+    }
+
+    /** Best of repeated runs (at least 5, about a second in all): the machine may be shared. */
+    static Run time(MultiPolygon aoi, int zoom) {
+        double best = Double.MAX_VALUE;
+        Sink s = null;
+        long start = System.nanoTime();
+        for (int rep = 0; rep < 200 && (rep < 5 || System.nanoTime() - start < 1_000_000_000L); rep++) {
+            s = new Sink();
+            long t0 = System.nanoTime();
+            TaskGrid.generate(aoi, zoom, true, 0, s);
+            best = Math.min(best, (System.nanoTime() - t0) / 1e9);
+        }
+        return new Run(s.tasks, s.clipped, best);
+    }
+
+    static double bestCountMs(MultiPolygon aoi, int zoom) {
+        double best = Double.MAX_VALUE;
+        for (int i = 0; i < 5; i++) {
+            long t0 = System.nanoTime();
+            TaskGrid.count(aoi, zoom);
+            best = Math.min(best, (System.nanoTime() - t0) / 1e6);
+        }
+        return best;
+    }
+
+    /** Heap in use after a full GC, in MiB. */
+    static double liveHeapMiB() {
+        MemoryMXBean mem = ManagementFactory.getMemoryMXBean();
+        for (int i = 0; i < 2; i++) System.gc();
+        return mem.getHeapMemoryUsage().getUsed() / 1048576.0;
+    }
+
+    /**
+     * Live heap while streaming: a full GC every 10,000 tasks inside the sink, the maximum over the run minus the
+     * baseline; and the heap pools' peak (garbage included) over an ungated run.
+     */
+    static double[] memory(MultiPolygon aoi, int zoom) {
+        double base = liveHeapMiB();
+        double[] maxLive = {0};
+        Sink counter = new Sink();
+        TaskGrid.generate(aoi, zoom, true, 0, t -> {
+            counter.accept(t);
+            if (counter.tasks % 10_000 == 0) maxLive[0] = Math.max(maxLive[0], liveHeapMiB() - base);
+        });
+        liveHeapMiB();
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) if (p.getType() == MemoryType.HEAP) p.resetPeakUsage();
+        TaskGrid.generate(aoi, zoom, true, 0, new Sink());
+        long peak = 0;
+        for (MemoryPoolMXBean p : ManagementFactory.getMemoryPoolMXBeans()) if (p.getType() == MemoryType.HEAP) peak += p.getPeakUsage().getUsed();
+        return new double[] {counter.tasks, Math.max(0, maxLive[0]), peak / 1048576.0};
+    }
+
+    public static void main(String[] args) {
+        Map<String, MultiPolygon> aois = new LinkedHashMap<>();
+        aois.put("box", Shapes.box(LON, LAT, AREA_KM2));
+        aois.put("coastline", Shapes.coastline(LON, LAT, AREA_KM2, 10_000, 30, 42));
+        aois.put("50 parts", Shapes.islands(LON, LAT, AREA_KM2, 50, 7));
+        System.out.printf(Locale.ROOT, "JDK %s, %d CPUs, max heap %d MiB%n", Runtime.version(),
+                Runtime.getRuntime().availableProcessors(), Runtime.getRuntime().maxMemory() >> 20);
+        for (var e : aois.entrySet()) {
+            MultiPolygon a = e.getValue();
+            if (!IsValidOp.isValid(a)) throw new IllegalStateException(e.getKey() + " is invalid");
+            int holes = 0;
+            for (int i = 0; i < a.getNumGeometries(); i++) holes += ((org.locationtech.jts.geom.Polygon) a.getGeometryN(i)).getNumInteriorRing();
+            System.out.printf(Locale.ROOT, "%-10s %6d vertices, %2d parts, %2d holes, %7.1f km² geodesic%n", e.getKey(),
+                    a.getNumPoints(), a.getNumGeometries(), holes, Aoi.geodesicAreaKm2(a));
+        }
+
+        // Warm the JIT on every case first, so the first case measured is not the slowest.
+        for (MultiPolygon a : aois.values()) for (int z = 14; z <= 18; z++) TaskGrid.generate(a, z, true, 0, new Sink());
+
+        System.out.println();
+        System.out.println("generate + clip, best of >= 5 runs (tasks/s; tasks, clipped; time)");
+        Map<String, Run[]> runs = new LinkedHashMap<>();
+        for (var e : aois.entrySet()) {
+            Run[] rs = new Run[5];
+            for (int z = 14; z <= 18; z++) {
+                rs[z - 14] = time(e.getValue(), z);
+                Run r = rs[z - 14];
+                System.out.printf(Locale.ROOT, "  %-10s z%d %10.0f tasks/s  %7d tasks %6d clipped  %8.1f ms%n",
+                        e.getKey(), z, r.rate(), r.tasks(), r.clipped(), r.seconds() * 1e3);
+            }
+            runs.put(e.getKey(), rs);
+        }
+
+        System.out.println();
+        System.out.println("zoom   box tasks/s   coastline (÷box)      50 parts (÷box)     time ms: box / coast / parts");
+        for (int z = 14; z <= 18; z++) {
+            Run b = runs.get("box")[z - 14], c = runs.get("coastline")[z - 14], p = runs.get("50 parts")[z - 14];
+            System.out.printf(Locale.ROOT, "z%d  %12.0f %12.0f (%4.2f) %12.0f (%4.2f)     %7.1f / %7.1f / %7.1f%n", z,
+                    b.rate(), c.rate(), c.rate() / b.rate(), p.rate(), p.rate() / b.rate(),
+                    b.seconds() * 1e3, c.seconds() * 1e3, p.seconds() * 1e3);
+        }
+
+        System.out.println();
+        for (var e : aois.entrySet()) {
+            System.out.printf(Locale.ROOT, "count only, %-10s z18: %d tasks in %.1f ms%n", e.getKey(),
+                    TaskGrid.count(e.getValue(), 18), bestCountMs(e.getValue(), 18));
+        }
+        MultiPolygon big = Shapes.box(LON, LAT, 5000);
+        Run r = time(big, 18);
+        System.out.printf(Locale.ROOT, "5,000 km² box, z18: count %d in %.1f ms; generate + clip %.0f tasks/s (%.0f ms)%n",
+                TaskGrid.count(big, 18), bestCountMs(big, 18), r.rate(), r.seconds() * 1e3);
+
+        System.out.println();
+        System.out.println("memory while streaming (max live heap above baseline, GC every 10,000 tasks; heap pools' peak incl. garbage)");
+        for (String k : new String[] {"box", "coastline", "50 parts"}) {
+            double[] m = memory(aois.get(k), 18);
+            System.out.printf(Locale.ROOT, "  %-10s z18 %7.0f tasks: live +%.1f MiB, pool peak %.0f MiB%n", k, m[0], m[1], m[2]);
+        }
+    }
+}
