@@ -39,17 +39,22 @@ final class RectClip {
     static Where classify(Geometry g, double x0, double y0, double x1, double y1) {
         if (g.getNumPoints() > MAX_POINTS) return Where.UNSURE;
         boolean near = false;
+        Envelope grown = new Envelope(x0 - EPS, x1 + EPS, y0 - EPS, y1 + EPS);
         for (int i = 0; i < g.getNumGeometries(); i++) {
             Polygon p = (Polygon) g.getGeometryN(i);
+            if (!p.getEnvelopeInternal().intersects(grown)) continue; // counts only for parity, below
             for (int r = -1; r < p.getNumInteriorRing(); r++) {
-                CoordinateSequence cs = (r < 0 ? p.getExteriorRing() : p.getInteriorRingN(r)).getCoordinateSequence();
+                LinearRing ring = r < 0 ? p.getExteriorRing() : p.getInteriorRingN(r);
+                if (!ring.getEnvelopeInternal().intersects(grown)) continue;
+                CoordinateSequence cs = ring.getCoordinateSequence();
                 for (int k = 0, n = cs.size(); k < n; k++) {
                     double ax = cs.getX(k), ay = cs.getY(k);
                     if (ax > x0 && ax < x1 && ay > y0 && ay < y1) return Where.CROSSING;
                     if (k + 1 == n) break;
                     double bx = cs.getX(k + 1), by = cs.getY(k + 1);
+                    if (!meets(ax, ay, bx, by, x0 - EPS, y0 - EPS, x1 + EPS, y1 + EPS)) continue;
                     if (meets(ax, ay, bx, by, x0 + EPS, y0 + EPS, x1 - EPS, y1 - EPS)) return Where.CROSSING;
-                    if (!near && meets(ax, ay, bx, by, x0 - EPS, y0 - EPS, x1 + EPS, y1 + EPS)) near = true;
+                    near = true;
                 }
             }
         }

@@ -117,7 +117,7 @@ public final class TaskGrid {
      * Streams the trimmed grid to {@code sink} in x-outer, y-inner order, skipping (without building) the
      * first {@code skip} tasks, so a job can resume after the tasks it already wrote.
      *
-     * @param aoi a normalised AOI ({@link Aoi#normalise}) in EPSG:4326
+     * @param aoi a normalised AOI ({@link Aoi#normalise}) in EPSG:4326: valid, its parts meeting at points at most
      */
     public static void generate(MultiPolygon aoi, int zoom, boolean clip, long skip, Consumer<TaskShape> sink) {
         if (skip < 0) throw new IllegalArgumentException("skip must be >= 0");
@@ -131,7 +131,7 @@ public final class TaskGrid {
         private final Consumer<TaskShape> sink;
         private final long stopAfter;
         private final Range r;
-        private Parts prep;
+        private Parts exact;
         private double[] lats;
         private long toSkip;
         long seen;
@@ -152,7 +152,7 @@ public final class TaskGrid {
 
         void run() {
             if (r.isEmpty() || aoi.isEmpty()) return;
-            prep = new Parts(aoi);
+            exact = new Parts(aoi);
             lats = new double[r.maxY() - r.minY() + 1];
             for (int i = 0; i < lats.length; i++) lats[i] = TileMath.edgeLat(r.minY() + (long) i, zoom);
             // Cut boxes reach a quarter of the smallest tile beyond their range (see Piece).
@@ -193,8 +193,8 @@ public final class TaskGrid {
                 case CROSSING: return CROSSING;
                 default:
                     Polygon rect = Geo.rectangle(w, south, e, north);
-                    if (!prep.intersects(rect)) return OUTSIDE;
-                    return prep.contains(rect) ? INSIDE : MEETS;
+                    if (!exact.intersects(rect)) return OUTSIDE;
+                    return exact.contains(rect) ? INSIDE : MEETS;
             }
         }
 
@@ -272,7 +272,7 @@ public final class TaskGrid {
         private void boundary(int y, Piece piece, boolean crossing) {
             Polygon tile = Geo.rectangle(colWest, lat(y), colEast, lat(y + 1));
             if (!crossing) {
-                if (!prep.interiorsMeet(tile)) return;
+                if (!exact.interiorsMeet(tile)) return;
             }
             seen++;
             if (toSkip > 0) {

@@ -144,6 +144,26 @@ public final class GridBench {
         System.out.printf(Locale.ROOT, "5,000 km² box, z18: count %d in %.1f ms; generate + clip %.0f tasks/s (%.0f ms)%n",
                 TaskGrid.count(big, 18), bestCountMs(big, 18), r.rate(), r.seconds() * 1e3);
 
+        // For scale: what a writer spends turning the same tasks into GeoJSON bytes.
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        for (String k : new String[] {"box", "coastline"}) {
+            double best = Double.MAX_VALUE;
+            long[] bytes = {0};
+            for (int i = 0; i < 5; i++) {
+                bytes[0] = 0;
+                long t0 = System.nanoTime();
+                TaskGrid.generate(aois.get(k), 18, true, 0, t -> {
+                    try {
+                        bytes[0] += json.writeValueAsBytes(GeoJson.feature(t, null)).length;
+                    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+                        throw new IllegalStateException(e);
+                    }
+                });
+                best = Math.min(best, (System.nanoTime() - t0) / 1e6);
+            }
+            System.out.printf(Locale.ROOT, "generate + clip + GeoJSON bytes, %-10s z18: %.0f ms (%.1f MB)%n", k, best, bytes[0] / 1e6);
+        }
+
         System.out.println();
         System.out.println("memory while streaming (max live heap above baseline, GC every 10,000 tasks; heap pools' peak incl. garbage)");
         for (String k : new String[] {"box", "coastline", "50 parts"}) {
