@@ -1,0 +1,103 @@
+package dev.tmserverless.local;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The README's walk-through over HTTP against the real function jars (built earlier in the reactor):
+ * log in as admin, create an organisation and a project from an AOI and a zoom, wait for the grid worker,
+ * see the tasks, publish, log in as a mapper, lock and map a task.
+ */
+class EndToEndTest {
+    static final ObjectMapper JSON = new ObjectMapper();
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static LocalStack stack;
+    static String base;
+
+    @BeforeAll
+    static void start() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) { port = s.getLocalPort(); }
+        Path data = Files.createTempDirectory("tm-e2e");
+        LocalStack.Config c = LocalStack.Config.defaults().withPort(port).withDataDir(data);
+        for (var f : c.functions()) {
+            assertThat(c.jarOf(f)).as("function jar (build the functions first)").exists();
+        }
+        stack = LocalStack.start(c);
+        base = stack.apiUrl().toString().replaceAll("/$", "");
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) stack.close();
+    }
+
+    static JsonNode send(String method, String path, String auth, String body, int expected) throws Exception {
+        HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path))
+                .method(method, body == null ? HttpRequest.BodyPublishers.noBody() : HttpRequest.BodyPublishers.ofString(body));
+        if (auth != null) b.header("Authorization", auth);
+        HttpResponse<String> r = HTTP.send(b.build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).as(method + " " + path + " -> " + r.body()).isEqualTo(expected);
+        return JSON.readTree(r.body());
+    }
+
+    static String login(String name) throws Exception {
+        return send("GET", "/_local/login?username=" + name, null, null, 200).path("authorization").asText();
+    }
+
+    @Test
+    void aMapperLocksAndMapsATaskOfAProjectCreatedFromAnAoiAndAZoom() throws Exception {
+        String admin = login("admin");
+        long org = send("POST", "/api/v2/organisations/", admin,
+                "{\"name\": \"Kathmandu Living Labs\", \"managers\": [\"admin\"]}", 201).path("organisationId").asLong();
+        long project = send("POST", "/api/v2/projects/", admin, """
+                {"projectName": "Flood response", "organisation": %d, "grid": {"zoom": 16, "clipToAoi": true},
+                 "areaOfInterest": {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
+                  "geometry": {"type": "Polygon", "coordinates": [[[85.30,27.68],[85.33,27.68],[85.33,27.70],[85.30,27.70],[85.30,27.68]]]}}]}}
+                """.formatted(org), 201).path("projectId").asLong();
+        JsonNode job = null;
+        for (int i = 0; i < 150; i++) {
+            job = send("GET", "/api/v2/projects/" + project + "/queries/grid-job", admin, null, 200);
+            if (!job.path("state").asText().matches("QUEUED|RUNNING")) break;
+            Thread.sleep(200);
+        }
+        assertThat(job.path("state").asText()).isEqualTo("DONE");
+        long total = job.path("total").asLong();
+        assertThat(total).isPositive();
+        JsonNode tasks = send("GET", "/api/v2/projects/" + project + "/tasks/", admin, null, 200);
+        assertThat(tasks.path("features").size()).isEqualTo((int) total);
+
+        send("PATCH", "/api/v2/projects/" + project + "/", admin, """
+                {"status": "PUBLISHED", "projectPriority": "URGENT", "defaultLocale": "en", "difficulty": "EASY",
+                 "mappingPermission": "ANY", "mappingPermissionLevelId": 1, "validationPermission": "ANY",
+                 "validationPermissionLevelId": 2, "private": false, "taskCreationMode": "GRID",
+                 "mappingEditors": ["ID"], "validationEditors": ["ID"],
+                 "projectInfoLocales": [{"locale": "en", "name": "Flood response", "shortDescription": "Buildings",
+                   "description": "Map the buildings", "instructions": "Trace every roof"}]}""", 200);
+
+        String mapper = login("mapper-" + System.nanoTime() % 100000);
+        JsonNode locked = send("POST", "/api/v2/projects/" + project + "/tasks/actions/lock-for-mapping/1", mapper, null, 200);
+        assertThat(locked.path("taskStatus").asText()).isEqualTo("LOCKED_FOR_MAPPING");
+        JsonNode mapped = send("POST", "/api/v2/projects/" + project + "/tasks/actions/unlock-after-mapping/1/", mapper,
+                "{\"status\": \"MAPPED\", \"comment\": \"done\"}", 200);
+        assertThat(mapped.path("taskStatus").asText()).isEqualTo("MAPPED");
+        JsonNode p = send("GET", "/api/v2/projects/" + project + "/", null, null, 200);
+        assertThat(p.path("status").asText()).isEqualTo("PUBLISHED");
+        assertThat(p.path("percentMapped").asInt()).isEqualTo((int) (100 / total));
+        // unknown routes answer like API Gateway
+        send("GET", "/api/v2/nothing/here/", null, null, 404);
+    }
+}
