@@ -194,6 +194,8 @@ class TmStackTemplateTest {
         for (Resources.Function f : Resources.FUNCTIONS) {
             Map<String, Object> env = map(map(t.props(t.logicalId(stack.functions().get(f.id()))).get("Environment")).get("Variables"));
             Set<String> expected = new TreeSet<>();
+            expected.add(TmStack.ENV_JAVA_TOOL_OPTIONS);
+            assertThat(env.get(TmStack.ENV_JAVA_TOOL_OPTIONS)).isEqualTo(TmStack.JVM_FLAGS);
             if (f.access().contains(Resources.Access.TABLE_READ_WRITE)) expected.add(Resources.TABLE.envVar());
             if (f.access().contains(Resources.Access.BUCKET_READ) || f.access().contains(Resources.Access.BUCKET_READ_WRITE)) {
                 expected.add(Resources.BUCKET.envVar());
