@@ -3,6 +3,7 @@ package dev.tmserverless.fn.projects;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tmserverless.aws.blob.BlobStore;
 import dev.tmserverless.aws.http.ApiFunction;
+import dev.tmserverless.aws.http.Fields;
 import dev.tmserverless.aws.http.Json;
 import dev.tmserverless.aws.http.Request;
 import dev.tmserverless.aws.http.Response;
@@ -20,6 +21,7 @@ import dev.tmserverless.core.dto.ProjectDto;
 import dev.tmserverless.core.dto.TaskFeatureCollection;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
+import dev.tmserverless.core.geo.Trim;
 import io.micronaut.context.ApplicationContextBuilder;
 import jakarta.inject.Inject;
 
@@ -49,7 +51,9 @@ public class ProjectsFunction extends ApiFunction {
         r.on("POST", "/projects", this::create)
                 .on("GET", "/projects/{projectId}", this::get)
                 .on("PATCH", "/projects/{projectId}", this::update)
-                .on("GET", "/projects/{projectId}/queries/grid-job", this::gridJob);
+                .on("GET", "/projects/{projectId}/queries/grid-job", this::gridJob)
+                .on("GET", "/projects/{projectId}/queries/aoi", this::aoi)
+                .on("POST", "/projects/actions/intersecting-tiles", this::intersectingTiles);
     }
 
     Response create(Request req) {
@@ -106,6 +110,29 @@ public class ProjectsFunction extends ApiFunction {
         m.put("error", j.error());
         m.put("updated", j.updated());
         return Response.ok(m);
+    }
+
+    /** The stored (dissolved) AOI; public, as in the reference. */
+    Response aoi(Request req) {
+        long id = projectId(req);
+        access.load(id, null);
+        JsonNode aoi = blobs.get(BlobStore.aoiKey(id)).map(Json::parse)
+                .orElseThrow(() -> new ApiException(ErrorCode.PROJECT_NOT_FOUND));
+        Response r = Response.ok(aoi);
+        return req.queryFlag("as_file") ? r.asAttachment(id + "-aoi.geojson", "application/geo+json") : r;
+    }
+
+    /** Trims a client grid to an AOI (spec §4.3): login required, all three fields required. */
+    Response intersectingTiles(Request req) {
+        req.caller().require();
+        JsonNode body = Fields.object(req.json());
+        JsonNode aoi = body.get("areaOfInterest");
+        JsonNode grid = body.get("grid");
+        if (aoi == null || !aoi.isObject()) throw Fields.schema("areaOfInterest", "Input should be a valid dictionary", "dict_type");
+        if (grid == null || !grid.isObject()) throw Fields.schema("grid", "Input should be a valid dictionary", "dict_type");
+        JsonNode clip = body.get("clipToAoi");
+        if (clip == null || !clip.isBoolean()) throw Fields.schema("clipToAoi", "Input should be a valid boolean", "bool_type");
+        return Response.ok(Trim.intersectingTiles(aoi, grid, clip.asBoolean()));
     }
 
     private static long projectId(Request req) { return req.longParam("projectId", ErrorCode.PROJECT_NOT_FOUND); }

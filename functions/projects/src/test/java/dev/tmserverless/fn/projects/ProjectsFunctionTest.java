@@ -222,6 +222,52 @@ class ProjectsFunctionTest {
     }
 
     @Test
+    void theStoredAoiIsPublicAndDownloadable() {
+        long id = create(manager, body(AOI, grid(14)));
+        var aoi = call(fn, "GET", "/api/v2/projects/" + id + "/queries/aoi/", null, null);
+        assertThat(aoi.status()).isEqualTo(200);
+        assertThat(aoi.json().path("type").asText()).isEqualTo("MultiPolygon");
+        assertThat(aoi.json().path("coordinates").get(0).get(0).size()).isEqualTo(5);
+        var file = call(fn, "GET", "/api/v2/projects/" + id + "/queries/aoi/?as_file=true", null, null);
+        assertThat(file.headers()).containsEntry("content-type", "application/geo+json");
+        assertThat(file.headers().get("content-disposition")).isEqualTo("attachment; filename=\"" + id + "-aoi.geojson\"");
+        assertThat(call(fn, "GET", "/api/v2/projects/99999999/queries/aoi/", null, null).structuredSubCode())
+                .isEqualTo("PROJECT_NOT_FOUND");
+        queuedJobs();
+    }
+
+    @Test
+    void intersectingTilesTrimsAGridToTheAoi() {
+        String path = "/api/v2/projects/actions/intersecting-tiles/";
+        // a 2×1 grid of unit squares; the AOI covers the left one fully and half of the right one
+        String grid = """
+                {"type":"FeatureCollection","features":[
+                 {"type":"Feature","properties":{"x":0,"y":0,"zoom":1,"isSquare":true},"geometry":{"type":"MultiPolygon","coordinates":[[[[0,0],[1,0],[1,1],[0,1],[0,0]]]]}},
+                 {"type":"Feature","properties":{"x":1,"y":0,"zoom":1,"isSquare":true},"geometry":{"type":"MultiPolygon","coordinates":[[[[1,0],[2,0],[2,1],[1,1],[1,0]]]]}},
+                 {"type":"Feature","properties":{"x":2,"y":0,"zoom":1,"isSquare":true},"geometry":{"type":"MultiPolygon","coordinates":[[[[2,0],[3,0],[3,1],[2,1],[2,0]]]]}}]}""";
+        String aoi = """
+                {"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon",
+                 "coordinates":[[[0,0],[1.5,0],[1.5,1],[0,1],[0,0]]]}}]}""";
+        assertThat(call(fn, "POST", path, null, "{}").status()).isEqualTo(401);
+        assertThat(call(fn, "POST", path, token(mapper.id()), "{\"grid\":\"invalid\"}").status()).isEqualTo(422);
+        var clipped = call(fn, "POST", path, token(mapper.id()),
+                "{\"areaOfInterest\": " + aoi + ", \"grid\": " + grid + ", \"clipToAoi\": true}");
+        assertThat(clipped.status()).isEqualTo(200);
+        var f = clipped.json().path("features");
+        assertThat(f.size()).isEqualTo(2);
+        assertThat(f.get(0).path("properties").path("isSquare").asBoolean()).isTrue();
+        assertThat(f.get(1).path("properties").path("isSquare").asBoolean()).isFalse();
+        assertThat(f.get(1).path("geometry").path("type").asText()).isEqualTo("MultiPolygon");
+        var kept = call(fn, "POST", path, token(mapper.id()),
+                "{\"areaOfInterest\": " + aoi + ", \"grid\": " + grid + ", \"clipToAoi\": false}");
+        assertThat(kept.json().path("features").get(1).path("properties").path("isSquare").asBoolean()).isTrue();
+        assertThat(call(fn, "POST", path, token(mapper.id()), "{\"areaOfInterest\": " + BOW_TIE + ", \"grid\": " + grid
+                + ", \"clipToAoi\": true}").subCode()).isEqualTo("SelfIntersectingAOI");
+        assertThat(call(fn, "POST", path, token(mapper.id()), "{\"areaOfInterest\": {\"type\":\"FeatureCollection\",\"features\":[]}, \"grid\": "
+                + grid + ", \"clipToAoi\": true}").subCode()).isEqualTo("MustHaveFeatures");
+    }
+
+    @Test
     void unknownRoutesAndNonNumericIdsAre404() {
         assertThat(call(fn, "GET", "/api/v2/projects/abc/", null, null).status()).isEqualTo(404);
     }

@@ -78,6 +78,8 @@ public final class Resources {
             new Route("GET", V2 + "/projects/{projectId}", PROJECTS),
             new Route("PATCH", V2 + "/projects/{projectId}", PROJECTS),
             new Route("GET", V2 + "/projects/{projectId}/queries/grid-job", PROJECTS),
+            new Route("GET", V2 + "/projects/{projectId}/queries/aoi", PROJECTS),
+            new Route("POST", V2 + "/projects/actions/intersecting-tiles", PROJECTS),
             // tasks
             new Route("GET", V2 + "/projects/{projectId}/tasks", TASKS),
             new Route("GET", V2 + "/projects/{projectId}/tasks/{taskId}", TASKS),
