@@ -619,7 +619,8 @@ public final class Emulators implements AutoCloseable {
         }
     }
 
-    private static void deleteRecursively(Path root) {
+    /** Deletes a folder tree, best effort (temporary data of the emulators and the local stack). */
+    public static void deleteRecursively(Path root) {
         try {
             Files.walkFileTree(root, new SimpleFileVisitor<>() {
                 @Override
@@ -635,7 +636,7 @@ public final class Emulators implements AutoCloseable {
                 }
             });
         } catch (IOException ignored) {
-            // a temporary folder: best effort
+            // temporary data: best effort
         }
     }
 }

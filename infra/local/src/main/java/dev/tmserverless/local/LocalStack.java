@@ -8,12 +8,9 @@ import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.time.LocalTime;
 import java.time.format.DateTimeFormatter;
 import java.util.ArrayList;
@@ -358,7 +355,7 @@ public final class LocalStack implements AutoCloseable {
                 emulators.close();
             }
             if (workDir != null) {
-                deleteRecursively(workDir);
+                Emulators.deleteRecursively(workDir);
             }
             if (dataLock != null) {
                 try {
@@ -375,26 +372,6 @@ public final class LocalStack implements AutoCloseable {
 
     static void print(String line) {
         System.out.println(line.startsWith("\n") ? line : LocalTime.now().format(CLOCK) + " " + line);
-    }
-
-    private static void deleteRecursively(Path root) {
-        try {
-            Files.walkFileTree(root, new SimpleFileVisitor<>() {
-                @Override
-                public FileVisitResult visitFile(Path file, BasicFileAttributes attrs) throws IOException {
-                    Files.deleteIfExists(file);
-                    return FileVisitResult.CONTINUE;
-                }
-
-                @Override
-                public FileVisitResult postVisitDirectory(Path dir, IOException exc) throws IOException {
-                    Files.deleteIfExists(dir);
-                    return FileVisitResult.CONTINUE;
-                }
-            });
-        } catch (IOException ignored) {
-            // temporary copies: best effort
-        }
     }
 
     // ---------------------------------------------------------------------------------------------- command line
@@ -428,7 +405,7 @@ public final class LocalStack implements AutoCloseable {
             }
         }
         if (reset && config.dataDir() != null && Files.isDirectory(config.dataDir())) {
-            deleteRecursively(config.dataDir());
+            Emulators.deleteRecursively(config.dataDir());
         }
         LocalStack stack;
         try {
