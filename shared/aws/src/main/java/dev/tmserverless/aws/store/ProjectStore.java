@@ -116,16 +116,8 @@ public class ProjectStore {
 
     /** Running with a known total; a finished job is never reopened. */
     public void jobRunning(long projectId, long total, Instant now) {
-        try {
-            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
-                    .updateExpression("SET #st = :r, #t = :t, updated = :u")
-                    .conditionExpression("attribute_exists(pk) AND #st <> :done")
-                    .expressionAttributeNames(Map.of("#st", "state", "#t", "total"))
-                    .expressionAttributeValues(Map.of(":r", Attr.s("RUNNING"), ":t", Attr.n(total),
-                            ":u", Attr.s(now.toString()), ":done", Attr.s("DONE"))));
-        } catch (ConditionalCheckFailedException ignored) {
-            // already done: a duplicate delivery; the caller re-reads the job and stops
-        }
+        updateOpenJob(projectId, "SET #st = :s, #t = :t, updated = :u", Map.of("#t", "total"),
+                Map.of(":s", Attr.s("RUNNING"), ":t", Attr.n(total), ":u", Attr.s(now.toString())));
     }
 
     /** Progress only moves forward, so a slower duplicate worker cannot make it go back. */
@@ -142,28 +134,31 @@ public class ProjectStore {
 
     /** Records the latest failure of a job that will be retried; the job stays open. */
     public void jobError(long projectId, String error, Instant now) {
-        try {
-            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
-                    .updateExpression("SET #e = :e, updated = :u")
-                    .conditionExpression("attribute_exists(pk) AND #st <> :done")
-                    .expressionAttributeNames(Map.of("#st", "state", "#e", "error"))
-                    .expressionAttributeValues(Map.of(":e", Attr.s(error), ":u", Attr.s(now.toString()), ":done", Attr.s("DONE"))));
-        } catch (ConditionalCheckFailedException ignored) {
-            // finished meanwhile
-        }
+        updateOpenJob(projectId, "SET #e = :e, updated = :u", Map.of("#e", "error"),
+                Map.of(":e", Attr.s(error), ":u", Attr.s(now.toString())));
     }
 
     public void jobFinished(long projectId, GridJob.State state, String error, Instant now) {
-        var values = new HashMap<String, AttributeValue>(Map.of(":s", Attr.s(state.name()), ":e", Attr.s(error),
-                ":u", Attr.s(now.toString()), ":done", Attr.s("DONE")));
+        updateOpenJob(projectId, "SET #st = :s, #e = :e, updated = :u", Map.of("#e", "error"),
+                Map.of(":s", Attr.s(state.name()), ":e", Attr.s(error), ":u", Attr.s(now.toString())));
+    }
+
+    /**
+     * Updates the job item unless the job is DONE: a finished job stays as it finished, so a late duplicate
+     * delivery or a slower worker cannot reopen or overwrite it (the lost condition is the expected outcome).
+     */
+    private void updateOpenJob(long projectId, String update, Map<String, String> names,
+                               Map<String, AttributeValue> values) {
+        var n = new HashMap<>(names);
+        n.put("#st", "state");
+        var v = new HashMap<>(values);
+        v.put(":done", Attr.s("DONE"));
         try {
             ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
-                .updateExpression("SET #st = :s, #e = :e, updated = :u")
-                .conditionExpression("attribute_exists(pk) AND #st <> :done")
-                .expressionAttributeNames(Map.of("#st", "state", "#e", "error"))
-                .expressionAttributeValues(values));
+                    .updateExpression(update).conditionExpression("attribute_exists(pk) AND #st <> :done")
+                    .expressionAttributeNames(n).expressionAttributeValues(v));
         } catch (ConditionalCheckFailedException ignored) {
-            // a finished job stays as it finished
+            // finished meanwhile
         }
     }
 }
