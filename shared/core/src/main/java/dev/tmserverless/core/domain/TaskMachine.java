@@ -2,6 +2,9 @@ package dev.tmserverless.core.domain;
 
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
+import dev.tmserverless.core.geo.Split;
+import dev.tmserverless.core.geo.SplitGeometryException;
+import dev.tmserverless.core.geo.TaskShape;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -21,7 +24,7 @@ import static dev.tmserverless.core.domain.TaskStatus.*;
 public final class TaskMachine {
     private TaskMachine() {}
 
-    public enum Trigger { LOCK_FOR_MAPPING, UNLOCK_AFTER_MAPPING, STOP_MAPPING }
+    public enum Trigger { LOCK_FOR_MAPPING, UNLOCK_AFTER_MAPPING, STOP_MAPPING, SPLIT }
 
     /** from: states the trigger may start in; to: states it may end in (empty: the task's previous status). */
     public record Rule(Set<TaskStatus> from, Set<TaskStatus> to, ErrorCode wrongState) {}
@@ -32,7 +35,9 @@ public final class TaskMachine {
             Trigger.UNLOCK_AFTER_MAPPING, new Rule(EnumSet.of(LOCKED_FOR_MAPPING), EnumSet.of(MAPPED, BADIMAGERY, READY),
                     ErrorCode.LOCK_BEFORE_UNLOCKING),
             Trigger.STOP_MAPPING, new Rule(EnumSet.of(LOCKED_FOR_MAPPING), EnumSet.noneOf(TaskStatus.class),
-                    ErrorCode.LOCK_BEFORE_UNLOCKING));
+                    ErrorCode.LOCK_BEFORE_UNLOCKING),
+            // the task itself is deleted; its four children start READY
+            Trigger.SPLIT, new Rule(EnumSet.of(LOCKED_FOR_MAPPING), EnumSet.of(READY), ErrorCode.LOCK_TO_SPLIT));
 
     /**
      * Lock for mapping. The holder of a live mapping lock asking again gets a no-op change (spec §8 D4): the
@@ -79,6 +84,42 @@ public final class TaskMachine {
         appendComment(h, comment, now, actor);
         return new TaskChange(stored, t.with(t.previousStatus(), null, null, t.mappedBy(), t.validatedBy(), h),
                 CounterDelta.NONE);
+    }
+
+    /**
+     * Decides a split (spec §2.7): the checks in the reference's order (SmallToSplit before the lock checks),
+     * then the four children's shapes. {@code shape} is the task's geometry as stored.
+     */
+    public static List<TaskShape> split(Task stored, TaskShape shape, Actor actor, Instant now) {
+        Task t = stored.effective(now);
+        if (Split.tooSmall(shape)) throw new ApiException(ErrorCode.SMALL_TO_SPLIT);
+        requireHolder(Trigger.SPLIT, t, actor, now, ErrorCode.SPLIT_OTHER_USER_TASK);
+        try {
+            return Split.children(shape);
+        } catch (SplitGeometryException e) {
+            ErrorCode code = e.reason() == SplitGeometryException.Reason.MALFORMED_TILE
+                    ? ErrorCode.SPLIT_SERVICE_ERROR : ErrorCode.SPLIT_GEOJSON_ERROR;
+            throw new ApiException(code, e.getMessage());
+        }
+    }
+
+    /**
+     * One child of a split: READY, carrying the parent's history without the splitter's lock row, then
+     * STATE_CHANGE SPLIT and STATE_CHANGE READY by the splitter. Deterministic, so a split interrupted after
+     * its commit can be completed later with the same result.
+     */
+    public static Task splitChild(Task parent, int childId, TaskShape child, Actor actor, Instant at) {
+        List<HistoryEntry> h = new ArrayList<>(parent.history());
+        for (int i = h.size() - 1; i >= 0; i--) {
+            if (h.get(i).action() == TaskAction.LOCKED_FOR_MAPPING) {
+                h.remove(i);
+                break;
+            }
+        }
+        append(h, TaskAction.STATE_CHANGE, SPLIT.name(), at, actor);
+        append(h, TaskAction.STATE_CHANGE, READY.name(), at, actor);
+        return new Task(parent.projectId(), childId, child.x(), child.y(), child.zoom(), child.isSquare(), READY,
+                null, null, null, null, 0, h);
     }
 
     private static void requireFrom(Trigger trigger, Task t) {

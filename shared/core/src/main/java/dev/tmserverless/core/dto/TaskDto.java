@@ -1,6 +1,7 @@
 package dev.tmserverless.core.dto;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tmserverless.core.domain.HistoryEntry;
 import dev.tmserverless.core.domain.Task;
 import dev.tmserverless.core.domain.TaskAction;
@@ -40,6 +41,29 @@ public record TaskDto(int taskId, long projectId, String taskStatus, String lock
             if (e.userId() == t.lockedBy() && (e.action().isLockPeriod())) return e.username();
         }
         return null;
+    }
+
+    /** True if the template names a placeholder other than {x}, {y} and {z}, i.e. an extra property. */
+    public static boolean needsExtraProperties(String template) {
+        if (template == null) return false;
+        int i = 0;
+        while ((i = template.indexOf('{', i)) >= 0) {
+            int close = template.indexOf('}', i);
+            if (close < 0) return false;
+            String key = template.substring(i + 1, close);
+            if (!key.equals("x") && !key.equals("y") && !key.equals("z")) return true;
+            i = close + 1;
+        }
+        return false;
+    }
+
+    /** An arbitrary task's extra properties as placeholder values: strings as they are, anything else as JSON. */
+    public static Map<String, Object> placeholderValues(JsonNode extraProperties) {
+        Map<String, Object> out = new java.util.HashMap<>();
+        if (extraProperties == null || !extraProperties.isObject()) return out;
+        extraProperties.fields().forEachRemaining(e ->
+                out.put(e.getKey(), e.getValue().isTextual() ? e.getValue().asText() : e.getValue().toString()));
+        return out;
     }
 
     /** Renders {x}, {y}, {z} and extra-property placeholders; on any bad placeholder the raw text is returned. */

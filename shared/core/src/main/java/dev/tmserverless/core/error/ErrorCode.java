@@ -69,6 +69,11 @@ public enum ErrorCode {
     LOCK_BEFORE_UNLOCKING(403, "LockBeforeUnlocking", Shape.LEGACY, "Status must be LOCKED_FOR_MAPPING to unlock"),
     TASK_NOT_OWNED(403, "TaskNotOwned", Shape.LEGACY, "Attempting to unlock a task owned by another user"),
     INVALID_UNLOCK_STATE(403, "InvalidUnlockState ", Shape.LEGACY, "Can't update status to"),
+    SMALL_TO_SPLIT(403, "SmallToSplit", Shape.LEGACY, "Task is too small to be split"),
+    LOCK_TO_SPLIT(403, "LockToSplit", Shape.LEGACY, "Status must be LOCKED_FOR_MAPPING to split"),
+    SPLIT_OTHER_USER_TASK(403, "SplitOtherUserTask", Shape.LEGACY, "Attempting to split a task owned by another user"),
+    SPLIT_GEOJSON_ERROR(403, "SplitGeoJsonError", Shape.LEGACY, "New split task does not intersect original task"),
+    SPLIT_SERVICE_ERROR(403, "SplitServiceError", Shape.LEGACY, "unhandled error splitting tile"),
     ;
 
     public enum Shape { LEGACY, STRUCTURED, DETAIL }

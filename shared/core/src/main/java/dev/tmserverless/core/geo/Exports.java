@@ -27,11 +27,11 @@ public final class Exports {
         }
     }
 
-    public static String osmFileName(int projectId) {
+    public static String osmFileName(long projectId) {
         return "HOT-project-" + projectId + ".osm";
     }
 
-    public static String gpxFileName(int projectId) {
+    public static String gpxFileName(long projectId) {
         return "HOT-project-" + projectId + ".gpx";
     }
 
@@ -79,7 +79,7 @@ public final class Exports {
     }
 
     /** GPX 1.1 as a string; see {@link #writeGpx}. */
-    public static String gpx(int projectId, List<ExportTask> tasks, Instant timestamp) {
+    public static String gpx(long projectId, List<ExportTask> tasks, Instant timestamp) {
         StringBuilder sb = new StringBuilder();
         try {
             writeGpx(projectId, tasks, timestamp, sb);
@@ -95,7 +95,7 @@ public final class Exports {
      * polygon (its closed exterior ring). Waypoints come before the track because the GPX 1.1 schema orders
      * them so (the reference appends them after it).
      */
-    public static void writeGpx(int projectId, List<ExportTask> tasks, Instant timestamp, Appendable out) throws IOException {
+    public static void writeGpx(long projectId, List<ExportTask> tasks, Instant timestamp, Appendable out) throws IOException {
         out.append("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         out.append("<gpx xmlns=\"http://www.topografix.com/GPX/1/1\" version=\"1.1\" creator=\"").append(CREATOR).append("\">\n");
         out.append("  <metadata><link href=\"https://github.com/hotosm/tasking-manager\"><text>").append(CREATOR)
@@ -107,7 +107,7 @@ public final class Exports {
                 }
             }
         }
-        out.append("  <trk>\n    <name>Task for project ").append(Integer.toString(projectId))
+        out.append("  <trk>\n    <name>Task for project ").append(Long.toString(projectId))
                 .append(". Do not edit outside of this area!</name>\n");
         for (ExportTask t : tasks) {
             for (Coordinate[] ring : exteriorRings(t.geometry())) {

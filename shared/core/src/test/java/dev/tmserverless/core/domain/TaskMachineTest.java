@@ -139,4 +139,53 @@ class TaskMachineTest {
         assertThat(Durations.format(Duration.ofMillis(3_000_250))).isEqualTo("00:50:00.250000");
         assertThat(Durations.parse("26:00:01.5")).isEqualTo(Duration.ofHours(26).plusSeconds(1).plusMillis(500));
     }
+
+    static dev.tmserverless.core.geo.TaskShape shape(Task t) {
+        return dev.tmserverless.core.geo.TileMath.squareTask(t.x(), t.y(), t.zoom());
+    }
+
+    @Test
+    void splitRefusesInTheReferenceOrder() {
+        // size comes before the lock: a deep tile nobody holds is SmallToSplit, not LockToSplit
+        Task deep = Task.ready(7, 2, 10, 20, 18, true);
+        assertThat(refusal(() -> TaskMachine.split(deep, shape(deep), ANA, T0))).isEqualTo(ErrorCode.SMALL_TO_SPLIT);
+        assertThat(refusal(() -> TaskMachine.split(ready(), shape(ready()), ANA, T0))).isEqualTo(ErrorCode.LOCK_TO_SPLIT);
+        Task held = locked(ANA);
+        assertThat(refusal(() -> TaskMachine.split(held, shape(held), BEN, T0.plusSeconds(5))))
+                .isEqualTo(ErrorCode.SPLIT_OTHER_USER_TASK);
+        // an expired lock is no lock
+        assertThat(refusal(() -> TaskMachine.split(held, shape(held), ANA, T0.plus(LOCK))))
+                .isEqualTo(ErrorCode.LOCK_TO_SPLIT);
+        // square flag with indices that name no tile
+        Task bogus = new Task(7, 3, 5000, 20, 11, true, TaskStatus.LOCKED_FOR_MAPPING, 1L, T0.plus(LOCK), null, null, 1,
+                held.history());
+        var bogusShape = new dev.tmserverless.core.geo.TaskShape(5000, 20, 11, true, shape(held).geometry(), null);
+        assertThat(refusal(() -> TaskMachine.split(bogus, bogusShape, ANA, T0.plusSeconds(5))))
+                .isEqualTo(ErrorCode.SPLIT_SERVICE_ERROR);
+        assertThat(TaskMachine.split(held, shape(held), ANA, T0.plusSeconds(5))).extracting(c -> c.x() + "," + c.y())
+                .containsExactly("20,40", "20,41", "21,40", "21,41");
+    }
+
+    @Test
+    void splitChildrenCarryTheHistoryWithoutTheLockThenSplitAndReady() {
+        Task mapped = TaskMachine.unlockAfterMapping(locked(BEN), BEN, T0.plusSeconds(10), "READY", "clouds").after();
+        Task relocked = TaskMachine.lockForMapping(withVersion(mapped, 2), ANA, T0.plusSeconds(20), LOCK).after();
+        var kids = TaskMachine.split(relocked, shape(relocked), ANA, T0.plusSeconds(30));
+        Task child = TaskMachine.splitChild(relocked, 42, kids.get(3), ANA, T0.plusSeconds(30));
+        assertThat(child.taskId()).isEqualTo(42);
+        assertThat(child.status()).isEqualTo(TaskStatus.READY);
+        assertThat(child.lockedBy()).isNull();
+        assertThat(child.zoom()).isEqualTo(12);
+        assertThat(child.history()).extracting(h -> h.action() + ":" + h.actionText() + ":" + h.username())
+                .containsExactly("LOCKED_FOR_MAPPING:00:00:10:ben", "COMMENT:clouds:ben", "STATE_CHANGE:READY:ben",
+                        "STATE_CHANGE:SPLIT:ana", "STATE_CHANGE:READY:ana");
+        assertThat(child.history()).extracting(HistoryEntry::id).doesNotHaveDuplicates();
+        assertThat(child.previousStatus()).isEqualTo(TaskStatus.READY);
+        assertThat(child).isEqualTo(TaskMachine.splitChild(relocked, 42, kids.get(3), ANA, T0.plusSeconds(30)));
+    }
+
+    static Task withVersion(Task t, long v) {
+        return new Task(t.projectId(), t.taskId(), t.x(), t.y(), t.zoom(), t.isSquare(), t.status(), t.lockedBy(),
+                t.lockExpiresAt(), t.mappedBy(), t.validatedBy(), v, t.history());
+    }
 }
