@@ -22,8 +22,11 @@ import java.util.regex.Pattern;
 
 /** Builds API Gateway v2 events the way API Gateway does for a catalogue route, and reads the answers. */
 public final class Api {
-    public record Answer(int status, JsonNode json, Map<String, String> headers) {
+    /** A response: status, the body parsed as JSON (null when empty or not JSON), headers and the raw body. */
+    public record Answer(int status, JsonNode json, Map<String, String> headers, String body) {
         public String subCode() { return json.path("SubCode").asText(null); }
+
+        public String error() { return json.path("Error").asText(null); }
 
         public String structuredSubCode() { return json.path("error").path("sub_code").asText(null); }
     }
@@ -38,8 +41,10 @@ public final class Api {
                        String authorization, String body) {
         APIGatewayV2HTTPEvent e = event(method, path, authorization, body);
         APIGatewayV2HTTPResponse r = fn.handleRequest(e, new TestContext());
-        JsonNode json = r.getBody() == null || r.getBody().isEmpty() ? null : Json.parse(r.getBody());
-        return new Answer(r.getStatusCode(), json, r.getHeaders());
+        String type = r.getHeaders() == null ? null : r.getHeaders().get("content-type");
+        boolean isJson = type == null || type.contains("json");
+        JsonNode json = r.getBody() == null || r.getBody().isEmpty() || !isJson ? null : Json.parse(r.getBody());
+        return new Answer(r.getStatusCode(), json, r.getHeaders(), r.getBody());
     }
 
     /** Matches the path against the catalogue as API Gateway would, with the trailing slash optional. */

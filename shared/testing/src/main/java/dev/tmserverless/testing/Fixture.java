@@ -6,6 +6,7 @@ import dev.tmserverless.aws.store.TaskStore;
 import dev.tmserverless.aws.store.UserStore;
 import dev.tmserverless.core.domain.GridJob;
 import dev.tmserverless.core.domain.Project;
+import dev.tmserverless.core.domain.ProjectInfo;
 import dev.tmserverless.core.domain.ProjectStatus;
 import dev.tmserverless.core.domain.Task;
 import dev.tmserverless.core.domain.User;
@@ -39,22 +40,37 @@ public final class Fixture {
 
     /** A project of {@code n} READY square tasks whose grid job is done, authored by {@code author}. */
     public Project project(User author, ProjectStatus status, int n) {
+        List<TaskStore.NewTask> ts = new ArrayList<>();
+        for (int i = 1; i <= n; i++) ts.add(new TaskStore.NewTask(Task.ready(0, i, 1010 + i, 1399, 11, true), null));
+        return project(author, status, ts, "");
+    }
+
+    /**
+     * A project with the given tasks (their project id is replaced by the new project's) whose grid job is
+     * done, and the given per-task instructions in its default locale.
+     */
+    public Project project(User author, ProjectStatus status, List<TaskStore.NewTask> tasks, String perTaskInstructions) {
         long orgId = orgs.create("Org", "org", null, null, null, null, List.of()).id();
         long id = counters.next("PROJECT");
         Project draft = Project.draft(id, "Test", author, orgId, "GRID", false, "OSM",
                 new double[]{-4.1, 56.0, -4.0, 56.1}, new double[]{-4.05, 56.05}, 10, Instant.now());
+        List<ProjectInfo> info = List.of(new ProjectInfo(draft.defaultLocale(), "Test", "", "", "", perTaskInstructions));
         Project p = new Project(id, status, draft.projectPriority(), draft.difficulty(), draft.defaultLocale(),
                 draft.authorId(), draft.authorUsername(), orgId, draft.mappingPermission(),
                 draft.mappingPermissionLevelId(), draft.validationPermission(), draft.validationPermissionLevelId(),
                 false, false, draft.changesetComment(), null, null, null, null, List.of(), null, false, false, "OSM",
                 List.of(), null, List.of(), draft.created(), draft.lastUpdated(), "GRID", draft.mappingEditors(),
-                draft.validationEditors(), draft.projectInfoLocales(), draft.aoiBbox(), draft.aoiCentroid(), 10);
+                draft.validationEditors(), info, draft.aoiBbox(), draft.aoiCentroid(), 10);
+        int n = tasks.size();
         projects.putJob(new GridJob(id, GridJob.State.DONE, "GRID", 11, false, (long) n, n, null, Instant.now()));
         projects.create(p);
-        List<TaskStore.NewTask> ts = new ArrayList<>();
-        for (int i = 1; i <= n; i++) ts.add(new TaskStore.NewTask(Task.ready(id, i, 1010 + i, 1399, 11, true), null));
-        tasks.putAll(ts);
-        projects.setTotalTasks(id, n);
+        this.tasks.putAll(tasks.stream().map(nt -> {
+            Task t = nt.task();
+            return new TaskStore.NewTask(new Task(id, t.taskId(), t.x(), t.y(), t.zoom(), t.isSquare(), t.status(),
+                    t.lockedBy(), t.lockExpiresAt(), t.mappedBy(), t.validatedBy(), t.version(), t.history()),
+                    nt.geometryJson(), nt.extraJson());
+        }).toList());
+        projects.gridWritten(id, n);
         return p;
     }
 }

@@ -86,7 +86,8 @@ public class GridWriter {
         void add(TaskShape s, boolean storeGeometry) {
             int id = (int) ++next;
             Task t = Task.ready(projectId, id, s.x(), s.y(), s.zoom(), s.isSquare());
-            pending.add(new TaskStore.NewTask(t, storeGeometry ? Json.write(GeoJson.write(s.geometry())) : null));
+            pending.add(new TaskStore.NewTask(t, storeGeometry ? Json.write(GeoJson.write(s.geometry())) : null,
+                    s.extraProperties() == null ? null : Json.write(s.extraProperties())));
             if (pending.size() >= FLUSH) flush();
         }
 
@@ -104,7 +105,7 @@ public class GridWriter {
 
         void finish(long total) {
             flush();
-            projects.setTotalTasks(projectId, total);
+            projects.gridWritten(projectId, total);
             projects.jobFinished(projectId, GridJob.State.DONE, null, clock.instant());
         }
     }

@@ -8,6 +8,7 @@ import dev.tmserverless.aws.http.Json;
 import dev.tmserverless.core.auth.SessionTokens;
 import dev.tmserverless.emulators.Emulators;
 import dev.tmserverless.testing.Api;
+import dev.tmserverless.testing.Api.Answer;
 
 import java.net.URI;
 import java.net.URLDecoder;
@@ -29,14 +30,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 final class Http {
     static final String REDIRECT_URI = "http://127.0.0.1:3000/authorized";
     private static final HttpClient BROWSER = HttpClient.newBuilder().followRedirects(HttpClient.Redirect.NEVER).build();
-
-    record Answer(int status, JsonNode json, Map<String, String> headers) {
-        String subCode() { return json.path("SubCode").asText(null); }
-
-        String error() { return json.path("Error").asText(null); }
-
-        String structuredSubCode() { return json.path("error").path("sub_code").asText(null); }
-    }
 
     private Http() {}
 
@@ -60,9 +53,7 @@ final class Http {
 
     static Answer call(RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> fn, String method, String path,
                        String authorization, String body) {
-        APIGatewayV2HTTPResponse r = fn.handleRequest(event(method, path, authorization, body), new Api.TestContext());
-        JsonNode json = r.getBody() == null || r.getBody().isEmpty() ? null : Json.parse(r.getBody());
-        return new Answer(r.getStatusCode(), json, r.getHeaders());
+        return Api.call(fn, method, path, authorization, body);
     }
 
     /** The event API Gateway would send for a catalogue route (the shared test support builds it). */

@@ -10,11 +10,13 @@ import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 
 /**
  * Projects: the settings document, the task counters beside it (moved with ADD, never read-modify-write),
@@ -73,10 +75,42 @@ public class ProjectStore {
         }
     }
 
-    public void setTotalTasks(long projectId, long total) {
+    /**
+     * Records that the grid job wrote tasks 1..total: the task count and the highest task id, from which
+     * split children take theirs. Only the first finisher writes; a late duplicate delivery of the job must
+     * not undo splits made since.
+     */
+    public void gridWritten(long projectId, long total) {
+        try {
+            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META))
+                    .updateExpression("SET totalTasks = :t, maxTaskId = :t")
+                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(maxTaskId)")
+                    .expressionAttributeValues(Map.of(":t", Attr.n(total))));
+        } catch (ConditionalCheckFailedException ignored) {
+            // recorded by an earlier delivery of the same job
+        }
+    }
+
+    /**
+     * Reserves {@code n} new task ids above every id used so far and returns the first; empty while the
+     * grid is not written. Ids reserved by a split that then loses its race stay unused.
+     */
+    public OptionalInt reserveTaskIds(long projectId, int n) {
+        try {
+            var res = ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META))
+                    .updateExpression("ADD maxTaskId :n").conditionExpression("attribute_exists(maxTaskId)")
+                    .expressionAttributeValues(Map.of(":n", Attr.n((long) n))).returnValues(ReturnValue.UPDATED_NEW));
+            return OptionalInt.of((int) (Long.parseLong(res.attributes().get("maxTaskId").n()) - n + 1));
+        } catch (ConditionalCheckFailedException e) {
+            return OptionalInt.empty();
+        }
+    }
+
+    /** Moves the task count, e.g. +3 for a split. */
+    public void addTotalTasks(long projectId, long n) {
         ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META))
-                .updateExpression("SET totalTasks = :t").conditionExpression("attribute_exists(pk)")
-                .expressionAttributeValues(Map.of(":t", Attr.n(total))));
+                .updateExpression("ADD totalTasks :n").conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":n", Attr.n(n))));
     }
 
     /** Moves the counters after a transition has won. */

@@ -1,6 +1,7 @@
 package dev.tmserverless.aws.store;
 
 import dev.tmserverless.aws.config.TmConfig;
+import dev.tmserverless.core.domain.Actor;
 import dev.tmserverless.core.domain.HistoryEntry;
 import dev.tmserverless.core.domain.Task;
 import dev.tmserverless.core.domain.TaskAction;
@@ -20,16 +21,32 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Consumer;
 
 /**
  * Task items. The hot item holds state, lock and history only; a geometry that cannot be derived from the
- * tile indices is a separate item, so a lock write stays about one write unit. Every transition is one
- * UpdateItem conditioned on the version it was decided from.
+ * tile indices, and an arbitrary task's extra properties, live in a separate "shape" item, so a lock write
+ * stays about one write unit. Every transition is one UpdateItem conditioned on the version it was decided
+ * from.
+ *
+ * <p>A split is committed by turning the parent into a split mark (status SPLIT, the child ids, who and
+ * when) with one conditional write; the children and the parent's removal follow from the mark alone, so
+ * anybody who finds a mark can finish the split with the same result. Reads never show a mark as a task.
  */
 @Singleton
 public class TaskStore {
-    /** A task to create, with its geometry as GeoJSON coordinates text, or null when it is the plain tile. */
-    public record NewTask(Task task, String geometryJson) {}
+    /**
+     * A task to create, with its geometry as GeoJSON text (null when it is the plain tile) and its
+     * extra properties as JSON text (null when it has none).
+     */
+    public record NewTask(Task task, String geometryJson, String extraJson) {
+        public NewTask(Task task, String geometryJson) { this(task, geometryJson, null); }
+
+        boolean hasShapeItem() { return geometryJson != null || extraJson != null; }
+    }
+
+    /** A committed split not yet finished: the parent as it was, the child ids, who split and when. */
+    public record SplitMark(Task parent, List<Integer> childIds, Actor by, Instant at) {}
 
     private final DynamoDbClient ddb;
     private final String table;
@@ -45,12 +62,20 @@ public class TaskStore {
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(read(projectId, item));
     }
 
-    /** Every task of a project in id order (one paginated Query). */
+    /** Every task of a project in id order (one paginated Query); split marks are left out. */
     public List<Task> list(long projectId) {
+        return list(projectId, m -> {});
+    }
+
+    /** As {@link #list(long)}, handing each split mark found on the way to {@code marks}. */
+    public List<Task> list(long projectId, Consumer<SplitMark> marks) {
         List<Task> out = new ArrayList<>();
         ddb.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :p AND begins_with(sk, :t)")
                         .expressionAttributeValues(Map.of(":p", Attr.s(Keys.project(projectId)), ":t", Attr.s(Keys.TASK_PREFIX))))
-                .items().forEach(i -> out.add(read(projectId, i)));
+                .items().forEach(i -> {
+                    if (i.containsKey("splitInto")) marks.accept(mark(projectId, i));
+                    else out.add(read(projectId, i));
+                });
         return out;
     }
 
@@ -59,13 +84,31 @@ public class TaskStore {
         Map<Integer, String> out = new LinkedHashMap<>();
         ddb.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :p AND begins_with(sk, :g)")
                         .expressionAttributeValues(Map.of(":p", Attr.s(Keys.project(projectId)), ":g", Attr.s(Keys.GEOM_PREFIX))))
-                .items().forEach(i -> out.put(Attr.integer(i, "taskId"), Attr.str(i, "g")));
+                .items().forEach(i -> {
+                    if (Attr.str(i, "g") != null) out.put(Attr.integer(i, "taskId"), Attr.str(i, "g"));
+                });
         return out;
     }
 
-    public Optional<String> geometry(long projectId, int taskId) {
-        var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.geom(taskId)))).item();
-        return item == null || item.isEmpty() ? Optional.empty() : Optional.ofNullable(Attr.str(item, "g"));
+    /**
+     * A task's shape item: its geometry (null when it is the plain tile) and extra properties (null when
+     * none), both JSON text; empty when the task has neither.
+     */
+    public Optional<Shape> shape(long projectId, int taskId) {
+        var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.geom(taskId)))
+                .consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty()
+                : Optional.of(new Shape(Attr.str(item, "g"), Attr.str(item, "ep")));
+    }
+
+    /** What a task's shape item holds; see {@link #shape}. */
+    public record Shape(String geometryJson, String extraJson) {}
+
+    /** The split mark in a task's place, if a split of it is committed but not finished. */
+    public Optional<SplitMark> splitMark(long projectId, int taskId) {
+        var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.task(taskId)))
+                .consistentRead(true)).item();
+        return item == null || !item.containsKey("splitInto") ? Optional.empty() : Optional.of(mark(projectId, item));
     }
 
     /**
@@ -76,12 +119,7 @@ public class TaskStore {
         List<WriteRequest> writes = new ArrayList<>();
         for (NewTask nt : tasks) {
             writes.add(put(item(nt.task())));
-            if (nt.geometryJson() != null) {
-                Map<String, AttributeValue> g = new HashMap<>(Attr.key(Keys.project(nt.task().projectId()), Keys.geom(nt.task().taskId())));
-                g.put("taskId", Attr.n((long) nt.task().taskId()));
-                g.put("g", Attr.s(nt.geometryJson()));
-                writes.add(put(g));
-            }
+            if (nt.hasShapeItem()) writes.add(put(shapeItem(nt)));
         }
         for (int i = 0; i < writes.size(); i += 25) {
             batch(writes.subList(i, Math.min(writes.size(), i + 25)));
@@ -97,6 +135,60 @@ public class TaskStore {
             var res = ddb.batchWriteItem(b -> b.requestItems(req));
             pending = res.hasUnprocessedItems() ? res.unprocessedItems() : Map.of();
         }
+    }
+
+    /**
+     * Commits a split: the parent becomes a split mark, conditioned on the version the split was decided
+     * from. False if the task moved on (another split, an unlock) since it was read.
+     */
+    public boolean markSplit(Task before, List<Integer> childIds, Actor by, Instant at) {
+        Map<String, AttributeValue> v = new HashMap<>();
+        v.put(":st", Attr.n((long) TaskStatus.SPLIT.code));
+        v.put(":ids", AttributeValue.fromL(childIds.stream().map(id -> Attr.n((long) id)).toList()));
+        v.put(":by", Attr.n(by.userId()));
+        v.put(":byn", Attr.s(by.username()));
+        v.put(":at", Attr.n(at.toEpochMilli()));
+        v.put(":nv", Attr.n(before.version() + 1));
+        v.put(":v", Attr.n(before.version()));
+        try {
+            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(before.projectId()), Keys.task(before.taskId())))
+                    .updateExpression("SET #st = :st, splitInto = :ids, splitBy = :by, splitByName = :byn, splitAt = :at, v = :nv")
+                    .conditionExpression("v = :v")
+                    .expressionAttributeNames(Map.of("#st", "status"))
+                    .expressionAttributeValues(v));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    /**
+     * Writes one child of a split unless it exists: a child written by an earlier attempt may already have
+     * been locked, and must not be reset. Its shape item is written first so the task is never visible
+     * without its geometry.
+     */
+    public void putChild(NewTask child) {
+        if (child.hasShapeItem()) ddb.putItem(b -> b.tableName(table).item(shapeItem(child)));
+        try {
+            ddb.putItem(b -> b.tableName(table).item(item(child.task())).conditionExpression("attribute_not_exists(pk)"));
+        } catch (ConditionalCheckFailedException ignored) {
+            // written by an earlier attempt at the same split
+        }
+    }
+
+    /**
+     * Removes a split mark once its children exist. True for exactly one caller, who then accounts for the
+     * split; the parent's shape item goes after it.
+     */
+    public boolean removeSplitMark(long projectId, int taskId) {
+        try {
+            ddb.deleteItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.task(taskId)))
+                    .conditionExpression("attribute_exists(splitInto)"));
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+        ddb.deleteItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.geom(taskId))));
+        return true;
     }
 
     /** Applies a decided change; false if the task moved on since it was read (the caller re-decides). */
@@ -122,6 +214,20 @@ public class TaskStore {
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
+    }
+
+    private static Map<String, AttributeValue> shapeItem(NewTask nt) {
+        Map<String, AttributeValue> g = new HashMap<>(Attr.key(Keys.project(nt.task().projectId()), Keys.geom(nt.task().taskId())));
+        g.put("taskId", Attr.n((long) nt.task().taskId()));
+        if (nt.geometryJson() != null) g.put("g", Attr.s(nt.geometryJson()));
+        if (nt.extraJson() != null) g.put("ep", Attr.s(nt.extraJson()));
+        return g;
+    }
+
+    private static SplitMark mark(long projectId, Map<String, AttributeValue> i) {
+        List<Integer> ids = i.get("splitInto").l().stream().map(a -> Integer.parseInt(a.n())).toList();
+        return new SplitMark(read(projectId, i), ids, new Actor(Attr.lng(i, "splitBy"), Attr.str(i, "splitByName")),
+                Instant.ofEpochMilli(Attr.lng(i, "splitAt")));
     }
 
     static Map<String, AttributeValue> item(Task t) {
