@@ -9,17 +9,21 @@ import dev.tmserverless.core.domain.Permissions;
 import dev.tmserverless.core.domain.Task;
 import dev.tmserverless.core.domain.TaskChange;
 import dev.tmserverless.core.domain.TaskMachine;
+import dev.tmserverless.core.domain.TaskStatus;
 import dev.tmserverless.core.domain.User;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
+import dev.tmserverless.core.geo.TaskShape;
 import jakarta.inject.Singleton;
 
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Function;
+import java.util.stream.IntStream;
 
 /**
  * Task transitions as the API performs them: checks in the reference's order, then one conditional write.
@@ -38,16 +42,18 @@ public class TaskService {
     private final ProjectStore projects;
     private final TaskStore tasks;
     private final LockClaims claims;
+    private final Splits splits;
     private final Duration lockFor;
     Faults faults;
     Clock clock = Clock.systemUTC();
 
-    public TaskService(ProjectAccess access, ProjectStore projects, TaskStore tasks, LockClaims claims, TmConfig config,
-                       Faults faults) {
+    public TaskService(ProjectAccess access, ProjectStore projects, TaskStore tasks, LockClaims claims, Splits splits,
+                       TmConfig config, Faults faults) {
         this.access = access;
         this.projects = projects;
         this.tasks = tasks;
         this.claims = claims;
+        this.splits = splits;
         this.lockFor = config.lockDuration();
         this.faults = faults;
     }
@@ -82,6 +88,30 @@ public class TaskService {
     public Outcome stopMapping(long projectId, int taskId, User user, String comment) {
         return transition(projectId, taskId, user,
                 (t) -> TaskMachine.stopMapping(t, user.actor(), clock.instant(), comment));
+    }
+
+    /**
+     * Splits the caller's locked task into four READY tasks with new ids (spec §2.7). The split commits with one
+     * conditional write that turns the task into a split mark; the children follow from the mark, so a crash
+     * after the commit is finished by the next reader (see {@link Splits}).
+     */
+    public List<Outcome> split(long projectId, int taskId, User user) {
+        ProjectAccess.View view = actionable(projectId, user);
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            Instant now = clock.instant();
+            Task stored = task(projectId, taskId);
+            List<TaskShape> children = TaskMachine.split(stored, splits.shapeOf(stored), user.actor(), now);
+            int first = projects.reserveTaskIds(projectId, children.size())
+                    .orElseThrow(() -> new ApiException(ErrorCode.GRID_NOT_READY));
+            List<Integer> ids = IntStream.range(first, first + children.size()).boxed().toList();
+            if (tasks.markSplit(stored, ids, user.actor(), now)) {
+                faults.afterSplitMark();
+                return splits.finish(new TaskStore.SplitMark(stored, ids, user.actor(), now)).stream()
+                        .map(c -> new Outcome(c, view)).toList();
+            }
+            // Lost the race (a twin request split it, or the lock ended): decide again on the task as it is now.
+        }
+        throw new ApiException(ErrorCode.CONFLICT);
     }
 
     /** A transition that ends the caller's lock: write the task, then free the caller's lock slot. */
@@ -130,9 +160,18 @@ public class TaskService {
         return view;
     }
 
+    /** The task as stored; a task being split is gone (its split is finished first if it was left behind). */
     Task task(long projectId, int taskId) {
-        return tasks.get(projectId, taskId).orElseThrow(() -> new ApiException(ErrorCode.TASK_NOT_FOUND,
-                ErrorCode.TASK_NOT_FOUND.message, Map.of("project_id", projectId, "task_id", taskId)));
+        Task t = tasks.get(projectId, taskId).orElse(null);
+        if (t != null && t.status() == TaskStatus.SPLIT) {
+            splits.finishAll(tasks.splitMark(projectId, taskId).stream().toList());
+            t = null;
+        }
+        if (t == null) {
+            throw new ApiException(ErrorCode.TASK_NOT_FOUND, ErrorCode.TASK_NOT_FOUND.message,
+                    Map.of("project_id", projectId, "task_id", taskId));
+        }
+        return t;
     }
 
     /** Fault injection points for the failure-case tests of docs/locking.md; no-ops in production. */
@@ -141,5 +180,7 @@ public class TaskService {
         public void afterClaim() {}
 
         public void afterTaskWrite() {}
+
+        public void afterSplitMark() {}
     }
 }

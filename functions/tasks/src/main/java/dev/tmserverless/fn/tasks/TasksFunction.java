@@ -14,6 +14,11 @@ import dev.tmserverless.core.dto.TaskDto;
 import dev.tmserverless.core.dto.TaskFeatureCollection;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
+import dev.tmserverless.core.geo.Exports;
+import dev.tmserverless.core.geo.GeoJson;
+import dev.tmserverless.core.geo.TileMath;
+import dev.tmserverless.aws.http.Json;
+import org.locationtech.jts.geom.Geometry;
 import io.micronaut.context.ApplicationContextBuilder;
 import jakarta.inject.Inject;
 
@@ -29,6 +34,7 @@ public class TasksFunction extends ApiFunction {
     @Inject TaskService service;
     @Inject TaskStore tasks;
     @Inject ProjectAccess access;
+    @Inject Splits splits;
 
     public TasksFunction() { super(); }
 
@@ -43,7 +49,10 @@ public class TasksFunction extends ApiFunction {
                 .on("GET", "/projects/{projectId}/tasks/{taskId}", this::get)
                 .on("POST", "/projects/{projectId}/tasks/actions/lock-for-mapping/{taskId}", this::lockForMapping)
                 .on("POST", "/projects/{projectId}/tasks/actions/unlock-after-mapping/{taskId}", this::unlockAfterMapping)
-                .on("POST", "/projects/{projectId}/tasks/actions/stop-mapping/{taskId}", this::stopMapping);
+                .on("POST", "/projects/{projectId}/tasks/actions/stop-mapping/{taskId}", this::stopMapping)
+                .on("POST", "/projects/{projectId}/tasks/actions/split/{taskId}", this::split)
+                .on("GET", "/projects/{projectId}/tasks/queries/xml", this::osmXml)
+                .on("GET", "/projects/{projectId}/tasks/queries/gpx", this::gpx);
     }
 
     Response lockForMapping(Request req) {
@@ -68,12 +77,20 @@ public class TasksFunction extends ApiFunction {
         return dto(service.stopMapping(projectId, taskId(req), user, comment(body)), req);
     }
 
+    /** Split: 200 {"tasks": [the four new TaskDTOs]} in the reference's child order. */
+    Response split(Request req) {
+        var user = req.caller().require();
+        long projectId = projectId(req);
+        List<Object> dtos = new ArrayList<>();
+        for (TaskService.Outcome o : service.split(projectId, taskId(req), user)) dtos.add(dto(o, req).body());
+        return Response.ok(Map.of("tasks", dtos));
+    }
+
     /** GET one task: public; an unknown project is reported as an unknown task, as in the reference. */
     Response get(Request req) {
         long projectId = req.longParam("projectId", ErrorCode.TASK_NOT_FOUND);
         int taskId = taskId(req);
-        Task t = tasks.get(projectId, taskId).orElseThrow(() -> new ApiException(ErrorCode.TASK_NOT_FOUND,
-                ErrorCode.TASK_NOT_FOUND.message, Map.of("project_id", projectId, "task_id", taskId)));
+        Task t = service.task(projectId, taskId);
         ProjectAccess.View view = access.load(projectId, null);
         return dto(new TaskService.Outcome(t.effective(Instant.now()), view), req);
     }
@@ -82,28 +99,78 @@ public class TasksFunction extends ApiFunction {
     Response list(Request req) {
         long projectId = projectId(req);
         access.visible(projectId, req.caller().optional().orElse(null));
-        Set<Integer> only = req.query("tasks").filter(s -> !s.isBlank()).map(TasksFunction::ids).orElse(null);
-        Map<Integer, String> geometries = tasks.geometries(projectId);
+        List<Task> selected = selected(req, projectId);
         Instant now = Instant.now();
-        List<Task> all = tasks.list(projectId);
-        List<Task> selected = new ArrayList<>();
-        if (only == null) {
-            selected.addAll(all);
-        } else {
-            Map<Integer, Task> byId = new java.util.HashMap<>();
-            all.forEach(t -> byId.put(t.taskId(), t));
-            only.forEach(id -> { if (byId.containsKey(id)) selected.add(byId.get(id)); });
-        }
         selected.replaceAll(t -> t.effective(now));
-        ObjectNode fc = TaskFeatureCollection.of(selected, geometries, true);
+        ObjectNode fc = TaskFeatureCollection.of(selected, tasks.geometries(projectId), true);
         Response r = Response.ok(fc);
         return req.queryFlag("as_file") ? r.asAttachment(projectId + "-tasks.geojson", "application/geo+json") : r;
     }
 
+    /** GET the tasks as OSM XML for JOSM (spec §1.3): public, like the AOI. */
+    Response osmXml(Request req) {
+        long projectId = projectId(req);
+        String xml = Exports.osmXml(exportTasks(req, projectId));
+        return export(req, xml, Exports.osmFileName(projectId));
+    }
+
+    /** GET the tasks as GPX 1.1 (spec §1.3): public, like the AOI. */
+    Response gpx(Request req) {
+        long projectId = projectId(req);
+        String gpx = Exports.gpx(projectId, exportTasks(req, projectId), Instant.now());
+        return export(req, gpx, Exports.gpxFileName(projectId));
+    }
+
+    private static Response export(Request req, String body, String filename) {
+        Response r = Response.text(body, "text/xml");
+        return req.queryFlag("as_file") ? r.asAttachment(filename, "text/xml") : r;
+    }
+
+    private List<Exports.ExportTask> exportTasks(Request req, long projectId) {
+        access.load(projectId, null);
+        List<Task> selected = selected(req, projectId);
+        if (selected.isEmpty()) {
+            throw new ApiException(ErrorCode.TASKS_NOT_FOUND, ErrorCode.TASKS_NOT_FOUND.message, Map.of("project_id", projectId));
+        }
+        Map<Integer, String> stored = tasks.geometries(projectId);
+        return selected.stream().map(t -> new Exports.ExportTask(t.taskId(), geometry(t, stored.get(t.taskId())))).toList();
+    }
+
+    private static Geometry geometry(Task t, String storedJson) {
+        return storedJson != null ? GeoJson.read(Json.parse(storedJson)) : TileMath.square(t.x(), t.y(), t.zoom());
+    }
+
+    /**
+     * The project's tasks in id order, or only those named by {@code ?tasks=3,1,2} in that order (unknown ids
+     * are left out). Splits left unfinished by a crash are finished first, so their children are listed.
+     */
+    private List<Task> selected(Request req, long projectId) {
+        Set<Integer> only = req.query("tasks").filter(s -> !s.isBlank()).map(TasksFunction::ids).orElse(null);
+        List<TaskStore.SplitMark> marks = new ArrayList<>();
+        List<Task> all = tasks.list(projectId, marks::add);
+        if (!marks.isEmpty()) {
+            splits.finishAll(marks);
+            all = tasks.list(projectId);
+        }
+        if (only == null) return new ArrayList<>(all);
+        Map<Integer, Task> byId = new java.util.HashMap<>();
+        all.forEach(t -> byId.put(t.taskId(), t));
+        List<Task> out = new ArrayList<>();
+        only.forEach(id -> { if (byId.containsKey(id)) out.add(byId.get(id)); });
+        return out;
+    }
+
     private Response dto(TaskService.Outcome o, Request req) {
         Project p = o.view().project();
-        String instructions = TaskDto.renderInstructions(p.info(req.locale()).perTaskInstructions(), o.task(), Map.of());
-        return Response.ok(TaskDto.of(o.task(), instructions, service.lockDuration().toSeconds()));
+        Task t = o.task();
+        String template = p.info(req.locale()).perTaskInstructions();
+        // extra properties live beside the geometry; read them only when the template asks for one
+        Map<String, Object> extra = TaskDto.needsExtraProperties(template)
+                ? tasks.shape(t.projectId(), t.taskId()).map(TaskStore.Shape::extraJson).map(Json::parse)
+                        .map(TaskDto::placeholderValues).orElse(Map.of())
+                : Map.of();
+        String instructions = TaskDto.renderInstructions(template, t, extra);
+        return Response.ok(TaskDto.of(t, instructions, service.lockDuration().toSeconds()));
     }
 
     /** Action bodies are JSON objects; a missing or malformed one is refused before anything else. */

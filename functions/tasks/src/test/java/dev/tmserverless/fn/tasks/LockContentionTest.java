@@ -17,10 +17,6 @@ import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
 import java.util.function.IntFunction;
 
 import static dev.tmserverless.testing.Api.call;
@@ -33,38 +29,25 @@ class LockContentionTest {
     static Isolated.Applied env;
     static TasksFunction fn;
     static Fixture fx;
-    static ExecutorService pool;
+    static Race race;
 
     @BeforeAll
     static void start() {
         env = Emulators.shared().isolated("contention").applyAsSystemProperties();
         fn = new TasksFunction();
         fx = new Fixture(fn.getApplicationContext());
-        pool = Executors.newFixedThreadPool(THREADS);
+        race = new Race(THREADS);
     }
 
     @AfterAll
     static void stop() {
-        pool.shutdownNow();
+        race.close();
         fn.close();
         env.close();
     }
 
-    /** Runs {@code n} requests released at the same instant and returns their answers in request order. */
     static List<Api.Answer> race(int n, IntFunction<Api.Answer> request) throws Exception {
-        CountDownLatch go = new CountDownLatch(1);
-        List<Future<Api.Answer>> futures = new ArrayList<>();
-        for (int i = 0; i < n; i++) {
-            int k = i;
-            futures.add(pool.submit(() -> {
-                go.await();
-                return request.apply(k);
-            }));
-        }
-        go.countDown();
-        List<Api.Answer> out = new ArrayList<>();
-        for (Future<Api.Answer> f : futures) out.add(f.get());
-        return out;
+        return race.run(n, request);
     }
 
     @Test

@@ -223,4 +223,54 @@ class TasksFunctionTest {
         var bad = call(fn, "GET", "/api/v2/projects/abc/tasks/1/", null, null);
         assertThat(bad.status()).isEqualTo(404);
     }
+
+    static org.w3c.dom.Document xml(String body) throws Exception {
+        var f = javax.xml.parsers.DocumentBuilderFactory.newInstance();
+        f.setNamespaceAware(true);
+        return f.newDocumentBuilder().parse(new java.io.ByteArrayInputStream(body.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+    }
+
+    @Test
+    void tasksExportAsOsmXmlForJosm() throws Exception {
+        Project p = fx.project(fx.user("pm"), ProjectStatus.PUBLISHED, 3);
+        String base = "/api/v2/projects/" + p.id() + "/tasks/queries/xml/";
+        var all = call(fn, "GET", base, null, null);
+        assertThat(all.status()).isEqualTo(200);
+        assertThat(all.headers()).containsEntry("content-type", "text/xml");
+        var doc = xml(all.body());
+        assertThat(doc.getDocumentElement().getAttribute("upload")).isEqualTo("never");
+        var ways = doc.getElementsByTagName("way");
+        assertThat(ways.getLength()).isEqualTo(3);
+        assertThat(((org.w3c.dom.Element) ways.item(0)).getAttribute("id")).isEqualTo("-1");
+        // a square task is one closed way of four nodes
+        assertThat(((org.w3c.dom.Element) ways.item(0)).getElementsByTagName("nd").getLength()).isEqualTo(5);
+        assertThat(doc.getElementsByTagName("node").getLength()).isEqualTo(12);
+        var one = xml(call(fn, "GET", base + "?tasks=2", null, null).body());
+        assertThat(((org.w3c.dom.Element) one.getElementsByTagName("way").item(0)).getAttribute("id")).isEqualTo("-2");
+        var file = call(fn, "GET", base + "?tasks=2&as_file=true", null, null);
+        assertThat(file.headers().get("content-disposition")).isEqualTo("attachment; filename=\"HOT-project-" + p.id() + ".osm\"");
+        var none = call(fn, "GET", base + "?tasks=99", null, null);
+        assertThat(none.status()).isEqualTo(404);
+        assertThat(none.structuredSubCode()).isEqualTo("TASKS_NOT_FOUND");
+        assertThat(call(fn, "GET", base + "?tasks=x", null, null).subCode()).isEqualTo("InvalidData");
+        assertThat(call(fn, "GET", "/api/v2/projects/999999/tasks/queries/xml/", null, null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void tasksExportAsGpx() throws Exception {
+        Project p = fx.project(fx.user("pm"), ProjectStatus.PUBLISHED, 2);
+        String base = "/api/v2/projects/" + p.id() + "/tasks/queries/gpx/";
+        var all = call(fn, "GET", base, null, null);
+        assertThat(all.status()).isEqualTo(200);
+        var doc = xml(all.body());
+        assertThat(doc.getDocumentElement().getNamespaceURI()).isEqualTo("http://www.topografix.com/GPX/1/1");
+        assertThat(doc.getElementsByTagName("trkseg").getLength()).isEqualTo(2);
+        assertThat(doc.getElementsByTagName("trkpt").getLength()).isEqualTo(10);
+        assertThat(doc.getElementsByTagName("wpt").getLength()).isEqualTo(8);
+        assertThat(doc.getElementsByTagName("name").item(0).getTextContent())
+                .isEqualTo("Task for project " + p.id() + ". Do not edit outside of this area!");
+        var file = call(fn, "GET", base + "?as_file=true", null, null);
+        assertThat(file.headers().get("content-disposition")).contains("HOT-project-" + p.id() + ".gpx");
+        assertThat(call(fn, "GET", base + "?tasks=7", null, null).structuredSubCode()).isEqualTo("TASKS_NOT_FOUND");
+    }
 }

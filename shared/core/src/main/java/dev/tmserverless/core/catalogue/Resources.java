@@ -85,7 +85,10 @@ public final class Resources {
             new Route("GET", V2 + "/projects/{projectId}/tasks/{taskId}", TASKS),
             new Route("POST", V2 + "/projects/{projectId}/tasks/actions/lock-for-mapping/{taskId}", TASKS),
             new Route("POST", V2 + "/projects/{projectId}/tasks/actions/unlock-after-mapping/{taskId}", TASKS),
-            new Route("POST", V2 + "/projects/{projectId}/tasks/actions/stop-mapping/{taskId}", TASKS));
+            new Route("POST", V2 + "/projects/{projectId}/tasks/actions/stop-mapping/{taskId}", TASKS),
+            new Route("POST", V2 + "/projects/{projectId}/tasks/actions/split/{taskId}", TASKS),
+            new Route("GET", V2 + "/projects/{projectId}/tasks/queries/xml", TASKS),
+            new Route("GET", V2 + "/projects/{projectId}/tasks/queries/gpx", TASKS));
 
     public static final List<Queue> QUEUES = List.of(GRID_JOBS);
 
