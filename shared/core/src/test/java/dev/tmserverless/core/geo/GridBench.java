@@ -16,7 +16,7 @@ import org.locationtech.jts.operation.valid.IsValidOp;
  * Grid generation benchmark (not a test): tasks/s for generate + clip on a box, a ~10,000-vertex coastline with
  * lakes and a 50-part multipolygon, each ~1,170 km² near 45°N (≈100,000 tasks at zoom 18), at zooms 14–18;
  * then a 5,000 km² box at zoom 18 and the heap held while streaming the 100,000-task cases. How to run it is
- * in docs/geometry.md (the Micronaut parent's exec-plugin configuration breaks {@code exec:java}).
+ * with {@code ./bench grid} (docs/geometry.md).
  */
 public final class GridBench {
     private GridBench() {}
