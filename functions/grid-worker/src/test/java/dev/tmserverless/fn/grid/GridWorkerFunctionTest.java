@@ -201,4 +201,32 @@ class GridWorkerFunctionTest {
         e.setRecords(List.of(m));
         assertThat(fn.handleRequest(e, new Api.TestContext()).getBatchItemFailures()).isEmpty();
     }
+
+    @Test
+    void anArbitraryTaskJobKeepsEachFeaturesPropertiesForPerTaskInstructions() {
+        long id = fx.counters.next("PROJECT");
+        fx.projects.create(Project.draft(id, "Blocks", author, 1, "ARBITRARY", false, "OSM", new double[4], new double[2], 1,
+                Instant.now()));
+        blobs.put(BlobStore.taskInputKey(id), """
+                {"type":"FeatureCollection","features":[
+                 {"type":"Feature","properties":{"name":"Block A"},
+                  "geometry":{"type":"Polygon","coordinates":[[[-4.0,56.0],[-3.99,56.0],[-3.99,56.01],[-4.0,56.0]]]}},
+                 {"type":"Feature","properties":{"name":"Point"},"geometry":{"type":"Point","coordinates":[-4.0,56.0]}},
+                 {"type":"Feature","properties":{"name":"Block B","households":12},
+                  "geometry":{"type":"MultiPolygon","coordinates":[[[[-3.99,56.0],[-3.98,56.0],[-3.98,56.01],[-3.99,56.0]]]]}}]}""");
+        fx.projects.putJob(new GridJob(id, GridJob.State.QUEUED, "ARBITRARY", null, false, null, 0, null, Instant.now()));
+        assertThat(deliver(id, 1).getBatchItemFailures()).isEmpty();
+        List<Task> tasks = fx.tasks.list(id);
+        assertThat(tasks).extracting(Task::taskId).containsExactly(1, 2);
+        assertThat(tasks).allSatisfy(t -> {
+            assertThat(t.isSquare()).isFalse();
+            assertThat(t.x()).isNull();
+        });
+        var a = fx.tasks.shape(id, 1).orElseThrow();
+        assertThat(Json.parse(a.extraJson())).isEqualTo(Json.parse("{\"name\":\"Block A\"}"));
+        assertThat(GeoJson.read(Json.parse(a.geometryJson())).getGeometryType()).isEqualTo("MultiPolygon");
+        assertThat(Json.parse(fx.tasks.shape(id, 2).orElseThrow().extraJson()))
+                .isEqualTo(Json.parse("{\"name\":\"Block B\",\"households\":12}"));
+        assertThat(fx.projects.get(id).orElseThrow().counters().totalTasks()).isEqualTo(2);
+    }
 }
