@@ -14,12 +14,15 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * The README's walk-through over HTTP against the real function jars (built earlier in the reactor):
  * log in as admin, create an organisation and a project from an AOI and a zoom, wait for the grid worker,
- * see the tasks, publish, log in as a mapper, lock and map a task.
+ * see the tasks, publish, log in as a mapper, lock and map a task, split another.
  */
 class EndToEndTest {
     static final ObjectMapper JSON = new ObjectMapper();
@@ -97,6 +100,19 @@ class EndToEndTest {
         JsonNode p = send("GET", "/api/v2/projects/" + project + "/", null, null, 200);
         assertThat(p.path("status").asText()).isEqualTo("PUBLISHED");
         assertThat(p.path("percentMapped").asInt()).isEqualTo((int) (100 / total));
+        // the mapper splits a full square task in four: the map shows the children with the next ids
+        int square = 0;
+        for (JsonNode f : tasks.path("features")) {
+            if (f.path("properties").path("taskIsSquare").asBoolean()) { square = f.path("properties").path("taskId").asInt(); break; }
+        }
+        send("POST", "/api/v2/projects/" + project + "/tasks/actions/lock-for-mapping/" + square, mapper, null, 200);
+        JsonNode children = send("POST", "/api/v2/projects/" + project + "/tasks/actions/split/" + square + "/", mapper, null, 200);
+        List<Long> ids = new ArrayList<>();
+        children.path("tasks").forEach(t -> ids.add(t.path("taskId").asLong()));
+        assertThat(ids).containsExactly(total + 1, total + 2, total + 3, total + 4);
+        assertThat(send("GET", "/api/v2/projects/" + project + "/tasks/", null, null, 200).path("features").size())
+                .isEqualTo((int) total + 3);
+        send("GET", "/api/v2/projects/" + project + "/tasks/" + square + "/", null, null, 404);
         // unknown routes answer like API Gateway
         send("GET", "/api/v2/nothing/here/", null, null, 404);
     }
