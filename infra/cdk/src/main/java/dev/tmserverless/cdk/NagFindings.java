@@ -1,5 +1,6 @@
 package dev.tmserverless.cdk;
 
+import dev.tmserverless.core.catalogue.Resources;
 import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
 import io.github.cdklabs.cdknag.RegexAppliesTo;
@@ -33,6 +34,10 @@ final class NagFindings {
             + " narrowest static scope; the actions themselves are listed one by one (no s3:* or s3:Get*) and"
             + " follow the function's catalogue access set (read or read-write).";
 
+    static final String LARGE_RESPONSES = "Responses too big for Lambda are stored under one random key each and"
+            + " served through a signed link; the keys exist only at run time, so the grant names the hand-over"
+            + " prefix (put and get only), which a lifecycle rule empties after a day.";
+
     static final String API_AUTHORIZATION = "The API keeps the reference Tasking Manager's own authentication: a"
             + " session token (Authorization: Token/Bearer) verified inside each function with the signing key from"
             + " Secrets Manager, and per-project permission rules that an API Gateway authorizer cannot express."
@@ -47,7 +52,9 @@ final class NagFindings {
         for (Role role : stack.roles().values()) {
             NagSuppressions.addResourceSuppressions(role, List.of(
                     wildcard(TABLE_INDEXES, "/^Resource::<[A-Za-z0-9]+Table[0-9A-F]{8}\\.Arn>\\/index\\/\\*$/"),
-                    wildcard(BUCKET_OBJECTS, "/^Resource::<[A-Za-z0-9]+Bucket[0-9A-F]{8}\\.Arn>\\/\\*$/")), true);
+                    wildcard(BUCKET_OBJECTS, "/^Resource::<[A-Za-z0-9]+Bucket[0-9A-F]{8}\\.Arn>\\/\\*$/"),
+                    wildcard(LARGE_RESPONSES, "/^Resource::<[A-Za-z0-9]+Bucket[0-9A-F]{8}\\.Arn>\\/"
+                            + Resources.LARGE_RESPONSES_PREFIX.replace("/", "\\/") + "\\*$/")), true);
         }
 
         NagSuppressions.addResourceSuppressions(stack.api(),

@@ -56,6 +56,8 @@ import software.amazon.awscdk.services.logs.LogGroup;
 import software.amazon.awscdk.services.s3.BlockPublicAccess;
 import software.amazon.awscdk.services.s3.Bucket;
 import software.amazon.awscdk.services.s3.BucketEncryption;
+import software.amazon.awscdk.services.s3.CorsRule;
+import software.amazon.awscdk.services.s3.HttpMethods;
 import software.amazon.awscdk.services.s3.LifecycleRule;
 import software.amazon.awscdk.services.s3.ObjectOwnership;
 import software.amazon.awscdk.services.secretsmanager.Secret;
@@ -258,7 +260,14 @@ public class TmStack extends Stack {
                 .lifecycleRules(List.of(LifecycleRule.builder().id("expire-old-versions")
                         .noncurrentVersionExpiration(NONCURRENT_VERSION_EXPIRY)
                         .abortIncompleteMultipartUploadAfter(Duration.days(7))
-                        .build()))
+                        .build(),
+                        LifecycleRule.builder().id("expire-large-responses").prefix(Resources.LARGE_RESPONSES_PREFIX)
+                                .expiration(Duration.days(Resources.LARGE_RESPONSES_EXPIRY_DAYS))
+                                .noncurrentVersionExpiration(Duration.days(1))
+                                .build()))
+                // browsers follow the 303 of an oversized response to a signed link here; the signature guards it
+                .cors(List.of(CorsRule.builder().allowedMethods(List.of(HttpMethods.GET, HttpMethods.HEAD))
+                        .allowedOrigins(List.of("*")).maxAge(3600).build()))
                 .serverAccessLogsBucket(accessLogsBucket)
                 .serverAccessLogsPrefix(b.id() + "/")
                 .removalPolicy(dataRemoval)
@@ -345,6 +354,13 @@ public class TmStack extends Stack {
                 role.addToPrincipalPolicy(objectStatement(
                         List.of("s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:AbortMultipartUpload")));
                 role.addToPrincipalPolicy(listStatement());
+                env.put(Resources.BUCKET.envVar(), bucket.getBucketName());
+            }
+            case LARGE_RESPONSES -> {
+                // only the hand-over prefix; the signed link acts with this role's s3:GetObject
+                role.addToPrincipalPolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                        .actions(List.of("s3:PutObject", "s3:GetObject"))
+                        .resources(List.of(bucket.arnForObjects(Resources.LARGE_RESPONSES_PREFIX + "*"))).build());
                 env.put(Resources.BUCKET.envVar(), bucket.getBucketName());
             }
             case GRID_JOBS_SEND -> {

@@ -111,6 +111,12 @@ class TmStackTemplateTest {
         assertThat(p.get("PublicAccessBlockConfiguration")).isEqualTo(Map.of(
                 "BlockPublicAcls", true, "BlockPublicPolicy", true, "IgnorePublicAcls", true, "RestrictPublicBuckets", true));
         assertThat(p.get("VersioningConfiguration")).isEqualTo(Map.of("Status", "Enabled"));
+        // handed-over responses expire; browsers may follow the signed link
+        assertThat(list(map(p.get("LifecycleConfiguration")).get("Rules"))).anySatisfy(r -> {
+            assertThat(map(r).get("Prefix")).isEqualTo(Resources.LARGE_RESPONSES_PREFIX);
+            assertThat(map(r).get("ExpirationInDays")).isEqualTo(Resources.LARGE_RESPONSES_EXPIRY_DAYS);
+        });
+        assertThat(String.valueOf(p.get("CorsConfiguration"))).contains("AllowedMethods=[GET, HEAD]");
         assertThat(map(p.get("LoggingConfiguration")).get("DestinationBucketName"))
                 .isEqualTo(ref(t.logicalId(stack.accessLogsBucket())));
         assertThat(deniesInsecureTransport("AWS::S3::BucketPolicy", "Bucket", ref(bucket))).isTrue();
@@ -253,15 +259,28 @@ class TmStackTemplateTest {
                     .isEqualTo(a.contains(Resources.Access.TABLE_READ_WRITE));
             assertThat(indexGrant(role, table)).as(f.id() + " indexes").isEqualTo(a.contains(Resources.Access.TABLE_READ_WRITE));
             boolean reads = a.contains(Resources.Access.BUCKET_READ) || a.contains(Resources.Access.BUCKET_READ_WRITE);
-            assertThat(t.roleAllowsOn(role, "s3:GetObject", bucket)).as(f.id()).isEqualTo(reads);
-            assertThat(t.roleAllowsOn(role, "s3:PutObject", bucket)).as(f.id())
+            boolean large = a.contains(Resources.Access.LARGE_RESPONSES);
+            assertThat(objectGrant(role, "s3:GetObject", bucket, "")).as(f.id()).isEqualTo(reads);
+            assertThat(objectGrant(role, "s3:PutObject", bucket, "")).as(f.id())
                     .isEqualTo(a.contains(Resources.Access.BUCKET_READ_WRITE));
+            assertThat(objectGrant(role, "s3:PutObject", bucket, Resources.LARGE_RESPONSES_PREFIX)).as(f.id() + " hand-over")
+                    .isEqualTo(large || a.contains(Resources.Access.BUCKET_READ_WRITE));
             assertThat(t.roleAllowsOn(role, "sqs:SendMessage", gridJobs)).as(f.id())
                     .isEqualTo(a.contains(Resources.Access.GRID_JOBS_SEND));
             assertThat(t.roleAllowsOn(role, "sqs:ReceiveMessage", gridJobs)).as(f.id())
                     .isEqualTo(Resources.GRID_JOBS.consumer().equals(f.id()));
-            if (!reads) assertThat(actions).as(f.id()).noneMatch(x -> x.startsWith("s3:"));
+            if (!reads && !large) assertThat(actions).as(f.id()).noneMatch(x -> x.startsWith("s3:"));
         }
+    }
+
+    /** The role may do {@code action} on the bucket's objects under {@code prefix} ("" = the whole bucket). */
+    private boolean objectGrant(String role, String action, String bucket, String prefix) {
+        return t.statementsOfRole(role).stream().anyMatch(s -> {
+            String res = String.valueOf(s.get("Resource"));
+            if (!"Allow".equals(s.get("Effect")) || !list(s.get("Action")).contains(action) || !res.contains(bucket)) return false;
+            boolean whole = res.contains("/*") && !res.contains("/" + Resources.LARGE_RESPONSES_PREFIX + "*");
+            return whole || (!prefix.isEmpty() && res.contains("/" + prefix + "*"));
+        });
     }
 
     private boolean indexGrant(String role, String table) {

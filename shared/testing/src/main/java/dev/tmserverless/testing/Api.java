@@ -39,12 +39,39 @@ public final class Api {
 
     public static Answer call(RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> fn, String method, String path,
                        String authorization, String body) {
+        return call(fn, method, path, authorization, body, Map.of());
+    }
+
+    /**
+     * Calls the handler with extra request headers. The answer's body is what a client reads after API Gateway:
+     * base64 bodies are decoded and gzip bodies decompressed (the headers still say how it was sent).
+     */
+    public static Answer call(RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> fn, String method, String path,
+                       String authorization, String body, Map<String, String> headers) {
         APIGatewayV2HTTPEvent e = event(method, path, authorization, body);
+        Map<String, String> h = new HashMap<>(e.getHeaders());
+        h.putAll(headers);
+        e.setHeaders(h);
         APIGatewayV2HTTPResponse r = fn.handleRequest(e, new TestContext());
-        String type = r.getHeaders() == null ? null : r.getHeaders().get("content-type");
+        Map<String, String> rh = r.getHeaders() == null ? Map.of() : r.getHeaders();
+        String text = r.getBody();
+        if (text != null && r.getIsBase64Encoded()) {
+            byte[] bytes = java.util.Base64.getDecoder().decode(text);
+            if ("gzip".equals(rh.get("content-encoding"))) bytes = gunzip(bytes);
+            text = new String(bytes, java.nio.charset.StandardCharsets.UTF_8);
+        }
+        String type = rh.get("content-type");
         boolean isJson = type == null || type.contains("json");
-        JsonNode json = r.getBody() == null || r.getBody().isEmpty() || !isJson ? null : Json.parse(r.getBody());
-        return new Answer(r.getStatusCode(), json, r.getHeaders(), r.getBody());
+        JsonNode json = text == null || text.isEmpty() || !isJson ? null : Json.parse(text);
+        return new Answer(r.getStatusCode(), json, rh, text);
+    }
+
+    public static byte[] gunzip(byte[] bytes) {
+        try (var in = new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(bytes))) {
+            return in.readAllBytes();
+        } catch (java.io.IOException ex) {
+            throw new java.io.UncheckedIOException(ex);
+        }
     }
 
     /** Matches the path against the catalogue as API Gateway would, with the trailing slash optional. */

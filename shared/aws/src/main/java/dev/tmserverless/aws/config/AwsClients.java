@@ -12,6 +12,7 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.s3.S3Configuration;
+import software.amazon.awssdk.services.s3.presigner.S3Presigner;
 import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.net.URI;
@@ -48,17 +49,28 @@ public class AwsClients {
         return b.build();
     }
 
+    /** Signs download links for responses handed over through the bucket; signing needs no network. */
+    @Singleton
+    public S3Presigner s3Presigner() {
+        var b = S3Presigner.builder().region(Region.of(config.region())).credentialsProvider(credentials("s3"));
+        config.endpoint("s3").ifPresent(e -> b.endpointOverride(URI.create(e))
+                .serviceConfiguration(S3Configuration.builder().pathStyleAccessEnabled(true).build()));
+        return b.build();
+    }
+
     private <B extends AwsClientBuilder<B, ?>> B configure(B builder, String service) {
         builder.region(Region.of(config.region()));
         if (builder instanceof software.amazon.awssdk.awscore.client.builder.AwsSyncClientBuilder<?, ?> sync) {
             sync.httpClientBuilder(UrlConnectionHttpClient.builder());
         }
-        var endpoint = config.endpoint(service);
-        AwsCredentialsProvider creds = endpoint.isPresent()
+        builder.credentialsProvider(credentials(service));
+        config.endpoint(service).ifPresent(e -> builder.endpointOverride(URI.create(e)));
+        return builder;
+    }
+
+    private AwsCredentialsProvider credentials(String service) {
+        return config.endpoint(service).isPresent()
                 ? StaticCredentialsProvider.create(AwsBasicCredentials.create("local", "local"))
                 : EnvironmentVariableCredentialsProvider.create();
-        builder.credentialsProvider(creds);
-        endpoint.ifPresent(e -> builder.endpointOverride(URI.create(e)));
-        return builder;
     }
 }

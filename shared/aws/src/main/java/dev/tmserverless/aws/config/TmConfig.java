@@ -73,6 +73,14 @@ public final class TmConfig {
                 get("TM_MAX_TASKS").map(Long::parseLong).orElse(d.maxTasks()));
     }
 
+    /**
+     * The largest response body sent inline (after compression). Lambda refuses a response over 6 MB
+     * including its JSON envelope; bigger bodies are handed over through the bucket (docs/performance.md).
+     */
+    public long maxInlineResponseBytes() {
+        return get("TM_MAX_INLINE_RESPONSE_BYTES").map(Long::parseLong).orElse(5_000_000L);
+    }
+
     /** {@code 2h}, {@code 30m}, {@code 7d}, {@code 1h30m}, {@code 90s}. */
     static Duration parseDelta(String s) {
         Duration d = Duration.ZERO;

@@ -6,7 +6,9 @@ import dev.tmserverless.aws.store.UserStore;
 import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
+import dev.tmserverless.aws.config.TmConfig;
 import io.micronaut.context.ApplicationContextBuilder;
+import io.micronaut.context.BeanProvider;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import jakarta.inject.Inject;
 import org.slf4j.Logger;
@@ -45,6 +47,8 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
 
     @Inject protected UserStore users;
     @Inject protected Tokens tokens;
+    @Inject protected TmConfig config;
+    @Inject protected BeanProvider<LargeResponses> largeResponses;
     private volatile Map<String, Handler> routes;
 
     protected ApiFunction() { super(); }
@@ -58,15 +62,22 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
 
     @Override
     public APIGatewayV2HTTPResponse execute(APIGatewayV2HTTPEvent event) {
+        Response r;
         try {
             Handler h = routes().get(normaliseRouteKey(event.getRouteKey()));
             if (h == null) throw new ApiException(ErrorCode.ROUTE_NOT_FOUND);
-            return toEvent(h.handle(toRequest(event)));
+            r = h.handle(toRequest(event));
         } catch (ApiException e) {
-            return toEvent(error(e));
+            r = error(e);
         } catch (RuntimeException e) {
             LOG.error("unhandled error on {}", event.getRouteKey(), e);
-            return toEvent(error(new ApiException(ErrorCode.INTERNAL_SERVER_ERROR)));
+            r = error(new ApiException(ErrorCode.INTERNAL_SERVER_ERROR));
+        }
+        try {
+            return encode(r, acceptsGzip(event.getHeaders()));
+        } catch (RuntimeException e) {
+            LOG.error("could not send the response to {}", event.getRouteKey(), e);
+            return encode(error(new ApiException(ErrorCode.INTERNAL_SERVER_ERROR)), false);
         }
     }
 
@@ -129,16 +140,73 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
         return m;
     }
 
-    private static APIGatewayV2HTTPResponse toEvent(Response r) {
+    /**
+     * The Lambda proxy response: the body serialised (JSON unless it is text with its own type), gzip-compressed
+     * when the client accepts it (API Gateway does not compress), and handed over through the bucket with a
+     * 303 to a signed link when it would still exceed what Lambda can return.
+     */
+    APIGatewayV2HTTPResponse encode(Response r, boolean gzipOk) {
         Map<String, String> headers = new HashMap<>(r.headers());
-        String body;
+        String text;
         if (r.body() instanceof String s && headers.containsKey("content-type")) {
-            body = s;
+            text = s;
         } else {
-            body = Json.write(r.body());
+            text = Json.write(r.body());
             headers.putIfAbsent("content-type", "application/json");
         }
-        return APIGatewayV2HTTPResponse.builder().withStatusCode(r.status()).withHeaders(headers).withBody(body)
-                .withIsBase64Encoded(false).build();
+        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
+        boolean gzip = gzipOk && bytes.length >= GZIP_MIN_BYTES;
+        byte[] payload = gzip ? gzip(bytes) : bytes;
+        // base64 has no characters to escape; plain text grows by one byte per escaped character in the envelope
+        long inline = gzip ? 4L * ((payload.length + 2) / 3) : bytes.length + escapes(text);
+        if (r.status() == 200 && inline > config.maxInlineResponseBytes()) {
+            java.net.URI link = largeResponses.get().handOver(payload, headers.get("content-type"), gzip ? "gzip" : null,
+                    headers.get("content-disposition"));
+            return APIGatewayV2HTTPResponse.builder().withStatusCode(303)
+                    .withHeaders(Map.of("location", link.toString())).withIsBase64Encoded(false).build();
+        }
+        var b = APIGatewayV2HTTPResponse.builder().withStatusCode(r.status());
+        if (gzip) {
+            headers.put("content-encoding", "gzip");
+            headers.put("vary", "accept-encoding");
+            return b.withHeaders(headers).withBody(Base64.getEncoder().encodeToString(payload)).withIsBase64Encoded(true).build();
+        }
+        return b.withHeaders(headers).withBody(text).withIsBase64Encoded(false).build();
+    }
+
+    /** Bodies below this gain too little from compression to be worth it. */
+    static final int GZIP_MIN_BYTES = 1024;
+
+    static boolean acceptsGzip(Map<String, String> headers) {
+        if (headers == null) return false;
+        for (var e : headers.entrySet()) {
+            if (!e.getKey().equalsIgnoreCase("accept-encoding") || e.getValue() == null) continue;
+            for (String part : e.getValue().split(",")) {
+                String[] p = part.trim().split(";");
+                if (p[0].trim().equalsIgnoreCase("gzip")) {
+                    return p.length < 2 || !p[1].trim().replace(" ", "").matches("q=0(\\.0*)?");
+                }
+            }
+        }
+        return false;
+    }
+
+    private static byte[] gzip(byte[] bytes) {
+        var out = new java.io.ByteArrayOutputStream(bytes.length / 4 + 64);
+        try (var z = new java.util.zip.GZIPOutputStream(out)) {
+            z.write(bytes);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        return out.toByteArray();
+    }
+
+    private static long escapes(String s) {
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\' || c < 0x20) n += c < 0x20 && c != '\n' && c != '\t' && c != '\r' ? 5 : 1;
+        }
+        return n;
     }
 }

@@ -25,7 +25,11 @@ public final class Resources {
 
     public record Bucket(String id, String envVar) {}
 
-    public enum Access { TABLE_READ_WRITE, BUCKET_READ, BUCKET_READ_WRITE, GRID_JOBS_SEND, GRID_JOBS_CONSUME }
+    /**
+     * What a function may touch. LARGE_RESPONSES: write and sign links to {@link #LARGE_RESPONSES_PREFIX} objects,
+     * for responses too big to return through Lambda.
+     */
+    public enum Access { TABLE_READ_WRITE, BUCKET_READ, BUCKET_READ_WRITE, GRID_JOBS_SEND, GRID_JOBS_CONSUME, LARGE_RESPONSES }
 
     /**
      * A Lambda function: its Maven module (which builds {@code <module>-lambda.jar}), the handler class the
@@ -54,11 +58,15 @@ public final class Resources {
 
     public static final Bucket BUCKET = new Bucket("data", "TM_BUCKET");
 
+    /** Where oversized responses wait for their client; a lifecycle rule removes them after a day. */
+    public static final String LARGE_RESPONSES_PREFIX = "responses/";
+    public static final int LARGE_RESPONSES_EXPIRY_DAYS = 1;
+
     public static final List<Function> FUNCTIONS = List.of(
             new Function(PROJECTS, "projects", "dev.tmserverless.fn.projects.ProjectsFunction", 1024, 29,
-                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE, Access.GRID_JOBS_SEND), true),
+                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE, Access.GRID_JOBS_SEND, Access.LARGE_RESPONSES), true),
             new Function(TASKS, "tasks", "dev.tmserverless.fn.tasks.TasksFunction", 1024, 29,
-                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ), true),
+                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ, Access.LARGE_RESPONSES), true),
             new Function(USERS, "users", "dev.tmserverless.fn.users.UsersFunction", 512, 29,
                     Set.of(Access.TABLE_READ_WRITE), true),
             new Function(GRID_WORKER, "grid-worker", "dev.tmserverless.fn.grid.GridWorkerFunction", 2048, 900,

@@ -1,0 +1,107 @@
+package dev.tmserverless.fn.tasks;
+
+import dev.tmserverless.aws.http.Json;
+import dev.tmserverless.core.domain.Project;
+import dev.tmserverless.core.domain.ProjectStatus;
+import dev.tmserverless.emulators.Emulators;
+import dev.tmserverless.emulators.Isolated;
+import dev.tmserverless.testing.Api;
+import dev.tmserverless.testing.Fixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.util.Map;
+
+import static dev.tmserverless.testing.Api.call;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * Big answers through the real handler and the real S3 emulator: gzip when the client accepts it, and a 303 to a
+ * signed link when the body would not fit in a Lambda response (the limit is lowered here to make that cheap).
+ */
+class ResponseSizeTest {
+    static final String LIMIT = "TM_MAX_INLINE_RESPONSE_BYTES";
+    static final Map<String, String> GZIP = Map.of("accept-encoding", "gzip, deflate, br");
+    static final HttpClient HTTP = HttpClient.newHttpClient();
+    static Isolated.Applied env;
+    static TasksFunction fn;
+    static Project p;
+
+    @BeforeAll
+    static void start() {
+        env = Emulators.shared().isolated("responses").applyAsSystemProperties();
+        fn = new TasksFunction();
+        Fixture fx = new Fixture(fn.getApplicationContext());
+        p = fx.project(fx.user("pm"), ProjectStatus.PUBLISHED, 200);
+    }
+
+    @AfterEach
+    void defaultLimit() {
+        System.clearProperty(LIMIT);
+    }
+
+    @AfterAll
+    static void stop() {
+        fn.close();
+        env.close();
+    }
+
+    static String tasksPath() { return "/api/v2/projects/" + p.id() + "/tasks/"; }
+
+    static HttpResponse<byte[]> follow(Api.Answer a) throws Exception {
+        assertThat(a.status()).isEqualTo(303);
+        assertThat(a.body()).isNullOrEmpty();
+        return HTTP.send(HttpRequest.newBuilder(URI.create(a.headers().get("location"))).build(),
+                HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void bodiesAreCompressedOnlyForClientsThatAcceptGzip() {
+        var plain = call(fn, "GET", tasksPath(), null, null);
+        var gz = call(fn, "GET", tasksPath(), null, null, GZIP);
+        assertThat(plain.headers()).doesNotContainKey("content-encoding");
+        assertThat(gz.headers()).containsEntry("content-encoding", "gzip").containsEntry("vary", "accept-encoding");
+        // the client reads the same document either way
+        assertThat(gz.json()).isEqualTo(plain.json());
+        assertThat(gz.json().path("features").size()).isEqualTo(200);
+        var refused = call(fn, "GET", tasksPath(), null, null, Map.of("accept-encoding", "gzip;q=0, identity"));
+        assertThat(refused.headers()).doesNotContainKey("content-encoding");
+        // small answers are not worth compressing
+        var small = call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/1/", null, null, GZIP);
+        assertThat(small.status()).isEqualTo(200);
+        assertThat(small.headers()).doesNotContainKey("content-encoding");
+    }
+
+    @Test
+    void aBodyTooBigForLambdaIsHandedOverThroughASignedLink() throws Exception {
+        String inline = call(fn, "GET", tasksPath(), null, null).body();
+        System.setProperty(LIMIT, Integer.toString(inline.length() / 2));
+        var a = call(fn, "GET", tasksPath(), null, null);
+        HttpResponse<byte[]> r = follow(a);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type")).hasValue("application/json");
+        assertThat(Json.parse(new String(r.body(), StandardCharsets.UTF_8))).isEqualTo(Json.parse(inline));
+    }
+
+    @Test
+    void aHandedOverBodyKeepsItsCompressionAndItsDownloadName() throws Exception {
+        String xml = call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/queries/xml/", null, null).body();
+        System.setProperty(LIMIT, "2000");
+        var a = call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/queries/xml/?as_file=true", null, null, GZIP);
+        HttpResponse<byte[]> r = follow(a);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-encoding")).hasValue("gzip");
+        assertThat(r.headers().firstValue("content-disposition")).hasValue("attachment; filename=\"HOT-project-" + p.id() + ".osm\"");
+        assertThat(new String(Api.gunzip(r.body()), StandardCharsets.UTF_8)).isEqualTo(xml);
+        // errors are never handed over
+        assertThat(call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/queries/xml/?tasks=9999", null, null).status())
+                .isEqualTo(404);
+    }
+}
