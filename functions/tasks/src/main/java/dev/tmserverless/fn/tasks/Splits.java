@@ -21,8 +21,9 @@ import java.util.List;
 
 /**
  * Finishes committed splits (docs/locking.md, "Split"). Everything after the commit follows from the split
- * mark alone, so the request that committed it and any later reader that finds it left behind produce the
- * same children; exactly one of them removes the mark and counts the three new tasks.
+ * mark alone, so the request that committed it and any later reader that finds it left open produce the
+ * same children (only the first write of each stands); exactly one of them closes the mark and counts the
+ * three new tasks.
  */
 @Singleton
 public class Splits {
@@ -52,7 +53,7 @@ public class Splits {
         return new TaskShape(t.x(), t.y(), t.zoom(), t.isSquare(), TileMath.square(t.x(), t.y(), t.zoom()), extra);
     }
 
-    /** Writes the children of a committed split (idempotently), then removes the mark; returns the children. */
+    /** Writes the children of a committed split (idempotently), then closes the mark; returns the children. */
     public List<Task> finish(TaskStore.SplitMark mark) {
         Task parent = mark.parent();
         TaskShape shape = shapeOf(parent);
@@ -65,7 +66,7 @@ public class Splits {
                     s.extraProperties() == null ? null : Json.write(s.extraProperties())));
             children.add(child);
         }
-        if (tasks.removeSplitMark(parent.projectId(), parent.taskId())) {
+        if (tasks.closeSplitMark(parent.projectId(), parent.taskId())) {
             projects.addTotalTasks(parent.projectId(), shapes.size() - 1);
             claims.release(mark.by().userId(), parent.projectId(), parent.taskId());
         }

@@ -72,8 +72,14 @@ public class TaskService {
             faults.afterClaim();
             if (tasks.apply(change)) return new Outcome(change.after(), view);
             // Lost the race for the task. If our own twin request won it, the slot is rightly ours; otherwise
-            // give the slot back and decide again on the task as it is now.
-            Task current = task(projectId, taskId);
+            // give the slot back and decide again on the task as it is now (which may be gone: split).
+            Task current;
+            try {
+                current = task(projectId, taskId);
+            } catch (ApiException e) {
+                claims.abandon(claim);
+                throw e;
+            }
             if (current.lockedByAt(user.id(), clock.instant())) return new Outcome(current, view);
             claims.abandon(claim);
         }
@@ -101,8 +107,7 @@ public class TaskService {
             Instant now = clock.instant();
             Task stored = task(projectId, taskId);
             List<TaskShape> children = TaskMachine.split(stored, splits.shapeOf(stored), user.actor(), now);
-            int first = projects.reserveTaskIds(projectId, children.size())
-                    .orElseThrow(() -> new ApiException(ErrorCode.GRID_NOT_READY));
+            int first = projects.reserveTaskIds(projectId, children.size());
             List<Integer> ids = IntStream.range(first, first + children.size()).boxed().toList();
             if (tasks.markSplit(stored, ids, user.actor(), now)) {
                 faults.afterSplitMark();

@@ -133,11 +133,18 @@ public class TasksFunction extends ApiFunction {
             throw new ApiException(ErrorCode.TASKS_NOT_FOUND, ErrorCode.TASKS_NOT_FOUND.message, Map.of("project_id", projectId));
         }
         Map<Integer, String> stored = tasks.geometries(projectId);
-        return selected.stream().map(t -> new Exports.ExportTask(t.taskId(), geometry(t, stored.get(t.taskId())))).toList();
+        List<Exports.ExportTask> out = new ArrayList<>();
+        for (Task t : selected) {
+            Geometry g = geometry(t, stored.get(t.taskId()));
+            if (g != null) out.add(new Exports.ExportTask(t.taskId(), g));
+        }
+        return out;
     }
 
+    /** Stored geometry, else the tile; null only for a split child whose shape the (eventually consistent) list missed. */
     private static Geometry geometry(Task t, String storedJson) {
-        return storedJson != null ? GeoJson.read(Json.parse(storedJson)) : TileMath.square(t.x(), t.y(), t.zoom());
+        if (storedJson != null) return GeoJson.read(Json.parse(storedJson));
+        return t.x() == null || t.y() == null || t.zoom() == null ? null : TileMath.square(t.x(), t.y(), t.zoom());
     }
 
     /**

@@ -100,8 +100,10 @@ class ResponseSizeTest {
         assertThat(r.headers().firstValue("content-encoding")).hasValue("gzip");
         assertThat(r.headers().firstValue("content-disposition")).hasValue("attachment; filename=\"HOT-project-" + p.id() + ".osm\"");
         assertThat(new String(Api.gunzip(r.body()), StandardCharsets.UTF_8)).isEqualTo(xml);
-        // errors are never handed over
-        assertThat(call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/queries/xml/?tasks=9999", null, null).status())
-                .isEqualTo(404);
+        // errors are never handed over, however small the limit
+        System.setProperty(LIMIT, "10");
+        var missing = call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/queries/xml/?tasks=9999", null, null);
+        assertThat(missing.status()).isEqualTo(404);
+        assertThat(missing.structuredSubCode()).isEqualTo("TASKS_NOT_FOUND");
     }
 }

@@ -48,6 +48,7 @@ class SplitTest {
     @AfterEach
     void heal() {
         service.faults = new TaskService.Faults();
+        service.clock = java.time.Clock.systemUTC();
     }
 
     @AfterAll
@@ -200,16 +201,21 @@ class SplitTest {
         }
     }
 
+    /** The next split dies right after its commit, before any child is written. */
+    static void crashAfterTheCommit() {
+        service.faults = new TaskService.Faults() {
+            @Override
+            public void afterSplitMark() { throw new IllegalStateException("crash after the split commit"); }
+        };
+    }
+
     @Test
     void aCrashAfterTheCommitIsFinishedByTheNextReader() {
         User pm = fx.user("pm");
         Project p = fx.project(pm, ProjectStatus.PUBLISHED, 3);
         String tok = token(pm.id());
         call(fn, "POST", TasksFunctionTest.lock(p.id(), 1), tok, null);
-        service.faults = new TaskService.Faults() {
-            @Override
-            public void afterSplitMark() { throw new IllegalStateException("crash after the split commit"); }
-        };
+        crashAfterTheCommit();
         assertThat(call(fn, "POST", split(p.id(), 1), tok, null).status()).isEqualTo(500);
         service.faults = new TaskService.Faults();
         // committed: the parent is a split mark, no child is written yet
@@ -232,10 +238,7 @@ class SplitTest {
         Project p = fx.project(pm, ProjectStatus.PUBLISHED, 2);
         String tok = token(pm.id());
         call(fn, "POST", TasksFunctionTest.lock(p.id(), 2), tok, null);
-        service.faults = new TaskService.Faults() {
-            @Override
-            public void afterSplitMark() { throw new IllegalStateException("crash after the split commit"); }
-        };
+        crashAfterTheCommit();
         call(fn, "POST", split(p.id(), 2), tok, null);
         service.faults = new TaskService.Faults();
         var retry = call(fn, "POST", TasksFunctionTest.unlock(p.id(), 2), tok, "{\"status\":\"MAPPED\"}");
@@ -324,5 +327,75 @@ class SplitTest {
         assertThat(all).doesNotHaveDuplicates().hasSize(4 * n).allSatisfy(id -> assertThat(id).isBetween(n + 1, 5 * n));
         assertThat(listedIds(p)).hasSize(4 * n);
         assertThat(totalTasks(p)).isEqualTo(4L * n);
+    }
+
+    @Test
+    void aLateFinisherOfAnOldMarkChangesNothing() {
+        User pm = fx.user("pm");
+        // a clipped tile: indices set, not square, its own geometry (the western 40% of the tile)
+        var env = TileMath.square(1010, 1399, 11).getEnvelopeInternal();
+        String strip = box(env.getMinX(), env.getMinY(), env.getMinX() + 0.4 * env.getWidth(), env.getMaxY());
+        Project p = fx.project(pm, ProjectStatus.PUBLISHED,
+                List.of(new TaskStore.NewTask(Task.ready(0, 1, 1010, 1399, 11, false), strip)), "");
+        String tok = token(pm.id());
+        call(fn, "POST", TasksFunctionTest.lock(p.id(), 1), tok, null);
+        crashAfterTheCommit();
+        call(fn, "POST", split(p.id(), 1), tok, null);
+        service.faults = new TaskService.Faults();
+        TaskStore.SplitMark old = fx.tasks.splitMark(p.id(), 1).orElseThrow();
+        Splits splits = fn.getApplicationContext().getBean(Splits.class);
+
+        JsonNode finished = call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/", null, null).json();
+        assertThat(listedIds(p)).containsExactly(2, 3, 4, 5);
+        splits.finish(old);
+        assertThat(call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/", null, null).json()).isEqualTo(finished);
+        assertThat(totalTasks(p)).isEqualTo(4);
+        // a child split again is not brought back by the old mark
+        call(fn, "POST", TasksFunctionTest.lock(p.id(), 3), tok, null);
+        assertThat(call(fn, "POST", split(p.id(), 3), tok, null).status()).isEqualTo(200);
+        splits.finish(old);
+        assertThat(listedIds(p)).containsExactly(2, 4, 5, 6, 7, 8, 9);
+        assertThat(totalTasks(p)).isEqualTo(7);
+        assertThat(fx.tasks.splitMark(p.id(), 1)).isEmpty();
+    }
+
+    @Test
+    void aLockThatLosesItsTaskToASplitGivesItsSlotBack() {
+        User a = fx.user("a");
+        User b = fx.user("b");
+        Project p = fx.project(fx.user("pm"), ProjectStatus.PUBLISHED, 2);
+        assertThat(call(fn, "POST", TasksFunctionTest.lock(p.id(), 1), token(a.id()), null).status()).isEqualTo(200);
+        // b asks once a's lock has expired; while b's request runs, a's split of the task commits
+        service.clock = java.time.Clock.offset(java.time.Clock.systemUTC(), java.time.Duration.ofHours(3));
+        service.faults = new TaskService.Faults() {
+            @Override
+            public void afterClaim() {
+                Task t = fx.tasks.get(p.id(), 1).orElseThrow();
+                int first = fx.projects.reserveTaskIds(p.id(), 4);
+                fx.tasks.markSplit(t, List.of(first, first + 1, first + 2, first + 3), a.actor(), java.time.Instant.now());
+            }
+        };
+        var lost = call(fn, "POST", TasksFunctionTest.lock(p.id(), 1), token(b.id()), null);
+        service.faults = new TaskService.Faults();
+        assertThat(lost.structuredSubCode()).isEqualTo("TASK_NOT_FOUND");
+        assertThat(fn.getApplicationContext().getBean(dev.tmserverless.aws.store.LockClaims.class).get(b.id())).isEmpty();
+        assertThat(call(fn, "POST", TasksFunctionTest.lock(p.id(), 2), token(b.id()), null).status()).isEqualTo(200);
+        assertThat(listedIds(p)).containsExactly(2, 3, 4, 5, 6);
+    }
+
+    @Test
+    void aProjectWrittenBeforeTheIdCounterStillSplits() {
+        User pm = fx.user("pm");
+        Project p = fx.project(pm, ProjectStatus.PUBLISHED, 3);
+        var ddb = fn.getApplicationContext().getBean(software.amazon.awssdk.services.dynamodb.DynamoDbClient.class);
+        String table = fn.getApplicationContext().getBean(dev.tmserverless.aws.config.TmConfig.class).table();
+        ddb.updateItem(b -> b.tableName(table).key(java.util.Map.of(
+                        "pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("PROJECT#" + p.id()),
+                        "sk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("META")))
+                .updateExpression("REMOVE maxTaskId"));
+        String tok = token(pm.id());
+        call(fn, "POST", TasksFunctionTest.lock(p.id(), 2), tok, null);
+        assertThat(ids(call(fn, "POST", split(p.id(), 2), tok, null))).containsExactly(4, 5, 6, 7);
+        assertThat(totalTasks(p)).isEqualTo(6);
     }
 }

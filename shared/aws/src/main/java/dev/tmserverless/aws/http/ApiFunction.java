@@ -77,7 +77,10 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
             return encode(r, acceptsGzip(event.getHeaders()));
         } catch (RuntimeException e) {
             LOG.error("could not send the response to {}", event.getRouteKey(), e);
-            return encode(error(new ApiException(ErrorCode.INTERNAL_SERVER_ERROR)), false);
+            return APIGatewayV2HTTPResponse.builder().withStatusCode(500)
+                    .withHeaders(Map.of("content-type", "application/json"))
+                    .withBody(Json.write(error(new ApiException(ErrorCode.INTERNAL_SERVER_ERROR)).body()))
+                    .withIsBase64Encoded(false).build();
         }
     }
 

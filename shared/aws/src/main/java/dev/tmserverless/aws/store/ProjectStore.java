@@ -16,7 +16,6 @@ import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
  * Projects: the settings document, the task counters beside it (moved with ADD, never read-modify-write),
@@ -92,17 +91,36 @@ public class ProjectStore {
     }
 
     /**
-     * Reserves {@code n} new task ids above every id used so far and returns the first; empty while the
-     * grid is not written. Ids reserved by a split that then loses its race stay unused.
+     * Reserves {@code n} new task ids above every id used so far and returns the first. Call only once the grid
+     * is written. Ids reserved by a split that then loses its race stay unused.
      */
-    public OptionalInt reserveTaskIds(long projectId, int n) {
+    public int reserveTaskIds(long projectId, int n) {
+        for (int attempt = 0; attempt < 2; attempt++) {
+            try {
+                var res = ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META))
+                        .updateExpression("ADD maxTaskId :n").conditionExpression("attribute_exists(maxTaskId)")
+                        .expressionAttributeValues(Map.of(":n", Attr.n((long) n))).returnValues(ReturnValue.UPDATED_NEW));
+                return (int) (Long.parseLong(res.attributes().get("maxTaskId").n()) - n + 1);
+            } catch (ConditionalCheckFailedException e) {
+                startTaskIdsFromStoredTasks(projectId);
+            }
+        }
+        throw new IllegalStateException("project " + projectId + " has no task id counter");
+    }
+
+    /** A project written before the id counter existed: the counter starts at its highest stored task id. */
+    private void startTaskIdsFromStoredTasks(long projectId) {
+        var last = ddb.query(b -> b.tableName(table).keyConditionExpression("pk = :p AND begins_with(sk, :t)")
+                .expressionAttributeValues(Map.of(":p", Attr.s(Keys.project(projectId)), ":t", Attr.s(Keys.TASK_PREFIX)))
+                .scanIndexForward(false).limit(1).consistentRead(true)).items();
+        long max = last.isEmpty() ? 0 : Attr.lng(last.get(0), "taskId");
         try {
-            var res = ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META))
-                    .updateExpression("ADD maxTaskId :n").conditionExpression("attribute_exists(maxTaskId)")
-                    .expressionAttributeValues(Map.of(":n", Attr.n((long) n))).returnValues(ReturnValue.UPDATED_NEW));
-            return OptionalInt.of((int) (Long.parseLong(res.attributes().get("maxTaskId").n()) - n + 1));
-        } catch (ConditionalCheckFailedException e) {
-            return OptionalInt.empty();
+            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META))
+                    .updateExpression("SET maxTaskId = :m")
+                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(maxTaskId)")
+                    .expressionAttributeValues(Map.of(":m", Attr.n(max))));
+        } catch (ConditionalCheckFailedException ignored) {
+            // started meanwhile
         }
     }
 

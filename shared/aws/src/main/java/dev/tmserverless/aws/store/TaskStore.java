@@ -30,8 +30,10 @@ import java.util.function.Consumer;
  * from.
  *
  * <p>A split is committed by turning the parent into a split mark (status SPLIT, the child ids, who and
- * when) with one conditional write; the children and the parent's removal follow from the mark alone, so
- * anybody who finds a mark can finish the split with the same result. Reads never show a mark as a task.
+ * when) with one conditional write; the children follow from the mark alone, so anybody who finds an open
+ * mark can finish the split with the same result. Finishing closes the mark instead of deleting it: the
+ * parent's key and shape stay, so a finisher that comes late can neither recreate a task that was split
+ * again since nor compute a child from a missing shape. Reads never show a mark as a task.
  */
 @Singleton
 public class TaskStore {
@@ -56,10 +58,12 @@ public class TaskStore {
         this.table = config.table();
     }
 
+    /** The task; an open split mark reads as a task in status SPLIT, a closed one as no task. */
     public Optional<Task> get(long projectId, int taskId) {
         var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.task(taskId)))
                 .consistentRead(true)).item();
-        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(read(projectId, item));
+        return item == null || item.isEmpty() || item.containsKey("splitDone") ? Optional.empty()
+                : Optional.of(read(projectId, item));
     }
 
     /** Every task of a project in id order (one paginated Query); split marks are left out. */
@@ -67,14 +71,14 @@ public class TaskStore {
         return list(projectId, m -> {});
     }
 
-    /** As {@link #list(long)}, handing each split mark found on the way to {@code marks}. */
+    /** As {@link #list(long)}, handing each open split mark found on the way to {@code marks}. */
     public List<Task> list(long projectId, Consumer<SplitMark> marks) {
         List<Task> out = new ArrayList<>();
         ddb.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :p AND begins_with(sk, :t)")
                         .expressionAttributeValues(Map.of(":p", Attr.s(Keys.project(projectId)), ":t", Attr.s(Keys.TASK_PREFIX))))
                 .items().forEach(i -> {
-                    if (i.containsKey("splitInto")) marks.accept(mark(projectId, i));
-                    else out.add(read(projectId, i));
+                    if (!i.containsKey("splitInto")) out.add(read(projectId, i));
+                    else if (!i.containsKey("splitDone")) marks.accept(mark(projectId, i));
                 });
         return out;
     }
@@ -104,11 +108,12 @@ public class TaskStore {
     /** What a task's shape item holds; see {@link #shape}. */
     public record Shape(String geometryJson, String extraJson) {}
 
-    /** The split mark in a task's place, if a split of it is committed but not finished. */
+    /** The open split mark in a task's place, if a split of it is committed but not finished. */
     public Optional<SplitMark> splitMark(long projectId, int taskId) {
         var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.task(taskId)))
                 .consistentRead(true)).item();
-        return item == null || !item.containsKey("splitInto") ? Optional.empty() : Optional.of(mark(projectId, item));
+        return item == null || !item.containsKey("splitInto") || item.containsKey("splitDone") ? Optional.empty()
+                : Optional.of(mark(projectId, item));
     }
 
     /**
@@ -148,18 +153,7 @@ public class TaskStore {
         v.put(":by", Attr.n(by.userId()));
         v.put(":byn", Attr.s(by.username()));
         v.put(":at", Attr.n(at.toEpochMilli()));
-        v.put(":nv", Attr.n(before.version() + 1));
-        v.put(":v", Attr.n(before.version()));
-        try {
-            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(before.projectId()), Keys.task(before.taskId())))
-                    .updateExpression("SET #st = :st, splitInto = :ids, splitBy = :by, splitByName = :byn, splitAt = :at, v = :nv")
-                    .conditionExpression("v = :v")
-                    .expressionAttributeNames(Map.of("#st", "status"))
-                    .expressionAttributeValues(v));
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
+        return updateAtVersion(before, "#st = :st, splitInto = :ids, splitBy = :by, splitByName = :byn, splitAt = :at", v);
     }
 
     /**
@@ -168,27 +162,33 @@ public class TaskStore {
      * without its geometry.
      */
     public void putChild(NewTask child) {
-        if (child.hasShapeItem()) ddb.putItem(b -> b.tableName(table).item(shapeItem(child)));
+        if (child.hasShapeItem()) putIfAbsent(shapeItem(child));
+        putIfAbsent(item(child.task()));
+    }
+
+    /** Items a split writes are the same whoever writes them; the first write stands. */
+    private void putIfAbsent(Map<String, AttributeValue> item) {
         try {
-            ddb.putItem(b -> b.tableName(table).item(item(child.task())).conditionExpression("attribute_not_exists(pk)"));
+            ddb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
         } catch (ConditionalCheckFailedException ignored) {
             // written by an earlier attempt at the same split
         }
     }
 
     /**
-     * Removes a split mark once its children exist. True for exactly one caller, who then accounts for the
-     * split; the parent's shape item goes after it.
+     * Closes a split mark once its children exist. True for exactly one caller, who then accounts for the
+     * split. The closed mark stays, hidden from reads, so the parent's id is never reused or recreated.
      */
-    public boolean removeSplitMark(long projectId, int taskId) {
+    public boolean closeSplitMark(long projectId, int taskId) {
         try {
-            ddb.deleteItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.task(taskId)))
-                    .conditionExpression("attribute_exists(splitInto)"));
+            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.task(taskId)))
+                    .updateExpression("SET splitDone = :t")
+                    .conditionExpression("attribute_exists(splitInto) AND attribute_not_exists(splitDone)")
+                    .expressionAttributeValues(Map.of(":t", Attr.bool(true))));
+            return true;
         } catch (ConditionalCheckFailedException e) {
             return false;
         }
-        ddb.deleteItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.geom(taskId))));
-        return true;
     }
 
     /** Applies a decided change; false if the task moved on since it was read (the caller re-decides). */
@@ -202,11 +202,20 @@ public class TaskStore {
         v.put(":mb", Attr.n(a.mappedBy()));
         v.put(":vb", Attr.n(a.validatedBy()));
         v.put(":h", history(a.history()));
-        v.put(":nv", Attr.n(change.before().version() + 1));
-        v.put(":v", Attr.n(change.before().version()));
+        return updateAtVersion(change.before(), "#st = :st, lockedBy = :lb, lockExp = :le, mappedBy = :mb, validatedBy = :vb, h = :h", v);
+    }
+
+    /**
+     * {@code SET assignments} on the task item, bumping its version, only if it is still at the version of
+     * {@code before} ({@code #st} names the status attribute). False if somebody wrote it since.
+     */
+    private boolean updateAtVersion(Task before, String assignments, Map<String, AttributeValue> values) {
+        Map<String, AttributeValue> v = new HashMap<>(values);
+        v.put(":nv", Attr.n(before.version() + 1));
+        v.put(":v", Attr.n(before.version()));
         try {
-            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(a.projectId()), Keys.task(a.taskId())))
-                    .updateExpression("SET #st = :st, lockedBy = :lb, lockExp = :le, mappedBy = :mb, validatedBy = :vb, h = :h, v = :nv")
+            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(before.projectId()), Keys.task(before.taskId())))
+                    .updateExpression("SET " + assignments + ", v = :nv")
                     .conditionExpression("v = :v")
                     .expressionAttributeNames(Map.of("#st", "status"))
                     .expressionAttributeValues(v));
