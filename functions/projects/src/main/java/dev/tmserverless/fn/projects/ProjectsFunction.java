@@ -10,6 +10,7 @@ import dev.tmserverless.aws.http.Response;
 import dev.tmserverless.aws.store.OrgStore;
 import dev.tmserverless.aws.store.ProjectAccess;
 import dev.tmserverless.aws.store.ProjectStore;
+import dev.tmserverless.aws.store.Splits;
 import dev.tmserverless.aws.store.TaskStore;
 import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.domain.GridJob;
@@ -37,6 +38,7 @@ public class ProjectsFunction extends ApiFunction {
     @Inject ProjectStore projects;
     @Inject OrgStore orgs;
     @Inject TaskStore tasks;
+    @Inject Splits splits;
     @Inject BlobStore blobs;
 
     public ProjectsFunction() { super(); }
@@ -65,7 +67,7 @@ public class ProjectsFunction extends ApiFunction {
         long id = projectId(req);
         ProjectAccess.View v = access.visible(id, req.caller().optional().orElse(null));
         Instant now = Instant.now();
-        List<Task> all = tasks.list(id).stream().map(t -> t.effective(now)).toList();
+        List<Task> all = splits.listTasks(id).stream().map(t -> t.effective(now)).toList();
         boolean abbreviated = req.queryFlag("abbreviated");
         JsonNode fc = TaskFeatureCollection.of(all, abbreviated ? Map.of() : tasks.geometries(id), !abbreviated);
         JsonNode aoi = blobs.get(BlobStore.aoiKey(id)).map(Json::parse).orElse(null);

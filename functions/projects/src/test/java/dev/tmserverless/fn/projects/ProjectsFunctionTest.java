@@ -271,4 +271,20 @@ class ProjectsFunctionTest {
     void unknownRoutesAndNonNumericIdsAre404() {
         assertThat(call(fn, "GET", "/api/v2/projects/abc/", null, null).status()).isEqualTo(404);
     }
+
+    @Test
+    void theProjectsTaskMapFinishesASplitACrashLeftOpen() {
+        User pm = fx.user("pm");
+        var p = fx.project(pm, ProjectStatus.PUBLISHED, 2);
+        // a split of task 2 committed, then its function died before writing the children
+        var t = fx.tasks.get(p.id(), 2).orElseThrow();
+        int first = fx.projects.reserveTaskIds(p.id(), 4);
+        fx.tasks.markSplit(t, List.of(first, first + 1, first + 2, first + 3), pm.actor(), Instant.now());
+        var project = call(fn, "GET", "/api/v2/projects/" + p.id() + "/", null, null);
+        assertThat(project.status()).isEqualTo(200);
+        List<Integer> ids = new ArrayList<>();
+        project.json().path("tasks").path("features").forEach(f -> ids.add(f.path("properties").path("taskId").asInt()));
+        assertThat(ids).containsExactly(1, 3, 4, 5, 6);
+        assertThat(fx.projects.get(p.id()).orElseThrow().counters().totalTasks()).isEqualTo(5);
+    }
 }

@@ -4,6 +4,7 @@ import dev.tmserverless.aws.config.TmConfig;
 import dev.tmserverless.aws.store.LockClaims;
 import dev.tmserverless.aws.store.ProjectAccess;
 import dev.tmserverless.aws.store.ProjectStore;
+import dev.tmserverless.aws.store.Splits;
 import dev.tmserverless.aws.store.TaskStore;
 import dev.tmserverless.core.domain.Permissions;
 import dev.tmserverless.core.domain.Task;

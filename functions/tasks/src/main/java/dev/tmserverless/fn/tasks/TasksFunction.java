@@ -6,6 +6,7 @@ import dev.tmserverless.aws.http.ApiFunction;
 import dev.tmserverless.aws.http.Request;
 import dev.tmserverless.aws.http.Response;
 import dev.tmserverless.aws.store.ProjectAccess;
+import dev.tmserverless.aws.store.Splits;
 import dev.tmserverless.aws.store.TaskStore;
 import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.domain.Project;
@@ -153,12 +154,7 @@ public class TasksFunction extends ApiFunction {
      */
     private List<Task> selected(Request req, long projectId) {
         Set<Integer> only = req.query("tasks").filter(s -> !s.isBlank()).map(TasksFunction::ids).orElse(null);
-        List<TaskStore.SplitMark> marks = new ArrayList<>();
-        List<Task> all = tasks.list(projectId, marks::add);
-        if (!marks.isEmpty()) {
-            splits.finishAll(marks);
-            all = tasks.list(projectId);
-        }
+        List<Task> all = splits.listTasks(projectId);
         if (only == null) return new ArrayList<>(all);
         Map<Integer, Task> byId = new java.util.HashMap<>();
         all.forEach(t -> byId.put(t.taskId(), t));

@@ -2,6 +2,7 @@ package dev.tmserverless.fn.tasks;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tmserverless.aws.http.Json;
+import dev.tmserverless.aws.store.Splits;
 import dev.tmserverless.aws.store.TaskStore;
 import dev.tmserverless.core.domain.Project;
 import dev.tmserverless.core.domain.ProjectStatus;

@@ -1,10 +1,7 @@
-package dev.tmserverless.fn.tasks;
+package dev.tmserverless.aws.store;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tmserverless.aws.http.Json;
-import dev.tmserverless.aws.store.LockClaims;
-import dev.tmserverless.aws.store.ProjectStore;
-import dev.tmserverless.aws.store.TaskStore;
 import dev.tmserverless.core.domain.Task;
 import dev.tmserverless.core.domain.TaskMachine;
 import dev.tmserverless.core.geo.GeoJson;
@@ -71,6 +68,18 @@ public class Splits {
             claims.release(mark.by().userId(), parent.projectId(), parent.taskId());
         }
         return children;
+    }
+
+    /**
+     * The project's tasks, after finishing any split a crash left open, so a reader never sees a hole where
+     * a committed split's children belong.
+     */
+    public List<Task> listTasks(long projectId) {
+        List<TaskStore.SplitMark> marks = new ArrayList<>();
+        List<Task> all = tasks.list(projectId, marks::add);
+        if (marks.isEmpty()) return all;
+        finishAll(marks);
+        return tasks.list(projectId);
     }
 
     /** Finishes splits a reader came across; one that cannot be finished is logged and left for the next. */
