@@ -369,11 +369,13 @@ public class TmStack extends Stack {
                 env.put(Resources.GRID_JOBS.envVar(), q.getQueueUrl());
             }
             case GRID_JOBS_CONSUME -> {
-                // The permissions come with the event source mapping (eventSource); here only the consistency check.
+                // The permissions (receive, delete, change visibility) come with the event source mapping; the
+                // URL lets the worker shorten a failed message's visibility to its retry backoff.
                 if (!Resources.GRID_JOBS.consumer().equals(f.id())) {
                     throw new IllegalArgumentException("function " + f.id() + " has " + access + " but "
                             + Resources.GRID_JOBS.id() + " is consumed by " + Resources.GRID_JOBS.consumer());
                 }
+                env.put(Resources.GRID_JOBS.envVar(), queues.get(Resources.GRID_JOBS.id()).getQueueUrl());
             }
             // A new catalogue access value must get its grant here before any function can use it.
             default -> throw new IllegalArgumentException("function " + f.id() + ": no IAM mapping for access " + access);

@@ -203,10 +203,13 @@ class TmStackTemplateTest {
             expected.add(TmStack.ENV_JAVA_TOOL_OPTIONS);
             assertThat(env.get(TmStack.ENV_JAVA_TOOL_OPTIONS)).isEqualTo(TmStack.JVM_FLAGS);
             if (f.access().contains(Resources.Access.TABLE_READ_WRITE)) expected.add(Resources.TABLE.envVar());
-            if (f.access().contains(Resources.Access.BUCKET_READ) || f.access().contains(Resources.Access.BUCKET_READ_WRITE)) {
+            if (f.access().contains(Resources.Access.BUCKET_READ) || f.access().contains(Resources.Access.BUCKET_READ_WRITE)
+                    || f.access().contains(Resources.Access.LARGE_RESPONSES)) {
                 expected.add(Resources.BUCKET.envVar());
             }
-            if (f.access().contains(Resources.Access.GRID_JOBS_SEND)) expected.add(Resources.GRID_JOBS.envVar());
+            if (f.access().contains(Resources.Access.GRID_JOBS_SEND) || f.access().contains(Resources.Access.GRID_JOBS_CONSUME)) {
+                expected.add(Resources.GRID_JOBS.envVar());
+            }
             if (f.http()) expected.add(TmStack.ENV_TOKEN_SECRET_ARN);
             if (TmStack.servesLogin(f)) {
                 expected.addAll(List.of(TmStack.ENV_OSM_URL, TmStack.ENV_OSM_CLIENT_ID,
@@ -295,9 +298,12 @@ class TmStackTemplateTest {
     }
 
     @Test
-    void gridWorkerCannotSendToGridJobs() {
-        List<String> actions = t.actionsOfRole(t.logicalId(stack.roles().get(Resources.GRID_WORKER)));
+    void gridWorkerConsumesGridJobsAndMayShortenARetryButCannotSend() {
+        String role = t.logicalId(stack.roles().get(Resources.GRID_WORKER));
+        List<String> actions = t.actionsOfRole(role);
         assertThat(actions).contains("sqs:ReceiveMessage", "sqs:DeleteMessage").doesNotContain("sqs:SendMessage");
+        assertThat(t.roleAllowsOn(role, "sqs:ChangeMessageVisibility", t.logicalId(stack.queues().get(Resources.GRID_JOBS.id()))))
+                .isTrue();
     }
 
     @Test

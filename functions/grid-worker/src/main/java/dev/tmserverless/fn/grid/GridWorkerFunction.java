@@ -2,31 +2,38 @@ package dev.tmserverless.fn.grid;
 
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.tmserverless.aws.config.TmConfig;
 import dev.tmserverless.aws.http.Json;
 import dev.tmserverless.aws.store.ProjectStore;
 import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.domain.GridJob;
 import dev.tmserverless.core.error.ApiException;
 import io.micronaut.context.ApplicationContextBuilder;
+import io.micronaut.context.BeanProvider;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import jakarta.inject.Inject;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import software.amazon.awssdk.services.sqs.SqsClient;
 
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
- * Consumes grid jobs. A failing message is reported as a batch item failure, so SQS retries it after the
- * visibility timeout; the failure is recorded on the job at once, and on the last allowed receive the job
- * is marked FAILED, so its status tells the client even when the message ends in the dead-letter queue.
+ * Consumes grid jobs. A failing message is reported as a batch item failure and made visible again after a
+ * short backoff (the queue's visibility timeout must cover a whole worker run, far too long to wait after a
+ * transient fault); the failure is recorded on the job at once, and on the last allowed receive the job is
+ * marked FAILED, so its status tells the client even when the message ends in the dead-letter queue.
  */
 public class GridWorkerFunction extends MicronautRequestHandler<SQSEvent, SQSBatchResponse> {
     private static final Logger LOG = LoggerFactory.getLogger(GridWorkerFunction.class);
 
     @Inject GridWriter writer;
     @Inject ProjectStore projects;
+    @Inject TmConfig config;
+    /** Only built when a retry is scheduled. */
+    @Inject BeanProvider<SqsClient> sqs;
 
     public GridWorkerFunction() { super(); }
 
@@ -54,6 +61,7 @@ public class GridWorkerFunction extends MicronautRequestHandler<SQSEvent, SQSBat
                 LOG.error("grid job {} failed (receive {})", projectId, receiveCount(m), e);
                 failures.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
                 if (projectId >= 0) recordFailure(projectId, m, e);
+                retrySoon(m);
             }
         }
         return new SQSBatchResponse(failures);
@@ -70,6 +78,19 @@ public class GridWorkerFunction extends MicronautRequestHandler<SQSEvent, SQSBat
             }
         } catch (RuntimeException again) {
             LOG.error("could not record the failure of grid job {}", projectId, again);
+        }
+    }
+
+    /** Backoff doubling per receive (30 s, 60 s, … by default), never beyond the queue's visibility timeout. */
+    private void retrySoon(SQSEvent.SQSMessage m) {
+        if (m.getReceiptHandle() == null) return;
+        long seconds = Math.min(config.gridRetryBackoff().toSeconds() << Math.min(receiveCount(m) - 1, 10),
+                Resources.GRID_JOBS.visibilityTimeoutSeconds());
+        try {
+            sqs.get().changeMessageVisibility(b -> b.queueUrl(config.queueUrl(Resources.GRID_JOBS))
+                    .receiptHandle(m.getReceiptHandle()).visibilityTimeout((int) seconds));
+        } catch (RuntimeException e) {
+            LOG.warn("grid job message {} returns after the full visibility timeout: {}", m.getMessageId(), e.toString());
         }
     }
 

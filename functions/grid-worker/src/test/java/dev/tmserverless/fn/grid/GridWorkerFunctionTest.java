@@ -229,4 +229,48 @@ class GridWorkerFunctionTest {
                 .isEqualTo(Json.parse("{\"name\":\"Block B\",\"households\":12}"));
         assertThat(fx.projects.get(id).orElseThrow().counters().totalTasks()).isEqualTo(2);
     }
+
+    /** Receives one message from the real grid-jobs queue as Lambda's event source mapping would hand it over. */
+    static SQSEvent receive(software.amazon.awssdk.services.sqs.SqsClient sqs, String url, int waitSeconds) {
+        var got = sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(1).waitTimeSeconds(waitSeconds)
+                .messageSystemAttributeNamesWithStrings("All")).messages();
+        if (got.isEmpty()) return null;
+        var msg = got.get(0);
+        SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
+        m.setMessageId(msg.messageId());
+        m.setReceiptHandle(msg.receiptHandle());
+        m.setBody(msg.body());
+        m.setAttributes(msg.attributesAsStrings());
+        SQSEvent e = new SQSEvent();
+        e.setRecords(List.of(m));
+        return e;
+    }
+
+    @Test
+    void aFailedAttemptComesBackAfterItsBackoffNotTheVisibilityTimeout() {
+        var sqs = fn.getApplicationContext().getBean(software.amazon.awssdk.services.sqs.SqsClient.class);
+        String url = fn.getApplicationContext().getBean(dev.tmserverless.aws.config.TmConfig.class)
+                .queueUrl(dev.tmserverless.core.catalogue.Resources.GRID_JOBS);
+        long id = queuedProject(true);
+        sqs.sendMessage(b -> b.queueUrl(url).messageBody("{\"projectId\":" + id + "}"));
+        System.setProperty("TM_GRID_RETRY_SECONDS", "1");
+        try {
+            writer.afterFlush = n -> { throw new IllegalStateException("throttled"); };
+            SQSEvent first = receive(sqs, url, 5);
+            assertThat(first).isNotNull();
+            assertThat(fn.handleRequest(first, new Api.TestContext()).getBatchItemFailures()).hasSize(1);
+            // the queue's visibility timeout is half an hour; the retry is back within seconds
+            long t0 = System.nanoTime();
+            SQSEvent second = receive(sqs, url, 10);
+            assertThat(second).as("redelivered within 10 s").isNotNull();
+            assertThat((System.nanoTime() - t0) / 1e9).isLessThan(10);
+            assertThat(second.getRecords().get(0).getAttributes()).containsEntry("ApproximateReceiveCount", "2");
+            writer.afterFlush = n -> {};
+            assertThat(fn.handleRequest(second, new Api.TestContext()).getBatchItemFailures()).isEmpty();
+            sqs.deleteMessage(b -> b.queueUrl(url).receiptHandle(second.getRecords().get(0).getReceiptHandle()));
+            assertExactGrid(id);
+        } finally {
+            System.clearProperty("TM_GRID_RETRY_SECONDS");
+        }
+    }
 }

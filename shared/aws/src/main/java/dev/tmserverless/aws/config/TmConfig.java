@@ -81,6 +81,11 @@ public final class TmConfig {
         return get("TM_MAX_INLINE_RESPONSE_BYTES").map(Long::parseLong).orElse(5_000_000L);
     }
 
+    /** First delay before a failed grid job is tried again; doubles with each receive (TM_GRID_RETRY_SECONDS). */
+    public Duration gridRetryBackoff() {
+        return Duration.ofSeconds(get("TM_GRID_RETRY_SECONDS").map(Long::parseLong).orElse(30L));
+    }
+
     /** {@code 2h}, {@code 30m}, {@code 7d}, {@code 1h30m}, {@code 90s}. */
     static Duration parseDelta(String s) {
         Duration d = Duration.ZERO;

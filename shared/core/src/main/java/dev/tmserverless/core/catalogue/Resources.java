@@ -53,8 +53,13 @@ public final class Resources {
     public static final Table TABLE = new Table("main", "TM_TABLE", "pk", "sk",
             List.of(new Index("gsi1", "gsi1pk", "gsi1sk")));
 
+    /**
+     * Visibility is six times the worker's timeout, as AWS advises for Lambda consumers (throttled invocations
+     * are retried within it); a failed attempt comes back sooner because the worker shortens its own message's
+     * visibility to a backoff.
+     */
     public static final Queue GRID_JOBS = new Queue("grid-jobs", "TM_GRID_JOBS_QUEUE_URL",
-            900, 3, 1, GRID_WORKER);
+            1800, 3, 1, GRID_WORKER);
 
     public static final Bucket BUCKET = new Bucket("data", "TM_BUCKET");
 
@@ -69,7 +74,7 @@ public final class Resources {
                     Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ, Access.LARGE_RESPONSES), true),
             new Function(USERS, "users", "dev.tmserverless.fn.users.UsersFunction", 512, 29,
                     Set.of(Access.TABLE_READ_WRITE), true),
-            new Function(GRID_WORKER, "grid-worker", "dev.tmserverless.fn.grid.GridWorkerFunction", 2048, 900,
+            new Function(GRID_WORKER, "grid-worker", "dev.tmserverless.fn.grid.GridWorkerFunction", 2048, 300,
                     Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ, Access.GRID_JOBS_CONSUME), false));
 
     public static final String V2 = "/api/v2";
