@@ -202,12 +202,18 @@ class SplitTest {
         }
     }
 
-    /** The next split dies right after its commit, before any child is written. */
-    static void crashAfterTheCommit() {
+    /** Locks and splits the task with a function that dies right after the commit, before any child is written. */
+    static Api.Answer splitThatCrashesAfterItsCommit(Project p, int taskId, String tok) {
+        call(fn, "POST", TasksFunctionTest.lock(p.id(), taskId), tok, null);
         service.faults = new TaskService.Faults() {
             @Override
             public void afterSplitMark() { throw new IllegalStateException("crash after the split commit"); }
         };
+        try {
+            return call(fn, "POST", split(p.id(), taskId), tok, null);
+        } finally {
+            service.faults = new TaskService.Faults();
+        }
     }
 
     @Test
@@ -215,10 +221,7 @@ class SplitTest {
         User pm = fx.user("pm");
         Project p = fx.project(pm, ProjectStatus.PUBLISHED, 3);
         String tok = token(pm.id());
-        call(fn, "POST", TasksFunctionTest.lock(p.id(), 1), tok, null);
-        crashAfterTheCommit();
-        assertThat(call(fn, "POST", split(p.id(), 1), tok, null).status()).isEqualTo(500);
-        service.faults = new TaskService.Faults();
+        assertThat(splitThatCrashesAfterItsCommit(p, 1, tok).status()).isEqualTo(500);
         // committed: the parent is a split mark, no child is written yet
         assertThat(fx.tasks.get(p.id(), 1).orElseThrow().status()).isEqualTo(TaskStatus.SPLIT);
         assertThat(fx.tasks.get(p.id(), 4)).isEmpty();
@@ -238,10 +241,7 @@ class SplitTest {
         User pm = fx.user("pm");
         Project p = fx.project(pm, ProjectStatus.PUBLISHED, 2);
         String tok = token(pm.id());
-        call(fn, "POST", TasksFunctionTest.lock(p.id(), 2), tok, null);
-        crashAfterTheCommit();
-        call(fn, "POST", split(p.id(), 2), tok, null);
-        service.faults = new TaskService.Faults();
+        splitThatCrashesAfterItsCommit(p, 2, tok);
         var retry = call(fn, "POST", TasksFunctionTest.unlock(p.id(), 2), tok, "{\"status\":\"MAPPED\"}");
         assertThat(retry.status()).isEqualTo(404);
         assertThat(retry.structuredSubCode()).isEqualTo("TASK_NOT_FOUND");
@@ -339,10 +339,7 @@ class SplitTest {
         Project p = fx.project(pm, ProjectStatus.PUBLISHED,
                 List.of(new TaskStore.NewTask(Task.ready(0, 1, 1010, 1399, 11, false), strip)), "");
         String tok = token(pm.id());
-        call(fn, "POST", TasksFunctionTest.lock(p.id(), 1), tok, null);
-        crashAfterTheCommit();
-        call(fn, "POST", split(p.id(), 1), tok, null);
-        service.faults = new TaskService.Faults();
+        splitThatCrashesAfterItsCommit(p, 1, tok);
         TaskStore.SplitMark old = fx.tasks.splitMark(p.id(), 1).orElseThrow();
         Splits splits = fn.getApplicationContext().getBean(Splits.class);
 

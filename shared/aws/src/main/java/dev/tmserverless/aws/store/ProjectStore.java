@@ -80,13 +80,18 @@ public class ProjectStore {
      * not undo splits made since.
      */
     public void gridWritten(long projectId, long total) {
+        startTaskIds(projectId, "totalTasks = :v, maxTaskId = :v", total);
+    }
+
+    /** {@code SET assignments} (of {@code :v}) unless the task-id counter has started: the first writer wins. */
+    private void startTaskIds(long projectId, String assignments, long value) {
         try {
             ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META))
-                    .updateExpression("SET totalTasks = :t, maxTaskId = :t")
+                    .updateExpression("SET " + assignments)
                     .conditionExpression("attribute_exists(pk) AND attribute_not_exists(maxTaskId)")
-                    .expressionAttributeValues(Map.of(":t", Attr.n(total))));
+                    .expressionAttributeValues(Map.of(":v", Attr.n(value))));
         } catch (ConditionalCheckFailedException ignored) {
-            // recorded by an earlier delivery of the same job
+            // started by an earlier writer (a duplicate delivery of the job, or a concurrent split)
         }
     }
 
@@ -113,15 +118,7 @@ public class ProjectStore {
         var last = ddb.query(b -> b.tableName(table).keyConditionExpression("pk = :p AND begins_with(sk, :t)")
                 .expressionAttributeValues(Map.of(":p", Attr.s(Keys.project(projectId)), ":t", Attr.s(Keys.TASK_PREFIX)))
                 .scanIndexForward(false).limit(1).consistentRead(true)).items();
-        long max = last.isEmpty() ? 0 : Attr.lng(last.get(0), "taskId");
-        try {
-            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META))
-                    .updateExpression("SET maxTaskId = :m")
-                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(maxTaskId)")
-                    .expressionAttributeValues(Map.of(":m", Attr.n(max))));
-        } catch (ConditionalCheckFailedException ignored) {
-            // started meanwhile
-        }
+        startTaskIds(projectId, "maxTaskId = :v", last.isEmpty() ? 0 : Attr.lng(last.get(0), "taskId"));
     }
 
     /** Moves the task count, e.g. +3 for a split. */
