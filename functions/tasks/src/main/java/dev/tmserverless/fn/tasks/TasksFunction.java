@@ -195,7 +195,7 @@ public class TasksFunction extends ApiFunction {
 
     private static long projectId(Request req) { return req.longParam("projectId", ErrorCode.PROJECT_NOT_FOUND); }
 
-    private static int taskId(Request req) { return (int) req.longParam("taskId", ErrorCode.TASK_NOT_FOUND); }
+    private static int taskId(Request req) { return req.intParam("taskId", ErrorCode.TASK_NOT_FOUND); }
 
     private static Set<Integer> ids(String csv) {
         Set<Integer> out = new LinkedHashSet<>();

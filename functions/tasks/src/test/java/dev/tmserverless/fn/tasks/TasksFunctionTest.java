@@ -67,6 +67,10 @@ class TasksFunctionTest {
         assertThat(noTask.status()).isEqualTo(404);
         assertThat(noTask.structuredSubCode()).isEqualTo("TASK_NOT_FOUND");
         assertThat(noTask.json().path("error").path("details").path("task_id").asInt()).isEqualTo(999_999);
+        // an id beyond the int range names no task (it must not wrap around to task 1)
+        var overflow = call(fn, "POST", lock(p.id(), 0).replace("/0/", "/4294967297/"), token(u.id()), null);
+        assertThat(overflow.structuredSubCode()).isEqualTo("TASK_NOT_FOUND");
+        assertThat(fx.tasks.get(p.id(), 1).orElseThrow().status()).isEqualTo(TaskStatus.READY);
     }
 
     @Test

@@ -28,6 +28,13 @@ public record Request(String method, String path, Map<String, String> pathParams
         }
     }
 
+    /** As {@link #longParam}, for ids stored as ints (task ids): a number beyond the int range is a 404 too. */
+    public int intParam(String name, ErrorCode notFound) {
+        long v = longParam(name, notFound);
+        if (v != (int) v) throw new ApiException(notFound, notFound.message, Map.of(name, pathParams.get(name)));
+        return (int) v;
+    }
+
     public String locale() {
         String al = header("accept-language");
         if (al == null || al.isBlank()) return null;

@@ -1,0 +1,63 @@
+package dev.tmserverless.testing;
+
+import com.amazonaws.services.lambda.runtime.RequestHandler;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.tmserverless.core.catalogue.Resources;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Bad input on every route of a function: path parameters that name nothing or overflow, malformed and
+ * mistyped bodies, junk query strings, with and without a token. The answer must never be a 500; a function
+ * that needs an outside service may still answer 502 when it is down.
+ */
+public final class RouteFuzz {
+    private RouteFuzz() {}
+
+    static final List<String> BAD_IDS = List.of("0", "-1", "abc", "1.5", "99999999999", "2147483648",
+            "9223372036854775808", "%20");
+
+    static final List<String> BAD_BODIES = List.of("", "null", "[]", "{}", "\"text\"", "42", "{\"a\":", "{\"a\": []}",
+            "[".repeat(2000) + "]".repeat(2000), "{\"status\": 7, \"comment\": {}, \"tasks\": \"x\", \"areaOfInterest\": 1,"
+                    + " \"grid\": [], \"name\": null, \"managers\": {}, \"projectName\": [], \"organisation\": \"x\"}");
+
+    static final List<String> BAD_QUERIES = List.of("", "?tasks=", "?tasks=,,", "?tasks=1,x", "?as_file=maybe",
+            "?tasks=99999999999", "?abbreviated=1&as_file=", "?redirect_uri=", "?code=&redirect_uri=x");
+
+    /**
+     * Calls every route of {@code functionId} with bad input; {@code goodIds} maps a path parameter name to an id
+     * that exists, so bodies and queries also reach the code behind the lookups. Returns one line per 500.
+     */
+    public static List<String> internalErrors(RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> fn,
+                                              String functionId, Map<String, String> goodIds, String authorization) {
+        List<String> out = new ArrayList<>();
+        for (Resources.Route r : Resources.routesOf(functionId)) {
+            List<String> paths = new ArrayList<>();
+            String withGood = r.path();
+            for (var e : goodIds.entrySet()) withGood = withGood.replace("{" + e.getKey() + "}", e.getValue());
+            if (!withGood.contains("{")) paths.add(withGood);
+            for (String bad : BAD_IDS) paths.add(r.path().replaceAll("\\{[^/]+}", bad));
+            boolean hasBody = !r.method().equals("GET");
+            for (String path : paths) {
+                for (String auth : Arrays.asList(null, authorization)) {
+                    for (String q : BAD_QUERIES) check(fn, r.method(), path + "/" + q, auth, hasBody ? "{}" : null, out);
+                    if (hasBody) for (String body : BAD_BODIES) check(fn, r.method(), path + "/", auth, body, out);
+                }
+            }
+        }
+        return out;
+    }
+
+    private static void check(RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> fn, String method,
+                              String path, String auth, String body, List<String> out) {
+        Api.Answer a = Api.call(fn, method, path, auth, body);
+        if (a.status() == 500) {
+            String b = body == null ? "" : body.length() > 60 ? body.substring(0, 60) + "…" : body;
+            out.add(method + " " + path + (auth == null ? "" : " (token)") + " body=" + b + " -> " + a.status() + " " + a.body());
+        }
+    }
+}
