@@ -19,11 +19,11 @@ import java.util.Set;
  * which the function's own router answers with 404). API Gateway prefers an exact route over a greedy one and the
  * most specific greedy route over a shorter one, so {@code GET /projects/5/tasks/} goes to the tasks function's
  * {@code .../tasks/{proxy+}}, not to the projects function's {@code /projects/{projectId}/{proxy+}}. Handlers
- * route on {@code rawPath}, so the extra path parameter is never read.
+ * take such a route key as its catalogue route when the greedy rest is empty, and answer 404 otherwise.
  */
 public final class ApiRoutes {
     /** Name of the greedy path variable of the trailing-slash variants. */
-    public static final String GREEDY = "{proxy+}";
+    public static final String GREEDY = Resources.TRAILING_SLASH_SEGMENT;
 
     /** One HTTP API route: a catalogue route, or its trailing-slash variant. */
     public record ApiRoute(String method, String path, String function, boolean trailingSlashVariant) {

@@ -74,7 +74,10 @@ public final class Api {
         }
     }
 
-    /** Matches the path against the catalogue as API Gateway would, with the trailing slash optional. */
+    /**
+     * Matches the path against the catalogue as the deployed API Gateway would: "/x" by the catalogue route,
+     * "/x/" by its trailing-slash variant.
+     */
     public static APIGatewayV2HTTPEvent event(String method, String pathAndQuery, String authorization, String body) {
         String path = pathAndQuery.split("\\?", 2)[0];
         String query = pathAndQuery.contains("?") ? pathAndQuery.split("\\?", 2)[1] : "";
@@ -88,6 +91,8 @@ public final class Api {
             Matcher names = Pattern.compile("\\{([^/]+)}").matcher(r.path());
             int i = 1;
             while (names.find()) params.put(names.group(1), m.group(i++));
+            // API Gateway routes "/x/" through the trailing-slash variant "/x/{proxy+}" with an empty rest
+            if (path.endsWith("/")) params.put(Resources.TRAILING_SLASH_VARIABLE, "");
             Map<String, String> q = new HashMap<>();
             for (String kv : query.split("&")) {
                 if (kv.isEmpty()) continue;
@@ -98,7 +103,7 @@ public final class Api {
             headers.put("content-type", "application/json");
             if (authorization != null) headers.put("authorization", authorization);
             return APIGatewayV2HTTPEvent.builder().withVersion("2.0")
-                    .withRouteKey(r.routeKey() + (path.endsWith("/") ? "/" : ""))
+                    .withRouteKey(r.routeKey() + (path.endsWith("/") ? "/" + Resources.TRAILING_SLASH_SEGMENT : ""))
                     .withRawPath(path).withRawQueryString(query).withHeaders(headers)
                     .withPathParameters(params).withQueryStringParameters(q.isEmpty() ? null : q)
                     .withBody(body).withIsBase64Encoded(false)

@@ -277,4 +277,21 @@ class TasksFunctionTest {
         assertThat(file.headers().get("content-disposition")).contains("HOT-project-" + p.id() + ".gpx");
         assertThat(call(fn, "GET", base + "?tasks=7", null, null).structuredSubCode()).isEqualTo("TASKS_NOT_FOUND");
     }
+
+    @Test
+    void theTrailingSlashVariantServesTheRouteOnlyWithAnEmptyRest() {
+        Project p = fx.project(fx.user("pm"), ProjectStatus.PUBLISHED, 1);
+        var slash = Api.event("GET", "/api/v2/projects/" + p.id() + "/tasks/1/", null, null);
+        assertThat(slash.getRouteKey()).endsWith("/{proxy+}");
+        assertThat(fn.handleRequest(slash, new Api.TestContext()).getStatusCode()).isEqualTo(200);
+        // what the greedy variant also catches: a deeper path that is no route
+        var deeper = Api.event("GET", "/api/v2/projects/" + p.id() + "/tasks/1/", null, null);
+        var params = new java.util.HashMap<>(deeper.getPathParameters());
+        params.put("proxy", "history/extra");
+        deeper.setPathParameters(params);
+        deeper.setRawPath("/api/v2/projects/" + p.id() + "/tasks/1/history/extra");
+        var answer = fn.handleRequest(deeper, new Api.TestContext());
+        assertThat(answer.getStatusCode()).isEqualTo(404);
+        assertThat(answer.getBody()).contains("\"sub_code\":\"NOT_FOUND\"");
+    }
 }

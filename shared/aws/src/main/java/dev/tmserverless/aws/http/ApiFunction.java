@@ -64,7 +64,7 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
     public APIGatewayV2HTTPResponse execute(APIGatewayV2HTTPEvent event) {
         Response r;
         try {
-            Handler h = routes().get(normaliseRouteKey(event.getRouteKey()));
+            Handler h = routes().get(catalogueRouteKey(event));
             if (h == null) throw new ApiException(ErrorCode.ROUTE_NOT_FOUND);
             r = h.handle(toRequest(event));
         } catch (ApiException e) {
@@ -103,9 +103,21 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
         return routes;
     }
 
-    /** "GET /api/v2/projects/{projectId}/" and "GET /api/v2/projects/{projectId}" are one route. */
-    static String normaliseRouteKey(String key) {
+    /**
+     * The catalogue route a request came in on. API Gateway sends the trailing-slash variant's key
+     * ("GET /api/v2/projects/{projectId}/{proxy+}") for "/api/v2/projects/5/": that is the catalogue route when
+     * the greedy rest is empty, and no route when it is a deeper path. A key ending in "/" (local tools) is the
+     * route without it.
+     */
+    static String catalogueRouteKey(APIGatewayV2HTTPEvent event) {
+        String key = event.getRouteKey();
         if (key == null) return "";
+        String variant = "/" + Resources.TRAILING_SLASH_SEGMENT;
+        if (key.endsWith(variant)) {
+            String rest = event.getPathParameters() == null ? null : event.getPathParameters().get(Resources.TRAILING_SLASH_VARIABLE);
+            if (rest != null && !rest.isEmpty() && !rest.equals("/")) return "";
+            return key.substring(0, key.length() - variant.length());
+        }
         return key.length() > 1 && key.endsWith("/") ? key.substring(0, key.length() - 1) : key;
     }
 

@@ -79,6 +79,13 @@ public final class Resources {
 
     public static final String V2 = "/api/v2";
 
+    /**
+     * The greedy path variable of each route's trailing-slash variant in API Gateway ({@code M /x/{proxy+}} beside
+     * {@code M /x}): an HTTP API route key cannot end in "/". Handlers accept the variant only with an empty rest.
+     */
+    public static final String TRAILING_SLASH_VARIABLE = "proxy";
+    public static final String TRAILING_SLASH_SEGMENT = "{" + TRAILING_SLASH_VARIABLE + "+}";
+
     public static final List<Route> ROUTES = List.of(
             // users: identity, login, organisations
             new Route("GET", V2 + "/system/authentication/login", USERS),
