@@ -127,7 +127,7 @@ public class TaskService {
             TaskChange change = decide.apply(task(projectId, taskId));
             if (tasks.apply(change)) {
                 faults.afterTaskWrite();
-                claims.release(user.id(), projectId, taskId);
+                claims.release(user.id(), projectId, taskId, change.before().lockExpiresAt());
                 projects.addCounters(projectId, change.counters());
                 return new Outcome(change.after(), view);
             }

@@ -126,4 +126,24 @@ class LockFailureTest {
         assertThat(read.json().path("lockHolder").isNull()).isTrue();
         assertThat(read.json().path("taskHistory").get(0).path("action").asText()).isEqualTo("AUTO_UNLOCKED_FOR_MAPPING");
     }
+
+    @Test
+    void aReLockBetweenAnUnlockAndItsSlotReleaseKeepsTheNewLocksSlot() {
+        User u = fx.user("quick");
+        Project p = fx.project(fx.user("pm"), ProjectStatus.PUBLISHED, 2);
+        assertThat(call(fn, "POST", TasksFunctionTest.lock(p.id(), 1), token(u.id()), null).status()).isEqualTo(200);
+        service.faults = new TaskService.Faults() {
+            @Override public void afterTaskWrite() {
+                // a double click: the stop has written the task, the re-lock lands before the stop frees the slot
+                service.faults = new TaskService.Faults();
+                later(Duration.ofSeconds(1));
+                assertThat(call(fn, "POST", TasksFunctionTest.lock(p.id(), 1), token(u.id()), null).status()).isEqualTo(200);
+            }
+        };
+        assertThat(call(fn, "POST", TasksFunctionTest.stop(p.id(), 1), token(u.id()), "{}").status()).isEqualTo(200);
+        assertThat(fx.tasks.get(p.id(), 1).orElseThrow().lockedBy()).isEqualTo(u.id());
+        // the user holds task 1, so the one-lock rule still refuses a second task
+        assertThat(call(fn, "POST", TasksFunctionTest.lock(p.id(), 2), token(u.id()), null).subCode())
+                .isEqualTo("UserAlreadyHasTaskLocked");
+    }
 }

@@ -66,12 +66,17 @@ public class LockClaims {
                 Instant.ofEpochMilli(Attr.lng(i, "claimedAt")), Instant.ofEpochMilli(Attr.lng(i, "expiresAt"))));
     }
 
-    /** Frees the slot if it still names this task; a slot taken since then is left alone. */
-    public void release(long userId, long projectId, int taskId) {
+    /**
+     * Frees the slot if it still holds the lock that ended (this task, that lock's expiry); a slot taken since
+     * then, even for the same task by a quick re-lock, is left alone.
+     */
+    public void release(long userId, long projectId, int taskId, Instant lockExpiresAt) {
+        if (lockExpiresAt == null) return;
         try {
             ddb.deleteItem(b -> b.tableName(table).key(Attr.key(Keys.user(userId), Keys.LOCK))
-                    .conditionExpression("projectId = :p AND taskId = :t")
-                    .expressionAttributeValues(Map.of(":p", Attr.n(projectId), ":t", Attr.n((long) taskId))));
+                    .conditionExpression("projectId = :p AND taskId = :t AND expiresAt = :e")
+                    .expressionAttributeValues(Map.of(":p", Attr.n(projectId), ":t", Attr.n((long) taskId),
+                            ":e", Attr.n(lockExpiresAt.toEpochMilli()))));
         } catch (ConditionalCheckFailedException ignored) {
             // already released or re-claimed for another task
         }

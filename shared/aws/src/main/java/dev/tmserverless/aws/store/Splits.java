@@ -65,7 +65,7 @@ public class Splits {
         }
         if (tasks.closeSplitMark(parent.projectId(), parent.taskId())) {
             projects.addTotalTasks(parent.projectId(), shapes.size() - 1);
-            claims.release(mark.by().userId(), parent.projectId(), parent.taskId());
+            claims.release(mark.by().userId(), parent.projectId(), parent.taskId(), parent.lockExpiresAt());
         }
         return children;
     }
