@@ -12,7 +12,7 @@ import java.util.Map;
 
 /**
  * Bad input on every route of a function: path parameters that name nothing or overflow, malformed and
- * mistyped bodies, junk query strings, with and without a token. The answer must never be a 500; a function
+ * mistyped bodies, junk query strings and Accept-Language headers, with and without a token. The answer must never be a 500; a function
  * that needs an outside service may still answer 502 when it is down.
  */
 public final class RouteFuzz {
@@ -24,6 +24,8 @@ public final class RouteFuzz {
     static final List<String> BAD_BODIES = List.of("", "null", "[]", "{}", "\"text\"", "42", "{\"a\":", "{\"a\": []}",
             "[".repeat(2000) + "]".repeat(2000), "{\"status\": 7, \"comment\": {}, \"tasks\": \"x\", \"areaOfInterest\": 1,"
                     + " \"grid\": [], \"name\": null, \"managers\": {}, \"projectName\": [], \"organisation\": \"x\"}");
+
+    static final List<String> BAD_LANGUAGES = List.of(",", ";", ",,;q=0", "*", "\u00e9\u00e9;q=abc", " ");
 
     static final List<String> BAD_QUERIES = List.of("", "?tasks=", "?tasks=,,", "?tasks=1,x", "?as_file=maybe",
             "?tasks=99999999999", "?abbreviated=1&as_file=", "?redirect_uri=", "?code=&redirect_uri=x");
@@ -44,17 +46,20 @@ public final class RouteFuzz {
             boolean hasBody = !r.method().equals("GET");
             for (String path : paths) {
                 for (String auth : Arrays.asList(null, authorization)) {
-                    for (String q : BAD_QUERIES) check(fn, r.method(), path + "/" + q, auth, hasBody ? "{}" : null, out);
-                    if (hasBody) for (String body : BAD_BODIES) check(fn, r.method(), path + "/", auth, body, out);
+                    for (String q : BAD_QUERIES) check(fn, r.method(), path + "/" + q, auth, hasBody ? "{}" : null, Map.of(), out);
+                    if (hasBody) for (String body : BAD_BODIES) check(fn, r.method(), path + "/", auth, body, Map.of(), out);
                 }
+            }
+            for (String lang : BAD_LANGUAGES) {
+                check(fn, r.method(), withGood + "/", authorization, hasBody ? "{}" : null, Map.of("accept-language", lang), out);
             }
         }
         return out;
     }
 
     private static void check(RequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> fn, String method,
-                              String path, String auth, String body, List<String> out) {
-        Api.Answer a = Api.call(fn, method, path, auth, body);
+                              String path, String auth, String body, Map<String, String> headers, List<String> out) {
+        Api.Answer a = Api.call(fn, method, path, auth, body, headers);
         if (a.status() == 500) {
             String b = body == null ? "" : body.length() > 60 ? body.substring(0, 60) + "…" : body;
             out.add(method + " " + path + (auth == null ? "" : " (token)") + " body=" + b + " -> " + a.status() + " " + a.body());

@@ -35,9 +35,14 @@ public record Request(String method, String path, Map<String, String> pathParams
         return (int) v;
     }
 
+    /** The first language named by Accept-Language (weights ignored), or null when it names none. */
     public String locale() {
         String al = header("accept-language");
-        if (al == null || al.isBlank()) return null;
-        return al.split("[,;]")[0].trim();
+        if (al == null) return null;
+        for (String part : al.split(",")) {
+            String tag = part.split(";", 2)[0].trim();
+            if (!tag.isEmpty() && !tag.equals("*")) return tag;
+        }
+        return null;
     }
 }

@@ -65,7 +65,8 @@ public final class Trim {
                     p.put("isSquare", false);
                 }
                 kept.add(feature);
-            } catch (TopologyException e) {
+            } catch (TopologyException | IllegalArgumentException e) {
+                // JTS refuses invalid topology, and mixed-dimension input (a collection of a polygon and a point)
                 throw new ApiException(ErrorCode.INVALID_DATA, "grid feature " + i + " has an invalid geometry: " + e.getMessage());
             }
         }

@@ -195,5 +195,14 @@ class TrimTest {
         assertCode(ErrorCode.INVALID_DATA, () -> Trim.intersectingTiles(aoi, json("{'features':[{'type':'Feature'}]}"), true));
         assertCode(ErrorCode.INVALID_DATA, () -> Trim.intersectingTiles(aoi, json(
                 "{'features':[{'type':'Feature','geometry':{'type':'Polygon','coordinates':[[[0,0],[1,0]]]}}]}"), true));
+        // a tile that is a polygon across the AOI's edge plus a point: JTS refuses mixed dimensions
+        var e = block(X0, Y0, X0 + 2, Y0 + 2).getEnvelopeInternal();
+        double w = e.getMinX() - e.getWidth() / 2, s = e.getMinY() + e.getHeight() / 4;
+        double east = e.getMinX() + e.getWidth() / 2, n = e.getMinY() + e.getHeight() / 2;
+        String mixed = String.format(java.util.Locale.ROOT, "{'features':[{'type':'Feature','properties':{},'geometry':"
+                + "{'type':'GeometryCollection','geometries':[{'type':'Polygon','coordinates':[[[%1$.6f,%2$.6f],[%3$.6f,%2$.6f],"
+                + "[%3$.6f,%4$.6f],[%1$.6f,%4$.6f],[%1$.6f,%2$.6f]]]},{'type':'Point','coordinates':[%3$.6f,%4$.6f]}]}}]}",
+                w, s, east, n);
+        assertCode(ErrorCode.INVALID_DATA, () -> Trim.intersectingTiles(aoi, json(mixed), true));
     }
 }
