@@ -88,7 +88,7 @@ public class ProjectService {
         } else if (grid != null && !grid.isNull()) {
             source = Source.GRID;
             Fields.object(grid);
-            zoom = (int) Fields.integer(grid, "zoom");
+            zoom = Fields.smallInteger(grid, "zoom");
             TaskGrid.checkZoom(zoom);
             clip = Fields.flag(grid, "clipToAoi", true);
             count = TaskGrid.count(aoi, zoom);

@@ -70,7 +70,7 @@ final class ProjectUpdate {
         if (licenseId != null) throw new ApiException(ErrorCode.REQUIRE_LICENSE_ID);
 
         return new Project(old.id(), status, priority, difficulty, defaultLocale, old.authorId(), old.authorUsername(),
-                b.hasNonNull("organisation") ? b.get("organisation").asLong() : old.organisationId(),
+                id(b, "organisation", old.organisationId()),
                 mappingPermission, mappingLevel, validationPermission, validationLevel,
                 bool(b, "enforceRandomTaskSelection", old.enforceRandomTaskSelection()), b.get("private").asBoolean(),
                 text(b, "changesetComment", old.changesetComment()), text(b, "osmchaFilterId", old.osmchaFilterId()),
@@ -102,6 +102,14 @@ final class ProjectUpdate {
             out.add(v);
         }
         return out;
+    }
+
+    /** An id field: absent or null keeps {@code dflt}; anything but an integral number is bad input. */
+    private static long id(JsonNode b, String field, long dflt) {
+        JsonNode v = b.get(field);
+        if (v == null || v.isNull()) return dflt;
+        if (!v.isIntegralNumber() || !v.canConvertToLong()) throw new ApiException(ErrorCode.INVALID_DATA, field + " must be an id");
+        return v.asLong();
     }
 
     private static int level(JsonNode b, String field) {

@@ -14,6 +14,7 @@ import dev.tmserverless.aws.store.Splits;
 import dev.tmserverless.aws.store.TaskStore;
 import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.domain.GridJob;
+import dev.tmserverless.core.domain.Organisation;
 import dev.tmserverless.core.domain.Project;
 import dev.tmserverless.core.domain.ProjectStatus;
 import dev.tmserverless.core.domain.Task;
@@ -84,9 +85,14 @@ public class ProjectsFunction extends ApiFunction {
             ProjectAccess.View v = access.load(id, user);
             if (!v.pm()) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
             Project updated = ProjectUpdate.apply(v.project(), body);
-            if (updated.organisationId() != v.project().organisationId() && orgs.get(updated.organisationId()).isEmpty()) {
-                throw new ApiException(ErrorCode.ORGANISATION_NOT_FOUND, ErrorCode.ORGANISATION_NOT_FOUND.message,
-                        Map.of("organisation_id", updated.organisationId()));
+            if (updated.organisationId() != v.project().organisationId()) {
+                Organisation target = orgs.get(updated.organisationId()).orElseThrow(() -> new ApiException(
+                        ErrorCode.ORGANISATION_NOT_FOUND, ErrorCode.ORGANISATION_NOT_FOUND.message,
+                        Map.of("organisation_id", updated.organisationId())));
+                // moving a project hands its management to the target's managers: only they or an admin may
+                if (!user.isAdmin() && !target.managers().contains(user.id())) {
+                    throw new ApiException(ErrorCode.USER_PERMISSION_ERROR, "User is not a manager of the target organisation");
+                }
             }
             if (updated.status() == ProjectStatus.PUBLISHED && projects.job(id).map(j -> !j.done()).orElse(false)) {
                 throw new ApiException(ErrorCode.GRID_NOT_READY);

@@ -287,4 +287,34 @@ class ProjectsFunctionTest {
         assertThat(ids).containsExactly(1, 3, 4, 5, 6);
         assertThat(fx.projects.get(p.id()).orElseThrow().counters().totalTasks()).isEqualTo(5);
     }
+
+    @Test
+    void aZoomBeyondTheIntRangeIsRefusedNotWrapped() {
+        long before = fx.counters.next("PROJECT");
+        var a = call(fn, "POST", "/api/v2/projects/", token(manager.id()),
+                body(AOI, "\"grid\": {\"zoom\": 4294967307, \"clipToAoi\": true}"));
+        assertThat(a.status()).isEqualTo(422);
+        assertThat(a.json().path("detail").get(0).path("loc").toString()).isEqualTo("[\"body\",\"zoom\"]");
+        assertThat(fx.projects.get(before + 1)).isEmpty();
+    }
+
+    @Test
+    void movingAProjectNeedsAnIdAndTheRightToManageTheTargetOrganisation() {
+        long id = create(manager, body(AOI, grid(14)));
+        String path = "/api/v2/projects/" + id + "/";
+        String base = publishBody("DRAFT", "x");
+        for (String bad : List.of("true", "\"abc\"", "1.5", "[]")) {
+            var a = call(fn, "PATCH", path, token(manager.id()), base.replaceFirst("\\{", "{\"organisation\": " + bad + ", "));
+            assertThat(a.status()).as(bad).isEqualTo(400);
+            assertThat(a.subCode()).isEqualTo("InvalidData");
+        }
+        var other = fx.orgs.create("Elsewhere", "EW", null, null, null, null, List.of(fx.user("other-manager").id()));
+        String move = base.replaceFirst("\\{", "{\"organisation\": " + other.id() + ", ");
+        var refused = call(fn, "PATCH", path, token(manager.id()), move);
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.subCode()).isEqualTo("UserPermissionError");
+        assertThat(fx.projects.get(id).orElseThrow().project().organisationId()).isEqualTo(org.id());
+        assertThat(call(fn, "PATCH", path, token(admin.id()), move).status()).isEqualTo(200);
+        assertThat(fx.projects.get(id).orElseThrow().project().organisationId()).isEqualTo(other.id());
+    }
 }

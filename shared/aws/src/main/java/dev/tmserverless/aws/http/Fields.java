@@ -23,13 +23,20 @@ public final class Fields {
         return v.asText();
     }
 
+    /** An integer, given as a JSON integer or a string of digits (as FastAPI's lax mode accepts). */
     public static long integer(JsonNode body, String name) {
         JsonNode v = body.get(name);
         if (v == null || v.isNull()) throw schema(name, "Field required", "missing");
-        if (!v.canConvertToLong() || !(v.isIntegralNumber() || v.isTextual() && v.asText().matches("-?\\d+"))) {
-            throw schema(name, "Input should be a valid integer", "int_type");
-        }
-        return v.asLong();
+        if (v.isIntegralNumber() && v.canConvertToLong()) return v.asLong();
+        if (v.isTextual() && v.asText().trim().matches("-?\\d{1,18}")) return Long.parseLong(v.asText().trim());
+        throw schema(name, "Input should be a valid integer", "int_type");
+    }
+
+    /** As {@link #integer}, within an int's range; out of range is the same 422. */
+    public static int smallInteger(JsonNode body, String name) {
+        long v = integer(body, name);
+        if (v != (int) v) throw schema(name, "Input should be a valid integer", "int_type");
+        return (int) v;
     }
 
     public static boolean flag(JsonNode body, String name, boolean dflt) {
