@@ -294,4 +294,42 @@ class TasksFunctionTest {
         assertThat(answer.getStatusCode()).isEqualTo(404);
         assertThat(answer.getBody()).contains("\"sub_code\":\"NOT_FOUND\"");
     }
+
+    @Test
+    void longCommentsNeverOutgrowTheTaskAndComeBackWhole() {
+        User u = fx.user("talker");
+        Project p = fx.project(fx.user("pm"), ProjectStatus.PUBLISHED, 1);
+        String tok = token(u.id());
+        // quotes escape to six characters each: one such comment stored inline would be ~54 KB
+        String comment = "'".repeat(9_000);
+        String escaped = "&#x27;".repeat(9_000);
+        for (int round = 0; round < 12; round++) {
+            assertThat(call(fn, "POST", lock(p.id(), 1), tok, null).status()).as("lock %d", round).isEqualTo(200);
+            var stopped = call(fn, "POST", stop(p.id(), 1), tok, "{\"comment\": \"" + comment + round + "\"}");
+            assertThat(stopped.status()).as("stop %d", round).isEqualTo(200);
+            assertThat(stopped.json().path("taskHistory").get(0).path("actionText").asText()).isEqualTo(escaped + round);
+        }
+        var read = call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/1/", null, null);
+        List<String> comments = new ArrayList<>();
+        read.json().path("taskHistory").forEach(h -> { if (h.path("action").asText().equals("COMMENT")) comments.add(h.path("actionText").asText()); });
+        assertThat(comments).hasSize(12).first().isEqualTo(escaped + 11);
+        // 24 history rows with 650 KB of comments, and the task item stays small
+        var ddb = fn.getApplicationContext().getBean(software.amazon.awssdk.services.dynamodb.DynamoDbClient.class);
+        String table = fn.getApplicationContext().getBean(dev.tmserverless.aws.config.TmConfig.class).table();
+        var item = ddb.getItem(b -> b.tableName(table).key(java.util.Map.of(
+                "pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("PROJECT#" + p.id()),
+                "sk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("TASK#0000001")))).item();
+        assertThat(item.get("h").toString().length()).isLessThan(10_000);
+        // a comment above the limit is refused and changes nothing
+        call(fn, "POST", lock(p.id(), 1), tok, null);
+        var tooLong = call(fn, "POST", stop(p.id(), 1), tok, "{\"comment\": \"" + "x".repeat(10_001) + "\"}");
+        assertThat(tooLong.status()).isEqualTo(400);
+        assertThat(tooLong.subCode()).isEqualTo("InvalidData");
+        assertThat(fx.tasks.get(p.id(), 1).orElseThrow().status()).isEqualTo(TaskStatus.LOCKED_FOR_MAPPING);
+        // split children carry the texts too
+        var split = call(fn, "POST", "/api/v2/projects/" + p.id() + "/tasks/actions/split/1/", tok, null);
+        assertThat(split.status()).isEqualTo(200);
+        assertThat(split.json().path("tasks").get(0).toString()).contains(escaped + 11);
+        assertThat(call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/2/", null, null).body()).contains(escaped + 3);
+    }
 }

@@ -63,7 +63,7 @@ public class TaskStore {
         var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.task(taskId)))
                 .consistentRead(true)).item();
         return item == null || item.isEmpty() || item.containsKey("splitDone") ? Optional.empty()
-                : Optional.of(read(projectId, item));
+                : Optional.of(withCommentTexts(read(projectId, item)));
     }
 
     /** Every task of a project in id order (one paginated Query); split marks are left out. */
@@ -195,6 +195,7 @@ public class TaskStore {
     public boolean apply(TaskChange change) {
         if (change.isNoop()) return true;
         Task a = change.after();
+        storeNewCommentTexts(change.before(), a);
         Map<String, AttributeValue> v = new HashMap<>();
         v.put(":st", Attr.n((long) a.status().code));
         v.put(":lb", Attr.n(a.lockedBy()));
@@ -256,19 +257,92 @@ public class TaskStore {
         return item;
     }
 
+    // --- comment texts ---------------------------------------------------------------------------------
+    // A comment longer than INLINE_COMMENT is kept in its own item, addressed by its content's SHA-256, and the
+    // history row holds only that address: the task item then grows by ~100 bytes per row whatever is written,
+    // far from DynamoDB's 400 KB item limit. Content addressing makes the text item the same whoever writes it
+    // (a lost race leaves at most an unused item) and lets split children share their parent's rows.
+
+    static final int INLINE_COMMENT = 280;
+    /** Stands for a text not yet read (list reads never need history texts); only this class sees it. */
+    private static final String UNREAD = "\u0000comment:";
+
+    private static boolean external(HistoryEntry e) {
+        return e.action() == TaskAction.COMMENT && e.actionText() != null
+                && (e.actionText().startsWith(UNREAD) || e.actionText().length() > INLINE_COMMENT);
+    }
+
+    private static String address(String text) {
+        if (text.startsWith(UNREAD)) return text.substring(UNREAD.length());
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Stores the long comments {@code after} adds to {@code before}, before the task write that refers to them. */
+    private void storeNewCommentTexts(Task before, Task after) {
+        java.util.Set<String> known = new java.util.HashSet<>();
+        before.history().stream().filter(TaskStore::external).forEach(e -> known.add(address(e.actionText())));
+        for (HistoryEntry e : after.history()) {
+            if (!external(e) || e.actionText().startsWith(UNREAD)) continue;
+            String addr = address(e.actionText());
+            if (!known.add(addr)) continue;
+            Map<String, AttributeValue> item = new HashMap<>(Attr.key(Keys.comment(addr), Keys.TEXT));
+            item.put("t", Attr.s(e.actionText()));
+            ddb.putItem(b -> b.tableName(table).item(item));
+        }
+    }
+
+    /** The task with its long comments' texts read back in (one BatchGetItem per 100 distinct texts). */
+    private Task withCommentTexts(Task t) {
+        List<String> addrs = t.history().stream().filter(e -> external(e) && e.actionText().startsWith(UNREAD))
+                .map(e -> address(e.actionText())).distinct().toList();
+        if (addrs.isEmpty()) return t;
+        Map<String, String> texts = new HashMap<>();
+        for (int i = 0; i < addrs.size(); i += 100) {
+            List<Map<String, AttributeValue>> keys = addrs.subList(i, Math.min(addrs.size(), i + 100)).stream()
+                    .map(a -> Attr.key(Keys.comment(a), Keys.TEXT)).toList();
+            Map<String, software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes> pending =
+                    Map.of(table, software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes.builder()
+                            .keys(keys).consistentRead(true).build());
+            for (int attempt = 0; !pending.isEmpty(); attempt++) {
+                if (attempt > 0) sleep(Math.min(1000, 25L << Math.min(attempt, 6)));
+                if (attempt > 12) throw new IllegalStateException("BatchGetItem kept leaving keys unprocessed");
+                var req = pending;
+                var res = ddb.batchGetItem(b -> b.requestItems(req));
+                res.responses().getOrDefault(table, List.of()).forEach(item ->
+                        texts.put(Attr.str(item, "pk").substring("COMMENT#".length()), Attr.str(item, "t")));
+                pending = res.hasUnprocessedKeys() ? res.unprocessedKeys() : Map.of();
+            }
+        }
+        List<HistoryEntry> h = new ArrayList<>();
+        for (HistoryEntry e : t.history()) {
+            h.add(external(e) && e.actionText().startsWith(UNREAD) ? e.withText(texts.get(address(e.actionText()))) : e);
+        }
+        return new Task(t.projectId(), t.taskId(), t.x(), t.y(), t.zoom(), t.isSquare(), t.status(), t.lockedBy(),
+                t.lockExpiresAt(), t.mappedBy(), t.validatedBy(), t.version(), h);
+    }
+
     private static AttributeValue history(List<HistoryEntry> h) {
         return AttributeValue.fromL(h.stream().map(e -> AttributeValue.fromM(Map.of(
-                "i", Attr.n((long) e.id()), "a", Attr.s(e.action().name()), "t", Attr.s(e.actionText()),
+                "i", Attr.n((long) e.id()), "a", Attr.s(e.action().name()),
+                external(e) ? "r" : "t", external(e) ? Attr.s(address(e.actionText())) : Attr.s(e.actionText()),
                 "d", Attr.n(e.actionDate().toEpochMilli()), "u", Attr.n(e.userId()), "n", Attr.s(e.username())))).toList());
     }
 
+    /** A task as stored; long comments read as placeholders until {@link #withCommentTexts} fills them in. */
     static Task read(long projectId, Map<String, AttributeValue> i) {
         List<HistoryEntry> h = new ArrayList<>();
         AttributeValue hv = i.get("h");
         if (hv != null && hv.hasL()) {
             for (AttributeValue e : hv.l()) {
                 var m = e.m();
-                h.add(new HistoryEntry(Attr.integer(m, "i"), TaskAction.valueOf(Attr.str(m, "a")), Attr.str(m, "t"),
+                String ref = Attr.str(m, "r");
+                h.add(new HistoryEntry(Attr.integer(m, "i"), TaskAction.valueOf(Attr.str(m, "a")),
+                        ref != null ? UNREAD + ref : Attr.str(m, "t"),
                         Instant.ofEpochMilli(Attr.lng(m, "d")), Attr.lng(m, "u"), Attr.str(m, "n")));
             }
         }

@@ -148,8 +148,15 @@ public final class TaskMachine {
         return h;
     }
 
+    /** Longest comment accepted, in characters as sent (the stored, escaped text may be longer). */
+    public static final int MAX_COMMENT_LENGTH = 10_000;
+
     private static void appendComment(List<HistoryEntry> h, String comment, Instant now, Actor actor) {
-        if (comment != null && !comment.isBlank()) append(h, TaskAction.COMMENT, Html.escape(comment), now, actor);
+        if (comment == null || comment.isBlank()) return;
+        if (comment.length() > MAX_COMMENT_LENGTH) {
+            throw new ApiException(ErrorCode.INVALID_DATA, "Comment is longer than " + MAX_COMMENT_LENGTH + " characters");
+        }
+        append(h, TaskAction.COMMENT, Html.escape(comment), now, actor);
     }
 
     private static void append(List<HistoryEntry> h, TaskAction action, String text, Instant now, Actor actor) {
