@@ -10,6 +10,7 @@ import dev.tmserverless.aws.http.Response;
 import dev.tmserverless.aws.store.OrgStore;
 import dev.tmserverless.aws.store.ProjectAccess;
 import dev.tmserverless.aws.store.ProjectStore;
+import dev.tmserverless.aws.queue.GridJobs;
 import dev.tmserverless.aws.store.Splits;
 import dev.tmserverless.aws.store.TaskStore;
 import dev.tmserverless.core.catalogue.Resources;
@@ -39,6 +40,9 @@ public class ProjectsFunction extends ApiFunction {
     @Inject ProjectStore projects;
     @Inject OrgStore orgs;
     @Inject TaskStore tasks;
+    @Inject GridJobs jobs;
+
+    static final java.time.Duration RESEND_AFTER = java.time.Duration.ofMinutes(1);
     @Inject Splits splits;
     @Inject BlobStore blobs;
 
@@ -107,6 +111,12 @@ public class ProjectsFunction extends ApiFunction {
         long id = projectId(req);
         access.visible(id, req.caller().optional().orElse(null));
         GridJob j = projects.job(id).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND));
+        Instant now = Instant.now();
+        // A job still QUEUED after a minute lost its message; whoever polls sends it again (duplicates are harmless).
+        if (j.state() == GridJob.State.QUEUED && j.updated().plus(RESEND_AFTER).isBefore(now)
+                && projects.claimResend(id, j.updated(), now)) {
+            jobs.send(id);
+        }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("projectId", id);
         m.put("state", j.state().name());

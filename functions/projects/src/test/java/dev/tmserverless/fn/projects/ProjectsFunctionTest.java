@@ -317,4 +317,22 @@ class ProjectsFunctionTest {
         assertThat(call(fn, "PATCH", path, token(admin.id()), move).status()).isEqualTo(200);
         assertThat(fx.projects.get(id).orElseThrow().project().organisationId()).isEqualTo(other.id());
     }
+
+    @Test
+    void aJobWhoseMessageWasLostIsSentAgainWhenItsStatusIsPolled() {
+        queuedJobs(); // what earlier tests left
+        long id = create(manager, body(AOI, grid(14)));
+        assertThat(queuedJobs()).hasSize(1); // taken off the queue: as if the message had been lost
+        String path = "/api/v2/projects/" + id + "/queries/grid-job/";
+        // fresh: nothing is re-sent
+        assertThat(call(fn, "GET", path, token(manager.id()), null).json().path("state").asText()).isEqualTo("QUEUED");
+        assertThat(queuedJobs()).isEmpty();
+        // still QUEUED a minute and more later: the poll sends it again, once
+        GridJob j = fx.projects.job(id).orElseThrow();
+        fx.projects.putJob(new GridJob(id, j.state(), j.source(), j.zoom(), j.clipToAoi(), j.total(), j.written(), null,
+                Instant.now().minusSeconds(90)));
+        call(fn, "GET", path, token(manager.id()), null);
+        call(fn, "GET", path, token(manager.id()), null);
+        assertThat(queuedJobs()).containsExactly("{\"projectId\":" + id + "}");
+    }
 }

@@ -169,6 +169,24 @@ public class ProjectStore {
                 Map.of(":s", Attr.s("RUNNING"), ":t", Attr.n(total), ":u", Attr.s(now.toString())));
     }
 
+    /**
+     * Claims the re-send of a job that has stayed QUEUED since {@code seen} (its message was lost: the function
+     * died, or the send failed, after the job was written). True for one caller per stale period.
+     */
+    public boolean claimResend(long projectId, Instant seen, Instant now) {
+        try {
+            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
+                    .updateExpression("SET updated = :u")
+                    .conditionExpression("#st = :q AND updated = :seen")
+                    .expressionAttributeNames(Map.of("#st", "state"))
+                    .expressionAttributeValues(Map.of(":u", Attr.s(now.toString()), ":q", Attr.s("QUEUED"),
+                            ":seen", Attr.s(seen.toString()))));
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
     /** Progress only moves forward, so a slower duplicate worker cannot make it go back. */
     public void jobProgress(long projectId, long written, Instant now) {
         try {
