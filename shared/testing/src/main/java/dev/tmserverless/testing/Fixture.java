@@ -59,7 +59,7 @@ public final class Fixture {
                 draft.authorId(), draft.authorUsername(), orgId, draft.mappingPermission(),
                 draft.mappingPermissionLevelId(), draft.validationPermission(), draft.validationPermissionLevelId(),
                 false, false, draft.changesetComment(), null, null, null, null, List.of(), null, false, false, "OSM",
-                List.of(), null, List.of(), draft.created(), draft.lastUpdated(), "GRID", draft.mappingEditors(),
+                List.of(), null, List.of(), List.of(), draft.created(), draft.lastUpdated(), "GRID", draft.mappingEditors(),
                 draft.validationEditors(), info, draft.aoiBbox(), draft.aoiCentroid(), 10);
         int n = tasks.size();
         projects.putJob(new GridJob(id, GridJob.State.DONE, "GRID", 11, false, (long) n, n, null, Instant.now()));

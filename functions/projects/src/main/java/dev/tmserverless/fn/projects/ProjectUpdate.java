@@ -1,17 +1,21 @@
 package dev.tmserverless.fn.projects;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.tmserverless.core.domain.Actor;
 import dev.tmserverless.core.domain.MappingLevel;
 import dev.tmserverless.core.domain.Project;
 import dev.tmserverless.core.domain.ProjectInfo;
 import dev.tmserverless.core.domain.ProjectStatus;
+import dev.tmserverless.core.domain.User;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * PATCH /projects/{id}/ (spec §3.2): the body is a full ProjectDTO; this turns it into the new settings or
@@ -31,7 +35,11 @@ final class ProjectUpdate {
             "mappingPermission", "mappingPermissionLevelId", "validationPermission", "validationPermissionLevelId",
             "private", "taskCreationMode", "mappingEditors", "validationEditors");
 
-    static Project apply(Project old, JsonNode b) {
+    /**
+     * The project as the PATCH body makes it. {@code users} finds a user by name: the allow-list is resolved to
+     * user ids here, and a name nobody has is 404 USER_NOT_FOUND, as in the reference.
+     */
+    static Project apply(Project old, JsonNode b, Function<String, Optional<User>> users) {
         if (b == null || !b.isObject()) throw new ApiException(ErrorCode.INVALID_DATA, "Project update body must be a JSON object");
         for (String k : REQUIRED) {
             if (!b.hasNonNull(k)) throw new ApiException(ErrorCode.INVALID_DATA, "Missing required field: " + k);
@@ -69,6 +77,10 @@ final class ProjectUpdate {
         // No licence can exist yet, so any licence id is unknown.
         if (licenseId != null) throw new ApiException(ErrorCode.REQUIRE_LICENSE_ID);
 
+        List<Actor> allowed = b.has("allowedUsernames") ? allowedUsers(strings(b.get("allowedUsernames")), users)
+                : old.allowedUserIds().isEmpty() && !old.allowedUsernames().isEmpty()
+                        ? allowedUsers(old.allowedUsernames(), users) // a list set before ids were kept
+                        : zip(old.allowedUsernames(), old.allowedUserIds());
         return new Project(old.id(), status, priority, difficulty, defaultLocale, old.authorId(), old.authorUsername(),
                 id(b, "organisation", old.organisationId()),
                 mappingPermission, mappingLevel, validationPermission, validationLevel,
@@ -78,7 +90,7 @@ final class ProjectUpdate {
                 b.has("idPresets") ? strings(b.get("idPresets")) : old.idPresets(),
                 text(b, "extraIdParams", old.extraIdParams()), bool(b, "rapidPowerUser", old.rapidPowerUser()),
                 old.sandbox(), old.database(), mappingTypes, licenseId,
-                b.has("allowedUsernames") ? strings(b.get("allowedUsernames")) : old.allowedUsernames(),
+                allowed.stream().map(Actor::username).toList(), allowed.stream().map(Actor::userId).toList(),
                 old.created(), java.time.Instant.now(), creationMode, mappingEditors, validationEditors, infos,
                 old.aoiBbox(), old.aoiCentroid(), old.areaKm2());
     }
@@ -101,6 +113,23 @@ final class ProjectUpdate {
             if (!allowed.contains(v)) throw new ApiException(ErrorCode.BAD_REQUEST, "Unknown " + field + ": " + n.asText());
             out.add(v);
         }
+        return out;
+    }
+
+    private static List<Actor> allowedUsers(List<String> names, Function<String, Optional<User>> users) {
+        List<Actor> out = new ArrayList<>();
+        for (String name : names) {
+            User u = users.apply(name).orElseThrow(() -> new ApiException(ErrorCode.USER_NOT_FOUND,
+                    ErrorCode.USER_NOT_FOUND.message, java.util.Map.of("username", name)));
+            if (out.stream().noneMatch(x -> x.userId() == u.id())) out.add(u.actor());
+        }
+        return out;
+    }
+
+    /** The stored allow-list: ids with the names they had when it was set. */
+    private static List<Actor> zip(List<String> names, List<Long> ids) {
+        List<Actor> out = new ArrayList<>();
+        for (int i = 0; i < ids.size(); i++) out.add(new Actor(ids.get(i), i < names.size() ? names.get(i) : null));
         return out;
     }
 

@@ -88,7 +88,7 @@ public class ProjectsFunction extends ApiFunction {
         for (int attempt = 0; attempt < 3; attempt++) {
             ProjectAccess.View v = access.load(id, user);
             if (!v.pm()) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
-            Project updated = ProjectUpdate.apply(v.project(), body);
+            Project updated = ProjectUpdate.apply(v.project(), body, users::byUsername);
             if (updated.organisationId() != v.project().organisationId()) {
                 Organisation target = orgs.get(updated.organisationId()).orElseThrow(() -> new ApiException(
                         ErrorCode.ORGANISATION_NOT_FOUND, ErrorCode.ORGANISATION_NOT_FOUND.message,

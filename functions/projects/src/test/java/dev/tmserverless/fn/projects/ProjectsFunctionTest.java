@@ -335,4 +335,32 @@ class ProjectsFunctionTest {
         call(fn, "GET", path, token(manager.id()), null);
         assertThat(queuedJobs()).containsExactly("{\"projectId\":" + id + "}");
     }
+
+    @Test
+    void thePrivateAllowListFollowsTheAccountNotTheName() {
+        User pm = fx.user("pm");
+        var p = fx.project(pm, ProjectStatus.PUBLISHED, 1);
+        String path = "/api/v2/projects/" + p.id() + "/";
+        User alice = fx.user("alice");
+        String privateBody = publishBody("PUBLISHED", "x").replace("\"private\": false", "\"private\": true");
+        var unknown = call(fn, "PATCH", path, token(pm.id()), privateBody.replaceFirst("\\{",
+                "{\"allowedUsernames\": [\"" + alice.username() + "\", \"nobody-at-all\"], "));
+        assertThat(unknown.status()).isEqualTo(404);
+        assertThat(unknown.structuredSubCode()).isEqualTo("USER_NOT_FOUND");
+        assertThat(fx.projects.get(p.id()).orElseThrow().project().isPrivate()).isFalse();
+        // names match whatever their case
+        String listed = alice.username().toUpperCase(java.util.Locale.ROOT);
+        assertThat(call(fn, "PATCH", path, token(pm.id()), privateBody.replaceFirst("\\{",
+                "{\"allowedUsernames\": [\"" + listed + "\"], ")).status()).isEqualTo(200);
+        var seen = call(fn, "GET", path, token(alice.id()), null);
+        assertThat(seen.status()).isEqualTo(200);
+        assertThat(seen.json().path("allowedUsernames").toString()).isEqualTo("[\"" + alice.username() + "\"]");
+        assertThat(call(fn, "GET", path, token(fx.user("outsider").id()), null).subCode()).isEqualTo("PrivateProject");
+        // alice renames her OSM account and somebody else takes her old name: the list still means alice
+        String oldName = alice.username();
+        fx.users.upsertOnLogin(alice.id(), oldName + "-renamed", null, null, false, Instant.now());
+        User impostor = fx.users.upsertOnLogin(alice.id() + 1_000_000, oldName, null, null, false, Instant.now());
+        assertThat(call(fn, "GET", path, token(impostor.id()), null).subCode()).isEqualTo("PrivateProject");
+        assertThat(call(fn, "GET", path, token(alice.id()), null).status()).isEqualTo(200);
+    }
 }

@@ -157,7 +157,7 @@ public class TaskService {
     private ProjectAccess.View actionable(long projectId, User user) {
         ProjectAccess.View view = access.load(projectId, user);
         if (view.project().isPrivate() && !view.pm()
-                && !view.project().allowedUsernames().contains(user.username())) {
+                && !view.project().allows(user)) {
             throw new ApiException(ErrorCode.PRIVATE_PROJECT);
         }
         if (projects.job(projectId).map(j -> !j.done()).orElse(false)) {

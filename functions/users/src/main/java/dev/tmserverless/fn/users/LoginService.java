@@ -53,7 +53,9 @@ public class LoginService {
     public Map<String, Object> callback(String code, String redirectUri, String email, Instant now) {
         ObjectNode session = osm.exchangeCode(code, redirectUri(redirectUri));
         OsmClient.OsmUser who = osm.userDetails(session.path("access_token").asText());
-        boolean admin = config.bootstrapAdmins().stream().anyMatch(a -> a.equalsIgnoreCase(who.displayName()));
+        // an entry of digits is an OSM user id (safe: display names can change hands); otherwise a display name
+        boolean admin = config.bootstrapAdmins().stream().anyMatch(a -> a.matches("\\d+")
+                ? a.equals(Long.toString(who.id())) : a.equalsIgnoreCase(who.displayName()));
         String address = email == null || email.isBlank() ? null : email.trim();
         User user = users.upsertOnLogin(who.id(), who.displayName(), who.pictureUrl(), address, admin, now);
         Map<String, Object> out = new LinkedHashMap<>();

@@ -121,6 +121,21 @@ class LoginFlowTest {
     }
 
     @Test
+    void aBootstrapAdministratorNamedByOsmIdKeepsTheRoleWhateverTheName() {
+        String before = System.getProperty("TM_BOOTSTRAP_ADMINS");
+        System.setProperty("TM_BOOTSTRAP_ADMINS", before + ", " + OsmStandIn.userId("erin"));
+        try {
+            var a = login(fn, "erin");
+            assertThat(get(fn, "/api/v2/users/queries/erin/", header(a)).json().path("role").asText()).isEqualTo("ADMIN");
+            // nobody else is promoted by it
+            var other = login(fn, "frank");
+            assertThat(get(fn, "/api/v2/users/queries/frank/", header(other)).json().path("role").asText()).isEqualTo("MAPPER");
+        } finally {
+            System.setProperty("TM_BOOTSTRAP_ADMINS", before);
+        }
+    }
+
+    @Test
     void aRenameOnOsmRenamesTheUserAndKeepsTheId() {
         long id = OsmStandIn.userId("carol");
         var first = login(fn, "carol");

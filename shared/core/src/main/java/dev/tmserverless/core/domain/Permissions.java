@@ -27,7 +27,7 @@ public final class Permissions {
      */
     public static void checkVisible(User u, Project p, boolean pm) {
         if (pm) return;
-        if (p.isPrivate() && (u == null || !p.allowedUsernames().contains(u.username()))) {
+        if (p.isPrivate() && !p.allows(u)) {
             throw new ApiException(ErrorCode.PRIVATE_PROJECT);
         }
         if (p.status() == ProjectStatus.DRAFT) {
@@ -51,7 +51,7 @@ public final class Permissions {
             if (u.mappingLevel().ordering() < required) {
                 throw new ApiException(ErrorCode.USER_NOT_CORRECT_MAPPING_LEVEL);
             }
-            if (p.isPrivate() && !p.allowedUsernames().contains(u.username())) {
+            if (p.isPrivate() && !p.allows(u)) {
                 throw new ApiException(ErrorCode.USER_NOT_ALLOWED);
             }
         }

@@ -14,7 +14,7 @@ public record Project(long id, ProjectStatus status, String projectPriority, Str
                       String changesetComment, String osmchaFilterId, String dueDate, String imagery,
                       String josmPreset, List<String> idPresets, String extraIdParams, boolean rapidPowerUser,
                       boolean sandbox, String database, List<String> mappingTypes, Integer licenseId,
-                      List<String> allowedUsernames, Instant created, Instant lastUpdated,
+                      List<String> allowedUsernames, List<Long> allowedUserIds, Instant created, Instant lastUpdated,
                       String taskCreationMode, List<String> mappingEditors, List<String> validationEditors,
                       List<ProjectInfo> projectInfoLocales, double[] aoiBbox, double[] aoiCentroid,
                       double areaKm2) {
@@ -25,6 +25,7 @@ public record Project(long id, ProjectStatus status, String projectPriority, Str
         idPresets = idPresets == null ? List.of() : List.copyOf(idPresets);
         mappingTypes = mappingTypes == null ? List.of() : List.copyOf(mappingTypes);
         allowedUsernames = allowedUsernames == null ? List.of() : List.copyOf(allowedUsernames);
+        allowedUserIds = allowedUserIds == null ? List.of() : List.copyOf(allowedUserIds);
         mappingEditors = mappingEditors == null ? List.of() : List.copyOf(mappingEditors);
         validationEditors = validationEditors == null ? List.of() : List.copyOf(validationEditors);
         projectInfoLocales = projectInfoLocales == null ? List.of() : List.copyOf(projectInfoLocales);
@@ -37,10 +38,18 @@ public record Project(long id, ProjectStatus status, String projectPriority, Str
         return new Project(id, ProjectStatus.DRAFT, "MEDIUM", "MODERATE", "en", author.id(), author.username(),
                 organisationId, "ANY", MappingLevel.BEGINNER.id, "ANY", MappingLevel.INTERMEDIATE.id, false, false,
                 CHANGESET_PREFIX + "-" + id, null, null, null, null, List.of(), null, false, sandbox,
-                database == null ? "OSM" : database, List.of(), null, List.of(), now, now, taskCreationMode,
+                database == null ? "OSM" : database, List.of(), null, List.of(), List.of(), now, now, taskCreationMode,
                 sandbox ? List.of("ID") : List.of("ID", "JOSM", "CUSTOM"),
                 sandbox ? List.of("ID") : List.of("ID", "JOSM", "CUSTOM"),
                 List.of(ProjectInfo.named("en", name)), bbox, centroid, areaKm2);
+    }
+
+    /**
+     * On the private project's allow-list. The list is kept by OSM user id: a display name can change hands, an
+     * id cannot ({@code allowedUsernames} are the names as they were when the list was set).
+     */
+    public boolean allows(User u) {
+        return u != null && allowedUserIds.contains(u.id());
     }
 
     /** The info row for {@code locale}, each empty field filled from the default locale's row (spec §3.3). */
