@@ -87,12 +87,16 @@ public class TasksFunction extends ApiFunction {
         return Response.ok(Map.of("tasks", dtos));
     }
 
-    /** GET one task: public; an unknown project is reported as an unknown task, as in the reference. */
+    /**
+     * GET one task: public for published projects (drafts and private projects as for every read, spec §8 D8);
+     * an unknown project is reported as an unknown task, as in the reference.
+     */
     Response get(Request req) {
         long projectId = req.longParam("projectId", ErrorCode.TASK_NOT_FOUND);
         int taskId = taskId(req);
         Task t = service.task(projectId, taskId);
-        ProjectAccess.View view = access.load(projectId, null);
+        // the task exists, so the project does: its drafts and private tasks are its managers' and allow-list's
+        ProjectAccess.View view = access.visible(projectId, req.caller().optional().orElse(null));
         return dto(new TaskService.Outcome(t.effective(Instant.now()), view), req);
     }
 

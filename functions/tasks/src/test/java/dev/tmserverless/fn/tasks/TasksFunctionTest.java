@@ -217,6 +217,11 @@ class TasksFunctionTest {
         assertThat(call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/", token(fx.user("x").id()), null).subCode())
                 .isEqualTo("ProjectNotFetched");
         assertThat(call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/", token(author.id()), null).status()).isEqualTo(200);
+        // one task's history and instructions are hidden the same way
+        assertThat(call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/1/", null, null).subCode()).isEqualTo("PrivateProject");
+        assertThat(call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/1/", token(fx.user("y").id()), null).subCode())
+                .isEqualTo("ProjectNotFetched");
+        assertThat(call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/1/", token(author.id()), null).status()).isEqualTo(200);
     }
 
     @Test
