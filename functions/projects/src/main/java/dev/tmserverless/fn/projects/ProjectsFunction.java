@@ -17,6 +17,7 @@ import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.domain.GridJob;
 import dev.tmserverless.core.domain.Organisation;
 import dev.tmserverless.core.domain.Project;
+import dev.tmserverless.core.domain.ProjectCounters;
 import dev.tmserverless.core.domain.ProjectStatus;
 import dev.tmserverless.core.domain.Task;
 import dev.tmserverless.core.domain.User;
@@ -77,7 +78,9 @@ public class ProjectsFunction extends ApiFunction {
         JsonNode fc = TaskFeatureCollection.of(all, abbreviated ? Map.of() : tasks.geometries(id), !abbreviated);
         JsonNode aoi = blobs.get(BlobStore.aoiKey(id)).map(Json::parse).orElse(null);
         int activeMappers = (int) all.stream().filter(t -> t.status().isLocked()).map(Task::lockedBy).distinct().count();
-        Response r = Response.ok(ProjectDto.of(v.project(), v.stored().counters(), v.org(), aoi, fc, req.locale(), activeMappers));
+        // The task items are read anyway for the map, so the percentages come from them: a counter left behind by a
+        // crash between a task write and its counter update never shows here (spec §8 D14).
+        Response r = Response.ok(ProjectDto.of(v.project(), ProjectCounters.of(all), v.org(), aoi, fc, req.locale(), activeMappers));
         return req.queryFlag("as_file") ? r.asAttachment("project.json", "application/json") : r;
     }
 

@@ -363,4 +363,31 @@ class ProjectsFunctionTest {
         assertThat(call(fn, "GET", path, token(impostor.id()), null).subCode()).isEqualTo("PrivateProject");
         assertThat(call(fn, "GET", path, token(alice.id()), null).status()).isEqualTo(200);
     }
+
+    @Test
+    void theProjectsPercentagesComeFromItsTasksEvenWhenACounterUpdateWasLost() {
+        User pm = fx.user("pm");
+        var p = fx.project(pm, ProjectStatus.PUBLISHED, 4);
+        var mapper = fx.user("m").actor();
+        Instant now = Instant.now();
+        // tasks 1 and 2 mapped, task 3 locked for validation after mapping, as written by transitions whose
+        // counter updates never happened (a crash after each task write)
+        for (int id = 1; id <= 3; id++) {
+            var t = fx.tasks.get(p.id(), id).orElseThrow();
+            var locked = dev.tmserverless.core.domain.TaskMachine.lockForMapping(t, mapper, now, java.time.Duration.ofHours(2));
+            assertThat(fx.tasks.apply(locked)).isTrue();
+            var stored = fx.tasks.get(p.id(), id).orElseThrow();
+            assertThat(fx.tasks.apply(dev.tmserverless.core.domain.TaskMachine.unlockAfterMapping(stored, mapper, now,
+                    "MAPPED", null))).isTrue();
+        }
+        var t3 = fx.tasks.get(p.id(), 3).orElseThrow();
+        assertThat(fx.tasks.apply(new dev.tmserverless.core.domain.TaskChange(t3, new dev.tmserverless.core.domain.Task(
+                t3.projectId(), 3, t3.x(), t3.y(), t3.zoom(), true, dev.tmserverless.core.domain.TaskStatus.LOCKED_FOR_VALIDATION,
+                pm.id(), now.plusSeconds(3600), t3.mappedBy(), null, t3.version(), t3.history()),
+                dev.tmserverless.core.domain.CounterDelta.NONE))).isTrue();
+        assertThat(fx.projects.get(p.id()).orElseThrow().counters().tasksMapped()).isZero();
+        var project = call(fn, "GET", "/api/v2/projects/" + p.id() + "/", null, null).json();
+        assertThat(project.path("percentMapped").asInt()).isEqualTo(75);
+        assertThat(project.path("percentValidated").asInt()).isZero();
+    }
 }
