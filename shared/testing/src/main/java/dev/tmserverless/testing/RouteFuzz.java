@@ -31,6 +31,22 @@ public final class RouteFuzz {
             "?tasks=99999999999", "?abbreviated=1&as_file=", "?redirect_uri=", "?code=&redirect_uri=x");
 
     /**
+     * Runs {@link #internalErrors(RequestHandler, String, Map, String)} against a fresh user, organisation and
+     * published two-task project, so the good ids name things that exist.
+     */
+    public static List<String> internalErrors(
+            io.micronaut.function.aws.MicronautRequestHandler<APIGatewayV2HTTPEvent, APIGatewayV2HTTPResponse> fn,
+            String functionId) {
+        Fixture fx = new Fixture(fn.getApplicationContext());
+        var u = fx.user("fuzzer");
+        var p = fx.project(u, dev.tmserverless.core.domain.ProjectStatus.PUBLISHED, 2);
+        long org = fx.orgs.create("Fuzz", "fz", null, null, null, null, List.of(u.id())).id();
+        Map<String, String> ids = Map.of("projectId", Long.toString(p.id()), "taskId", "1",
+                "organisationId", Long.toString(org), "username", u.username());
+        return internalErrors(fn, functionId, ids, Api.token(u.id()));
+    }
+
+    /**
      * Calls every route of {@code functionId} with bad input; {@code goodIds} maps a path parameter name to an id
      * that exists, so bodies and queries also reach the code behind the lookups. Returns one line per 500.
      */

@@ -21,7 +21,8 @@ final class Keys {
 
     static final String COUNTER = "COUNTER";
 
-    static String comment(String sha256) { return "COMMENT#" + sha256; }
+    static final String COMMENT_PREFIX = "COMMENT#";
+    static String comment(String sha256) { return COMMENT_PREFIX + sha256; }
     static final String TEXT = "TEXT";
 
     private static String pad(int id) { return String.format("%07d", id); }

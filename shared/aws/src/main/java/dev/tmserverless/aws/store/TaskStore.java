@@ -314,7 +314,7 @@ public class TaskStore {
                 var req = pending;
                 var res = ddb.batchGetItem(b -> b.requestItems(req));
                 res.responses().getOrDefault(table, List.of()).forEach(item ->
-                        texts.put(Attr.str(item, "pk").substring("COMMENT#".length()), Attr.str(item, "t")));
+                        texts.put(Attr.str(item, "pk").substring(Keys.COMMENT_PREFIX.length()), Attr.str(item, "t")));
                 pending = res.hasUnprocessedKeys() ? res.unprocessedKeys() : Map.of();
             }
         }
