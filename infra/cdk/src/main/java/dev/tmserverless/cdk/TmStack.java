@@ -453,14 +453,13 @@ public class TmStack extends Stack {
                 if (!Resources.function(fn).http()) throw new IllegalArgumentException("route " + r.routeKey() + " names non-HTTP function " + fn);
                 return new HttpLambdaIntegration(pascal(fn) + "Integration", alias, HttpLambdaIntegrationProps.builder()
                         .payloadFormatVersion(PayloadFormatVersion.VERSION_2_0)
-                        // One invoke permission per function for this API, instead of one per route (2 per catalogue
-                        // route with the trailing-slash variants); the API can only reach routes bound to it anyway.
+                        // One invoke permission per function for this API, instead of one per route.
                         .scopePermissionToRoute(false)
                         .build());
             });
             api.addRoutes(AddRoutesOptions.builder()
                     .path(r.path())
-                    .methods(List.of(HttpMethod.valueOf(r.method())))
+                    .methods(List.of(HttpMethod.ANY))
                     .integration(integration)
                     .build());
         }

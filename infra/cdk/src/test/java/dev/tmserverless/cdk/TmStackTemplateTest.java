@@ -339,16 +339,17 @@ class TmStackTemplateTest {
     // ---- HTTP API ----
 
     @Test
-    void oneRoutePerCatalogueRoutePlusItsTrailingSlashVariant() {
+    void twoAnyRoutesPerMountAndNoMoreWithinTheQuota() {
         Set<String> keys = t.ofType("AWS::ApiGatewayV2::Route").values().stream()
                 .map(r -> (String) map(r.get("Properties")).get("RouteKey")).collect(Collectors.toSet());
         Set<String> expected = new HashSet<>();
-        for (Resources.Route r : Resources.ROUTES) {
-            expected.add(r.routeKey());
-            expected.add(r.method() + " " + r.path() + "/" + ApiRoutes.GREEDY);
+        for (Resources.Mount m : Resources.MOUNTS) {
+            expected.add("ANY " + m.path());
+            expected.add("ANY " + m.path() + "/" + Resources.GATEWAY_GREEDY);
         }
         assertThat(keys).isEqualTo(expected);
-        assertThat(t.ofType("AWS::ApiGatewayV2::Route")).hasSize(2 * Resources.ROUTES.size());
+        assertThat(t.ofType("AWS::ApiGatewayV2::Route")).hasSize(2 * Resources.MOUNTS.size())
+                .hasSizeLessThanOrEqualTo(ApiRoutes.ROUTE_QUOTA);
     }
 
     @Test

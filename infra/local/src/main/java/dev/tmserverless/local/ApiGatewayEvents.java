@@ -1,5 +1,7 @@
 package dev.tmserverless.local;
 
+import dev.tmserverless.core.catalogue.Router;
+
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.tmserverless.emulators.Emulators;

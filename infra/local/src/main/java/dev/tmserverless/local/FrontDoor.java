@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.tmserverless.core.catalogue.Resources;
+import dev.tmserverless.core.catalogue.Router;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -25,7 +26,7 @@ import java.util.concurrent.Executors;
 import java.util.function.Consumer;
 
 /**
- * The local API Gateway: an HTTP server on 127.0.0.1 that routes each request by the catalogue, hands the
+ * The local API Gateway: an HTTP server on 127.0.0.1 that routes each request by the catalogue's mounts, hands the
  * function an API Gateway v2 (payload 2.0) event, and writes its response back. No route ⇒ 404
  * {@code {"message":"Not Found"}}; a function that throws (or is not built) ⇒ 500
  * {@code {"message":"Internal Server Error"}}, as API Gateway answers.
@@ -51,7 +52,7 @@ public final class FrontDoor implements AutoCloseable {
 
     /**
      * @param port        0 for a free port
-     * @param routes      the routes to serve (the catalogue's, or a test's)
+     * @param routes      the HTTP API's routes ({@link Resources#gatewayRoutes()}, or a test's)
      * @param functions   invokers by function id
      * @param unavailable function id ⇒ why it is not loaded (logged once when one of its routes is called)
      * @param log         where to print the access log and errors

@@ -49,7 +49,7 @@ public final class LocalStack implements AutoCloseable {
      * @param port              front door port (0 = any free port)
      * @param functionsRoot     where {@code <module>/target/<module>-lambda.jar} are looked up
      * @param functions         the functions to load (the catalogue's by default)
-     * @param routes            the routes to serve (the catalogue's by default)
+     * @param routes            the HTTP API's routes (by default two per catalogue mount: the function dispatches)
      * @param schedules         rate schedules
      * @param pollerConcurrency parallel pollers per queue
      * @param pollWaitSeconds   long-poll wait of the pollers
@@ -66,7 +66,7 @@ public final class LocalStack implements AutoCloseable {
             String port = System.getenv("TM_LOCAL_PORT");
             return new Config(repo, repo.resolve(".local-data"),
                     port == null || port.isBlank() ? DEFAULT_PORT : Integer.parseInt(port.trim()),
-                    repo.resolve("functions"), Resources.FUNCTIONS, Resources.ROUTES, schedulesFromCatalogue(), 2, 2,
+                    repo.resolve("functions"), Resources.FUNCTIONS, Resources.gatewayRoutes(), schedulesFromCatalogue(), 2, 2,
                     null, LocalStack::print);
         }
 
@@ -264,7 +264,7 @@ public final class LocalStack implements AutoCloseable {
                 config.dataDir() == null ? "in memory (lost on exit)" : config.dataDir()));
         b.append("  Functions\n");
         for (Resources.Function function : config.functions()) {
-            long routes = config.routes().stream().filter(r -> r.function().equals(function.id())).count();
+            long routes = Resources.routesOf(function.id()).size();
             LoadedFunction loaded = functions.get(function.id());
             b.append(String.format("    %-12s %s%n", function.id(), loaded != null
                     ? String.format("loaded in %.1f s, %d route(s)%s", loaded.initMillis() / 1000.0, routes,

@@ -11,14 +11,13 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tmserverless.aws.http.Json;
 import dev.tmserverless.core.auth.SessionTokens;
 import dev.tmserverless.core.catalogue.Resources;
+import dev.tmserverless.core.catalogue.Router;
 
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /** Builds API Gateway v2 events the way API Gateway does for a catalogue route, and reads the answers. */
 public final class Api {
@@ -74,46 +73,38 @@ public final class Api {
         }
     }
 
+    private static final Router GATEWAY = new Router(Resources.gatewayRoutes());
+
     /**
-     * Matches the path against the catalogue as the deployed API Gateway would: "/x" by the catalogue route,
-     * "/x/" by its trailing-slash variant.
+     * The event API Gateway sends for this request: the path matched against the HTTP API's routes (the catalogue's
+     * mounts), so the function sees the mount's route key and greedy rest, and dispatches on the path itself.
      */
     public static APIGatewayV2HTTPEvent event(String method, String pathAndQuery, String authorization, String body) {
         String path = pathAndQuery.split("\\?", 2)[0];
         String query = pathAndQuery.contains("?") ? pathAndQuery.split("\\?", 2)[1] : "";
-        String bare = path.endsWith("/") && path.length() > 1 ? path.substring(0, path.length() - 1) : path;
-        for (Resources.Route r : Resources.ROUTES) {
-            if (!r.method().equals(method)) continue;
-            Pattern p = Pattern.compile("^" + r.path().replaceAll("\\{[^/]+}", "([^/]+)") + "$");
-            Matcher m = p.matcher(bare);
-            if (!m.matches()) continue;
-            Map<String, String> params = new LinkedHashMap<>();
-            Matcher names = Pattern.compile("\\{([^/]+)}").matcher(r.path());
-            int i = 1;
-            while (names.find()) params.put(names.group(1), m.group(i++));
-            // API Gateway routes "/x/" through the trailing-slash variant "/x/{proxy+}" with an empty rest
-            if (path.endsWith("/")) params.put(Resources.TRAILING_SLASH_VARIABLE, "");
-            Map<String, String> q = new HashMap<>();
-            for (String kv : query.split("&")) {
-                if (kv.isEmpty()) continue;
-                String[] parts = kv.split("=", 2);
-                q.put(parts[0], parts.length > 1 ? java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8) : "");
-            }
-            Map<String, String> headers = new HashMap<>();
-            headers.put("content-type", "application/json");
-            if (authorization != null) headers.put("authorization", authorization);
-            return APIGatewayV2HTTPEvent.builder().withVersion("2.0")
-                    .withRouteKey(r.routeKey() + (path.endsWith("/") ? "/" + Resources.TRAILING_SLASH_SEGMENT : ""))
-                    .withRawPath(path).withRawQueryString(query).withHeaders(headers)
-                    .withPathParameters(params).withQueryStringParameters(q.isEmpty() ? null : q)
-                    .withBody(body).withIsBase64Encoded(false)
-                    .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
-                            .withRequestId(UUID.randomUUID().toString())
-                            .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod(method).withPath(path).build())
-                            .build())
-                    .build();
+        Router.Match m = GATEWAY.match(method, path)
+                .orElseThrow(() -> new AssertionError("no mount of the catalogue serves " + method + " " + path));
+        Map<String, String> q = new HashMap<>();
+        for (String kv : query.split("&")) {
+            if (kv.isEmpty()) continue;
+            String[] parts = kv.split("=", 2);
+            q.put(parts[0], parts.length > 1 ? java.net.URLDecoder.decode(parts[1], java.nio.charset.StandardCharsets.UTF_8) : "");
         }
-        throw new AssertionError("no catalogue route for " + method + " " + path);
+        Map<String, String> headers = new HashMap<>();
+        headers.put("content-type", "application/json");
+        if (authorization != null) headers.put("authorization", authorization);
+        return APIGatewayV2HTTPEvent.builder().withVersion("2.0")
+                .withRouteKey(m.route().routeKey())
+                .withRawPath(path).withRawQueryString(query).withHeaders(headers)
+                .withPathParameters(m.pathParameters().isEmpty() ? null : new LinkedHashMap<>(m.pathParameters()))
+                .withQueryStringParameters(q.isEmpty() ? null : q)
+                .withBody(body).withIsBase64Encoded(false)
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder()
+                        .withRequestId(UUID.randomUUID().toString()).withStage("$default")
+                        .withRouteKey(m.route().routeKey())
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod(method).withPath(path).build())
+                        .build())
+                .build();
     }
 
     public static final class TestContext implements Context {

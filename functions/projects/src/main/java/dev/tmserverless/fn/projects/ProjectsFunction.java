@@ -14,6 +14,7 @@ import dev.tmserverless.aws.queue.GridJobs;
 import dev.tmserverless.aws.store.Splits;
 import dev.tmserverless.aws.store.TaskStore;
 import dev.tmserverless.core.catalogue.Resources;
+import dev.tmserverless.core.catalogue.Routes;
 import dev.tmserverless.core.domain.GridJob;
 import dev.tmserverless.core.domain.Organisation;
 import dev.tmserverless.core.domain.Project;
@@ -55,13 +56,13 @@ public class ProjectsFunction extends ApiFunction {
     protected String functionId() { return Resources.PROJECTS; }
 
     @Override
-    protected void register(Routes r) {
-        r.on("POST", "/projects", this::create)
-                .on("GET", "/projects/{projectId}", this::get)
-                .on("PATCH", "/projects/{projectId}", this::update)
-                .on("GET", "/projects/{projectId}/queries/grid-job", this::gridJob)
-                .on("GET", "/projects/{projectId}/queries/aoi", this::aoi)
-                .on("POST", "/projects/actions/intersecting-tiles", this::intersectingTiles);
+    protected void register(Handlers h) {
+        h.on(Routes.CREATE_PROJECT, this::create)
+                .on(Routes.PROJECT, this::get)
+                .on(Routes.UPDATE_PROJECT, this::update)
+                .on(Routes.GRID_JOB, this::gridJob)
+                .on(Routes.PROJECT_AOI, this::aoi)
+                .on(Routes.INTERSECTING_TILES, this::intersectingTiles);
     }
 
     Response create(Request req) {

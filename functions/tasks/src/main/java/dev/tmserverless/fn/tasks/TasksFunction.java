@@ -9,6 +9,7 @@ import dev.tmserverless.aws.store.ProjectAccess;
 import dev.tmserverless.aws.store.Splits;
 import dev.tmserverless.aws.store.TaskStore;
 import dev.tmserverless.core.catalogue.Resources;
+import dev.tmserverless.core.catalogue.Routes;
 import dev.tmserverless.core.domain.Project;
 import dev.tmserverless.core.domain.Task;
 import dev.tmserverless.core.dto.TaskDto;
@@ -45,15 +46,15 @@ public class TasksFunction extends ApiFunction {
     protected String functionId() { return Resources.TASKS; }
 
     @Override
-    protected void register(Routes r) {
-        r.on("GET", "/projects/{projectId}/tasks", this::list)
-                .on("GET", "/projects/{projectId}/tasks/{taskId}", this::get)
-                .on("POST", "/projects/{projectId}/tasks/actions/lock-for-mapping/{taskId}", this::lockForMapping)
-                .on("POST", "/projects/{projectId}/tasks/actions/unlock-after-mapping/{taskId}", this::unlockAfterMapping)
-                .on("POST", "/projects/{projectId}/tasks/actions/stop-mapping/{taskId}", this::stopMapping)
-                .on("POST", "/projects/{projectId}/tasks/actions/split/{taskId}", this::split)
-                .on("GET", "/projects/{projectId}/tasks/queries/xml", this::osmXml)
-                .on("GET", "/projects/{projectId}/tasks/queries/gpx", this::gpx);
+    protected void register(Handlers h) {
+        h.on(Routes.TASKS_OF_PROJECT, this::list)
+                .on(Routes.TASK, this::get)
+                .on(Routes.LOCK_FOR_MAPPING, this::lockForMapping)
+                .on(Routes.UNLOCK_AFTER_MAPPING, this::unlockAfterMapping)
+                .on(Routes.STOP_MAPPING, this::stopMapping)
+                .on(Routes.SPLIT, this::split)
+                .on(Routes.TASKS_OSM_XML, this::osmXml)
+                .on(Routes.TASKS_GPX, this::gpx);
     }
 
     Response lockForMapping(Request req) {

@@ -284,20 +284,19 @@ class TasksFunctionTest {
     }
 
     @Test
-    void theTrailingSlashVariantServesTheRouteOnlyWithAnEmptyRest() {
+    void theMountServesItsRoutesWithOrWithoutTheSlashAndAnswersUnknownPathsAndMethods() {
         Project p = fx.project(fx.user("pm"), ProjectStatus.PUBLISHED, 1);
         var slash = Api.event("GET", "/api/v2/projects/" + p.id() + "/tasks/1/", null, null);
-        assertThat(slash.getRouteKey()).endsWith("/{proxy+}");
+        assertThat(slash.getRouteKey()).isEqualTo("ANY /api/v2/projects/{projectId}/tasks/{proxy+}");
         assertThat(fn.handleRequest(slash, new Api.TestContext()).getStatusCode()).isEqualTo(200);
-        // what the greedy variant also catches: a deeper path that is no route
-        var deeper = Api.event("GET", "/api/v2/projects/" + p.id() + "/tasks/1/", null, null);
-        var params = new java.util.HashMap<>(deeper.getPathParameters());
-        params.put("proxy", "history/extra");
-        deeper.setPathParameters(params);
-        deeper.setRawPath("/api/v2/projects/" + p.id() + "/tasks/1/history/extra");
-        var answer = fn.handleRequest(deeper, new Api.TestContext());
-        assertThat(answer.getStatusCode()).isEqualTo(404);
-        assertThat(answer.getBody()).contains("\"sub_code\":\"NOT_FOUND\"");
+        assertThat(call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/1", null, null).status()).isEqualTo(200);
+        // what the mount also forwards: a deeper path that is no route, and a known path with another method
+        var deeper = call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/1/history/extra", null, null);
+        assertThat(deeper.status()).isEqualTo(404);
+        assertThat(deeper.structuredSubCode()).isEqualTo("NOT_FOUND");
+        var wrongMethod = call(fn, "DELETE", "/api/v2/projects/" + p.id() + "/tasks/1/", null, null);
+        assertThat(wrongMethod.status()).isEqualTo(405);
+        assertThat(wrongMethod.structuredSubCode()).isEqualTo("METHOD_NOT_ALLOWED");
     }
 
     @Test

@@ -4,6 +4,7 @@ import dev.tmserverless.aws.http.ApiFunction;
 import dev.tmserverless.aws.http.Request;
 import dev.tmserverless.aws.http.Response;
 import dev.tmserverless.core.catalogue.Resources;
+import dev.tmserverless.core.catalogue.Routes;
 import dev.tmserverless.core.domain.User;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
@@ -26,12 +27,12 @@ public class UsersFunction extends ApiFunction {
     protected String functionId() { return Resources.USERS; }
 
     @Override
-    protected void register(Routes r) {
-        r.on("GET", "/system/authentication/login", this::loginUrl)
-                .on("GET", "/system/authentication/callback", this::callback)
-                .on("GET", "/users/queries/{username}", this::userByName)
-                .on("POST", "/organisations", this::createOrganisation)
-                .on("GET", "/organisations/{organisationId}", this::organisation);
+    protected void register(Handlers h) {
+        h.on(Routes.LOGIN, this::loginUrl)
+                .on(Routes.LOGIN_CALLBACK, this::callback)
+                .on(Routes.USER_BY_USERNAME, this::userByName)
+                .on(Routes.CREATE_ORGANISATION, this::createOrganisation)
+                .on(Routes.ORGANISATION, this::organisation);
     }
 
     Response loginUrl(Request req) {

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.tmserverless.aws.store.UserStore;
 import dev.tmserverless.core.catalogue.Resources;
+import dev.tmserverless.core.catalogue.Router;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
 import dev.tmserverless.aws.config.TmConfig;
@@ -18,14 +19,15 @@ import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.TreeSet;
 
 /**
- * Base of every HTTP function: API Gateway routes the request (by the catalogue's route table) and hands
- * over the route key; this class finds the handler the function registered for that key, runs it, and turns
+ * Base of every HTTP function: API Gateway forwards every request under the function's mounts; this class matches
+ * the method and path against the function's catalogue routes, runs the handler registered for the route, and turns
  * its result or its {@link ApiException} into the reference's response shapes. Anything unexpected is a
  * logged 500 with the structured body, never a stack trace on the wire.
  */
@@ -35,12 +37,12 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
     @FunctionalInterface
     public interface Handler { Response handle(Request request); }
 
-    /** Collects a function's handlers, keyed by catalogue route key ({@code "GET /api/v2/projects/{projectId}"}). */
-    public static final class Routes {
-        private final Map<String, Handler> handlers = new HashMap<>();
+    /** Collects a function's handlers, one per catalogue route ({@link dev.tmserverless.core.catalogue.Routes}). */
+    public static final class Handlers {
+        private final Map<Resources.Route, Handler> handlers = new HashMap<>();
 
-        public Routes on(String method, String path, Handler h) {
-            handlers.put(method + " " + Resources.V2 + path, h);
+        public Handlers on(Resources.Route route, Handler h) {
+            if (handlers.put(route, h) != null) throw new IllegalStateException("two handlers for " + route.routeKey());
             return this;
         }
     }
@@ -49,7 +51,10 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
     @Inject protected Tokens tokens;
     @Inject protected TmConfig config;
     @Inject protected BeanProvider<LargeResponses> largeResponses;
-    private volatile Map<String, Handler> routes;
+    private volatile Dispatch dispatch;
+
+    /** A function's routes: the path matcher over its catalogue routes and the handler of each. */
+    private record Dispatch(Router router, Map<Resources.Route, Handler> handlers) {}
 
     protected ApiFunction() { super(); }
 
@@ -58,25 +63,30 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
     /** The catalogue id of this function; its registered routes must be exactly the catalogue's. */
     protected abstract String functionId();
 
-    protected abstract void register(Routes routes);
+    protected abstract void register(Handlers handlers);
 
     @Override
     public APIGatewayV2HTTPResponse execute(APIGatewayV2HTTPEvent event) {
         Response r;
         try {
-            Handler h = routes().get(catalogueRouteKey(event));
-            if (h == null) throw new ApiException(ErrorCode.ROUTE_NOT_FOUND);
-            r = h.handle(toRequest(event));
+            String method = method(event);
+            String path = path(event);
+            Dispatch d = dispatch();
+            Router.Match match = d.router().match(method, path).orElse(null);
+            if (match == null) {
+                throw new ApiException(d.router().matchesPath(path) ? ErrorCode.METHOD_NOT_ALLOWED : ErrorCode.ROUTE_NOT_FOUND);
+            }
+            r = d.handlers().get(match.route()).handle(toRequest(event, method, match.pathParameters()));
         } catch (ApiException e) {
             r = error(e);
         } catch (RuntimeException e) {
-            LOG.error("unhandled error on {}", event.getRouteKey(), e);
+            LOG.error("unhandled error on {} {}", event.getRequestContext() == null ? "" : method(event), event.getRawPath(), e);
             r = error(new ApiException(ErrorCode.INTERNAL_SERVER_ERROR));
         }
         try {
             return encode(r, acceptsGzip(event.getHeaders()));
         } catch (RuntimeException e) {
-            LOG.error("could not send the response to {}", event.getRouteKey(), e);
+            LOG.error("could not send the response to {}", event.getRawPath(), e);
             return APIGatewayV2HTTPResponse.builder().withStatusCode(500)
                     .withHeaders(Map.of("content-type", "application/json"))
                     .withBody(Json.write(error(new ApiException(ErrorCode.INTERNAL_SERVER_ERROR)).body()))
@@ -84,53 +94,61 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
         }
     }
 
-    private Map<String, Handler> routes() {
-        if (routes == null) {
+    /**
+     * The handlers, checked once against the catalogue: a function handles exactly the routes declared for it, so
+     * a route the gateway forwards here can never be left without its handler.
+     */
+    private Dispatch dispatch() {
+        Dispatch d = dispatch;
+        if (d == null) {
             synchronized (this) {
-                if (routes == null) {
-                    Routes r = new Routes();
-                    register(r);
-                    Set<String> declared = new java.util.HashSet<>();
-                    Resources.routesOf(functionId()).forEach(rt -> declared.add(rt.routeKey()));
-                    if (!declared.equals(r.handlers.keySet())) {
+                if (dispatch == null) {
+                    Handlers h = new Handlers();
+                    register(h);
+                    Set<Resources.Route> declared = Set.copyOf(Resources.routesOf(functionId()));
+                    if (!declared.equals(h.handlers.keySet())) {
                         throw new IllegalStateException("routes of " + functionId() + " differ from the catalogue: handled "
-                                + new TreeMap<>(r.handlers).keySet() + ", declared " + declared);
+                                + new TreeSet<>(h.handlers.keySet().stream().map(Resources.Route::routeKey).toList())
+                                + ", declared " + new TreeSet<>(declared.stream().map(Resources.Route::routeKey).toList()));
                     }
-                    routes = Map.copyOf(r.handlers);
+                    dispatch = new Dispatch(new Router(List.copyOf(declared)), Map.copyOf(h.handlers));
                 }
+                d = dispatch;
             }
         }
-        return routes;
+        return d;
+    }
+
+    private static String method(APIGatewayV2HTTPEvent e) {
+        if (e.getRequestContext() != null && e.getRequestContext().getHttp() != null
+                && e.getRequestContext().getHttp().getMethod() != null) {
+            return e.getRequestContext().getHttp().getMethod().toUpperCase(Locale.ROOT);
+        }
+        String key = e.getRouteKey();
+        return key == null ? "" : key.split(" ")[0];
     }
 
     /**
-     * The catalogue route a request came in on. API Gateway sends the trailing-slash variant's key
-     * ("GET /api/v2/projects/{projectId}/{proxy+}") for "/api/v2/projects/5/": that is the catalogue route when
-     * the greedy rest is empty, and no route when it is a deeper path. A key ending in "/" (local tools) is the
-     * route without it.
+     * The request path as the API sees it. API Gateway puts a named stage in front of the path
+     * ({@code /prod/api/v2/...}) unless the stage is {@code $default} or a custom domain maps it away.
      */
-    static String catalogueRouteKey(APIGatewayV2HTTPEvent event) {
-        String key = event.getRouteKey();
-        if (key == null) return "";
-        String variant = "/" + Resources.TRAILING_SLASH_SEGMENT;
-        if (key.endsWith(variant)) {
-            String rest = event.getPathParameters() == null ? null : event.getPathParameters().get(Resources.TRAILING_SLASH_VARIABLE);
-            if (rest != null && !rest.isEmpty() && !rest.equals("/")) return "";
-            return key.substring(0, key.length() - variant.length());
+    static String path(APIGatewayV2HTTPEvent e) {
+        String raw = e.getRawPath() == null ? "" : e.getRawPath();
+        String stage = e.getRequestContext() == null ? null : e.getRequestContext().getStage();
+        if (stage != null && !stage.equals("$default") && raw.startsWith("/" + stage + "/")) {
+            return raw.substring(stage.length() + 1);
         }
-        return key.length() > 1 && key.endsWith("/") ? key.substring(0, key.length() - 1) : key;
+        return raw;
     }
 
-    private Request toRequest(APIGatewayV2HTTPEvent e) {
+    private Request toRequest(APIGatewayV2HTTPEvent e, String method, Map<String, String> pathParameters) {
         Map<String, String> headers = new HashMap<>();
         if (e.getHeaders() != null) e.getHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), v));
         String body = e.getBody();
         if (body != null && e.getIsBase64Encoded()) {
             body = new String(Base64.getDecoder().decode(body), StandardCharsets.UTF_8);
         }
-        String method = e.getRequestContext() != null && e.getRequestContext().getHttp() != null
-                ? e.getRequestContext().getHttp().getMethod() : e.getRouteKey().split(" ")[0];
-        return new Request(method, e.getRawPath(), e.getPathParameters() == null ? Map.of() : e.getPathParameters(),
+        return new Request(method, e.getRawPath(), pathParameters,
                 e.getQueryStringParameters() == null ? Map.of() : e.getQueryStringParameters(), headers, body,
                 new Caller(headers.get("authorization"), tokens.get(), users));
     }

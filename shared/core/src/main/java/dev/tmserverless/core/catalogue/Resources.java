@@ -40,7 +40,7 @@ public final class Resources {
         public String jarName() { return module + "-lambda.jar"; }
     }
 
-    /** An HTTP API route. Paths are written without the trailing slash; both forms are served. */
+    /** An API route. Paths are written without the trailing slash; both forms are served. */
     public record Route(String method, String path, String function) {
         public String routeKey() { return method + " " + path; }
     }
@@ -80,35 +80,47 @@ public final class Resources {
     public static final String V2 = "/api/v2";
 
     /**
-     * The greedy path variable of each route's trailing-slash variant in API Gateway ({@code M /x/{proxy+}} beside
-     * {@code M /x}): an HTTP API route key cannot end in "/". Handlers accept the variant only with an empty rest.
+     * A path prefix API Gateway forwards whole to one function: the HTTP API has the two routes
+     * {@code ANY <path>} and {@code ANY <path>/{proxy+}} for it, and the function dispatches among its own
+     * {@link Routes} (docs/routing.md). The most specific mount wins, as API Gateway chooses among greedy routes,
+     * so {@code /projects/{projectId}/tasks} can belong to another function than {@code /projects}.
      */
-    public static final String TRAILING_SLASH_VARIABLE = "proxy";
-    public static final String TRAILING_SLASH_SEGMENT = "{" + TRAILING_SLASH_VARIABLE + "+}";
+    public record Mount(String path, String function) {}
 
-    public static final List<Route> ROUTES = List.of(
-            // users: identity, login, organisations
-            new Route("GET", V2 + "/system/authentication/login", USERS),
-            new Route("GET", V2 + "/system/authentication/callback", USERS),
-            new Route("GET", V2 + "/users/queries/{username}", USERS),
-            new Route("POST", V2 + "/organisations", USERS),
-            new Route("GET", V2 + "/organisations/{organisationId}", USERS),
-            // projects
-            new Route("POST", V2 + "/projects", PROJECTS),
-            new Route("GET", V2 + "/projects/{projectId}", PROJECTS),
-            new Route("PATCH", V2 + "/projects/{projectId}", PROJECTS),
-            new Route("GET", V2 + "/projects/{projectId}/queries/grid-job", PROJECTS),
-            new Route("GET", V2 + "/projects/{projectId}/queries/aoi", PROJECTS),
-            new Route("POST", V2 + "/projects/actions/intersecting-tiles", PROJECTS),
-            // tasks
-            new Route("GET", V2 + "/projects/{projectId}/tasks", TASKS),
-            new Route("GET", V2 + "/projects/{projectId}/tasks/{taskId}", TASKS),
-            new Route("POST", V2 + "/projects/{projectId}/tasks/actions/lock-for-mapping/{taskId}", TASKS),
-            new Route("POST", V2 + "/projects/{projectId}/tasks/actions/unlock-after-mapping/{taskId}", TASKS),
-            new Route("POST", V2 + "/projects/{projectId}/tasks/actions/stop-mapping/{taskId}", TASKS),
-            new Route("POST", V2 + "/projects/{projectId}/tasks/actions/split/{taskId}", TASKS),
-            new Route("GET", V2 + "/projects/{projectId}/tasks/queries/xml", TASKS),
-            new Route("GET", V2 + "/projects/{projectId}/tasks/queries/gpx", TASKS));
+    /** The greedy path variable of a mount's second route. */
+    public static final String GATEWAY_GREEDY = "{proxy+}";
+
+    public static final List<Mount> MOUNTS = List.of(
+            new Mount(V2 + "/system", USERS),
+            new Mount(V2 + "/users", USERS),
+            new Mount(V2 + "/organisations", USERS),
+            new Mount(V2 + "/teams", USERS),
+            new Mount(V2 + "/campaigns", USERS),
+            new Mount(V2 + "/interests", USERS),
+            new Mount(V2 + "/licenses", USERS),
+            new Mount(V2 + "/levels", USERS),
+            new Mount(V2 + "/badges", USERS),
+            new Mount(V2 + "/notifications", USERS),
+            new Mount(V2 + "/partners", USERS),
+            new Mount(V2 + "/projects", PROJECTS),
+            new Mount(V2 + "/countries", PROJECTS),
+            new Mount(V2 + "/projects/{projectId}/tasks", TASKS),
+            new Mount(V2 + "/projects/{projectId}/comments", TASKS),
+            new Mount(V2 + "/projects/{projectId}/activities", TASKS),
+            new Mount(V2 + "/tasks", TASKS));
+
+    /** The HTTP API's routes: two per mount, method ANY. */
+    public static List<Route> gatewayRoutes() {
+        List<Route> out = new java.util.ArrayList<>();
+        for (Mount m : MOUNTS) {
+            out.add(new Route("ANY", m.path(), m.function()));
+            out.add(new Route("ANY", m.path() + "/" + GATEWAY_GREEDY, m.function()));
+        }
+        return out;
+    }
+
+    /** Every API route, declared in {@link Routes}. */
+    public static final List<Route> ROUTES = Routes.ALL;
 
     public static final List<Queue> QUEUES = List.of(GRID_JOBS);
 

@@ -1,8 +1,7 @@
-package dev.tmserverless.local;
+package dev.tmserverless.core.catalogue;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.tmserverless.core.catalogue.Resources;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -69,7 +68,14 @@ class RouterTest {
         }
         Router.Match lock = catalogue.match("POST",
                 Resources.V2 + "/projects/5/tasks/actions/lock-for-mapping/17/").orElseThrow();
-        assertThat(lock.route().function()).isEqualTo(Resources.TASKS);
+        assertThat(lock.route()).isEqualTo(Routes.LOCK_FOR_MAPPING);
         assertThat(lock.pathParameters()).isEqualTo(Map.of("projectId", "5", "taskId", "17"));
+    }
+
+    @Test
+    void aPathWithOtherMethodsOnlyIsKnownForA405() {
+        assertThat(router.matchesPath("/things")).isTrue();
+        assertThat(router.match("DELETE", "/things")).isEmpty();
+        assertThat(router.matchesPath("/nothing")).isFalse();
     }
 }

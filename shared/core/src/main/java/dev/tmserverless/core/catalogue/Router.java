@@ -1,6 +1,5 @@
-package dev.tmserverless.local;
+package dev.tmserverless.core.catalogue;
 
-import dev.tmserverless.core.catalogue.Resources;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -11,7 +10,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * Matches a request to a catalogue route the way API Gateway HTTP APIs do: by method (or {@code ANY}) and path
+ * Matches a request to a route the way API Gateway HTTP APIs do: by method (or {@code ANY}) and path
  * template, the most specific match winning — a literal segment beats a {@code {param}} segment, which beats a
  * greedy {@code {param+}} tail; an exact method beats {@code ANY}. Catalogue paths have no trailing slash; a
  * request path matches with or without one.
@@ -50,6 +49,17 @@ public final class Router {
             }
         }
         return Optional.ofNullable(best);
+    }
+
+    /** True if some route has this path, whatever its method (a request with another method is then a 405). */
+    public boolean matchesPath(String rawPath) {
+        String[] segments = split(rawPath);
+        for (Template template : templates) {
+            if (matchPath(template.segments(), segments, new int[template.segments().length + 1]) != null) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Segment scores: 3 literal, 2 parameter, 1 greedy; compared left to right, so the first literal wins. */
