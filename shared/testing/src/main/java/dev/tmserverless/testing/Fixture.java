@@ -23,14 +23,18 @@ public final class Fixture {
     public final UserStore users;
     public final OrgStore orgs;
     public final ProjectStore projects;
+    public final dev.tmserverless.aws.store.GridJobStore jobs;
     public final TaskStore tasks;
+    public final dev.tmserverless.aws.store.TaskShapes shapes;
     public final dev.tmserverless.aws.store.Counters counters;
 
     public Fixture(ApplicationContext ctx) {
         users = ctx.getBean(UserStore.class);
         orgs = ctx.getBean(OrgStore.class);
         projects = ctx.getBean(ProjectStore.class);
+        jobs = ctx.getBean(dev.tmserverless.aws.store.GridJobStore.class);
         tasks = ctx.getBean(TaskStore.class);
+        shapes = ctx.getBean(dev.tmserverless.aws.store.TaskShapes.class);
         counters = ctx.getBean(dev.tmserverless.aws.store.Counters.class);
     }
 
@@ -62,7 +66,7 @@ public final class Fixture {
                 List.of(), null, List.of(), List.of(), draft.created(), draft.lastUpdated(), "GRID", draft.mappingEditors(),
                 draft.validationEditors(), info, draft.aoiBbox(), draft.aoiCentroid(), 10);
         int n = tasks.size();
-        projects.putJob(new GridJob(id, GridJob.State.DONE, "GRID", 11, false, (long) n, n, null, Instant.now()));
+        jobs.put(new GridJob(id, GridJob.State.DONE, "GRID", 11, false, (long) n, n, null, Instant.now()));
         projects.create(p);
         this.tasks.putAll(tasks.stream().map(nt -> {
             Task t = nt.task();

@@ -113,7 +113,7 @@ public final class Bench {
         long id = fx.counters.next("PROJECT");
         fx.projects.create(Project.draft(id, "bench", pm, 1, "GRID", false, "OSM", new double[4], new double[2], 1, Instant.now()));
         blobs.put(BlobStore.aoiKey(id), Json.write(GeoJson.write(aoi)));
-        fx.projects.putJob(new GridJob(id, GridJob.State.QUEUED, "GRID", gridZoom, true, null, 0, null, Instant.now()));
+        fx.jobs.put(new GridJob(id, GridJob.State.QUEUED, "GRID", gridZoom, true, null, 0, null, Instant.now()));
         SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
         m.setMessageId("bench");
         m.setBody("{\"projectId\":" + id + "}");
@@ -126,7 +126,7 @@ public final class Bench {
         System.out.printf("Grid worker, %d clipped tasks at zoom %d (%.1f km² AOI in Kathmandu)%n", n, gridZoom, Aoi.geodesicAreaKm2(aoi));
         System.out.printf("  generate + clip only    %9.0f tasks/s%n", generated[0] / genSeconds);
         System.out.printf("  worker into dynalite    %9.0f tasks/s   (%.1f s; state %s)%n", n / workSeconds, workSeconds,
-                fx.projects.job(id).orElseThrow().state());
+                fx.jobs.get(id).orElseThrow().state());
         System.out.printf("    = generation is %.0f× faster than storing%n", (generated[0] / genSeconds) / (n / workSeconds));
 
         worker.close();

@@ -4,6 +4,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.tmserverless.aws.config.TmConfig;
 import dev.tmserverless.aws.http.Json;
+import dev.tmserverless.aws.store.GridJobStore;
 import dev.tmserverless.aws.store.ProjectStore;
 import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.domain.GridJob;
@@ -31,6 +32,7 @@ public class GridWorkerFunction extends MicronautRequestHandler<SQSEvent, SQSBat
 
     @Inject GridWriter writer;
     @Inject ProjectStore projects;
+    @Inject GridJobStore jobStore;
     @Inject TmConfig config;
     /** Only built when a retry is scheduled. */
     @Inject BeanProvider<SqsClient> sqs;
@@ -56,7 +58,7 @@ public class GridWorkerFunction extends MicronautRequestHandler<SQSEvent, SQSBat
             } catch (ApiException invalid) {
                 // The input was validated at creation, so this is a bug or a tampered input: retrying cannot help.
                 LOG.error("grid job {} has invalid input: {}", projectId, invalid.getMessage());
-                projects.jobFinished(projectId, GridJob.State.FAILED, invalid.getMessage(), Instant.now());
+                jobStore.finished(projectId, GridJob.State.FAILED, invalid.getMessage(), Instant.now());
             } catch (RuntimeException e) {
                 LOG.error("grid job {} failed (receive {})", projectId, receiveCount(m), e);
                 failures.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
@@ -72,9 +74,9 @@ public class GridWorkerFunction extends MicronautRequestHandler<SQSEvent, SQSBat
         boolean last = receiveCount(m) >= Resources.GRID_JOBS.maxReceiveCount();
         try {
             if (last) {
-                projects.jobFinished(projectId, GridJob.State.FAILED, error, Instant.now());
+                jobStore.finished(projectId, GridJob.State.FAILED, error, Instant.now());
             } else {
-                projects.jobError(projectId, error + " (attempt " + receiveCount(m) + ", will retry)", Instant.now());
+                jobStore.error(projectId, error + " (attempt " + receiveCount(m) + ", will retry)", Instant.now());
             }
         } catch (RuntimeException again) {
             LOG.error("could not record the failure of grid job {}", projectId, again);

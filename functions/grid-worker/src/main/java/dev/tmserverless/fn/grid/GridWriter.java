@@ -3,6 +3,7 @@ package dev.tmserverless.fn.grid;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tmserverless.aws.blob.BlobStore;
 import dev.tmserverless.aws.http.Json;
+import dev.tmserverless.aws.store.GridJobStore;
 import dev.tmserverless.aws.store.ProjectStore;
 import dev.tmserverless.aws.store.TaskStore;
 import dev.tmserverless.core.domain.GridJob;
@@ -30,21 +31,23 @@ public class GridWriter {
     static final int FLUSH = 100;
 
     private final ProjectStore projects;
+    private final GridJobStore jobStore;
     private final TaskStore tasks;
     private final BlobStore blobs;
     Clock clock = Clock.systemUTC();
     /** Test hook: runs after each flush with the number of tasks written so far in this run. */
     Consumer<Long> afterFlush = n -> {};
 
-    public GridWriter(ProjectStore projects, TaskStore tasks, BlobStore blobs) {
+    public GridWriter(ProjectStore projects, GridJobStore jobStore, TaskStore tasks, BlobStore blobs) {
         this.projects = projects;
+        this.jobStore = jobStore;
         this.tasks = tasks;
         this.blobs = blobs;
     }
 
     /** Runs the job to completion; returns false when there was nothing to do (done, or no such job). */
     public boolean run(long projectId) {
-        GridJob job = projects.job(projectId).orElse(null);
+        GridJob job = jobStore.get(projectId).orElse(null);
         if (job == null || job.state() == GridJob.State.DONE || job.state() == GridJob.State.FAILED) return false;
         long skip = job.written();
         Batch batch = new Batch(projectId, skip);
@@ -52,14 +55,14 @@ public class GridWriter {
             case "GRID" -> {
                 MultiPolygon aoi = (MultiPolygon) GeoJson.read(input(BlobStore.aoiKey(projectId)));
                 long total = TaskGrid.count(aoi, job.zoom());
-                projects.jobRunning(projectId, total, clock.instant());
+                jobStore.running(projectId, total, clock.instant());
                 TaskGrid.generate(aoi, job.zoom(), job.clipToAoi(), skip, shape -> batch.add(shape, !shape.isSquare()));
                 batch.finish(total);
             }
             case "FEATURES", "ARBITRARY" -> {
                 JsonNode in = input(BlobStore.taskInputKey(projectId));
                 List<TaskShape> shapes = job.source().equals("FEATURES") ? TaskFeatures.parse(in) : TaskFeatures.fromAoiFeatures(in);
-                projects.jobRunning(projectId, shapes.size(), clock.instant());
+                jobStore.running(projectId, shapes.size(), clock.instant());
                 for (int i = (int) skip; i < shapes.size(); i++) batch.add(shapes.get(i), true);
                 batch.finish(shapes.size());
             }
@@ -93,20 +96,20 @@ public class GridWriter {
 
         void flush() {
             if (pending.isEmpty()) return;
-            if (projects.job(projectId).map(GridJob::done).orElse(true)) {
+            if (jobStore.get(projectId).map(GridJob::done).orElse(true)) {
                 throw new JobAlreadyDone();
             }
             tasks.putAll(pending);
             writtenThisRun += pending.size();
             pending.clear();
-            projects.jobProgress(projectId, next, clock.instant());
+            jobStore.progress(projectId, next, clock.instant());
             afterFlush.accept(writtenThisRun);
         }
 
         void finish(long total) {
             flush();
             projects.gridWritten(projectId, total);
-            projects.jobFinished(projectId, GridJob.State.DONE, null, clock.instant());
+            jobStore.finished(projectId, GridJob.State.DONE, null, clock.instant());
         }
     }
 

@@ -74,7 +74,7 @@ class GridWorkerFunctionTest {
         fx.projects.create(Project.draft(id, "Grid", author, 1, "GRID", false, "OSM", new double[4], new double[2], 1,
                 Instant.now()));
         blobs.put(BlobStore.aoiKey(id), Json.write(GeoJson.write(aoi)));
-        fx.projects.putJob(new GridJob(id, GridJob.State.QUEUED, "GRID", ZOOM, clip, null, 0, null, Instant.now()));
+        fx.jobs.put(new GridJob(id, GridJob.State.QUEUED, "GRID", ZOOM, clip, null, 0, null, Instant.now()));
         return id;
     }
 
@@ -106,7 +106,7 @@ class GridWorkerFunctionTest {
         tasks.forEach(t -> got.append(t.x()).append('/').append(t.y()).append(','));
         assertThat(got.toString()).isEqualTo(want.toString());
         assertThat(fx.projects.get(projectId).orElseThrow().counters().totalTasks()).isEqualTo(expected);
-        GridJob job = fx.projects.job(projectId).orElseThrow();
+        GridJob job = fx.jobs.get(projectId).orElseThrow();
         assertThat(job.state()).isEqualTo(GridJob.State.DONE);
         assertThat(job.written()).isEqualTo(expected);
         assertThat(job.total()).isEqualTo(expected);
@@ -119,7 +119,7 @@ class GridWorkerFunctionTest {
         assertThat(deliver(id, 1).getBatchItemFailures()).isEmpty();
         assertExactGrid(id);
         // tiles cut by the AOI edge are stored with their clipped geometry; whole tiles are not stored at all
-        Map<Integer, String> geometries = fx.tasks.geometries(id);
+        Map<Integer, String> geometries = fx.shapes.geometries(id);
         assertThat(geometries).isNotEmpty().hasSizeLessThan((int) expected);
         assertThat(fx.tasks.list(id).stream().filter(t -> !t.isSquare()).count()).isEqualTo(geometries.size());
     }
@@ -147,7 +147,7 @@ class GridWorkerFunctionTest {
         SQSBatchResponse failed = deliver(id, 1);
         assertThat(failed.getBatchItemFailures()).extracting(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
                 .containsExactly("m-" + id + "-1");
-        GridJob half = fx.projects.job(id).orElseThrow();
+        GridJob half = fx.jobs.get(id).orElseThrow();
         assertThat(half.state()).isEqualTo(GridJob.State.RUNNING);
         assertThat(half.written()).isEqualTo(2L * GridWriter.FLUSH);
         assertThat(half.total()).isEqualTo(expected);
@@ -180,15 +180,15 @@ class GridWorkerFunctionTest {
         long id = queuedProject(true);
         writer.afterFlush = n -> { throw new IllegalStateException("storage unavailable"); };
         assertThat(deliver(id, 1).getBatchItemFailures()).hasSize(1);
-        assertThat(fx.projects.job(id).orElseThrow().state()).isEqualTo(GridJob.State.RUNNING);
+        assertThat(fx.jobs.get(id).orElseThrow().state()).isEqualTo(GridJob.State.RUNNING);
         assertThat(deliver(id, 3).getBatchItemFailures()).hasSize(1);
-        GridJob job = fx.projects.job(id).orElseThrow();
+        GridJob job = fx.jobs.get(id).orElseThrow();
         assertThat(job.state()).isEqualTo(GridJob.State.FAILED);
         assertThat(job.error()).contains("storage unavailable");
         // a redelivery after failure changes nothing
         writer.afterFlush = n -> {};
         assertThat(deliver(id, 4).getBatchItemFailures()).isEmpty();
-        assertThat(fx.projects.job(id).orElseThrow().state()).isEqualTo(GridJob.State.FAILED);
+        assertThat(fx.jobs.get(id).orElseThrow().state()).isEqualTo(GridJob.State.FAILED);
     }
 
     @Test
@@ -214,7 +214,7 @@ class GridWorkerFunctionTest {
                  {"type":"Feature","properties":{"name":"Point"},"geometry":{"type":"Point","coordinates":[-4.0,56.0]}},
                  {"type":"Feature","properties":{"name":"Block B","households":12},
                   "geometry":{"type":"MultiPolygon","coordinates":[[[[-3.99,56.0],[-3.98,56.0],[-3.98,56.01],[-3.99,56.0]]]]}}]}""");
-        fx.projects.putJob(new GridJob(id, GridJob.State.QUEUED, "ARBITRARY", null, false, null, 0, null, Instant.now()));
+        fx.jobs.put(new GridJob(id, GridJob.State.QUEUED, "ARBITRARY", null, false, null, 0, null, Instant.now()));
         assertThat(deliver(id, 1).getBatchItemFailures()).isEmpty();
         List<Task> tasks = fx.tasks.list(id);
         assertThat(tasks).extracting(Task::taskId).containsExactly(1, 2);
@@ -222,10 +222,10 @@ class GridWorkerFunctionTest {
             assertThat(t.isSquare()).isFalse();
             assertThat(t.x()).isNull();
         });
-        var a = fx.tasks.shape(id, 1).orElseThrow();
+        var a = fx.shapes.shape(id, 1).orElseThrow();
         assertThat(Json.parse(a.extraJson())).isEqualTo(Json.parse("{\"name\":\"Block A\"}"));
         assertThat(GeoJson.read(Json.parse(a.geometryJson())).getGeometryType()).isEqualTo("MultiPolygon");
-        assertThat(Json.parse(fx.tasks.shape(id, 2).orElseThrow().extraJson()))
+        assertThat(Json.parse(fx.shapes.shape(id, 2).orElseThrow().extraJson()))
                 .isEqualTo(Json.parse("{\"name\":\"Block B\",\"households\":12}"));
         assertThat(fx.projects.get(id).orElseThrow().counters().totalTasks()).isEqualTo(2);
     }

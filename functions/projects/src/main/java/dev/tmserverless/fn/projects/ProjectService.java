@@ -8,6 +8,7 @@ import dev.tmserverless.aws.http.Json;
 import dev.tmserverless.aws.queue.GridJobs;
 import dev.tmserverless.aws.store.Counters;
 import dev.tmserverless.aws.store.OrgStore;
+import dev.tmserverless.aws.store.GridJobStore;
 import dev.tmserverless.aws.store.ProjectStore;
 import dev.tmserverless.core.domain.GridJob;
 import dev.tmserverless.core.domain.Organisation;
@@ -40,15 +41,17 @@ public class ProjectService {
 
     private final OrgStore orgs;
     private final ProjectStore projects;
+    private final GridJobStore jobStore;
     private final Counters counters;
     private final BlobStore blobs;
     private final GridJobs jobs;
     private final AoiLimits limits;
 
-    public ProjectService(OrgStore orgs, ProjectStore projects, Counters counters, BlobStore blobs, GridJobs jobs,
+    public ProjectService(OrgStore orgs, ProjectStore projects, GridJobStore jobStore, Counters counters, BlobStore blobs, GridJobs jobs,
                           TmConfig config) {
         this.orgs = orgs;
         this.projects = projects;
+        this.jobStore = jobStore;
         this.counters = counters;
         this.blobs = blobs;
         this.jobs = jobs;
@@ -115,7 +118,7 @@ public class ProjectService {
         // Order matters for recovery: inputs first, then the job, then the project, then the message.
         blobs.put(BlobStore.aoiKey(id), Json.write(GeoJson.write(aoi)));
         if (taskInput != null) blobs.put(BlobStore.taskInputKey(id), Json.write(taskInput));
-        projects.putJob(new GridJob(id, GridJob.State.QUEUED, source.name(), zoom, clip, null, 0, null, now));
+        jobStore.put(new GridJob(id, GridJob.State.QUEUED, source.name(), zoom, clip, null, 0, null, now));
         projects.create(p);
         jobs.send(id);
         return id;

@@ -9,9 +9,11 @@ import dev.tmserverless.aws.http.Request;
 import dev.tmserverless.aws.http.Response;
 import dev.tmserverless.aws.store.OrgStore;
 import dev.tmserverless.aws.store.ProjectAccess;
+import dev.tmserverless.aws.store.GridJobStore;
 import dev.tmserverless.aws.store.ProjectStore;
 import dev.tmserverless.aws.queue.GridJobs;
 import dev.tmserverless.aws.store.Splits;
+import dev.tmserverless.aws.store.TaskShapes;
 import dev.tmserverless.aws.store.TaskStore;
 import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.catalogue.Routes;
@@ -40,8 +42,10 @@ public class ProjectsFunction extends ApiFunction {
     @Inject ProjectService service;
     @Inject ProjectAccess access;
     @Inject ProjectStore projects;
+    @Inject GridJobStore jobStore;
     @Inject OrgStore orgs;
     @Inject TaskStore tasks;
+    @Inject TaskShapes shapes;
     @Inject GridJobs jobs;
 
     static final java.time.Duration RESEND_AFTER = java.time.Duration.ofMinutes(1);
@@ -76,7 +80,7 @@ public class ProjectsFunction extends ApiFunction {
         Instant now = Instant.now();
         List<Task> all = splits.listTasks(id).stream().map(t -> t.effective(now)).toList();
         boolean abbreviated = req.queryFlag("abbreviated");
-        JsonNode fc = TaskFeatureCollection.of(all, abbreviated ? Map.of() : tasks.geometries(id), !abbreviated);
+        JsonNode fc = TaskFeatureCollection.of(all, abbreviated ? Map.of() : shapes.geometries(id), !abbreviated);
         JsonNode aoi = blobs.get(BlobStore.aoiKey(id)).map(Json::parse).orElse(null);
         int activeMappers = (int) all.stream().filter(t -> t.status().isLocked()).map(Task::lockedBy).distinct().count();
         // The task items are read anyway for the map, so the percentages come from them: a counter left behind by a
@@ -102,7 +106,7 @@ public class ProjectsFunction extends ApiFunction {
                     throw new ApiException(ErrorCode.USER_PERMISSION_ERROR, "User is not a manager of the target organisation");
                 }
             }
-            if (updated.status() == ProjectStatus.PUBLISHED && projects.job(id).map(j -> !j.done()).orElse(false)) {
+            if (updated.status() == ProjectStatus.PUBLISHED && jobStore.get(id).map(j -> !j.done()).orElse(false)) {
                 throw new ApiException(ErrorCode.GRID_NOT_READY);
             }
             if (projects.update(updated, v.stored().version())) return Response.ok(Map.of("Status", "Updated"));
@@ -114,11 +118,11 @@ public class ProjectsFunction extends ApiFunction {
     Response gridJob(Request req) {
         long id = projectId(req);
         access.visible(id, req.caller().optional().orElse(null));
-        GridJob j = projects.job(id).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND));
+        GridJob j = jobStore.get(id).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND));
         Instant now = Instant.now();
         // A job still QUEUED after a minute lost its message; whoever polls sends it again (duplicates are harmless).
         if (j.state() == GridJob.State.QUEUED && j.updated().plus(RESEND_AFTER).isBefore(now)
-                && projects.claimResend(id, j.updated(), now)) {
+                && jobStore.claimResend(id, j.updated(), now)) {
             jobs.send(id);
         }
         Map<String, Object> m = new LinkedHashMap<>();

@@ -97,7 +97,7 @@ class ProjectsFunctionTest {
         queuedJobs();
         long id = create(manager, body(AOI, grid(14)));
         assertThat(queuedJobs()).containsExactly("{\"projectId\":" + id + "}");
-        GridJob job = fx.projects.job(id).orElseThrow();
+        GridJob job = fx.jobs.get(id).orElseThrow();
         assertThat(job.state()).isEqualTo(GridJob.State.QUEUED);
         assertThat(job.source()).isEqualTo("GRID");
         assertThat(job.zoom()).isEqualTo(14);
@@ -117,9 +117,9 @@ class ProjectsFunctionTest {
                 "tasks": {"type":"FeatureCollection","features":[{"type":"Feature","properties":{"x":2020,"y":2798,"zoom":12,"isSquare":true},
                  "geometry":{"type":"MultiPolygon","coordinates":[[[[-4.02,56.09],[-4.0,56.09],[-4.0,56.1],[-4.02,56.1],[-4.02,56.09]]]]}}]}""";
         long a = create(admin, body(AOI, tasks));
-        assertThat(fx.projects.job(a).orElseThrow().source()).isEqualTo("FEATURES");
+        assertThat(fx.jobs.get(a).orElseThrow().source()).isEqualTo("FEATURES");
         long b = create(admin, body(AOI, "\"arbitraryTasks\": true"));
-        assertThat(fx.projects.job(b).orElseThrow().source()).isEqualTo("ARBITRARY");
+        assertThat(fx.jobs.get(b).orElseThrow().source()).isEqualTo("ARBITRARY");
         assertThat(fx.projects.get(b).orElseThrow().project().taskCreationMode()).isEqualTo("ARBITRARY");
         queuedJobs();
     }
@@ -209,7 +209,7 @@ class ProjectsFunctionTest {
         assertThat(call(fn, "PATCH", path, token(manager.id()), publishBody("PUBLISHED", "x")).subCode()).isEqualTo("GridNotReady");
         // a draft may be saved while the grid is still being written
         assertThat(call(fn, "PATCH", path, token(manager.id()), publishBody("DRAFT", "")).status()).isEqualTo(200);
-        fx.projects.jobFinished(id, GridJob.State.DONE, null, Instant.now());
+        fx.jobs.finished(id, GridJob.State.DONE, null, Instant.now());
         var ok = call(fn, "PATCH", path, token(manager.id()), publishBody("PUBLISHED", "Floods in the valley"));
         assertThat(ok.status()).isEqualTo(200);
         assertThat(ok.json().path("Status").asText()).isEqualTo("Updated");
@@ -328,8 +328,8 @@ class ProjectsFunctionTest {
         assertThat(call(fn, "GET", path, token(manager.id()), null).json().path("state").asText()).isEqualTo("QUEUED");
         assertThat(queuedJobs()).isEmpty();
         // still QUEUED a minute and more later: the poll sends it again, once
-        GridJob j = fx.projects.job(id).orElseThrow();
-        fx.projects.putJob(new GridJob(id, j.state(), j.source(), j.zoom(), j.clipToAoi(), j.total(), j.written(), null,
+        GridJob j = fx.jobs.get(id).orElseThrow();
+        fx.jobs.put(new GridJob(id, j.state(), j.source(), j.zoom(), j.clipToAoi(), j.total(), j.written(), null,
                 Instant.now().minusSeconds(90)));
         call(fn, "GET", path, token(manager.id()), null);
         call(fn, "GET", path, token(manager.id()), null);

@@ -3,6 +3,7 @@ package dev.tmserverless.fn.tasks;
 import dev.tmserverless.aws.config.TmConfig;
 import dev.tmserverless.aws.store.LockClaims;
 import dev.tmserverless.aws.store.ProjectAccess;
+import dev.tmserverless.aws.store.GridJobStore;
 import dev.tmserverless.aws.store.ProjectStore;
 import dev.tmserverless.aws.store.Splits;
 import dev.tmserverless.aws.store.TaskStore;
@@ -41,6 +42,7 @@ public class TaskService {
 
     private final ProjectAccess access;
     private final ProjectStore projects;
+    private final GridJobStore jobStore;
     private final TaskStore tasks;
     private final LockClaims claims;
     private final Splits splits;
@@ -48,10 +50,11 @@ public class TaskService {
     Faults faults;
     Clock clock = Clock.systemUTC();
 
-    public TaskService(ProjectAccess access, ProjectStore projects, TaskStore tasks, LockClaims claims, Splits splits,
+    public TaskService(ProjectAccess access, ProjectStore projects, GridJobStore jobStore, TaskStore tasks, LockClaims claims, Splits splits,
                        TmConfig config, Faults faults) {
         this.access = access;
         this.projects = projects;
+        this.jobStore = jobStore;
         this.tasks = tasks;
         this.claims = claims;
         this.splits = splits;
@@ -160,7 +163,7 @@ public class TaskService {
                 && !view.project().allows(user)) {
             throw new ApiException(ErrorCode.PRIVATE_PROJECT);
         }
-        if (projects.job(projectId).map(j -> !j.done()).orElse(false)) {
+        if (jobStore.get(projectId).map(j -> !j.done()).orElse(false)) {
             throw new ApiException(ErrorCode.GRID_NOT_READY);
         }
         return view;

@@ -7,6 +7,7 @@ import dev.tmserverless.aws.http.Request;
 import dev.tmserverless.aws.http.Response;
 import dev.tmserverless.aws.store.ProjectAccess;
 import dev.tmserverless.aws.store.Splits;
+import dev.tmserverless.aws.store.TaskShapes;
 import dev.tmserverless.aws.store.TaskStore;
 import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.catalogue.Routes;
@@ -35,6 +36,7 @@ import java.util.Set;
 public class TasksFunction extends ApiFunction {
     @Inject TaskService service;
     @Inject TaskStore tasks;
+    @Inject TaskShapes shapes;
     @Inject ProjectAccess access;
     @Inject Splits splits;
 
@@ -108,7 +110,7 @@ public class TasksFunction extends ApiFunction {
         List<Task> selected = selected(req, projectId);
         Instant now = Instant.now();
         selected.replaceAll(t -> t.effective(now));
-        ObjectNode fc = TaskFeatureCollection.of(selected, tasks.geometries(projectId), true);
+        ObjectNode fc = TaskFeatureCollection.of(selected, shapes.geometries(projectId), true);
         Response r = Response.ok(fc);
         return req.queryFlag("as_file") ? r.asAttachment(projectId + "-tasks.geojson", "application/geo+json") : r;
     }
@@ -138,7 +140,7 @@ public class TasksFunction extends ApiFunction {
         if (selected.isEmpty()) {
             throw new ApiException(ErrorCode.TASKS_NOT_FOUND, ErrorCode.TASKS_NOT_FOUND.message, Map.of("project_id", projectId));
         }
-        Map<Integer, String> stored = tasks.geometries(projectId);
+        Map<Integer, String> stored = shapes.geometries(projectId);
         List<Exports.ExportTask> out = new ArrayList<>();
         for (Task t : selected) {
             Geometry g = geometry(t, stored.get(t.taskId()));
@@ -174,7 +176,7 @@ public class TasksFunction extends ApiFunction {
         String template = p.info(req.locale()).perTaskInstructions();
         // extra properties live beside the geometry; read them only when the template asks for one
         Map<String, Object> extra = TaskDto.needsExtraProperties(template)
-                ? tasks.shape(t.projectId(), t.taskId()).map(TaskStore.Shape::extraJson).map(Json::parse)
+                ? shapes.shape(t.projectId(), t.taskId()).map(TaskShapes.Shape::extraJson).map(Json::parse)
                         .map(TaskDto::placeholderValues).orElse(Map.of())
                 : Map.of();
         String instructions = TaskDto.renderInstructions(template, t, extra);

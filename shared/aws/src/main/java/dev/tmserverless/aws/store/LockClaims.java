@@ -4,7 +4,6 @@ import dev.tmserverless.aws.config.TmConfig;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 
 import java.time.Instant;
 import java.util.HashMap;
@@ -51,12 +50,8 @@ public class LockClaims {
             v.put(":old", Attr.s(replacing));
         }
         String condition = cond;
-        try {
-            ddb.putItem(b -> b.tableName(table).item(item).conditionExpression(condition).expressionAttributeValues(v));
-            return Optional.of(c);
-        } catch (ConditionalCheckFailedException e) {
-            return Optional.empty();
-        }
+        return Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(item).conditionExpression(condition)
+                .expressionAttributeValues(v))) ? Optional.of(c) : Optional.empty();
     }
 
     public Optional<Claim> get(long userId) {
@@ -72,24 +67,18 @@ public class LockClaims {
      */
     public void release(long userId, long projectId, int taskId, Instant lockExpiresAt) {
         if (lockExpiresAt == null) return;
-        try {
-            ddb.deleteItem(b -> b.tableName(table).key(Attr.key(Keys.user(userId), Keys.LOCK))
-                    .conditionExpression("projectId = :p AND taskId = :t AND expiresAt = :e")
-                    .expressionAttributeValues(Map.of(":p", Attr.n(projectId), ":t", Attr.n((long) taskId),
-                            ":e", Attr.n(lockExpiresAt.toEpochMilli()))));
-        } catch (ConditionalCheckFailedException ignored) {
-            // already released or re-claimed for another task
-        }
+        // false when already released, or re-claimed since
+        Dynamo.conditionally(() -> ddb.deleteItem(b -> b.tableName(table).key(Attr.key(Keys.user(userId), Keys.LOCK))
+                .conditionExpression("projectId = :p AND taskId = :t AND expiresAt = :e")
+                .expressionAttributeValues(Map.of(":p", Attr.n(projectId), ":t", Attr.n((long) taskId),
+                        ":e", Attr.n(lockExpiresAt.toEpochMilli())))));
     }
 
     /** Undoes a claim whose task write lost: only that exact claim is removed. */
     public void abandon(Claim c) {
-        try {
-            ddb.deleteItem(b -> b.tableName(table).key(Attr.key(Keys.user(c.userId()), Keys.LOCK))
-                    .conditionExpression("claimId = :c")
-                    .expressionAttributeValues(Map.of(":c", Attr.s(c.claimId()))));
-        } catch (ConditionalCheckFailedException ignored) {
-            // replaced meanwhile
-        }
+        // false when replaced meanwhile
+        Dynamo.conditionally(() -> ddb.deleteItem(b -> b.tableName(table).key(Attr.key(Keys.user(c.userId()), Keys.LOCK))
+                .conditionExpression("claimId = :c")
+                .expressionAttributeValues(Map.of(":c", Attr.s(c.claimId())))));
     }
 }

@@ -3,23 +3,20 @@ package dev.tmserverless.aws.store;
 import dev.tmserverless.aws.config.TmConfig;
 import dev.tmserverless.aws.http.Json;
 import dev.tmserverless.core.domain.CounterDelta;
-import dev.tmserverless.core.domain.GridJob;
 import dev.tmserverless.core.domain.Project;
 import dev.tmserverless.core.domain.ProjectCounters;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
-import java.time.Instant;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.Optional;
 
 /**
- * Projects: the settings document, the task counters beside it (moved with ADD, never read-modify-write),
- * and the grid job's progress item.
+ * Projects: the settings document, and the task counters beside it (moved with ADD, never read-modify-write).
+ * The grid job's item is {@link GridJobStore}'s.
  */
 @Singleton
 public class ProjectStore {
@@ -61,17 +58,12 @@ public class ProjectStore {
 
     /** Replaces the settings if nobody changed them since {@code expectedVersion}; false if somebody did. */
     public boolean update(Project p, long expectedVersion) {
-        try {
-            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(p.id()), Keys.META))
-                    .updateExpression("SET doc = :d, #s = :s, v = :nv")
-                    .conditionExpression("v = :v")
-                    .expressionAttributeNames(Map.of("#s", "status"))
-                    .expressionAttributeValues(Map.of(":d", Attr.s(Json.write(p)), ":s", Attr.s(p.status().name()),
-                            ":nv", Attr.n(expectedVersion + 1), ":v", Attr.n(expectedVersion))));
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(p.id()), Keys.META))
+                .updateExpression("SET doc = :d, #s = :s, v = :nv")
+                .conditionExpression("v = :v")
+                .expressionAttributeNames(Map.of("#s", "status"))
+                .expressionAttributeValues(Map.of(":d", Attr.s(Json.write(p)), ":s", Attr.s(p.status().name()),
+                        ":nv", Attr.n(expectedVersion + 1), ":v", Attr.n(expectedVersion)))));
     }
 
     /**
@@ -85,14 +77,11 @@ public class ProjectStore {
 
     /** {@code SET assignments} (of {@code :v}) unless the task-id counter has started: the first writer wins. */
     private void startTaskIds(long projectId, String assignments, long value) {
-        try {
-            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META))
-                    .updateExpression("SET " + assignments)
-                    .conditionExpression("attribute_exists(pk) AND attribute_not_exists(maxTaskId)")
-                    .expressionAttributeValues(Map.of(":v", Attr.n(value))));
-        } catch (ConditionalCheckFailedException ignored) {
-            // started by an earlier writer (a duplicate delivery of the job, or a concurrent split)
-        }
+        // false when an earlier writer started it (a duplicate delivery of the job, or a concurrent split)
+        Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META))
+                .updateExpression("SET " + assignments)
+                .conditionExpression("attribute_exists(pk) AND attribute_not_exists(maxTaskId)")
+                .expressionAttributeValues(Map.of(":v", Attr.n(value)))));
     }
 
     /**
@@ -101,14 +90,15 @@ public class ProjectStore {
      */
     public int reserveTaskIds(long projectId, int n) {
         for (int attempt = 0; attempt < 2; attempt++) {
-            try {
-                var res = ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META))
-                        .updateExpression("ADD maxTaskId :n").conditionExpression("attribute_exists(maxTaskId)")
-                        .expressionAttributeValues(Map.of(":n", Attr.n((long) n))).returnValues(ReturnValue.UPDATED_NEW));
-                return (int) (Long.parseLong(res.attributes().get("maxTaskId").n()) - n + 1);
-            } catch (ConditionalCheckFailedException e) {
-                startTaskIdsFromStoredTasks(projectId);
+            long[] max = new long[1];
+            if (Dynamo.conditionally(() -> max[0] = Long.parseLong(ddb.updateItem(b -> b.tableName(table)
+                    .key(Attr.key(Keys.project(projectId), Keys.META))
+                    .updateExpression("ADD maxTaskId :n").conditionExpression("attribute_exists(maxTaskId)")
+                    .expressionAttributeValues(Map.of(":n", Attr.n((long) n))).returnValues(ReturnValue.UPDATED_NEW))
+                    .attributes().get("maxTaskId").n()))) {
+                return (int) (max[0] - n + 1);
             }
+            startTaskIdsFromStoredTasks(projectId);
         }
         throw new IllegalStateException("project " + projectId + " has no task id counter");
     }
@@ -136,96 +126,5 @@ public class ProjectStore {
                 .conditionExpression("attribute_exists(pk)")
                 .expressionAttributeValues(Map.of(":m", Attr.n((long) d.mapped()), ":v", Attr.n((long) d.validated()),
                         ":b", Attr.n((long) d.badImagery()))));
-    }
-
-    // --- grid job -------------------------------------------------------------------------------------
-
-    public void putJob(GridJob job) {
-        Map<String, AttributeValue> item = new HashMap<>(Attr.key(Keys.project(job.projectId()), Keys.GRID_JOB));
-        item.put("state", Attr.s(job.state().name()));
-        item.put("source", Attr.s(job.source()));
-        item.put("zoom", Attr.n(job.zoom()));
-        item.put("clip", Attr.bool(job.clipToAoi()));
-        item.put("total", Attr.n(job.total()));
-        item.put("written", Attr.n(job.written()));
-        item.put("error", Attr.s(job.error()));
-        item.put("updated", Attr.s(job.updated().toString()));
-        ddb.putItem(b -> b.tableName(table).item(item));
-    }
-
-    public Optional<GridJob> job(long projectId) {
-        var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
-                .consistentRead(true)).item();
-        if (item == null || item.isEmpty()) return Optional.empty();
-        return Optional.of(new GridJob(projectId, GridJob.State.valueOf(Attr.str(item, "state")),
-                Attr.str(item, "source"), Attr.integer(item, "zoom"), Attr.bool(item, "clip"),
-                Attr.lng(item, "total"), Attr.lng(item, "written", 0), Attr.str(item, "error"),
-                Instant.parse(Attr.str(item, "updated"))));
-    }
-
-    /** Running with a known total; a finished job is never reopened. */
-    public void jobRunning(long projectId, long total, Instant now) {
-        updateOpenJob(projectId, "SET #st = :s, #t = :t, updated = :u", Map.of("#t", "total"),
-                Map.of(":s", Attr.s("RUNNING"), ":t", Attr.n(total), ":u", Attr.s(now.toString())));
-    }
-
-    /**
-     * Claims the re-send of a job that has stayed QUEUED since {@code seen} (its message was lost: the function
-     * died, or the send failed, after the job was written). True for one caller per stale period.
-     */
-    public boolean claimResend(long projectId, Instant seen, Instant now) {
-        try {
-            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
-                    .updateExpression("SET updated = :u")
-                    .conditionExpression("#st = :q AND updated = :seen")
-                    .expressionAttributeNames(Map.of("#st", "state"))
-                    .expressionAttributeValues(Map.of(":u", Attr.s(now.toString()), ":q", Attr.s("QUEUED"),
-                            ":seen", Attr.s(seen.toString()))));
-            return true;
-        } catch (ConditionalCheckFailedException e) {
-            return false;
-        }
-    }
-
-    /** Progress only moves forward, so a slower duplicate worker cannot make it go back. */
-    public void jobProgress(long projectId, long written, Instant now) {
-        try {
-            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
-                    .updateExpression("SET written = :w, updated = :u")
-                    .conditionExpression("attribute_exists(pk) AND written < :w")
-                    .expressionAttributeValues(Map.of(":w", Attr.n(written), ":u", Attr.s(now.toString()))));
-        } catch (ConditionalCheckFailedException ignored) {
-            // another delivery got further already
-        }
-    }
-
-    /** Records the latest failure of a job that will be retried; the job stays open. */
-    public void jobError(long projectId, String error, Instant now) {
-        updateOpenJob(projectId, "SET #e = :e, updated = :u", Map.of("#e", "error"),
-                Map.of(":e", Attr.s(error), ":u", Attr.s(now.toString())));
-    }
-
-    public void jobFinished(long projectId, GridJob.State state, String error, Instant now) {
-        updateOpenJob(projectId, "SET #st = :s, #e = :e, updated = :u", Map.of("#e", "error"),
-                Map.of(":s", Attr.s(state.name()), ":e", Attr.s(error), ":u", Attr.s(now.toString())));
-    }
-
-    /**
-     * Updates the job item unless the job is DONE: a finished job stays as it finished, so a late duplicate
-     * delivery or a slower worker cannot reopen or overwrite it (the lost condition is the expected outcome).
-     */
-    private void updateOpenJob(long projectId, String update, Map<String, String> names,
-                               Map<String, AttributeValue> values) {
-        var n = new HashMap<>(names);
-        n.put("#st", "state");
-        var v = new HashMap<>(values);
-        v.put(":done", Attr.s("DONE"));
-        try {
-            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
-                    .updateExpression(update).conditionExpression("attribute_exists(pk) AND #st <> :done")
-                    .expressionAttributeNames(n).expressionAttributeValues(v));
-        } catch (ConditionalCheckFailedException ignored) {
-            // finished meanwhile
-        }
     }
 }

@@ -27,10 +27,12 @@ public class Splits {
     private static final Logger LOG = LoggerFactory.getLogger(Splits.class);
 
     private final TaskStore tasks;
+    private final TaskShapes shapes;
     private final ProjectStore projects;
     private final LockClaims claims;
 
-    public Splits(TaskStore tasks, ProjectStore projects, LockClaims claims) {
+    public Splits(TaskStore tasks, TaskShapes shapes, ProjectStore projects, LockClaims claims) {
+        this.shapes = shapes;
         this.tasks = tasks;
         this.projects = projects;
         this.claims = claims;
@@ -38,7 +40,7 @@ public class Splits {
 
     /** The task's shape as the split rules see it: stored geometry, or the tile it names. */
     public TaskShape shapeOf(Task t) {
-        TaskStore.Shape stored = tasks.shape(t.projectId(), t.taskId()).orElse(new TaskStore.Shape(null, null));
+        TaskShapes.Shape stored = shapes.shape(t.projectId(), t.taskId()).orElse(new TaskShapes.Shape(null, null));
         JsonNode extra = stored.extraJson() == null ? null : Json.parse(stored.extraJson());
         if (stored.geometryJson() != null) {
             var g = Geo.polygonal(GeoJson.read(Json.parse(stored.geometryJson())));

@@ -1,0 +1,76 @@
+package dev.tmserverless.aws.store;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
+import software.amazon.awssdk.services.dynamodb.model.PutRequest;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The two DynamoDB idioms every store shares: a conditional write whose lost condition is an expected outcome
+ * (somebody else wrote first), and batch calls retried with backoff until DynamoDB has processed every item.
+ */
+final class Dynamo {
+    private Dynamo() {}
+
+    /** Runs a conditional write: true if it was written, false if its condition did not hold. */
+    static boolean conditionally(Runnable write) {
+        try {
+            write.run();
+            return true;
+        } catch (ConditionalCheckFailedException e) {
+            return false;
+        }
+    }
+
+    static WriteRequest put(Map<String, AttributeValue> item) {
+        return WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build();
+    }
+
+    /** BatchWriteItem in calls of 25, re-sending what comes back unprocessed. */
+    static void batchWrite(DynamoDbClient ddb, String table, List<WriteRequest> writes) {
+        for (int i = 0; i < writes.size(); i += 25) {
+            Map<String, List<WriteRequest>> pending = Map.of(table, writes.subList(i, Math.min(writes.size(), i + 25)));
+            for (int attempt = 0; !pending.isEmpty(); attempt++) {
+                backoff(attempt, "BatchWriteItem kept leaving items unprocessed");
+                var req = pending;
+                var res = ddb.batchWriteItem(b -> b.requestItems(req));
+                pending = res.hasUnprocessedItems() ? res.unprocessedItems() : Map.of();
+            }
+        }
+    }
+
+    /** Consistent BatchGetItem in calls of 100, re-asking for what comes back unprocessed; missing items are left out. */
+    static List<Map<String, AttributeValue>> batchGet(DynamoDbClient ddb, String table, List<Map<String, AttributeValue>> keys) {
+        List<Map<String, AttributeValue>> out = new ArrayList<>();
+        for (int i = 0; i < keys.size(); i += 100) {
+            Map<String, KeysAndAttributes> pending = Map.of(table, KeysAndAttributes.builder()
+                    .keys(keys.subList(i, Math.min(keys.size(), i + 100))).consistentRead(true).build());
+            for (int attempt = 0; !pending.isEmpty(); attempt++) {
+                backoff(attempt, "BatchGetItem kept leaving keys unprocessed");
+                var req = pending;
+                var res = ddb.batchGetItem(b -> b.requestItems(req));
+                out.addAll(res.responses().getOrDefault(table, List.of()));
+                pending = res.hasUnprocessedKeys() ? res.unprocessedKeys() : Map.of();
+            }
+        }
+        return out;
+    }
+
+    /** Before retry {@code attempt}: 50 ms doubling to 1 s; gives up after 12 retries (about 8 s). */
+    private static void backoff(int attempt, String givingUp) {
+        if (attempt == 0) return;
+        if (attempt > 12) throw new IllegalStateException(givingUp);
+        try {
+            Thread.sleep(Math.min(1000, 25L << Math.min(attempt, 6)));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
