@@ -9,7 +9,7 @@ public record ProjectCounters(long totalTasks, long tasksMapped, long tasksValid
     public static ProjectCounters of(java.util.Collection<Task> tasks) {
         long mapped = 0, validated = 0, bad = 0;
         for (Task t : tasks) {
-            switch (t.status().isLocked() ? t.previousStatus() : t.status()) {
+            switch (t.restingStatus()) {
                 case MAPPED -> mapped++;
                 case VALIDATED -> validated++;
                 case BADIMAGERY -> bad++;

@@ -22,7 +22,7 @@ public record Task(long projectId, int taskId, Integer x, Integer y, Integer zoo
                 List.of());
     }
 
-    /** The status named by the newest STATE_CHANGE row; READY when there is none (spec §2.2 "prev"). */
+    /** The status named by the newest STATE_CHANGE row; READY when there is none (docs/workflow.md "prev"). */
     public TaskStatus previousStatus() {
         for (int i = history.size() - 1; i >= 0; i--) {
             HistoryEntry e = history.get(i);
@@ -67,6 +67,50 @@ public record Task(long projectId, int taskId, Integer x, Integer y, Integer zoo
 
     public Instant lastUpdated() {
         return history.isEmpty() ? null : history.get(history.size() - 1).actionDate();
+    }
+
+    /**
+     * The status the task rests in: its own status, or for a locked task the status it was locked from (the
+     * previous STATE_CHANGE). Counters count a task in this status.
+     */
+    public TaskStatus restingStatus() {
+        return status.isLocked() ? previousStatus() : status;
+    }
+
+    /** The newest history row, or null for a task without history. */
+    public HistoryEntry lastEntry() {
+        return history.isEmpty() ? null : history.get(history.size() - 1);
+    }
+
+    public Task withStatus(TaskStatus s) {
+        return new Task(projectId, taskId, x, y, zoom, isSquare, s, lockedBy, lockExpiresAt, mappedBy, validatedBy,
+                version, history);
+    }
+
+    /** Held by {@code userId} until {@code expiresAt}; {@code (null, null)} for no lock. */
+    public Task withLock(Long userId, Instant expiresAt) {
+        return new Task(projectId, taskId, x, y, zoom, isSquare, status, userId, expiresAt, mappedBy, validatedBy,
+                version, history);
+    }
+
+    public Task withMappedBy(Long userId) {
+        return new Task(projectId, taskId, x, y, zoom, isSquare, status, lockedBy, lockExpiresAt, userId, validatedBy,
+                version, history);
+    }
+
+    public Task withValidatedBy(Long userId) {
+        return new Task(projectId, taskId, x, y, zoom, isSquare, status, lockedBy, lockExpiresAt, mappedBy, userId,
+                version, history);
+    }
+
+    public Task withVersion(long v) {
+        return new Task(projectId, taskId, x, y, zoom, isSquare, status, lockedBy, lockExpiresAt, mappedBy,
+                validatedBy, v, history);
+    }
+
+    public Task withHistory(List<HistoryEntry> h) {
+        return new Task(projectId, taskId, x, y, zoom, isSquare, status, lockedBy, lockExpiresAt, mappedBy,
+                validatedBy, version, h);
     }
 
     Task with(TaskStatus s, Long locked, Instant expires, Long mapped, Long validated, List<HistoryEntry> h) {

@@ -74,6 +74,20 @@ public enum ErrorCode {
     SPLIT_OTHER_USER_TASK(403, "SplitOtherUserTask", Shape.LEGACY, "Attempting to split a task owned by another user"),
     SPLIT_GEOJSON_ERROR(403, "SplitGeoJsonError", Shape.LEGACY, "New split task does not intersect original task"),
     SPLIT_SERVICE_ERROR(403, "SplitServiceError", Shape.LEGACY, "unhandled error splitting tile"),
+
+    // validation, extend, undo, comments and project-manager bulk actions (docs/workflow.md)
+    NOT_READY_FOR_VALIDATION(403, "NotReadyForValidation", Shape.LEGACY, "Task is not MAPPED, BADIMAGERY or INVALIDATED"),
+    CANNOT_VALIDATE_MAPPED_TASK(403, "CannotValidateMappedTask", Shape.LEGACY, "Tasks cannot be validated by the same user who marked task as mapped or badimagery"),
+    // team and level refusals of validation share this (misspelt) sub-code; the message names the reason
+    VALIDATION_NOT_ALLOWED(403, "ValidtionNotAllowed", Shape.LEGACY, "Validation not allowed"),
+    NOT_LOCKED_FOR_VALIDATION(403, "NotLockedForValidation ", Shape.LEGACY, "Task is not LOCKED_FOR_VALIDATION"),
+    // the validation flows' TaskNotOwned carries a trailing space, the mapping flow's does not
+    TASK_NOT_OWNED_VALIDATION(403, "TaskNotOwned ", Shape.LEGACY, "Attempting to unlock a task owned by another user"),
+    TASK_STATUS_NOT_LOCKED(403, "TaskStatusNotLocked", Shape.LEGACY, "Task status is not LOCKED_FOR_MAPPING or LOCKED_FOR_VALIDATION."),
+    LOCKED_BY_ANOTHER_USER(403, "LockedByAnotherUser", Shape.LEGACY, "Task is locked by another user."),
+    UNDO_PERMISSION_ERROR(403, "UndoPermissionError", Shape.LEGACY, "Undo not allowed for this user"),
+    USER_ACTION_NOT_PERMITTED(403, "UserActionNotPermitted", Shape.LEGACY, "User not permitted to revert tasks"),
+    READ_ONLY(403, "ReadOnly", Shape.LEGACY, "User is on read only mode."),
     ;
 
     public enum Shape { LEGACY, STRUCTURED, DETAIL }

@@ -20,9 +20,7 @@ class TaskMachineTest {
 
     static Task locked(Actor a) {
         TaskChange c = TaskMachine.lockForMapping(ready(), a, T0, LOCK);
-        Task t = c.after();
-        return new Task(t.projectId(), t.taskId(), t.x(), t.y(), t.zoom(), t.isSquare(), t.status(), t.lockedBy(),
-                t.lockExpiresAt(), t.mappedBy(), t.validatedBy(), 1, t.history());
+        return c.after().withVersion(1);
     }
 
     static ErrorCode refusal(Runnable r) {
@@ -69,7 +67,7 @@ class TaskMachineTest {
     @Test
     void mappedValidatedAndBadImageryTasksCannotBeLockedForMapping() {
         for (TaskStatus s : new TaskStatus[]{TaskStatus.MAPPED, TaskStatus.VALIDATED, TaskStatus.BADIMAGERY}) {
-            Task t = new Task(7, 1, null, null, null, false, s, null, null, null, null, 0, java.util.List.of());
+            Task t = ready().withStatus(s);
             assertThat(refusal(() -> TaskMachine.lockForMapping(t, ANA, T0, LOCK))).isEqualTo(ErrorCode.INVALID_TASK_STATE);
         }
     }
@@ -115,8 +113,8 @@ class TaskMachineTest {
     void stopMappingRestoresThePreviousStatusWithoutAStateChange() {
         Task mapped = TaskMachine.unlockAfterMapping(locked(ANA), ANA, T0.plusSeconds(10), "BADIMAGERY", null).after();
         // a BADIMAGERY task cannot be re-locked for mapping; an INVALIDATED one can and returns to INVALIDATED on stop
-        Task invalid = new Task(7, 1, null, null, null, false, TaskStatus.INVALIDATED, null, null, null, null, 3,
-                java.util.List.of(new HistoryEntry(1, TaskAction.STATE_CHANGE, "INVALIDATED", T0, 9, "val")));
+        Task invalid = ready().withStatus(TaskStatus.INVALIDATED).withVersion(3)
+                .withHistory(java.util.List.of(new HistoryEntry(1, TaskAction.STATE_CHANGE, "INVALIDATED", T0, 9, "val")));
         Task relocked = TaskMachine.lockForMapping(invalid, BEN, T0.plusSeconds(20), LOCK).after();
         TaskChange stop = TaskMachine.stopMapping(relocked, BEN, T0.plusSeconds(30), "cannot map");
         assertThat(stop.after().status()).isEqualTo(TaskStatus.INVALIDATED);
@@ -157,8 +155,8 @@ class TaskMachineTest {
         assertThat(refusal(() -> TaskMachine.split(held, shape(held), ANA, T0.plus(LOCK))))
                 .isEqualTo(ErrorCode.LOCK_TO_SPLIT);
         // square flag with indices that name no tile
-        Task bogus = new Task(7, 3, 5000, 20, 11, true, TaskStatus.LOCKED_FOR_MAPPING, 1L, T0.plus(LOCK), null, null, 1,
-                held.history());
+        Task bogus = Task.ready(7, 3, 5000, 20, 11, true).withStatus(TaskStatus.LOCKED_FOR_MAPPING)
+                .withLock(1L, T0.plus(LOCK)).withVersion(1).withHistory(held.history());
         var bogusShape = new dev.tmserverless.core.geo.TaskShape(5000, 20, 11, true, shape(held).geometry(), null);
         assertThat(refusal(() -> TaskMachine.split(bogus, bogusShape, ANA, T0.plusSeconds(5))))
                 .isEqualTo(ErrorCode.SPLIT_SERVICE_ERROR);
@@ -185,7 +183,6 @@ class TaskMachineTest {
     }
 
     static Task withVersion(Task t, long v) {
-        return new Task(t.projectId(), t.taskId(), t.x(), t.y(), t.zoom(), t.isSquare(), t.status(), t.lockedBy(),
-                t.lockExpiresAt(), t.mappedBy(), t.validatedBy(), v, t.history());
+        return t.withVersion(v);
     }
 }
