@@ -6,7 +6,6 @@ import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import io.github.cdklabs.cdknag.NagPackProps;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -30,13 +29,12 @@ class AwsSolutionsNagTest {
     void synthWithNag() {
         // With this flag (cdk.json turns it on) an error annotation aborts synthesis with a "see the validation
         // report" message; off here, so that a finding fails the assertions below with its rule id and text.
-        App app = TestStacks.app(Map.of("@aws-cdk/core:annotationsInValidationReport", false));
-        retained = TestStacks.stack(app);
-        StackSettings d = StackSettings.defaults();
-        throwaway = TmCdkApp.build(app, new StackSettings("TmServerlessThrowaway", false, d.logRetention(),
-                        Optional.empty(), d.corsOrigins(), d.throttleRateLimit(), d.throttleBurstLimit(), true,
-                        d.defaultOsmUrl()),
-                new FunctionCode(TestStacks.root(), FunctionCode.MissingJar.PLACEHOLDER));
+        // Both stages from one app: prod retains its data, dev (the throwaway mode) deletes it with the stack.
+        App app = TestStacks.app(Map.of("@aws-cdk/core:annotationsInValidationReport", false,
+                StackSettings.STAGES, "prod,dev"));
+        List<TmStack> stacks = TmCdkApp.buildAll(app, TestStacks.root());
+        retained = stacks.get(0);
+        throwaway = stacks.get(1);
         Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(true).build()));
         app.synth(); // the aspects run
     }
