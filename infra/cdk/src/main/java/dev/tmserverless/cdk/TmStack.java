@@ -33,7 +33,6 @@ import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
-import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
 import software.amazon.awscdk.services.dynamodb.BillingMode;
@@ -50,6 +49,7 @@ import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.lambda.Tracing;
 import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
 import software.amazon.awscdk.services.lambda.eventsources.SqsEventSourceProps;
 import software.amazon.awscdk.services.logs.LogGroup;
@@ -62,7 +62,6 @@ import software.amazon.awscdk.services.s3.LifecycleRule;
 import software.amazon.awscdk.services.s3.ObjectOwnership;
 import software.amazon.awscdk.services.secretsmanager.Secret;
 import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
-import software.amazon.awscdk.services.sns.Topic;
 import software.amazon.awscdk.services.sqs.DeadLetterQueue;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
@@ -72,7 +71,8 @@ import software.constructs.Construct;
  * The whole deployment, derived from the resource catalogue {@link Resources}: the table, every queue with its
  * dead-letter queue and alarm, the bucket, every function (own jar, own role from its access set, arm64, SnapStart,
  * alias {@value #ALIAS}) and one HTTP API route per catalogue route (plus its trailing-slash variant, see
- * {@link ApiRoutes}). Nothing here names a particular route, function or queue except through the catalogue.
+ * {@link ApiRoutes}). Alarms, the dashboard, the SnapStart keep-alive and the canary deployments are in
+ * {@link Operations}. Nothing here names a particular route, function or queue except through the catalogue.
  */
 public class TmStack extends Stack {
     /** The alias API Gateway and the event source mappings invoke: always the latest published version. */
@@ -118,6 +118,7 @@ public class TmStack extends Stack {
     private final CfnParameter redirectUri;
     private final HttpApi api;
     private final HttpStage stage;
+    private final Operations operations;
 
     public TmStack(Construct scope, String id, StackProps props, StackSettings settings, FunctionCode code) {
         super(scope, id, props);
@@ -172,6 +173,7 @@ public class TmStack extends Stack {
                 .build());
         routes();
         outputs();
+        operations = new Operations(this);
         NagFindings.suppress(this);
     }
 
@@ -227,8 +229,6 @@ public class TmStack extends Stack {
                 .evaluationPeriods(1)
                 .treatMissingData(TreatMissingData.IGNORE)
                 .build();
-        settings.alarmTopicArn().ifPresent(arn -> alarm.addAlarmAction(
-                new SnsAction(Topic.fromTopicArn(this, pascal(q.id()) + "AlarmTopic", arn))));
         queues.put(q.id(), queue);
         deadLetterQueues.put(q.id(), dlq);
         dlqAlarms.put(q.id(), alarm);
@@ -323,6 +323,8 @@ public class TmStack extends Stack {
                 .role(role)
                 .logGroup(logs)
                 .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
+                // X-Ray active tracing: Lambda samples requests and records the invocation's segments.
+                .tracing(Tracing.ACTIVE)
                 .environment(env)
                 .build();
         // CDK warns that SnapStart needs a published version; the alias below publishes one (currentVersion).
@@ -510,4 +512,5 @@ public class TmStack extends Stack {
     public Secret osmClientSecret() { return osmClientSecret; }
     public HttpApi api() { return api; }
     public HttpStage stage() { return stage; }
+    public Operations operations() { return operations; }
 }

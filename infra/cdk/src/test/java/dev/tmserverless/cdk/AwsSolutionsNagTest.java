@@ -57,8 +57,10 @@ class AwsSolutionsNagTest {
             String metadata = String.valueOf(Template.fromStack(stack).toJSON());
             assertThat(metadata).contains("AwsSolutions-APIG4", "AwsSolutions-SMG4", "AwsSolutions-IAM5");
             // cdk-nag itself refuses reasons shorter than 10 characters; ours explain the decision.
+            assertThat(metadata).contains("AwsSolutions-SNS2", "AwsSolutions-IAM4");
             for (String reason : List.of(NagFindings.TOKEN_SECRET_ROTATION, NagFindings.OSM_SECRET_ROTATION,
-                    NagFindings.TABLE_INDEXES, NagFindings.BUCKET_OBJECTS, NagFindings.API_AUTHORIZATION)) {
+                    NagFindings.TABLE_INDEXES, NagFindings.BUCKET_OBJECTS, NagFindings.API_AUTHORIZATION,
+                    NagFindings.XRAY, NagFindings.ALARM_TOPIC_ENCRYPTION, NagFindings.CODEDEPLOY_ROLE)) {
                 assertThat(reason).hasSizeGreaterThan(80);
             }
         }
