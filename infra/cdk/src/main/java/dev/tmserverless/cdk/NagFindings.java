@@ -59,6 +59,10 @@ final class NagFindings {
             + " AWSCodeDeployRoleForLambdaLimited policy (read and update aliases, read alarms, invoke CodeDeploy"
             + " hook functions only): it tracks what CodeDeploy needs as the service changes, which a copy would not.";
 
+    static final String BACKUP_ROLE = "AWS Backup's service role uses the AWS-maintained"
+            + " AWSBackupServiceRolePolicyForBackup policy, which covers what AWS Backup needs to back up a"
+            + " DynamoDB table (and changes with the service); the plan selects only this stack's table.";
+
     static void suppress(TmStack stack) {
         NagSuppressions.addResourceSuppressions(stack.tokenSecret(),
                 List.of(suppression("AwsSolutions-SMG4", TOKEN_SECRET_ROTATION)), true);
@@ -68,6 +72,9 @@ final class NagFindings {
         for (Role role : stack.roles().values()) {
             NagSuppressions.addResourceSuppressions(role, List.of(
                     wildcard(TABLE_INDEXES, "/^Resource::<[A-Za-z0-9]+Table[0-9A-F]{8}\\.Arn>\\/index\\/\\*$/"),
+                    // the same grant on a restored table (tm:restoredTableName), which the ARN names literally
+                    wildcard(TABLE_INDEXES, "/^Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>"
+                            + ":table\\/[A-Za-z0-9_.-]+\\/index\\/\\*$/"),
                     wildcard(BUCKET_OBJECTS, "/^Resource::<[A-Za-z0-9]+Bucket[0-9A-F]{8}\\.Arn>\\/\\*$/"),
                     wildcard(LARGE_RESPONSES, "/^Resource::<[A-Za-z0-9]+Bucket[0-9A-F]{8}\\.Arn>\\/"
                             + Resources.LARGE_RESPONSES_PREFIX.replace("/", "\\/") + "\\*$/"),
@@ -84,6 +91,15 @@ final class NagFindings {
                     .appliesTo(List.of(RegexAppliesTo.builder()
                             .regex("/^Policy::arn:<AWS::Partition>:iam::aws:policy\\/service-role\\/"
                                     + "AWSCodeDeployRoleForLambdaLimited$/").build()))
+                    .build()), true);
+        }
+
+        if (stack.backupPlan() != null) {
+            NagSuppressions.addResourceSuppressions(stack.backupPlan(), List.of(NagPackSuppression.builder()
+                    .id("AwsSolutions-IAM4").reason(BACKUP_ROLE)
+                    .appliesTo(List.of(RegexAppliesTo.builder()
+                            .regex("/^Policy::arn:<AWS::Partition>:iam::aws:policy\\/service-role\\/"
+                                    + "AWSBackupServiceRolePolicyForBackup$/").build()))
                     .build()), true);
         }
 

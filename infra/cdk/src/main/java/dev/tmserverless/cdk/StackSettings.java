@@ -27,7 +27,8 @@ public record StackSettings(
         boolean allowMissingJars,
         String defaultOsmUrl,
         DeployStyle deployStyle,
-        boolean backupPlan) {
+        boolean backupPlan,
+        Optional<String> restoredTableName) {
 
     /** A deployment stage. Prod keeps its data and shifts traffic by canary; dev is cheap to throw away. */
     public enum Stage {
@@ -85,6 +86,7 @@ public record StackSettings(
     public static final String OSM_URL = "tm:osmUrl";
     public static final String DEPLOY_STYLE = "tm:deployStyle";
     public static final String BACKUP_PLAN = "tm:backupPlan";
+    public static final String RESTORED_TABLE_NAME = "tm:restoredTableName";
 
     /** Base of the stack names: {@code <base>-<stage>}. */
     public static final String DEFAULT_STACK_BASE = "TmServerless";
@@ -96,7 +98,7 @@ public record StackSettings(
     public static StackSettings forStage(Stage stage) {
         return new StackSettings(stage, DEFAULT_STACK_BASE + "-" + stage.id(), stage.retainData, stage.logRetention,
                 Optional.empty(), Optional.empty(), List.of("*"), 100, 200, false, "https://www.openstreetmap.org",
-                stage.deployStyle, false);
+                stage.deployStyle, false, Optional.empty());
     }
 
     /** The stages {@value #STAGES} names (comma-separated), in order; {@code prod} when it is not set. */
@@ -123,7 +125,8 @@ public record StackSettings(
                 string(node, stage, ALLOW_MISSING_JARS).map(StackSettings::bool).orElse(d.allowMissingJars()),
                 string(node, stage, OSM_URL).orElse(d.defaultOsmUrl()),
                 string(node, stage, DEPLOY_STYLE).map(DeployStyle::of).orElse(d.deployStyle()),
-                string(node, stage, BACKUP_PLAN).map(StackSettings::bool).orElse(d.backupPlan()));
+                string(node, stage, BACKUP_PLAN).map(StackSettings::bool).orElse(d.backupPlan()),
+                string(node, stage, RESTORED_TABLE_NAME).filter(s -> !s.isBlank()));
     }
 
     /** {@code tm:<stage>:<name>} if set, else {@code tm:<name>}. */

@@ -29,6 +29,9 @@ import software.amazon.awscdk.services.apigatewayv2.IAccessLogSettings;
 import software.amazon.awscdk.services.apigatewayv2.LogGroupLogDestination;
 import software.amazon.awscdk.services.apigatewayv2.PayloadFormatVersion;
 import software.amazon.awscdk.services.apigatewayv2.ThrottleSettings;
+import software.amazon.awscdk.services.backup.BackupPlan;
+import software.amazon.awscdk.services.backup.BackupResource;
+import software.amazon.awscdk.services.backup.BackupSelectionOptions;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
@@ -39,7 +42,9 @@ import software.amazon.awscdk.services.dynamodb.BillingMode;
 import software.amazon.awscdk.services.dynamodb.GlobalSecondaryIndexProps;
 import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
 import software.amazon.awscdk.services.dynamodb.ProjectionType;
+import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.dynamodb.TableAttributes;
 import software.amazon.awscdk.services.iam.Effect;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
@@ -101,7 +106,8 @@ public class TmStack extends Stack {
 
     private final StackSettings settings;
     private final RemovalPolicy dataRemoval;
-    private final Table table;
+    private final ITable table;
+    private final BackupPlan backupPlan;
     private final Bucket bucket;
     private final Bucket accessLogsBucket;
     private final Map<String, Queue> queues = new LinkedHashMap<>();
@@ -135,7 +141,9 @@ public class TmStack extends Stack {
                 .description("Default OAuth2 redirect_uri of the login URL: the frontend's /authorized page ("
                         + ENV_REDIRECT_URI + "; empty keeps the function's default)").build();
 
-        table = table(Resources.TABLE);
+        table = settings.restoredTableName().isPresent()
+                ? restoredTable(Resources.TABLE, settings.restoredTableName().get()) : table(Resources.TABLE);
+        backupPlan = settings.backupPlan() ? createBackupPlan() : null;
         for (Resources.Queue q : Resources.QUEUES) queue(q);
         accessLogsBucket = createAccessLogsBucket();
         bucket = dataBucket(Resources.BUCKET);
@@ -199,6 +207,30 @@ public class TmStack extends Stack {
                     .build());
         }
         return result;
+    }
+
+    /**
+     * A table restored from point-in-time recovery, used instead of the stack's own (restore runbook in
+     * TEMPLATE_NOTES.md): the stack grants and points every function at it, but does not manage it. The stack's own
+     * table leaves the template; with data retained it stays in the account, untouched.
+     */
+    private ITable restoredTable(Resources.Table t, String name) {
+        return Table.fromTableAttributes(this, pascal(t.id()) + "Table", TableAttributes.builder()
+                .tableName(name)
+                .globalIndexes(t.indexes().stream().map(Resources.Index::name).toList())
+                .build());
+    }
+
+    /**
+     * Optional ({@value StackSettings#BACKUP_PLAN}): AWS Backup copies of the table, daily kept 35 days and monthly
+     * kept a year, in a retained vault. Point-in-time recovery already restores any second of the last 35 days; the
+     * plan adds longer retention and a base for copies to another account or Region, at backup storage cost.
+     */
+    private BackupPlan createBackupPlan() {
+        BackupPlan plan = BackupPlan.dailyMonthly1YearRetention(this, "BackupPlan");
+        plan.addSelection("Table", BackupSelectionOptions.builder()
+                .resources(List.of(BackupResource.fromDynamoDbTable(table))).build());
+        return plan;
     }
 
     private static Attribute stringKey(String name) {
@@ -499,7 +531,9 @@ public class TmStack extends Stack {
     // ---- accessors (tests, suppressions) ----
 
     public StackSettings settings() { return settings; }
-    public Table table() { return table; }
+    public ITable table() { return table; }
+    /** The AWS Backup plan, or null when {@value StackSettings#BACKUP_PLAN} is off. */
+    public BackupPlan backupPlan() { return backupPlan; }
     public Bucket bucket() { return bucket; }
     public Bucket accessLogsBucket() { return accessLogsBucket; }
     public Map<String, Queue> queues() { return queues; }

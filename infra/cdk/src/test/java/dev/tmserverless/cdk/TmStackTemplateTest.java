@@ -63,6 +63,9 @@ class TmStackTemplateTest {
         assertThat(t.props(t.logicalId(stack.table())).get("DeletionProtectionEnabled")).isEqualTo(true);
         assertThat(t.resource(t.logicalId(stack.bucket())).get("DeletionPolicy")).isEqualTo("Retain");
         assertThat(t.ofType("Custom::S3AutoDeleteObjects")).isEmpty();
+        // the AWS Backup plan is opt-in (tm:backupPlan); point-in-time recovery is always on
+        assertThat(t.ofType("AWS::Backup::BackupPlan")).isEmpty();
+        assertThat(stack.backupPlan()).isNull();
     }
 
     // ---- queues ----
