@@ -174,6 +174,7 @@ class OperationsTemplateTest {
             assertThat(targets).as("one target: the alias").hasSize(1);
             Map<String, Object> target = map(targets.get(0));
             assertThat(target.get("Arn")).isEqualTo(ref(alias));
+            assertThat(target.get("RetryPolicy")).isEqualTo(Map.of("MaximumRetryAttempts", 2));
             Map<?, ?> input = new ObjectMapper().readValue((String) target.get("Input"), Map.class);
             assertThat(input).isEqualTo(Operations.keepAliveEvent(f));
             if (f.http()) {
