@@ -5,7 +5,9 @@ import io.github.cdklabs.cdknag.NagPackSuppression;
 import io.github.cdklabs.cdknag.NagSuppressions;
 import io.github.cdklabs.cdknag.RegexAppliesTo;
 import java.util.List;
+import software.amazon.awscdk.services.codedeploy.LambdaDeploymentGroup;
 import software.amazon.awscdk.services.iam.Role;
+import software.amazon.awscdk.services.sns.Topic;
 
 /**
  * The cdk-nag AwsSolutions findings this stack accepts on purpose, each with its reason. Every other finding is
@@ -43,6 +45,24 @@ final class NagFindings {
             + " Secrets Manager, and per-project permission rules that an API Gateway authorizer cannot express."
             + " Many routes are anonymous by the reference API (login, callback, public project and task reads).";
 
+    static final String XRAY = "Active tracing lets the function send trace segments to X-Ray"
+            + " (xray:PutTraceSegments, xray:PutTelemetryRecords). These actions support no resource-level"
+            + " permissions, so AWS documents Resource \"*\" for them; the template test checks that only these two"
+            + " actions have it.";
+
+    static final String ALARM_TOPIC_ENCRYPTION = "The alarm topic carries only alarm names and states, no data."
+            + " CloudWatch alarms cannot publish to a topic encrypted with the AWS-managed SNS key (its key policy"
+            + " does not let CloudWatch use it), and a customer-managed key would be the stack's only fixed KMS"
+            + " charge. The topic requires TLS for publishers instead.";
+
+    static final String CODEDEPLOY_ROLE = "CodeDeploy's service role for Lambda deployments uses the AWS-maintained"
+            + " AWSCodeDeployRoleForLambdaLimited policy (read and update aliases, read alarms, invoke CodeDeploy"
+            + " hook functions only): it tracks what CodeDeploy needs as the service changes, which a copy would not.";
+
+    static final String BACKUP_ROLE = "AWS Backup's service role uses the AWS-maintained"
+            + " AWSBackupServiceRolePolicyForBackup policy, which covers what AWS Backup needs to back up a"
+            + " DynamoDB table (and changes with the service); the plan selects only this stack's table.";
+
     static void suppress(TmStack stack) {
         NagSuppressions.addResourceSuppressions(stack.tokenSecret(),
                 List.of(suppression("AwsSolutions-SMG4", TOKEN_SECRET_ROTATION)), true);
@@ -52,9 +72,35 @@ final class NagFindings {
         for (Role role : stack.roles().values()) {
             NagSuppressions.addResourceSuppressions(role, List.of(
                     wildcard(TABLE_INDEXES, "/^Resource::<[A-Za-z0-9]+Table[0-9A-F]{8}\\.Arn>\\/index\\/\\*$/"),
+                    // the same grant on a restored table (tm:restoredTableName), which the ARN names literally
+                    wildcard(TABLE_INDEXES, "/^Resource::arn:<AWS::Partition>:dynamodb:<AWS::Region>:<AWS::AccountId>"
+                            + ":table\\/[A-Za-z0-9_.-]+\\/index\\/\\*$/"),
                     wildcard(BUCKET_OBJECTS, "/^Resource::<[A-Za-z0-9]+Bucket[0-9A-F]{8}\\.Arn>\\/\\*$/"),
                     wildcard(LARGE_RESPONSES, "/^Resource::<[A-Za-z0-9]+Bucket[0-9A-F]{8}\\.Arn>\\/"
-                            + Resources.LARGE_RESPONSES_PREFIX.replace("/", "\\/") + "\\*$/")), true);
+                            + Resources.LARGE_RESPONSES_PREFIX.replace("/", "\\/") + "\\*$/"),
+                    wildcard(XRAY, "/^Resource::\\*$/")), true);
+        }
+
+        if (stack.operations().alarmTopic() instanceof Topic topic) {
+            NagSuppressions.addResourceSuppressions(topic,
+                    List.of(suppression("AwsSolutions-SNS2", ALARM_TOPIC_ENCRYPTION)), true);
+        }
+        for (LambdaDeploymentGroup group : stack.operations().deploymentGroups().values()) {
+            NagSuppressions.addResourceSuppressions(group, List.of(NagPackSuppression.builder()
+                    .id("AwsSolutions-IAM4").reason(CODEDEPLOY_ROLE)
+                    .appliesTo(List.of(RegexAppliesTo.builder()
+                            .regex("/^Policy::arn:<AWS::Partition>:iam::aws:policy\\/service-role\\/"
+                                    + "AWSCodeDeployRoleForLambdaLimited$/").build()))
+                    .build()), true);
+        }
+
+        if (stack.backupPlan() != null) {
+            NagSuppressions.addResourceSuppressions(stack.backupPlan(), List.of(NagPackSuppression.builder()
+                    .id("AwsSolutions-IAM4").reason(BACKUP_ROLE)
+                    .appliesTo(List.of(RegexAppliesTo.builder()
+                            .regex("/^Policy::arn:<AWS::Partition>:iam::aws:policy\\/service-role\\/"
+                                    + "AWSBackupServiceRolePolicyForBackup$/").build()))
+                    .build()), true);
         }
 
         NagSuppressions.addResourceSuppressions(stack.api(),

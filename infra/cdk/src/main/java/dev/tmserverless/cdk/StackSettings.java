@@ -9,46 +9,134 @@ import software.constructs.Node;
 /**
  * Deployment choices that are not in the resource catalogue, read from CDK context ({@code -c key=value} or the
  * {@code context} block of cdk.json). Everything has a default, so a plain {@code cdk deploy} works.
+ *
+ * <p>Stages: one app synthesizes one stack per stage named in {@value #STAGES} (default {@code prod}). Each stage
+ * has its own defaults ({@link Stage}); any key can be set for all stages ({@code tm:alarmEmail}) or for one stage
+ * ({@code tm:prod:alarmEmail}), the stage's own key winning.
  */
 public record StackSettings(
+        Stage stage,
         String stackName,
         boolean retainData,
         RetentionDays logRetention,
         Optional<String> alarmTopicArn,
+        Optional<String> alarmEmail,
         List<String> corsOrigins,
         int throttleRateLimit,
         int throttleBurstLimit,
         boolean allowMissingJars,
-        String defaultOsmUrl) {
+        String defaultOsmUrl,
+        DeployStyle deployStyle,
+        boolean backupPlan,
+        Optional<String> restoredTableName) {
 
+    /** A deployment stage. Prod keeps its data and shifts traffic by canary; dev is cheap to throw away. */
+    public enum Stage {
+        DEV(false, RetentionDays.ONE_WEEK, DeployStyle.ALL_AT_ONCE),
+        PROD(true, RetentionDays.ONE_MONTH, DeployStyle.CANARY);
+
+        final boolean retainData;
+        final RetentionDays logRetention;
+        final DeployStyle deployStyle;
+
+        Stage(boolean retainData, RetentionDays logRetention, DeployStyle deployStyle) {
+            this.retainData = retainData;
+            this.logRetention = logRetention;
+            this.deployStyle = deployStyle;
+        }
+
+        /** {@code dev}, {@code prod}: the value of the {@code stage} tag and the stack name suffix. */
+        public String id() { return name().toLowerCase(); }
+
+        public static Stage of(String id) {
+            for (Stage s : values()) if (s.id().equals(id.trim().toLowerCase())) return s;
+            throw new IllegalArgumentException(STAGES + ": unknown stage '" + id + "' (dev or prod)");
+        }
+    }
+
+    /** How CodeDeploy moves a function's {@code live} alias to a new version. */
+    public enum DeployStyle {
+        /** 10 % of the traffic for 5 minutes, then the rest (rolled back if an alarm fires meanwhile). */
+        CANARY,
+        /** 10 % more every minute for 10 minutes. */
+        LINEAR,
+        /** Everything at once (dev: fast deploys; the alarms still roll back a failed deployment). */
+        ALL_AT_ONCE;
+
+        static DeployStyle of(String s) {
+            return switch (s.trim().toLowerCase().replace('_', '-')) {
+                case "canary" -> CANARY;
+                case "linear" -> LINEAR;
+                case "all-at-once" -> ALL_AT_ONCE;
+                default -> throw new IllegalArgumentException(DEPLOY_STYLE + " must be canary, linear or all-at-once, got '" + s + "'");
+            };
+        }
+    }
+
+    public static final String STAGES = "tm:stages";
     public static final String STACK_NAME = "tm:stackName";
     public static final String RETAIN_DATA = "tm:retainData";
     public static final String LOG_RETENTION_DAYS = "tm:logRetentionDays";
     public static final String ALARM_TOPIC_ARN = "tm:alarmTopicArn";
+    public static final String ALARM_EMAIL = "tm:alarmEmail";
     public static final String CORS_ORIGINS = "tm:corsOrigins";
     public static final String THROTTLE_RATE = "tm:throttleRateLimit";
     public static final String THROTTLE_BURST = "tm:throttleBurstLimit";
     public static final String ALLOW_MISSING_JARS = "tm:allowMissingJars";
     public static final String OSM_URL = "tm:osmUrl";
+    public static final String DEPLOY_STYLE = "tm:deployStyle";
+    public static final String BACKUP_PLAN = "tm:backupPlan";
+    public static final String RESTORED_TABLE_NAME = "tm:restoredTableName";
+
+    /** Base of the stack names: {@code <base>-<stage>}. */
+    public static final String DEFAULT_STACK_BASE = "TmServerless";
 
     public static StackSettings defaults() {
-        return new StackSettings("TmServerless", true, RetentionDays.ONE_MONTH, Optional.empty(), List.of("*"),
-                100, 200, false, "https://www.openstreetmap.org");
+        return forStage(Stage.PROD);
     }
 
-    public static StackSettings fromContext(Node node) {
-        StackSettings d = defaults();
+    public static StackSettings forStage(Stage stage) {
+        return new StackSettings(stage, DEFAULT_STACK_BASE + "-" + stage.id(), stage.retainData, stage.logRetention,
+                Optional.empty(), Optional.empty(), List.of("*"), 100, 200, false, "https://www.openstreetmap.org",
+                stage.deployStyle, false, Optional.empty());
+    }
+
+    /** The stages {@value #STAGES} names (comma-separated), in order; {@code prod} when it is not set. */
+    public static List<Stage> stages(Node node) {
+        Object v = node.tryGetContext(STAGES);
+        if (v == null || String.valueOf(v).isBlank()) return List.of(Stage.PROD);
+        return Arrays.stream(String.valueOf(v).split(",")).map(String::trim).filter(s -> !s.isEmpty())
+                .map(Stage::of).distinct().toList();
+    }
+
+    public static StackSettings fromContext(Node node, Stage stage) {
+        StackSettings d = forStage(stage);
         return new StackSettings(
-                string(node, STACK_NAME).orElse(d.stackName()),
-                string(node, RETAIN_DATA).map(StackSettings::bool).orElse(d.retainData()),
-                string(node, LOG_RETENTION_DAYS).map(StackSettings::retention).orElse(d.logRetention()),
-                string(node, ALARM_TOPIC_ARN).filter(s -> !s.isBlank()),
-                string(node, CORS_ORIGINS).map(s -> Arrays.stream(s.split(",")).map(String::trim)
+                stage,
+                string(node, stage, STACK_NAME).map(base -> base + "-" + stage.id()).orElse(d.stackName()),
+                string(node, stage, RETAIN_DATA).map(StackSettings::bool).orElse(d.retainData()),
+                string(node, stage, LOG_RETENTION_DAYS).map(StackSettings::retention).orElse(d.logRetention()),
+                string(node, stage, ALARM_TOPIC_ARN).filter(s -> !s.isBlank()),
+                string(node, stage, ALARM_EMAIL).filter(s -> !s.isBlank()),
+                string(node, stage, CORS_ORIGINS).map(s -> Arrays.stream(s.split(",")).map(String::trim)
                         .filter(o -> !o.isEmpty()).toList()).orElse(d.corsOrigins()),
-                string(node, THROTTLE_RATE).map(Integer::parseInt).orElse(d.throttleRateLimit()),
-                string(node, THROTTLE_BURST).map(Integer::parseInt).orElse(d.throttleBurstLimit()),
-                string(node, ALLOW_MISSING_JARS).map(StackSettings::bool).orElse(d.allowMissingJars()),
-                string(node, OSM_URL).orElse(d.defaultOsmUrl()));
+                string(node, stage, THROTTLE_RATE).map(Integer::parseInt).orElse(d.throttleRateLimit()),
+                string(node, stage, THROTTLE_BURST).map(Integer::parseInt).orElse(d.throttleBurstLimit()),
+                string(node, stage, ALLOW_MISSING_JARS).map(StackSettings::bool).orElse(d.allowMissingJars()),
+                string(node, stage, OSM_URL).orElse(d.defaultOsmUrl()),
+                string(node, stage, DEPLOY_STYLE).map(DeployStyle::of).orElse(d.deployStyle()),
+                string(node, stage, BACKUP_PLAN).map(StackSettings::bool).orElse(d.backupPlan()),
+                string(node, stage, RESTORED_TABLE_NAME).filter(s -> !s.isBlank()));
+    }
+
+    /** {@code tm:<stage>:<name>} if set, else {@code tm:<name>}. */
+    private static Optional<String> string(Node node, Stage stage, String key) {
+        return string(node, scoped(stage, key)).or(() -> string(node, key));
+    }
+
+    /** {@code tm:alarmEmail} for prod → {@code tm:prod:alarmEmail}. */
+    public static String scoped(Stage stage, String key) {
+        return "tm:" + stage.id() + ":" + key.substring("tm:".length());
     }
 
     private static Optional<String> string(Node node, String key) {

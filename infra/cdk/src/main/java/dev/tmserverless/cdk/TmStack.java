@@ -29,18 +29,22 @@ import software.amazon.awscdk.services.apigatewayv2.IAccessLogSettings;
 import software.amazon.awscdk.services.apigatewayv2.LogGroupLogDestination;
 import software.amazon.awscdk.services.apigatewayv2.PayloadFormatVersion;
 import software.amazon.awscdk.services.apigatewayv2.ThrottleSettings;
+import software.amazon.awscdk.services.backup.BackupPlan;
+import software.amazon.awscdk.services.backup.BackupResource;
+import software.amazon.awscdk.services.backup.BackupSelectionOptions;
 import software.amazon.awscdk.services.cloudwatch.Alarm;
 import software.amazon.awscdk.services.cloudwatch.ComparisonOperator;
 import software.amazon.awscdk.services.cloudwatch.MetricOptions;
 import software.amazon.awscdk.services.cloudwatch.TreatMissingData;
-import software.amazon.awscdk.services.cloudwatch.actions.SnsAction;
 import software.amazon.awscdk.services.dynamodb.Attribute;
 import software.amazon.awscdk.services.dynamodb.AttributeType;
 import software.amazon.awscdk.services.dynamodb.BillingMode;
 import software.amazon.awscdk.services.dynamodb.GlobalSecondaryIndexProps;
 import software.amazon.awscdk.services.dynamodb.PointInTimeRecoverySpecification;
 import software.amazon.awscdk.services.dynamodb.ProjectionType;
+import software.amazon.awscdk.services.dynamodb.ITable;
 import software.amazon.awscdk.services.dynamodb.Table;
+import software.amazon.awscdk.services.dynamodb.TableAttributes;
 import software.amazon.awscdk.services.iam.Effect;
 import software.amazon.awscdk.services.iam.PolicyStatement;
 import software.amazon.awscdk.services.iam.Role;
@@ -50,6 +54,7 @@ import software.amazon.awscdk.services.lambda.Architecture;
 import software.amazon.awscdk.services.lambda.Function;
 import software.amazon.awscdk.services.lambda.Runtime;
 import software.amazon.awscdk.services.lambda.SnapStartConf;
+import software.amazon.awscdk.services.lambda.Tracing;
 import software.amazon.awscdk.services.lambda.eventsources.SqsEventSource;
 import software.amazon.awscdk.services.lambda.eventsources.SqsEventSourceProps;
 import software.amazon.awscdk.services.logs.LogGroup;
@@ -62,7 +67,6 @@ import software.amazon.awscdk.services.s3.LifecycleRule;
 import software.amazon.awscdk.services.s3.ObjectOwnership;
 import software.amazon.awscdk.services.secretsmanager.Secret;
 import software.amazon.awscdk.services.secretsmanager.SecretStringGenerator;
-import software.amazon.awscdk.services.sns.Topic;
 import software.amazon.awscdk.services.sqs.DeadLetterQueue;
 import software.amazon.awscdk.services.sqs.Queue;
 import software.amazon.awscdk.services.sqs.QueueEncryption;
@@ -72,7 +76,8 @@ import software.constructs.Construct;
  * The whole deployment, derived from the resource catalogue {@link Resources}: the table, every queue with its
  * dead-letter queue and alarm, the bucket, every function (own jar, own role from its access set, arm64, SnapStart,
  * alias {@value #ALIAS}) and one HTTP API route per catalogue route (plus its trailing-slash variant, see
- * {@link ApiRoutes}). Nothing here names a particular route, function or queue except through the catalogue.
+ * {@link ApiRoutes}). Alarms, the dashboard, the SnapStart keep-alive and the canary deployments are in
+ * {@link Operations}. Nothing here names a particular route, function or queue except through the catalogue.
  */
 public class TmStack extends Stack {
     /** The alias API Gateway and the event source mappings invoke: always the latest published version. */
@@ -101,7 +106,8 @@ public class TmStack extends Stack {
 
     private final StackSettings settings;
     private final RemovalPolicy dataRemoval;
-    private final Table table;
+    private final ITable table;
+    private final BackupPlan backupPlan;
     private final Bucket bucket;
     private final Bucket accessLogsBucket;
     private final Map<String, Queue> queues = new LinkedHashMap<>();
@@ -118,6 +124,7 @@ public class TmStack extends Stack {
     private final CfnParameter redirectUri;
     private final HttpApi api;
     private final HttpStage stage;
+    private final Operations operations;
 
     public TmStack(Construct scope, String id, StackProps props, StackSettings settings, FunctionCode code) {
         super(scope, id, props);
@@ -129,12 +136,14 @@ public class TmStack extends Stack {
         osmClientId = CfnParameter.Builder.create(this, "OsmClientId").type("String").defaultValue("")
                 .description("OAuth2 client id of the OSM application (" + ENV_OSM_CLIENT_ID + ")").build();
         bootstrapAdmins = CfnParameter.Builder.create(this, "BootstrapAdmins").type("String").defaultValue("")
-                .description("Comma-separated OSM usernames made ADMIN at login (" + ENV_BOOTSTRAP_ADMINS + ")").build();
+                .description("Comma-separated OSM user ids (or display names) made ADMIN at login (" + ENV_BOOTSTRAP_ADMINS + ")").build();
         redirectUri = CfnParameter.Builder.create(this, "RedirectUri").type("String").defaultValue("")
                 .description("Default OAuth2 redirect_uri of the login URL: the frontend's /authorized page ("
                         + ENV_REDIRECT_URI + "; empty keeps the function's default)").build();
 
-        table = table(Resources.TABLE);
+        table = settings.restoredTableName().isPresent()
+                ? restoredTable(Resources.TABLE, settings.restoredTableName().get()) : table(Resources.TABLE);
+        backupPlan = settings.backupPlan() ? createBackupPlan() : null;
         for (Resources.Queue q : Resources.QUEUES) queue(q);
         accessLogsBucket = createAccessLogsBucket();
         bucket = dataBucket(Resources.BUCKET);
@@ -172,6 +181,7 @@ public class TmStack extends Stack {
                 .build());
         routes();
         outputs();
+        operations = new Operations(this);
         NagFindings.suppress(this);
     }
 
@@ -197,6 +207,30 @@ public class TmStack extends Stack {
                     .build());
         }
         return result;
+    }
+
+    /**
+     * A table restored from point-in-time recovery, used instead of the stack's own (restore runbook in
+     * TEMPLATE_NOTES.md): the stack grants and points every function at it, but does not manage it. The stack's own
+     * table leaves the template; with data retained it stays in the account, untouched.
+     */
+    private ITable restoredTable(Resources.Table t, String name) {
+        return Table.fromTableAttributes(this, pascal(t.id()) + "Table", TableAttributes.builder()
+                .tableName(name)
+                .globalIndexes(t.indexes().stream().map(Resources.Index::name).toList())
+                .build());
+    }
+
+    /**
+     * Optional ({@value StackSettings#BACKUP_PLAN}): AWS Backup copies of the table, daily kept 35 days and monthly
+     * kept a year, in a retained vault. Point-in-time recovery already restores any second of the last 35 days; the
+     * plan adds longer retention and a base for copies to another account or Region, at backup storage cost.
+     */
+    private BackupPlan createBackupPlan() {
+        BackupPlan plan = BackupPlan.dailyMonthly1YearRetention(this, "BackupPlan");
+        plan.addSelection("Table", BackupSelectionOptions.builder()
+                .resources(List.of(BackupResource.fromDynamoDbTable(table))).build());
+        return plan;
     }
 
     private static Attribute stringKey(String name) {
@@ -227,8 +261,6 @@ public class TmStack extends Stack {
                 .evaluationPeriods(1)
                 .treatMissingData(TreatMissingData.IGNORE)
                 .build();
-        settings.alarmTopicArn().ifPresent(arn -> alarm.addAlarmAction(
-                new SnsAction(Topic.fromTopicArn(this, pascal(q.id()) + "AlarmTopic", arn))));
         queues.put(q.id(), queue);
         deadLetterQueues.put(q.id(), dlq);
         dlqAlarms.put(q.id(), alarm);
@@ -323,6 +355,8 @@ public class TmStack extends Stack {
                 .role(role)
                 .logGroup(logs)
                 .snapStart(SnapStartConf.ON_PUBLISHED_VERSIONS)
+                // X-Ray active tracing: Lambda samples requests and records the invocation's segments.
+                .tracing(Tracing.ACTIVE)
                 .environment(env)
                 .build();
         // CDK warns that SnapStart needs a published version; the alias below publishes one (currentVersion).
@@ -496,7 +530,9 @@ public class TmStack extends Stack {
     // ---- accessors (tests, suppressions) ----
 
     public StackSettings settings() { return settings; }
-    public Table table() { return table; }
+    public ITable table() { return table; }
+    /** The AWS Backup plan, or null when {@value StackSettings#BACKUP_PLAN} is off. */
+    public BackupPlan backupPlan() { return backupPlan; }
     public Bucket bucket() { return bucket; }
     public Bucket accessLogsBucket() { return accessLogsBucket; }
     public Map<String, Queue> queues() { return queues; }
@@ -509,4 +545,5 @@ public class TmStack extends Stack {
     public Secret osmClientSecret() { return osmClientSecret; }
     public HttpApi api() { return api; }
     public HttpStage stage() { return stage; }
+    public Operations operations() { return operations; }
 }

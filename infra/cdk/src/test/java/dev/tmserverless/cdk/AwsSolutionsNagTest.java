@@ -6,7 +6,6 @@ import io.github.cdklabs.cdknag.AwsSolutionsChecks;
 import io.github.cdklabs.cdknag.NagPackProps;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -30,13 +29,12 @@ class AwsSolutionsNagTest {
     void synthWithNag() {
         // With this flag (cdk.json turns it on) an error annotation aborts synthesis with a "see the validation
         // report" message; off here, so that a finding fails the assertions below with its rule id and text.
-        App app = TestStacks.app(Map.of("@aws-cdk/core:annotationsInValidationReport", false));
-        retained = TestStacks.stack(app);
-        StackSettings d = StackSettings.defaults();
-        throwaway = TmCdkApp.build(app, new StackSettings("TmServerlessThrowaway", false, d.logRetention(),
-                        Optional.empty(), d.corsOrigins(), d.throttleRateLimit(), d.throttleBurstLimit(), true,
-                        d.defaultOsmUrl()),
-                new FunctionCode(TestStacks.root(), FunctionCode.MissingJar.PLACEHOLDER));
+        // Both stages from one app: prod retains its data, dev (the throwaway mode) deletes it with the stack.
+        App app = TestStacks.app(Map.of("@aws-cdk/core:annotationsInValidationReport", false,
+                StackSettings.STAGES, "prod,dev"));
+        List<TmStack> stacks = TmCdkApp.buildAll(app, TestStacks.root());
+        retained = stacks.get(0);
+        throwaway = stacks.get(1);
         Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(true).build()));
         app.synth(); // the aspects run
     }
@@ -59,8 +57,10 @@ class AwsSolutionsNagTest {
             String metadata = String.valueOf(Template.fromStack(stack).toJSON());
             assertThat(metadata).contains("AwsSolutions-APIG4", "AwsSolutions-SMG4", "AwsSolutions-IAM5");
             // cdk-nag itself refuses reasons shorter than 10 characters; ours explain the decision.
+            assertThat(metadata).contains("AwsSolutions-SNS2", "AwsSolutions-IAM4");
             for (String reason : List.of(NagFindings.TOKEN_SECRET_ROTATION, NagFindings.OSM_SECRET_ROTATION,
-                    NagFindings.TABLE_INDEXES, NagFindings.BUCKET_OBJECTS, NagFindings.API_AUTHORIZATION)) {
+                    NagFindings.TABLE_INDEXES, NagFindings.BUCKET_OBJECTS, NagFindings.API_AUTHORIZATION,
+                    NagFindings.XRAY, NagFindings.ALARM_TOPIC_ENCRYPTION, NagFindings.CODEDEPLOY_ROLE)) {
                 assertThat(reason).hasSizeGreaterThan(80);
             }
         }

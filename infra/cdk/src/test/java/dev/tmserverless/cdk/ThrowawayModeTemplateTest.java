@@ -7,7 +7,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** {@code -c tm:retainData=false}: a stack whose destroy leaves nothing behind (for trials, not for real data). */
+/** {@code -c tm:retainData=false} on the prod stage: a stack whose destroy leaves nothing behind (for trials, not for real data). */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ThrowawayModeTemplateTest {
     TmStack stack;
@@ -24,7 +24,7 @@ class ThrowawayModeTemplateTest {
 
     @Test
     void contextIsRead() {
-        assertThat(stack.getStackName()).isEqualTo("TmTrial");
+        assertThat(stack.getStackName()).isEqualTo("TmTrial-prod");
         assertThat(stack.settings().retainData()).isFalse();
     }
 

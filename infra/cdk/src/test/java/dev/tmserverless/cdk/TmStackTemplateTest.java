@@ -19,7 +19,7 @@ import org.junit.jupiter.api.TestInstance;
 import software.amazon.awscdk.assertions.Match;
 
 /**
- * The synthesized template against issue 2 §6, every expectation derived from the resource catalogue.
+ * The synthesized template (default: the prod stage), every expectation derived from the resource catalogue.
  * Synthesized once for the class (starting jsii takes most of the time).
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -63,6 +63,9 @@ class TmStackTemplateTest {
         assertThat(t.props(t.logicalId(stack.table())).get("DeletionProtectionEnabled")).isEqualTo(true);
         assertThat(t.resource(t.logicalId(stack.bucket())).get("DeletionPolicy")).isEqualTo("Retain");
         assertThat(t.ofType("Custom::S3AutoDeleteObjects")).isEmpty();
+        // the AWS Backup plan is opt-in (tm:backupPlan); point-in-time recovery is always on
+        assertThat(t.ofType("AWS::Backup::BackupPlan")).isEmpty();
+        assertThat(stack.backupPlan()).isNull();
     }
 
     // ---- queues ----
@@ -86,7 +89,7 @@ class TmStackTemplateTest {
     }
 
     @Test
-    void everyDeadLetterQueueHasADepthAlarm() {
+    void everyDeadLetterQueueHasADepthAlarmThatNotifiesTheAlarmTopic() {
         for (Resources.Queue q : Resources.QUEUES) {
             String dlq = t.logicalId(stack.deadLetterQueues().get(q.id()));
             Map<String, Object> alarm = t.props(t.logicalId(stack.dlqAlarms().get(q.id())));
@@ -98,6 +101,7 @@ class TmStackTemplateTest {
             assertThat(((Number) alarm.get("Threshold")).doubleValue()).isZero();
             assertThat(alarm.get("EvaluationPeriods")).isEqualTo(1);
             assertThat(alarm.get("TreatMissingData")).isEqualTo("ignore");
+            assertThat(alarm.get("AlarmActions")).isEqualTo(List.of(ref(t.logicalId(stack.operations().alarmTopic()))));
         }
     }
 
@@ -238,15 +242,42 @@ class TmStackTemplateTest {
 
     @Test
     void rolesHaveNoManagedPoliciesAndNoStarActionsOrResources() {
-        for (Map<String, Object> role : t.ofType("AWS::IAM::Role").values()) {
-            assertThat(map(role.get("Properties"))).doesNotContainKey("ManagedPolicyArns");
-        }
+        // CodeDeploy's service roles (one per deployment group) are the exception: AWS's Lambda deployment policy.
+        Set<String> deployRoles = stack.operations().deploymentGroups().values().stream()
+                .map(g -> t.logicalId(g.getRole())).collect(Collectors.toSet());
+        assertThat(deployRoles).hasSize((int) Resources.FUNCTIONS.stream().filter(Resources.Function::http).count());
+        t.ofType("AWS::IAM::Role").forEach((id, role) -> {
+            Object managed = map(role.get("Properties")).get("ManagedPolicyArns");
+            if (deployRoles.contains(id)) {
+                assertThat(String.valueOf(managed)).as(id).contains("service-role/AWSCodeDeployRoleForLambdaLimited");
+                assertThat(list(managed)).as(id).hasSize(1);
+            } else {
+                assertThat(managed).as(id).isNull();
+            }
+        });
         for (Resources.Function f : Resources.FUNCTIONS) {
             for (Map<String, Object> s : t.statementsOfRole(t.logicalId(stack.roles().get(f.id())))) {
                 assertThat(list(s.get("Action"))).as(f.id()).noneMatch(a -> a.equals("*") || String.valueOf(a).endsWith(":*"));
-                assertThat(list(s.get("Resource"))).as(f.id()).doesNotContain("*");
+                // X-Ray's two write actions have no resource-level permissions: the only "*" resource allowed.
+                if (list(s.get("Resource")).contains("*")) {
+                    assertThat(list(s.get("Action"))).as(f.id())
+                            .containsExactlyInAnyOrder("xray:PutTraceSegments", "xray:PutTelemetryRecords");
+                }
             }
         }
+    }
+
+    @Test
+    void everyFunctionTracesActivelyWithXRay() {
+        for (Resources.Function f : Resources.FUNCTIONS) {
+            Map<String, Object> p = t.props(t.logicalId(stack.functions().get(f.id())));
+            assertThat(p.get("TracingConfig")).as(f.id()).isEqualTo(Map.of("Mode", "Active"));
+            assertThat(t.actionsOfRole(t.logicalId(stack.roles().get(f.id())))).as(f.id())
+                    .contains("xray:PutTraceSegments", "xray:PutTelemetryRecords");
+        }
+        // HTTP APIs have no X-Ray tracing setting (only REST API stages do): the stage carries none.
+        Map<String, Object> stageProps = map(t.ofType("AWS::ApiGatewayV2::Stage").values().iterator().next().get("Properties"));
+        assertThat(stageProps).doesNotContainKey("TracingEnabled");
     }
 
     @Test

@@ -136,4 +136,14 @@ public final class Resources {
     public static Optional<Queue> queueConsumedBy(String functionId) {
         return QUEUES.stream().filter(q -> q.consumer().equals(functionId)).findFirst();
     }
+
+    // ---- SnapStart keep-alive ----
+    // A schedule invokes every function's alias daily so its SnapStart version never goes inactive (14 days
+    // without an invoke). HTTP functions receive an API Gateway v2 event with this route key (and path); no API
+    // route has it, so only the schedule can send it. They answer it with 200 without touching any data. Queue
+    // consumers receive an SQS event without records. TEMPLATE_NOTES.md shows the exact payload.
+    public static final String KEEP_ALIVE_METHOD = "GET";
+    public static final String KEEP_ALIVE_PATH = "/__keep-alive";
+    public static final String KEEP_ALIVE_ROUTE_KEY = KEEP_ALIVE_METHOD + " " + KEEP_ALIVE_PATH;
+    public static final String KEEP_ALIVE_USER_AGENT = "tm-serverless-keep-alive";
 }
