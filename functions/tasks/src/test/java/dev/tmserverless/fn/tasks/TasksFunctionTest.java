@@ -300,6 +300,19 @@ class TasksFunctionTest {
     }
 
     @Test
+    void theSnapStartKeepAliveIsAnsweredWithoutRoutingOrAToken() {
+        var e = com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent.builder().withVersion("2.0")
+                .withRouteKey(dev.tmserverless.core.catalogue.Resources.KEEP_ALIVE_ROUTE_KEY)
+                .withRawPath(dev.tmserverless.core.catalogue.Resources.KEEP_ALIVE_PATH).build();
+        var r = fn.handleRequest(e, new Api.TestContext());
+        assertThat(r.getStatusCode()).isEqualTo(200);
+        assertThat(r.getBody()).isEqualTo("{}");
+        // the same path through a mount's route key is an ordinary unknown path
+        e.setRouteKey("ANY /api/v2/projects/{projectId}/tasks/{proxy+}");
+        assertThat(fn.handleRequest(e, new Api.TestContext()).getStatusCode()).isEqualTo(404);
+    }
+
+    @Test
     void longCommentsNeverOutgrowTheTaskAndComeBackWhole() {
         User u = fx.user("talker");
         Project p = fx.project(fx.user("pm"), ProjectStatus.PUBLISHED, 1);

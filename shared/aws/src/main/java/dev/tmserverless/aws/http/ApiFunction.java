@@ -67,6 +67,7 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
 
     @Override
     public APIGatewayV2HTTPResponse execute(APIGatewayV2HTTPEvent event) {
+        if (Resources.KEEP_ALIVE_ROUTE_KEY.equals(event.getRouteKey())) return keepAlive();
         Response r;
         try {
             String method = method(event);
@@ -92,6 +93,16 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
                     .withBody(Json.write(error(new ApiException(ErrorCode.INTERNAL_SERVER_ERROR)).body()))
                     .withIsBase64Encoded(false).build();
         }
+    }
+
+    /**
+     * The daily SnapStart keep-alive (TEMPLATE_NOTES.md): answered before routing, authentication or data access.
+     * Only the schedule can send this route key; API Gateway sets the route key from the routes it has.
+     */
+    private APIGatewayV2HTTPResponse keepAlive() {
+        dispatch();
+        return APIGatewayV2HTTPResponse.builder().withStatusCode(200)
+                .withHeaders(Map.of("content-type", "application/json")).withBody("{}").withIsBase64Encoded(false).build();
     }
 
     /**
