@@ -172,7 +172,7 @@ public class TasksFunction extends ApiFunction {
 
     private Response dto(TaskService.Outcome o, Request req) {
         Project p = o.view().project();
-        Task t = o.task();
+        Task t = tasks.withWholeHistory(o.task());
         String template = p.info(req.locale()).perTaskInstructions();
         // extra properties live beside the geometry; read them only when the template asks for one
         Map<String, Object> extra = TaskDto.needsExtraProperties(template)

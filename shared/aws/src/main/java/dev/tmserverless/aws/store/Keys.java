@@ -18,6 +18,10 @@ final class Keys {
     static final String GEOM_PREFIX = "TASKGEOM#";
     static String task(int id) { return TASK_PREFIX + pad(id); }
     static String geom(int id) { return GEOM_PREFIX + pad(id); }
+    static final String HISTORY_PREFIX = "TASKHIST#";
+    /** A task's archived history rows, from row {@code firstRow} on. */
+    static String history(int taskId, int firstRow) { return historyOf(taskId) + String.format("%010d", firstRow); }
+    static String historyOf(int taskId) { return HISTORY_PREFIX + pad(taskId) + "#"; }
 
     static final String COUNTER = "COUNTER";
 

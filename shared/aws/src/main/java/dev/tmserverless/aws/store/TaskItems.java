@@ -49,10 +49,9 @@ final class TaskItems {
         }).toList());
     }
 
-    /** A task as stored; long comments read as placeholders until {@link CommentTexts#fillIn} fills them in. */
-    static Task read(long projectId, Map<String, AttributeValue> i) {
+    /** History rows as stored ({@code h} of a task or archive item); long comments as placeholders. */
+    static List<HistoryEntry> historyRows(AttributeValue hv) {
         List<HistoryEntry> h = new ArrayList<>();
-        AttributeValue hv = i.get("h");
         if (hv != null && hv.hasL()) {
             for (AttributeValue e : hv.l()) {
                 var m = e.m();
@@ -62,6 +61,15 @@ final class TaskItems {
                         Instant.ofEpochMilli(Attr.lng(m, "d")), Attr.lng(m, "u"), Attr.str(m, "n")));
             }
         }
+        return h;
+    }
+
+    /**
+     * A task as stored: the item's window of its history ({@link dev.tmserverless.core.domain.HistoryWindow}), long
+     * comments read as placeholders until {@link CommentTexts#fillIn} fills them in.
+     */
+    static Task read(long projectId, Map<String, AttributeValue> i) {
+        List<HistoryEntry> h = historyRows(i.get("h"));
         Long exp = Attr.lng(i, "lockExp");
         return new Task(projectId, Attr.integer(i, "taskId"), Attr.integer(i, "x"), Attr.integer(i, "y"),
                 Attr.integer(i, "zoom"), Attr.bool(i, "sq"), TaskStatus.ofCode(Attr.integer(i, "status")),

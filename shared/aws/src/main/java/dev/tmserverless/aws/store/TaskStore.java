@@ -2,6 +2,8 @@ package dev.tmserverless.aws.store;
 
 import dev.tmserverless.aws.config.TmConfig;
 import dev.tmserverless.core.domain.Actor;
+import dev.tmserverless.core.domain.HistoryEntry;
+import dev.tmserverless.core.domain.HistoryWindow;
 import dev.tmserverless.core.domain.Task;
 import dev.tmserverless.core.domain.TaskChange;
 import dev.tmserverless.core.domain.TaskStatus;
@@ -56,12 +58,15 @@ public class TaskStore {
         this.comments = comments;
     }
 
-    /** The task; an open split mark reads as a task in status SPLIT, a closed one as no task. */
+    /**
+     * The task as decisions need it; an open split mark reads as a task in status SPLIT, a closed one as no task.
+     * Its history is the item's window (long comments as placeholders): {@link #withWholeHistory} is for showing it.
+     */
     public Optional<Task> get(long projectId, int taskId) {
         var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.task(taskId)))
                 .consistentRead(true)).item();
         return item == null || item.isEmpty() || item.containsKey("splitDone") ? Optional.empty()
-                : Optional.of(comments.fillIn(TaskItems.read(projectId, item)));
+                : Optional.of(TaskItems.read(projectId, item));
     }
 
     /** Every task of a project in id order (one paginated Query); split marks are left out. */
@@ -123,7 +128,42 @@ public class TaskStore {
      */
     public void putChild(NewTask child) {
         if (child.hasShapeItem()) putIfAbsent(TaskShapes.item(child));
-        putIfAbsent(TaskItems.item(child.task()));
+        Task t = child.task();
+        putIfAbsent(TaskItems.item(t.withHistory(archiveOverflow(t))));
+    }
+
+    /** Writes the rows of {@code t} beyond the item's window to an archive item; returns the rows the item keeps. */
+    private List<HistoryEntry> archiveOverflow(Task t) {
+        HistoryWindow.Cut cut = HistoryWindow.cut(t.history());
+        if (!cut.archived().isEmpty()) {
+            Map<String, AttributeValue> item = new HashMap<>(Attr.key(Keys.project(t.projectId()),
+                    Keys.history(t.taskId(), cut.archived().get(0).id())));
+            item.put("h", TaskItems.history(cut.archived()));
+            ddb.putItem(b -> b.tableName(table).item(item));
+        }
+        return cut.inline();
+    }
+
+    /** Rows numbered 1..n without a gap: nothing of this history was ever moved to an archive item. */
+    private static boolean neverArchived(List<HistoryEntry> h) {
+        return h.isEmpty() || (h.get(0).id() == 1 && h.get(h.size() - 1).id() == h.size());
+    }
+
+    /**
+     * The task with its whole history for showing it: archived rows read back (newest archive items first, up
+     * to {@link HistoryWindow#SHOWN_ROWS} rows) and long comment texts filled in.
+     */
+    public Task withWholeHistory(Task t) {
+        if (neverArchived(t.history())) return comments.fillIn(t);
+        List<HistoryEntry> archived = new ArrayList<>();
+        int inlineOldest = t.history().isEmpty() ? Integer.MAX_VALUE : t.history().get(0).id();
+        for (var page : ddb.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :p AND begins_with(sk, :h)")
+                .expressionAttributeValues(Map.of(":p", Attr.s(Keys.project(t.projectId())), ":h", Attr.s(Keys.historyOf(t.taskId()))))
+                .scanIndexForward(false))) {
+            for (var item : page.items()) archived.addAll(TaskItems.historyRows(item.get("h")));
+            if (archived.size() >= HistoryWindow.SHOWN_ROWS && archived.stream().allMatch(e -> e.id() < inlineOldest)) break;
+        }
+        return comments.fillIn(t.withHistory(HistoryWindow.merge(t.history(), archived)));
     }
 
     /** Items a split writes are the same whoever writes them; the first write stands. */
@@ -143,18 +183,23 @@ public class TaskStore {
                 .expressionAttributeValues(Map.of(":t", Attr.bool(true)))));
     }
 
-    /** Applies a decided change; false if the task moved on since it was read (the caller re-decides). */
+    /**
+     * Applies a decided change; false if the task moved on since it was read (the caller re-decides). History rows
+     * beyond the item's window ({@link HistoryWindow}) move to an archive item first: written before the task, so
+     * a row is never lost, and harmless if the task write then loses (reads prefer the item's rows).
+     */
     public boolean apply(TaskChange change) {
         if (change.isNoop()) return true;
         Task a = change.after();
         comments.putNew(change.before(), a);
+        List<HistoryEntry> inline = archiveOverflow(a);
         Map<String, AttributeValue> v = new HashMap<>();
         v.put(":st", Attr.n((long) a.status().code));
         v.put(":lb", Attr.n(a.lockedBy()));
         v.put(":le", a.lockExpiresAt() == null ? Attr.nul() : Attr.n(a.lockExpiresAt().toEpochMilli()));
         v.put(":mb", Attr.n(a.mappedBy()));
         v.put(":vb", Attr.n(a.validatedBy()));
-        v.put(":h", TaskItems.history(a.history()));
+        v.put(":h", TaskItems.history(inline));
         return updateAtVersion(change.before(), "#st = :st, lockedBy = :lb, lockExp = :le, mappedBy = :mb, validatedBy = :vb, h = :h", v);
     }
 
