@@ -29,16 +29,23 @@ import java.util.concurrent.Executors;
  * An OpenStreetMap stand-in for the OAuth 2 authorization-code flow, answering like openstreetmap.org
  * (Doorkeeper) does, so login runs the production code path locally:
  * <ul>
- *   <li>{@code GET /oauth2/authorize?response_type=code&client_id&redirect_uri&scope&state} — with the extra
- *       parameter {@code username=NAME} it approves at once and answers 302 to
- *       {@code redirect_uri?code=…&state=…}; without it, a small HTML form asks for the username;</li>
+ *   <li>{@code GET /oauth2/authorize?response_type=code&client_id&redirect_uri&scope&state} — a small HTML page
+ *       where a person types a username and presses Approve or Deny; the page posts its form to
+ *       {@code POST /oauth2/authorize}, which answers 302 to {@code redirect_uri?code=…&state=…} (Approve) or
+ *       {@code redirect_uri?error=access_denied&…} (Deny), as openstreetmap.org does after its consent page;</li>
+ *   <li>the non-interactive path, for tests and the local login helper: the extra query parameter
+ *       {@code username=NAME} on the GET approves at once for that name (the real OSM has no such shortcut);</li>
  *   <li>{@code POST /oauth2/token} (form {@code grant_type=authorization_code, code, redirect_uri}, client
  *       credentials in the form or as HTTP Basic) ⇒ {@code {"access_token","token_type":"Bearer","scope",
  *       "created_at"}}; an unknown, used or expired code ⇒ 400 {@code invalid_grant}; bad client ⇒ 401
  *       {@code invalid_client};</li>
  *   <li>{@code GET /api/0.6/user/details.json} with {@code Authorization: Bearer <token>} ⇒ the OSM user
- *       document; a bad token ⇒ 401.</li>
+ *       document; a bad token ⇒ 401;</li>
+ *   <li>the public user reads, no token needed: {@code GET /api/0.6/user/{id}.json} ⇒ {@code {"user":{…}}} and
+ *       {@code GET /api/0.6/users.json?users=ID,ID…} ⇒ {@code {"users":[{"user":{…}}…]}} (unknown ids left out),
+ *       with the public fields only; an id nobody has logged in with (or {@link #addUser}ed) is 404.</li>
  * </ul>
+ * API answers carry {@code Access-Control-Allow-Origin: *}, as openstreetmap.org's do, so in-browser callers work.
  * User ids are derived from the username ({@link #userId(String)}), so they are stable across restarts. Each
  * registered OAuth client can be told to fail the token or the details call ({@link Client#failToken},
  * {@link Client#failDetails}); faults are scoped to that client, so tests sharing one stand-in stay isolated.
@@ -58,6 +65,7 @@ public final class OsmStandIn implements AutoCloseable {
     private final Map<String, Client> clients = new ConcurrentHashMap<>();
     private final Map<String, Grant> codes = new ConcurrentHashMap<>();
     private final Map<String, Token> tokens = new ConcurrentHashMap<>();
+    private final Map<Integer, String> users = new ConcurrentHashMap<>();
 
     private record Grant(String username, String clientId, String redirectUri, String scope, Instant expiresAt,
                          String codeChallenge, String codeChallengeMethod) {}
@@ -173,6 +181,13 @@ public final class OsmStandIn implements AutoCloseable {
         return client;
     }
 
+    /** Makes {@code username} a known user (as if they had logged in once); returns their id. */
+    public int addUser(String username) {
+        int id = userId(username);
+        users.put(id, username);
+        return id;
+    }
+
     /** The OSM user id the stand-in gives {@code username}: a positive int derived from the name. */
     public static int userId(String username) {
         byte[] hash = sha256(username.getBytes(StandardCharsets.UTF_8));
@@ -215,8 +230,17 @@ public final class OsmStandIn implements AutoCloseable {
                         send(exchange, 405, "text/plain", "Method Not Allowed");
                     }
                 }
+                case "/api/0.6/users.json" -> {
+                    if (method.equals("GET")) {
+                        users(exchange);
+                    } else {
+                        send(exchange, 405, "text/plain", "Method Not Allowed");
+                    }
+                }
                 default -> {
-                    if (path.startsWith("/avatars/") && method.equals("GET")) {
+                    if (path.startsWith("/api/0.6/user/") && path.endsWith(".json") && method.equals("GET")) {
+                        publicUser(exchange, path.substring("/api/0.6/user/".length(), path.length() - ".json".length()));
+                    } else if (path.startsWith("/avatars/") && method.equals("GET")) {
                         avatar(exchange, path.substring("/avatars/".length()));
                     } else {
                         send(exchange, 404, "text/plain; charset=utf-8", "Not Found");
@@ -257,14 +281,21 @@ public final class OsmStandIn implements AutoCloseable {
                     "The authorization server does not support this response type.", "state", state);
             return;
         }
+        boolean post = exchange.getRequestMethod().equals("POST");
+        if (post && "deny".equals(params.get("decision"))) {
+            redirect(exchange, redirectUri, "error", "access_denied", "error_description",
+                    "The resource owner or authorization server denied the request.", "state", state);
+            return;
+        }
         String username = params.get("username");
         if (username == null || username.isBlank()) {
-            send(exchange, 200, "text/html; charset=utf-8", loginForm(params));
+            send(exchange, 200, "text/html; charset=utf-8", loginForm(params, post));
             return;
         }
         String scope = params.getOrDefault("scope", "");
         scope = scope.isBlank() ? "read_prefs" : scope.trim().replaceAll("\\s+", " ");
         String code = randomToken();
+        addUser(username.trim());
         codes.put(code, new Grant(username.trim(), clientId, redirectUri, scope,
                 Instant.now().plusSeconds(CODE_LIFETIME_SECONDS), params.get("code_challenge"),
                 params.getOrDefault("code_challenge_method", "plain")));
@@ -365,18 +396,59 @@ public final class OsmStandIn implements AutoCloseable {
                     + "provided by the access token.");
             return;
         }
+        exchange.getResponseHeaders().set("Access-Control-Allow-Origin", "*");
         sendJson(exchange, 200, userDocument(token.username()));
     }
 
-    private ObjectNode userDocument(String username) {
-        int id = userId(username);
+    private void publicUser(HttpExchange exchange, String rawId) throws IOException {
+        String username = knownUser(rawId);
+        if (username == null) {
+            send(exchange, 404, "text/plain; charset=utf-8", "");
+            return;
+        }
+        ObjectNode root = envelope();
+        root.set("user", publicFields(username));
+        exchange.getResponseHeaders().set("Access-Control-Allow-Origin", "*");
+        sendJson(exchange, 200, root);
+    }
+
+    private void users(HttpExchange exchange) throws IOException {
+        String ids = parseForm(exchange.getRequestURI().getRawQuery()).get("users");
+        if (ids == null || ids.isBlank()) {
+            send(exchange, 400, "text/plain; charset=utf-8", "No users were given to search for");
+            return;
+        }
+        ObjectNode root = envelope();
+        var list = root.putArray("users");
+        for (String raw : ids.split(",")) {
+            String username = knownUser(raw.trim());
+            if (username != null) {
+                list.addObject().set("user", publicFields(username));
+            }
+        }
+        exchange.getResponseHeaders().set("Access-Control-Allow-Origin", "*");
+        sendJson(exchange, 200, root);
+    }
+
+    private String knownUser(String rawId) {
+        return rawId.matches("[0-9]{1,10}") && Long.parseLong(rawId) <= Integer.MAX_VALUE
+                ? users.get(Integer.parseInt(rawId)) : null;
+    }
+
+    private static ObjectNode envelope() {
         ObjectNode root = JSON.createObjectNode();
         root.put("version", "0.6");
         root.put("generator", "OpenStreetMap server");
         root.put("copyright", "OpenStreetMap and contributors");
         root.put("attribution", "http://www.openstreetmap.org/copyright");
         root.put("license", "http://opendatacommons.org/licenses/odbl/1-0/");
-        ObjectNode user = root.putObject("user");
+        return root;
+    }
+
+    /** What anyone may read about a user: no languages, messages or private settings. */
+    private ObjectNode publicFields(String username) {
+        int id = userId(username);
+        ObjectNode user = JSON.createObjectNode();
         user.put("id", id);
         user.put("display_name", username);
         // Stable per user: a day in 2012..2021 chosen by the id.
@@ -386,7 +458,6 @@ public final class OsmStandIn implements AutoCloseable {
         user.put("description", "");
         ObjectNode terms = user.putObject("contributor_terms");
         terms.put("agreed", true);
-        terms.put("pd", false);
         user.putObject("img").put("href", baseUrl + "/avatars/" + id + ".svg");
         user.putArray("roles");
         user.putObject("changesets").put("count", 0);
@@ -394,6 +465,14 @@ public final class OsmStandIn implements AutoCloseable {
         ObjectNode received = user.putObject("blocks").putObject("received");
         received.put("count", 0);
         received.put("active", 0);
+        return user;
+    }
+
+    private ObjectNode userDocument(String username) {
+        ObjectNode root = envelope();
+        ObjectNode user = publicFields(username);
+        root.set("user", user);
+        ((ObjectNode) user.get("contributor_terms")).put("pd", false);
         user.putArray("languages").add("en");
         ObjectNode messages = user.putObject("messages");
         ObjectNode inbox = messages.putObject("received");
@@ -414,19 +493,27 @@ public final class OsmStandIn implements AutoCloseable {
                 + "<rect width=\"100\" height=\"100\" fill=\"hsl(" + hue + ",60%,55%)\"/></svg>");
     }
 
-    private String loginForm(Map<String, String> params) {
+    /** The consent page: the request's OAuth parameters ride along as hidden fields of a POST form. */
+    private String loginForm(Map<String, String> params, boolean retry) {
         StringBuilder hidden = new StringBuilder();
         params.forEach((k, v) -> {
-            if (!k.equals("username")) {
+            if (!k.equals("username") && !k.equals("decision")) {
                 hidden.append("<input type=\"hidden\" name=\"").append(escape(k)).append("\" value=\"")
                         .append(escape(v)).append("\">");
             }
         });
-        return page("Log in (local OpenStreetMap stand-in)",
-                "<form method=\"get\" action=\"/oauth2/authorize\">" + hidden
-                        + "<label>OpenStreetMap username <input name=\"username\" autofocus required></label> "
-                        + "<button type=\"submit\">Authorize</button></form>"
-                        + "<p>Any username is accepted; <code>admin</code> becomes a Tasking Manager admin locally.</p>");
+        String scope = params.getOrDefault("scope", "");
+        return page("Authorize access to your account (local OpenStreetMap stand-in)",
+                "<p>The application <strong>" + escape(params.get("client_id")) + "</strong> asks for access"
+                        + (scope.isBlank() ? "" : " (" + escape(scope) + ")") + ".</p>"
+                        + (retry ? "<p role=\"alert\">Type a username to approve.</p>" : "")
+                        + "<form method=\"post\" action=\"/oauth2/authorize\">" + hidden
+                        + "<p><label>OpenStreetMap username <input name=\"username\" autofocus "
+                        + "autocomplete=\"username\"></label></p>"
+                        + "<p><button type=\"submit\" name=\"decision\" value=\"approve\">Approve</button> "
+                        + "<button type=\"submit\" name=\"decision\" value=\"deny\">Deny</button></p></form>"
+                        + "<p>Any username is accepted (no password: this is a local stand-in for openstreetmap.org); "
+                        + "<code>admin</code> becomes a Tasking Manager admin locally.</p>");
     }
 
     private static String page(String title, String body) {

@@ -125,8 +125,107 @@ class OsmStandInTest {
         HttpResponse<String> page = get(authorizeUrl(null, "abc"), null);
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("Content-Type").orElseThrow()).startsWith("text/html");
-        assertThat(page.body()).contains("action=\"/oauth2/authorize\"").contains("name=\"username\"")
+        assertThat(page.body()).contains("method=\"post\" action=\"/oauth2/authorize\"").contains("name=\"username\"")
                 .contains("name=\"state\" value=\"abc\"").contains("name=\"client_id\" value=\"tm-test\"");
+    }
+
+    @Test
+    void aPersonApprovesOnTheFormAndIsRedirectedWithCodeAndState() throws Exception {
+        HttpResponse<String> page = get(authorizeUrl(null, "st&te 1"), null);
+        assertThat(page.statusCode()).isEqualTo(200);
+        Map<String, String> form = hiddenFields(page.body());
+        assertThat(form).containsEntry("state", "st&te 1").containsEntry("redirect_uri", REDIRECT)
+                .doesNotContainKeys("username", "decision");
+        form.put("username", "Person Typing");
+        form.put("decision", "approve");
+        HttpResponse<String> approved = postForm(formAction(page.body()), form, null);
+        assertThat(approved.statusCode()).isEqualTo(302);
+        URI location = URI.create(approved.headers().firstValue("Location").orElseThrow());
+        assertThat(location.toString()).startsWith(REDIRECT + "?code=");
+        Map<String, String> params = OsmStandIn.parseForm(location.getRawQuery());
+        assertThat(params.get("state")).isEqualTo("st&te 1");
+
+        HttpResponse<String> token = postForm("/oauth2/token", Map.of("grant_type", "authorization_code",
+                "code", params.get("code"), "redirect_uri", REDIRECT), basic("tm-test", "s3cret"));
+        assertThat(token.statusCode()).isEqualTo(200);
+        String accessToken = JSON.readTree(token.body()).get("access_token").asText();
+        JsonNode user = JSON.readTree(get(osm.baseUrl() + "/api/0.6/user/details.json", "Bearer " + accessToken)
+                .body()).get("user");
+        assertThat(user.get("display_name").asText()).isEqualTo("Person Typing");
+        assertThat(JSON.readTree(token.body()).get("scope").asText()).isEqualTo("read_prefs write_api");
+    }
+
+    @Test
+    void denyOnTheFormRedirectsWithAccessDenied() throws Exception {
+        HttpResponse<String> page = get(authorizeUrl(null, "s2"), null);
+        Map<String, String> form = hiddenFields(page.body());
+        form.put("username", "someone");
+        form.put("decision", "deny");
+        HttpResponse<String> denied = postForm(formAction(page.body()), form, null);
+        assertThat(denied.statusCode()).isEqualTo(302);
+        Map<String, String> params = OsmStandIn.parseForm(
+                URI.create(denied.headers().firstValue("Location").orElseThrow()).getRawQuery());
+        assertThat(params).containsEntry("error", "access_denied").containsEntry("state", "s2").doesNotContainKey("code");
+    }
+
+    @Test
+    void approveWithoutAUsernameShowsTheFormAgain() throws Exception {
+        HttpResponse<String> page = get(authorizeUrl(null, "s3"), null);
+        Map<String, String> form = hiddenFields(page.body());
+        form.put("username", " ");
+        form.put("decision", "approve");
+        HttpResponse<String> again = postForm(formAction(page.body()), form, null);
+        assertThat(again.statusCode()).isEqualTo(200);
+        assertThat(again.body()).contains("role=\"alert\"");
+        assertThat(hiddenFields(again.body())).containsEntry("state", "s3");
+    }
+
+    @Test
+    void publicUserReadsAnswerForUsersWhoLoggedIn() throws Exception {
+        int id = OsmStandIn.userId("public reader");
+        assertThat(get(osm.baseUrl() + "/api/0.6/user/" + id + ".json", null).statusCode()).isEqualTo(404);
+        login("public reader");
+        HttpResponse<String> one = get(osm.baseUrl() + "/api/0.6/user/" + id + ".json", null);
+        assertThat(one.statusCode()).isEqualTo(200);
+        assertThat(one.headers().firstValue("Access-Control-Allow-Origin")).contains("*");
+        JsonNode user = JSON.readTree(one.body()).get("user");
+        assertThat(user.get("id").asInt()).isEqualTo(id);
+        assertThat(user.get("display_name").asText()).isEqualTo("public reader");
+        assertThat(user.get("changesets").get("count").asInt()).isZero();
+        assertThat(user.has("languages")).isFalse();
+        assertThat(user.has("messages")).isFalse();
+
+        int other = osm.addUser("added by a test");
+        HttpResponse<String> many = get(osm.baseUrl() + "/api/0.6/users.json?users=" + id + ",12," + other, null);
+        assertThat(many.statusCode()).isEqualTo(200);
+        JsonNode users = JSON.readTree(many.body()).get("users");
+        assertThat(users).hasSize(2);
+        assertThat(users.get(0).get("user").get("display_name").asText()).isEqualTo("public reader");
+        assertThat(users.get(1).get("user").get("id").asInt()).isEqualTo(other);
+        assertThat(get(osm.baseUrl() + "/api/0.6/users.json", null).statusCode()).isEqualTo(400);
+    }
+
+    /** The hidden inputs of the consent page's form, HTML-unescaped. */
+    private static Map<String, String> hiddenFields(String html) {
+        Map<String, String> fields = new java.util.LinkedHashMap<>();
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("<input type=\"hidden\" name=\"([^\"]*)\" value=\"([^\"]*)\">").matcher(html);
+        while (m.find()) {
+            fields.put(unescape(m.group(1)), unescape(m.group(2)));
+        }
+        return fields;
+    }
+
+    private static String formAction(String html) {
+        java.util.regex.Matcher m = java.util.regex.Pattern
+                .compile("<form method=\"post\" action=\"([^\"]*)\"").matcher(html);
+        assertThat(m.find()).as("a POST form in " + html).isTrue();
+        return unescape(m.group(1));
+    }
+
+    private static String unescape(String s) {
+        return s.replace("&quot;", "\"").replace("&#39;", "'").replace("&lt;", "<").replace("&gt;", ">")
+                .replace("&amp;", "&");
     }
 
     @Test
@@ -183,7 +282,7 @@ class OsmStandInTest {
 
     private static String authorizeUrl(String username, String state) {
         return osm.baseUrl() + "/oauth2/authorize?response_type=code&client_id=tm-test&redirect_uri=" + enc(REDIRECT)
-                + "&scope=" + enc("read_prefs write_api") + "&state=" + state
+                + "&scope=" + enc("read_prefs write_api") + "&state=" + enc(state)
                 + (username == null ? "" : "&username=" + enc(username));
     }
 

@@ -43,6 +43,7 @@ public final class FrontDoor implements AutoCloseable {
     private final Consumer<String> log;
     private final Map<String, LocalExtra> extras = new ConcurrentHashMap<>();
     private final Set<String> reportedMissing = ConcurrentHashMap.newKeySet();
+    private volatile WebEdge web = WebEdge.API_ONLY;
 
     /** A local-only endpoint outside the API (served under {@code /_local/}). */
     @FunctionalInterface
@@ -87,6 +88,12 @@ public final class FrontDoor implements AutoCloseable {
         return this;
     }
 
+    /** What answers besides the API routes: CORS and the web frontend ({@link WebEdge}). */
+    public FrontDoor web(WebEdge web) {
+        this.web = web;
+        return this;
+    }
+
     public int port() {
         return server.getAddress().getPort();
     }
@@ -121,7 +128,7 @@ public final class FrontDoor implements AutoCloseable {
                 } else {
                     Optional<Router.Match> match = router.match(request.method(), request.rawPath());
                     if (match.isEmpty()) {
-                        reply = ApiGatewayEvents.notFound(requestId);
+                        reply = web.unrouted(request).orElseGet(() -> ApiGatewayEvents.notFound(requestId));
                     } else {
                         served = match.get().route().function();
                         reply = invoke(request, match.get(), requestId);
@@ -131,6 +138,7 @@ public final class FrontDoor implements AutoCloseable {
                 log.accept("ERROR " + request.method() + " " + request.rawPath() + ": " + stackTrace(e));
                 reply = ApiGatewayEvents.internalServerError(requestId);
             }
+            reply = web.decorate(request, reply);
             write(exchange, request.method(), reply);
             log.accept(String.format("%s %s%s -> %d (%s, %d ms)", request.method(), request.rawPath(),
                     request.rawQuery() == null ? "" : "?" + request.rawQuery(), reply.status(), served,

@@ -32,8 +32,9 @@ import java.util.function.Consumer;
  *
  * <p>Run: {@code java -jar infra/local/target/tm-local.jar} from the repository (after {@code mvn package}).
  * Options: {@code --port N} (or env {@code TM_LOCAL_PORT}, default 8080), {@code --data-dir DIR},
- * {@code --in-memory}, {@code --functions-dir DIR}, {@code --reset} (delete the data first). Ctrl-C stops
- * everything.
+ * {@code --in-memory}, {@code --functions-dir DIR}, {@code --reset} (delete the data first), {@code --frontend DIR}
+ * (or env {@code TM_FRONTEND_DIR}: a built web frontend served on the API's origin, see {@link WebEdge}); env
+ * {@code TM_CORS_ALLOWED_ORIGINS} lists other origins that may call the API. Ctrl-C stops everything.
  *
  * <p>Functions read their settings from JVM system properties of the same names as their Lambda environment
  * variables (set here from {@link Emulators#env()}); unlike Lambda, all functions share one JVM and so see every
@@ -114,6 +115,7 @@ public final class LocalStack implements AutoCloseable {
     }
 
     private final Config config;
+    private final WebEdge web;
     private final AtomicBoolean closed = new AtomicBoolean();
     private final CountDownLatch stopped = new CountDownLatch(1);
     private final Map<String, LoadedFunction> functions = new LinkedHashMap<>();
@@ -130,12 +132,18 @@ public final class LocalStack implements AutoCloseable {
     private long readyMillis;
     private long emulatorsMillis;
 
-    private LocalStack(Config config) {
+    private LocalStack(Config config, WebEdge web) {
         this.config = config;
+        this.web = web;
     }
 
+    /** Starts with the web frontend and CORS origins of the environment ({@link WebEdge#fromEnvironment}). */
     public static LocalStack start(Config config) {
-        LocalStack stack = new LocalStack(config);
+        return start(config, WebEdge.fromEnvironment(null));
+    }
+
+    public static LocalStack start(Config config, WebEdge web) {
+        LocalStack stack = new LocalStack(config, web);
         try {
             stack.startAll();
             return stack;
@@ -171,6 +179,7 @@ public final class LocalStack implements AutoCloseable {
         Map<String, FunctionInvoker> invokers = new LinkedHashMap<>(functions);
         frontDoor = new FrontDoor(config.port(), config.routes(), invokers, unavailable, config.log());
         LoginHelper.register(frontDoor);
+        frontDoor.web(web);
         frontDoor.start();
 
         for (Resources.Queue queue : Resources.QUEUES) {
@@ -283,6 +292,10 @@ public final class LocalStack implements AutoCloseable {
         b.append(startedSchedules.isEmpty() ? "none" : startedSchedules.stream()
                 .map(s -> s.id() + " -> " + s.function() + " every " + s.rate()).toList().toString());
         b.append('\n');
+        b.append(String.format("  Web frontend          %s%n", web.site().root() == null
+                ? "none (see " + frontDoor.url() + "/ for how to serve one)"
+                : frontDoor.url() + "/   from " + web.site().root()));
+        b.append(String.format("  CORS origins          %s%n", web.cors()));
         b.append(String.format("  Log in                %s/_local/login?username=admin   (any username; admin is an admin)%n",
                 frontDoor.url()));
         b.append("Press Ctrl-C to stop.\n");
@@ -379,6 +392,7 @@ public final class LocalStack implements AutoCloseable {
     public static void main(String[] args) throws Exception {
         Config config = Config.defaults();
         boolean reset = false;
+        Path frontend = null;
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--port" -> config = config.withPort(Integer.parseInt(args[++i]));
@@ -387,6 +401,7 @@ public final class LocalStack implements AutoCloseable {
                 case "--functions-dir" -> config = config.withFunctions(Path.of(args[++i]).toAbsolutePath().normalize(),
                         config.functions(), config.routes());
                 case "--reset" -> reset = true;
+                case "--frontend" -> frontend = Path.of(args[++i]).toAbsolutePath().normalize();
                 case "-h", "--help" -> {
                     System.out.println("""
                             Usage: java -jar infra/local/target/tm-local.jar [options]
@@ -395,6 +410,9 @@ public final class LocalStack implements AutoCloseable {
                               --in-memory          keep no data
                               --reset              delete the data folder first
                               --functions-dir DIR  where <module>/target/<module>-lambda.jar are (default: <repo>/functions)
+                              --frontend DIR       serve this built web frontend on the API's origin (default: env
+                                                   TM_FRONTEND_DIR; build one with scripts/build-frontend)
+                            Env TM_CORS_ALLOWED_ORIGINS: other origins allowed to call the API (comma-separated, or *).
                             Functions are loaded from functions/<module>/target/<module>-lambda.jar (mvn package).""");
                     return;
                 }
@@ -409,7 +427,7 @@ public final class LocalStack implements AutoCloseable {
         }
         LocalStack stack;
         try {
-            stack = start(config);
+            stack = start(config, WebEdge.fromEnvironment(frontend));
         } catch (RuntimeException e) {
             System.err.println("The local stack could not start: " + e.getMessage());
             System.exit(1);

@@ -2,11 +2,13 @@ package dev.tmserverless.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.tmserverless.core.catalogue.Cors;
 import dev.tmserverless.core.catalogue.Resources;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -36,14 +38,19 @@ class LocalStackTest {
                 new Resources.Route("GET", "/missing", "missing"));
         List<String> log = new CopyOnWriteArrayList<>();
         List<Long> pids;
+        Path site = Files.createDirectories(dir.resolve("site"));
+        Files.writeString(site.resolve("index.html"), "<!doctype html><title>web app</title>");
+        WebEdge web = new WebEdge(Cors.parse("http://localhost:3000"), StaticSite.of(site));
         try (LocalStack stack = LocalStack.start(LocalStack.Config.defaults().withDataDir(null).withPort(0)
-                .withFunctions(functionsRoot, functions, routes).withPolling(1, 1, 1).withLog(log::add))) {
+                .withFunctions(functionsRoot, functions, routes).withPolling(1, 1, 1).withLog(log::add), web)) {
             pids = stack.emulators().childPids();
             assertThat(stack.functions()).containsOnlyKeys("probe", Resources.GRID_JOBS.consumer());
             assertThat(stack.unavailable().get("missing"))
                     .contains("mvn -pl functions/missing -am package -DskipTests");
             assertThat(String.join("\n", log)).contains("ready in").contains(stack.apiUrl().toString())
-                    .contains("NOT LOADED").contains("tm-grid-jobs");
+                    .contains("NOT LOADED").contains("tm-grid-jobs")
+                    .contains("Web frontend          " + stack.apiUrl() + "/   from " + site.toRealPath())
+                    .contains("CORS origins          http://localhost:3000");
 
             HttpResponse<String> probe = get(stack.apiUrl() + "/probe/5/");
             assertThat(probe.statusCode()).isEqualTo(200);
@@ -51,7 +58,10 @@ class LocalStackTest {
                     .contains("\"setting\":\"tm-main\"");
             assertThat(get(stack.apiUrl() + "/probe/fail").statusCode()).isEqualTo(500);
             assertThat(get(stack.apiUrl() + "/missing/").statusCode()).isEqualTo(500);
-            assertThat(get(stack.apiUrl() + "/nowhere").statusCode()).isEqualTo(404);
+            assertThat(get(stack.apiUrl() + "/api/nowhere").statusCode()).isEqualTo(404);
+            HttpResponse<String> app = get(stack.apiUrl() + "/nowhere");
+            assertThat(app.statusCode()).isEqualTo(200);
+            assertThat(app.body()).contains("web app");
             assertThat(get(stack.apiUrl() + "/_local/login?username=admin").statusCode()).isEqualTo(502);
 
             String queueUrl = System.getProperty(Resources.GRID_JOBS.envVar());
