@@ -1,5 +1,6 @@
 package dev.tmserverless.cdk;
 
+import dev.tmserverless.core.catalogue.Cors;
 import dev.tmserverless.core.catalogue.Resources;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -165,12 +166,7 @@ public class TmStack extends Stack {
                 .apiName(id)
                 .description("Tasking Manager API v2")
                 .createDefaultStage(false)
-                .corsPreflight(CorsPreflightOptions.builder()
-                        .allowOrigins(settings.corsOrigins())
-                        .allowHeaders(List.of("Authorization", "Content-Type", "Accept-Language"))
-                        .allowMethods(corsMethods())
-                        .maxAge(Duration.days(1))
-                        .build())
+                .corsPreflight(corsPreflight())
                 .build();
         stage = api.addStage("DefaultStage", HttpStageOptions.builder()
                 .stageName("$default")
@@ -451,13 +447,20 @@ public class TmStack extends Stack {
 
     // ---- HTTP API ----
 
-    private List<CorsHttpMethod> corsMethods() {
-        TreeSet<String> methods = new TreeSet<>();
-        for (Resources.Route r : Resources.ROUTES) methods.add(r.method());
-        methods.add("OPTIONS");
-        List<CorsHttpMethod> result = new ArrayList<>();
-        for (String m : methods) result.add(CorsHttpMethod.valueOf(m));
-        return result;
+    /**
+     * Preflights answered by API Gateway from the same rules the local front door applies ({@link Cors}: the
+     * allowed origins of {@code tm:corsOrigins}, the methods and headers the API takes).
+     */
+    private CorsPreflightOptions corsPreflight() {
+        Cors cors = Cors.parse(String.join(",", settings.corsOrigins()));
+        List<CorsHttpMethod> methods = new ArrayList<>();
+        for (String m : Cors.ALLOWED_METHODS) methods.add(CorsHttpMethod.valueOf(m));
+        return CorsPreflightOptions.builder()
+                .allowOrigins(cors.allowsAny() ? List.of("*") : cors.origins())
+                .allowHeaders(Cors.ALLOWED_HEADERS)
+                .allowMethods(methods)
+                .maxAge(Duration.seconds(Cors.MAX_AGE_SECONDS))
+                .build();
     }
 
     private IAccessLogSettings accessLogs() {

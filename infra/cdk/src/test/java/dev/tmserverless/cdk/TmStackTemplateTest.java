@@ -426,6 +426,16 @@ class TmStackTemplateTest {
         assertThat(list(map(api.get("CorsConfiguration")).get("AllowHeaders"))).contains("Authorization");
     }
 
+    @Test
+    void preflightsFollowTheSameCorsRulesAsTheLocalFrontDoor() {
+        Map<String, Object> api = map(t.ofType("AWS::ApiGatewayV2::Api").values().iterator().next().get("Properties"));
+        Map<String, Object> cors = map(api.get("CorsConfiguration"));
+        assertThat(list(cors.get("AllowHeaders"))).containsExactlyInAnyOrderElementsOf(dev.tmserverless.core.catalogue.Cors.ALLOWED_HEADERS);
+        assertThat(list(cors.get("AllowMethods"))).containsExactlyInAnyOrderElementsOf(dev.tmserverless.core.catalogue.Cors.ALLOWED_METHODS);
+        assertThat(cors.get("MaxAge")).isEqualTo(dev.tmserverless.core.catalogue.Cors.MAX_AGE_SECONDS);
+        assertThat(list(cors.get("AllowOrigins"))).isEqualTo(stack.settings().corsOrigins());
+    }
+
     // ---- parameters and outputs ----
 
     @Test
