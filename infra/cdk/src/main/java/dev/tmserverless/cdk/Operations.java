@@ -116,7 +116,8 @@ public final class Operations {
         }
 
         dashboard = createDashboard();
-        for (Resources.Function f : Resources.FUNCTIONS) keepAlive(f);
+        // a function a catalogue schedule runs every few minutes stays active without one
+        for (Resources.Function f : Resources.FUNCTIONS) if (!Resources.isScheduled(f.id())) keepAlive(f);
         LambdaApplication application = LambdaApplication.Builder.create(stack, "DeployApplication").build();
         for (Resources.Function f : Resources.FUNCTIONS) {
             if (f.http()) deploymentGroup(f, application);

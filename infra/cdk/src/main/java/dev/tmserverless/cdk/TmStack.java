@@ -116,6 +116,7 @@ public class TmStack extends Stack {
     private final Map<String, Alarm> dlqAlarms = new LinkedHashMap<>();
     private final Map<String, Function> functions = new LinkedHashMap<>();
     private final Map<String, Alias> aliases = new LinkedHashMap<>();
+    private final Map<String, software.amazon.awscdk.services.events.Rule> schedules = new LinkedHashMap<>();
     private final Map<String, Role> roles = new LinkedHashMap<>();
     private final Secret tokenSecret;
     private final Secret osmClientSecret;
@@ -161,6 +162,7 @@ public class TmStack extends Stack {
 
         for (Resources.Function f : Resources.FUNCTIONS) function(f, code);
         for (Resources.Queue q : Resources.QUEUES) eventSource(q);
+        for (Resources.Schedule s : Resources.SCHEDULES) schedule(s);
 
         api = HttpApi.Builder.create(this, "HttpApi")
                 .apiName(id)
@@ -445,6 +447,21 @@ public class TmStack extends Stack {
                 .build()));
     }
 
+    /** A catalogue schedule: an EventBridge rule invoking the function's alias with the scheduled event. */
+    private void schedule(Resources.Schedule s) {
+        Alias target = aliases.get(s.function());
+        if (target == null) {
+            throw new IllegalArgumentException("schedule " + s.id() + " names " + s.function() + ", which is not a catalogue function");
+        }
+        var rule = software.amazon.awscdk.services.events.Rule.Builder.create(this, pascal(s.id()) + "Schedule")
+                .description("Runs " + s.function() + " every " + s.everyMinutes() + " minute(s) (" + s.id() + ")")
+                .schedule(software.amazon.awscdk.services.events.Schedule.rate(Duration.minutes(s.everyMinutes())))
+                .build();
+        rule.addTarget(new software.amazon.awscdk.services.events.targets.LambdaFunction(target,
+                software.amazon.awscdk.services.events.targets.LambdaFunctionProps.builder().retryAttempts(0).build()));
+        schedules.put(s.id(), rule);
+    }
+
     // ---- HTTP API ----
 
     /**
@@ -543,6 +560,7 @@ public class TmStack extends Stack {
     public Map<String, Alarm> dlqAlarms() { return dlqAlarms; }
     public Map<String, Function> functions() { return functions; }
     public Map<String, Alias> aliases() { return aliases; }
+    public Map<String, software.amazon.awscdk.services.events.Rule> schedules() { return schedules; }
     public Map<String, Role> roles() { return roles; }
     public Secret tokenSecret() { return tokenSecret; }
     public Secret osmClientSecret() { return osmClientSecret; }

@@ -163,8 +163,14 @@ class OperationsTemplateTest {
     @Test
     void everyAliasIsInvokedDailyWithTheKeepAlivePayload() throws Exception {
         Map<String, Map<String, Object>> rules = t.ofType("AWS::Events::Rule");
-        assertThat(rules).hasSize(Resources.FUNCTIONS.size());
+        assertThat(rules).hasSize(Resources.FUNCTIONS.size() - (int) Resources.FUNCTIONS.stream()
+                .filter(f -> Resources.isScheduled(f.id())).count() + Resources.SCHEDULES.size());
         for (Resources.Function f : Resources.FUNCTIONS) {
+            if (Resources.isScheduled(f.id())) {
+                // its own schedule invokes it every few minutes
+                assertThat(ops.keepAliveRules()).doesNotContainKey(f.id());
+                continue;
+            }
             String alias = t.logicalId(stack.aliases().get(f.id()));
             String ruleId = t.logicalId(ops.keepAliveRules().get(f.id()));
             Map<String, Object> rule = t.props(ruleId);

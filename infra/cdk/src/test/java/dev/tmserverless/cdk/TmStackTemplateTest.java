@@ -427,6 +427,21 @@ class TmStackTemplateTest {
     }
 
     @Test
+    void everyCatalogueScheduleIsARuleInvokingItsFunctionsAlias() {
+        for (Resources.Schedule s : Resources.SCHEDULES) {
+            Map<String, Object> rule = map(t.resource(t.logicalId(stack.schedules().get(s.id()))).get("Properties"));
+            assertThat(rule.get("ScheduleExpression")).isEqualTo(s.everyMinutes() == 1 ? "rate(1 minute)" : "rate(" + s.everyMinutes() + " minutes)");
+            assertThat(rule.get("State")).isEqualTo("ENABLED");
+            assertThat(String.valueOf(rule.get("Targets"))).contains(t.logicalId(stack.aliases().get(s.function())));
+            boolean invokable = t.ofType("AWS::Lambda::Permission").values().stream().map(r -> map(r.get("Properties")))
+                    .anyMatch(p -> "events.amazonaws.com".equals(p.get("Principal"))
+                            && String.valueOf(p.get("SourceArn")).contains(t.logicalId(stack.schedules().get(s.id()))));
+            assertThat(invokable).as(s.id()).isTrue();
+        }
+        assertThat(Resources.SCHEDULES).extracting(Resources.Schedule::function).contains(Resources.SWEEPER);
+    }
+
+    @Test
     void preflightsFollowTheSameCorsRulesAsTheLocalFrontDoor() {
         Map<String, Object> api = map(t.ofType("AWS::ApiGatewayV2::Api").values().iterator().next().get("Properties"));
         Map<String, Object> cors = map(api.get("CorsConfiguration"));

@@ -106,12 +106,10 @@ public final class LocalStack implements AutoCloseable {
         }
     }
 
-    /**
-     * The catalogue declares no schedules yet; when it does (e.g. the sweeper), they are mapped here so the local
-     * stack runs what the CDK app deploys.
-     */
+    /** The catalogue's schedules, so the local stack runs what the CDK app deploys. */
     static List<Scheduler.Schedule> schedulesFromCatalogue() {
-        return List.of();
+        return Resources.SCHEDULES.stream().map(s -> new Scheduler.Schedule(s.id(), s.function(),
+                java.time.Duration.ofMinutes(s.everyMinutes()))).toList();
     }
 
     private final Config config;

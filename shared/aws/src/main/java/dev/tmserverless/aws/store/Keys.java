@@ -25,6 +25,11 @@ final class Keys {
 
     static final String COUNTER = "COUNTER";
 
+    /** gsi1 partition of lock slots, sorted by expiry (docs/locking.md "Expiry"). */
+    static final String LOCKS = "LOCKS";
+    static String lockExpiry(long expiresAtMillis, long userId) { return String.format("%013d#%d", expiresAtMillis, userId); }
+    static String lockExpiryBefore(long millis) { return String.format("%013d", millis); }
+
     static final String COMMENT_PREFIX = "COMMENT#";
     static String comment(String sha256) { return COMMENT_PREFIX + sha256; }
     static final String TEXT = "TEXT";

@@ -1,12 +1,15 @@
 package dev.tmserverless.aws.store;
 
 import dev.tmserverless.aws.config.TmConfig;
+import dev.tmserverless.core.catalogue.Resources;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -42,6 +45,9 @@ public class LockClaims {
         item.put("claimId", Attr.s(c.claimId()));
         item.put("claimedAt", Attr.n(now.toEpochMilli()));
         item.put("expiresAt", Attr.n(expiresAt.toEpochMilli()));
+        // listed by expiry for the sweeper; the slot leaves the index when it is released
+        item.put("gsi1pk", Attr.s(Keys.LOCKS));
+        item.put("gsi1sk", Attr.s(Keys.lockExpiry(expiresAt.toEpochMilli(), userId)));
         Map<String, AttributeValue> v = new HashMap<>(Map.of(":now", Attr.n(now.toEpochMilli()),
                 ":p", Attr.n(projectId), ":t", Attr.n((long) taskId)));
         String cond = "attribute_not_exists(pk) OR expiresAt <= :now OR (projectId = :p AND taskId = :t)";
@@ -57,18 +63,41 @@ public class LockClaims {
     public Optional<Claim> get(long userId) {
         var i = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.user(userId), Keys.LOCK)).consistentRead(true)).item();
         if (i == null || i.isEmpty()) return Optional.empty();
-        return Optional.of(new Claim(userId, Attr.lng(i, "projectId"), Attr.integer(i, "taskId"), Attr.str(i, "claimId"),
-                Instant.ofEpochMilli(Attr.lng(i, "claimedAt")), Instant.ofEpochMilli(Attr.lng(i, "expiresAt"))));
+        return Optional.of(claim(userId, i));
+    }
+
+    private static Claim claim(long userId, Map<String, AttributeValue> i) {
+        return new Claim(userId, Attr.lng(i, "projectId"), Attr.integer(i, "taskId"), Attr.str(i, "claimId"),
+                Instant.ofEpochMilli(Attr.lng(i, "claimedAt")), Instant.ofEpochMilli(Attr.lng(i, "expiresAt")));
+    }
+
+    /**
+     * Slots whose lock expired before {@code now}, oldest first, at most {@code max}: one Query of the locks
+     * partition of the index (eventually consistent: a slot listed may have been released or re-claimed since).
+     */
+    public List<Claim> expired(Instant now, int max) {
+        List<Claim> out = new ArrayList<>();
+        for (var page : ddb.queryPaginator(b -> b.tableName(table).indexName(Resources.TABLE.indexes().get(0).name())
+                .keyConditionExpression("gsi1pk = :lk AND gsi1sk < :now")
+                .expressionAttributeValues(Map.of(":lk", Attr.s(Keys.LOCKS),
+                        ":now", Attr.s(Keys.lockExpiryBefore(now.toEpochMilli()))))
+                .limit(Math.min(max, 500)))) {
+            for (var item : page.items()) {
+                out.add(claim(Long.parseLong(Attr.str(item, "pk").substring("USER#".length())), item));
+                if (out.size() >= max) return out;
+            }
+        }
+        return out;
     }
 
     /**
      * Frees the slot if it still holds the lock that ended (this task, that lock's expiry); a slot taken since
-     * then, even for the same task by a quick re-lock, is left alone.
+     * then, even for the same task by a quick re-lock, is left alone. True if this call freed it.
      */
-    public void release(long userId, long projectId, int taskId, Instant lockExpiresAt) {
-        if (lockExpiresAt == null) return;
+    public boolean release(long userId, long projectId, int taskId, Instant lockExpiresAt) {
+        if (lockExpiresAt == null) return false;
         // false when already released, or re-claimed since
-        Dynamo.conditionally(() -> ddb.deleteItem(b -> b.tableName(table).key(Attr.key(Keys.user(userId), Keys.LOCK))
+        return Dynamo.conditionally(() -> ddb.deleteItem(b -> b.tableName(table).key(Attr.key(Keys.user(userId), Keys.LOCK))
                 .conditionExpression("projectId = :p AND taskId = :t AND expiresAt = :e")
                 .expressionAttributeValues(Map.of(":p", Attr.n(projectId), ":t", Attr.n((long) taskId),
                         ":e", Attr.n(lockExpiresAt.toEpochMilli())))));

@@ -49,6 +49,7 @@ public final class Resources {
     public static final String TASKS = "tasks";
     public static final String USERS = "users";
     public static final String GRID_WORKER = "grid-worker";
+    public static final String SWEEPER = "sweeper";
 
     public static final Table TABLE = new Table("main", "TM_TABLE", "pk", "sk",
             List.of(new Index("gsi1", "gsi1pk", "gsi1sk")));
@@ -75,7 +76,18 @@ public final class Resources {
             new Function(USERS, "users", "dev.tmserverless.fn.users.UsersFunction", 512, 29,
                     Set.of(Access.TABLE_READ_WRITE), true),
             new Function(GRID_WORKER, "grid-worker", "dev.tmserverless.fn.grid.GridWorkerFunction", 2048, 300,
-                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ, Access.GRID_JOBS_CONSUME), false));
+                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ, Access.GRID_JOBS_CONSUME), false),
+            new Function(SWEEPER, "sweeper", "dev.tmserverless.fn.sweeper.SweeperFunction", 512, 60,
+                    Set.of(Access.TABLE_READ_WRITE), false));
+
+    /** A function run at a fixed rate (an EventBridge rule when deployed, the local Scheduler locally). */
+    public record Schedule(String id, String function, int everyMinutes) {}
+
+    /**
+     * Expired locks are released for good within a minute (reads and writes treat them as released at once). An
+     * idle deployment pays for 43,200 short invocations a month, each one Query of an empty index partition.
+     */
+    public static final List<Schedule> SCHEDULES = List.of(new Schedule("lock-sweep", SWEEPER, 1));
 
     public static final String V2 = "/api/v2";
 
@@ -127,6 +139,11 @@ public final class Resources {
     public static Function function(String id) {
         return FUNCTIONS.stream().filter(f -> f.id().equals(id)).findFirst()
                 .orElseThrow(() -> new IllegalArgumentException("no function " + id));
+    }
+
+    /** True if a schedule runs the function (then it needs no keep-alive invocation). */
+    public static boolean isScheduled(String functionId) {
+        return SCHEDULES.stream().anyMatch(s -> s.function().equals(functionId));
     }
 
     public static List<Route> routesOf(String functionId) {

@@ -1,0 +1,51 @@
+package dev.tmserverless.fn.sweeper;
+
+import dev.tmserverless.aws.store.LockClaims;
+import dev.tmserverless.aws.store.TaskStore;
+import dev.tmserverless.core.domain.Task;
+import dev.tmserverless.core.domain.TaskChange;
+import dev.tmserverless.core.domain.TaskMachine;
+import jakarta.inject.Singleton;
+
+import java.time.Instant;
+
+/**
+ * Releases expired locks for good: the task gets its AUTO_UNLOCKED_* rows and goes back to its previous status
+ * with one conditional write (the same decision every read already shows), and the holder's lock slot is freed.
+ * Reads and writes never wait for this (an expired lock is free at once); it makes the history and the slots
+ * match what reads show. docs/locking.md "Expiry".
+ */
+@Singleton
+public class LockSweeper {
+    /** Slots looked at per run; a run every minute keeps up with this many expiries a minute. */
+    static final int BATCH = 1000;
+
+    /** What one run did. */
+    public record Sweep(int seen, int expired, int slotsFreed) {}
+
+    private final LockClaims claims;
+    private final TaskStore tasks;
+
+    public LockSweeper(LockClaims claims, TaskStore tasks) {
+        this.claims = claims;
+        this.tasks = tasks;
+    }
+
+    /** Expires what had expired by {@code now}; a write that loses to a concurrent one is left to the winner. */
+    public Sweep sweepWriting(Instant now) {
+        int seen = 0;
+        int expired = 0;
+        int freed = 0;
+        for (LockClaims.Claim c : claims.expired(now, BATCH)) {
+            seen++;
+            Task t = tasks.get(c.projectId(), c.taskId()).orElse(null);
+            if (t != null && t.lockedBy() != null && t.lockedBy() == c.userId() && t.lockExpired(now)) {
+                TaskChange change = TaskMachine.expire(t, now);
+                if (!change.isNoop() && tasks.apply(change)) expired++;
+            }
+            // conditioned on the slot's expiry: a slot the user has taken again since is left alone
+            if (claims.release(c.userId(), c.projectId(), c.taskId(), c.expiresAt())) freed++;
+        }
+        return new Sweep(seen, expired, freed);
+    }
+}

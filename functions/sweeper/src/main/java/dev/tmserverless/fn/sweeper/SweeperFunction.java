@@ -1,0 +1,30 @@
+package dev.tmserverless.fn.sweeper;
+
+import com.amazonaws.services.lambda.runtime.events.ScheduledEvent;
+import io.micronaut.context.ApplicationContextBuilder;
+import io.micronaut.function.aws.MicronautRequestHandler;
+import jakarta.inject.Inject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.util.Map;
+
+/** The sweeper function, run by a schedule (the catalogue's {@code Resources.SCHEDULES}): releases expired locks. */
+public class SweeperFunction extends MicronautRequestHandler<ScheduledEvent, Map<String, Object>> {
+    private static final Logger LOG = LoggerFactory.getLogger(SweeperFunction.class);
+
+    @Inject LockSweeper locks;
+    Clock clock = Clock.systemUTC();
+
+    public SweeperFunction() { super(); }
+
+    public SweeperFunction(ApplicationContextBuilder builder) { super(builder); }
+
+    @Override
+    public Map<String, Object> execute(ScheduledEvent event) {
+        LockSweeper.Sweep s = locks.sweepWriting(clock.instant());
+        if (s.seen() > 0) LOG.info("locks: {} expired slots seen, {} tasks released, {} slots freed", s.seen(), s.expired(), s.slotsFreed());
+        return Map.of("expiredSlots", s.seen(), "tasksReleased", s.expired(), "slotsFreed", s.slotsFreed());
+    }
+}
