@@ -37,7 +37,9 @@ import java.util.concurrent.Executors;
  *       "created_at"}}; an unknown, used or expired code ⇒ 400 {@code invalid_grant}; bad client ⇒ 401
  *       {@code invalid_client};</li>
  *   <li>{@code GET /api/0.6/user/details.json} with {@code Authorization: Bearer <token>} ⇒ the OSM user
- *       document; a bad token ⇒ 401.</li>
+ *       document; a bad token ⇒ 401;</li>
+ *   <li>{@code GET /api/0.6/user/{id}.json} (no token) ⇒ the account's public profile; unknown ⇒ 404,
+ *       deleted ⇒ 410 ({@link #addAccount}, {@link #deleteAccount}).</li>
  * </ul>
  * User ids are derived from the username ({@link #userId(String)}), so they are stable across restarts. Each
  * registered OAuth client can be told to fail the token or the details call ({@link Client#failToken},
@@ -216,7 +218,9 @@ public final class OsmStandIn implements AutoCloseable {
                     }
                 }
                 default -> {
-                    if (path.startsWith("/avatars/") && method.equals("GET")) {
+                    if (PUBLIC_USER.matcher(path).matches()) {
+                        publicUser(exchange, method, path);
+                    } else if (path.startsWith("/avatars/") && method.equals("GET")) {
                         avatar(exchange, path.substring("/avatars/".length()));
                     } else {
                         send(exchange, 404, "text/plain; charset=utf-8", "Not Found");
@@ -401,6 +405,60 @@ public final class OsmStandIn implements AutoCloseable {
         inbox.put("unread", 0);
         messages.putObject("sent").put("count", 0);
         return root;
+    }
+
+    // ---- GET /api/0.6/user/{id}.json: the public profile of an account, no token needed ---------------------
+
+    private static final java.util.regex.Pattern PUBLIC_USER =
+            java.util.regex.Pattern.compile("/api/0\\.6/user/([0-9]{1,10})\\.json");
+
+    private record Account(String username, int changesets, boolean deleted) {}
+
+    private final Map<Integer, Account> accounts = new ConcurrentHashMap<>();
+
+    /**
+     * Makes {@code username} an OSM account with {@code changesets} changesets (without a login) and returns
+     * its id. Accounts that have logged in through the stand-in are known with 0 changesets.
+     */
+    public int addAccount(String username, int changesets) {
+        int id = userId(username);
+        accounts.put(id, new Account(username, changesets, false));
+        return id;
+    }
+
+    /** From now on the account's public profile answers 410 Gone, as OSM does for a deleted account. */
+    public void deleteAccount(String username) {
+        accounts.put(userId(username), new Account(username, 0, true));
+    }
+
+    private void publicUser(HttpExchange exchange, String method, String path) throws IOException {
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            send(exchange, 405, "text/plain", "Method Not Allowed");
+            return;
+        }
+        var m = PUBLIC_USER.matcher(path);
+        long requested = m.matches() ? Long.parseLong(m.group(1)) : -1;
+        Account account = requested > Integer.MAX_VALUE ? null : accounts.get((int) requested);
+        if (account == null) {
+            account = tokens.values().stream().filter(t -> userId(t.username()) == requested).findFirst()
+                    .map(t -> new Account(t.username(), 0, false)).orElse(null);
+        }
+        if (account == null) {
+            send(exchange, 404, "text/plain; charset=utf-8", "");
+            return;
+        }
+        if (account.deleted()) {
+            send(exchange, 410, "text/plain; charset=utf-8", "");
+            return;
+        }
+        ObjectNode root = userDocument(account.username());
+        ObjectNode user = (ObjectNode) root.get("user");
+        // what only the account holder sees is not in the public profile
+        user.remove("languages");
+        user.remove("messages");
+        ((ObjectNode) user.get("contributor_terms")).remove("pd");
+        ((ObjectNode) user.get("changesets")).put("count", account.changesets());
+        sendJson(exchange, 200, root);
     }
 
     private void avatar(HttpExchange exchange, String file) throws IOException {
