@@ -51,6 +51,13 @@ public enum ErrorCode {
 
     NOT_PERMITTED_TO_CREATE(403, "NotPermittedToCreate", Shape.LEGACY, "User is not permitted to create project"),
     ONLY_ADMIN_ACCESS(403, "OnlyAdminAccess", Shape.LEGACY, "Only admin users can create organisations."),
+    USER_NOT_ORG_ADMIN(403, "UserNotOrgAdmin", Shape.LEGACY, "User is not an admin for the org"),
+    ORG_HAS_PROJECTS(403, "OrgHasProjects", Shape.LEGACY, "Organisation has some projects"),
+    LOGIN_TO_FILTER_MANAGER(403, "LoginToFilterManager", Shape.LEGACY,
+            "Unauthorized - Filter by manager_user_id is not allowed to unauthenticated requests"),
+    // The reference answers a name taken by another organisation with 400 on creation and 402 on update.
+    NAME_EXISTS(400, "NameExists", Shape.LEGACY, "Organisation name already exists"),
+    NAME_EXISTS_ON_UPDATE(402, "NameExists", Shape.LEGACY, "Organisation name already exists"),
     USER_PERMISSION_ERROR(403, "UserPermissionError", Shape.LEGACY, "User is not a manager of the project"),
     PRIVATE_PROJECT(403, "PrivateProject", Shape.LEGACY, "User not permitted: Private Project"),
     PROJECT_NOT_FETCHED(403, "ProjectNotFetched", Shape.LEGACY, "Unable to fetch project"),
