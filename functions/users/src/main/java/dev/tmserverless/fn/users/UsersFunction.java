@@ -18,6 +18,7 @@ import java.util.Map;
 public class UsersFunction extends ApiFunction {
     @Inject LoginService login;
     @Inject OrganisationService organisations;
+    @Inject SystemService system;
 
     public UsersFunction() { super(); }
 
@@ -36,7 +37,10 @@ public class UsersFunction extends ApiFunction {
                 .on(Routes.ORGANISATIONS, this::organisations)
                 .on(Routes.UPDATE_ORGANISATION, this::updateOrganisation)
                 .on(Routes.DELETE_ORGANISATION, this::deleteOrganisation)
-;
+                .on(Routes.HEARTBEAT, req -> Response.ok(system.heartbeat()))
+                .on(Routes.LANGUAGES, req -> Response.ok(system.languages()))
+                .on(Routes.BANNER, req -> Response.ok(system.banner()))
+                .on(Routes.UPDATE_BANNER, this::updateBanner);
     }
 
     Response loginUrl(Request req) {
@@ -93,6 +97,14 @@ public class UsersFunction extends ApiFunction {
         User caller = req.caller().require();
         organisations.delete(req.longParam("organisationId", ErrorCode.ORGANISATION_NOT_FOUND), caller);
         return Response.ok(Map.of("Success", "Organisation deleted"));
+    }
+
+    /** Signed in, then the body's schema (422), then administrators only (403 OnlyAdminAccess), as the reference. */
+    Response updateBanner(Request req) {
+        User caller = req.caller().require();
+        var update = SystemService.BannerUpdate.from(req.json());
+        if (!caller.isAdmin()) throw new ApiException(ErrorCode.BANNER_ADMIN_ONLY);
+        return Response.ok(system.updateBanner(update));
     }
 
     /** A query flag as FastAPI reads a bool: true/false, 1/0, yes/no, on/off; anything else is 422. */

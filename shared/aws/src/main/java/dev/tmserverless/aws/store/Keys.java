@@ -22,6 +22,10 @@ final class Keys {
     static String orgProjects(long orgId) { return "ORGPROJECTS#" + orgId; }
     static String projectSort(long id) { return "PROJECT#" + String.format("%010d", id); }
 
+    static final String SYSTEM = "SYSTEM";
+    static final String BANNER = "BANNER";
+    static final String RELEASE = "RELEASE";
+
     static String project(long id) { return "PROJECT#" + id; }
     static final String GRID_JOB = "JOB#GRID";
     static final String TASK_PREFIX = "TASK#";
