@@ -12,6 +12,7 @@ import io.micronaut.context.ApplicationContextBuilder;
 import jakarta.inject.Inject;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 /** The users function: OSM login, user profiles, organisations and the site-wide system routes. */
@@ -19,6 +20,7 @@ public class UsersFunction extends ApiFunction {
     @Inject LoginService login;
     @Inject OrganisationService organisations;
     @Inject SystemService system;
+    @Inject OsmClient osm;
 
     public UsersFunction() { super(); }
 
@@ -37,6 +39,7 @@ public class UsersFunction extends ApiFunction {
                 .on(Routes.ORGANISATIONS, this::organisations)
                 .on(Routes.UPDATE_ORGANISATION, this::updateOrganisation)
                 .on(Routes.DELETE_ORGANISATION, this::deleteOrganisation)
+                .on(Routes.USER_OSM_DETAILS, this::osmDetails)
                 .on(Routes.HEARTBEAT, req -> Response.ok(system.heartbeat()))
                 .on(Routes.LANGUAGES, req -> Response.ok(system.languages()))
                 .on(Routes.BANNER, req -> Response.ok(system.banner()))
@@ -97,6 +100,19 @@ public class UsersFunction extends ApiFunction {
         User caller = req.caller().require();
         organisations.delete(req.longParam("organisationId", ErrorCode.ORGANISATION_NOT_FOUND), caller);
         return Response.ok(Map.of("Success", "Organisation deleted"));
+    }
+
+    /** The user's public OSM account details, asked of OSM at each call. */
+    Response osmDetails(Request req) {
+        req.caller().require();
+        String username = req.pathParams().get("username");
+        User user = users.byUsername(username).orElseThrow(() -> new ApiException(ErrorCode.USER_NOT_FOUND,
+                ErrorCode.USER_NOT_FOUND.message, Map.of("username", username)));
+        OsmClient.OsmAccount account = osm.account(user.id());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("accountCreated", account.accountCreated());
+        out.put("changesetCount", account.changesetCount());
+        return Response.ok(out);
     }
 
     /** Signed in, then the body's schema (422), then administrators only (403 OnlyAdminAccess), as the reference. */

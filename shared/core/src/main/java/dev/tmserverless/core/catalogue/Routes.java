@@ -36,6 +36,7 @@ public final class Routes {
     public static final Resources.Route ORGANISATIONS = route("GET", "/organisations", USERS);
     public static final Resources.Route UPDATE_ORGANISATION = route("PATCH", "/organisations/{organisationId}", USERS);
     public static final Resources.Route DELETE_ORGANISATION = route("DELETE", "/organisations/{organisationId}", USERS);
+    public static final Resources.Route USER_OSM_DETAILS = route("GET", "/users/{username}/openstreetmap", USERS);
     public static final Resources.Route HEARTBEAT = route("GET", "/system/heartbeat", USERS);
     public static final Resources.Route LANGUAGES = route("GET", "/system/languages", USERS);
     public static final Resources.Route BANNER = route("GET", "/system/banner", USERS);

@@ -48,6 +48,8 @@ public enum ErrorCode {
     TOKEN_FETCH_ERROR(502, "TokenFetchError", Shape.LEGACY, "Unable to fetch the access token from OpenStreetMap"),
     OSM_SERVICE_ERROR(502, "OSMServiceError", Shape.LEGACY, "OpenStreetMap user details could not be fetched"),
     AUTH_ERROR(502, "AuthError", Shape.LEGACY, "Unexpected response from OpenStreetMap"),
+    OSM_BAD_RESPONSE(502, "OSMServiceError", Shape.LEGACY, "Bad response from OSM"),
+    OSM_USER_GONE(502, "OSMServiceError", Shape.LEGACY, "User no longer exists on OSM"),
 
     NOT_PERMITTED_TO_CREATE(403, "NotPermittedToCreate", Shape.LEGACY, "User is not permitted to create project"),
     ONLY_ADMIN_ACCESS(403, "OnlyAdminAccess", Shape.LEGACY, "Only admin users can create organisations."),
