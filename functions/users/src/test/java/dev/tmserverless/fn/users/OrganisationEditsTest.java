@@ -271,4 +271,18 @@ class OrganisationEditsTest {
         assertThat(a.error()).isEqualTo("Organisation has some projects");
         assertThat(orgs.get(project.organisationId())).isPresent();
     }
+
+    @Test
+    void aProjectMovedToAnotherOrganisationBlocksOnlyTheNewOne() throws Exception {
+        User author = fx.user("org-project-mover");
+        var project = fx.project(author, ProjectStatus.DRAFT, 1);
+        long from = project.organisationId();
+        long to = create("{\"name\": \"Move Target Org\"}");
+        var doc = (com.fasterxml.jackson.databind.node.ObjectNode) dev.tmserverless.aws.http.Json.MAPPER.valueToTree(project);
+        doc.put("organisationId", to);
+        var moved = dev.tmserverless.aws.http.Json.MAPPER.treeToValue(doc, dev.tmserverless.core.domain.Project.class);
+        assertThat(fx.projects.update(moved, fx.projects.get(project.id()).orElseThrow().version())).isTrue();
+        assertThat(call(fn, "DELETE", ORGS + to, token(admin.id()), null).subCode()).isEqualTo("OrgHasProjects");
+        assertThat(call(fn, "DELETE", ORGS + from, token(admin.id()), null).status()).isEqualTo(200);
+    }
 }
