@@ -43,7 +43,8 @@ import java.util.concurrent.Executors;
  *       document; a bad token ⇒ 401;</li>
  *   <li>the public user reads, no token needed: {@code GET /api/0.6/user/{id}.json} ⇒ {@code {"user":{…}}} and
  *       {@code GET /api/0.6/users.json?users=ID,ID…} ⇒ {@code {"users":[{"user":{…}}…]}} (unknown ids left out),
- *       with the public fields only; an id nobody has logged in with (or {@link #addUser}ed) is 404.</li>
+ *       with the public fields only; an id nobody has logged in with ({@link #addUser}, {@link #addAccount}) is
+ *       404, a deleted account ({@link #deleteAccount}) 410.</li>
  * </ul>
  * API answers carry {@code Access-Control-Allow-Origin: *}, as openstreetmap.org's do, so in-browser callers work.
  * User ids are derived from the username ({@link #userId(String)}), so they are stable across restarts. Each
@@ -238,8 +239,8 @@ public final class OsmStandIn implements AutoCloseable {
                     }
                 }
                 default -> {
-                    if (path.startsWith("/api/0.6/user/") && path.endsWith(".json") && method.equals("GET")) {
-                        publicUser(exchange, path.substring("/api/0.6/user/".length(), path.length() - ".json".length()));
+                    if (PUBLIC_USER.matcher(path).matches()) {
+                        publicUser(exchange, method, path);
                     } else if (path.startsWith("/avatars/") && method.equals("GET")) {
                         avatar(exchange, path.substring("/avatars/".length()));
                     } else {
@@ -400,18 +401,6 @@ public final class OsmStandIn implements AutoCloseable {
         sendJson(exchange, 200, userDocument(token.username()));
     }
 
-    private void publicUser(HttpExchange exchange, String rawId) throws IOException {
-        String username = knownUser(rawId);
-        if (username == null) {
-            send(exchange, 404, "text/plain; charset=utf-8", "");
-            return;
-        }
-        ObjectNode root = envelope();
-        root.set("user", publicFields(username));
-        exchange.getResponseHeaders().set("Access-Control-Allow-Origin", "*");
-        sendJson(exchange, 200, root);
-    }
-
     private void users(HttpExchange exchange) throws IOException {
         String ids = parseForm(exchange.getRequestURI().getRawQuery()).get("users");
         if (ids == null || ids.isBlank()) {
@@ -421,18 +410,13 @@ public final class OsmStandIn implements AutoCloseable {
         ObjectNode root = envelope();
         var list = root.putArray("users");
         for (String raw : ids.split(",")) {
-            String username = knownUser(raw.trim());
-            if (username != null) {
-                list.addObject().set("user", publicFields(username));
+            Account account = account(raw.trim());
+            if (account != null && !account.deleted()) {
+                list.addObject().set("user", publicDocument(account).get("user"));
             }
         }
         exchange.getResponseHeaders().set("Access-Control-Allow-Origin", "*");
         sendJson(exchange, 200, root);
-    }
-
-    private String knownUser(String rawId) {
-        return rawId.matches("[0-9]{1,10}") && Long.parseLong(rawId) <= Integer.MAX_VALUE
-                ? users.get(Integer.parseInt(rawId)) : null;
     }
 
     private static ObjectNode envelope() {
@@ -479,6 +463,73 @@ public final class OsmStandIn implements AutoCloseable {
         inbox.put("count", 0);
         inbox.put("unread", 0);
         messages.putObject("sent").put("count", 0);
+        return root;
+    }
+
+    // ---- GET /api/0.6/user/{id}.json: the public profile of an account, no token needed ---------------------
+
+    private static final java.util.regex.Pattern PUBLIC_USER =
+            java.util.regex.Pattern.compile("/api/0\\.6/user/([0-9]{1,10})\\.json");
+
+    private record Account(String username, int changesets, boolean deleted) {}
+
+    private final Map<Integer, Account> accounts = new ConcurrentHashMap<>();
+
+    /**
+     * Makes {@code username} an OSM account with {@code changesets} changesets (without a login) and returns
+     * its id. Accounts that have logged in through the stand-in are known with 0 changesets.
+     */
+    public int addAccount(String username, int changesets) {
+        int id = addUser(username);
+        accounts.put(id, new Account(username, changesets, false));
+        return id;
+    }
+
+    /** From now on the account's public profile answers 410 Gone, as OSM does for a deleted account. */
+    public void deleteAccount(String username) {
+        accounts.put(userId(username), new Account(username, 0, true));
+    }
+
+    private void publicUser(HttpExchange exchange, String method, String path) throws IOException {
+        if (!method.equals("GET") && !method.equals("HEAD")) {
+            send(exchange, 405, "text/plain", "Method Not Allowed");
+            return;
+        }
+        var m = PUBLIC_USER.matcher(path);
+        Account account = account(m.matches() ? m.group(1) : "");
+        if (account == null) {
+            send(exchange, 404, "text/plain; charset=utf-8", "");
+            return;
+        }
+        if (account.deleted()) {
+            send(exchange, 410, "text/plain; charset=utf-8", "");
+            return;
+        }
+        exchange.getResponseHeaders().set("Access-Control-Allow-Origin", "*");
+        sendJson(exchange, 200, publicDocument(account));
+    }
+
+    /** The account with this id: added, or known from a login; null for anyone else. */
+    private Account account(String rawId) {
+        if (!rawId.matches("[0-9]{1,10}") || Long.parseLong(rawId) > Integer.MAX_VALUE) return null;
+        int id = Integer.parseInt(rawId);
+        Account account = accounts.get(id);
+        if (account != null) return account;
+        String username = users.get(id);
+        if (username == null) {
+            username = tokens.values().stream().map(t -> t.username()).filter(n -> userId(n) == id).findFirst().orElse(null);
+        }
+        return username == null ? null : new Account(username, 0, false);
+    }
+
+    /** What anyone may read about an account: its details without languages, messages or private settings. */
+    private ObjectNode publicDocument(Account account) {
+        ObjectNode root = userDocument(account.username());
+        ObjectNode user = (ObjectNode) root.get("user");
+        user.remove("languages");
+        user.remove("messages");
+        ((ObjectNode) user.get("contributor_terms")).remove("pd");
+        ((ObjectNode) user.get("changesets")).put("count", account.changesets());
         return root;
     }
 

@@ -54,7 +54,9 @@ public final class Fixture {
      * done, and the given per-task instructions in its default locale.
      */
     public Project project(User author, ProjectStatus status, List<TaskStore.NewTask> tasks, String perTaskInstructions) {
-        long orgId = orgs.create("Org", "org", null, null, null, null, List.of()).id();
+        // organisation names and slugs are unique
+        String unique = java.util.UUID.randomUUID().toString();
+        long orgId = orgs.create("Org " + unique, "org-" + unique, null, null, null, null, List.of()).id();
         long id = counters.next("PROJECT");
         Project draft = Project.draft(id, "Test", author, orgId, "GRID", false, "OSM",
                 new double[]{-4.1, 56.0, -4.0, 56.1}, new double[]{-4.05, 56.05}, 10, Instant.now());

@@ -114,6 +114,34 @@ public class OsmClient {
         return new OsmUser(user.path("id").asLong(), user.path("display_name").asText().trim(), href.isTextual() && !href.asText().isBlank() ? href.asText() : null);
     }
 
+    /** What OSM tells anybody about an account: when it was created and how many changesets it has. */
+    public record OsmAccount(String accountCreated, Long changesetCount) {}
+
+    /**
+     * The public profile of OSM user {@code osmId} ({@code GET /api/0.6/user/{id}.json}, no token). A deleted
+     * account (410) ⇒ 502 "User no longer exists on OSM"; any other failure, timeout or a document without a
+     * user ⇒ 502 "Bad response from OSM".
+     */
+    public OsmAccount account(long osmId) {
+        HttpRequest request = HttpRequest.newBuilder(URI.create(baseUrl + "/api/0.6/user/" + osmId + ".json"))
+                .header("Accept", "application/json")
+                .GET()
+                .build();
+        HttpResponse<String> response = send(request, ErrorCode.OSM_BAD_RESPONSE, "user " + osmId);
+        if (response.statusCode() == 410) throw new ApiException(ErrorCode.OSM_USER_GONE);
+        if (response.statusCode() != 200) {
+            LOG.warn("OSM user {} answered HTTP {}", osmId, response.statusCode());
+            throw new ApiException(ErrorCode.OSM_BAD_RESPONSE);
+        }
+        JsonNode root = parse(response.body());
+        JsonNode user = root == null ? null : root.get("user");
+        if (user == null || !user.isObject()) throw new ApiException(ErrorCode.OSM_BAD_RESPONSE);
+        JsonNode created = user.get("account_created");
+        JsonNode count = user.path("changesets").get("count");
+        return new OsmAccount(created != null && created.isTextual() ? created.asText() : null,
+                count != null && count.canConvertToLong() && count.isIntegralNumber() ? count.asLong() : null);
+    }
+
     /** One exchange with a deadline on the whole of it (headers and body); any transport failure is {@code failure}. */
     private HttpResponse<String> send(HttpRequest request, ErrorCode failure, String what) {
         CompletableFuture<HttpResponse<String>> call = client().sendAsync(request, HttpResponse.BodyHandlers.ofString());

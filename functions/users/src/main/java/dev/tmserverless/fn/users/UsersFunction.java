@@ -12,12 +12,15 @@ import io.micronaut.context.ApplicationContextBuilder;
 import jakarta.inject.Inject;
 
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The users function: OSM login, user profiles and organisations (spec §7.1, §1.5, §1.8). */
+/** The users function: OSM login, user profiles, organisations and the site-wide system routes. */
 public class UsersFunction extends ApiFunction {
     @Inject LoginService login;
     @Inject OrganisationService organisations;
+    @Inject SystemService system;
+    @Inject OsmClient osm;
 
     public UsersFunction() { super(); }
 
@@ -32,7 +35,15 @@ public class UsersFunction extends ApiFunction {
                 .on(Routes.LOGIN_CALLBACK, this::callback)
                 .on(Routes.USER_BY_USERNAME, this::userByName)
                 .on(Routes.CREATE_ORGANISATION, this::createOrganisation)
-                .on(Routes.ORGANISATION, this::organisation);
+                .on(Routes.ORGANISATION, this::organisation)
+                .on(Routes.ORGANISATIONS, this::organisations)
+                .on(Routes.UPDATE_ORGANISATION, this::updateOrganisation)
+                .on(Routes.DELETE_ORGANISATION, this::deleteOrganisation)
+                .on(Routes.USER_OSM_DETAILS, this::osmDetails)
+                .on(Routes.HEARTBEAT, req -> Response.ok(system.heartbeat()))
+                .on(Routes.LANGUAGES, req -> Response.ok(system.languages()))
+                .on(Routes.BANNER, req -> Response.ok(system.banner()))
+                .on(Routes.UPDATE_BANNER, this::updateBanner);
     }
 
     Response loginUrl(Request req) {
@@ -61,14 +72,80 @@ public class UsersFunction extends ApiFunction {
         return Response.created(Map.of("organisationId", organisations.create(request)));
     }
 
+    /** A numeric segment is an id, anything else a slug (the reference's two routes in one). */
     Response organisation(Request req) {
-        String raw = req.pathParams().get("organisationId");
-        long id;
-        try {
-            id = Long.parseLong(raw);
-        } catch (NumberFormatException | NullPointerException e) {
-            throw OrganisationService.notFound(String.valueOf(raw));
+        boolean omitManagers = queryBool(req, "omitManagerList", false);
+        return Response.ok(organisations.get(req.pathParams().get("organisationId"), req.caller().optional(),
+                omitManagers));
+    }
+
+    /** Only a signed-in caller may filter by manager (403 LoginToFilterManager), but by any manager's id. */
+    Response organisations(Request req) {
+        Long managerUserId = queryLong(req, "manager_user_id");
+        boolean omitManagers = queryBool(req, "omitManagerList", false);
+        queryBool(req, "omitOrgStats", true);
+        var caller = req.caller().optional();
+        if (managerUserId != null && caller.isEmpty()) throw new ApiException(ErrorCode.LOGIN_TO_FILTER_MANAGER);
+        return Response.ok(organisations.list(caller, managerUserId, omitManagers));
+    }
+
+    Response updateOrganisation(Request req) {
+        User caller = req.caller().require();
+        var update = OrganisationService.OrganisationUpdate.from(req.json());
+        organisations.update(req.longParam("organisationId", ErrorCode.ORGANISATION_NOT_FOUND), update, caller);
+        return Response.ok(Map.of("Status", "Updated"));
+    }
+
+    Response deleteOrganisation(Request req) {
+        User caller = req.caller().require();
+        organisations.delete(req.longParam("organisationId", ErrorCode.ORGANISATION_NOT_FOUND), caller);
+        return Response.ok(Map.of("Success", "Organisation deleted"));
+    }
+
+    /** The user's public OSM account details, asked of OSM at each call. */
+    Response osmDetails(Request req) {
+        req.caller().require();
+        String username = req.pathParams().get("username");
+        User user = users.byUsername(username).orElseThrow(() -> new ApiException(ErrorCode.USER_NOT_FOUND,
+                ErrorCode.USER_NOT_FOUND.message, Map.of("username", username)));
+        OsmClient.OsmAccount account = osm.account(user.id());
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("accountCreated", account.accountCreated());
+        out.put("changesetCount", account.changesetCount());
+        return Response.ok(out);
+    }
+
+    /** Signed in, then the body's schema (422), then administrators only (403 OnlyAdminAccess), as the reference. */
+    Response updateBanner(Request req) {
+        User caller = req.caller().require();
+        var update = SystemService.BannerUpdate.from(req.json());
+        if (!caller.isAdmin()) throw new ApiException(ErrorCode.BANNER_ADMIN_ONLY);
+        return Response.ok(system.updateBanner(update));
+    }
+
+    /** A query flag as FastAPI reads a bool: true/false, 1/0, yes/no, on/off; anything else is 422. */
+    static boolean queryBool(Request req, String name, boolean dflt) {
+        var v = req.query(name);
+        if (v.isEmpty()) return dflt;
+        return switch (v.get().trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1", "yes", "on", "t", "y" -> true;
+            case "false", "0", "no", "off", "f", "n" -> false;
+            default -> throw queryError(name, "Input should be a valid boolean, unable to interpret input", "bool_parsing");
+        };
+    }
+
+    /** An integer query parameter, or null when absent; not an integer is 422. */
+    static Long queryLong(Request req, String name) {
+        var v = req.query(name);
+        if (v.isEmpty()) return null;
+        String s = v.get().trim();
+        if (!s.matches("[+-]?\\d{1,18}")) {
+            throw queryError(name, "Input should be a valid integer, unable to parse string as an integer", "int_parsing");
         }
-        return Response.ok(organisations.get(id, req.caller().optional()));
+        return Long.parseLong(s);
+    }
+
+    private static ApiException queryError(String name, String msg, String type) {
+        return new ApiException(ErrorCode.SCHEMA_INVALID, msg, Map.of("loc", java.util.List.of("query", name), "type", type));
     }
 }

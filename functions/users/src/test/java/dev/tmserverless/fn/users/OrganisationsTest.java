@@ -70,7 +70,8 @@ class OrganisationsTest {
         var a = get(fn, ORGS + id + "/", null);
         assertThat(a.status()).isEqualTo(200);
         assertThat(a.json().fieldNames()).toIterable().containsExactly("organisationId", "managers", "name", "slug",
-                "logo", "description", "url", "type", "subscriptionTier", "isManager", "projects", "teams", "campaigns");
+                "logo", "description", "url", "isManager", "projects", "teams", "campaigns", "stats", "type",
+                "subscriptionTier");
         assertThat(a.json().path("organisationId").asLong()).isEqualTo(id);
         assertThat(a.json().path("name").asText()).isEqualTo("Missing Maps");
         assertThat(a.json().path("slug").asText()).isEqualTo("missing-maps");
@@ -159,15 +160,17 @@ class OrganisationsTest {
     }
 
     @Test
-    void unknownAndNonNumericIdsAre404() {
+    void unknownIdsAndSlugsAre404() {
         var unknown = get(fn, ORGS + "987654/", null);
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.structuredSubCode()).isEqualTo("ORGANISATION_NOT_FOUND");
         assertThat(unknown.json().path("error").path("details").path("organisation_id").asLong()).isEqualTo(987654);
-        for (String id : new String[]{"missing-maps", "1.5", "-", "99999999999999999999"}) {
+        for (String id : new String[]{"no-such-slug", "1.5", "-", "99999999999999999999"}) {
             var a = get(fn, ORGS + id, null);
             assertThat(a.status()).as(id).isEqualTo(404);
             assertThat(a.structuredSubCode()).as(id).isEqualTo("ORGANISATION_NOT_FOUND");
         }
+        assertThat(get(fn, ORGS + "no-such-slug/", null).json().path("error").path("details").path("slug").asText())
+                .isEqualTo("no-such-slug");
     }
 }

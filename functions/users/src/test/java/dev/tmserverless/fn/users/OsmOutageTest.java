@@ -120,6 +120,18 @@ class OsmOutageTest {
     }
 
     @Test
+    void accountDetailsThatDoNotAnswerAreAnOsmServiceError() {
+        MODE.set(Mode.HANG_DETAILS);
+        var users = fn.getApplicationContext().getBean(dev.tmserverless.aws.store.UserStore.class);
+        users.upsertOnLogin(7_300_001, "slow-account", null, null, false, java.time.Instant.now());
+        long t0 = System.nanoTime();
+        var a = Http.get(fn, "/api/v2/users/slow-account/openstreetmap/", Http.token(7_300_001));
+        assertThat(a.status()).isEqualTo(502);
+        assertThat(a.subCode()).isEqualTo("OSMServiceError");
+        assertThat((System.nanoTime() - t0) / 1_000_000).isLessThan(3_000);
+    }
+
+    @Test
     void anUnreachableOsmIsATokenFetchError() throws IOException {
         int closedPort;
         try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {

@@ -11,6 +11,20 @@ final class Keys {
 
     static String org(long id) { return "ORG#" + id; }
     static final String META = "META";
+    /** gsi1 partition holding every organisation item (the list), sorted by id. */
+    static final String ORGS = "ORGS";
+    static String orgSort(long id) { return "ORG#" + String.format("%010d", id); }
+    /** Uniqueness guards: one item per organisation name and per slug, naming the organisation that holds it. */
+    static String orgName(String name) { return "ORGNAME#" + name; }
+    static String orgSlug(String slug) { return "ORGSLUG#" + slug; }
+    static final String UNIQUE = "UNIQUE";
+    /** gsi1 partition of an organisation's projects. */
+    static String orgProjects(long orgId) { return "ORGPROJECTS#" + orgId; }
+    static String projectSort(long id) { return "PROJECT#" + String.format("%010d", id); }
+
+    static final String SYSTEM = "SYSTEM";
+    static final String BANNER = "BANNER";
+    static final String RELEASE = "RELEASE";
 
     static String project(long id) { return "PROJECT#" + id; }
     static final String GRID_JOB = "JOB#GRID";

@@ -36,10 +36,19 @@ public class ProjectStore {
         item.put("doc", Attr.s(Json.write(p)));
         item.put("status", Attr.s(p.status().name()));
         item.put("v", Attr.n(0L));
+        item.put("gsi1pk", Attr.s(Keys.orgProjects(p.organisationId())));
+        item.put("gsi1sk", Attr.s(Keys.projectSort(p.id())));
         for (String c : new String[]{"totalTasks", "tasksMapped", "tasksValidated", "tasksBadImagery"}) {
             item.put(c, Attr.n(0L));
         }
         ddb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+    }
+
+    /** Whether any project belongs to the organisation: one gsi1 Query of at most one key. */
+    public boolean anyInOrganisation(long orgId) {
+        var res = ddb.query(b -> b.tableName(table).indexName("gsi1").keyConditionExpression("gsi1pk = :o")
+                .expressionAttributeValues(Map.of(":o", Attr.s(Keys.orgProjects(orgId)))).limit(1));
+        return !res.items().isEmpty();
     }
 
     public Optional<Stored> get(long id) {
@@ -59,11 +68,12 @@ public class ProjectStore {
     /** Replaces the settings if nobody changed them since {@code expectedVersion}; false if somebody did. */
     public boolean update(Project p, long expectedVersion) {
         return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(p.id()), Keys.META))
-                .updateExpression("SET doc = :d, #s = :s, v = :nv")
+                .updateExpression("SET doc = :d, #s = :s, v = :nv, gsi1pk = :o, gsi1sk = :ps")
                 .conditionExpression("v = :v")
                 .expressionAttributeNames(Map.of("#s", "status"))
                 .expressionAttributeValues(Map.of(":d", Attr.s(Json.write(p)), ":s", Attr.s(p.status().name()),
-                        ":nv", Attr.n(expectedVersion + 1), ":v", Attr.n(expectedVersion)))));
+                        ":nv", Attr.n(expectedVersion + 1), ":v", Attr.n(expectedVersion),
+                        ":o", Attr.s(Keys.orgProjects(p.organisationId())), ":ps", Attr.s(Keys.projectSort(p.id()))))));
     }
 
     /**

@@ -7,7 +7,7 @@ import dev.tmserverless.core.domain.UserRole;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ConditionalCheckFailedException;
+import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 
 import java.time.Instant;
 import java.util.HashMap;
@@ -32,6 +32,36 @@ public class UserStore {
         return item == null || item.isEmpty() ? Optional.empty() : Optional.of(read(item));
     }
 
+    /** The users of {@code ids} that exist, by id (BatchGetItem, 100 keys a call). */
+    public Map<Long, User> getAll(java.util.Collection<Long> ids) {
+        Map<Long, User> out = new HashMap<>();
+        java.util.List<Long> distinct = ids.stream().distinct().toList();
+        for (int i = 0; i < distinct.size(); i += 100) {
+            java.util.List<Map<String, AttributeValue>> keys = distinct.subList(i, Math.min(distinct.size(), i + 100))
+                    .stream().map(id -> Attr.key(Keys.user(id), Keys.PROFILE)).toList();
+            Map<String, KeysAndAttributes> pending = Map.of(table, KeysAndAttributes.builder().keys(keys).build());
+            for (int attempt = 0; !pending.isEmpty(); attempt++) {
+                if (attempt > 12) throw new IllegalStateException("BatchGetItem kept leaving keys unprocessed");
+                if (attempt > 0) {
+                    try {
+                        Thread.sleep(Math.min(1000, 25L << Math.min(attempt, 6)));
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                        throw new IllegalStateException("interrupted", e);
+                    }
+                }
+                var req = pending;
+                var res = ddb.batchGetItem(b -> b.requestItems(req));
+                res.responses().getOrDefault(table, java.util.List.of()).forEach(item -> {
+                    User u = read(item);
+                    out.put(u.id(), u);
+                });
+                pending = res.hasUnprocessedKeys() ? res.unprocessedKeys() : Map.of();
+            }
+        }
+        return out;
+    }
+
     public Optional<User> byUsername(String username) {
         var res = ddb.query(b -> b.tableName(table).indexName("gsi1")
                 .keyConditionExpression("gsi1pk = :u").expressionAttributeValues(Map.of(":u", Attr.s(Keys.username(username)))));
@@ -53,9 +83,8 @@ public class UserStore {
         item.put("picture", Attr.s(pictureUrl));
         item.put("email", Attr.s(email));
         item.put("registered", Attr.s(now.toString()));
-        try {
-            ddb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
-        } catch (ConditionalCheckFailedException exists) {
+        if (!Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)")))) {
+            // an existing user: their OSM name and picture may have changed
             var values = new HashMap<String, AttributeValue>(Map.of(":n", Attr.s(username),
                     ":g", Attr.s(Keys.username(username)), ":p", Attr.s(pictureUrl)));
             String update = "SET username = :n, gsi1pk = :g, picture = :p";

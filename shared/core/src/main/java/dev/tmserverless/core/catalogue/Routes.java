@@ -31,7 +31,16 @@ public final class Routes {
     public static final Resources.Route LOGIN_CALLBACK = route("GET", "/system/authentication/callback", USERS);
     public static final Resources.Route USER_BY_USERNAME = route("GET", "/users/queries/{username}", USERS);
     public static final Resources.Route CREATE_ORGANISATION = route("POST", "/organisations", USERS);
+    /** A numeric segment is an organisation id, any other a slug (the reference's int and str variants). */
     public static final Resources.Route ORGANISATION = route("GET", "/organisations/{organisationId}", USERS);
+    public static final Resources.Route ORGANISATIONS = route("GET", "/organisations", USERS);
+    public static final Resources.Route UPDATE_ORGANISATION = route("PATCH", "/organisations/{organisationId}", USERS);
+    public static final Resources.Route DELETE_ORGANISATION = route("DELETE", "/organisations/{organisationId}", USERS);
+    public static final Resources.Route USER_OSM_DETAILS = route("GET", "/users/{username}/openstreetmap", USERS);
+    public static final Resources.Route HEARTBEAT = route("GET", "/system/heartbeat", USERS);
+    public static final Resources.Route LANGUAGES = route("GET", "/system/languages", USERS);
+    public static final Resources.Route BANNER = route("GET", "/system/banner", USERS);
+    public static final Resources.Route UPDATE_BANNER = route("PATCH", "/system/banner", USERS);
 
     // ---- projects ----
     public static final Resources.Route CREATE_PROJECT = route("POST", "/projects", PROJECTS);

@@ -2,9 +2,9 @@ package dev.tmserverless.core.domain;
 
 import java.util.List;
 
-/** An organisation; {@code managers} are user ids. */
+/** An organisation; {@code managers} are user ids; {@code subscriptionTier} may be null. */
 public record Organisation(long id, String name, String slug, String logo, String description, String url,
-                           String type, List<Long> managers) {
+                           String type, Integer subscriptionTier, List<Long> managers) {
     public Organisation {
         managers = managers == null ? List.of() : List.copyOf(managers);
     }

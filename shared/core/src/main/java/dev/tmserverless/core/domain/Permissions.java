@@ -32,6 +32,14 @@ public final class Permissions {
     }
 
     /**
+     * Managing an organisation (editing, deleting, and {@code isManager} in its DTO): an administrator or one
+     * of its managers.
+     */
+    public static boolean canManageOrganisation(User u, Organisation org) {
+        return u != null && org != null && (u.isAdmin() || org.isManager(u.id()));
+    }
+
+    /**
      * Who may see a project at all (docs/api-differences.md D8, D18). {@code u} is null for anonymous callers.
      * Drafts: PMs only. Private: PMs and the allow-list.
      */

@@ -17,7 +17,7 @@ class PermissionsTest {
     static final User INTERMEDIATE = user(2, "ben", UserRole.MAPPER, MappingLevel.INTERMEDIATE);
     static final User BLOCKED = user(3, "cy", UserRole.READ_ONLY, MappingLevel.ADVANCED);
     static final User ADMIN = user(4, "dee", UserRole.ADMIN, MappingLevel.BEGINNER);
-    static final Organisation ORG = new Organisation(23, "KLL", "kll", null, null, null, "FREE", List.of(5L));
+    static final Organisation ORG = new Organisation(23, "KLL", "kll", null, null, null, "FREE", null, List.of(5L));
 
     static User user(long id, String name, UserRole role, MappingLevel level, Integer... licences) {
         return new User(id, name, role, level, null, null, T0, Set.of(licences));
