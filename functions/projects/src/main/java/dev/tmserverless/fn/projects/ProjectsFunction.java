@@ -24,10 +24,12 @@ import dev.tmserverless.core.domain.ProjectCounters;
 import dev.tmserverless.core.domain.ProjectStatus;
 import dev.tmserverless.core.domain.Task;
 import dev.tmserverless.core.domain.User;
+import dev.tmserverless.core.dto.Contributions;
 import dev.tmserverless.core.dto.ProjectDto;
 import dev.tmserverless.core.dto.TaskFeatureCollection;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
+import dev.tmserverless.core.geo.GeoJson;
 import dev.tmserverless.core.geo.Trim;
 import io.micronaut.context.ApplicationContextBuilder;
 import jakarta.inject.Inject;
@@ -66,7 +68,9 @@ public class ProjectsFunction extends ApiFunction {
                 .on(Routes.UPDATE_PROJECT, this::update)
                 .on(Routes.GRID_JOB, this::gridJob)
                 .on(Routes.PROJECT_AOI, this::aoi)
-                .on(Routes.INTERSECTING_TILES, this::intersectingTiles);
+                .on(Routes.INTERSECTING_TILES, this::intersectingTiles)
+                .on(Routes.PROJECT_SUMMARY, this::summary)
+                .on(Routes.PROJECT_CONTRIBUTIONS, this::contributions);
     }
 
     Response create(Request req) {
@@ -136,6 +140,30 @@ public class ProjectsFunction extends ApiFunction {
         m.put("error", j.error());
         m.put("updated", j.updated());
         return Response.ok(m);
+    }
+
+    /**
+     * GET the ProjectSummary (the task-selection page): the project, its percentages counted from the task items as
+     * GET project does, and the centroid of its AOI.
+     */
+    Response summary(Request req) {
+        long id = projectId(req);
+        ProjectAccess.View v = access.visible(id, req.caller().optional().orElse(null));
+        Instant now = Instant.now();
+        List<Task> all = splits.listTasks(id).stream().map(t -> t.effective(now)).toList();
+        JsonNode centroid = blobs.get(BlobStore.aoiKey(id)).map(Json::parse)
+                .map(aoi -> (JsonNode) GeoJson.write(GeoJson.read(aoi).getCentroid())).orElse(null);
+        return Response.ok(ProjectDto.summary(v.project(), ProjectCounters.of(all), v.org(), centroid, req.locale()));
+    }
+
+    /** GET who contributed to the project and which tasks they mapped, validated or marked as bad imagery. */
+    Response contributions(Request req) {
+        long id = projectId(req);
+        access.visible(id, req.caller().optional().orElse(null));
+        Instant now = Instant.now();
+        List<Task> all = splits.listTasks(id).stream().map(t -> t.effective(now)).toList();
+        var profiles = users.getAll(Contributions.contributors(all));
+        return Response.ok(Map.of("userContributions", Contributions.of(all, profiles)));
     }
 
     /** The stored (dissolved) AOI; public, as in the reference. */

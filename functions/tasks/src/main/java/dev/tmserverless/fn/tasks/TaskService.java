@@ -183,6 +183,17 @@ public class TaskService {
         return t;
     }
 
+    /**
+     * The tasks {@code user} holds a live lock on, found through their lock slot (one read, no query over tasks);
+     * empty when the slot is free, expired, or its task is no longer theirs.
+     */
+    public List<Task> lockedBy(User user) {
+        Instant now = clock.instant();
+        LockClaims.Claim c = claims.get(user.id()).orElse(null);
+        if (c == null || !c.expiresAt().isAfter(now)) return List.of();
+        return tasks.get(c.projectId(), c.taskId()).filter(t -> t.lockedByAt(user.id(), now)).stream().toList();
+    }
+
     /** Fault injection points for the failure-case tests of docs/locking.md; no-ops in production. */
     @Singleton
     public static class Faults {

@@ -56,7 +56,10 @@ public class TasksFunction extends ApiFunction {
                 .on(Routes.STOP_MAPPING, this::stopMapping)
                 .on(Routes.SPLIT, this::split)
                 .on(Routes.TASKS_OSM_XML, this::osmXml)
-                .on(Routes.TASKS_GPX, this::gpx);
+                .on(Routes.TASKS_GPX, this::gpx)
+                .on(Routes.LATEST_ACTIVITIES, this::latestActivities)
+                .on(Routes.MY_LOCKED_TASKS, this::myLockedTasks)
+                .on(Routes.MY_LOCKED_TASK_DETAILS, this::myLockedTaskDetails);
     }
 
     Response lockForMapping(Request req) {
@@ -168,6 +171,54 @@ public class TasksFunction extends ApiFunction {
         List<Task> out = new ArrayList<>();
         only.forEach(id -> { if (byId.containsKey(id)) out.add(byId.get(id)); });
         return out;
+    }
+
+    /**
+     * GET the latest activity of every task (the task map's "last updated by" and the frontend's split detection):
+     * one entry per task in id order with its status and its newest row that is not a comment; a task nobody has
+     * touched has no date and no user.
+     */
+    Response latestActivities(Request req) {
+        long projectId = projectId(req);
+        access.visible(projectId, req.caller().optional().orElse(null));
+        Instant now = Instant.now();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Task t : splits.listTasks(projectId)) {
+            Task e = t.effective(now);
+            dev.tmserverless.core.domain.HistoryEntry last = null;
+            for (int i = e.history().size() - 1; i >= 0 && last == null; i--) {
+                if (e.history().get(i).action() != dev.tmserverless.core.domain.TaskAction.COMMENT) last = e.history().get(i);
+            }
+            Map<String, Object> a = new java.util.LinkedHashMap<>();
+            a.put("taskId", e.taskId());
+            a.put("taskStatus", e.status().name());
+            a.put("actionDate", last == null ? null : last.actionDate());
+            a.put("actionBy", last == null ? null : last.username());
+            out.add(a);
+        }
+        return Response.ok(Map.of("activity", out));
+    }
+
+    /** GET the caller's locked tasks: ids, their project and status; an empty list when they hold none. */
+    Response myLockedTasks(Request req) {
+        var user = req.caller().require();
+        List<Task> locked = service.lockedBy(user);
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("lockedTasks", locked.stream().map(Task::taskId).toList());
+        m.put("projectId", locked.isEmpty() ? null : locked.get(0).projectId());
+        m.put("taskStatus", locked.isEmpty() ? null : locked.get(0).status().name());
+        return Response.ok(m);
+    }
+
+    /** GET the caller's locked tasks as TaskDTOs; 404 TASK_NOT_FOUND when they hold none. */
+    Response myLockedTaskDetails(Request req) {
+        var user = req.caller().require();
+        List<Task> locked = service.lockedBy(user);
+        if (locked.isEmpty()) throw new ApiException(ErrorCode.TASK_NOT_FOUND);
+        ProjectAccess.View view = access.load(locked.get(0).projectId(), user);
+        List<Object> dtos = new ArrayList<>();
+        for (Task t : locked) dtos.add(dto(new TaskService.Outcome(t, view), req).body());
+        return Response.ok(Map.of("tasks", dtos));
     }
 
     private Response dto(TaskService.Outcome o, Request req) {

@@ -119,7 +119,9 @@ public final class Resources {
             new Mount(V2 + "/projects/{projectId}/tasks", TASKS),
             new Mount(V2 + "/projects/{projectId}/comments", TASKS),
             new Mount(V2 + "/projects/{projectId}/activities", TASKS),
-            new Mount(V2 + "/tasks", TASKS));
+            new Mount(V2 + "/tasks", TASKS),
+            // what a user has locked is read where locks are written
+            new Mount(V2 + "/users/queries/tasks", TASKS));
 
     /** The HTTP API's routes: two per mount, method ANY. */
     public static List<Route> gatewayRoutes() {

@@ -49,6 +49,8 @@ public final class Routes {
     public static final Resources.Route GRID_JOB = route("GET", "/projects/{projectId}/queries/grid-job", PROJECTS);
     public static final Resources.Route PROJECT_AOI = route("GET", "/projects/{projectId}/queries/aoi", PROJECTS);
     public static final Resources.Route INTERSECTING_TILES = route("POST", "/projects/actions/intersecting-tiles", PROJECTS);
+    public static final Resources.Route PROJECT_SUMMARY = route("GET", "/projects/{projectId}/queries/summary", PROJECTS);
+    public static final Resources.Route PROJECT_CONTRIBUTIONS = route("GET", "/projects/{projectId}/contributions", PROJECTS);
 
     // ---- tasks ----
     public static final Resources.Route TASKS_OF_PROJECT = route("GET", "/projects/{projectId}/tasks", TASKS);
@@ -62,6 +64,9 @@ public final class Routes {
     public static final Resources.Route SPLIT = route("POST", "/projects/{projectId}/tasks/actions/split/{taskId}", TASKS);
     public static final Resources.Route TASKS_OSM_XML = route("GET", "/projects/{projectId}/tasks/queries/xml", TASKS);
     public static final Resources.Route TASKS_GPX = route("GET", "/projects/{projectId}/tasks/queries/gpx", TASKS);
+    public static final Resources.Route LATEST_ACTIVITIES = route("GET", "/projects/{projectId}/activities/latest", TASKS);
+    public static final Resources.Route MY_LOCKED_TASKS = route("GET", "/users/queries/tasks/locked", TASKS);
+    public static final Resources.Route MY_LOCKED_TASK_DETAILS = route("GET", "/users/queries/tasks/locked/details", TASKS);
 
     /** Every route, in declaration order. */
     public static final List<Resources.Route> ALL = List.copyOf(DECLARED);

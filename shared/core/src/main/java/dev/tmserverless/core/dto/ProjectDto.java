@@ -10,7 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** ProjectDTO of spec §1.9, keys in the reference's order, every key present. */
+/** ProjectDTO and ProjectSummary: keys in the reference's order, every key present. */
 public final class ProjectDto {
     private ProjectDto() {}
 
@@ -67,6 +67,54 @@ public final class ProjectDto {
         m.put("validationEditors", p.validationEditors());
         m.put("customEditor", null);
         m.put("interests", List.of());
+        return m;
+    }
+
+    /** ProjectSummary (the task-selection page, dashboards): keys in the reference's order. */
+    public static Map<String, Object> summary(Project p, ProjectCounters c, Organisation org, JsonNode aoiCentroid,
+                                              String locale) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("projectId", p.id());
+        m.put("defaultLocale", p.defaultLocale());
+        m.put("author", p.authorUsername());
+        m.put("created", p.created());
+        m.put("dueDate", p.dueDate());
+        m.put("lastUpdated", p.lastUpdated());
+        m.put("projectPriority", p.projectPriority());
+        m.put("campaigns", List.of());
+        m.put("organisation", p.organisationId());
+        m.put("organisationName", org == null ? null : org.name());
+        m.put("organisationSlug", org == null ? null : org.slug());
+        m.put("organisationLogo", org == null ? null : org.logo());
+        m.put("countryTag", List.of());
+        m.put("osmchaFilterId", p.osmchaFilterId());
+        m.put("mappingTypes", p.mappingTypes());
+        m.put("changesetComment", p.changesetComment());
+        m.put("percentMapped", c.percentMapped());
+        m.put("percentValidated", c.percentValidated());
+        m.put("percentBadImagery", c.percentBadImagery());
+        m.put("aoiCentroid", aoiCentroid);
+        m.put("difficulty", p.difficulty());
+        m.put("mappingPermission", p.mappingPermission());
+        m.put("validationPermission", p.validationPermission());
+        m.put("database", p.database());
+        m.put("allowedUsernames", p.allowedUsernames());
+        m.put("enforceRandomTaskSelection", p.enforceRandomTaskSelection());
+        m.put("private", p.isPrivate());
+        m.put("sandbox", p.sandbox());
+        m.put("teams", List.of());
+        ProjectInfo info = p.info(locale);
+        m.put("projectInfo", info);
+        m.put("shortDescription", info == null ? null : info.shortDescription());
+        m.put("status", p.status().name());
+        m.put("imagery", p.imagery());
+        m.put("licenseId", p.licenseId());
+        m.put("idPresets", p.idPresets());
+        m.put("extraIdParams", p.extraIdParams());
+        m.put("rapidPowerUser", p.rapidPowerUser());
+        m.put("mappingEditors", p.mappingEditors());
+        m.put("validationEditors", p.validationEditors());
+        m.put("customEditor", null);
         return m;
     }
 }
