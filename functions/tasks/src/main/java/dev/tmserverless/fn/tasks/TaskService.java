@@ -7,6 +7,7 @@ import dev.tmserverless.aws.store.GridJobStore;
 import dev.tmserverless.aws.store.ProjectStore;
 import dev.tmserverless.aws.store.Splits;
 import dev.tmserverless.aws.store.TaskStore;
+import dev.tmserverless.core.domain.Membership;
 import dev.tmserverless.core.domain.Permissions;
 import dev.tmserverless.core.domain.Task;
 import dev.tmserverless.core.domain.TaskChange;
@@ -98,6 +99,30 @@ public class TaskService {
     public Outcome stopMapping(long projectId, int taskId, User user, String comment) {
         return transition(projectId, taskId, user,
                 (t) -> TaskMachine.stopMapping(t, user.actor(), clock.instant(), comment));
+    }
+
+    /**
+     * Undoes the task's last state change. Somebody other than the author of the newest row needs the validation
+     * permission and no live lock of their own (docs/workflow.md). One conditional write, re-decided on a lost
+     * race; the project counters move once it has won.
+     */
+    public Outcome undoLastAction(long projectId, int taskId, User user) {
+        ProjectAccess.View view = actionable(projectId, user);
+        boolean mayValidate = Permissions.canValidate(user, view.project(), view.pm(), Membership.NONE)
+                && !holdsLiveLock(user, clock.instant());
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            TaskChange change = TaskMachine.undoLastAction(task(projectId, taskId), user.actor(), clock.instant(), mayValidate);
+            if (tasks.apply(change)) {
+                projects.addCounters(projectId, change.counters());
+                return new Outcome(change.after(), view);
+            }
+        }
+        throw new ApiException(ErrorCode.CONFLICT);
+    }
+
+    /** True if the user's lock slot holds a claim that has not expired. */
+    private boolean holdsLiveLock(User user, Instant now) {
+        return claims.get(user.id()).map(c -> c.expiresAt().isAfter(now)).orElse(false);
     }
 
     /**

@@ -54,6 +54,7 @@ public class TasksFunction extends ApiFunction {
                 .on(Routes.LOCK_FOR_MAPPING, this::lockForMapping)
                 .on(Routes.UNLOCK_AFTER_MAPPING, this::unlockAfterMapping)
                 .on(Routes.STOP_MAPPING, this::stopMapping)
+                .on(Routes.UNDO_LAST_ACTION, this::undoLastAction)
                 .on(Routes.SPLIT, this::split)
                 .on(Routes.TASKS_OSM_XML, this::osmXml)
                 .on(Routes.TASKS_GPX, this::gpx);
@@ -79,6 +80,13 @@ public class TasksFunction extends ApiFunction {
         JsonNode body = body(req);
         long projectId = projectId(req);
         return dto(service.stopMapping(projectId, taskId(req), user, comment(body)), req);
+    }
+
+    /** Undo the task's last state change: 200 with the TaskDTO (docs/workflow.md, undo-last-action). */
+    Response undoLastAction(Request req) {
+        var user = req.caller().require();
+        long projectId = projectId(req);
+        return dto(service.undoLastAction(projectId, taskId(req), user), req);
     }
 
     /** Split: 200 {"tasks": [the four new TaskDTOs]} in the reference's child order. */
