@@ -120,6 +120,27 @@ public class TaskService {
         throw new ApiException(ErrorCode.CONFLICT);
     }
 
+    /**
+     * Extends the caller's locks on the listed tasks to now + the lock duration. Every task is decided before
+     * anything is written (a refusal changes nothing); then each task is written conditionally (re-decided on a
+     * lost race) and the caller's lock slot follows the new expiry, so the slot never expires before its lock.
+     */
+    public void extend(long projectId, List<Integer> taskIds, User user) {
+        actionable(projectId, user);
+        Instant now = clock.instant();
+        List<TaskChange> changes = TaskMachine.decideAll(projectId, taskIds, id -> Optional.of(task(projectId, id)),
+                t -> TaskMachine.extend(t, user.actor(), now, lockFor));
+        for (TaskChange decided : changes) {
+            TaskChange change = decided;
+            for (int attempt = 0; !tasks.apply(change); attempt++) {
+                if (attempt + 1 >= ATTEMPTS) throw new ApiException(ErrorCode.CONFLICT);
+                change = TaskMachine.extend(task(projectId, change.before().taskId()), user.actor(), clock.instant(), lockFor);
+            }
+            claims.extend(user.id(), projectId, change.before().taskId(), change.before().lockExpiresAt(),
+                    change.after().lockExpiresAt());
+        }
+    }
+
     /** True if the user's lock slot holds a claim that has not expired. */
     private boolean holdsLiveLock(User user, Instant now) {
         return claims.get(user.id()).map(c -> c.expiresAt().isAfter(now)).orElse(false);

@@ -55,6 +55,7 @@ public class TasksFunction extends ApiFunction {
                 .on(Routes.UNLOCK_AFTER_MAPPING, this::unlockAfterMapping)
                 .on(Routes.STOP_MAPPING, this::stopMapping)
                 .on(Routes.UNDO_LAST_ACTION, this::undoLastAction)
+                .on(Routes.EXTEND, this::extend)
                 .on(Routes.SPLIT, this::split)
                 .on(Routes.TASKS_OSM_XML, this::osmXml)
                 .on(Routes.TASKS_GPX, this::gpx);
@@ -87,6 +88,14 @@ public class TasksFunction extends ApiFunction {
         var user = req.caller().require();
         long projectId = projectId(req);
         return dto(service.undoLastAction(projectId, taskId(req), user), req);
+    }
+
+    /** Extends the caller's locks on the listed tasks: 200 {"Success": …} (docs/workflow.md, extend). */
+    Response extend(Request req) {
+        var user = req.caller().require();
+        long projectId = projectId(req);
+        service.extend(projectId, taskIds(body(req), "taskIds"), user);
+        return Response.ok(Map.of("Success", "Successfully extended task expiry"));
     }
 
     /** Split: 200 {"tasks": [the four new TaskDTOs]} in the reference's child order. */
@@ -201,6 +210,20 @@ public class TasksFunction extends ApiFunction {
         }
         if (!b.isObject()) throw new ApiException(ErrorCode.INVALID_DATA, "Task unlock failed");
         return b;
+    }
+
+    /** {@code body[field]} as a list of task ids; anything but a list of integers is 400 InvalidData. */
+    static List<Integer> taskIds(JsonNode body, String field) {
+        JsonNode ids = body.get(field);
+        if (ids == null || !ids.isArray()) throw new ApiException(ErrorCode.INVALID_DATA, field + " must be a list of task ids");
+        List<Integer> out = new ArrayList<>();
+        for (JsonNode id : ids) {
+            if (!id.isIntegralNumber() || !id.canConvertToInt()) {
+                throw new ApiException(ErrorCode.INVALID_DATA, field + " must be a list of task ids");
+            }
+            out.add(id.intValue());
+        }
+        return out;
     }
 
     private static String comment(JsonNode body) {

@@ -74,6 +74,20 @@ public class LockClaims {
                         ":e", Attr.n(lockExpiresAt.toEpochMilli())))));
     }
 
+    /**
+     * Moves the slot's expiry to a lock's new expiry after that lock was extended, if the slot still holds the
+     * lock (this project and task, and the expiry the lock had, or an earlier one); a slot released or claimed
+     * for another lock since is left alone. False if nothing was changed.
+     */
+    public boolean extend(long userId, long projectId, int taskId, Instant oldExpiresAt, Instant newExpiresAt) {
+        if (oldExpiresAt == null || newExpiresAt == null) return false;
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.user(userId), Keys.LOCK))
+                .updateExpression("SET expiresAt = :new")
+                .conditionExpression("projectId = :p AND taskId = :t AND (expiresAt = :old OR expiresAt < :new)")
+                .expressionAttributeValues(Map.of(":p", Attr.n(projectId), ":t", Attr.n((long) taskId),
+                        ":old", Attr.n(oldExpiresAt.toEpochMilli()), ":new", Attr.n(newExpiresAt.toEpochMilli())))));
+    }
+
     /** Undoes a claim whose task write lost: only that exact claim is removed. */
     public void abandon(Claim c) {
         // false when replaced meanwhile

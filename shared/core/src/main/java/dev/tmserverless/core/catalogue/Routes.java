@@ -52,6 +52,7 @@ public final class Routes {
             route("POST", "/projects/{projectId}/tasks/actions/stop-mapping/{taskId}", TASKS);
     public static final Resources.Route UNDO_LAST_ACTION =
             route("POST", "/projects/{projectId}/tasks/actions/undo-last-action/{taskId}", TASKS);
+    public static final Resources.Route EXTEND = route("POST", "/projects/{projectId}/tasks/actions/extend", TASKS);
     public static final Resources.Route SPLIT = route("POST", "/projects/{projectId}/tasks/actions/split/{taskId}", TASKS);
     public static final Resources.Route TASKS_OSM_XML = route("GET", "/projects/{projectId}/tasks/queries/xml", TASKS);
     public static final Resources.Route TASKS_GPX = route("GET", "/projects/{projectId}/tasks/queries/gpx", TASKS);
