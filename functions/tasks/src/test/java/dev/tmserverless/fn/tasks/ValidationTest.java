@@ -3,6 +3,7 @@ package dev.tmserverless.fn.tasks;
 import dev.tmserverless.aws.store.LockClaims;
 import dev.tmserverless.aws.store.TaskStore;
 import dev.tmserverless.core.domain.HistoryEntry;
+import dev.tmserverless.core.domain.MappingIssue;
 import dev.tmserverless.core.domain.MappingLevel;
 import dev.tmserverless.core.domain.Project;
 import dev.tmserverless.core.domain.ProjectStatus;
@@ -106,6 +107,31 @@ class ValidationTest {
         var remap = call(fn, "POST", TasksFunctionTest.lock(p.id(), 2), token(mapper.id()), null);
         assertThat(remap.status()).isEqualTo(200);
         assertThat(remap.json().path("taskStatus").asText()).isEqualTo("LOCKED_FOR_MAPPING");
+    }
+
+    @Test
+    void validationIssuesAreStoredOnTheUnlockRowsAndReadBack() {
+        User mapper = fx.user("mapper");
+        User v = validator(fx, "validator");
+        Project p = mappedProject(fx, mapper, 1);
+        assertThat(call(fn, "POST", lockV(p.id()), token(v.id()), "{\"taskIds\": [1]}").status()).isEqualTo(200);
+        var a = call(fn, "POST", unlockV(p.id()), token(v.id()), "{\"validatedTasks\": [{\"taskId\": 1, "
+                + "\"status\": \"INVALIDATED\", \"comment\": \"fix roads\", \"validationIssues\": ["
+                + "{\"mappingIssueCategoryId\": 3, \"issue\": \"Missing roads\", \"count\": 2},"
+                + "{\"mappingIssueCategoryId\": 4, \"issue\": \"Unused\", \"count\": 0}]}]}");
+        assertThat(a.status()).isEqualTo(200);
+        Task t = fx.tasks.get(p.id(), 1).orElseThrow();
+        HistoryEntry state = t.history().get(t.history().size() - 1);
+        HistoryEntry comment = t.history().get(t.history().size() - 2);
+        assertThat(state.action()).isEqualTo(TaskAction.STATE_CHANGE);
+        // only issues counted above zero are kept, on the COMMENT and the STATE_CHANGE row
+        assertThat(state.issues()).containsExactly(new MappingIssue(3, "Missing roads", 2));
+        assertThat(comment.issues()).containsExactly(new MappingIssue(3, "Missing roads", 2));
+        var h = call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/1/", null, null).json().path("taskHistory");
+        assertThat(h.get(0).path("issues").get(0).path("categoryId").asInt()).isEqualTo(3);
+        assertThat(h.get(0).path("issues").get(0).path("name").asText()).isEqualTo("Missing roads");
+        assertThat(h.get(0).path("issues").get(0).path("count").asInt()).isEqualTo(2);
+        assertThat(h.get(2).path("issues").isNull()).isTrue();
     }
 
     @Test
