@@ -135,6 +135,33 @@ class ValidationTest {
     }
 
     @Test
+    void aCrashMidWayLeavesTheWrittenTasksLockedUntilTheValidatorEndsThem() {
+        User mapper = fx.user("mapper");
+        User v = validator(fx, "validator");
+        Project p = mappedProject(fx, mapper, 3);
+        TaskService service = fn.getApplicationContext().getBean(TaskService.class);
+        service.faults = new TaskService.Faults() {
+            @Override public void afterTaskWrite() { throw new IllegalStateException("injected crash"); }
+        };
+        try {
+            assertThat(call(fn, "POST", lockV(p.id()), token(v.id()), "{\"taskIds\": [2, 1]}").status()).isEqualTo(500);
+        } finally {
+            service.faults = new TaskService.Faults();
+        }
+        // tasks are written in id order: 1 is locked, 2 is not; the slot names the whole set
+        assertThat(fx.tasks.get(p.id(), 1).orElseThrow().lockedBy()).isEqualTo(v.id());
+        assertThat(fx.tasks.get(p.id(), 2).orElseThrow().status()).isEqualTo(TaskStatus.MAPPED);
+        assertThat(claims.get(v.id()).orElseThrow().taskIds()).containsExactly(1, 2);
+        assertThat(call(fn, "POST", lockV(p.id()), token(v.id()), "{\"taskIds\": [3]}").subCode())
+                .isEqualTo("UserAlreadyHasTaskLocked");
+        // stopping the one written task frees the slot, since none of its tasks is locked any more
+        assertThat(call(fn, "POST", stopV(p.id()), token(v.id()), "{\"resetTasks\": [{\"taskId\": 1}]}").status())
+                .isEqualTo(200);
+        assertThat(claims.get(v.id())).isEmpty();
+        assertThat(call(fn, "POST", lockV(p.id()), token(v.id()), "{\"taskIds\": [3]}").status()).isEqualTo(200);
+    }
+
+    @Test
     void stopValidationRestoresMappedAndFreesTheSlot() {
         User mapper = fx.user("mapper");
         User v = validator(fx, "validator");
