@@ -38,13 +38,16 @@ public class LockSweeper {
         int freed = 0;
         for (LockClaims.Claim c : claims.expired(now, BATCH)) {
             seen++;
-            Task t = tasks.get(c.projectId(), c.taskId()).orElse(null);
-            if (t != null && t.lockedBy() != null && t.lockedBy() == c.userId() && t.lockExpired(now)) {
-                TaskChange change = TaskMachine.expire(t, now);
-                if (!change.isNoop() && tasks.apply(change)) expired++;
+            // a mapping lock names one task, a validation lock several
+            for (int taskId : c.taskIds()) {
+                Task t = tasks.get(c.projectId(), taskId).orElse(null);
+                if (t != null && t.lockedBy() != null && t.lockedBy() == c.userId() && t.lockExpired(now)) {
+                    TaskChange change = TaskMachine.expire(t, now);
+                    if (!change.isNoop() && tasks.apply(change)) expired++;
+                }
             }
-            // conditioned on the slot's expiry: a slot the user has taken again since is left alone
-            if (claims.release(c.userId(), c.projectId(), c.taskId(), c.expiresAt())) freed++;
+            // only that claim with that expiry: a slot extended or taken again since is left alone
+            if (claims.releaseExpired(c)) freed++;
         }
         return new Sweep(seen, expired, freed);
     }

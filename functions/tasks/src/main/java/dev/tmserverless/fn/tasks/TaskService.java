@@ -7,6 +7,8 @@ import dev.tmserverless.aws.store.GridJobStore;
 import dev.tmserverless.aws.store.ProjectStore;
 import dev.tmserverless.aws.store.Splits;
 import dev.tmserverless.aws.store.TaskStore;
+import dev.tmserverless.core.domain.MappingIssue;
+import dev.tmserverless.core.domain.Membership;
 import dev.tmserverless.core.domain.Permissions;
 import dev.tmserverless.core.domain.Task;
 import dev.tmserverless.core.domain.TaskChange;
@@ -21,9 +23,13 @@ import jakarta.inject.Singleton;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.stream.IntStream;
 
@@ -101,6 +107,181 @@ public class TaskService {
     }
 
     /**
+     * Undoes the task's last state change. Somebody other than the author of the newest row needs the validation
+     * permission and no live lock of their own (docs/workflow.md). One conditional write, re-decided on a lost
+     * race; the project counters move once it has won.
+     */
+    public Outcome undoLastAction(long projectId, int taskId, User user) {
+        ProjectAccess.View view = actionable(projectId, user);
+        boolean mayValidate = Permissions.canValidate(user, view.project(), view.pm(), Membership.NONE)
+                && !holdsLiveLock(user, clock.instant());
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            TaskChange change = TaskMachine.undoLastAction(task(projectId, taskId), user.actor(), clock.instant(), mayValidate);
+            if (tasks.apply(change)) {
+                projects.addCounters(projectId, change.counters());
+                return new Outcome(change.after(), view);
+            }
+        }
+        throw new ApiException(ErrorCode.CONFLICT);
+    }
+
+    /**
+     * Extends the caller's locks on the listed tasks to now + the lock duration. Every task is decided before
+     * anything is written (a refusal changes nothing); then each task is written conditionally (re-decided on a
+     * lost race) and the caller's lock slot follows the new expiry, so the slot never expires before its lock.
+     */
+    public void extend(long projectId, List<Integer> taskIds, User user) {
+        actionable(projectId, user);
+        Instant now = clock.instant();
+        List<TaskChange> changes = TaskMachine.decideAll(projectId, taskIds, id -> Optional.of(task(projectId, id)),
+                t -> TaskMachine.extend(t, user.actor(), now, lockFor));
+        for (TaskChange decided : changes) {
+            TaskChange change = decided;
+            for (int attempt = 0; !tasks.apply(change); attempt++) {
+                if (attempt + 1 >= ATTEMPTS) throw new ApiException(ErrorCode.CONFLICT);
+                change = TaskMachine.extend(task(projectId, change.before().taskId()), user.actor(), clock.instant(), lockFor);
+            }
+            claims.extend(user.id(), projectId, change.before().taskId(), change.before().lockExpiresAt(),
+                    change.after().lockExpiresAt());
+        }
+    }
+
+    /** One task of an unlock-after-validation request. */
+    public record ValidatedTask(int taskId, String status, String comment, List<MappingIssue> issues) {}
+
+    /** One task of a stop-validation request. */
+    public record ResetTask(int taskId, String comment) {}
+
+    /**
+     * Locks several tasks of one project for validation (docs/locking.md "Validation: several tasks under one
+     * claim"): every task is decided, then the validation permission is checked, then the caller's lock slot is
+     * claimed for the whole set, then each task is written conditionally in id order. If a task write loses,
+     * the tasks this request already wrote are given back and the claim is abandoned, and the request is
+     * decided again on the tasks as they are now (usually refused: somebody else holds the task).
+     */
+    public List<Outcome> lockForValidation(long projectId, List<Integer> taskIds, User user) {
+        ProjectAccess.View view = actionable(projectId, user);
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            Instant now = clock.instant();
+            List<TaskChange> changes = TaskMachine.decideAll(projectId, taskIds, id -> Optional.of(task(projectId, id)),
+                    t -> TaskMachine.lockForValidation(t, user.actor(), user.isAdmin(), now, lockFor));
+            Permissions.checkCanValidate(user, view.project(), view.pm(), Membership.NONE);
+            List<TaskChange> writes = changes.stream().filter(c -> !c.isNoop())
+                    .sorted(Comparator.comparingInt(c -> c.before().taskId())).toList();
+            if (writes.isEmpty()) return outcomes(changes, now, view);
+            List<Integer> set = changes.stream().map(c -> c.before().taskId()).toList();
+            LockClaims.Claim claim = claimSet(user, projectId, set, now, now.plus(lockFor));
+            faults.afterClaim();
+            List<TaskChange> written = new ArrayList<>();
+            for (TaskChange c : writes) {
+                if (!tasks.apply(c)) break;
+                written.add(c);
+                faults.afterTaskWrite();
+            }
+            if (written.size() == writes.size()) return outcomes(changes, now, view);
+            giveBack(written, user);
+            // a twin request of the same caller may hold tasks of the set under the same claim: leave it to them
+            Instant after = clock.instant();
+            boolean twin = set.stream().anyMatch(id -> tasks.get(projectId, id).map(t -> t.lockedByAt(user.id(), after)).orElse(false));
+            if (!twin) claims.abandon(claim);
+        }
+        throw new ApiException(ErrorCode.CONFLICT);
+    }
+
+    /** Gives back validation locks this request wrote, each at the version its own write left. */
+    private void giveBack(List<TaskChange> written, User user) {
+        for (TaskChange w : written) {
+            Task mine = w.after().withVersion(w.before().version() + 1);
+            // false when it moved on since (expired and taken, or a manager's bulk action): then it is not ours
+            tasks.apply(TaskMachine.stopValidation(mine, user.actor(), clock.instant(), null));
+        }
+    }
+
+    private static List<Outcome> outcomes(List<TaskChange> changes, Instant now, ProjectAccess.View view) {
+        return changes.stream().map(c -> new Outcome(c.isNoop() ? c.before().effective(now) : c.after(), view)).toList();
+    }
+
+    /**
+     * Ends the caller's validation locks with VALIDATED, INVALIDATED or MAPPED. Every task is decided before
+     * any is written; each is then written conditionally (re-decided alone on a lost race), its counters moved,
+     * and the lock slot freed once none of its tasks is locked by the caller.
+     */
+    public List<Outcome> unlockAfterValidation(long projectId, List<ValidatedTask> items, User user) {
+        Map<Integer, ValidatedTask> byId = new LinkedHashMap<>();
+        items.forEach(i -> byId.putIfAbsent(i.taskId(), i));
+        return endValidation(projectId, List.copyOf(byId.keySet()), user, (t, now) -> {
+            ValidatedTask i = byId.get(t.taskId());
+            return TaskMachine.unlockAfterValidation(t, user.actor(), now, i.status(), i.comment(), i.issues());
+        });
+    }
+
+    /** Gives the caller's validation locks back: each task returns to the status it was locked from. */
+    public List<Outcome> stopValidation(long projectId, List<ResetTask> items, User user) {
+        Map<Integer, ResetTask> byId = new LinkedHashMap<>();
+        items.forEach(i -> byId.putIfAbsent(i.taskId(), i));
+        return endValidation(projectId, List.copyOf(byId.keySet()), user,
+                (t, now) -> TaskMachine.stopValidation(t, user.actor(), now, byId.get(t.taskId()).comment()));
+    }
+
+    private List<Outcome> endValidation(long projectId, List<Integer> ids, User user,
+                                        BiFunction<Task, Instant, TaskChange> decide) {
+        ProjectAccess.View view = actionable(projectId, user);
+        Instant now = clock.instant();
+        List<TaskChange> changes = TaskMachine.decideAll(projectId, ids, id -> Optional.of(task(projectId, id)),
+                t -> decide.apply(t, now));
+        List<Outcome> out = new ArrayList<>();
+        Instant ended = null;
+        for (TaskChange decided : changes) {
+            TaskChange change = decided;
+            for (int attempt = 0; !tasks.apply(change); attempt++) {
+                if (attempt + 1 >= ATTEMPTS) throw new ApiException(ErrorCode.CONFLICT);
+                change = decide.apply(task(projectId, change.before().taskId()), clock.instant());
+            }
+            faults.afterTaskWrite();
+            projects.addCounters(projectId, change.counters());
+            Instant e = change.before().lockExpiresAt();
+            if (e != null && (ended == null || e.isAfter(ended))) ended = e;
+            out.add(new Outcome(change.after(), view));
+        }
+        releaseIfDone(user, ended);
+        return out;
+    }
+
+    /** Frees the caller's lock slot if none of the tasks it names is still locked by the caller. */
+    private void releaseIfDone(User user, Instant endedExpiresAt) {
+        LockClaims.Claim held = claims.get(user.id()).orElse(null);
+        if (held == null || endedExpiresAt == null) return;
+        Instant now = clock.instant();
+        boolean stillLocked = held.taskIds().stream().anyMatch(id ->
+                tasks.get(held.projectId(), id).map(t -> t.lockedByAt(user.id(), now)).orElse(false));
+        if (!stillLocked) claims.releaseClaim(held, endedExpiresAt);
+    }
+
+    /** Claims the caller's lock slot for a set of tasks; a stale slot is taken over as in {@link #claimSlot}. */
+    private LockClaims.Claim claimSet(User user, long projectId, List<Integer> ids, Instant now, Instant expiresAt) {
+        Optional<LockClaims.Claim> c = claims.claimSet(user.id(), projectId, ids, now, expiresAt, null);
+        if (c.isPresent()) return c.get();
+        LockClaims.Claim held = claims.get(user.id()).orElse(null);
+        if (held == null) {
+            c = claims.claimSet(user.id(), projectId, ids, now, expiresAt, null);
+        } else if (stale(held, user, now)) {
+            c = claims.claimSet(user.id(), projectId, ids, now, expiresAt, held.claimId());
+        }
+        return c.orElseThrow(() -> new ApiException(ErrorCode.USER_ALREADY_HAS_TASK_LOCKED));
+    }
+
+    /** Older than the grace period, and none of its tasks is locked by the user (docs/locking.md, stale slots). */
+    private boolean stale(LockClaims.Claim held, User user, Instant now) {
+        return held.claimedAt().plus(CLAIM_GRACE).isBefore(now) && held.taskIds().stream().noneMatch(id ->
+                tasks.get(held.projectId(), id).map(t -> t.lockedByAt(user.id(), now)).orElse(false));
+    }
+
+    /** True if the user's lock slot holds a claim that has not expired. */
+    private boolean holdsLiveLock(User user, Instant now) {
+        return claims.get(user.id()).map(c -> c.expiresAt().isAfter(now)).orElse(false);
+    }
+
+    /**
      * Splits the caller's locked task into four READY tasks with new ids (spec §2.7). The split commits with one
      * conditional write that turns the task into a split mark; the children follow from the mark, so a crash
      * after the commit is finished by the next reader (see {@link Splits}).
@@ -149,8 +330,7 @@ public class TaskService {
         LockClaims.Claim held = claims.get(user.id()).orElse(null);
         if (held == null) {
             c = claims.claim(user.id(), projectId, taskId, now, expiresAt, null);
-        } else if (held.claimedAt().plus(CLAIM_GRACE).isBefore(now)
-                && tasks.get(held.projectId(), held.taskId()).map(t -> !t.lockedByAt(user.id(), now)).orElse(true)) {
+        } else if (stale(held, user, now)) {
             c = claims.claim(user.id(), projectId, taskId, now, expiresAt, held.claimId());
         }
         return c.orElseThrow(() -> new ApiException(ErrorCode.USER_ALREADY_HAS_TASK_LOCKED));
@@ -191,7 +371,9 @@ public class TaskService {
         Instant now = clock.instant();
         LockClaims.Claim c = claims.get(user.id()).orElse(null);
         if (c == null || !c.expiresAt().isAfter(now)) return List.of();
-        return tasks.get(c.projectId(), c.taskId()).filter(t -> t.lockedByAt(user.id(), now)).stream().toList();
+        List<Task> out = new java.util.ArrayList<>();
+        for (int taskId : c.taskIds()) tasks.get(c.projectId(), taskId).filter(t -> t.lockedByAt(user.id(), now)).ifPresent(out::add);
+        return out;
     }
 
     /** Fault injection points for the failure-case tests of docs/locking.md; no-ops in production. */

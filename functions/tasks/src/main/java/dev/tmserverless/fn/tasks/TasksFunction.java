@@ -11,6 +11,7 @@ import dev.tmserverless.aws.store.TaskShapes;
 import dev.tmserverless.aws.store.TaskStore;
 import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.catalogue.Routes;
+import dev.tmserverless.core.domain.MappingIssue;
 import dev.tmserverless.core.domain.Project;
 import dev.tmserverless.core.domain.Task;
 import dev.tmserverless.core.dto.TaskDto;
@@ -54,6 +55,11 @@ public class TasksFunction extends ApiFunction {
                 .on(Routes.LOCK_FOR_MAPPING, this::lockForMapping)
                 .on(Routes.UNLOCK_AFTER_MAPPING, this::unlockAfterMapping)
                 .on(Routes.STOP_MAPPING, this::stopMapping)
+                .on(Routes.UNDO_LAST_ACTION, this::undoLastAction)
+                .on(Routes.EXTEND, this::extend)
+                .on(Routes.LOCK_FOR_VALIDATION, this::lockForValidation)
+                .on(Routes.UNLOCK_AFTER_VALIDATION, this::unlockAfterValidation)
+                .on(Routes.STOP_VALIDATION, this::stopValidation)
                 .on(Routes.SPLIT, this::split)
                 .on(Routes.TASKS_OSM_XML, this::osmXml)
                 .on(Routes.TASKS_GPX, this::gpx)
@@ -82,6 +88,95 @@ public class TasksFunction extends ApiFunction {
         JsonNode body = body(req);
         long projectId = projectId(req);
         return dto(service.stopMapping(projectId, taskId(req), user, comment(body)), req);
+    }
+
+    /** Undo the task's last state change: 200 with the TaskDTO (docs/workflow.md, undo-last-action). */
+    Response undoLastAction(Request req) {
+        var user = req.caller().require();
+        long projectId = projectId(req);
+        return dto(service.undoLastAction(projectId, taskId(req), user), req);
+    }
+
+    /** Extends the caller's locks on the listed tasks: 200 {"Success": …} (docs/workflow.md, extend). */
+    Response extend(Request req) {
+        var user = req.caller().require();
+        long projectId = projectId(req);
+        service.extend(projectId, taskIds(body(req), "taskIds"), user);
+        return Response.ok(Map.of("Success", "Successfully extended task expiry"));
+    }
+
+    /** Lock several tasks for validation: 200 {"tasks": [TaskDTO…]} in request order. */
+    Response lockForValidation(Request req) {
+        var user = req.caller().require();
+        long projectId = projectId(req);
+        return tasks(service.lockForValidation(projectId, taskIds(body(req), "taskIds"), user), req);
+    }
+
+    /** End validation locks: body {"validatedTasks": [{"taskId", "status", "comment"?, "validationIssues"?}]}. */
+    Response unlockAfterValidation(Request req) {
+        var user = req.caller().require();
+        long projectId = projectId(req);
+        List<TaskService.ValidatedTask> items = new ArrayList<>();
+        for (JsonNode i : objects(body(req), "validatedTasks")) {
+            JsonNode status = i.get("status");
+            if (status == null || !status.isTextual()) throw new ApiException(ErrorCode.INVALID_DATA, "status is required");
+            items.add(new TaskService.ValidatedTask(id(i), status.asText(), comment(i), issues(i.get("validationIssues"))));
+        }
+        return tasks(service.unlockAfterValidation(projectId, items, user), req);
+    }
+
+    /** Give validation locks back: body {"resetTasks": [{"taskId", "comment"?}]}. */
+    Response stopValidation(Request req) {
+        var user = req.caller().require();
+        long projectId = projectId(req);
+        List<TaskService.ResetTask> items = new ArrayList<>();
+        for (JsonNode i : objects(body(req), "resetTasks")) items.add(new TaskService.ResetTask(id(i), comment(i)));
+        return tasks(service.stopValidation(projectId, items, user), req);
+    }
+
+    private Response tasks(List<TaskService.Outcome> outcomes, Request req) {
+        List<Object> dtos = new ArrayList<>();
+        for (TaskService.Outcome o : outcomes) dtos.add(dto(o, req).body());
+        return Response.ok(Map.of("tasks", dtos));
+    }
+
+    /** {@code body[field]} as a list of JSON objects; anything else is 400 InvalidData. */
+    private static List<JsonNode> objects(JsonNode body, String field) {
+        JsonNode list = body.get(field);
+        if (list == null || !list.isArray()) throw new ApiException(ErrorCode.INVALID_DATA, field + " must be a list");
+        List<JsonNode> out = new ArrayList<>();
+        for (JsonNode i : list) {
+            if (!i.isObject()) throw new ApiException(ErrorCode.INVALID_DATA, field + " must be a list of objects");
+            out.add(i);
+        }
+        return out;
+    }
+
+    private static int id(JsonNode item) {
+        JsonNode id = item.get("taskId");
+        if (id == null || !id.isIntegralNumber() || !id.canConvertToInt()) {
+            throw new ApiException(ErrorCode.INVALID_DATA, "taskId must be a task id");
+        }
+        return id.intValue();
+    }
+
+    /** The reference's validation issues: [{"mappingIssueCategoryId", "issue", "count"}]; absent or null is none. */
+    private static List<MappingIssue> issues(JsonNode list) {
+        if (list == null || list.isNull()) return List.of();
+        if (!list.isArray()) throw new ApiException(ErrorCode.INVALID_DATA, "validationIssues must be a list");
+        List<MappingIssue> out = new ArrayList<>();
+        for (JsonNode i : list) {
+            JsonNode cat = i.get("mappingIssueCategoryId");
+            JsonNode count = i.get("count");
+            JsonNode name = i.get("issue");
+            if (!i.isObject() || cat == null || !cat.canConvertToInt() || !cat.isIntegralNumber()
+                    || count == null || !count.isIntegralNumber() || !count.canConvertToInt()
+                    || name == null || !name.isTextual()) {
+                throw new ApiException(ErrorCode.INVALID_DATA, "validationIssues must name a category, an issue and a count");
+            }
+            out.add(new MappingIssue(cat.intValue(), name.asText(), count.intValue()));
+        }
+        return out;
     }
 
     /** Split: 200 {"tasks": [the four new TaskDTOs]} in the reference's child order. */
@@ -244,6 +339,20 @@ public class TasksFunction extends ApiFunction {
         }
         if (!b.isObject()) throw new ApiException(ErrorCode.INVALID_DATA, "Task unlock failed");
         return b;
+    }
+
+    /** {@code body[field]} as a list of task ids; anything but a list of integers is 400 InvalidData. */
+    static List<Integer> taskIds(JsonNode body, String field) {
+        JsonNode ids = body.get(field);
+        if (ids == null || !ids.isArray()) throw new ApiException(ErrorCode.INVALID_DATA, field + " must be a list of task ids");
+        List<Integer> out = new ArrayList<>();
+        for (JsonNode id : ids) {
+            if (!id.isIntegralNumber() || !id.canConvertToInt()) {
+                throw new ApiException(ErrorCode.INVALID_DATA, field + " must be a list of task ids");
+            }
+            out.add(id.intValue());
+        }
+        return out;
     }
 
     private static String comment(JsonNode body) {

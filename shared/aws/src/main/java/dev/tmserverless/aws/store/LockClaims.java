@@ -8,8 +8,11 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
@@ -21,7 +24,20 @@ import java.util.UUID;
  */
 @Singleton
 public class LockClaims {
-    public record Claim(long userId, long projectId, int taskId, String claimId, Instant claimedAt, Instant expiresAt) {}
+    /**
+     * A claim of the slot: one task for mapping ({@code taskIds} is just {@code taskId}), or a set of tasks of one
+     * project for validation ({@code taskId} is the smallest of them).
+     */
+    public record Claim(long userId, long projectId, int taskId, String claimId, Instant claimedAt, Instant expiresAt,
+                        List<Integer> taskIds) {
+        public Claim {
+            taskIds = List.copyOf(taskIds);
+        }
+
+        public Claim(long userId, long projectId, int taskId, String claimId, Instant claimedAt, Instant expiresAt) {
+            this(userId, projectId, taskId, claimId, claimedAt, expiresAt, List.of(taskId));
+        }
+    }
 
     private final DynamoDbClient ddb;
     private final String table;
@@ -50,7 +66,8 @@ public class LockClaims {
         item.put("gsi1sk", Attr.s(Keys.lockExpiry(expiresAt.toEpochMilli(), userId)));
         Map<String, AttributeValue> v = new HashMap<>(Map.of(":now", Attr.n(now.toEpochMilli()),
                 ":p", Attr.n(projectId), ":t", Attr.n((long) taskId)));
-        String cond = "attribute_not_exists(pk) OR expiresAt <= :now OR (projectId = :p AND taskId = :t)";
+        // a validation claim that happens to start with this task is not this task's mapping claim
+        String cond = "attribute_not_exists(pk) OR expiresAt <= :now OR (projectId = :p AND taskId = :t AND attribute_not_exists(tasks))";
         if (replacing != null) {
             cond += " OR claimId = :old";
             v.put(":old", Attr.s(replacing));
@@ -60,6 +77,45 @@ public class LockClaims {
                 .expressionAttributeValues(v))) ? Optional.of(c) : Optional.empty();
     }
 
+    /**
+     * Claims the user's lock slot for a set of tasks of one project (a validation lock, docs/locking.md
+     * "Validation: several tasks under one claim"). Succeeds if the slot is free, expired, already holds exactly
+     * this project and set, or is held by the claim {@code replacing}. The set is stored as {@code tasks}, its ids
+     * sorted between commas (",3,7,12,"), so "the same set" is one string comparison and "names task 7" one
+     * {@code contains(tasks, ",7,")}.
+     */
+    public Optional<Claim> claimSet(long userId, long projectId, Collection<Integer> taskIds, Instant now,
+                                    Instant expiresAt, String replacing) {
+        List<Integer> ids = new ArrayList<>(new TreeSet<>(taskIds));
+        if (ids.isEmpty()) throw new IllegalArgumentException("a claim names at least one task");
+        Claim c = new Claim(userId, projectId, ids.get(0), UUID.randomUUID().toString(), now, expiresAt, ids);
+        Map<String, AttributeValue> item = new HashMap<>(Attr.key(Keys.user(userId), Keys.LOCK));
+        item.put("projectId", Attr.n(projectId));
+        item.put("taskId", Attr.n((long) c.taskId()));
+        item.put("tasks", Attr.s(setKey(ids)));
+        item.put("claimId", Attr.s(c.claimId()));
+        item.put("claimedAt", Attr.n(now.toEpochMilli()));
+        item.put("expiresAt", Attr.n(expiresAt.toEpochMilli()));
+        item.put("gsi1pk", Attr.s(Keys.LOCKS));
+        item.put("gsi1sk", Attr.s(Keys.lockExpiry(expiresAt.toEpochMilli(), userId)));
+        Map<String, AttributeValue> v = new HashMap<>(Map.of(":now", Attr.n(now.toEpochMilli()),
+                ":p", Attr.n(projectId), ":ts", Attr.s(setKey(ids))));
+        String cond = "attribute_not_exists(pk) OR expiresAt <= :now OR (projectId = :p AND tasks = :ts)";
+        if (replacing != null) {
+            cond += " OR claimId = :old";
+            v.put(":old", Attr.s(replacing));
+        }
+        String condition = cond;
+        return Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(item).conditionExpression(condition)
+                .expressionAttributeValues(v))) ? Optional.of(c) : Optional.empty();
+    }
+
+    private static String setKey(List<Integer> sortedIds) {
+        StringBuilder sb = new StringBuilder(",");
+        for (int id : sortedIds) sb.append(id).append(',');
+        return sb.toString();
+    }
+
     public Optional<Claim> get(long userId) {
         var i = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.user(userId), Keys.LOCK)).consistentRead(true)).item();
         if (i == null || i.isEmpty()) return Optional.empty();
@@ -67,8 +123,12 @@ public class LockClaims {
     }
 
     private static Claim claim(long userId, Map<String, AttributeValue> i) {
-        return new Claim(userId, Attr.lng(i, "projectId"), Attr.integer(i, "taskId"), Attr.str(i, "claimId"),
-                Instant.ofEpochMilli(Attr.lng(i, "claimedAt")), Instant.ofEpochMilli(Attr.lng(i, "expiresAt")));
+        int taskId = Attr.integer(i, "taskId");
+        String set = Attr.str(i, "tasks");
+        List<Integer> ids = set == null ? List.of(taskId)
+                : Arrays.stream(set.split(",")).filter(x -> !x.isEmpty()).map(Integer::valueOf).toList();
+        return new Claim(userId, Attr.lng(i, "projectId"), taskId, Attr.str(i, "claimId"),
+                Instant.ofEpochMilli(Attr.lng(i, "claimedAt")), Instant.ofEpochMilli(Attr.lng(i, "expiresAt")), ids);
     }
 
     /**
@@ -91,6 +151,29 @@ public class LockClaims {
     }
 
     /**
+     * Removes an expired slot the sweeper found: only if it is still that claim with that expiry (an extension or a
+     * new claim since moved or replaced it). True if this call removed it.
+     */
+    public boolean releaseExpired(Claim c) {
+        return Dynamo.conditionally(() -> ddb.deleteItem(b -> b.tableName(table).key(Attr.key(Keys.user(c.userId()), Keys.LOCK))
+                .conditionExpression("claimId = :c AND expiresAt = :e")
+                .expressionAttributeValues(Map.of(":c", Attr.s(c.claimId()), ":e", Attr.n(c.expiresAt().toEpochMilli())))));
+    }
+
+    /**
+     * Frees the slot held by claim {@code c} once none of its tasks is locked by the user any more (the caller
+     * checked), if the slot is still that claim and does not outlive {@code endedExpiresAt}, the latest expiry
+     * of the locks just ended: a re-claim of the same set in between has a later expiry and is left alone.
+     */
+    public void releaseClaim(Claim c, Instant endedExpiresAt) {
+        if (endedExpiresAt == null) return;
+        // false when released, replaced or re-claimed since
+        Dynamo.conditionally(() -> ddb.deleteItem(b -> b.tableName(table).key(Attr.key(Keys.user(c.userId()), Keys.LOCK))
+                .conditionExpression("claimId = :c AND expiresAt <= :e")
+                .expressionAttributeValues(Map.of(":c", Attr.s(c.claimId()), ":e", Attr.n(endedExpiresAt.toEpochMilli())))));
+    }
+
+    /**
      * Frees the slot if it still holds the lock that ended (this task, that lock's expiry); a slot taken since
      * then, even for the same task by a quick re-lock, is left alone. True if this call freed it.
      */
@@ -98,9 +181,25 @@ public class LockClaims {
         if (lockExpiresAt == null) return false;
         // false when already released, or re-claimed since
         return Dynamo.conditionally(() -> ddb.deleteItem(b -> b.tableName(table).key(Attr.key(Keys.user(userId), Keys.LOCK))
-                .conditionExpression("projectId = :p AND taskId = :t AND expiresAt = :e")
+                .conditionExpression("projectId = :p AND taskId = :t AND expiresAt = :e AND attribute_not_exists(tasks)")
                 .expressionAttributeValues(Map.of(":p", Attr.n(projectId), ":t", Attr.n((long) taskId),
                         ":e", Attr.n(lockExpiresAt.toEpochMilli())))));
+    }
+
+    /**
+     * Moves the slot's expiry to a lock's new expiry after that lock was extended, if the slot still holds the
+     * lock (this project and task, and the expiry the lock had, or an earlier one); a slot released or claimed
+     * for another lock since is left alone. False if nothing was changed.
+     */
+    public boolean extend(long userId, long projectId, int taskId, Instant oldExpiresAt, Instant newExpiresAt) {
+        if (oldExpiresAt == null || newExpiresAt == null) return false;
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.user(userId), Keys.LOCK))
+                .updateExpression("SET expiresAt = :new, gsi1sk = :sk")
+                .conditionExpression("projectId = :p AND ((taskId = :t AND attribute_not_exists(tasks)) OR contains(tasks, :ts))"
+                        + " AND (expiresAt = :old OR expiresAt < :new)")
+                .expressionAttributeValues(Map.of(":p", Attr.n(projectId), ":t", Attr.n((long) taskId), ":ts", Attr.s("," + taskId + ","),
+                        ":old", Attr.n(oldExpiresAt.toEpochMilli()), ":new", Attr.n(newExpiresAt.toEpochMilli()),
+                        ":sk", Attr.s(Keys.lockExpiry(newExpiresAt.toEpochMilli(), userId))))));
     }
 
     /** Undoes a claim whose task write lost: only that exact claim is removed. */

@@ -1,6 +1,7 @@
 package dev.tmserverless.aws.store;
 
 import dev.tmserverless.core.domain.HistoryEntry;
+import dev.tmserverless.core.domain.MappingIssue;
 import dev.tmserverless.core.domain.Task;
 import dev.tmserverless.core.domain.TaskAction;
 import dev.tmserverless.core.domain.TaskStatus;
@@ -16,7 +17,8 @@ import java.util.Map;
  * The task item's codec. Attribute names (docs/data-model.md): {@code status} (code), {@code lockedBy},
  * {@code lockExp} (epoch ms), {@code mappedBy}, {@code validatedBy}, {@code sq} (is a square tile), {@code v}
  * (version), {@code h} (history, oldest first; each row {@code i} id, {@code a} action, {@code t} text or
- * {@code r} the address of a long comment, {@code d} epoch ms, {@code u} user id, {@code n} username). Short
+ * {@code r} the address of a long comment, {@code d} epoch ms, {@code u} user id, {@code n} username, and only on rows that record validation
+ * issues {@code x}, a list of {@code c} mapping-issue category id, {@code s} issue name, {@code k} count). Short
  * names keep a lock write near one write unit.
  */
 final class TaskItems {
@@ -42,10 +44,15 @@ final class TaskItems {
     static AttributeValue history(List<HistoryEntry> h) {
         return AttributeValue.fromL(h.stream().map(e -> {
             boolean external = CommentTexts.external(e);
-            return AttributeValue.fromM(Map.of(
+            Map<String, AttributeValue> row = new HashMap<>(Map.of(
                     "i", Attr.n((long) e.id()), "a", Attr.s(e.action().name()),
                     external ? "r" : "t", external ? Attr.s(CommentTexts.address(e.actionText())) : Attr.s(e.actionText()),
                     "d", Attr.n(e.actionDate().toEpochMilli()), "u", Attr.n(e.userId()), "n", Attr.s(e.username())));
+            if (!e.issues().isEmpty()) {
+                row.put("x", AttributeValue.fromL(e.issues().stream().map(x -> AttributeValue.fromM(Map.of(
+                        "c", Attr.n((long) x.categoryId()), "s", Attr.s(x.name()), "k", Attr.n((long) x.count())))).toList()));
+            }
+            return AttributeValue.fromM(row);
         }).toList());
     }
 
@@ -58,7 +65,7 @@ final class TaskItems {
                 String ref = Attr.str(m, "r");
                 h.add(new HistoryEntry(Attr.integer(m, "i"), TaskAction.valueOf(Attr.str(m, "a")),
                         ref != null ? CommentTexts.UNREAD + ref : Attr.str(m, "t"),
-                        Instant.ofEpochMilli(Attr.lng(m, "d")), Attr.lng(m, "u"), Attr.str(m, "n")));
+                        Instant.ofEpochMilli(Attr.lng(m, "d")), Attr.lng(m, "u"), Attr.str(m, "n"), issues(m.get("x"))));
             }
         }
         return h;
@@ -71,6 +78,16 @@ final class TaskItems {
     static Task read(long projectId, Map<String, AttributeValue> i) {
         List<HistoryEntry> h = historyRows(i.get("h"));
         Long exp = Attr.lng(i, "lockExp");
+        return task(projectId, i, exp, h);
+    }
+
+    private static List<MappingIssue> issues(AttributeValue x) {
+        if (x == null || !x.hasL()) return List.of();
+        return x.l().stream().map(AttributeValue::m)
+                .map(m -> new MappingIssue(Attr.integer(m, "c"), Attr.str(m, "s"), Attr.integer(m, "k"))).toList();
+    }
+
+    private static Task task(long projectId, Map<String, AttributeValue> i, Long exp, List<HistoryEntry> h) {
         return new Task(projectId, Attr.integer(i, "taskId"), Attr.integer(i, "x"), Attr.integer(i, "y"),
                 Attr.integer(i, "zoom"), Attr.bool(i, "sq"), TaskStatus.ofCode(Attr.integer(i, "status")),
                 Attr.lng(i, "lockedBy"), exp == null ? null : Instant.ofEpochMilli(exp), Attr.lng(i, "mappedBy"),

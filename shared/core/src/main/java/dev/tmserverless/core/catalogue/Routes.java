@@ -61,6 +61,15 @@ public final class Routes {
             route("POST", "/projects/{projectId}/tasks/actions/unlock-after-mapping/{taskId}", TASKS);
     public static final Resources.Route STOP_MAPPING =
             route("POST", "/projects/{projectId}/tasks/actions/stop-mapping/{taskId}", TASKS);
+    public static final Resources.Route UNDO_LAST_ACTION =
+            route("POST", "/projects/{projectId}/tasks/actions/undo-last-action/{taskId}", TASKS);
+    public static final Resources.Route EXTEND = route("POST", "/projects/{projectId}/tasks/actions/extend", TASKS);
+    public static final Resources.Route LOCK_FOR_VALIDATION =
+            route("POST", "/projects/{projectId}/tasks/actions/lock-for-validation", TASKS);
+    public static final Resources.Route UNLOCK_AFTER_VALIDATION =
+            route("POST", "/projects/{projectId}/tasks/actions/unlock-after-validation", TASKS);
+    public static final Resources.Route STOP_VALIDATION =
+            route("POST", "/projects/{projectId}/tasks/actions/stop-validation", TASKS);
     public static final Resources.Route SPLIT = route("POST", "/projects/{projectId}/tasks/actions/split/{taskId}", TASKS);
     public static final Resources.Route TASKS_OSM_XML = route("GET", "/projects/{projectId}/tasks/queries/xml", TASKS);
     public static final Resources.Route TASKS_GPX = route("GET", "/projects/{projectId}/tasks/queries/gpx", TASKS);

@@ -27,10 +27,24 @@ public record TaskDto(int taskId, long projectId, String taskStatus, String lock
         List<History> h = new ArrayList<>();
         for (int i = t.history().size() - 1; i >= 0; i--) {
             HistoryEntry e = t.history().get(i);
-            h.add(new History(e.id(), null, e.action().name(), e.actionText(), e.actionDate(), e.username(), null, null));
+            h.add(new History(e.id(), null, e.action().name(), e.actionText(), e.actionDate(), e.username(), null, issues(e)));
         }
         return new TaskDto(t.taskId(), t.projectId(), t.status().name(), lockHolder(t), h, List.of(),
                 perTaskInstructions, autoUnlockSeconds, t.lastUpdated(), null);
+    }
+
+    /** A row's validation issues as {@code {"categoryId", "name", "count"}}; null for a row without any. */
+    static List<Object> issues(HistoryEntry e) {
+        if (e.issues().isEmpty()) return null;
+        List<Object> out = new ArrayList<>();
+        for (var i : e.issues()) {
+            Map<String, Object> m = new java.util.LinkedHashMap<>();
+            m.put("categoryId", i.categoryId());
+            m.put("name", i.name());
+            m.put("count", i.count());
+            out.add(m);
+        }
+        return out;
     }
 
     /** The holder's name is on their newest lock row. */
