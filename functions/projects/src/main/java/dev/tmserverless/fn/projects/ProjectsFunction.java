@@ -29,7 +29,6 @@ import dev.tmserverless.core.dto.ProjectDto;
 import dev.tmserverless.core.dto.TaskFeatureCollection;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
-import dev.tmserverless.core.geo.GeoJson;
 import dev.tmserverless.core.geo.Trim;
 import io.micronaut.context.ApplicationContextBuilder;
 import jakarta.inject.Inject;
@@ -143,17 +142,15 @@ public class ProjectsFunction extends ApiFunction {
     }
 
     /**
-     * GET the ProjectSummary (the task-selection page): the project, its percentages counted from the task items as
-     * GET project does, and the centroid of its AOI.
+     * GET the ProjectSummary (the task-selection page): the project, and its percentages counted from the task
+     * items as GET project does.
      */
     Response summary(Request req) {
         long id = projectId(req);
         ProjectAccess.View v = access.visible(id, req.caller().optional().orElse(null));
         Instant now = Instant.now();
         List<Task> all = splits.listTasks(id).stream().map(t -> t.effective(now)).toList();
-        JsonNode centroid = blobs.get(BlobStore.aoiKey(id)).map(Json::parse)
-                .map(aoi -> (JsonNode) GeoJson.write(GeoJson.read(aoi).getCentroid())).orElse(null);
-        return Response.ok(ProjectDto.summary(v.project(), ProjectCounters.of(all), v.org(), centroid, req.locale()));
+        return Response.ok(ProjectDto.summary(v.project(), ProjectCounters.of(all), v.org(), req.locale()));
     }
 
     /** GET who contributed to the project and which tasks they mapped, validated or marked as bad imagery. */

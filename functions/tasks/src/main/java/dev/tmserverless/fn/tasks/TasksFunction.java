@@ -326,7 +326,11 @@ public class TasksFunction extends ApiFunction {
                         .map(TaskDto::placeholderValues).orElse(Map.of())
                 : Map.of();
         String instructions = TaskDto.renderInstructions(template, t, extra);
-        return Response.ok(TaskDto.of(t, instructions, service.lockDuration().toSeconds()));
+        // one BatchGetItem for the pictures of everyone in the history
+        Map<Long, String> pictures = new java.util.HashMap<>();
+        users.getAll(t.history().stream().map(dev.tmserverless.core.domain.HistoryEntry::userId).distinct().toList())
+                .forEach((id, u) -> { if (u.pictureUrl() != null) pictures.put(id, u.pictureUrl()); });
+        return Response.ok(TaskDto.of(t, instructions, service.lockDuration().toSeconds(), pictures));
     }
 
     /** Action bodies are JSON objects; a missing or malformed one is refused before anything else. */

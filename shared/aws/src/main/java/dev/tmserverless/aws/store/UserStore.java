@@ -7,7 +7,6 @@ import dev.tmserverless.core.domain.UserRole;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes;
 
 import java.time.Instant;
 import java.util.HashMap;
@@ -33,31 +32,13 @@ public class UserStore {
     }
 
     /** The users of {@code ids} that exist, by id (BatchGetItem, 100 keys a call). */
+    /** The users with these ids that exist (one BatchGetItem per 100 ids). */
     public Map<Long, User> getAll(java.util.Collection<Long> ids) {
         Map<Long, User> out = new HashMap<>();
-        java.util.List<Long> distinct = ids.stream().distinct().toList();
-        for (int i = 0; i < distinct.size(); i += 100) {
-            java.util.List<Map<String, AttributeValue>> keys = distinct.subList(i, Math.min(distinct.size(), i + 100))
-                    .stream().map(id -> Attr.key(Keys.user(id), Keys.PROFILE)).toList();
-            Map<String, KeysAndAttributes> pending = Map.of(table, KeysAndAttributes.builder().keys(keys).build());
-            for (int attempt = 0; !pending.isEmpty(); attempt++) {
-                if (attempt > 12) throw new IllegalStateException("BatchGetItem kept leaving keys unprocessed");
-                if (attempt > 0) {
-                    try {
-                        Thread.sleep(Math.min(1000, 25L << Math.min(attempt, 6)));
-                    } catch (InterruptedException e) {
-                        Thread.currentThread().interrupt();
-                        throw new IllegalStateException("interrupted", e);
-                    }
-                }
-                var req = pending;
-                var res = ddb.batchGetItem(b -> b.requestItems(req));
-                res.responses().getOrDefault(table, java.util.List.of()).forEach(item -> {
-                    User u = read(item);
-                    out.put(u.id(), u);
-                });
-                pending = res.hasUnprocessedKeys() ? res.unprocessedKeys() : Map.of();
-            }
+        var keys = ids.stream().distinct().map(id -> Attr.key(Keys.user(id), Keys.PROFILE)).toList();
+        for (var item : Dynamo.batchGet(ddb, table, keys)) {
+            User u = read(item);
+            out.put(u.id(), u);
         }
         return out;
     }

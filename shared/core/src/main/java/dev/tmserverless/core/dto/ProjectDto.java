@@ -71,8 +71,7 @@ public final class ProjectDto {
     }
 
     /** ProjectSummary (the task-selection page, dashboards): keys in the reference's order. */
-    public static Map<String, Object> summary(Project p, ProjectCounters c, Organisation org, JsonNode aoiCentroid,
-                                              String locale) {
+    public static Map<String, Object> summary(Project p, ProjectCounters c, Organisation org, String locale) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("projectId", p.id());
         m.put("defaultLocale", p.defaultLocale());
@@ -93,7 +92,9 @@ public final class ProjectDto {
         m.put("percentMapped", c.percentMapped());
         m.put("percentValidated", c.percentValidated());
         m.put("percentBadImagery", c.percentBadImagery());
-        m.put("aoiCentroid", aoiCentroid);
+        double[] centroid = p.aoiCentroid();
+        m.put("aoiCentroid", centroid == null ? null
+                : Map.of("type", "Point", "coordinates", List.of(centroid[0], centroid[1])));
         m.put("difficulty", p.difficulty());
         m.put("mappingPermission", p.mappingPermission());
         m.put("validationPermission", p.validationPermission());

@@ -24,10 +24,16 @@ public record TaskDto(int taskId, long projectId, String taskStatus, String lock
 
     /** {@code t} must already be the effective view at the time of the read. */
     public static TaskDto of(Task t, String perTaskInstructions, long autoUnlockSeconds) {
+        return of(t, perTaskInstructions, autoUnlockSeconds, Map.of());
+    }
+
+    /** {@code pictures}: the picture URL of each user in the history (a user without one is left out). */
+    public static TaskDto of(Task t, String perTaskInstructions, long autoUnlockSeconds, Map<Long, String> pictures) {
         List<History> h = new ArrayList<>();
         for (int i = t.history().size() - 1; i >= 0; i--) {
             HistoryEntry e = t.history().get(i);
-            h.add(new History(e.id(), null, e.action().name(), e.actionText(), e.actionDate(), e.username(), null, issues(e)));
+            h.add(new History(e.id(), null, e.action().name(), e.actionText(), e.actionDate(), e.username(),
+                    pictures.get(e.userId()), issues(e)));
         }
         return new TaskDto(t.taskId(), t.projectId(), t.status().name(), lockHolder(t), h, List.of(),
                 perTaskInstructions, autoUnlockSeconds, t.lastUpdated(), null);

@@ -1,0 +1,101 @@
+package dev.tmserverless.fn.tasks;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tmserverless.core.domain.Project;
+import dev.tmserverless.core.domain.ProjectStatus;
+import dev.tmserverless.core.domain.User;
+import dev.tmserverless.emulators.Emulators;
+import dev.tmserverless.emulators.Isolated;
+import dev.tmserverless.testing.Fixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import static dev.tmserverless.fn.tasks.TasksFunctionTest.lock;
+import static dev.tmserverless.fn.tasks.TasksFunctionTest.unlock;
+import static dev.tmserverless.testing.Api.call;
+import static dev.tmserverless.testing.Api.token;
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The reads the task-selection and mapping pages start from: latest activity per task, the caller's locked tasks. */
+class MapperPagesTest {
+    static Isolated.Applied env;
+    static TasksFunction fn;
+    static Fixture fx;
+
+    @BeforeAll
+    static void start() {
+        env = Emulators.shared().isolated("mapper-pages").applyAsSystemProperties();
+        fn = new TasksFunction();
+        fx = new Fixture(fn.getApplicationContext());
+    }
+
+    @AfterAll
+    static void stop() {
+        fn.close();
+        env.close();
+    }
+
+    @Test
+    void latestActivityHasOneEntryPerTaskWithItsNewestRowThatIsNotAComment() {
+        User ana = fx.user("ana-act");
+        User ben = fx.user("ben-act");
+        Project p = fx.project(fx.user("pm-act"), ProjectStatus.PUBLISHED, 3);
+        call(fn, "POST", lock(p.id(), 2), token(ana.id()), null);
+        call(fn, "POST", unlock(p.id(), 2), token(ana.id()), "{\"status\": \"MAPPED\", \"comment\": \"done\"}");
+        call(fn, "POST", lock(p.id(), 3), token(ben.id()), null);
+
+        JsonNode activity = call(fn, "GET", "/api/v2/projects/" + p.id() + "/activities/latest/", null, null).json().path("activity");
+        assertThat(activity.size()).isEqualTo(3);
+        assertThat(activity.get(0).path("taskId").asInt()).isEqualTo(1);
+        assertThat(activity.get(0).path("taskStatus").asText()).isEqualTo("READY");
+        assertThat(activity.get(0).path("actionBy").isNull()).isTrue();
+        assertThat(activity.get(1).path("taskStatus").asText()).isEqualTo("MAPPED");
+        assertThat(activity.get(1).path("actionBy").asText()).isEqualTo(ana.username());
+        assertThat(activity.get(1).path("actionDate").asText()).isNotEmpty();
+        assertThat(activity.get(2).path("taskStatus").asText()).isEqualTo("LOCKED_FOR_MAPPING");
+        assertThat(activity.get(2).path("actionBy").asText()).isEqualTo(ben.username());
+    }
+
+    @Test
+    void historyRowsCarryTheirUsersPictures() {
+        User withPicture = fx.users.upsertOnLogin(9_100_001, "pictured", "https://example.org/p.png", null, false,
+                java.time.Instant.now());
+        Project p = fx.project(fx.user("pm-pic"), ProjectStatus.PUBLISHED, 1);
+        JsonNode dto = call(fn, "POST", lock(p.id(), 1), token(withPicture.id()), null).json();
+        assertThat(dto.path("taskHistory").get(0).path("actionBy").asText()).isEqualTo("pictured");
+        assertThat(dto.path("taskHistory").get(0).path("pictureUrl").asText()).isEqualTo("https://example.org/p.png");
+    }
+
+    @Test
+    void theCallersLockedTaskIsFoundThroughTheirLockSlot() {
+        User ana = fx.user("ana-locked");
+        Project p = fx.project(fx.user("pm-locked"), ProjectStatus.PUBLISHED, 2);
+        var none = call(fn, "GET", "/api/v2/users/queries/tasks/locked/", token(ana.id()), null).json();
+        assertThat(none.path("lockedTasks").size()).isZero();
+        assertThat(none.path("projectId").isNull()).isTrue();
+        assertThat(call(fn, "GET", "/api/v2/users/queries/tasks/locked/details/", token(ana.id()), null).structuredSubCode())
+                .isEqualTo("TASK_NOT_FOUND");
+
+        call(fn, "POST", lock(p.id(), 2), token(ana.id()), null);
+        var locked = call(fn, "GET", "/api/v2/users/queries/tasks/locked/", token(ana.id()), null).json();
+        assertThat(locked.path("lockedTasks").toString()).isEqualTo("[2]");
+        assertThat(locked.path("projectId").asLong()).isEqualTo(p.id());
+        assertThat(locked.path("taskStatus").asText()).isEqualTo("LOCKED_FOR_MAPPING");
+        JsonNode details = call(fn, "GET", "/api/v2/users/queries/tasks/locked/details/", token(ana.id()), null).json().path("tasks");
+        assertThat(details.size()).isEqualTo(1);
+        assertThat(details.get(0).path("taskId").asInt()).isEqualTo(2);
+        assertThat(details.get(0).path("lockHolder").asText()).isEqualTo(ana.username());
+        assertThat(details.get(0).path("autoUnlockSeconds").asLong()).isPositive();
+        assertThat(details.get(0).path("taskHistory").get(0).path("pictureUrl").isNull()).isTrue();
+
+        // somebody else's lock is not the caller's; without a token the answer is 401
+        assertThat(call(fn, "GET", "/api/v2/users/queries/tasks/locked/", token(fx.user("ben").id()), null).json()
+                .path("lockedTasks").size()).isZero();
+        assertThat(call(fn, "GET", "/api/v2/users/queries/tasks/locked/", null, null).status()).isEqualTo(401);
+
+        call(fn, "POST", unlock(p.id(), 2), token(ana.id()), "{\"status\": \"MAPPED\"}");
+        assertThat(call(fn, "GET", "/api/v2/users/queries/tasks/locked/", token(ana.id()), null).json()
+                .path("lockedTasks").size()).isZero();
+    }
+}
