@@ -2,6 +2,10 @@ package dev.tmserverless.fn.tasks;
 
 import dev.tmserverless.aws.config.TmConfig;
 import dev.tmserverless.aws.store.LockClaims;
+import dev.tmserverless.aws.store.MessageStore;
+import dev.tmserverless.aws.store.UserStore;
+import dev.tmserverless.core.domain.Messages;
+import dev.tmserverless.core.domain.Project;
 import dev.tmserverless.aws.store.ProjectAccess;
 import dev.tmserverless.aws.store.GridJobStore;
 import dev.tmserverless.aws.store.ProjectStore;
@@ -53,11 +57,17 @@ public class TaskService {
     private final LockClaims claims;
     private final Splits splits;
     private final Duration lockFor;
+    private final TmConfig config;
+    private final MessageStore messages;
+    private final UserStore users;
     Faults faults;
     Clock clock = Clock.systemUTC();
 
     public TaskService(ProjectAccess access, ProjectStore projects, GridJobStore jobStore, TaskStore tasks, LockClaims claims, Splits splits,
-                       TmConfig config, Faults faults) {
+                       TmConfig config, Faults faults, MessageStore messages, UserStore users) {
+        this.config = config;
+        this.messages = messages;
+        this.users = users;
         this.access = access;
         this.projects = projects;
         this.jobStore = jobStore;
@@ -209,9 +219,35 @@ public class TaskService {
     public List<Outcome> unlockAfterValidation(long projectId, List<ValidatedTask> items, User user) {
         Map<Integer, ValidatedTask> byId = new LinkedHashMap<>();
         items.forEach(i -> byId.putIfAbsent(i.taskId(), i));
-        return endValidation(projectId, List.copyOf(byId.keySet()), user, (t, now) -> {
+        Ended ended = endValidation(projectId, List.copyOf(byId.keySet()), user, (t, now) -> {
             ValidatedTask i = byId.get(t.taskId());
             return TaskMachine.unlockAfterValidation(t, user.actor(), now, i.status(), i.comment(), i.issues());
+        });
+        notifyMappers(ended.changes(), ended.view().project(), user);
+        return ended.outcomes();
+    }
+
+    /**
+     * Tells each mapper whose task was just validated or marked invalid, once per request (about their first such
+     * task), unless they validated it themselves. Sent after the task writes: a crash in between loses the
+     * message, never a task change.
+     */
+    private void notifyMappers(List<TaskChange> changes, Project project, User validator) {
+        Map<Long, TaskChange> firstPerMapper = new LinkedHashMap<>();
+        for (TaskChange c : changes) {
+            TaskStatus s = c.after().status();
+            Long mapper = c.before().mappedBy();
+            if (mapper != null && (s == TaskStatus.VALIDATED || s == TaskStatus.INVALIDATED)) firstPerMapper.putIfAbsent(mapper, c);
+        }
+        if (firstPerMapper.isEmpty()) return;
+        Map<Long, User> mappers = users.getAll(firstPerMapper.keySet());
+        String projectName = project.info(project.defaultLocale()).name();
+        Instant now = clock.instant();
+        firstPerMapper.forEach((mapperId, c) -> {
+            User mapper = mappers.get(mapperId);
+            if (mapper == null) return;
+            Messages.afterValidation(c.before(), c.after().status(), validator,
+                    mapper.username(), projectName, config.orgName(), now).ifPresent(messages::send);
         });
     }
 
@@ -220,16 +256,21 @@ public class TaskService {
         Map<Integer, ResetTask> byId = new LinkedHashMap<>();
         items.forEach(i -> byId.putIfAbsent(i.taskId(), i));
         return endValidation(projectId, List.copyOf(byId.keySet()), user,
-                (t, now) -> TaskMachine.stopValidation(t, user.actor(), now, byId.get(t.taskId()).comment()));
+                (t, now) -> TaskMachine.stopValidation(t, user.actor(), now, byId.get(t.taskId()).comment())).outcomes();
     }
 
-    private List<Outcome> endValidation(long projectId, List<Integer> ids, User user,
-                                        BiFunction<Task, Instant, TaskChange> decide) {
+    /** The written changes of a request that ended validation locks, and the project they were decided in. */
+    private record Ended(ProjectAccess.View view, List<TaskChange> changes) {
+        List<Outcome> outcomes() { return changes.stream().map(c -> new Outcome(c.after(), view)).toList(); }
+    }
+
+    private Ended endValidation(long projectId, List<Integer> ids, User user,
+                                BiFunction<Task, Instant, TaskChange> decide) {
         ProjectAccess.View view = actionable(projectId, user);
         Instant now = clock.instant();
         List<TaskChange> changes = TaskMachine.decideAll(projectId, ids, id -> Optional.of(task(projectId, id)),
                 t -> decide.apply(t, now));
-        List<Outcome> out = new ArrayList<>();
+        List<TaskChange> out = new ArrayList<>();
         Instant ended = null;
         for (TaskChange decided : changes) {
             TaskChange change = decided;
@@ -241,10 +282,10 @@ public class TaskService {
             projects.addCounters(projectId, change.counters());
             Instant e = change.before().lockExpiresAt();
             if (e != null && (ended == null || e.isAfter(ended))) ended = e;
-            out.add(new Outcome(change.after(), view));
+            out.add(change);
         }
         releaseIfDone(user, ended);
-        return out;
+        return new Ended(view, out);
     }
 
     /** Frees the caller's lock slot if none of the tasks it names is still locked by the caller. */

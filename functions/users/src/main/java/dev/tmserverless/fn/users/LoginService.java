@@ -3,7 +3,9 @@ package dev.tmserverless.fn.users;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tmserverless.aws.config.TmConfig;
 import dev.tmserverless.aws.http.Tokens;
+import dev.tmserverless.aws.store.MessageStore;
 import dev.tmserverless.aws.store.UserStore;
+import dev.tmserverless.core.domain.Messages;
 import dev.tmserverless.core.domain.User;
 import jakarta.inject.Singleton;
 
@@ -24,8 +26,10 @@ public class LoginService {
     private final OsmClient osm;
     private final UserStore users;
     private final Tokens tokens;
+    private final MessageStore messages;
 
-    public LoginService(TmConfig config, OsmClient osm, UserStore users, Tokens tokens) {
+    public LoginService(TmConfig config, OsmClient osm, UserStore users, Tokens tokens, MessageStore messages) {
+        this.messages = messages;
         this.config = config;
         this.osm = osm;
         this.users = users;
@@ -57,7 +61,10 @@ public class LoginService {
         boolean admin = config.bootstrapAdmins().stream().anyMatch(a -> a.matches("\\d+")
                 ? a.equals(Long.toString(who.id())) : a.equalsIgnoreCase(who.displayName()));
         String address = email == null || email.isBlank() ? null : email.trim();
+        boolean firstLogin = users.get(who.id()).isEmpty();
         User user = users.upsertOnLogin(who.id(), who.displayName(), who.pictureUrl(), address, admin, now);
+        // its fixed id in the inbox makes two racing first logins deliver it once
+        if (firstLogin) messages.sendOnce(Messages.welcome(user, config.orgCode(), now));
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("username", user.username());
         out.put("session_token", tokens.get().issue(user.id(), now));

@@ -1,6 +1,7 @@
 package dev.tmserverless.fn.users;
 
 import dev.tmserverless.aws.http.ApiFunction;
+import dev.tmserverless.aws.http.Fields;
 import dev.tmserverless.aws.http.Request;
 import dev.tmserverless.aws.http.Response;
 import dev.tmserverless.core.catalogue.Resources;
@@ -21,6 +22,7 @@ public class UsersFunction extends ApiFunction {
     @Inject OrganisationService organisations;
     @Inject SystemService system;
     @Inject OsmClient osm;
+    @Inject Notifications notifications;
 
     public UsersFunction() { super(); }
 
@@ -43,7 +45,35 @@ public class UsersFunction extends ApiFunction {
                 .on(Routes.HEARTBEAT, req -> Response.ok(system.heartbeat()))
                 .on(Routes.LANGUAGES, req -> Response.ok(system.languages()))
                 .on(Routes.BANNER, req -> Response.ok(system.banner()))
-                .on(Routes.UPDATE_BANNER, this::updateBanner);
+                .on(Routes.UPDATE_BANNER, this::updateBanner)
+                .on(Routes.NOTIFICATIONS, req -> Response.ok(notifications.list(req.caller().require(), Notifications.ListQuery.from(req))))
+                .on(Routes.NOTIFICATION, req -> Response.ok(notifications.readOne(req.caller().require(), messageId(req))))
+                .on(Routes.DELETE_NOTIFICATION, req -> {
+                    notifications.delete(req.caller().require(), messageId(req));
+                    return Response.ok(Map.of("Success", "Message deleted"));
+                })
+                .on(Routes.DELETE_NOTIFICATIONS, req -> {
+                    User u = req.caller().require();
+                    notifications.deleteMany(u, Notifications.messageIds(req.json()));
+                    return Response.ok(Map.of("Success", "Messages deleted"));
+                })
+                .on(Routes.DELETE_ALL_NOTIFICATIONS, req -> {
+                    User u = req.caller().require();
+                    notifications.deleteAll(u, req.query("messageType").filter(s -> !s.isBlank()).map(Notifications.ListQuery::types).orElse(null));
+                    return Response.ok(Map.of("Success", "Messages deleted"));
+                })
+                .on(Routes.MARK_NOTIFICATIONS_READ, req -> {
+                    User u = req.caller().require();
+                    notifications.markRead(u, Notifications.messageIds(req.json()));
+                    return Response.ok(Map.of("Success", "Messages marked as read"));
+                })
+                .on(Routes.MARK_ALL_NOTIFICATIONS_READ, req -> {
+                    User u = req.caller().require();
+                    notifications.markAllRead(u, req.query("messageType").filter(s -> !s.isBlank()).map(Notifications.ListQuery::types).orElse(null));
+                    return Response.ok(Map.of("Success", "Messages marked as read"));
+                })
+                .on(Routes.UNREAD_NOTIFICATIONS, req -> Response.ok(notifications.countNew(req.caller().require(), Instant.now())))
+                .on(Routes.NOTIFICATIONS_SEEN, req -> Response.ok(notifications.markSeen(req.caller().require(), Instant.now())));
     }
 
     Response loginUrl(Request req) {
@@ -74,16 +104,16 @@ public class UsersFunction extends ApiFunction {
 
     /** A numeric segment is an id, anything else a slug (the reference's two routes in one). */
     Response organisation(Request req) {
-        boolean omitManagers = queryBool(req, "omitManagerList", false);
+        boolean omitManagers = Fields.queryBool(req, "omitManagerList", false);
         return Response.ok(organisations.get(req.pathParams().get("organisationId"), req.caller().optional(),
                 omitManagers));
     }
 
     /** Only a signed-in caller may filter by manager (403 LoginToFilterManager), but by any manager's id. */
     Response organisations(Request req) {
-        Long managerUserId = queryLong(req, "manager_user_id");
-        boolean omitManagers = queryBool(req, "omitManagerList", false);
-        queryBool(req, "omitOrgStats", true);
+        Long managerUserId = Fields.queryLong(req, "manager_user_id");
+        boolean omitManagers = Fields.queryBool(req, "omitManagerList", false);
+        Fields.queryBool(req, "omitOrgStats", true);
         var caller = req.caller().optional();
         if (managerUserId != null && caller.isEmpty()) throw new ApiException(ErrorCode.LOGIN_TO_FILTER_MANAGER);
         return Response.ok(organisations.list(caller, managerUserId, omitManagers));
@@ -123,29 +153,7 @@ public class UsersFunction extends ApiFunction {
         return Response.ok(system.updateBanner(update));
     }
 
-    /** A query flag as FastAPI reads a bool: true/false, 1/0, yes/no, on/off; anything else is 422. */
-    static boolean queryBool(Request req, String name, boolean dflt) {
-        var v = req.query(name);
-        if (v.isEmpty()) return dflt;
-        return switch (v.get().trim().toLowerCase(java.util.Locale.ROOT)) {
-            case "true", "1", "yes", "on", "t", "y" -> true;
-            case "false", "0", "no", "off", "f", "n" -> false;
-            default -> throw queryError(name, "Input should be a valid boolean, unable to interpret input", "bool_parsing");
-        };
-    }
-
-    /** An integer query parameter, or null when absent; not an integer is 422. */
-    static Long queryLong(Request req, String name) {
-        var v = req.query(name);
-        if (v.isEmpty()) return null;
-        String s = v.get().trim();
-        if (!s.matches("[+-]?\\d{1,18}")) {
-            throw queryError(name, "Input should be a valid integer, unable to parse string as an integer", "int_parsing");
-        }
-        return Long.parseLong(s);
-    }
-
-    private static ApiException queryError(String name, String msg, String type) {
-        return new ApiException(ErrorCode.SCHEMA_INVALID, msg, Map.of("loc", java.util.List.of("query", name), "type", type));
+    private static long messageId(Request req) {
+        return req.longParam("messageId", ErrorCode.MESSAGE_NOT_FOUND);
     }
 }

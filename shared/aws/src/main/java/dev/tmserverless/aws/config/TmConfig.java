@@ -57,6 +57,11 @@ public final class TmConfig {
 
     public String osmScope() { return get("TM_SCOPE").orElse("read_prefs write_api"); }
 
+    /** The organisation running this instance, as messages name it (the reference's ORG_CODE and ORG_NAME). */
+    public String orgCode() { return get("TM_ORG_CODE").orElse("HOT"); }
+
+    public String orgName() { return get("TM_ORG_NAME").orElse("Humanitarian OpenStreetMap Team"); }
+
     public List<String> bootstrapAdmins() {
         return get("TM_BOOTSTRAP_ADMINS").map(s -> Arrays.stream(s.split(",")).map(String::trim)
                 .filter(x -> !x.isEmpty()).toList()).orElse(List.of());

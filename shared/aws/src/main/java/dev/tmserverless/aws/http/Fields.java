@@ -7,7 +7,7 @@ import dev.tmserverless.core.error.ErrorCode;
 import java.util.List;
 import java.util.Map;
 
-/** Reading declared body fields; a missing or mistyped required field is a 422 naming the field. */
+/** Reading declared body fields and query parameters; a missing or mistyped required one is a 422 naming it. */
 public final class Fields {
     private Fields() {}
 
@@ -48,5 +48,31 @@ public final class Fields {
 
     public static ApiException schema(String field, String msg, String type) {
         return new ApiException(ErrorCode.SCHEMA_INVALID, msg, Map.of("loc", List.of("body", field), "type", type));
+    }
+
+    /** A query flag as FastAPI reads a bool: true/false, 1/0, yes/no, on/off; anything else is 422. */
+    public static boolean queryBool(Request req, String name, boolean dflt) {
+        var v = req.query(name);
+        if (v.isEmpty()) return dflt;
+        return switch (v.get().trim().toLowerCase(java.util.Locale.ROOT)) {
+            case "true", "1", "yes", "on", "t", "y" -> true;
+            case "false", "0", "no", "off", "f", "n" -> false;
+            default -> throw queryError(name, "Input should be a valid boolean, unable to interpret input", "bool_parsing");
+        };
+    }
+
+    /** An integer query parameter, or null when absent; not an integer is 422. */
+    public static Long queryLong(Request req, String name) {
+        var v = req.query(name);
+        if (v.isEmpty()) return null;
+        String s = v.get().trim();
+        if (!s.matches("[+-]?\\d{1,18}")) {
+            throw queryError(name, "Input should be a valid integer, unable to parse string as an integer", "int_parsing");
+        }
+        return Long.parseLong(s);
+    }
+
+    private static ApiException queryError(String name, String msg, String type) {
+        return new ApiException(ErrorCode.SCHEMA_INVALID, msg, Map.of("loc", java.util.List.of("query", name), "type", type));
     }
 }

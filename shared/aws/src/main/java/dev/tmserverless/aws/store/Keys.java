@@ -39,6 +39,10 @@ final class Keys {
 
     static final String COUNTER = "COUNTER";
 
+    static final String MESSAGE_PREFIX = "MSG#";
+    static String message(long id) { return MESSAGE_PREFIX + String.format("%010d", id); }
+    static final String INBOX = "INBOX";
+
     /** gsi1 partition of lock slots, sorted by expiry (docs/locking.md "Expiry"). */
     static final String LOCKS = "LOCKS";
     static String lockExpiry(long expiresAtMillis, long userId) { return String.format("%013d#%d", expiresAtMillis, userId); }

@@ -42,6 +42,17 @@ public final class Routes {
     public static final Resources.Route BANNER = route("GET", "/system/banner", USERS);
     public static final Resources.Route UPDATE_BANNER = route("PATCH", "/system/banner", USERS);
 
+    // ---- users: notifications (the caller's inbox) ----
+    public static final Resources.Route NOTIFICATIONS = route("GET", "/notifications", USERS);
+    public static final Resources.Route NOTIFICATION = route("GET", "/notifications/{messageId}", USERS);
+    public static final Resources.Route DELETE_NOTIFICATION = route("DELETE", "/notifications/{messageId}", USERS);
+    public static final Resources.Route DELETE_NOTIFICATIONS = route("DELETE", "/notifications/delete-multiple", USERS);
+    public static final Resources.Route DELETE_ALL_NOTIFICATIONS = route("DELETE", "/notifications/delete-all", USERS);
+    public static final Resources.Route MARK_NOTIFICATIONS_READ = route("POST", "/notifications/mark-as-read-multiple", USERS);
+    public static final Resources.Route MARK_ALL_NOTIFICATIONS_READ = route("POST", "/notifications/mark-as-read-all", USERS);
+    public static final Resources.Route UNREAD_NOTIFICATIONS = route("GET", "/notifications/queries/own/count-unread", USERS);
+    public static final Resources.Route NOTIFICATIONS_SEEN = route("POST", "/notifications/queries/own/post-unread", USERS);
+
     // ---- projects ----
     public static final Resources.Route CREATE_PROJECT = route("POST", "/projects", PROJECTS);
     public static final Resources.Route PROJECT = route("GET", "/projects/{projectId}", PROJECTS);

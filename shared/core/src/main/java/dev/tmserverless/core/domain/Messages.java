@@ -1,0 +1,52 @@
+package dev.tmserverless.core.domain;
+
+import java.time.Instant;
+
+/**
+ * The texts of the messages the system sends, as the reference words them (HTML, links relative to the web
+ * frontend's origin so they work wherever it is served).
+ */
+public final class Messages {
+    private Messages() {}
+
+    /** The first message of every new user (a fixed id within their inbox, so two racing first logins send one). */
+    public static Message welcome(User u, String orgCode, Instant now) {
+        String text = "Hi " + Html.escape(u.username()) + ",<br />\n<br />\n"
+                + "Welcome to the " + orgCode + " Tasking Manager, we hope you will enjoy being part of the community that is"
+                + " helping map the world.<br />\n<br />\n"
+                + "In order to be notified on project updates and feedback on your mapping, please check if your email"
+                + " address is registered and verified on your <a href=\"/settings\">settings page</a>.<br />\n<br />\n"
+                + "Thank you very much!<br />\n";
+        return new Message(WELCOME_ID, u.id(), Message.Type.SYSTEM, "Welcome to the " + orgCode + " Tasking Manager", text,
+                null, null, null, null, null, now, false);
+    }
+
+    /** The id of the welcome message in every inbox: before every other message. */
+    public static final long WELCOME_ID = 0;
+
+    /**
+     * To the mapper of a task a validator has just validated or marked invalid; nothing when they validated their
+     * own task. {@code projectName} in the project's default locale.
+     */
+    public static java.util.Optional<Message> afterValidation(Task task, TaskStatus outcome, User validator,
+                                                                String mapperName, String projectName, String orgName,
+                                                                Instant now) {
+        if (task.mappedBy() == null || task.mappedBy() == validator.id()) return java.util.Optional.empty();
+        boolean invalid = outcome == TaskStatus.INVALIDATED;
+        String taskLink = "<a style=\"color: #d73f3f\" href=\"/projects/" + task.projectId() + "/tasks/?search="
+                + task.taskId() + "\">Task " + task.taskId() + "</a>";
+        String projectLink = "<a style=\"\" href=\"/projects/" + task.projectId() + "\">" + Html.escape(projectName)
+                + " #" + task.projectId() + "</a>";
+        String subject = taskLink + " mapped by you in Project " + projectLink + " has been "
+                + (invalid ? "marked invalid" : "validated");
+        String text = "Hi " + Html.escape(mapperName) + ",<br />\n<br />\n"
+                + (invalid ? "Unfortunately, the " + taskLink + " you marked as \"Completely Mapped\" was just set as \"More mapping needed\".<br />\n"
+                        : "The " + taskLink + " you marked as \"Completely Mapped\" was just validated!<br />\n")
+                + "<br />\nThis is an automated message, the person who " + (invalid ? "reviewed the task" : "validated it")
+                + " hopefully shared some feedback with you.<br />\n<br />\n"
+                + "Thank you very much for mapping!<br />\n" + Html.escape(orgName) + "<br />\n";
+        return java.util.Optional.of(new Message(-1, task.mappedBy(), invalid ? Message.Type.INVALIDATION_NOTIFICATION
+                : Message.Type.VALIDATION_NOTIFICATION, subject, text, validator.id(), validator.username(),
+                task.projectId(), projectName, task.taskId(), now, false));
+    }
+}
