@@ -60,11 +60,13 @@ public class TaskService {
     private final TmConfig config;
     private final MessageStore messages;
     private final UserStore users;
+    private final CommentNotices notices;
     Faults faults;
     Clock clock = Clock.systemUTC();
 
     public TaskService(ProjectAccess access, ProjectStore projects, GridJobStore jobStore, TaskStore tasks, LockClaims claims, Splits splits,
-                       TmConfig config, Faults faults, MessageStore messages, UserStore users) {
+                       TmConfig config, Faults faults, MessageStore messages, UserStore users, CommentNotices notices) {
+        this.notices = notices;
         this.config = config;
         this.messages = messages;
         this.users = users;
@@ -107,13 +109,36 @@ public class TaskService {
     }
 
     public Outcome unlockAfterMapping(long projectId, int taskId, User user, String status, String comment) {
-        return transition(projectId, taskId, user,
-                (t) -> TaskMachine.unlockAfterMapping(t, user.actor(), clock.instant(), status, comment));
+        return commented(transition(projectId, taskId, user,
+                (t) -> TaskMachine.unlockAfterMapping(t, user.actor(), clock.instant(), status, comment)), comment, user);
     }
 
     public Outcome stopMapping(long projectId, int taskId, User user, String comment) {
-        return transition(projectId, taskId, user,
-                (t) -> TaskMachine.stopMapping(t, user.actor(), clock.instant(), comment));
+        return commented(transition(projectId, taskId, user,
+                (t) -> TaskMachine.stopMapping(t, user.actor(), clock.instant(), comment)), comment, user);
+    }
+
+    /**
+     * A comment on a task (the reference's order: 403 ReadOnly, 400 InvalidData, 404): one COMMENT row with one
+     * conditional write, re-decided on a lost race; then the people it concerns are told.
+     */
+    public Outcome comment(long projectId, int taskId, User user, String comment) {
+        Permissions.checkCanComment(user);
+        if (comment == null || comment.isBlank() || comment.length() > TaskMachine.MAX_COMMENT_LENGTH) {
+            throw new ApiException(ErrorCode.INVALID_DATA, "Unable to add comment");
+        }
+        ProjectAccess.View view = access.visible(projectId, user);
+        for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
+            TaskChange change = TaskMachine.comment(task(projectId, taskId), user.actor(), clock.instant(), comment);
+            if (tasks.apply(change)) return commented(new Outcome(change.after(), view), comment, user);
+        }
+        throw new ApiException(ErrorCode.CONFLICT);
+    }
+
+    /** Tells those a written comment concerns (CommentNotices); the outcome unchanged. */
+    private Outcome commented(Outcome o, String comment, User author) {
+        notices.afterTaskComment(o.task(), comment, author, o.view().project(), clock.instant());
+        return o;
     }
 
     /**
@@ -224,6 +249,9 @@ public class TaskService {
             return TaskMachine.unlockAfterValidation(t, user.actor(), now, i.status(), i.comment(), i.issues());
         });
         notifyMappers(ended.changes(), ended.view().project(), user);
+        for (TaskChange c : ended.changes()) {
+            notices.afterTaskComment(c.after(), byId.get(c.after().taskId()).comment(), user, ended.view().project(), clock.instant());
+        }
         return ended.outcomes();
     }
 
@@ -255,8 +283,12 @@ public class TaskService {
     public List<Outcome> stopValidation(long projectId, List<ResetTask> items, User user) {
         Map<Integer, ResetTask> byId = new LinkedHashMap<>();
         items.forEach(i -> byId.putIfAbsent(i.taskId(), i));
-        return endValidation(projectId, List.copyOf(byId.keySet()), user,
-                (t, now) -> TaskMachine.stopValidation(t, user.actor(), now, byId.get(t.taskId()).comment())).outcomes();
+        Ended ended = endValidation(projectId, List.copyOf(byId.keySet()), user,
+                (t, now) -> TaskMachine.stopValidation(t, user.actor(), now, byId.get(t.taskId()).comment()));
+        for (TaskChange c : ended.changes()) {
+            notices.afterTaskComment(c.after(), byId.get(c.after().taskId()).comment(), user, ended.view().project(), clock.instant());
+        }
+        return ended.outcomes();
     }
 
     /** The written changes of a request that ended validation locks, and the project they were decided in. */

@@ -40,6 +40,7 @@ public class TasksFunction extends ApiFunction {
     @Inject TaskShapes shapes;
     @Inject ProjectAccess access;
     @Inject Splits splits;
+    @Inject ProjectChat chat;
 
     public TasksFunction() { super(); }
 
@@ -63,6 +64,10 @@ public class TasksFunction extends ApiFunction {
                 .on(Routes.SPLIT, this::split)
                 .on(Routes.TASKS_OSM_XML, this::osmXml)
                 .on(Routes.TASKS_GPX, this::gpx)
+                .on(Routes.TASK_COMMENT, this::taskComment)
+                .on(Routes.PROJECT_CHAT, this::chat)
+                .on(Routes.POST_PROJECT_CHAT, this::postChat)
+                .on(Routes.DELETE_PROJECT_CHAT, this::deleteChat)
                 .on(Routes.LATEST_ACTIVITIES, this::latestActivities)
                 .on(Routes.MY_LOCKED_TASKS, this::myLockedTasks)
                 .on(Routes.MY_LOCKED_TASK_DETAILS, this::myLockedTaskDetails);
@@ -266,6 +271,49 @@ public class TasksFunction extends ApiFunction {
         List<Task> out = new ArrayList<>();
         only.forEach(id -> { if (byId.containsKey(id)) out.add(byId.get(id)); });
         return out;
+    }
+
+    /** POST a comment on a task: 200 TaskDTO with the COMMENT row first. */
+    Response taskComment(Request req) {
+        var user = req.caller().require();
+        String comment;
+        try {
+            JsonNode b = req.json();
+            comment = b.isObject() && b.path("comment").isTextual() ? b.path("comment").asText() : null;
+        } catch (ApiException e) {
+            comment = null;
+        }
+        long projectId = projectId(req);
+        return dto(service.comment(projectId, taskId(req), user, comment), req);
+    }
+
+    /** GET the project's chat, newest first ({@code page}, {@code perPage}, default 20). */
+    Response chat(Request req) {
+        long projectId = projectId(req);
+        Long page = dev.tmserverless.aws.http.Fields.queryLong(req, "page");
+        Long perPage = dev.tmserverless.aws.http.Fields.queryLong(req, "perPage");
+        return Response.ok(chat.page(projectId, req.caller().optional().orElse(null),
+                (int) Math.max(1, Math.min(page == null ? 1 : page, 1_000_000)),
+                (int) Math.max(1, Math.min(perPage == null ? 20 : perPage, 100))));
+    }
+
+    /** POST {@code {"message"}} to the project's chat: the first page of five newest. */
+    Response postChat(Request req) {
+        var user = req.caller().require();
+        String message;
+        try {
+            JsonNode b = req.json();
+            message = b.isObject() && b.path("message").isTextual() ? b.path("message").asText() : null;
+        } catch (ApiException e) {
+            message = null;
+        }
+        return Response.ok(chat.post(projectId(req), user, message));
+    }
+
+    Response deleteChat(Request req) {
+        var user = req.caller().require();
+        chat.delete(projectId(req), req.longParam("commentId", ErrorCode.MESSAGE_NOT_FOUND), user);
+        return Response.ok(Map.of("Success", "Comment deleted"));
     }
 
     /**

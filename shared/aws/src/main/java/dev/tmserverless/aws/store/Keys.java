@@ -32,6 +32,8 @@ final class Keys {
     static final String GEOM_PREFIX = "TASKGEOM#";
     static String task(int id) { return TASK_PREFIX + pad(id); }
     static String geom(int id) { return GEOM_PREFIX + pad(id); }
+    static final String CHAT_PREFIX = "CHAT#";
+    static String chat(long id) { return CHAT_PREFIX + String.format("%010d", id); }
     static final String HISTORY_PREFIX = "TASKHIST#";
     /** A task's archived history rows, from row {@code firstRow} on. */
     static String history(int taskId, int firstRow) { return historyOf(taskId) + String.format("%010d", firstRow); }

@@ -84,6 +84,10 @@ public final class Routes {
     public static final Resources.Route SPLIT = route("POST", "/projects/{projectId}/tasks/actions/split/{taskId}", TASKS);
     public static final Resources.Route TASKS_OSM_XML = route("GET", "/projects/{projectId}/tasks/queries/xml", TASKS);
     public static final Resources.Route TASKS_GPX = route("GET", "/projects/{projectId}/tasks/queries/gpx", TASKS);
+    public static final Resources.Route TASK_COMMENT = route("POST", "/projects/{projectId}/comments/tasks/{taskId}", TASKS);
+    public static final Resources.Route PROJECT_CHAT = route("GET", "/projects/{projectId}/comments", TASKS);
+    public static final Resources.Route POST_PROJECT_CHAT = route("POST", "/projects/{projectId}/comments", TASKS);
+    public static final Resources.Route DELETE_PROJECT_CHAT = route("DELETE", "/projects/{projectId}/comments/{commentId}", TASKS);
     public static final Resources.Route LATEST_ACTIVITIES = route("GET", "/projects/{projectId}/activities/latest", TASKS);
     public static final Resources.Route MY_LOCKED_TASKS = route("GET", "/users/queries/tasks/locked", TASKS);
     public static final Resources.Route MY_LOCKED_TASK_DETAILS = route("GET", "/users/queries/tasks/locked/details", TASKS);

@@ -24,6 +24,34 @@ public final class Messages {
     /** The id of the welcome message in every inbox: before every other message. */
     public static final long WELCOME_ID = 0;
 
+    private static String taskLink(long projectId, int taskId) {
+        return "<a style=\"\" href=\"/projects/" + projectId + "/tasks/?search=" + taskId + "\">Task " + taskId + "</a>";
+    }
+
+    private static String projectLink(long projectId, String projectName, boolean chat) {
+        return "<a style=\"\" href=\"/projects/" + projectId + (chat ? "#questionsAndComments" : "") + "\">"
+                + Html.escape(projectName) + " #" + projectId + "</a>";
+    }
+
+    /** To someone a task comment mentions ({@code taskId}) or a project chat message mentions ({@code taskId} null). */
+    public static Message mention(long toUserId, User author, long projectId, String projectName, Integer taskId,
+                                  String escapedText, Instant now) {
+        String subject = taskId != null
+                ? "You were mentioned in a comment in " + taskLink(projectId, taskId) + " of Project " + projectLink(projectId, projectName, false)
+                : "You were mentioned in Project " + projectLink(projectId, projectName, true) + " chat";
+        return new Message(-1, toUserId, Message.Type.MENTION_NOTIFICATION, subject, escapedText, author.id(),
+                author.username(), projectId, projectName, taskId, now, false);
+    }
+
+    /** To someone who changed a task's state, when somebody else comments on it. */
+    public static Message taskComment(long toUserId, User author, long projectId, String projectName, int taskId,
+                                      String escapedText, Instant now) {
+        String subject = "<a href=\"/users/" + Html.escape(author.username()) + "\">" + Html.escape(author.username())
+                + "</a> left a comment in " + taskLink(projectId, taskId) + " of Project " + projectLink(projectId, projectName, false);
+        return new Message(-1, toUserId, Message.Type.TASK_COMMENT_NOTIFICATION, subject, escapedText, author.id(),
+                author.username(), projectId, projectName, taskId, now, false);
+    }
+
     /**
      * To the mapper of a task a validator has just validated or marked invalid; nothing when they validated their
      * own task. {@code projectName} in the project's default locale.

@@ -98,6 +98,23 @@ public final class Permissions {
         if (u.isBlocked()) throw new ApiException(ErrorCode.READ_ONLY);
     }
 
+    /**
+     * Posting to a project's chat: not blocked (403 ReadOnly); a draft only for its managers, a private project only
+     * for its managers and allow-list (403 UserNotPermitted).
+     */
+    public static void checkCanChat(User u, Project p, boolean pm) {
+        checkCanComment(u);
+        if (pm) return;
+        if (p.status() == ProjectStatus.DRAFT || (p.isPrivate() && !p.allows(u))) {
+            throw new ApiException(ErrorCode.USER_NOT_PERMITTED);
+        }
+    }
+
+    /** Deleting a chat message: its author or a project manager (403 DeletePermissionError). */
+    public static void checkCanDeleteChat(User u, long authorId, boolean pm) {
+        if (!pm && u.id() != authorId) throw new ApiException(ErrorCode.DELETE_PERMISSION_ERROR);
+    }
+
     /** Bulk task actions need PM: 403 UserPermissionError. */
     public static void checkCanManage(boolean pm) {
         if (!pm) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);

@@ -99,6 +99,8 @@ public enum ErrorCode {
     UNDO_PERMISSION_ERROR(403, "UndoPermissionError", Shape.LEGACY, "Undo not allowed for this user"),
     USER_ACTION_NOT_PERMITTED(403, "UserActionNotPermitted", Shape.LEGACY, "User not permitted to revert tasks"),
     READ_ONLY(403, "ReadOnly", Shape.LEGACY, "User is on read only mode."),
+    USER_NOT_PERMITTED(403, "UserNotPermitted", Shape.LEGACY, " User not permitted to post Comment"),
+    DELETE_PERMISSION_ERROR(403, "DeletePermissionError", Shape.LEGACY, " User not allowed to delete message"),
     ;
 
     public enum Shape { LEGACY, STRUCTURED, DETAIL }
