@@ -41,6 +41,7 @@ public class TasksFunction extends ApiFunction {
     @Inject ProjectAccess access;
     @Inject Splits splits;
     @Inject ProjectChat chat;
+    @Inject IssueCategories issueCategories;
 
     public TasksFunction() { super(); }
 
@@ -51,6 +52,7 @@ public class TasksFunction extends ApiFunction {
 
     @Override
     protected void register(Handlers h) {
+        issueCategories.register(h);
         h.on(Routes.TASKS_OF_PROJECT, this::list)
                 .on(Routes.TASK, this::get)
                 .on(Routes.LOCK_FOR_MAPPING, this::lockForMapping)

@@ -88,6 +88,11 @@ public final class Routes {
     public static final Resources.Route PROJECT_CHAT = route("GET", "/projects/{projectId}/comments", TASKS);
     public static final Resources.Route POST_PROJECT_CHAT = route("POST", "/projects/{projectId}/comments", TASKS);
     public static final Resources.Route DELETE_PROJECT_CHAT = route("DELETE", "/projects/{projectId}/comments/{commentId}", TASKS);
+    public static final Resources.Route ISSUE_CATEGORIES = route("GET", "/tasks/issues/categories", TASKS);
+    public static final Resources.Route CREATE_ISSUE_CATEGORY = route("POST", "/tasks/issues/categories", TASKS);
+    public static final Resources.Route ISSUE_CATEGORY = route("GET", "/tasks/issues/categories/{categoryId}", TASKS);
+    public static final Resources.Route UPDATE_ISSUE_CATEGORY = route("PATCH", "/tasks/issues/categories/{categoryId}", TASKS);
+    public static final Resources.Route DELETE_ISSUE_CATEGORY = route("DELETE", "/tasks/issues/categories/{categoryId}", TASKS);
     public static final Resources.Route LATEST_ACTIVITIES = route("GET", "/projects/{projectId}/activities/latest", TASKS);
     public static final Resources.Route MY_LOCKED_TASKS = route("GET", "/users/queries/tasks/locked", TASKS);
     public static final Resources.Route MY_LOCKED_TASK_DETAILS = route("GET", "/users/queries/tasks/locked/details", TASKS);

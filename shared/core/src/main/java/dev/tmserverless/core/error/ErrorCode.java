@@ -14,6 +14,7 @@ public enum ErrorCode {
     ORGANISATION_NOT_FOUND(404, "ORGANISATION_NOT_FOUND", Shape.STRUCTURED, "The requested organisation was not found."),
     LICENSE_NOT_FOUND(404, "LICENSE_NOT_FOUND", Shape.STRUCTURED, "The requested license was not found."),
     NOT_FOUND(404, "NOT_FOUND", Shape.STRUCTURED, "The requested resource was not found."),
+    ISSUE_CATEGORY_NOT_FOUND(404, "ISSUE_CATEGORY_NOT_FOUND", Shape.STRUCTURED, "The requested mapping issue category was not found."),
     MESSAGE_NOT_FOUND(404, "MESSAGE_NOT_FOUND", Shape.STRUCTURED, "The requested message was not found."),
     ROUTE_NOT_FOUND(404, "NOT_FOUND", Shape.STRUCTURED, "The requested URL was not found on the server."),
     METHOD_NOT_ALLOWED(405, "METHOD_NOT_ALLOWED", Shape.STRUCTURED, "Method not allowed."),
