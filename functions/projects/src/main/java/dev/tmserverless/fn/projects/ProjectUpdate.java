@@ -39,7 +39,8 @@ final class ProjectUpdate {
      * The project as the PATCH body makes it. {@code users} finds a user by name: the allow-list is resolved to
      * user ids here, and a name nobody has is 404 USER_NOT_FOUND, as in the reference.
      */
-    static Project apply(Project old, JsonNode b, Function<String, Optional<User>> users) {
+    static Project apply(Project old, JsonNode b, Function<String, Optional<User>> users,
+                         java.util.function.IntPredicate licenseExists) {
         if (b == null || !b.isObject()) throw new ApiException(ErrorCode.INVALID_DATA, "Project update body must be a JSON object");
         for (String k : REQUIRED) {
             if (!b.hasNonNull(k)) throw new ApiException(ErrorCode.INVALID_DATA, "Missing required field: " + k);
@@ -74,8 +75,7 @@ final class ProjectUpdate {
             }
         }
         Integer licenseId = b.hasNonNull("licenseId") ? b.get("licenseId").asInt() : null;
-        // No licence can exist yet, so any licence id is unknown.
-        if (licenseId != null) throw new ApiException(ErrorCode.REQUIRE_LICENSE_ID);
+        if (licenseId != null && !licenseExists.test(licenseId)) throw new ApiException(ErrorCode.REQUIRE_LICENSE_ID);
 
         List<Actor> allowed = b.has("allowedUsernames") ? allowedUsers(strings(b.get("allowedUsernames")), users)
                 : old.allowedUserIds().isEmpty() && !old.allowedUsernames().isEmpty()

@@ -52,6 +52,7 @@ public class ProjectsFunction extends ApiFunction {
     static final java.time.Duration RESEND_AFTER = java.time.Duration.ofMinutes(1);
     @Inject Splits splits;
     @Inject BlobStore blobs;
+    @Inject dev.tmserverless.aws.store.LicenseStore licenses;
 
     public ProjectsFunction() { super(); }
 
@@ -99,7 +100,7 @@ public class ProjectsFunction extends ApiFunction {
         for (int attempt = 0; attempt < 3; attempt++) {
             ProjectAccess.View v = access.load(id, user);
             if (!v.pm()) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
-            Project updated = ProjectUpdate.apply(v.project(), body, users::byUsername);
+            Project updated = ProjectUpdate.apply(v.project(), body, users::byUsername, licenseId -> licenses.get(licenseId).isPresent());
             if (updated.organisationId() != v.project().organisationId()) {
                 Organisation target = orgs.get(updated.organisationId()).orElseThrow(() -> new ApiException(
                         ErrorCode.ORGANISATION_NOT_FOUND, ErrorCode.ORGANISATION_NOT_FOUND.message,

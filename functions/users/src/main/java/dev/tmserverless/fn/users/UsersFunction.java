@@ -23,6 +23,7 @@ public class UsersFunction extends ApiFunction {
     @Inject SystemService system;
     @Inject OsmClient osm;
     @Inject Notifications notifications;
+    @Inject Licenses licenses;
 
     public UsersFunction() { super(); }
 
@@ -33,6 +34,7 @@ public class UsersFunction extends ApiFunction {
 
     @Override
     protected void register(Handlers h) {
+        licenses.register(h);
         h.on(Routes.LOGIN, this::loginUrl)
                 .on(Routes.LOGIN_CALLBACK, this::callback)
                 .on(Routes.USER_BY_USERNAME, this::userByName)

@@ -53,6 +53,14 @@ public final class Routes {
     public static final Resources.Route UNREAD_NOTIFICATIONS = route("GET", "/notifications/queries/own/count-unread", USERS);
     public static final Resources.Route NOTIFICATIONS_SEEN = route("POST", "/notifications/queries/own/post-unread", USERS);
 
+    // ---- users: licences ----
+    public static final Resources.Route LICENSES = route("GET", "/licenses", USERS);
+    public static final Resources.Route CREATE_LICENSE = route("POST", "/licenses", USERS);
+    public static final Resources.Route LICENSE = route("GET", "/licenses/{licenseId}", USERS);
+    public static final Resources.Route UPDATE_LICENSE = route("PATCH", "/licenses/{licenseId}", USERS);
+    public static final Resources.Route DELETE_LICENSE = route("DELETE", "/licenses/{licenseId}", USERS);
+    public static final Resources.Route ACCEPT_LICENSE = route("POST", "/licenses/{licenseId}/actions/accept-for-me", USERS);
+
     // ---- projects ----
     public static final Resources.Route CREATE_PROJECT = route("POST", "/projects", PROJECTS);
     public static final Resources.Route PROJECT = route("GET", "/projects/{projectId}", PROJECTS);
