@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
+import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
+import org.locationtech.jts.index.strtree.STRtree;
 import org.locationtech.jts.geom.MultiPolygon;
 import org.locationtech.jts.geom.TopologyException;
 import org.locationtech.jts.geom.prep.PreparedGeometry;
@@ -45,11 +47,13 @@ public final class Trim {
      * feature, vertices out, and wall-clock time, checked between features. A grid feature is a tile (5 vertices)
      * or a clipped tile, so the per-feature bound keeps each overlay small whatever the AOI.
      */
-    public record Budget(long maxFeatures, long maxAoiVertices, long maxFeatureVertices, long maxOutputVertices,
-                         java.time.Duration maxTime) {
-        public static final Budget DEFAULT = new Budget(100_000, 100_000, 256, 1_000_000, java.time.Duration.ofSeconds(10));
+    public record Budget(long maxFeatures, long maxAoiVertices, long maxFeatureVertices, long maxPairWork,
+                         long maxOutputVertices, java.time.Duration maxTime) {
+        public static final Budget DEFAULT = new Budget(100_000, 100_000, 256, 300_000, 1_000_000, java.time.Duration.ofSeconds(10));
 
-        public Budget withMaxFeatures(long n) { return new Budget(n, maxAoiVertices, maxFeatureVertices, maxOutputVertices, maxTime); }
+        public Budget withMaxFeatures(long n) {
+            return new Budget(n, maxAoiVertices, maxFeatureVertices, maxPairWork, maxOutputVertices, maxTime);
+        }
     }
 
     /** As {@link #intersectingTiles(JsonNode, JsonNode, boolean)} within {@code budget}: 413 GridTooLarge, 400 TrimTooComplex. */
@@ -73,6 +77,7 @@ public final class Trim {
         }
         long outputVertices = 0;
         PreparedGeometry prepared = PreparedGeometryFactory.prepare(aoi);
+        STRtree aoiEdges = edges(aoi);
         List<JsonNode> kept = new ArrayList<>();
         for (int i = 0; i < features.size(); i++) {
             JsonNode f = features.get(i);
@@ -96,6 +101,13 @@ public final class Trim {
                     kept.add(feature);
                     continue;
                 }
+                // one overlay cannot be interrupted: its pieces are bounded by AOI edges near the feature × its edges
+                long pairWork = (long) aoiEdges.query(tile.getEnvelopeInternal()).size() * tile.getNumPoints();
+                if (pairWork > budget.maxPairWork()) {
+                    throw new ApiException(ErrorCode.GRID_TOO_LARGE, String.format(java.util.Locale.ROOT,
+                            "grid feature %d and the Area of Interest are too detailed where they meet (%d edge pairs; at most %d)",
+                            i, pairWork, budget.maxPairWork()), java.util.Map.of("feature", i, "maxPairWork", budget.maxPairWork()));
+                }
                 MultiPolygon inter = Geo.polygonal(OverlayNGRobust.overlay(aoi, tile, OverlayNG.INTERSECTION));
                 if (inter.isEmpty()) continue;
                 outputVertices = addOutput(outputVertices, clipToAoi ? inter.getNumPoints() : tile.getNumPoints(), budget, i);
@@ -112,6 +124,19 @@ public final class Trim {
             }
         }
         return GeoJson.featureCollection(kept);
+    }
+
+    /** The AOI's edges in a spatial index, to count those near a grid feature. */
+    private static STRtree edges(MultiPolygon aoi) {
+        STRtree t = new STRtree();
+        for (int i = 0; i < aoi.getNumGeometries(); i++) {
+            var p = (org.locationtech.jts.geom.Polygon) aoi.getGeometryN(i);
+            for (int r = -1; r < p.getNumInteriorRing(); r++) {
+                var cs = (r < 0 ? p.getExteriorRing() : p.getInteriorRingN(r)).getCoordinates();
+                for (int k = 0; k + 1 < cs.length; k++) t.insert(new Envelope(cs[k], cs[k + 1]), Boolean.TRUE);
+            }
+        }
+        return t;
     }
 
     private static long addOutput(long sofar, int vertices, Budget budget, int feature) {

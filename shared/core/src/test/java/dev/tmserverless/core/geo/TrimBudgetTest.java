@@ -19,13 +19,16 @@ import org.locationtech.jts.geom.Polygon;
  */
 class TrimBudgetTest {
     /** A comb of {@code k} teeth of width 1 and height {@code 2k} on a bar of height 1, about 4k vertices. */
-    static Polygon comb(int k, boolean turned, double offset) {
+    static Polygon comb(int k, boolean turned, double offset) { return comb(k, 2 * k, turned, offset); }
+
+    /** A comb of {@code k} teeth of width 1 and height {@code h}, turned a quarter (teeth along x) if asked. */
+    static Polygon comb(int k, int h, boolean turned, double offset) {
         List<Coordinate> ring = new ArrayList<>();
         ring.add(new Coordinate(0, 0));
         ring.add(new Coordinate(2 * k - 1, 0));
         for (int i = k - 1; i >= 0; i--) {
-            ring.add(new Coordinate(2 * i + 1, 2 * k));
-            ring.add(new Coordinate(2 * i, 2 * k));
+            ring.add(new Coordinate(2 * i + 1, h));
+            ring.add(new Coordinate(2 * i, h));
             if (i > 0) {
                 ring.add(new Coordinate(2 * i, 1));
                 ring.add(new Coordinate(2 * i - 1, 1));
@@ -66,22 +69,34 @@ class TrimBudgetTest {
     }
 
     @Test
-    void combsSmallEnoughPerFeatureStopWhenTheOutputPassesItsBudget() {
-        // 300 teeth against turned combs of 60 teeth (240 vertices each): 18,000 squares per feature
-        Polygon[] features = new Polygon[20];
-        for (int i = 0; i < features.length; i++) features[i] = comb(60, true, 0);
-        var budget = new Trim.Budget(1000, 100_000, 256, 200_000, Duration.ofSeconds(60));
-        assertCode(ErrorCode.TRIM_TOO_COMPLEX, () -> Trim.intersectingTiles(aoi(comb(300, false, 0)), grid(features), true, budget));
+    void aCombSmallEnoughPerFeatureOverTheReviewsCombIsRefusedByTheEdgePairBound() {
+        // 60 teeth (240 vertices) across the whole AOI is under the per-feature bound, but it meets about 4,000 AOI edges
+        long t0 = System.nanoTime();
+        assertCode(ErrorCode.GRID_TOO_LARGE, () -> Trim.intersectingTiles(aoi(comb(1000, false, 0)),
+                grid(comb(60, 2000, true, 0)), true));
+        assertThat(Duration.ofNanos(System.nanoTime() - t0)).isLessThan(Duration.ofSeconds(5));
+        // an ordinary tile over the same AOI is trimmed
+        Polygon tile = (Polygon) Geo.FACTORY.toGeometry(new org.locationtech.jts.geom.Envelope(0, 4, 0, 4));
+        assertThat(Trim.intersectingTiles(aoi(comb(1000, false, 0)), grid(tile), true).path("features").size()).isEqualTo(1);
+    }
+
+    @Test
+    void combsWithinTheOtherBoundsStopWhenTheOutputPassesItsBudget() {
+        // 100 teeth against turned combs of 20 teeth across it: 2,000 squares (10,000 vertices) per feature
+        Polygon[] features = new Polygon[10];
+        for (int i = 0; i < features.length; i++) features[i] = comb(20, 200, true, 0);
+        var budget = new Trim.Budget(1000, 100_000, 256, 300_000, 25_000, Duration.ofSeconds(60));
+        assertCode(ErrorCode.TRIM_TOO_COMPLEX, () -> Trim.intersectingTiles(aoi(comb(100, false, 0)), grid(features), true, budget));
         // unclipped, each kept feature costs only its own vertices
-        var unclipped = Trim.intersectingTiles(aoi(comb(300, false, 0)), grid(features[0], features[1]), false, budget);
-        assertThat(unclipped.path("features").size()).isEqualTo(2);
+        var unclipped = Trim.intersectingTiles(aoi(comb(100, false, 0)), grid(features[0], features[1], features[2]), false, budget);
+        assertThat(unclipped.path("features").size()).isEqualTo(3);
     }
 
     @Test
     void workIsStoppedWhenItRunsPastItsTime() {
         Polygon[] features = new Polygon[5];
-        for (int i = 0; i < features.length; i++) features[i] = comb(60, true, 0);
-        var budget = new Trim.Budget(1000, 100_000, 256, 10_000_000, Duration.ofMillis(1));
-        assertCode(ErrorCode.TRIM_TOO_COMPLEX, () -> Trim.intersectingTiles(aoi(comb(300, false, 0)), grid(features), true, budget));
+        for (int i = 0; i < features.length; i++) features[i] = comb(20, 200, true, 0);
+        var budget = new Trim.Budget(1000, 100_000, 256, 300_000, 10_000_000, Duration.ofMillis(1));
+        assertCode(ErrorCode.TRIM_TOO_COMPLEX, () -> Trim.intersectingTiles(aoi(comb(100, false, 0)), grid(features), true, budget));
     }
 }
