@@ -38,6 +38,8 @@ final class Keys {
     static String historyOf(int taskId) { return HISTORY_PREFIX + pad(taskId) + "#"; }
 
     static final String COUNTER = "COUNTER";
+    /** A project's task-map version and the snapshot it names ({@link TaskMaps}). */
+    static final String TASK_MAP = "TASKMAP";
 
     /** gsi1 partition of lock slots, sorted by expiry (docs/locking.md "Expiry"). */
     static final String LOCKS = "LOCKS";
