@@ -20,13 +20,10 @@ import dev.tmserverless.core.catalogue.Routes;
 import dev.tmserverless.core.domain.GridJob;
 import dev.tmserverless.core.domain.Organisation;
 import dev.tmserverless.core.domain.Project;
-import dev.tmserverless.core.domain.ProjectCounters;
 import dev.tmserverless.core.domain.ProjectStatus;
-import dev.tmserverless.core.domain.Task;
 import dev.tmserverless.core.domain.User;
 import dev.tmserverless.core.dto.Contributions;
 import dev.tmserverless.core.dto.ProjectDto;
-import dev.tmserverless.core.dto.TaskFeatureCollection;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
 import dev.tmserverless.core.geo.Trim;
@@ -35,7 +32,6 @@ import jakarta.inject.Inject;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 
 /** The projects function: create, read, update and the grid job's progress (spec §1.1, §3). */
@@ -51,6 +47,7 @@ public class ProjectsFunction extends ApiFunction {
 
     static final java.time.Duration RESEND_AFTER = java.time.Duration.ofMinutes(1);
     @Inject Splits splits;
+    @Inject dev.tmserverless.aws.store.TaskMaps maps;
     @Inject BlobStore blobs;
     @Inject dev.tmserverless.aws.store.LicenseStore licenses;
 
@@ -81,15 +78,20 @@ public class ProjectsFunction extends ApiFunction {
     Response get(Request req) {
         long id = projectId(req);
         ProjectAccess.View v = access.visible(id, req.caller().optional().orElse(null));
-        Instant now = Instant.now();
-        List<Task> all = splits.listTasks(id).stream().map(t -> t.effective(now)).toList();
+        // The map, its counters and active mappers come from the task-map snapshot (docs/performance.md): the
+        // percentages are the tasks' own, so a counter left behind by a crash between a task write and its counter
+        // update never shows here.
+        var s = maps.current(id);
         boolean abbreviated = req.queryFlag("abbreviated");
-        JsonNode fc = TaskFeatureCollection.of(all, abbreviated ? Map.of() : shapes.geometries(id), !abbreviated);
+        String etag = dev.tmserverless.aws.store.TaskMaps.etag(s.hash(), v.stored().version(), Json.write(v.org()),
+                req.locale(), abbreviated, req.queryFlag("as_file"));
+        if (req.ifNoneMatch(etag)) return Response.notModified(etag, v.cacheControl());
+        JsonNode fc = Json.parse(maps.json(id, s));
+        if (abbreviated) fc.path("features").forEach(f -> ((com.fasterxml.jackson.databind.node.ObjectNode) f)
+                .set("geometry", com.fasterxml.jackson.databind.node.NullNode.getInstance()));
         JsonNode aoi = blobs.get(BlobStore.aoiKey(id)).map(Json::parse).orElse(null);
-        int activeMappers = (int) all.stream().filter(t -> t.status().isLocked()).map(Task::lockedBy).distinct().count();
-        // The task items are read anyway for the map, so the percentages come from them: a counter left behind by a
-        // crash between a task write and its counter update never shows here (spec §8 D14).
-        Response r = Response.ok(ProjectDto.of(v.project(), ProjectCounters.of(all), v.org(), aoi, fc, req.locale(), activeMappers));
+        Response r = Response.ok(ProjectDto.of(v.project(), s.counters(), v.org(), aoi, fc, req.locale(), s.activeMappers()))
+                .cached(etag, v.cacheControl());
         return req.queryFlag("as_file") ? r.asAttachment("project.json", "application/json") : r;
     }
 
@@ -143,15 +145,13 @@ public class ProjectsFunction extends ApiFunction {
     }
 
     /**
-     * GET the ProjectSummary (the task-selection page): the project, and its percentages counted from the task
-     * items as GET project does.
+     * GET the ProjectSummary (the task-selection page): the project, and its percentages counted from the tasks
+     * of the task-map snapshot, as GET project does.
      */
     Response summary(Request req) {
         long id = projectId(req);
         ProjectAccess.View v = access.visible(id, req.caller().optional().orElse(null));
-        Instant now = Instant.now();
-        List<Task> all = splits.listTasks(id).stream().map(t -> t.effective(now)).toList();
-        return Response.ok(ProjectDto.summary(v.project(), ProjectCounters.of(all), v.org(), req.locale()));
+        return Response.ok(ProjectDto.summary(v.project(), maps.current(id).counters(), v.org(), req.locale()));
     }
 
     /** GET who contributed to the project and which tasks they mapped, validated or marked as bad imagery. */
@@ -159,7 +159,7 @@ public class ProjectsFunction extends ApiFunction {
         long id = projectId(req);
         access.visible(id, req.caller().optional().orElse(null));
         Instant now = Instant.now();
-        List<Task> all = splits.listTasks(id).stream().map(t -> t.effective(now)).toList();
+        java.util.List<dev.tmserverless.core.domain.Task> all = splits.listTasks(id).stream().map(t -> t.effective(now)).toList();
         var profiles = users.getAll(Contributions.contributors(all));
         return Response.ok(Map.of("userContributions", Contributions.of(all, profiles)));
     }
@@ -184,7 +184,9 @@ public class ProjectsFunction extends ApiFunction {
         if (grid == null || !grid.isObject()) throw Fields.schema("grid", "Input should be a valid dictionary", "dict_type");
         JsonNode clip = body.get("clipToAoi");
         if (clip == null || !clip.isBoolean()) throw Fields.schema("clipToAoi", "Input should be a valid boolean", "bool_type");
-        return Response.ok(Trim.intersectingTiles(aoi, grid, clip.asBoolean()));
+        // bounded work: no more grid features than a project may have tasks (docs/geometry.md, "Trim budget")
+        return Response.ok(Trim.intersectingTiles(aoi, grid, clip.asBoolean(),
+                Trim.Budget.DEFAULT.withMaxFeatures(config.aoiLimits().maxTasks())));
     }
 
     private static long projectId(Request req) { return req.longParam("projectId", ErrorCode.PROJECT_NOT_FOUND); }

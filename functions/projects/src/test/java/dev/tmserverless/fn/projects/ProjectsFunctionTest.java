@@ -268,6 +268,63 @@ class ProjectsFunctionTest {
     }
 
     @Test
+    void theProjectComesFromTheTaskMapSnapshotWithAnETagAndAChangeShowsAtOnce() {
+        User pm = fx.user("pm");
+        var p = fx.project(pm, ProjectStatus.PUBLISHED, 3);
+        String path = "/api/v2/projects/" + p.id() + "/";
+        var first = call(fn, "GET", path, null, null);
+        assertThat(first.headers()).containsEntry("cache-control", "public, max-age=2, s-maxage=2");
+        String etag = first.headers().get("etag");
+        assertThat(call(fn, "GET", path, null, null, java.util.Map.of("if-none-match", etag)).status()).isEqualTo(304);
+        // abbreviated has its own ETag and no geometries
+        var abbreviated = call(fn, "GET", path + "?abbreviated=true", null, null);
+        assertThat(abbreviated.headers().get("etag")).isNotEqualTo(etag);
+        assertThat(abbreviated.json().path("tasks").path("features").get(0).path("geometry").isNull()).isTrue();
+        assertThat(first.json().path("tasks").path("features").get(0).path("geometry").path("type").asText()).isNotEmpty();
+        // a committed task change: a new ETag, the new state, its counters and active mappers
+        var m = fx.user("m");
+        var t = fx.tasks.get(p.id(), 1).orElseThrow();
+        assertThat(fx.tasks.apply(dev.tmserverless.core.domain.TaskMachine.lockForMapping(t, m.actor(), Instant.now(),
+                java.time.Duration.ofHours(2)))).isTrue();
+        var changed = call(fn, "GET", path, null, null, java.util.Map.of("if-none-match", etag));
+        assertThat(changed.status()).isEqualTo(200);
+        assertThat(changed.headers().get("etag")).isNotEqualTo(etag);
+        assertThat(changed.json().path("activeMappers").asInt()).isEqualTo(1);
+        assertThat(changed.json().path("tasks").path("features").get(0).path("properties").path("taskStatus").asText())
+                .isEqualTo("LOCKED_FOR_MAPPING");
+        // a draft is its managers': never in a shared cache
+        var draft = fx.project(pm, ProjectStatus.DRAFT, 1);
+        assertThat(call(fn, "GET", "/api/v2/projects/" + draft.id() + "/", token(pm.id()), null).headers())
+                .containsEntry("cache-control", "private, no-cache");
+    }
+
+    /** The security review's comb AOI against the same comb turned a quarter: refused before any overlay. */
+    @Test
+    void intersectingTilesRefusesTheReviewsCombWith413() {
+        int k = 1000;
+        StringBuilder aoi = new StringBuilder("[[0,0],[" + (2 * k - 1) + ",0]");
+        StringBuilder turned = new StringBuilder("[[0,0],[0," + (2 * k - 1) + "]");
+        for (int i = k - 1; i >= 0; i--) {
+            aoi.append(",[").append(2 * i + 1).append(',').append(2 * k).append("],[").append(2 * i).append(',').append(2 * k).append(']');
+            turned.append(",[").append(2 * k).append(',').append(2 * i + 1).append("],[").append(2 * k).append(',').append(2 * i).append(']');
+            if (i > 0) {
+                aoi.append(",[").append(2 * i).append(",1],[").append(2 * i - 1).append(",1]");
+                turned.append(",[1,").append(2 * i).append("],[1,").append(2 * i - 1).append(']');
+            }
+        }
+        aoi.append(",[0,0]]");
+        turned.append(",[0,0]]");
+        String body = "{\"areaOfInterest\": {\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{},"
+                + "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[" + aoi + "]}}]}, \"grid\": {\"type\":\"FeatureCollection\","
+                + "\"features\":[{\"type\":\"Feature\",\"properties\":{},\"geometry\":{\"type\":\"Polygon\",\"coordinates\":["
+                + turned + "]}}]}, \"clipToAoi\": true}";
+        var a = call(fn, "POST", "/api/v2/projects/actions/intersecting-tiles/", token(mapper.id()), body);
+        assertThat(a.status()).isEqualTo(413);
+        assertThat(a.subCode()).isEqualTo("GridTooLarge");
+        assertThat(a.json().path("Error").asText()).contains("vertices");
+    }
+
+    @Test
     void unknownRoutesAndNonNumericIdsAre404() {
         assertThat(call(fn, "GET", "/api/v2/projects/abc/", null, null).status()).isEqualTo(404);
     }

@@ -365,6 +365,7 @@ public class TaskService {
             Instant now = clock.instant();
             Task stored = task(projectId, taskId);
             List<TaskShape> children = TaskMachine.split(stored, splits.shapeOf(stored), user.actor(), now);
+            checkTaskLimit(view, children.size() - 1);
             int first = projects.reserveTaskIds(projectId, children.size());
             List<Integer> ids = IntStream.range(first, first + children.size()).boxed().toList();
             if (tasks.markSplit(stored, ids, user.actor(), now)) {
@@ -375,6 +376,21 @@ public class TaskService {
             // Lost the race (a twin request split it, or the lock ended): decide again on the task as it is now.
         }
         throw new ApiException(ErrorCode.CONFLICT);
+    }
+
+    /**
+     * A split may not take the project past the deployment's task limit (TM_MAX_TASKS), the limit a new grid
+     * is held to. Checked against the count read with the project at the start of the request, so concurrent
+     * splits can overshoot it by at most three tasks each (docs/locking.md, "Split").
+     */
+    private void checkTaskLimit(ProjectAccess.View view, int added) {
+        long max = config.aoiLimits().maxTasks();
+        long total = view.stored().counters().totalTasks();
+        if (total + added > max) {
+            throw new ApiException(ErrorCode.TOO_MANY_TASKS, String.format(java.util.Locale.ROOT,
+                    "Splitting this task would give the project more than %d tasks", max),
+                    Map.of("totalTasks", total, "maxTasks", max));
+        }
     }
 
     /** A transition that ends the caller's lock: write the task, then free the caller's lock slot. */

@@ -7,6 +7,7 @@ import dev.tmserverless.aws.http.Request;
 import dev.tmserverless.aws.http.Response;
 import dev.tmserverless.aws.store.ProjectAccess;
 import dev.tmserverless.aws.store.Splits;
+import dev.tmserverless.aws.store.TaskMaps;
 import dev.tmserverless.aws.store.TaskShapes;
 import dev.tmserverless.aws.store.TaskStore;
 import dev.tmserverless.core.catalogue.Resources;
@@ -15,14 +16,11 @@ import dev.tmserverless.core.domain.MappingIssue;
 import dev.tmserverless.core.domain.Project;
 import dev.tmserverless.core.domain.Task;
 import dev.tmserverless.core.dto.TaskDto;
-import dev.tmserverless.core.dto.TaskFeatureCollection;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
 import dev.tmserverless.core.geo.Exports;
 import dev.tmserverless.core.geo.GeoJson;
-import dev.tmserverless.core.geo.TileMath;
 import dev.tmserverless.aws.http.Json;
-import org.locationtech.jts.geom.Geometry;
 import io.micronaut.context.ApplicationContextBuilder;
 import jakarta.inject.Inject;
 
@@ -42,6 +40,7 @@ public class TasksFunction extends ApiFunction {
     @Inject Splits splits;
     @Inject ProjectChat chat;
     @Inject IssueCategories issueCategories;
+    @Inject TaskMaps maps;
 
     public TasksFunction() { super(); }
 
@@ -208,71 +207,69 @@ public class TasksFunction extends ApiFunction {
         return dto(new TaskService.Outcome(t.effective(Instant.now()), view), req);
     }
 
-    /** GET the tasks FeatureCollection (spec §1.3), optionally only some ids, optionally as a file. */
+    /**
+     * GET the tasks FeatureCollection, optionally only some ids, optionally as a file: served from the project's
+     * task-map snapshot (docs/performance.md, "Task-map snapshots"), with its ETag.
+     */
     Response list(Request req) {
         long projectId = projectId(req);
-        access.visible(projectId, req.caller().optional().orElse(null));
-        List<Task> selected = selected(req, projectId);
-        Instant now = Instant.now();
-        selected.replaceAll(t -> t.effective(now));
-        ObjectNode fc = TaskFeatureCollection.of(selected, shapes.geometries(projectId), true);
-        Response r = Response.ok(fc);
+        ProjectAccess.View view = access.visible(projectId, req.caller().optional().orElse(null));
+        TaskMaps.Snapshot s = maps.current(projectId);
+        Set<Integer> only = only(req);
+        String etag = only == null ? s.etag() : TaskMaps.etag(s.hash(), only);
+        if (req.ifNoneMatch(etag)) return Response.notModified(etag, view.cacheControl());
+        Response r = only == null ? Response.gzippedJson(maps.gzipJson(projectId, s))
+                : Response.ok(subset(projectId, s, only));
+        r = r.cached(etag, view.cacheControl());
         return req.queryFlag("as_file") ? r.asAttachment(projectId + "-tasks.geojson", "application/geo+json") : r;
     }
 
-    /** GET the tasks as OSM XML for JOSM (spec §1.3): public, like the AOI. */
+    /** The snapshot's features of the named tasks, in the order named (unknown ids left out). */
+    private ObjectNode subset(long projectId, TaskMaps.Snapshot s, Set<Integer> only) {
+        Map<Integer, JsonNode> byId = new java.util.HashMap<>();
+        Json.parse(maps.json(projectId, s)).path("features").forEach(f -> byId.put(f.path("properties").path("taskId").asInt(), f));
+        ObjectNode fc = Json.MAPPER.createObjectNode().put("type", "FeatureCollection");
+        var features = fc.putArray("features");
+        only.forEach(id -> { if (byId.containsKey(id)) features.add(byId.get(id)); });
+        return fc;
+    }
+
+    /** GET the tasks as OSM XML for JOSM: public, like the AOI. */
     Response osmXml(Request req) {
-        long projectId = projectId(req);
-        String xml = Exports.osmXml(exportTasks(req, projectId));
-        return export(req, xml, Exports.osmFileName(projectId));
+        return export(req, "xml", (projectId, tasks) -> Exports.osmXml(tasks), Exports::osmFileName);
     }
 
-    /** GET the tasks as GPX 1.1 (spec §1.3): public, like the AOI. */
+    /** GET the tasks as GPX 1.1: public, like the AOI. */
     Response gpx(Request req) {
+        return export(req, "gpx", (projectId, tasks) -> Exports.gpx(projectId, tasks, Instant.now()), Exports::gpxFileName);
+    }
+
+    private interface Format { String write(long projectId, List<Exports.ExportTask> tasks); }
+
+    /** An export of the snapshot's tasks (all, or those of {@code ?tasks=} in that order), with its ETag. */
+    private Response export(Request req, String kind, Format format, java.util.function.LongFunction<String> filename) {
         long projectId = projectId(req);
-        String gpx = Exports.gpx(projectId, exportTasks(req, projectId), Instant.now());
-        return export(req, gpx, Exports.gpxFileName(projectId));
-    }
-
-    private static Response export(Request req, String body, String filename) {
-        Response r = Response.text(body, "text/xml");
-        return req.queryFlag("as_file") ? r.asAttachment(filename, "text/xml") : r;
-    }
-
-    private List<Exports.ExportTask> exportTasks(Request req, long projectId) {
-        access.load(projectId, null);
-        List<Task> selected = selected(req, projectId);
-        if (selected.isEmpty()) {
+        ProjectAccess.View view = access.load(projectId, null);
+        TaskMaps.Snapshot s = maps.current(projectId);
+        Set<Integer> only = only(req);
+        String etag = TaskMaps.etag(s.hash(), kind, only);
+        if (req.ifNoneMatch(etag)) return Response.notModified(etag, view.cacheControl());
+        JsonNode fc = only == null ? Json.parse(maps.json(projectId, s)) : subset(projectId, s, only);
+        if (fc.path("features").isEmpty()) {
             throw new ApiException(ErrorCode.TASKS_NOT_FOUND, ErrorCode.TASKS_NOT_FOUND.message, Map.of("project_id", projectId));
         }
-        Map<Integer, String> stored = shapes.geometries(projectId);
         List<Exports.ExportTask> out = new ArrayList<>();
-        for (Task t : selected) {
-            Geometry g = geometry(t, stored.get(t.taskId()));
-            if (g != null) out.add(new Exports.ExportTask(t.taskId(), g));
+        for (JsonNode f : fc.path("features")) {
+            JsonNode g = f.path("geometry");
+            if (g.isObject()) out.add(new Exports.ExportTask(f.path("properties").path("taskId").asInt(), GeoJson.read(g)));
         }
-        return out;
+        Response r = Response.text(format.write(projectId, out), "text/xml").cached(etag, view.cacheControl());
+        return req.queryFlag("as_file") ? r.asAttachment(filename.apply(projectId), "text/xml") : r;
     }
 
-    /** Stored geometry, else the tile; null only for a split child whose shape the (eventually consistent) list missed. */
-    private static Geometry geometry(Task t, String storedJson) {
-        if (storedJson != null) return GeoJson.read(Json.parse(storedJson));
-        return t.x() == null || t.y() == null || t.zoom() == null ? null : TileMath.square(t.x(), t.y(), t.zoom());
-    }
-
-    /**
-     * The project's tasks in id order, or only those named by {@code ?tasks=3,1,2} in that order (unknown ids
-     * are left out). Splits left unfinished by a crash are finished first, so their children are listed.
-     */
-    private List<Task> selected(Request req, long projectId) {
-        Set<Integer> only = req.query("tasks").filter(s -> !s.isBlank()).map(TasksFunction::ids).orElse(null);
-        List<Task> all = splits.listTasks(projectId);
-        if (only == null) return new ArrayList<>(all);
-        Map<Integer, Task> byId = new java.util.HashMap<>();
-        all.forEach(t -> byId.put(t.taskId(), t));
-        List<Task> out = new ArrayList<>();
-        only.forEach(id -> { if (byId.containsKey(id)) out.add(byId.get(id)); });
-        return out;
+    /** The ids named by {@code ?tasks=3,1,2} in that order, or null for all. */
+    private static Set<Integer> only(Request req) {
+        return req.query("tasks").filter(s -> !s.isBlank()).map(TasksFunction::ids).orElse(null);
     }
 
     /** POST a comment on a task: 200 TaskDTO with the COMMENT row first. */

@@ -91,6 +91,23 @@ class ResponseSizeTest {
     }
 
     @Test
+    void theSameBigAnswerReusesOneStoredObjectAndAChangedOneGetsAnother() throws Exception {
+        String inline = call(fn, "GET", tasksPath(), null, null).body();
+        System.setProperty(LIMIT, Integer.toString(inline.length() / 2));
+        URI first = URI.create(call(fn, "GET", tasksPath(), null, null).headers().get("location"));
+        URI again = URI.create(call(fn, "GET", tasksPath(), null, null).headers().get("location"));
+        // one object per content (the key is its hash), not one per request
+        assertThat(again.getPath()).isEqualTo(first.getPath());
+        assertThat(HTTP.send(HttpRequest.newBuilder(again).build(), HttpResponse.BodyHandlers.ofString()).statusCode()).isEqualTo(200);
+        var gz = call(fn, "GET", tasksPath(), null, null, GZIP);
+        assertThat(gz.status()).isEqualTo(200);
+        var u = new dev.tmserverless.testing.Fixture(fn.getApplicationContext()).user("mapper");
+        assertThat(call(fn, "POST", TasksFunctionTest.lock(p.id(), 7), Api.token(u.id()), null).status()).isEqualTo(200);
+        URI changed = URI.create(call(fn, "GET", tasksPath(), null, null).headers().get("location"));
+        assertThat(changed.getPath()).isNotEqualTo(first.getPath());
+    }
+
+    @Test
     void aHandedOverBodyKeepsItsCompressionAndItsDownloadName() throws Exception {
         String xml = call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/queries/xml/", null, null).body();
         System.setProperty(LIMIT, "2000");

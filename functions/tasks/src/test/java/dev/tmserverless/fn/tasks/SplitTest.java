@@ -127,6 +127,30 @@ class SplitTest {
     }
 
     @Test
+    void aSplitThatWouldPassTheTaskLimitIsRefusedAndChangesNothing() {
+        User author = fx.user("author");
+        Project p = fx.project(author, ProjectStatus.PUBLISHED, List.of(tile(1, 1011, 1399, 11), tile(2, 1012, 1399, 11)), "");
+        assertThat(call(fn, "POST", TasksFunctionTest.lock(p.id(), 1), token(author.id()), null).status()).isEqualTo(200);
+        // 2 tasks + 3 = 5 > 4
+        System.setProperty("TM_MAX_TASKS", "4");
+        try {
+            var refused = call(fn, "POST", split(p.id(), 1), token(author.id()), null);
+            assertThat(refused.status()).isEqualTo(400);
+            assertThat(refused.subCode()).isEqualTo("TooManyTasks");
+            assertThat(refused.json().path("Error").asText()).contains("more than 4 tasks");
+            assertThat(listedIds(p)).containsExactly(1, 2);
+            assertThat(totalTasks(p)).isEqualTo(2);
+            assertThat(fx.tasks.get(p.id(), 1).orElseThrow().lockedBy()).isEqualTo(author.id());
+            // exactly at the limit is allowed
+            System.setProperty("TM_MAX_TASKS", "5");
+            assertThat(call(fn, "POST", split(p.id(), 1), token(author.id()), null).status()).isEqualTo(200);
+            assertThat(totalTasks(p)).isEqualTo(5);
+        } finally {
+            System.clearProperty("TM_MAX_TASKS");
+        }
+    }
+
+    @Test
     void aSquareTaskBecomesItsFourChildTilesWithTheNextIds() {
         User pm = fx.user("pm");
         User mapper = fx.user("mapper");

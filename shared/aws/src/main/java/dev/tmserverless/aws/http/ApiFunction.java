@@ -191,16 +191,24 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
      */
     APIGatewayV2HTTPResponse encode(Response r, boolean gzipOk) {
         Map<String, String> headers = new HashMap<>(r.headers());
+        if (r.status() == 304) {
+            return APIGatewayV2HTTPResponse.builder().withStatusCode(304).withHeaders(headers).withIsBase64Encoded(false).build();
+        }
         String text;
-        if (r.body() instanceof String s && headers.containsKey("content-type")) {
+        byte[] stored = null;
+        if (r.body() instanceof Response.Gzipped g) {
+            // a stored compressed document: decompressed only for clients that do not take gzip
+            stored = gzipOk ? g.bytes() : null;
+            text = gzipOk ? null : dev.tmserverless.aws.store.TaskMaps.gunzip(g.bytes());
+        } else if (r.body() instanceof String s && headers.containsKey("content-type")) {
             text = s;
         } else {
             text = Json.write(r.body());
             headers.putIfAbsent("content-type", "application/json");
         }
-        byte[] bytes = text.getBytes(StandardCharsets.UTF_8);
-        boolean gzip = gzipOk && bytes.length >= GZIP_MIN_BYTES;
-        byte[] payload = gzip ? gzip(bytes) : bytes;
+        byte[] bytes = text == null ? null : text.getBytes(StandardCharsets.UTF_8);
+        boolean gzip = stored != null || (gzipOk && bytes.length >= GZIP_MIN_BYTES);
+        byte[] payload = stored != null ? stored : gzip ? gzip(bytes) : bytes;
         // base64 has no characters to escape; plain text grows by one byte per escaped character in the envelope
         long inline = gzip ? 4L * ((payload.length + 2) / 3) : bytes.length + escapes(text);
         if (r.status() == 200 && inline > config.maxInlineResponseBytes()) {

@@ -19,6 +19,18 @@ public record Request(String method, String path, Map<String, String> pathParams
 
     public JsonNode json() { return Json.parse(body); }
 
+    /** Whether {@code If-None-Match} names {@code etag} (weak or strong) or is {@code *}. */
+    public boolean ifNoneMatch(String etag) {
+        String h = header("if-none-match");
+        if (h == null) return false;
+        for (String part : h.split(",")) {
+            String t = part.trim();
+            if (t.startsWith("W/")) t = t.substring(2);
+            if (t.equals("*") || t.equals(etag)) return true;
+        }
+        return false;
+    }
+
     /** A numeric path parameter; a non-number can match no resource, so it is that resource's 404. */
     public long longParam(String name, ErrorCode notFound) {
         try {

@@ -16,6 +16,33 @@ public record Response(int status, Object body, Map<String, String> headers) {
         return new Response(200, body, Map.of("content-type", contentType));
     }
 
+    /** A JSON document already gzip-compressed (a stored snapshot): sent as is to clients that accept gzip. */
+    public record Gzipped(byte[] bytes) {}
+
+    /** 200 with a stored gzip-compressed JSON document. */
+    public static Response gzippedJson(byte[] gzip) {
+        return new Response(200, new Gzipped(gzip), Map.of("content-type", "application/json"));
+    }
+
+    /** 304 Not Modified for a conditional GET whose {@code If-None-Match} names the current ETag. */
+    public static Response notModified(String etag, String cacheControl) {
+        return new Response(304, null, Map.of("etag", etag, "cache-control", cacheControl));
+    }
+
+    /**
+     * Cache-Control of a read that anyone may see: browsers and a CDN may keep it briefly, then revalidate with
+     * the ETag (docs/performance.md, "Task-map snapshots").
+     */
+    public static final String PUBLIC_CACHE = "public, max-age=" + 2 + ", s-maxage=" + 2;
+
+    /** Cache-Control of a read only some callers may see: never shared, always revalidated. */
+    public static final String PRIVATE_CACHE = "private, no-cache";
+
+    /** This answer with its ETag and Cache-Control. */
+    public Response cached(String etag, String cacheControl) {
+        return withHeader("etag", etag).withHeader("cache-control", cacheControl);
+    }
+
     public Response withHeader(String name, String value) {
         Map<String, String> h = new LinkedHashMap<>(headers);
         h.put(name, value);

@@ -40,6 +40,8 @@ final class Keys {
     static String historyOf(int taskId) { return HISTORY_PREFIX + pad(taskId) + "#"; }
 
     static final String COUNTER = "COUNTER";
+    /** A project's task-map version and the snapshot it names ({@link TaskMaps}). */
+    static final String TASK_MAP = "TASKMAP";
 
     static final String MESSAGE_PREFIX = "MSG#";
     static String message(long id) { return MESSAGE_PREFIX + String.format("%010d", id); }

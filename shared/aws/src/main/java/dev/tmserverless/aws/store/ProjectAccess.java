@@ -15,6 +15,16 @@ import java.util.Map;
 public class ProjectAccess {
     public record View(ProjectStore.Stored stored, Organisation org, boolean pm) {
         public Project project() { return stored.project(); }
+
+        /**
+         * Cache-Control of an answer about this project that is the same for every caller: shared caches may keep
+         * it only when anybody may read it (published and not private).
+         */
+        public String cacheControl() {
+            Project p = project();
+            return p.status() == dev.tmserverless.core.domain.ProjectStatus.PUBLISHED && !p.isPrivate()
+                    ? dev.tmserverless.aws.http.Response.PUBLIC_CACHE : dev.tmserverless.aws.http.Response.PRIVATE_CACHE;
+        }
     }
 
     private final ProjectStore projects;

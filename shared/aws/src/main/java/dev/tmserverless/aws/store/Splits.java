@@ -84,6 +84,15 @@ public class Splits {
         return tasks.list(projectId);
     }
 
+    /** As {@link #listTasks}, with strongly consistent reads (task-map snapshots are built from these). */
+    public List<Task> listTasksConsistently(long projectId) {
+        List<TaskStore.SplitMark> marks = new ArrayList<>();
+        List<Task> all = tasks.list(projectId, marks::add, true);
+        if (marks.isEmpty()) return all;
+        finishAll(marks);
+        return tasks.list(projectId, m -> {}, true);
+    }
+
     /** Finishes splits a reader came across; one that cannot be finished is logged and left for the next. */
     public void finishAll(List<TaskStore.SplitMark> marks) {
         for (TaskStore.SplitMark m : marks) {

@@ -38,8 +38,13 @@ public class TaskShapes {
 
     /** Stored geometries by task id (only tasks that are not plain tiles have one). */
     public Map<Integer, String> geometries(long projectId) {
+        return geometries(projectId, false);
+    }
+
+    /** As {@link #geometries(long)}, with strongly consistent reads when {@code consistent}. */
+    public Map<Integer, String> geometries(long projectId, boolean consistent) {
         Map<Integer, String> out = new LinkedHashMap<>();
-        ddb.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :p AND begins_with(sk, :g)")
+        ddb.queryPaginator(b -> b.tableName(table).consistentRead(consistent).keyConditionExpression("pk = :p AND begins_with(sk, :g)")
                         .expressionAttributeValues(Map.of(":p", Attr.s(Keys.project(projectId)), ":g", Attr.s(Keys.GEOM_PREFIX))))
                 .items().forEach(i -> {
                     if (Attr.str(i, "g") != null) out.put(Attr.integer(i, "taskId"), Attr.str(i, "g"));

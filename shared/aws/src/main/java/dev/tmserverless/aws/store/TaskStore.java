@@ -76,8 +76,13 @@ public class TaskStore {
 
     /** As {@link #list(long)}, handing each open split mark found on the way to {@code marks}. */
     public List<Task> list(long projectId, Consumer<SplitMark> marks) {
+        return list(projectId, marks, false);
+    }
+
+    /** As {@link #list(long, Consumer)}, with strongly consistent reads when {@code consistent}. */
+    public List<Task> list(long projectId, Consumer<SplitMark> marks, boolean consistent) {
         List<Task> out = new ArrayList<>();
-        ddb.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :p AND begins_with(sk, :t)")
+        ddb.queryPaginator(b -> b.tableName(table).consistentRead(consistent).keyConditionExpression("pk = :p AND begins_with(sk, :t)")
                         .expressionAttributeValues(Map.of(":p", Attr.s(Keys.project(projectId)), ":t", Attr.s(Keys.TASK_PREFIX))))
                 .items().forEach(i -> {
                     if (!i.containsKey("splitInto")) out.add(TaskItems.read(projectId, i));
@@ -100,11 +105,14 @@ public class TaskStore {
      */
     public void putAll(List<NewTask> tasks) {
         List<WriteRequest> writes = new ArrayList<>();
+        java.util.Set<Long> projects = new java.util.TreeSet<>();
         for (NewTask nt : tasks) {
             writes.add(Dynamo.put(TaskItems.item(nt.task())));
             if (nt.hasShapeItem()) writes.add(Dynamo.put(TaskShapes.item(nt)));
+            projects.add(nt.task().projectId());
         }
         Dynamo.batchWrite(ddb, table, writes);
+        projects.forEach(p -> TaskMaps.bump(ddb, table, p));
     }
 
     /**
@@ -177,10 +185,19 @@ public class TaskStore {
      * split. The closed mark stays, hidden from reads, so the parent's id is never reused or recreated.
      */
     public boolean closeSplitMark(long projectId, int taskId) {
-        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.task(taskId)))
+        return bumpedIf(projectId, Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.task(taskId)))
                 .updateExpression("SET splitDone = :t")
                 .conditionExpression("attribute_exists(splitInto) AND attribute_not_exists(splitDone)")
-                .expressionAttributeValues(Map.of(":t", Attr.bool(true)))));
+                .expressionAttributeValues(Map.of(":t", Attr.bool(true))))));
+    }
+
+    /**
+     * After a committed task change, the project's task-map version moves (one ADD, never read first), so the
+     * next map reader rebuilds its snapshot (docs/performance.md, "Task-map snapshots").
+     */
+    private boolean bumpedIf(long projectId, boolean committed) {
+        if (committed) TaskMaps.bump(ddb, table, projectId);
+        return committed;
     }
 
     /**
@@ -211,12 +228,12 @@ public class TaskStore {
         Map<String, AttributeValue> v = new HashMap<>(values);
         v.put(":nv", Attr.n(before.version() + 1));
         v.put(":v", Attr.n(before.version()));
-        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table)
+        return bumpedIf(before.projectId(), Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table)
                 .key(Attr.key(Keys.project(before.projectId()), Keys.task(before.taskId())))
                 .updateExpression("SET " + assignments + ", v = :nv")
                 .conditionExpression("v = :v")
                 .expressionAttributeNames(Map.of("#st", "status"))
-                .expressionAttributeValues(v)));
+                .expressionAttributeValues(v))));
     }
 
     private static SplitMark mark(long projectId, Map<String, AttributeValue> i) {

@@ -46,6 +46,9 @@ public enum ErrorCode {
     AOI_TOO_LARGE(400, "AOITooLarge", Shape.LEGACY, "Area of Interest is larger than this deployment allows"),
     TOO_MANY_TASKS(400, "TooManyTasks", Shape.LEGACY, "The grid would have more tasks than this deployment allows"),
     INVALID_ZOOM(400, "InvalidZoomLevel", Shape.LEGACY, "Grid zoom level is out of range"),
+    // intersecting-tiles work bounds (docs/geometry.md, "Trim budget"): input too big, or output/time past the budget
+    GRID_TOO_LARGE(413, "GridTooLarge", Shape.LEGACY, "The grid or Area of Interest has more features or vertices than this deployment trims"),
+    TRIM_TOO_COMPLEX(400, "TrimTooComplex", Shape.LEGACY, "Trimming this grid to this Area of Interest takes more work than this deployment allows"),
     INVALID_COORDINATES(400, "InvalidCoordinates", Shape.LEGACY, "Coordinates are out of range or not numbers"),
     TOKEN_FETCH_ERROR(502, "TokenFetchError", Shape.LEGACY, "Unable to fetch the access token from OpenStreetMap"),
     OSM_SERVICE_ERROR(502, "OSMServiceError", Shape.LEGACY, "OpenStreetMap user details could not be fetched"),

@@ -8,7 +8,9 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
+import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Geometry;
+import org.locationtech.jts.index.strtree.STRtree;
 import org.locationtech.jts.geom.MultiPolygon;
 import org.locationtech.jts.geom.TopologyException;
 import org.locationtech.jts.geom.prep.PreparedGeometry;
@@ -37,12 +39,45 @@ public final class Trim {
      *                      of features with readable geometries
      */
     public static ObjectNode intersectingTiles(JsonNode areaOfInterest, JsonNode grid, boolean clipToAoi) {
-        MultiPolygon aoi = Aoi.normalise(roundFeatures(areaOfInterest), true, false);
+        return intersectingTiles(areaOfInterest, grid, clipToAoi, Budget.DEFAULT);
+    }
+
+    /**
+     * The work one request may cause (security review M1): features in, vertices of the AOI and of each grid
+     * feature, vertices out, and wall-clock time, checked between features. A grid feature is a tile (5 vertices)
+     * or a clipped tile, so the per-feature bound keeps each overlay small whatever the AOI.
+     */
+    public record Budget(long maxFeatures, long maxAoiVertices, long maxFeatureVertices, long maxPairWork,
+                         long maxOutputVertices, java.time.Duration maxTime) {
+        public static final Budget DEFAULT = new Budget(100_000, 100_000, 256, 300_000, 1_000_000, java.time.Duration.ofSeconds(10));
+
+        public Budget withMaxFeatures(long n) {
+            return new Budget(n, maxAoiVertices, maxFeatureVertices, maxPairWork, maxOutputVertices, maxTime);
+        }
+    }
+
+    /** As {@link #intersectingTiles(JsonNode, JsonNode, boolean)} within {@code budget}: 413 GridTooLarge, 400 TrimTooComplex. */
+    public static ObjectNode intersectingTiles(JsonNode areaOfInterest, JsonNode grid, boolean clipToAoi, Budget budget) {
+        long started = System.nanoTime();
         JsonNode features = grid != null && grid.isObject() ? grid.get("features") : null;
+        if (features != null && features.isArray() && features.size() > budget.maxFeatures()) {
+            throw new ApiException(ErrorCode.GRID_TOO_LARGE, String.format(java.util.Locale.ROOT,
+                    "The grid has %d features; at most %d are trimmed", features.size(), budget.maxFeatures()),
+                    java.util.Map.of("features", features.size(), "maxFeatures", budget.maxFeatures()));
+        }
+        long aoiVertices = numbers(areaOfInterest) / 2;
+        if (aoiVertices > budget.maxAoiVertices()) {
+            throw new ApiException(ErrorCode.GRID_TOO_LARGE, String.format(java.util.Locale.ROOT,
+                    "The Area of Interest has about %d vertices; at most %d are trimmed against", aoiVertices, budget.maxAoiVertices()),
+                    java.util.Map.of("maxAoiVertices", budget.maxAoiVertices()));
+        }
+        MultiPolygon aoi = Aoi.normalise(roundFeatures(areaOfInterest), true, false);
         if (features == null || !features.isArray()) {
             throw new ApiException(ErrorCode.INVALID_DATA, "grid must be a FeatureCollection with a features array");
         }
+        long outputVertices = 0;
         PreparedGeometry prepared = PreparedGeometryFactory.prepare(aoi);
+        STRtree aoiEdges = edges(aoi);
         List<JsonNode> kept = new ArrayList<>();
         for (int i = 0; i < features.size(); i++) {
             JsonNode f = features.get(i);
@@ -50,14 +85,32 @@ public final class Trim {
                 throw new ApiException(ErrorCode.INVALID_DATA, "grid feature " + i + " has no geometry");
             }
             ObjectNode feature = roundFeature(f);
+            if (System.nanoTime() - started > budget.maxTime().toNanos()) {
+                throw new ApiException(ErrorCode.TRIM_TOO_COMPLEX, "Trimming took longer than " + budget.maxTime().toSeconds()
+                        + " s; stopped at grid feature " + i, java.util.Map.of("feature", i));
+            }
             Geometry tile = GeoJson.read(feature.get("geometry"), ErrorCode.INVALID_DATA, "grid feature " + i);
+            if (tile.getNumPoints() > budget.maxFeatureVertices()) {
+                throw new ApiException(ErrorCode.GRID_TOO_LARGE, String.format(java.util.Locale.ROOT,
+                        "grid feature %d has %d vertices; at most %d per feature are trimmed", i, tile.getNumPoints(),
+                        budget.maxFeatureVertices()), java.util.Map.of("feature", i, "maxFeatureVertices", budget.maxFeatureVertices()));
+            }
             try {
                 if (prepared.contains(tile)) {
+                    outputVertices = addOutput(outputVertices, tile.getNumPoints(), budget, i);
                     kept.add(feature);
                     continue;
                 }
+                // one overlay cannot be interrupted: its pieces are bounded by AOI edges near the feature × its edges
+                long pairWork = (long) aoiEdges.query(tile.getEnvelopeInternal()).size() * tile.getNumPoints();
+                if (pairWork > budget.maxPairWork()) {
+                    throw new ApiException(ErrorCode.GRID_TOO_LARGE, String.format(java.util.Locale.ROOT,
+                            "grid feature %d and the Area of Interest are too detailed where they meet (%d edge pairs; at most %d)",
+                            i, pairWork, budget.maxPairWork()), java.util.Map.of("feature", i, "maxPairWork", budget.maxPairWork()));
+                }
                 MultiPolygon inter = Geo.polygonal(OverlayNGRobust.overlay(aoi, tile, OverlayNG.INTERSECTION));
                 if (inter.isEmpty()) continue;
+                outputVertices = addOutput(outputVertices, clipToAoi ? inter.getNumPoints() : tile.getNumPoints(), budget, i);
                 if (clipToAoi) {
                     feature.set("geometry", GeoJson.write(Geo.rfc7946(inter)));
                     JsonNode props = feature.get("properties");
@@ -71,6 +124,38 @@ public final class Trim {
             }
         }
         return GeoJson.featureCollection(kept);
+    }
+
+    /** The AOI's edges in a spatial index, to count those near a grid feature. */
+    private static STRtree edges(MultiPolygon aoi) {
+        STRtree t = new STRtree();
+        for (int i = 0; i < aoi.getNumGeometries(); i++) {
+            var p = (org.locationtech.jts.geom.Polygon) aoi.getGeometryN(i);
+            for (int r = -1; r < p.getNumInteriorRing(); r++) {
+                var cs = (r < 0 ? p.getExteriorRing() : p.getInteriorRingN(r)).getCoordinates();
+                for (int k = 0; k + 1 < cs.length; k++) t.insert(new Envelope(cs[k], cs[k + 1]), Boolean.TRUE);
+            }
+        }
+        return t;
+    }
+
+    private static long addOutput(long sofar, int vertices, Budget budget, int feature) {
+        long n = sofar + vertices;
+        if (n > budget.maxOutputVertices()) {
+            throw new ApiException(ErrorCode.TRIM_TOO_COMPLEX, String.format(java.util.Locale.ROOT,
+                    "The trimmed grid would have more than %d vertices; stopped at grid feature %d", budget.maxOutputVertices(), feature),
+                    java.util.Map.of("feature", feature, "maxOutputVertices", budget.maxOutputVertices()));
+        }
+        return n;
+    }
+
+    /** How many numbers a JSON tree holds (two per vertex in coordinates), counted without building geometries. */
+    static long numbers(JsonNode n) {
+        if (n == null) return 0;
+        if (n.isNumber()) return 1;
+        long c = 0;
+        if (n.isContainerNode()) for (JsonNode child : n) c += numbers(child);
+        return c;
     }
 
     /** A deep copy of a FeatureCollection with every feature's coordinates rounded (spec §4.3). */
