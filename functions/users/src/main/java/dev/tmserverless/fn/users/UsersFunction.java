@@ -43,7 +43,13 @@ public class UsersFunction extends ApiFunction {
                 .on(Routes.HEARTBEAT, req -> Response.ok(system.heartbeat()))
                 .on(Routes.LANGUAGES, req -> Response.ok(system.languages()))
                 .on(Routes.BANNER, req -> Response.ok(system.banner()))
-                .on(Routes.UPDATE_BANNER, this::updateBanner);
+                .on(Routes.UPDATE_BANNER, this::updateBanner)
+                .on(Routes.API_DOCS, req -> Response.ok(OpenApiHolder.DOCUMENT));
+    }
+
+    /** The document depends only on the catalogue: built once per function instance, at first use. */
+    private static final class OpenApiHolder {
+        static final Map<String, Object> DOCUMENT = dev.tmserverless.core.catalogue.OpenApi.document();
     }
 
     Response loginUrl(Request req) {

@@ -42,6 +42,10 @@ public final class Routes {
     public static final Resources.Route BANNER = route("GET", "/system/banner", USERS);
     public static final Resources.Route UPDATE_BANNER = route("PATCH", "/system/banner", USERS);
 
+    // ---- users: serving API consumers (docs, application keys) ----
+    /** The OpenAPI document generated from this catalogue ({@link OpenApi}). */
+    public static final Resources.Route API_DOCS = route("GET", "/system/docs/json", USERS);
+
     // ---- projects ----
     public static final Resources.Route CREATE_PROJECT = route("POST", "/projects", PROJECTS);
     public static final Resources.Route PROJECT = route("GET", "/projects/{projectId}", PROJECTS);
