@@ -108,6 +108,10 @@ class OpenApiDocumentTest {
                 Arrays.asList("taskId", "projectId", "taskStatus", "lockHolder", "taskHistory", "taskAnnotation",
                         "perTaskInstructions", "autoUnlockSeconds", "lastUpdated", "numberOfComments"));
         assertThat(schemas.get("TaskDto").getProperties()).hasSize(TaskDto.class.getRecordComponents().length);
+        assertThat(schemas.get("ApplicationKeyDto").getProperties().keySet())
+                .containsExactly("keyId", "userId", "applicationkey", "createdDate");
+        assertThat(((io.swagger.v3.oas.models.media.Schema<?>) schemas.get("ApplicationKeyDtoApplications").getProperties().get("applications")).getItems().get$ref())
+                .isEqualTo("#/components/schemas/ApplicationKeyDto");
         var task = api.getPaths().get(Routes.TASK.path()).getGet().getResponses();
         assertThat(task.get("200").getContent().get("application/json").getSchema().get$ref())
                 .isEqualTo("#/components/schemas/TaskDto");

@@ -2,6 +2,7 @@ package dev.tmserverless.aws.http;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.tmserverless.aws.store.ApplicationKeyStore;
 import dev.tmserverless.aws.store.UserStore;
 import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.catalogue.Router;
@@ -16,6 +17,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -48,6 +50,7 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
     }
 
     @Inject protected UserStore users;
+    @Inject protected ApplicationKeyStore applicationKeys;
     @Inject protected Tokens tokens;
     @Inject protected TmConfig config;
     @Inject protected BeanProvider<LargeResponses> largeResponses;
@@ -77,7 +80,9 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
             if (match == null) {
                 throw new ApiException(d.router().matchesPath(path) ? ErrorCode.METHOD_NOT_ALLOWED : ErrorCode.ROUTE_NOT_FOUND);
             }
-            r = d.handlers().get(match.route()).handle(toRequest(event, method, match.pathParameters()));
+            Request request = toRequest(event, method, match.pathParameters());
+            throttle(request.caller());
+            r = d.handlers().get(match.route()).handle(request);
         } catch (ApiException e) {
             r = error(e);
         } catch (RuntimeException e) {
@@ -92,6 +97,21 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
                     .withHeaders(Map.of("content-type", "application/json"))
                     .withBody(Json.write(error(new ApiException(ErrorCode.INTERNAL_SERVER_ERROR)).body()))
                     .withIsBase64Encoded(false).build();
+        }
+    }
+
+    /**
+     * A request made with an application key counts against the key's per-minute limit
+     * ({@code TM_APP_KEY_REQUESTS_PER_MINUTE}); beyond it, 429 until the next minute. An unknown or deleted key
+     * is not counted: it is answered as a bad token by the routes that need a caller.
+     */
+    private void throttle(Caller caller) {
+        if (!caller.presentsApplicationKey()) return;
+        var key = caller.applicationKey();
+        Instant now = Instant.now();
+        if (key.isPresent() && !applicationKeys.admit(key.get().hash(), now, config.applicationKeyRequestsPerMinute())) {
+            throw new ApiException(ErrorCode.TOO_MANY_REQUESTS, ErrorCode.TOO_MANY_REQUESTS.message,
+                    Map.of("limit", config.applicationKeyRequestsPerMinute(), "retryAfterSeconds", 60 - now.getEpochSecond() % 60));
         }
     }
 
@@ -161,7 +181,7 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
         }
         return new Request(method, e.getRawPath(), pathParameters,
                 e.getQueryStringParameters() == null ? Map.of() : e.getQueryStringParameters(), headers, body,
-                new Caller(headers.get("authorization"), tokens.get(), users));
+                new Caller(headers.get("authorization"), tokens.get(), users, applicationKeys));
     }
 
     static Response error(ApiException e) {
@@ -175,6 +195,9 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
                     "msg", e.getMessage(), "type", e.details().getOrDefault("type", "missing"))));
         };
         Response r = Response.of(c.status, body);
+        if (c.status == 429 && e.details().get("retryAfterSeconds") != null) {
+            r = r.withHeader("retry-after", String.valueOf(e.details().get("retryAfterSeconds")));
+        }
         return c.status == 401 ? r.withHeader("www-authenticate", "Bearer") : r;
     }
 
@@ -192,7 +215,9 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
     APIGatewayV2HTTPResponse encode(Response r, boolean gzipOk) {
         Map<String, String> headers = new HashMap<>(r.headers());
         String text;
-        if (r.body() instanceof String s && headers.containsKey("content-type")) {
+        if (r.body() == null) {
+            text = "";
+        } else if (r.body() instanceof String s && headers.containsKey("content-type")) {
             text = s;
         } else {
             text = Json.write(r.body());

@@ -1,6 +1,7 @@
 package dev.tmserverless.core.catalogue;
 
 import com.fasterxml.jackson.annotation.JsonPropertyOrder;
+import dev.tmserverless.core.dto.ApplicationKeyDto;
 import dev.tmserverless.core.dto.TaskDto;
 import dev.tmserverless.core.error.ErrorCode;
 
@@ -45,7 +46,9 @@ public final class OpenApi {
             Routes.TASK, TaskDto.class,
             Routes.LOCK_FOR_MAPPING, TaskDto.class,
             Routes.UNLOCK_AFTER_MAPPING, TaskDto.class,
-            Routes.STOP_MAPPING, TaskDto.class);
+            Routes.STOP_MAPPING, TaskDto.class,
+            Routes.CREATE_APPLICATION_KEY, ApplicationKeyDto.class,
+            Routes.APPLICATION_KEYS, ApplicationKeyDto.Applications.class);
 
     private static final Pattern PARAM = Pattern.compile("\\{([^}+]+)}");
 
@@ -110,7 +113,8 @@ public final class OpenApi {
         Class<?> record = RESPONSE_RECORDS.get(r);
         ok.put("content", map("application/json", map("schema",
                 record == null ? map("type", "object") : ref(schemaOf(record, schemas)))));
-        responses.put(constant.startsWith("CREATE_") ? "201" : "200", ok);
+        // the reference answers a new application key with 200, every other creation with 201
+        responses.put(constant.startsWith("CREATE_") && r != Routes.CREATE_APPLICATION_KEY ? "201" : "200", ok);
         for (var e : errorResponses().entrySet()) responses.put(e.getKey(), e.getValue());
         op.put("responses", responses);
         return op;

@@ -14,6 +14,9 @@ public enum ErrorCode {
     ORGANISATION_NOT_FOUND(404, "ORGANISATION_NOT_FOUND", Shape.STRUCTURED, "The requested organisation was not found."),
     LICENSE_NOT_FOUND(404, "LICENSE_NOT_FOUND", Shape.STRUCTURED, "The requested license was not found."),
     NOT_FOUND(404, "NOT_FOUND", Shape.STRUCTURED, "The requested resource was not found."),
+    APPLICATION_NOT_FOUND(404, "APPLICATION_NOT_FOUND", Shape.STRUCTURED, "The requested application was not found on the server."),
+    // ours: an application key over its per-minute limit (TEMPLATE_NOTES.md "Application keys")
+    TOO_MANY_REQUESTS(429, "TOO_MANY_REQUESTS", Shape.STRUCTURED, "Too many requests with this application key; retry after the minute."),
     ROUTE_NOT_FOUND(404, "NOT_FOUND", Shape.STRUCTURED, "The requested URL was not found on the server."),
     METHOD_NOT_ALLOWED(405, "METHOD_NOT_ALLOWED", Shape.STRUCTURED, "Method not allowed."),
     ADMIN_REQUIRED(403, "UNKNOWN_ERROR", Shape.STRUCTURED, "Admin access required"),
