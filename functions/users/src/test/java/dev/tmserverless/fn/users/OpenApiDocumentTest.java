@@ -90,6 +90,10 @@ class OpenApiDocumentTest {
             assertThat(pathParams).extracting(Parameter::getName).as(r.routeKey()).containsExactlyElementsOf(expected);
             assertThat(pathParams).allSatisfy(p -> assertThat(p.getRequired()).isTrue());
         }
+        assertThat(api.getPaths().get(Routes.CREATE_PROJECT.path()).getPost().getParameters())
+                .filteredOn(p -> p.getIn().equals("header")).extracting(Parameter::getName).containsExactly("Idempotency-Key");
+        assertThat(api.getPaths().get(Routes.PROJECT.path()).getGet().getParameters())
+                .filteredOn(p -> p.getIn().equals("header")).isEmpty();
         long operations = api.getPaths().values().stream().mapToLong(p -> p.readOperations().size()).sum();
         assertThat(operations).isEqualTo(Routes.ALL.size());
         assertThat(api.getPaths().get(Routes.TASK.path()).getGet().getParameters())

@@ -3,9 +3,11 @@ package dev.tmserverless.aws.http;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
 import dev.tmserverless.aws.store.ApplicationKeyStore;
+import dev.tmserverless.aws.store.IdempotencyStore;
 import dev.tmserverless.aws.store.UserStore;
 import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.catalogue.Router;
+import dev.tmserverless.core.catalogue.Routes;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
 import dev.tmserverless.aws.config.TmConfig;
@@ -51,6 +53,7 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
 
     @Inject protected UserStore users;
     @Inject protected ApplicationKeyStore applicationKeys;
+    @Inject protected BeanProvider<IdempotencyStore> idempotency;
     @Inject protected Tokens tokens;
     @Inject protected TmConfig config;
     @Inject protected BeanProvider<LargeResponses> largeResponses;
@@ -82,7 +85,8 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
             }
             Request request = toRequest(event, method, match.pathParameters());
             throttle(request.caller());
-            r = d.handlers().get(match.route()).handle(request);
+            Handler handler = d.handlers().get(match.route());
+            r = Routes.idempotent(match.route()) ? idempotently(request, handler) : handler.handle(request);
         } catch (ApiException e) {
             r = error(e);
         } catch (RuntimeException e) {
@@ -113,6 +117,53 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
             throw new ApiException(ErrorCode.TOO_MANY_REQUESTS, ErrorCode.TOO_MANY_REQUESTS.message,
                     Map.of("limit", config.applicationKeyRequestsPerMinute(), "retryAfterSeconds", 60 - now.getEpochSecond() % 60));
         }
+    }
+
+    /**
+     * A create route with an {@code Idempotency-Key} header (docs/api-differences.md): the first request claims
+     * the caller's key with a conditional write and runs the handler; its 2xx answer is kept for
+     * {@link IdempotencyStore#RETENTION} and replayed to retries with the same body. The same key with another
+     * body is 422; while the first request runs, 409. A request that fails releases its claim, so a retry runs
+     * again. Without the header, or without a caller (the handler refuses it), the handler runs as usual.
+     */
+    private Response idempotently(Request request, Handler handler) {
+        String key = request.header("idempotency-key");
+        if (key == null) return handler.handle(request);
+        if (key.isBlank() || key.length() > 255) {
+            throw new ApiException(ErrorCode.SCHEMA_INVALID, "Idempotency-Key must have 1 to 255 characters",
+                    Map.of("loc", List.of("header", "Idempotency-Key"), "type", "string_too_long"));
+        }
+        var caller = request.caller().optional();
+        if (caller.isEmpty()) return handler.handle(request);
+        IdempotencyStore store = idempotency.get();
+        String id = IdempotencyStore.id(caller.get().id(), key);
+        String bodyHash = ApplicationKeyStore.hash(request.body() == null ? "" : request.body());
+        Instant now = Instant.now();
+        if (!store.claim(id, bodyHash, now)) {
+            var held = store.get(id, now).orElseThrow(() -> new ApiException(ErrorCode.IDEMPOTENCY_KEY_IN_USE));
+            if (!held.bodyHash().equals(bodyHash)) {
+                throw new ApiException(ErrorCode.IDEMPOTENCY_KEY_REUSED, ErrorCode.IDEMPOTENCY_KEY_REUSED.message,
+                        Map.of("loc", List.of("header", "Idempotency-Key"), "type", "idempotency_key_reused"));
+            }
+            if (held.inFlight()) throw new ApiException(ErrorCode.IDEMPOTENCY_KEY_IN_USE);
+            return new Response(held.status(), held.body(), Map.of("content-type", held.contentType(),
+                    "idempotent-replayed", "true"));
+        }
+        Response r;
+        try {
+            r = handler.handle(request);
+        } catch (RuntimeException e) {
+            store.release(id);
+            throw e;
+        }
+        if (r.status() < 200 || r.status() > 299) {
+            store.release(id);
+            return r;
+        }
+        boolean text = r.body() instanceof String && r.headers().containsKey("content-type");
+        store.complete(id, r.status(), text ? (String) r.body() : Json.write(r.body()),
+                text ? r.headers().get("content-type") : "application/json", now);
+        return r;
     }
 
     /**

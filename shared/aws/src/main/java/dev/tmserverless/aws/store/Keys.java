@@ -56,5 +56,9 @@ final class Keys {
     static final String APP_KEY_PREFIX = "APPKEY#";
     static String appKeyOfUser(long keyId) { return APP_KEY_PREFIX + String.format("%010d", keyId); }
 
+    /** Idempotency records, by the SHA-256 of the caller's id and the key. */
+    static String idempotency(String sha256) { return "IDEMPOTENCY#" + sha256; }
+    static final String IDEMPOTENCY = "IDEMPOTENCY";
+
     private static String pad(int id) { return String.format("%07d", id); }
 }

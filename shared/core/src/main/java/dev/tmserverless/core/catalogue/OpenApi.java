@@ -102,6 +102,11 @@ public final class OpenApi {
             parameters.add(map("name", name, "in", "path", "required", true, "schema",
                     INTEGER_PARAMETERS.contains(name) ? map("type", "integer", "format", "int64") : map("type", "string")));
         }
+        if (Routes.idempotent(r)) {
+            parameters.add(map("name", "Idempotency-Key", "in", "header", "required", false,
+                    "description", "A retry with the same key and body within 24 hours replays the first answer "
+                            + "instead of creating again", "schema", map("type", "string", "minLength", 1, "maxLength", 255)));
+        }
         if (!parameters.isEmpty()) op.put("parameters", parameters);
         if (r.method().equals("POST") || r.method().equals("PATCH") || r.method().equals("PUT")) {
             op.put("requestBody", map("required", false, "content",

@@ -54,6 +54,14 @@ public final class Routes {
     public static final Resources.Route DELETE_APPLICATION_KEY =
             route("DELETE", "/system/authentication/applications/{application_key}", USERS);
 
+    /**
+     * Create routes that honour an {@code Idempotency-Key} header: a retry with the same key and body replays the
+     * first answer instead of creating again (ApiFunction; docs/api-differences.md).
+     */
+    public static boolean idempotent(Resources.Route r) {
+        return r.equals(CREATE_PROJECT) || r.equals(CREATE_ORGANISATION);
+    }
+
     // ---- projects ----
     public static final Resources.Route CREATE_PROJECT = route("POST", "/projects", PROJECTS);
     public static final Resources.Route PROJECT = route("GET", "/projects/{projectId}", PROJECTS);

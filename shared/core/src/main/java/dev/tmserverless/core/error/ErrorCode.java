@@ -24,6 +24,10 @@ public enum ErrorCode {
     CONFLICT(409, "CONFLICT", Shape.STRUCTURED, "The resource was changed by another request; try again."),
     // body or query does not fit the declared schema: {"detail": [{"loc", "msg", "type"}]}
     SCHEMA_INVALID(422, "", Shape.DETAIL, "Field required"),
+    // ours: an Idempotency-Key sent again with another body, or while its first request still runs
+    IDEMPOTENCY_KEY_REUSED(422, "", Shape.DETAIL, "This Idempotency-Key was used with another request body"),
+    IDEMPOTENCY_KEY_IN_USE(409, "IDEMPOTENCY_KEY_IN_USE", Shape.STRUCTURED,
+            "A request with this Idempotency-Key is still being processed; retry later"),
     INTERNAL_SERVER_ERROR(500, "INTERNAL_SERVER_ERROR", Shape.STRUCTURED, "An internal server error occurred."),
 
     // --- authentication (spec §8 D1: a missing header is 401 like a bad token)
