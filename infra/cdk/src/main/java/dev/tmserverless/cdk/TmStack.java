@@ -190,6 +190,7 @@ public class TmStack extends Stack {
                 .partitionKey(stringKey(t.partitionKey()))
                 .sortKey(stringKey(t.sortKey()))
                 .billingMode(BillingMode.PAY_PER_REQUEST)
+                .timeToLiveAttribute(Resources.TABLE_TTL_ATTRIBUTE)
                 .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
                         .pointInTimeRecoveryEnabled(true).build())
                 // Retained data is also protected from a stray delete-table outside CloudFormation.

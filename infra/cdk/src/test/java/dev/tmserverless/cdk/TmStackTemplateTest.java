@@ -41,6 +41,8 @@ class TmStackTemplateTest {
         Map<String, Object> p = t.props(id);
         assertThat(p.get("BillingMode")).isEqualTo("PAY_PER_REQUEST");
         assertThat(map(p.get("PointInTimeRecoverySpecification")).get("PointInTimeRecoveryEnabled")).isEqualTo(true);
+        assertThat(p.get("TimeToLiveSpecification")).isEqualTo(
+                Map.of("AttributeName", Resources.TABLE_TTL_ATTRIBUTE, "Enabled", true));
         assertThat(p.get("KeySchema")).isEqualTo(List.of(
                 Map.of("AttributeName", Resources.TABLE.partitionKey(), "KeyType", "HASH"),
                 Map.of("AttributeName", Resources.TABLE.sortKey(), "KeyType", "RANGE")));

@@ -1,6 +1,7 @@
 package dev.tmserverless.aws.store;
 
 import dev.tmserverless.aws.config.TmConfig;
+import dev.tmserverless.core.catalogue.Resources;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -116,15 +117,16 @@ public class ApplicationKeyStore {
 
     /**
      * Counts one request of the key in the minute of {@code now}: true while the window has taken fewer than
-     * {@code limit} requests. The condition makes the count exact under concurrency; the window's item expires
-     * by the table's TTL attribute a day later (docs/data-model.md).
+     * {@code limit} requests. The condition makes the count exact under concurrency; the window's item is removed
+     * by the table's TTL a day later ({@link Resources#TABLE_TTL_ATTRIBUTE}).
      */
     public boolean admit(String hash, Instant now, int limit) {
         long minute = now.getEpochSecond() / 60;
         return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table)
                 .key(Attr.key(Keys.appKey(hash), Keys.rateWindow(minute)))
-                .updateExpression("ADD n :one SET expires = :expires")
+                .updateExpression("ADD n :one SET #x = :expires")
                 .conditionExpression("attribute_not_exists(n) OR n < :limit")
+                .expressionAttributeNames(Map.of("#x", Resources.TABLE_TTL_ATTRIBUTE))
                 .expressionAttributeValues(Map.of(":one", Attr.n(1L), ":limit", Attr.n((long) limit),
                         ":expires", Attr.n(minute * 60 + 86_400)))));
     }

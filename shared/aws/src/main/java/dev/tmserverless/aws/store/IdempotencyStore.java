@@ -1,6 +1,7 @@
 package dev.tmserverless.aws.store;
 
 import dev.tmserverless.aws.config.TmConfig;
+import dev.tmserverless.core.catalogue.Resources;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -51,9 +52,10 @@ public class IdempotencyStore {
     public boolean claim(String id, String bodyHash, Instant now) {
         Map<String, AttributeValue> item = new HashMap<>(Attr.key(Keys.idempotency(id), Keys.IDEMPOTENCY));
         item.put("bodyHash", Attr.s(bodyHash));
-        item.put("expires", Attr.n(now.plus(LEASE).getEpochSecond()));
+        item.put(Resources.TABLE_TTL_ATTRIBUTE, Attr.n(now.plus(LEASE).getEpochSecond()));
         return Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(item)
-                .conditionExpression("attribute_not_exists(pk) OR expires < :now")
+                .conditionExpression("attribute_not_exists(pk) OR #x < :now")
+                .expressionAttributeNames(Map.of("#x", Resources.TABLE_TTL_ATTRIBUTE))
                 .expressionAttributeValues(Map.of(":now", Attr.n(now.getEpochSecond())))));
     }
 
@@ -61,7 +63,7 @@ public class IdempotencyStore {
     public Optional<Record> get(String id, Instant now) {
         var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.idempotency(id), Keys.IDEMPOTENCY))
                 .consistentRead(true)).item();
-        if (item == null || item.isEmpty() || Attr.lng(item, "expires", 0) < now.getEpochSecond()) return Optional.empty();
+        if (item == null || item.isEmpty() || Attr.lng(item, Resources.TABLE_TTL_ATTRIBUTE, 0) < now.getEpochSecond()) return Optional.empty();
         return Optional.of(new Record(Attr.str(item, "bodyHash"), (int) Attr.lng(item, "status", 0),
                 Attr.str(item, "body"), Attr.str(item, "contentType")));
     }
@@ -69,8 +71,8 @@ public class IdempotencyStore {
     /** Stores the first answer, replayed until {@link #RETENTION} after {@code now}. */
     public void complete(String id, int status, String body, String contentType, Instant now) {
         ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.idempotency(id), Keys.IDEMPOTENCY))
-                .updateExpression("SET #s = :s, body = :b, contentType = :c, expires = :e")
-                .expressionAttributeNames(Map.of("#s", "status"))
+                .updateExpression("SET #s = :s, body = :b, contentType = :c, #x = :e")
+                .expressionAttributeNames(Map.of("#s", "status", "#x", Resources.TABLE_TTL_ATTRIBUTE))
                 .expressionAttributeValues(Map.of(":s", Attr.n((long) status), ":b", Attr.s(body),
                         ":c", Attr.s(contentType), ":e", Attr.n(now.plus(RETENTION).getEpochSecond()))));
     }
