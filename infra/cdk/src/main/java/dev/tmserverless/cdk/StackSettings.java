@@ -28,7 +28,8 @@ public record StackSettings(
         String defaultOsmUrl,
         DeployStyle deployStyle,
         boolean backupPlan,
-        Optional<String> restoredTableName) {
+        Optional<String> restoredTableName,
+        int appKeyRequestsPerMinute) {
 
     /** A deployment stage. Prod keeps its data and shifts traffic by canary; dev is cheap to throw away. */
     public enum Stage {
@@ -87,6 +88,8 @@ public record StackSettings(
     public static final String DEPLOY_STYLE = "tm:deployStyle";
     public static final String BACKUP_PLAN = "tm:backupPlan";
     public static final String RESTORED_TABLE_NAME = "tm:restoredTableName";
+    /** Requests one application key may make per minute (TEMPLATE_NOTES.md "Throttling per application key"). */
+    public static final String APP_KEY_REQUESTS_PER_MINUTE = "tm:appKeyRequestsPerMinute";
 
     /** Base of the stack names: {@code <base>-<stage>}. */
     public static final String DEFAULT_STACK_BASE = "TmServerless";
@@ -98,7 +101,7 @@ public record StackSettings(
     public static StackSettings forStage(Stage stage) {
         return new StackSettings(stage, DEFAULT_STACK_BASE + "-" + stage.id(), stage.retainData, stage.logRetention,
                 Optional.empty(), Optional.empty(), List.of("*"), 100, 200, false, "https://www.openstreetmap.org",
-                stage.deployStyle, false, Optional.empty());
+                stage.deployStyle, false, Optional.empty(), 60);
     }
 
     /** The stages {@value #STAGES} names (comma-separated), in order; {@code prod} when it is not set. */
@@ -126,7 +129,8 @@ public record StackSettings(
                 string(node, stage, OSM_URL).orElse(d.defaultOsmUrl()),
                 string(node, stage, DEPLOY_STYLE).map(DeployStyle::of).orElse(d.deployStyle()),
                 string(node, stage, BACKUP_PLAN).map(StackSettings::bool).orElse(d.backupPlan()),
-                string(node, stage, RESTORED_TABLE_NAME).filter(s -> !s.isBlank()));
+                string(node, stage, RESTORED_TABLE_NAME).filter(s -> !s.isBlank()),
+                string(node, stage, APP_KEY_REQUESTS_PER_MINUTE).map(Integer::parseInt).orElse(d.appKeyRequestsPerMinute()));
     }
 
     /** {@code tm:<stage>:<name>} if set, else {@code tm:<name>}. */

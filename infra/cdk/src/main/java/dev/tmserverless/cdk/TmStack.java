@@ -94,6 +94,7 @@ public class TmStack extends Stack {
 
     // Configuration env vars that are not resources (so not in the catalogue). Functions read them at init.
     public static final String ENV_TOKEN_SECRET_ARN = "TM_TOKEN_SECRET_ARN";
+    public static final String ENV_APP_KEY_REQUESTS_PER_MINUTE = "TM_APP_KEY_REQUESTS_PER_MINUTE";
     public static final String ENV_OSM_URL = "TM_OSM_URL";
     public static final String ENV_OSM_CLIENT_ID = "TM_OSM_CLIENT_ID";
     public static final String ENV_OSM_CLIENT_SECRET_ARN = "TM_OSM_CLIENT_SECRET_ARN";
@@ -190,6 +191,7 @@ public class TmStack extends Stack {
                 .partitionKey(stringKey(t.partitionKey()))
                 .sortKey(stringKey(t.sortKey()))
                 .billingMode(BillingMode.PAY_PER_REQUEST)
+                .timeToLiveAttribute(Resources.TABLE_TTL_ATTRIBUTE)
                 .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
                         .pointInTimeRecoveryEnabled(true).build())
                 // Retained data is also protected from a stray delete-table outside CloudFormation.
@@ -331,6 +333,7 @@ public class TmStack extends Stack {
         for (Resources.Access access : new TreeSet<>(f.access())) grant(f, access, role, env);
         if (f.http()) {
             env.put(ENV_TOKEN_SECRET_ARN, tokenSecret.getSecretArn());
+            env.put(ENV_APP_KEY_REQUESTS_PER_MINUTE, Integer.toString(settings.appKeyRequestsPerMinute()));
             tokenSecret.grantRead(role);
         }
         if (servesLogin(f)) {

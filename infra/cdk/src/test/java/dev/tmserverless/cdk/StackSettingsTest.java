@@ -48,6 +48,7 @@ class StackSettingsTest {
                 StackSettings.ALARM_EMAIL, "all@example.org",
                 "tm:dev:alarmEmail", "dev@example.org",
                 "tm:dev:deployStyle", "linear",
+                "tm:dev:appKeyRequestsPerMinute", "600",
                 StackSettings.STACK_NAME, "Tm")).build());
         assertThat(StackSettings.stages(app.getNode())).containsExactly(StackSettings.Stage.PROD, StackSettings.Stage.DEV);
         StackSettings prod = StackSettings.fromContext(app.getNode(), StackSettings.Stage.PROD);
@@ -56,6 +57,8 @@ class StackSettingsTest {
         assertThat(dev.alarmEmail()).contains("dev@example.org");
         assertThat(prod.deployStyle()).isEqualTo(StackSettings.DeployStyle.CANARY);
         assertThat(dev.deployStyle()).isEqualTo(StackSettings.DeployStyle.LINEAR);
+        assertThat(prod.appKeyRequestsPerMinute()).isEqualTo(60);
+        assertThat(dev.appKeyRequestsPerMinute()).isEqualTo(600);
         assertThat(prod.stackName()).isEqualTo("Tm-prod");
         assertThat(dev.stackName()).isEqualTo("Tm-dev");
         assertThat(dev.retainData()).isFalse();

@@ -41,6 +41,8 @@ class TmStackTemplateTest {
         Map<String, Object> p = t.props(id);
         assertThat(p.get("BillingMode")).isEqualTo("PAY_PER_REQUEST");
         assertThat(map(p.get("PointInTimeRecoverySpecification")).get("PointInTimeRecoveryEnabled")).isEqualTo(true);
+        assertThat(p.get("TimeToLiveSpecification")).isEqualTo(
+                Map.of("AttributeName", Resources.TABLE_TTL_ATTRIBUTE, "Enabled", true));
         assertThat(p.get("KeySchema")).isEqualTo(List.of(
                 Map.of("AttributeName", Resources.TABLE.partitionKey(), "KeyType", "HASH"),
                 Map.of("AttributeName", Resources.TABLE.sortKey(), "KeyType", "RANGE")));
@@ -214,12 +216,13 @@ class TmStackTemplateTest {
             if (f.access().contains(Resources.Access.GRID_JOBS_SEND) || f.access().contains(Resources.Access.GRID_JOBS_CONSUME)) {
                 expected.add(Resources.GRID_JOBS.envVar());
             }
-            if (f.http()) expected.add(TmStack.ENV_TOKEN_SECRET_ARN);
+            if (f.http()) expected.addAll(List.of(TmStack.ENV_TOKEN_SECRET_ARN, TmStack.ENV_APP_KEY_REQUESTS_PER_MINUTE));
             if (TmStack.servesLogin(f)) {
                 expected.addAll(List.of(TmStack.ENV_OSM_URL, TmStack.ENV_OSM_CLIENT_ID,
                         TmStack.ENV_OSM_CLIENT_SECRET_ARN, TmStack.ENV_BOOTSTRAP_ADMINS, TmStack.ENV_REDIRECT_URI));
             }
             assertThat(new TreeSet<>(env.keySet())).as(f.id()).isEqualTo(expected);
+            if (f.http()) assertThat(env.get(TmStack.ENV_APP_KEY_REQUESTS_PER_MINUTE)).isEqualTo("60");
             if (expected.contains(Resources.TABLE.envVar())) {
                 assertThat(env.get(Resources.TABLE.envVar())).isEqualTo(ref(t.logicalId(stack.table())));
             }

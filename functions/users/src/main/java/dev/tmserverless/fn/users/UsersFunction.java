@@ -6,7 +6,10 @@ import dev.tmserverless.aws.http.Request;
 import dev.tmserverless.aws.http.Response;
 import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.catalogue.Routes;
+import dev.tmserverless.aws.store.ApplicationKeyStore;
+import dev.tmserverless.core.domain.Permissions;
 import dev.tmserverless.core.domain.User;
+import dev.tmserverless.core.dto.ApplicationKeyDto;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
 import io.micronaut.context.ApplicationContextBuilder;
@@ -75,7 +78,56 @@ public class UsersFunction extends ApiFunction {
                     return Response.ok(Map.of("Success", "Messages marked as read"));
                 })
                 .on(Routes.UNREAD_NOTIFICATIONS, req -> Response.ok(notifications.countNew(req.caller().require(), Instant.now())))
-                .on(Routes.NOTIFICATIONS_SEEN, req -> Response.ok(notifications.markSeen(req.caller().require(), Instant.now())));
+                .on(Routes.NOTIFICATIONS_SEEN, req -> Response.ok(notifications.markSeen(req.caller().require(), Instant.now())))
+                .on(Routes.API_DOCS, req -> Response.ok(OpenApiHolder.DOCUMENT))
+                .on(Routes.APPLICATION_KEYS, this::applicationKeys)
+                .on(Routes.CREATE_APPLICATION_KEY, this::createApplicationKey)
+                .on(Routes.CHECK_APPLICATION_KEY, this::checkApplicationKey)
+                .on(Routes.DELETE_APPLICATION_KEY, this::deleteApplicationKey);
+    }
+
+    /** The document depends only on the catalogue: built once per function instance, at first use. */
+    private static final class OpenApiHolder {
+        static final Map<String, Object> DOCUMENT = dev.tmserverless.core.catalogue.OpenApi.document();
+    }
+
+    /** The caller's keys; the keys themselves are not stored, so {@code applicationkey} is null (keyId names them). */
+    Response applicationKeys(Request req) {
+        User caller = req.caller().require();
+        return Response.ok(new ApplicationKeyDto.Applications(applicationKeys.list(caller.id()).stream()
+                .map(k -> new ApplicationKeyDto(k.keyId(), k.userId(), null, k.created())).toList()));
+    }
+
+    /** A new key for the caller: the only answer that shows it. */
+    Response createApplicationKey(Request req) {
+        User caller = req.caller().require();
+        var created = applicationKeys.create(caller.id(), Instant.now());
+        var k = created.key();
+        return Response.ok(new ApplicationKeyDto(k.keyId(), k.userId(), created.value(), k.created()));
+    }
+
+    /** 200 with no body if the key exists (keys do not expire), else 404 APPLICATION_NOT_FOUND. */
+    Response checkApplicationKey(Request req) {
+        findKey(req.pathParams().get("application_key"));
+        return Response.empty(200);
+    }
+
+    /** The owner's delete: 200 with no body; someone else's key: 302 with no body, as the reference answers. */
+    Response deleteApplicationKey(Request req) {
+        User caller = req.caller().require();
+        String given = req.pathParams().get("application_key");
+        ApplicationKeyStore.Key key = given != null && given.matches("\\d{1,18}")
+                ? applicationKeys.byId(caller.id(), Long.parseLong(given))
+                        .orElseThrow(() -> new ApiException(ErrorCode.APPLICATION_NOT_FOUND))
+                : findKey(given);
+        if (!Permissions.canDeleteApplicationKey(caller, key.userId())) return Response.empty(302);
+        applicationKeys.delete(key);
+        return Response.empty(200);
+    }
+
+    private ApplicationKeyStore.Key findKey(String given) {
+        return (ApplicationKeyStore.looksLikeKey(given) ? applicationKeys.find(given) : java.util.Optional.<ApplicationKeyStore.Key>empty())
+                .orElseThrow(() -> new ApiException(ErrorCode.APPLICATION_NOT_FOUND));
     }
 
     Response loginUrl(Request req) {

@@ -86,6 +86,11 @@ public final class TmConfig {
         return get("TM_MAX_INLINE_RESPONSE_BYTES").map(Long::parseLong).orElse(5_000_000L);
     }
 
+    /** Requests one application key may make per minute (TM_APP_KEY_REQUESTS_PER_MINUTE, default 60). */
+    public int applicationKeyRequestsPerMinute() {
+        return get("TM_APP_KEY_REQUESTS_PER_MINUTE").map(Integer::parseInt).orElse(60);
+    }
+
     /** First delay before a failed grid job is tried again; doubles with each receive (TM_GRID_RETRY_SECONDS). */
     public Duration gridRetryBackoff() {
         return Duration.ofSeconds(get("TM_GRID_RETRY_SECONDS").map(Long::parseLong).orElse(30L));

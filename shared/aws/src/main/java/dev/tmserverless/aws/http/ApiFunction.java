@@ -2,9 +2,12 @@ package dev.tmserverless.aws.http;
 
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
 import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.tmserverless.aws.store.ApplicationKeyStore;
+import dev.tmserverless.aws.store.IdempotencyStore;
 import dev.tmserverless.aws.store.UserStore;
 import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.catalogue.Router;
+import dev.tmserverless.core.catalogue.Routes;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
 import dev.tmserverless.aws.config.TmConfig;
@@ -16,6 +19,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
@@ -48,6 +52,8 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
     }
 
     @Inject protected UserStore users;
+    @Inject protected ApplicationKeyStore applicationKeys;
+    @Inject protected BeanProvider<IdempotencyStore> idempotency;
     @Inject protected Tokens tokens;
     @Inject protected TmConfig config;
     @Inject protected BeanProvider<LargeResponses> largeResponses;
@@ -77,7 +83,10 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
             if (match == null) {
                 throw new ApiException(d.router().matchesPath(path) ? ErrorCode.METHOD_NOT_ALLOWED : ErrorCode.ROUTE_NOT_FOUND);
             }
-            r = d.handlers().get(match.route()).handle(toRequest(event, method, match.pathParameters()));
+            Request request = toRequest(event, method, match.pathParameters());
+            throttle(request.caller());
+            Handler handler = d.handlers().get(match.route());
+            r = Routes.idempotent(match.route()) ? idempotently(request, handler) : handler.handle(request);
         } catch (ApiException e) {
             r = error(e);
         } catch (RuntimeException e) {
@@ -93,6 +102,68 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
                     .withBody(Json.write(error(new ApiException(ErrorCode.INTERNAL_SERVER_ERROR)).body()))
                     .withIsBase64Encoded(false).build();
         }
+    }
+
+    /**
+     * A request made with an application key counts against the key's per-minute limit
+     * ({@code TM_APP_KEY_REQUESTS_PER_MINUTE}); beyond it, 429 until the next minute. An unknown or deleted key
+     * is not counted: it is answered as a bad token by the routes that need a caller.
+     */
+    private void throttle(Caller caller) {
+        if (!caller.presentsApplicationKey()) return;
+        var key = caller.applicationKey();
+        Instant now = Instant.now();
+        if (key.isPresent() && !applicationKeys.admit(key.get().hash(), now, config.applicationKeyRequestsPerMinute())) {
+            throw new ApiException(ErrorCode.TOO_MANY_REQUESTS, ErrorCode.TOO_MANY_REQUESTS.message,
+                    Map.of("limit", config.applicationKeyRequestsPerMinute(), "retryAfterSeconds", 60 - now.getEpochSecond() % 60));
+        }
+    }
+
+    /**
+     * A create route with an {@code Idempotency-Key} header (docs/api-differences.md): the first request claims
+     * the caller's key with a conditional write and runs the handler; its 2xx answer is kept for
+     * {@link IdempotencyStore#RETENTION} and replayed to retries with the same body. The same key with another
+     * body is 422; while the first request runs, 409. A request that fails releases its claim, so a retry runs
+     * again. Without the header, or without a caller (the handler refuses it), the handler runs as usual.
+     */
+    private Response idempotently(Request request, Handler handler) {
+        String key = request.header("idempotency-key");
+        if (key == null) return handler.handle(request);
+        if (key.isBlank() || key.length() > 255) {
+            throw new ApiException(ErrorCode.SCHEMA_INVALID, "Idempotency-Key must have 1 to 255 characters",
+                    Map.of("loc", List.of("header", "Idempotency-Key"), "type", "string_too_long"));
+        }
+        var caller = request.caller().optional();
+        if (caller.isEmpty()) return handler.handle(request);
+        IdempotencyStore store = idempotency.get();
+        String id = IdempotencyStore.id(caller.get().id(), key);
+        String bodyHash = ApplicationKeyStore.hash(request.body() == null ? "" : request.body());
+        Instant now = Instant.now();
+        if (!store.claim(id, bodyHash, now)) {
+            var held = store.get(id, now).orElseThrow(() -> new ApiException(ErrorCode.IDEMPOTENCY_KEY_IN_USE));
+            if (!held.bodyHash().equals(bodyHash)) {
+                throw new ApiException(ErrorCode.IDEMPOTENCY_KEY_REUSED, ErrorCode.IDEMPOTENCY_KEY_REUSED.message,
+                        Map.of("loc", List.of("header", "Idempotency-Key"), "type", "idempotency_key_reused"));
+            }
+            if (held.inFlight()) throw new ApiException(ErrorCode.IDEMPOTENCY_KEY_IN_USE);
+            return new Response(held.status(), held.body(), Map.of("content-type", held.contentType(),
+                    "idempotent-replayed", "true"));
+        }
+        Response r;
+        try {
+            r = handler.handle(request);
+        } catch (RuntimeException e) {
+            store.release(id);
+            throw e;
+        }
+        if (r.status() < 200 || r.status() > 299) {
+            store.release(id);
+            return r;
+        }
+        boolean text = r.body() instanceof String && r.headers().containsKey("content-type");
+        store.complete(id, r.status(), text ? (String) r.body() : Json.write(r.body()),
+                text ? r.headers().get("content-type") : "application/json", now);
+        return r;
     }
 
     /**
@@ -161,7 +232,7 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
         }
         return new Request(method, e.getRawPath(), pathParameters,
                 e.getQueryStringParameters() == null ? Map.of() : e.getQueryStringParameters(), headers, body,
-                new Caller(headers.get("authorization"), tokens.get(), users));
+                new Caller(headers.get("authorization"), tokens.get(), users, applicationKeys));
     }
 
     static Response error(ApiException e) {
@@ -175,6 +246,9 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
                     "msg", e.getMessage(), "type", e.details().getOrDefault("type", "missing"))));
         };
         Response r = Response.of(c.status, body);
+        if (c.status == 429 && e.details().get("retryAfterSeconds") != null) {
+            r = r.withHeader("retry-after", String.valueOf(e.details().get("retryAfterSeconds")));
+        }
         return c.status == 401 ? r.withHeader("www-authenticate", "Bearer") : r;
     }
 
@@ -196,7 +270,9 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
         }
         String text;
         byte[] stored = null;
-        if (r.body() instanceof Response.Gzipped g) {
+        if (r.body() == null) {
+            text = "";
+        } else if (r.body() instanceof Response.Gzipped g) {
             // a stored compressed document: decompressed only for clients that do not take gzip
             stored = gzipOk ? g.bytes() : null;
             text = gzipOk ? null : dev.tmserverless.aws.store.TaskMaps.gunzip(g.bytes());

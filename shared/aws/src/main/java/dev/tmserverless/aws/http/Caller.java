@@ -1,5 +1,6 @@
 package dev.tmserverless.aws.http;
 
+import dev.tmserverless.aws.store.ApplicationKeyStore;
 import dev.tmserverless.aws.store.UserStore;
 import dev.tmserverless.core.auth.SessionTokens;
 import dev.tmserverless.core.domain.User;
@@ -12,18 +13,23 @@ import java.util.OptionalLong;
 
 /**
  * The caller of a request, resolved only when a handler asks. Login-required routes call {@link #require()};
- * optional-auth routes call {@link #optional()}, where a bad token counts as anonymous (spec §1 "opt").
+ * optional-auth routes call {@link #optional()}, where a bad token counts as anonymous. The credential is a
+ * session token or an application key, in the same header and the same {@code Token <base64>} form
+ * (TEMPLATE_NOTES.md "Application keys").
  */
 public final class Caller {
     private final String header;
     private final SessionTokens tokens;
     private final UserStore users;
+    private final ApplicationKeyStore keys;
     private Optional<User> resolved;
+    private ApplicationKeyStore.Key key;
 
-    Caller(String header, SessionTokens tokens, UserStore users) {
+    Caller(String header, SessionTokens tokens, UserStore users, ApplicationKeyStore keys) {
         this.header = header;
         this.tokens = tokens;
         this.users = users;
+        this.keys = keys;
     }
 
     public User require() {
@@ -35,9 +41,27 @@ public final class Caller {
         return header == null || header.isBlank() ? Optional.empty() : resolve();
     }
 
+    /** True if the request presents something shaped like an application key (valid or not). */
+    boolean presentsApplicationKey() {
+        return ApplicationKeyStore.looksLikeKey(SessionTokens.fromHeader(header));
+    }
+
+    /** The stored application key the request authenticated with, if it did with one. */
+    Optional<ApplicationKeyStore.Key> applicationKey() {
+        optional();
+        return Optional.ofNullable(key);
+    }
+
     private Optional<User> resolve() {
         if (resolved == null) {
-            OptionalLong id = tokens.verify(SessionTokens.fromHeader(header), Instant.now());
+            String credential = SessionTokens.fromHeader(header);
+            OptionalLong id;
+            if (ApplicationKeyStore.looksLikeKey(credential)) {
+                key = keys.find(credential).orElse(null);
+                id = key == null ? OptionalLong.empty() : OptionalLong.of(key.userId());
+            } else {
+                id = tokens.verify(credential, Instant.now());
+            }
             resolved = id.isPresent() ? users.get(id.getAsLong()) : Optional.empty();
         }
         return resolved;

@@ -11,6 +11,9 @@ public record Response(int status, Object body, Map<String, String> headers) {
 
     public static Response of(int status, Object body) { return new Response(status, body, Map.of()); }
 
+    /** A status with no body at all (the reference's bare {@code Response(status_code=...)}). */
+    public static Response empty(int status) { return new Response(status, null, Map.of()); }
+
     /** Raw text with its own content type (exports, attachments). */
     public static Response text(String body, String contentType) {
         return new Response(200, body, Map.of("content-type", contentType));

@@ -56,5 +56,17 @@ final class Keys {
     static String comment(String sha256) { return COMMENT_PREFIX + sha256; }
     static final String TEXT = "TEXT";
 
+    /** Application keys by the SHA-256 of the key; their per-minute request counters in the same partition. */
+    static String appKey(String sha256) { return "APPKEY#" + sha256; }
+    static final String APP_KEY = "APPKEY";
+    static String rateWindow(long epochMinute) { return "RATE#" + epochMinute; }
+    /** A user's application keys, under the user's partition. */
+    static final String APP_KEY_PREFIX = "APPKEY#";
+    static String appKeyOfUser(long keyId) { return APP_KEY_PREFIX + String.format("%010d", keyId); }
+
+    /** Idempotency records, by the SHA-256 of the caller's id and the key. */
+    static String idempotency(String sha256) { return "IDEMPOTENCY#" + sha256; }
+    static final String IDEMPOTENCY = "IDEMPOTENCY";
+
     private static String pad(int id) { return String.format("%07d", id); }
 }

@@ -55,6 +55,12 @@ public final class Resources {
             List.of(new Index("gsi1", "gsi1pk", "gsi1sk")));
 
     /**
+     * The table's TTL attribute: DynamoDB deletes an item some time after the epoch second it holds (application
+     * key rate windows, idempotency records). Readers still check it themselves: deletion can lag by days.
+     */
+    public static final String TABLE_TTL_ATTRIBUTE = "expires";
+
+    /**
      * Visibility is six times the worker's timeout, as AWS advises for Lambda consumers (throttled invocations
      * are retried within it); a failed attempt comes back sooner because the worker shortens its own message's
      * visibility to a backoff.

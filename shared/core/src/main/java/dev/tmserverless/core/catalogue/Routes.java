@@ -60,6 +60,25 @@ public final class Routes {
     public static final Resources.Route UPDATE_LICENSE = route("PATCH", "/licenses/{licenseId}", USERS);
     public static final Resources.Route DELETE_LICENSE = route("DELETE", "/licenses/{licenseId}", USERS);
     public static final Resources.Route ACCEPT_LICENSE = route("POST", "/licenses/{licenseId}/actions/accept-for-me", USERS);
+    // ---- users: serving API consumers (docs, application keys) ----
+    /** The OpenAPI document generated from this catalogue ({@link OpenApi}). */
+    public static final Resources.Route API_DOCS = route("GET", "/system/docs/json", USERS);
+    public static final Resources.Route APPLICATION_KEYS = route("GET", "/system/authentication/applications", USERS);
+    public static final Resources.Route CREATE_APPLICATION_KEY = route("POST", "/system/authentication/applications", USERS);
+    /** Checks a key: 200 if it exists, 404 APPLICATION_NOT_FOUND if not (no caller needed). */
+    public static final Resources.Route CHECK_APPLICATION_KEY =
+            route("PATCH", "/system/authentication/applications/{application_key}", USERS);
+    /** The key itself, or (ours) the numeric keyId of one of the caller's keys. */
+    public static final Resources.Route DELETE_APPLICATION_KEY =
+            route("DELETE", "/system/authentication/applications/{application_key}", USERS);
+
+    /**
+     * Create routes that honour an {@code Idempotency-Key} header: a retry with the same key and body replays the
+     * first answer instead of creating again (ApiFunction; docs/api-differences.md).
+     */
+    public static boolean idempotent(Resources.Route r) {
+        return r.equals(CREATE_PROJECT) || r.equals(CREATE_ORGANISATION);
+    }
 
     // ---- projects ----
     public static final Resources.Route CREATE_PROJECT = route("POST", "/projects", PROJECTS);

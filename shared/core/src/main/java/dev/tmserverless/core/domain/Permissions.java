@@ -31,6 +31,11 @@ public final class Permissions {
         return u.isAdmin() || org.isManager(u.id());
     }
 
+    /** An application key is deleted by its owner only, administrators included (as the reference). */
+    public static boolean canDeleteApplicationKey(User u, long ownerId) {
+        return u != null && u.id() == ownerId;
+    }
+
     /**
      * Managing an organisation (editing, deleting, and {@code isManager} in its DTO): an administrator or one
      * of its managers.

@@ -16,6 +16,9 @@ public enum ErrorCode {
     NOT_FOUND(404, "NOT_FOUND", Shape.STRUCTURED, "The requested resource was not found."),
     ISSUE_CATEGORY_NOT_FOUND(404, "ISSUE_CATEGORY_NOT_FOUND", Shape.STRUCTURED, "The requested mapping issue category was not found."),
     MESSAGE_NOT_FOUND(404, "MESSAGE_NOT_FOUND", Shape.STRUCTURED, "The requested message was not found."),
+    APPLICATION_NOT_FOUND(404, "APPLICATION_NOT_FOUND", Shape.STRUCTURED, "The requested application was not found on the server."),
+    // ours: an application key over its per-minute limit (TEMPLATE_NOTES.md "Application keys")
+    TOO_MANY_REQUESTS(429, "TOO_MANY_REQUESTS", Shape.STRUCTURED, "Too many requests with this application key; retry after the minute."),
     ROUTE_NOT_FOUND(404, "NOT_FOUND", Shape.STRUCTURED, "The requested URL was not found on the server."),
     METHOD_NOT_ALLOWED(405, "METHOD_NOT_ALLOWED", Shape.STRUCTURED, "Method not allowed."),
     ADMIN_REQUIRED(403, "UNKNOWN_ERROR", Shape.STRUCTURED, "Admin access required"),
@@ -23,6 +26,10 @@ public enum ErrorCode {
     CONFLICT(409, "CONFLICT", Shape.STRUCTURED, "The resource was changed by another request; try again."),
     // body or query does not fit the declared schema: {"detail": [{"loc", "msg", "type"}]}
     SCHEMA_INVALID(422, "", Shape.DETAIL, "Field required"),
+    // ours: an Idempotency-Key sent again with another body, or while its first request still runs
+    IDEMPOTENCY_KEY_REUSED(422, "", Shape.DETAIL, "This Idempotency-Key was used with another request body"),
+    IDEMPOTENCY_KEY_IN_USE(409, "IDEMPOTENCY_KEY_IN_USE", Shape.STRUCTURED,
+            "A request with this Idempotency-Key is still being processed; retry later"),
     INTERNAL_SERVER_ERROR(500, "INTERNAL_SERVER_ERROR", Shape.STRUCTURED, "An internal server error occurred."),
 
     // --- authentication (spec §8 D1: a missing header is 401 like a bad token)
