@@ -15,12 +15,13 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The users function: OSM login, user profiles, organisations and the site-wide system routes. */
+/** The users function: OSM login, user profiles, organisations, teams and the site-wide system routes. */
 public class UsersFunction extends ApiFunction {
     @Inject LoginService login;
     @Inject OrganisationService organisations;
     @Inject SystemService system;
     @Inject OsmClient osm;
+    @Inject TeamService teams;
 
     public UsersFunction() { super(); }
 
@@ -43,7 +44,89 @@ public class UsersFunction extends ApiFunction {
                 .on(Routes.HEARTBEAT, req -> Response.ok(system.heartbeat()))
                 .on(Routes.LANGUAGES, req -> Response.ok(system.languages()))
                 .on(Routes.BANNER, req -> Response.ok(system.banner()))
-                .on(Routes.UPDATE_BANNER, this::updateBanner);
+                .on(Routes.UPDATE_BANNER, this::updateBanner)
+                .on(Routes.TEAMS, this::listTeams)
+                .on(Routes.CREATE_TEAM, this::createTeam)
+                .on(Routes.TEAM, req -> Response.ok(teams.get(teamId(req), req.caller().require(),
+                        queryBool(req, "omitMemberList", false))))
+                .on(Routes.UPDATE_TEAM, req -> {
+                    User caller = req.caller().require();
+                    teams.update(teamId(req), TeamService.TeamUpdate.from(req.json()), caller);
+                    return Response.ok(Map.of("Status", "Updated"));
+                })
+                .on(Routes.DELETE_TEAM, req -> {
+                    teams.delete(teamId(req), req.caller().require());
+                    return Response.ok(Map.of("Success", "Team deleted"));
+                })
+                .on(Routes.JOIN_TEAM, req -> {
+                    teams.join(teamId(req), req.caller().require(), Instant.now());
+                    return Response.ok(Map.of("Success", "Join request successful"));
+                })
+                .on(Routes.ANSWER_JOIN_REQUEST, req -> {
+                    User caller = req.caller().require();
+                    teams.answerJoin(teamId(req), TeamService.JoinAnswer.from(req.json()), caller, Instant.now());
+                    return Response.ok(Map.of("Success", "True"));
+                })
+                .on(Routes.ADD_TEAM_MEMBER, req -> {
+                    User caller = req.caller().require();
+                    teams.add(teamId(req), TeamService.AddMember.from(req.json()), caller, Instant.now());
+                    return Response.ok(Map.of("Success", "User added to the team"));
+                })
+                .on(Routes.LEAVE_TEAM, req -> {
+                    User caller = req.caller().require();
+                    teams.leave(teamId(req), TeamService.Leave.from(req.json()), caller);
+                    return Response.ok(Map.of("Success", "User removed from the team"));
+                })
+                .on(Routes.MESSAGE_TEAM, req -> {
+                    teams.message(teamId(req), req.caller().require());
+                    return Response.ok(Map.of());
+                })
+                .on(Routes.PROJECT_TEAMS, req -> Response.ok(teams.projectTeams(
+                        req.longParam("projectId", ErrorCode.PROJECT_NOT_FOUND), req.caller().optional().orElse(null))))
+                .on(Routes.ASSIGN_PROJECT_TEAM, req -> {
+                    User caller = req.caller().require();
+                    long projectId = req.longParam("projectId", ErrorCode.PROJECT_NOT_FOUND);
+                    long teamId = teamId(req);
+                    var role = TeamService.ProjectRole.from(req.json());
+                    teams.assign(projectId, teamId, role, caller);
+                    return Response.created(Map.of("Success", "Team " + teamId + " assigned to project " + projectId
+                            + " with role " + role.role().name()));
+                })
+                .on(Routes.CHANGE_PROJECT_TEAM, req -> {
+                    User caller = req.caller().require();
+                    var role = TeamService.ProjectRole.from(req.json());
+                    teams.changeRole(teamId(req), req.longParam("projectId", ErrorCode.PROJECT_NOT_FOUND), role, caller);
+                    return Response.created(Map.of("Status", "Team role updated successfully."));
+                })
+                .on(Routes.REMOVE_PROJECT_TEAM, req -> {
+                    User caller = req.caller().require();
+                    teams.unassign(teamId(req), req.longParam("projectId", ErrorCode.PROJECT_NOT_FOUND), caller);
+                    return Response.ok(Map.of("Success", true));
+                });
+    }
+
+    static long teamId(Request req) {
+        return req.longParam("teamId", ErrorCode.TEAM_NOT_FOUND);
+    }
+
+    Response createTeam(Request req) {
+        User caller = req.caller().require();
+        var request = TeamService.NewTeam.from(req.json());
+        return Response.created(Map.of("teamId", teams.create(request, caller, Instant.now())));
+    }
+
+    /** Signed-in callers only; private teams are shown to their members and administrators. */
+    Response listTeams(Request req) {
+        User caller = req.caller().require();
+        Long perPage = queryLong(req, "perPage");
+        Long page = queryLong(req, "page");
+        var search = new TeamService.Search(req.query("team_name").orElse(null), queryLong(req, "member"),
+                queryLong(req, "manager"), queryLong(req, "member_request"), req.query("team_role").orElse(null),
+                queryLong(req, "organisation"), queryBool(req, "omitMemberList", false),
+                queryBool(req, "fullMemberList", true), queryBool(req, "paginate", false),
+                page == null ? 1 : (int) Math.max(1, Math.min(page, 1_000_000)),
+                perPage == null ? 10 : (int) Math.max(1, Math.min(perPage, 1000)));
+        return Response.ok(teams.list(search, caller));
     }
 
     Response loginUrl(Request req) {

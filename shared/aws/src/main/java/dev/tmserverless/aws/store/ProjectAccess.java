@@ -1,5 +1,6 @@
 package dev.tmserverless.aws.store;
 
+import dev.tmserverless.core.domain.Membership;
 import dev.tmserverless.core.domain.Organisation;
 import dev.tmserverless.core.domain.Permissions;
 import dev.tmserverless.core.domain.Project;
@@ -10,19 +11,25 @@ import jakarta.inject.Singleton;
 
 import java.util.Map;
 
-/** Loads a project with what every permission decision about it needs: its organisation and PM(u, p). */
+/**
+ * Loads a project with what every permission decision about it needs: its organisation, the caller's
+ * {@link Membership} (the roles on the project of the teams in which the caller is an active member) and
+ * PM(u, p), which a team with the PROJECT_MANAGER role also grants.
+ */
 @Singleton
 public class ProjectAccess {
-    public record View(ProjectStore.Stored stored, Organisation org, boolean pm) {
+    public record View(ProjectStore.Stored stored, Organisation org, Membership membership, boolean pm) {
         public Project project() { return stored.project(); }
     }
 
     private final ProjectStore projects;
     private final OrgStore orgs;
+    private final TeamStore teams;
 
-    public ProjectAccess(ProjectStore projects, OrgStore orgs) {
+    public ProjectAccess(ProjectStore projects, OrgStore orgs, TeamStore teams) {
         this.projects = projects;
         this.orgs = orgs;
+        this.teams = teams;
     }
 
     /** The project or 404 PROJECT_NOT_FOUND; {@code user} may be null (anonymous). */
@@ -30,13 +37,14 @@ public class ProjectAccess {
         ProjectStore.Stored s = projects.get(projectId).orElseThrow(() -> new ApiException(ErrorCode.PROJECT_NOT_FOUND,
                 ErrorCode.PROJECT_NOT_FOUND.message, Map.of("project_id", projectId)));
         Organisation org = orgs.get(s.project().organisationId()).orElse(null);
-        return new View(s, org, Permissions.isProjectManager(user, s.project(), org));
+        Membership m = user == null ? Membership.NONE : new Membership(java.util.Set.copyOf(teams.activeRoles(projectId, user.id())));
+        return new View(s, org, m, Permissions.isProjectManager(user, s.project(), org, m));
     }
 
-    /** As {@link #load}, then the visibility rules (spec §3.6, §8 D8, D18). */
+    /** As {@link #load}, then the visibility rules (docs/api-differences.md D8, D18). */
     public View visible(long projectId, User user) {
         View v = load(projectId, user);
-        Permissions.checkVisible(user, v.project(), v.pm());
+        Permissions.checkVisible(user, v.project(), v.pm(), v.membership());
         return v;
     }
 }
