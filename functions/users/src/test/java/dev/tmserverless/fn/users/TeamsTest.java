@@ -227,6 +227,30 @@ class TeamsTest {
     }
 
     @Test
+    void theOrganisationShowsItsTeamsAndCannotBeDeletedWhileItHasAny() {
+        User om = user("om");
+        User outsider = user("outsider");
+        Organisation org = org(om);
+        long open = createTeam(om, org, "ANY", "PUBLIC");
+        long hidden = createTeam(om, org, "ANY", "PRIVATE");
+        var managerView = get(fn, "/api/v2/organisations/" + org.id() + "/", token(om.id()));
+        List<Long> seen = new ArrayList<>();
+        managerView.json().path("teams").forEach(t -> seen.add(t.path("teamId").asLong()));
+        assertThat(seen).containsExactly(open, hidden);
+        var first = managerView.json().path("teams").get(0);
+        assertThat(first.path("joinMethod").asText()).isEqualTo("ANY");
+        assertThat(first.path("members").get(0).path("function").asText()).isEqualTo("MANAGER");
+        assertThat(first.path("members").get(0).path("active").asText()).isEqualTo("true");
+        var outsiderView = get(fn, "/api/v2/organisations/" + org.id() + "/", token(outsider.id()));
+        assertThat(outsiderView.json().path("teams")).hasSize(1);
+        assertThat(outsiderView.json().path("teams").get(0).path("teamId").asLong()).isEqualTo(open);
+
+        var delete = call(fn, "DELETE", "/api/v2/organisations/" + org.id() + "/", token(om.id()), null);
+        assertThat(delete.status()).isEqualTo(403);
+        assertThat(delete.json().path("SubCode").asText()).isEqualTo("OrgHasProjects");
+    }
+
+    @Test
     void messagingMembersIsRefusedUntilMessagesExist() {
         User om = user("om");
         long id = createTeam(om, org(om), "ANY", "PUBLIC");
