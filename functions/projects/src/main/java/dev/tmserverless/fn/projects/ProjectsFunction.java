@@ -88,7 +88,9 @@ public class ProjectsFunction extends ApiFunction {
         int activeMappers = (int) all.stream().filter(t -> t.status().isLocked()).map(Task::lockedBy).distinct().count();
         // The task items are read anyway for the map, so the percentages come from them: a counter left behind by a
         // crash between a task write and its counter update never shows here (spec §8 D14).
-        Response r = Response.ok(ProjectDto.of(v.project(), ProjectCounters.of(all), v.org(), aoi, fc, req.locale(), activeMappers));
+        Map<String, Object> dto = ProjectDto.of(v.project(), ProjectCounters.of(all), v.org(), aoi, fc, req.locale(), activeMappers);
+        dto.put("teams", access.teams(id));
+        Response r = Response.ok(dto);
         return req.queryFlag("as_file") ? r.asAttachment("project.json", "application/json") : r;
     }
 
@@ -150,7 +152,9 @@ public class ProjectsFunction extends ApiFunction {
         ProjectAccess.View v = access.visible(id, req.caller().optional().orElse(null));
         Instant now = Instant.now();
         List<Task> all = splits.listTasks(id).stream().map(t -> t.effective(now)).toList();
-        return Response.ok(ProjectDto.summary(v.project(), ProjectCounters.of(all), v.org(), req.locale()));
+        Map<String, Object> dto = ProjectDto.summary(v.project(), ProjectCounters.of(all), v.org(), req.locale());
+        dto.put("teams", access.teams(id));
+        return Response.ok(dto);
     }
 
     /** GET who contributed to the project and which tasks they mapped, validated or marked as bad imagery. */

@@ -323,19 +323,7 @@ public class TeamService {
     /** ListTeamsDTO of a project: {@code teams [{teamId, name, role}]}. */
     public Map<String, Object> projectTeams(long projectId, User caller) {
         projects.visible(projectId, caller);
-        List<TeamStore.ProjectTeam> links = teams.teamsOfProject(projectId);
-        Map<Long, Team> byId = teams.getAll(links.stream().map(TeamStore.ProjectTeam::teamId).toList()).stream()
-                .collect(Collectors.toMap(Team::id, t -> t));
-        List<Map<String, Object>> out = new ArrayList<>();
-        for (TeamStore.ProjectTeam l : links) {
-            Team t = byId.get(l.teamId());
-            if (t == null) continue;
-            Map<String, Object> dto = new LinkedHashMap<>();
-            dto.put("teamId", t.id());
-            dto.put("name", t.name());
-            dto.put("role", l.role().name());
-            out.add(dto);
-        }
+        List<Map<String, Object>> out = projects.teams(projectId);
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("teams", out);
         body.put("pagination", null);

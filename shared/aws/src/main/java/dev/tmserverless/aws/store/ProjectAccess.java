@@ -41,6 +41,27 @@ public class ProjectAccess {
         return new View(s, org, m, Permissions.isProjectManager(user, s.project(), org, m));
     }
 
+    /**
+     * The project's teams as the project DTO and {@code GET /projects/{id}/teams/} show them:
+     * {@code [{teamId, name, role}]} (one Query of the project's team links, one BatchGetItem of the teams).
+     */
+    public java.util.List<Map<String, Object>> teams(long projectId) {
+        var links = teams.teamsOfProject(projectId);
+        Map<Long, dev.tmserverless.core.domain.Team> byId = new java.util.HashMap<>();
+        teams.getAll(links.stream().map(TeamStore.ProjectTeam::teamId).toList()).forEach(t -> byId.put(t.id(), t));
+        java.util.List<Map<String, Object>> out = new java.util.ArrayList<>();
+        for (var l : links) {
+            var t = byId.get(l.teamId());
+            if (t == null) continue;
+            Map<String, Object> dto = new java.util.LinkedHashMap<>();
+            dto.put("teamId", t.id());
+            dto.put("name", t.name());
+            dto.put("role", l.role().name());
+            out.add(dto);
+        }
+        return out;
+    }
+
     /** As {@link #load}, then the visibility rules (docs/api-differences.md D8, D18). */
     public View visible(long projectId, User user) {
         View v = load(projectId, user);
