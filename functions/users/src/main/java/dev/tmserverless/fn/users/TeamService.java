@@ -301,6 +301,34 @@ public class TeamService {
         }
     }
 
+    /**
+     * The team's pending join requests as CSV rows {@code Username,Date Joined (UTC),Team Name} (lines end in
+     * CRLF, as Python's csv module writes them); empty when there are none. Team managers only.
+     */
+    public Optional<String> joinRequestsCsv(long teamId, User caller) {
+        Team t = team(teamId);
+        if (!isTeamManager(t, caller)) throw new ApiException(ErrorCode.USER_NOT_TEAM_MANAGER);
+        List<TeamMember> pending = teams.members(teamId).stream().filter(m -> !m.active()).toList();
+        if (pending.isEmpty()) return Optional.empty();
+        Map<Long, User> byId = users.getAll(pending.stream().map(TeamMember::userId).toList());
+        StringBuilder csv = new StringBuilder("Username,Date Joined (UTC),Team Name\r\n");
+        var format = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss").withZone(java.time.ZoneOffset.UTC);
+        for (TeamMember m : pending) {
+            User u = byId.get(m.userId());
+            if (u == null) continue;
+            csv.append(csvField(u.username())).append(',')
+                    .append(m.joined() == null ? "N/A" : format.format(m.joined())).append(',')
+                    .append(csvField(t.name())).append("\r\n");
+        }
+        return Optional.of(csv.toString());
+    }
+
+    /** A CSV field quoted when it holds a comma, a quote or a line break (quotes doubled). */
+    private static String csvField(String s) {
+        if (s == null) return "";
+        return s.matches("(?s).*[\",\r\n].*") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
+    }
+
     /** Messages are not built: after the reference's checks (team exists, caller manages it) the answer is 501. */
     public void message(long teamId, User caller) {
         Team t = team(teamId);

@@ -47,6 +47,7 @@ public class UsersFunction extends ApiFunction {
                 .on(Routes.UPDATE_BANNER, this::updateBanner)
                 .on(Routes.TEAMS, this::listTeams)
                 .on(Routes.CREATE_TEAM, this::createTeam)
+                .on(Routes.TEAM_JOIN_REQUESTS, this::joinRequests)
                 .on(Routes.TEAM, req -> Response.ok(teams.get(teamId(req), req.caller().require(),
                         queryBool(req, "omitMemberList", false))))
                 .on(Routes.UPDATE_TEAM, req -> {
@@ -113,6 +114,24 @@ public class UsersFunction extends ApiFunction {
         User caller = req.caller().require();
         var request = TeamService.NewTeam.from(req.json());
         return Response.created(Map.of("teamId", teams.create(request, caller, Instant.now())));
+    }
+
+    /**
+     * A team's pending join requests as the reference's CSV download, or a JSON message when there are none.
+     * {@code team_id} is required (422); only the team's managers may read them (403 UserNotTeamManager).
+     */
+    Response joinRequests(Request req) {
+        User caller = req.caller().require();
+        Long teamId = queryLong(req, "team_id");
+        if (teamId == null) {
+            throw new ApiException(ErrorCode.SCHEMA_INVALID, "Field required",
+                    Map.of("loc", java.util.List.of("query", "team_id"), "type", "missing"));
+        }
+        var csv = teams.joinRequestsCsv(teamId, caller);
+        if (csv.isEmpty()) return Response.ok(Map.of("message", "No inactive members found for the specified team"));
+        String day = java.time.format.DateTimeFormatter.BASIC_ISO_DATE.format(java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+        return Response.text(csv.get(), "text/csv; charset=utf-8")
+                .asAttachment("join_requests_" + teamId + "_" + day + ".csv", "text/csv; charset=utf-8");
     }
 
     /** Signed-in callers only; private teams are shown to their members and administrators. */

@@ -115,6 +115,26 @@ class TeamsTest {
     }
 
     @Test
+    void joinRequestsDownloadAsCsvForTeamManagersOnly() {
+        User om = user("om");
+        User asker = user("asker");
+        long id = createTeam(om, org(om), "BY_REQUEST", "PUBLIC");
+        var none = get(fn, "/api/v2/teams/join_requests/?team_id=" + id, token(om.id()));
+        assertThat(none.status()).isEqualTo(200);
+        assertThat(none.json().path("message").asText()).isEqualTo("No inactive members found for the specified team");
+        post(fn, "/api/v2/teams/" + id + "/actions/join/", token(asker.id()), "");
+        var csv = get(fn, "/api/v2/teams/join_requests/?team_id=" + id, token(om.id()));
+        assertThat(csv.status()).isEqualTo(200);
+        assertThat(csv.headers().get("content-disposition")).startsWith("attachment; filename=\"join_requests_" + id + "_");
+        String[] lines = csv.body().split("\r\n");
+        assertThat(lines[0]).isEqualTo("Username,Date Joined (UTC),Team Name");
+        assertThat(lines[1]).startsWith(asker.username() + ",").matches(".*,\\d{4}-\\d\\d-\\d\\dT\\d\\d:\\d\\d:\\d\\d,Team \\d+");
+        assertThat(get(fn, "/api/v2/teams/join_requests/?team_id=" + id, token(asker.id())).json().path("SubCode").asText())
+                .isEqualTo("UserNotTeamManager");
+        assertThat(get(fn, "/api/v2/teams/join_requests/", token(om.id())).status()).isEqualTo(422);
+    }
+
+    @Test
     void byInviteTeamsRefuseJoinsAndPrivateTeamsAreHiddenFromOutsiders() {
         User om = user("om");
         User outsider = user("outsider");

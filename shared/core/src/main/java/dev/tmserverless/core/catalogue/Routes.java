@@ -45,6 +45,8 @@ public final class Routes {
     // ---- users: teams (docs/data-model.md "Teams") ----
     public static final Resources.Route TEAMS = route("GET", "/teams", USERS);
     public static final Resources.Route CREATE_TEAM = route("POST", "/teams", USERS);
+    /** A team's pending join requests as CSV; the literal segment wins over {@code {teamId}}. */
+    public static final Resources.Route TEAM_JOIN_REQUESTS = route("GET", "/teams/join_requests", USERS);
     public static final Resources.Route TEAM = route("GET", "/teams/{teamId}", USERS);
     public static final Resources.Route UPDATE_TEAM = route("PATCH", "/teams/{teamId}", USERS);
     public static final Resources.Route DELETE_TEAM = route("DELETE", "/teams/{teamId}", USERS);
