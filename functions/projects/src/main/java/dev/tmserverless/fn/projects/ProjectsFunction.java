@@ -83,15 +83,18 @@ public class ProjectsFunction extends ApiFunction {
         // update never shows here.
         var s = maps.current(id);
         boolean abbreviated = req.queryFlag("abbreviated");
-        String etag = dev.tmserverless.aws.store.TaskMaps.etag(s.hash(), v.stored().version(), Json.write(v.org()),
+        // the teams of a project are not part of its version: they go into the ETag with the organisation
+        var teams = access.teams(id);
+        String etag = dev.tmserverless.aws.store.TaskMaps.etag(s.hash(), v.stored().version(), Json.write(v.org()) + Json.write(teams),
                 req.locale(), abbreviated, req.queryFlag("as_file"));
         if (req.ifNoneMatch(etag)) return Response.notModified(etag, v.cacheControl());
         JsonNode fc = Json.parse(maps.json(id, s));
         if (abbreviated) fc.path("features").forEach(f -> ((com.fasterxml.jackson.databind.node.ObjectNode) f)
                 .set("geometry", com.fasterxml.jackson.databind.node.NullNode.getInstance()));
         JsonNode aoi = blobs.get(BlobStore.aoiKey(id)).map(Json::parse).orElse(null);
-        Response r = Response.ok(ProjectDto.of(v.project(), s.counters(), v.org(), aoi, fc, req.locale(), s.activeMappers()))
-                .cached(etag, v.cacheControl());
+        Map<String, Object> dto = ProjectDto.of(v.project(), s.counters(), v.org(), aoi, fc, req.locale(), s.activeMappers());
+        dto.put("teams", teams);
+        Response r = Response.ok(dto).cached(etag, v.cacheControl());
         return req.queryFlag("as_file") ? r.asAttachment("project.json", "application/json") : r;
     }
 
@@ -151,7 +154,9 @@ public class ProjectsFunction extends ApiFunction {
     Response summary(Request req) {
         long id = projectId(req);
         ProjectAccess.View v = access.visible(id, req.caller().optional().orElse(null));
-        return Response.ok(ProjectDto.summary(v.project(), maps.current(id).counters(), v.org(), req.locale()));
+        Map<String, Object> dto = ProjectDto.summary(v.project(), maps.current(id).counters(), v.org(), req.locale());
+        dto.put("teams", access.teams(id));
+        return Response.ok(dto);
     }
 
     /** GET who contributed to the project and which tasks they mapped, validated or marked as bad imagery. */

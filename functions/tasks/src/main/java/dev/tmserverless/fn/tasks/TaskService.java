@@ -12,7 +12,7 @@ import dev.tmserverless.aws.store.ProjectStore;
 import dev.tmserverless.aws.store.Splits;
 import dev.tmserverless.aws.store.TaskStore;
 import dev.tmserverless.core.domain.MappingIssue;
-import dev.tmserverless.core.domain.Membership;
+import dev.tmserverless.core.domain.TeamRole;
 import dev.tmserverless.core.domain.Permissions;
 import dev.tmserverless.core.domain.Task;
 import dev.tmserverless.core.domain.TaskChange;
@@ -89,7 +89,7 @@ public class TaskService {
             Task stored = task(projectId, taskId);
             TaskChange change = TaskMachine.lockForMapping(stored, user.actor(), now, lockFor);
             if (change.isNoop()) return new Outcome(stored.effective(now), view);
-            Permissions.checkCanMap(user, view.project(), view.pm());
+            Permissions.checkCanMap(user, view.project(), view.pm(), view.membership());
             LockClaims.Claim claim = claimSlot(user, projectId, taskId, now, change.after().lockExpiresAt());
             faults.afterClaim();
             if (tasks.apply(change)) return new Outcome(change.after(), view);
@@ -148,7 +148,7 @@ public class TaskService {
      */
     public Outcome undoLastAction(long projectId, int taskId, User user) {
         ProjectAccess.View view = actionable(projectId, user);
-        boolean mayValidate = Permissions.canValidate(user, view.project(), view.pm(), Membership.NONE)
+        boolean mayValidate = Permissions.canValidate(user, view.project(), view.pm(), view.membership())
                 && !holdsLiveLock(user, clock.instant());
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             TaskChange change = TaskMachine.undoLastAction(task(projectId, taskId), user.actor(), clock.instant(), mayValidate);
@@ -200,7 +200,7 @@ public class TaskService {
             Instant now = clock.instant();
             List<TaskChange> changes = TaskMachine.decideAll(projectId, taskIds, id -> Optional.of(task(projectId, id)),
                     t -> TaskMachine.lockForValidation(t, user.actor(), user.isAdmin(), now, lockFor));
-            Permissions.checkCanValidate(user, view.project(), view.pm(), Membership.NONE);
+            Permissions.checkCanValidate(user, view.project(), view.pm(), view.membership());
             List<TaskChange> writes = changes.stream().filter(c -> !c.isNoop())
                     .sorted(Comparator.comparingInt(c -> c.before().taskId())).toList();
             if (writes.isEmpty()) return outcomes(changes, now, view);
@@ -429,7 +429,7 @@ public class TaskService {
     private ProjectAccess.View actionable(long projectId, User user) {
         ProjectAccess.View view = access.load(projectId, user);
         if (view.project().isPrivate() && !view.pm()
-                && !view.project().allows(user)) {
+                && !view.project().allows(user) && !view.membership().hasAny(TeamRole.MAPPING)) {
             throw new ApiException(ErrorCode.PRIVATE_PROJECT);
         }
         if (jobStore.get(projectId).map(j -> !j.done()).orElse(false)) {

@@ -4,6 +4,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.tmserverless.aws.http.Fields;
 import dev.tmserverless.aws.store.OrgStore;
 import dev.tmserverless.aws.store.ProjectStore;
+import dev.tmserverless.aws.store.TeamStore;
+import dev.tmserverless.core.domain.Team;
+import dev.tmserverless.core.domain.TeamMember;
 import dev.tmserverless.aws.store.UserStore;
 import dev.tmserverless.core.domain.Organisation;
 import dev.tmserverless.core.domain.Permissions;
@@ -32,11 +35,13 @@ public class OrganisationService {
     private final OrgStore orgs;
     private final UserStore users;
     private final ProjectStore projects;
+    private final TeamStore teams;
 
-    public OrganisationService(OrgStore orgs, UserStore users, ProjectStore projects) {
+    public OrganisationService(OrgStore orgs, UserStore users, ProjectStore projects, TeamStore teams) {
         this.orgs = orgs;
         this.users = users;
         this.projects = projects;
+        this.teams = teams;
     }
 
     /** A validated creation request; {@code managers} are usernames as sent. */
@@ -171,8 +176,7 @@ public class OrganisationService {
         }
         Map<Long, User> managers = omitManagers ? Map.of() : users.getAll(org.managers());
         boolean isManager = Permissions.canManageOrganisation(caller.orElse(null), org);
-        // Teams are not built yet: an organisation has none.
-        return dto(org, managers, true, isManager, omitManagers ? null : List.of(), null);
+        return dto(org, managers, true, isManager, omitManagers ? null : teamsOf(org, isManager), null);
     }
 
     /**
@@ -225,12 +229,49 @@ public class OrganisationService {
 
     /**
      * Deletes organisation {@code id}: administrators and its managers only (403 UserNotOrgAdmin); one that
-     * still has projects is 403 OrgHasProjects.
+     * still has projects or teams is 403 OrgHasProjects.
      */
     public void delete(long id, User caller) {
         Organisation org = manageable(id, caller);
-        if (projects.anyInOrganisation(id)) throw new ApiException(ErrorCode.ORG_HAS_PROJECTS);
+        if (projects.anyInOrganisation(id) || !teams.idsOfOrganisation(id).isEmpty()) {
+            throw new ApiException(ErrorCode.ORG_HAS_PROJECTS);
+        }
         orgs.delete(org);
+    }
+
+    /**
+     * The organisation's teams as the OrganisationDTO shows them (private ones only to its managers), each with
+     * its members; {@code active} is a string there, as in the reference.
+     */
+    private List<Object> teamsOf(Organisation org, boolean isManager) {
+        List<Team> found = new ArrayList<>(teams.getAll(teams.idsOfOrganisation(org.id())));
+        if (!isManager) found.removeIf(t -> t.visibility() != Team.Visibility.PUBLIC);
+        found.sort(Comparator.comparingLong(Team::id));
+        List<Object> out = new ArrayList<>();
+        for (Team t : found) {
+            List<TeamMember> members = teams.members(t.id());
+            Map<Long, User> byId = users.getAll(members.stream().map(TeamMember::userId).toList());
+            List<Map<String, Object>> list = new ArrayList<>();
+            for (TeamMember m : members) {
+                User u = byId.get(m.userId());
+                if (u == null) continue;
+                Map<String, Object> entry = new LinkedHashMap<>();
+                entry.put("username", u.username());
+                entry.put("pictureUrl", u.pictureUrl());
+                entry.put("function", m.function().name());
+                entry.put("active", Boolean.toString(m.active()));
+                list.add(entry);
+            }
+            Map<String, Object> dto = new LinkedHashMap<>();
+            dto.put("teamId", t.id());
+            dto.put("name", t.name());
+            dto.put("description", t.description());
+            dto.put("joinMethod", t.joinMethod().name());
+            dto.put("visibility", t.visibility().name());
+            dto.put("members", list);
+            out.add(dto);
+        }
+        return out;
     }
 
     private Organisation manageable(long id, User caller) {

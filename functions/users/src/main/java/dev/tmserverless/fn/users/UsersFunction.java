@@ -19,7 +19,7 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The users function: OSM login, user profiles, organisations and the site-wide system routes. */
+/** The users function: OSM login, user profiles, organisations, teams and the site-wide system routes. */
 public class UsersFunction extends ApiFunction {
     @Inject LoginService login;
     @Inject OrganisationService organisations;
@@ -27,6 +27,7 @@ public class UsersFunction extends ApiFunction {
     @Inject OsmClient osm;
     @Inject Notifications notifications;
     @Inject Licenses licenses;
+    @Inject TeamService teams;
 
     public UsersFunction() { super(); }
 
@@ -83,7 +84,66 @@ public class UsersFunction extends ApiFunction {
                 .on(Routes.APPLICATION_KEYS, this::applicationKeys)
                 .on(Routes.CREATE_APPLICATION_KEY, this::createApplicationKey)
                 .on(Routes.CHECK_APPLICATION_KEY, this::checkApplicationKey)
-                .on(Routes.DELETE_APPLICATION_KEY, this::deleteApplicationKey);
+                .on(Routes.DELETE_APPLICATION_KEY, this::deleteApplicationKey)
+                .on(Routes.TEAMS, this::listTeams)
+                .on(Routes.CREATE_TEAM, this::createTeam)
+                .on(Routes.TEAM_JOIN_REQUESTS, this::joinRequests)
+                .on(Routes.TEAM, req -> Response.ok(teams.get(teamId(req), req.caller().require(),
+                        Fields.queryBool(req, "omitMemberList", false))))
+                .on(Routes.UPDATE_TEAM, req -> {
+                    User caller = req.caller().require();
+                    teams.update(teamId(req), TeamService.TeamUpdate.from(req.json()), caller);
+                    return Response.ok(Map.of("Status", "Updated"));
+                })
+                .on(Routes.DELETE_TEAM, req -> {
+                    teams.delete(teamId(req), req.caller().require());
+                    return Response.ok(Map.of("Success", "Team deleted"));
+                })
+                .on(Routes.JOIN_TEAM, req -> {
+                    teams.join(teamId(req), req.caller().require(), Instant.now());
+                    return Response.ok(Map.of("Success", "Join request successful"));
+                })
+                .on(Routes.ANSWER_JOIN_REQUEST, req -> {
+                    User caller = req.caller().require();
+                    teams.answerJoin(teamId(req), TeamService.JoinAnswer.from(req.json()), caller, Instant.now());
+                    return Response.ok(Map.of("Success", "True"));
+                })
+                .on(Routes.ADD_TEAM_MEMBER, req -> {
+                    User caller = req.caller().require();
+                    teams.add(teamId(req), TeamService.AddMember.from(req.json()), caller, Instant.now());
+                    return Response.ok(Map.of("Success", "User added to the team"));
+                })
+                .on(Routes.LEAVE_TEAM, req -> {
+                    User caller = req.caller().require();
+                    teams.leave(teamId(req), TeamService.Leave.from(req.json()), caller);
+                    return Response.ok(Map.of("Success", "User removed from the team"));
+                })
+                .on(Routes.MESSAGE_TEAM, req -> {
+                    teams.message(teamId(req), req.caller().require());
+                    return Response.ok(Map.of());
+                })
+                .on(Routes.PROJECT_TEAMS, req -> Response.ok(teams.projectTeams(
+                        req.longParam("projectId", ErrorCode.PROJECT_NOT_FOUND), req.caller().optional().orElse(null))))
+                .on(Routes.ASSIGN_PROJECT_TEAM, req -> {
+                    User caller = req.caller().require();
+                    long projectId = req.longParam("projectId", ErrorCode.PROJECT_NOT_FOUND);
+                    long teamId = teamId(req);
+                    var role = TeamService.ProjectRole.from(req.json());
+                    teams.assign(projectId, teamId, role, caller);
+                    return Response.created(Map.of("Success", "Team " + teamId + " assigned to project " + projectId
+                            + " with role " + role.role().name()));
+                })
+                .on(Routes.CHANGE_PROJECT_TEAM, req -> {
+                    User caller = req.caller().require();
+                    var role = TeamService.ProjectRole.from(req.json());
+                    teams.changeRole(teamId(req), req.longParam("projectId", ErrorCode.PROJECT_NOT_FOUND), role, caller);
+                    return Response.created(Map.of("Status", "Team role updated successfully."));
+                })
+                .on(Routes.REMOVE_PROJECT_TEAM, req -> {
+                    User caller = req.caller().require();
+                    teams.unassign(teamId(req), req.longParam("projectId", ErrorCode.PROJECT_NOT_FOUND), caller);
+                    return Response.ok(Map.of("Success", true));
+                });
     }
 
     /** The document depends only on the catalogue: built once per function instance, at first use. */
@@ -128,6 +188,48 @@ public class UsersFunction extends ApiFunction {
     private ApplicationKeyStore.Key findKey(String given) {
         return (ApplicationKeyStore.looksLikeKey(given) ? applicationKeys.find(given) : java.util.Optional.<ApplicationKeyStore.Key>empty())
                 .orElseThrow(() -> new ApiException(ErrorCode.APPLICATION_NOT_FOUND));
+    }
+
+    static long teamId(Request req) {
+        return req.longParam("teamId", ErrorCode.TEAM_NOT_FOUND);
+    }
+
+    Response createTeam(Request req) {
+        User caller = req.caller().require();
+        var request = TeamService.NewTeam.from(req.json());
+        return Response.created(Map.of("teamId", teams.create(request, caller, Instant.now())));
+    }
+
+    /**
+     * A team's pending join requests as the reference's CSV download, or a JSON message when there are none.
+     * {@code team_id} is required (422); only the team's managers may read them (403 UserNotTeamManager).
+     */
+    Response joinRequests(Request req) {
+        User caller = req.caller().require();
+        Long teamId = Fields.queryLong(req, "team_id");
+        if (teamId == null) {
+            throw new ApiException(ErrorCode.SCHEMA_INVALID, "Field required",
+                    Map.of("loc", java.util.List.of("query", "team_id"), "type", "missing"));
+        }
+        var csv = teams.joinRequestsCsv(teamId, caller);
+        if (csv.isEmpty()) return Response.ok(Map.of("message", "No inactive members found for the specified team"));
+        String day = java.time.format.DateTimeFormatter.BASIC_ISO_DATE.format(java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+        return Response.text(csv.get(), "text/csv; charset=utf-8")
+                .asAttachment("join_requests_" + teamId + "_" + day + ".csv", "text/csv; charset=utf-8");
+    }
+
+    /** Signed-in callers only; private teams are shown to their members and administrators. */
+    Response listTeams(Request req) {
+        User caller = req.caller().require();
+        Long perPage = Fields.queryLong(req, "perPage");
+        Long page = Fields.queryLong(req, "page");
+        var search = new TeamService.Search(req.query("team_name").orElse(null), Fields.queryLong(req, "member"),
+                Fields.queryLong(req, "manager"), Fields.queryLong(req, "member_request"), req.query("team_role").orElse(null),
+                Fields.queryLong(req, "organisation"), Fields.queryBool(req, "omitMemberList", false),
+                Fields.queryBool(req, "fullMemberList", true), Fields.queryBool(req, "paginate", false),
+                page == null ? 1 : (int) Math.max(1, Math.min(page, 1_000_000)),
+                perPage == null ? 10 : (int) Math.max(1, Math.min(perPage, 1000)));
+        return Response.ok(teams.list(search, caller));
     }
 
     Response loginUrl(Request req) {

@@ -22,6 +22,19 @@ final class Keys {
     static String orgProjects(long orgId) { return "ORGPROJECTS#" + orgId; }
     static String projectSort(long id) { return "PROJECT#" + String.format("%010d", id); }
 
+    static String team(long id) { return "TEAM#" + id; }
+    /** Sort key of a team under its organisation, a project's team link, and a user's membership in gsi1. */
+    static final String TEAM_PREFIX = "TEAM#";
+    static String teamSort(long id) { return TEAM_PREFIX + String.format("%010d", id); }
+    /** gsi1 partition holding every team item (the unfiltered list). */
+    static final String TEAMS = "TEAMS";
+    static final String MEMBER_PREFIX = "MEMBER#";
+    static String member(long userId) { return MEMBER_PREFIX + userId; }
+    /** gsi1 partition of a user's team memberships (member items). */
+    static String userTeams(long userId) { return "USERTEAMS#" + userId; }
+    /** gsi1 partition of the projects a team is assigned to (project-team items). */
+    static String teamProjects(long teamId) { return "TEAMPROJECTS#" + teamId; }
+
     static final String SYSTEM = "SYSTEM";
     static final String BANNER = "BANNER";
     static final String RELEASE = "RELEASE";

@@ -138,21 +138,25 @@ public final class OpenApi {
                 "type", map("type", "string")), List.of("loc", "msg", "type")))), List.of("detail")));
     }
 
-    /** Each status an ErrorCode answers with; its schema when every code of that status has the same shape. */
+    /**
+     * Each status an ErrorCode answers with, with the schema of the shape most of that status's codes have (API
+     * Gateway's importer takes no {@code oneOf}); the description names every shape and sub-code of the status.
+     */
     private static Map<String, Object> errorResponses() {
-        Map<Integer, Set<ErrorCode.Shape>> shapes = new TreeMap<>();
+        Map<Integer, Map<ErrorCode.Shape, Integer>> shapes = new TreeMap<>();
         Map<Integer, Set<String>> subCodes = new TreeMap<>();
         for (ErrorCode c : ErrorCode.values()) {
-            shapes.computeIfAbsent(c.status, s -> new TreeSet<>()).add(c.shape);
+            shapes.computeIfAbsent(c.status, s -> new java.util.EnumMap<>(ErrorCode.Shape.class)).merge(c.shape, 1, Integer::sum);
             if (!c.subCode.isEmpty()) subCodes.computeIfAbsent(c.status, s -> new TreeSet<>()).add(c.subCode.trim());
         }
         Map<String, Object> out = new LinkedHashMap<>();
         for (var e : shapes.entrySet()) {
             Map<String, Object> resp = new LinkedHashMap<>();
-            List<String> names = e.getValue().stream().map(OpenApi::shapeSchema).toList();
+            List<String> names = e.getValue().keySet().stream().map(OpenApi::shapeSchema).toList();
+            ErrorCode.Shape most = e.getValue().entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
             resp.put("description", String.join(" or ", names) + "; sub-codes: "
                     + String.join(", ", subCodes.getOrDefault(e.getKey(), Set.of("none"))));
-            if (names.size() == 1) resp.put("content", map("application/json", map("schema", ref(names.get(0)))));
+            resp.put("content", map("application/json", map("schema", ref(shapeSchema(most)))));
             out.put(Integer.toString(e.getKey()), resp);
         }
         return out;

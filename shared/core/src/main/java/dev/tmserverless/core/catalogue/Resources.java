@@ -122,6 +122,10 @@ public final class Resources {
             new Mount(V2 + "/partners", USERS),
             new Mount(V2 + "/projects", PROJECTS),
             new Mount(V2 + "/countries", PROJECTS),
+            // a project's teams are kept with the teams; the reference's /projects/{team_id}/projects/{project_id}/
+            // reaches the second mount (the gateway's variable name differs from the route's, docs/routing.md)
+            new Mount(V2 + "/projects/{projectId}/teams", USERS),
+            new Mount(V2 + "/projects/{projectId}/projects", USERS),
             new Mount(V2 + "/projects/{projectId}/tasks", TASKS),
             new Mount(V2 + "/projects/{projectId}/comments", TASKS),
             new Mount(V2 + "/projects/{projectId}/activities", TASKS),

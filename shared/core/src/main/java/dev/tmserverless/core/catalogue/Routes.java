@@ -79,6 +79,24 @@ public final class Routes {
     public static boolean idempotent(Resources.Route r) {
         return r.equals(CREATE_PROJECT) || r.equals(CREATE_ORGANISATION);
     }
+    // ---- users: teams (docs/data-model.md "Teams") ----
+    public static final Resources.Route TEAMS = route("GET", "/teams", USERS);
+    public static final Resources.Route CREATE_TEAM = route("POST", "/teams", USERS);
+    /** A team's pending join requests as CSV; the literal segment wins over {@code {teamId}}. */
+    public static final Resources.Route TEAM_JOIN_REQUESTS = route("GET", "/teams/join_requests", USERS);
+    public static final Resources.Route TEAM = route("GET", "/teams/{teamId}", USERS);
+    public static final Resources.Route UPDATE_TEAM = route("PATCH", "/teams/{teamId}", USERS);
+    public static final Resources.Route DELETE_TEAM = route("DELETE", "/teams/{teamId}", USERS);
+    public static final Resources.Route JOIN_TEAM = route("POST", "/teams/{teamId}/actions/join", USERS);
+    public static final Resources.Route ANSWER_JOIN_REQUEST = route("PATCH", "/teams/{teamId}/actions/join", USERS);
+    public static final Resources.Route ADD_TEAM_MEMBER = route("POST", "/teams/{teamId}/actions/add", USERS);
+    public static final Resources.Route LEAVE_TEAM = route("POST", "/teams/{teamId}/actions/leave", USERS);
+    public static final Resources.Route MESSAGE_TEAM = route("POST", "/teams/{teamId}/actions/message-members", USERS);
+    public static final Resources.Route PROJECT_TEAMS = route("GET", "/projects/{projectId}/teams", USERS);
+    public static final Resources.Route ASSIGN_PROJECT_TEAM = route("POST", "/projects/{projectId}/teams/{teamId}", USERS);
+    /** The reference's path names the team first: {@code /projects/{team_id}/projects/{project_id}/}. */
+    public static final Resources.Route CHANGE_PROJECT_TEAM = route("PATCH", "/projects/{teamId}/projects/{projectId}", USERS);
+    public static final Resources.Route REMOVE_PROJECT_TEAM = route("DELETE", "/projects/{teamId}/projects/{projectId}", USERS);
 
     // ---- projects ----
     public static final Resources.Route CREATE_PROJECT = route("POST", "/projects", PROJECTS);

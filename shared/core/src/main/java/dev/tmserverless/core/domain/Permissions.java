@@ -45,12 +45,45 @@ public final class Permissions {
     }
 
     /**
+     * Creating a team in an organisation: an administrator or a manager of that organisation
+     * (403 CreateTeamNotPermitted otherwise).
+     */
+    public static boolean canCreateTeam(User u, Organisation org) {
+        return u != null && org != null && (u.isAdmin() || org.isManager(u.id()));
+    }
+
+    /**
+     * Managing a team (editing, deleting, adding members, answering join requests, assigning it to projects):
+     * an administrator, an active manager of the team, or a manager of the team's organisation.
+     * {@code member} is the caller's membership of the team, or null.
+     */
+    public static boolean canManageTeam(User u, Organisation org, TeamMember member) {
+        if (u == null) return false;
+        return u.isAdmin() || (member != null && member.isActiveManager()) || (org != null && org.isManager(u.id()));
+    }
+
+    /** Removing {@code username} from a team: a team manager, or the user themself (leaving). */
+    public static boolean canRemoveFromTeam(User u, boolean teamManager, User removed) {
+        return teamManager || (u != null && removed != null && u.id() == removed.id());
+    }
+
+    /** Private teams are listed only to their members (active or not) and administrators. */
+    public static boolean canSeeTeam(User u, Team t, boolean isMember) {
+        return t.visibility() == Team.Visibility.PUBLIC || isMember || (u != null && u.isAdmin());
+    }
+
+    /**
      * Who may see a project at all (docs/api-differences.md D8, D18). {@code u} is null for anonymous callers.
      * Drafts: PMs only. Private: PMs and the allow-list.
      */
     public static void checkVisible(User u, Project p, boolean pm) {
+        checkVisible(u, p, pm, Membership.NONE);
+    }
+
+    /** As above; active members of a team with a mapping role on the project also see a private project. */
+    public static void checkVisible(User u, Project p, boolean pm, Membership m) {
         if (pm) return;
-        if (p.isPrivate() && !p.allows(u)) {
+        if (p.isPrivate() && !p.allows(u) && !m.hasAny(TeamRole.MAPPING)) {
             throw new ApiException(ErrorCode.PRIVATE_PROJECT);
         }
         if (p.status() == ProjectStatus.DRAFT) {

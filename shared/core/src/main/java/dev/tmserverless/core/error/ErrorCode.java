@@ -112,6 +112,26 @@ public enum ErrorCode {
     READ_ONLY(403, "ReadOnly", Shape.LEGACY, "User is on read only mode."),
     USER_NOT_PERMITTED(403, "UserNotPermitted", Shape.LEGACY, " User not permitted to post Comment"),
     DELETE_PERMISSION_ERROR(403, "DeletePermissionError", Shape.LEGACY, " User not allowed to delete message"),
+
+    // teams (docs/api-differences.md "Teams")
+    TEAM_NOT_FOUND(404, "TEAM_NOT_FOUND", Shape.STRUCTURED, "The requested team was not found."),
+    JOIN_REQUEST_NOT_FOUND(404, "JOIN_REQUEST_NOT_FOUND", Shape.STRUCTURED, "The requested join request was not found."),
+    USER_NOT_IN_TEAM(404, "USER_NOT_IN_TEAM", Shape.STRUCTURED, "The requested user is not a member of the team."),
+    CREATE_TEAM_NOT_PERMITTED(403, "CreateTeamNotPermitted", Shape.LEGACY, "User not permitted to create team for the Organisation"),
+    USER_NOT_TEAM_MANAGER(403, "UserNotTeamManager", Shape.LEGACY, "User is not a admin or a manager for the team"),
+    USER_NOT_TEAM_MANAGER_DELETE(403, "UserNotTeamManager", Shape.LEGACY, "User is not a manager for the team"),
+    TEAM_JOIN_INVALID(400, "InvalidRequest", Shape.LEGACY, "The user is already a member of the team or has requested to join."),
+    APPROVE_JOIN_ERROR(403, "ApproveJoinError", Shape.LEGACY, "You don't have permissions to approve this join team request"),
+    REMOVE_USER_ERROR(403, "RemoveUserError", Shape.LEGACY, "You don't have permissions to remove this user from this team."),
+    // ours: the reference lets a team lose its last manager
+    LAST_TEAM_MANAGER(403, "RemoveUserError", Shape.LEGACY, "A team must keep at least one manager"),
+    // the reference answers this 400 with the sentence itself as SubCode
+    TEAM_HAS_PROJECTS(400, "This team has projects associated. Before deleting, unlink any associated projects.", Shape.LEGACY,
+            "Team has projects, cannot be deleted"),
+    TEAM_NOT_ON_PROJECT(404, "NotFoundError", Shape.LEGACY, "No such team linked to project"),
+    TEAM_USER_PERMISSION_ERROR(403, "UserPermissionError", Shape.LEGACY, "User is not an admin or a manager for the team"),
+    // ours: messages are not built yet, so a team cannot be messaged
+    MESSAGES_NOT_AVAILABLE(501, "MessagesNotAvailable", Shape.LEGACY, "Messages are not available yet: team members cannot be messaged"),
     ;
 
     public enum Shape { LEGACY, STRUCTURED, DETAIL }

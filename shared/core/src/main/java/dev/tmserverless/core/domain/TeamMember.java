@@ -1,0 +1,9 @@
+package dev.tmserverless.core.domain;
+
+import java.time.Instant;
+
+/** A user's place in a team: an inactive member has asked to join and waits for a team manager. */
+public record TeamMember(long teamId, long userId, Team.Function function, boolean active, Instant joined) {
+    /** An active manager: counts towards the team's managers, who may never drop to none. */
+    public boolean isActiveManager() { return active && function == Team.Function.MANAGER; }
+}
