@@ -22,6 +22,18 @@ final class Keys {
     static String orgProjects(long orgId) { return "ORGPROJECTS#" + orgId; }
     static String projectSort(long id) { return "PROJECT#" + String.format("%010d", id); }
 
+    /** A project's search summary item, beside its META item (docs/search.md). */
+    static final String SEARCH = "SEARCH";
+    /** gsi1 partitions of the search summaries: a project's is picked by its id. */
+    static final int SEARCH_SHARDS = 4;
+    static String searchShard(long projectId) { return "PROJSEARCH#" + Math.floorMod(projectId, SEARCH_SHARDS); }
+    static String searchShardNo(int shard) { return "PROJSEARCH#" + shard; }
+    /** Sorted by the time of the summary's last write, so a reader asks only for what changed since it last looked. */
+    static String searchSort(long changedAtMillis, long projectId) {
+        return String.format("%013d#%010d", changedAtMillis, projectId);
+    }
+    static String searchSortAfter(long millis) { return String.format("%013d", Math.max(0, millis)); }
+
     static final String SYSTEM = "SYSTEM";
     static final String BANNER = "BANNER";
     static final String RELEASE = "RELEASE";

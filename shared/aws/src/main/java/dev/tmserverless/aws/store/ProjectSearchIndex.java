@@ -1,0 +1,165 @@
+package dev.tmserverless.aws.store;
+
+import dev.tmserverless.aws.config.TmConfig;
+import dev.tmserverless.core.domain.Organisation;
+import dev.tmserverless.core.domain.ProjectCounters;
+import dev.tmserverless.core.search.ProjectSummary;
+import jakarta.inject.Singleton;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+/**
+ * Every project's search summary, held in the function's memory between invocations (docs/search.md). The
+ * first use loads the summaries with one paged Query per gsi1 shard, in parallel; afterwards, at most once per
+ * refresh interval, one Query per shard asks only for the summaries written since the newest one seen (less a
+ * margin for clock skew and index lag), which is usually nothing. A summary replaces the held one only if its
+ * revision is newer. Organisations (names, logos, managers) are re-read every {@link #ORG_REFRESH_MILLIS}, and at once
+ * when a project names one not held yet.
+ */
+@Singleton
+public class ProjectSearchIndex {
+    /** A project as search holds it: the summary without descriptions, its counters and its searchable text. */
+    public record Entry(ProjectSummary summary, ProjectCounters counters, long rev, String[] textLocales,
+                        String[] searchText) {}
+
+    /** What one search reads: the projects and the organisations, by id. */
+    public record Snapshot(List<Entry> projects, Map<Long, Organisation> orgs) {}
+
+    /** How far back a refresh looks before the newest change it has seen: clock skew between writers, index lag. */
+    static final long MARGIN_MILLIS = 10_000;
+    static final long ORG_REFRESH_MILLIS = 30_000;
+
+    private final DynamoDbClient ddb;
+    private final String table;
+    private final OrgStore orgStore;
+    private final long refreshMillis;
+
+    private final Map<Long, Entry> byId = new HashMap<>();
+    private long newestChange = -1;
+    private long checkedAt;
+    private long orgsAt;
+    private Map<Long, Organisation> orgs = Map.of();
+    private volatile Snapshot snapshot;
+
+    public ProjectSearchIndex(DynamoDbClient ddb, TmConfig config, OrgStore orgStore) {
+        this.ddb = ddb;
+        this.table = config.table();
+        this.orgStore = orgStore;
+        this.refreshMillis = config.get("TM_SEARCH_REFRESH_MS").map(Long::parseLong).orElse(1000L);
+    }
+
+    /** The index, brought up to date first if the refresh interval has passed. */
+    public synchronized Snapshot current() {
+        long now = System.currentTimeMillis();
+        boolean changed = false;
+        if (snapshot == null || now - checkedAt >= refreshMillis) {
+            changed = load(newestChange < 0 ? null : Keys.searchSortAfter(newestChange - MARGIN_MILLIS));
+            checkedAt = now;
+        }
+        // a project of an organisation not held yet (a new one) brings the organisations' refresh forward
+        boolean unknownOrg = changed && byId.values().stream().anyMatch(e -> !orgs.containsKey(e.summary().organisationId()));
+        if (snapshot == null || unknownOrg || now - orgsAt >= ORG_REFRESH_MILLIS || orgsAt > now) {
+            Map<Long, Organisation> o = new HashMap<>();
+            for (Organisation org : orgStore.all()) o.put(org.id(), org);
+            orgs = Map.copyOf(o);
+            orgsAt = now;
+            changed = true;
+        }
+        if (changed || snapshot == null) snapshot = new Snapshot(List.copyOf(byId.values()), orgs);
+        return snapshot;
+    }
+
+    /** Forgets the held index: the next search loads it whole (tests, and the bench's cold start). */
+    public synchronized void reset() {
+        byId.clear();
+        newestChange = -1;
+        snapshot = null;
+        orgsAt = 0;
+    }
+
+    /** Reads every shard's summaries written after {@code after} (all when null); true if any entry changed. */
+    private boolean load(String after) {
+        List<List<Map<String, AttributeValue>>> pages = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            List<Future<List<Map<String, AttributeValue>>>> fs = new ArrayList<>();
+            for (int shard = 0; shard < Keys.SEARCH_SHARDS; shard++) {
+                String pk = Keys.searchShardNo(shard);
+                fs.add(pool.submit(() -> queryShard(pk, after)));
+            }
+            for (var f : fs) pages.add(f.get());
+        } catch (Exception e) {
+            throw new IllegalStateException("loading the search index failed", e);
+        }
+        boolean changed = false;
+        for (var items : pages) {
+            for (var item : items) changed |= apply(item);
+        }
+        return changed;
+    }
+
+    private List<Map<String, AttributeValue>> queryShard(String pk, String after) {
+        List<Map<String, AttributeValue>> out = new ArrayList<>();
+        Map<String, AttributeValue> start = null;
+        do {
+            Map<String, AttributeValue> from = start;
+            var res = ddb.query(b -> {
+                b.tableName(table).indexName("gsi1");
+                if (after == null) {
+                    b.keyConditionExpression("gsi1pk = :p").expressionAttributeValues(Map.of(":p", Attr.s(pk)));
+                } else {
+                    b.keyConditionExpression("gsi1pk = :p AND gsi1sk > :a")
+                            .expressionAttributeValues(Map.of(":p", Attr.s(pk), ":a", Attr.s(after)));
+                }
+                if (from != null) b.exclusiveStartKey(from);
+            });
+            out.addAll(res.items());
+            start = res.hasLastEvaluatedKey() && !res.lastEvaluatedKey().isEmpty() ? res.lastEvaluatedKey() : null;
+        } while (start != null);
+        return out;
+    }
+
+    private boolean apply(Map<String, AttributeValue> item) {
+        String sk = Attr.str(item, "gsi1sk");
+        long changedAt = Long.parseLong(sk.substring(0, sk.indexOf('#')));
+        newestChange = Math.max(newestChange, changedAt);
+        long id = Long.parseLong(Attr.str(item, "pk").substring("PROJECT#".length()));
+        long rev = Attr.lng(item, "rev", 0);
+        Entry held = byId.get(id);
+        if (held != null && held.rev() >= rev) return false;
+        ProjectSummary s = item.containsKey("s") ? SearchSummaries.decode(item.get("s")) : null;
+        if (s == null) return false;
+        ProjectCounters c = new ProjectCounters(Attr.lng(item, "tt", 0), Attr.lng(item, "tm", 0),
+                Attr.lng(item, "tv", 0), Attr.lng(item, "tb", 0));
+        byId.put(id, entry(s, c, rev));
+        return true;
+    }
+
+    /** Keeps one lower-case copy of each locale's name, short description and description, and drops the descriptions. */
+    static Entry entry(ProjectSummary s, ProjectCounters c, long rev) {
+        int n = s.texts().size();
+        String[] locales = new String[n];
+        String[] text = new String[n];
+        List<ProjectSummary.Text> shown = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            ProjectSummary.Text t = s.texts().get(i);
+            locales[i] = t.locale();
+            text[i] = (t.name() + "\n" + t.shortDescription() + "\n" + t.description()).toLowerCase(Locale.ROOT);
+            shown.add(new ProjectSummary.Text(t.locale(), t.name(), t.shortDescription(), ""));
+        }
+        ProjectSummary light = new ProjectSummary(s.v(), s.id(), s.status(), s.priority(), s.difficulty(),
+                s.mappingTypes(), s.organisationId(), s.authorId(), s.author(), s.created(), s.lastUpdated(),
+                s.dueDate(), s.centroid(), s.isPrivate(), s.allowedUserIds(), s.mappingPermission(), s.mappingLevel(),
+                s.validationPermission(), s.validationLevel(), s.defaultLocale(), shown, s.hashtags(), s.sandbox(),
+                s.database(), s.imagery(), s.areaKm2(), s.countries(), s.campaigns(), s.interests());
+        return new Entry(light, c, rev, locales, text);
+    }
+}
