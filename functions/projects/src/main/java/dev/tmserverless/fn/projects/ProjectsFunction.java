@@ -9,6 +9,7 @@ import dev.tmserverless.aws.http.Request;
 import dev.tmserverless.aws.http.Response;
 import dev.tmserverless.aws.store.OrgStore;
 import dev.tmserverless.aws.store.ProjectAccess;
+import dev.tmserverless.aws.store.ProjectSearchIndex;
 import dev.tmserverless.aws.store.GridJobStore;
 import dev.tmserverless.aws.store.ProjectStore;
 import dev.tmserverless.aws.queue.GridJobs;
@@ -33,6 +34,7 @@ import io.micronaut.context.ApplicationContextBuilder;
 import jakarta.inject.Inject;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -51,6 +53,7 @@ public class ProjectsFunction extends ApiFunction {
     static final java.time.Duration RESEND_AFTER = java.time.Duration.ofMinutes(1);
     @Inject Splits splits;
     @Inject BlobStore blobs;
+    @Inject ProjectSearchIndex searchIndex;
 
     public ProjectsFunction() { super(); }
 
@@ -62,6 +65,7 @@ public class ProjectsFunction extends ApiFunction {
     @Override
     protected void register(Handlers h) {
         h.on(Routes.CREATE_PROJECT, this::create)
+                .on(Routes.SEARCH_PROJECTS, this::search)
                 .on(Routes.PROJECT, this::get)
                 .on(Routes.UPDATE_PROJECT, this::update)
                 .on(Routes.GRID_JOB, this::gridJob)
@@ -72,6 +76,35 @@ public class ProjectsFunction extends ApiFunction {
     Response create(Request req) {
         User user = req.caller().require();
         return Response.created(Map.of("projectId", service.create(user, req.json())));
+    }
+
+    /** GET /projects/: search over the in-memory index (docs/search.md). */
+    Response search(Request req) {
+        User user = req.caller().optional().orElse(null);
+        SearchQuery q = SearchQuery.from(req, user != null);
+        q.checkCombinations(user != null && user.isAdmin());
+        ProjectSearchIndex.Snapshot snap = searchIndex.current();
+        List<ProjectSearchIndex.Entry> all = ProjectSearch.matches(q, user, snap);
+        if (q.downloadAsCsv()) {
+            return Response.text(ProjectSearch.csv(all, q.locale(), snap.orgs()), "text/csv")
+                    .withHeader("content-disposition", "attachment; filename=data.csv");
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (all.isEmpty()) {
+            m.put("mapResults", Map.of());
+            m.put("results", List.of());
+            return Response.ok(m);
+        }
+        m.put("mapResults", q.omitMapResults() ? List.of() : ProjectSearch.mapResults(all));
+        long from = (long) (q.page() - 1) * SearchQuery.PER_PAGE;
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (long i = Math.max(0, from); q.page() >= 1 && i < Math.min(all.size(), from + SearchQuery.PER_PAGE); i++) {
+            ProjectSearchIndex.Entry e = all.get((int) i);
+            results.add(ProjectSearch.result(e, q.locale(), snap.orgs().get(e.summary().organisationId())));
+        }
+        m.put("results", results);
+        m.put("pagination", ProjectSearch.pagination(q.page(), all.size()));
+        return Response.ok(m);
     }
 
     Response get(Request req) {

@@ -168,6 +168,7 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
         ErrorCode c = e.code();
         Object body = switch (c.shape) {
             case LEGACY -> orderedMap("Error", e.getMessage(), "SubCode", c.subCode);
+            case ERROR_ONLY -> orderedMap("Error", e.getMessage());
             case STRUCTURED -> Map.of("error", orderedMap("code", c.status, "sub_code", c.subCode,
                     "message", e.getMessage(), "details", e.details()));
             // FastAPI's validation shape: one entry naming the offending field
