@@ -74,8 +74,7 @@ final class ProjectSearch {
             if (managedFilter && !Permissions.manages(user, s.authorId(), org)) continue;
             out.add(e);
         }
-        out.sort(order(q.orderBy(), q.descending()));
-        return out;
+        return sorted(out, q.orderBy(), q.descending());
     }
 
     /**
@@ -99,9 +98,9 @@ final class ProjectSearch {
     /** The words of the search text, each cut to a crude English stem (docs/search.md "Text search"). */
     static String[] stems(String text) {
         List<String> out = new ArrayList<>();
-        for (String w : text.split("\\s+")) {
+        for (String w : text.split("[^\\p{L}\\p{N}]+")) {
             if (w.isEmpty()) continue;
-            out.add(stem(w));
+            out.add(" " + stem(w)); // with the separator that precedes it in a word list
         }
         return out.toArray(String[]::new);
     }
@@ -115,31 +114,26 @@ final class ProjectSearch {
 
     /**
      * Some info row in the caller's locale or English (any row when no Accept-Language) whose name contains the
-     * text, or whose name, short description or description has every word starting a word.
+     * text, or among whose words (name, short description, description) every search word starts one.
      */
     static boolean textMatches(Entry e, String locale, String text, String[] words) {
-        String[] locales = e.textLocales();
-        for (int i = 0; i < locales.length; i++) {
-            if (locale != null && !locales[i].equalsIgnoreCase(locale) && !locales[i].equals("en")) continue;
+        List<ProjectSummary.Text> texts = e.summary().texts();
+        for (int i = 0; i < texts.size(); i++) {
+            ProjectSummary.Text t = texts.get(i);
+            if (locale != null && !t.locale().equalsIgnoreCase(locale) && !t.locale().equals("en")) continue;
             if (text == null) return true;
-            String all = e.searchText()[i];
-            int nameEnd = all.indexOf('\n');
-            if (!text.isBlank() && all.substring(0, nameEnd < 0 ? all.length() : nameEnd).contains(text)) return true;
-            if (words.length > 0 && allWordsStart(all, words)) return true;
+            if (!text.isBlank() && e.lowerNames()[i].contains(text)) return true;
+            if (words.length > 0 && allWordsStart(t.words(), words)) return true;
         }
         return false;
     }
 
-    private static boolean allWordsStart(String text, String[] words) {
-        for (String w : words) if (!startsAWord(text, w)) return false;
+    /** {@code words} as {@link #stems} makes them; {@code list} is a sorted, space-separated word list. */
+    private static boolean allWordsStart(String list, String[] words) {
+        for (String w : words) {
+            if (!list.startsWith(w.substring(1)) && list.indexOf(w) < 0) return false;
+        }
         return true;
-    }
-
-    private static boolean startsAWord(String text, String w) {
-        for (int at = text.indexOf(w); at >= 0; at = text.indexOf(w, at + 1)) {
-            if (at == 0 || !Character.isLetterOrDigit(text.charAt(at - 1))) return true;
-        }
-        return false;
     }
 
     /**
@@ -173,7 +167,14 @@ final class ProjectSearch {
      * first when descending; ties broken by id, newest first, unless ordering by id.
      */
     static Comparator<Entry> order(String orderBy, boolean desc) {
-        ToLongFunction<Entry> key = switch (orderBy) {
+        ToLongFunction<Entry> key = key(orderBy);
+        Comparator<Entry> c = (a, b) -> compareKeys(key.applyAsLong(a), key.applyAsLong(b), desc);
+        if (orderBy.equals("id")) return c;
+        return c.thenComparing((a, b) -> Long.compare(b.summary().id(), a.summary().id()));
+    }
+
+    static ToLongFunction<Entry> key(String orderBy) {
+        return switch (orderBy) {
             case "id" -> e -> e.summary().id();
             case "priority" -> e -> PRIORITIES.indexOf(e.summary().priority());
             case "difficulty" -> e -> DIFFICULTY_ORDER.indexOf(e.summary().difficulty());
@@ -185,15 +186,30 @@ final class ProjectSearch {
             case "percent_validated" -> e -> e.counters().percentValidated();
             default -> throw new IllegalArgumentException(orderBy);
         };
-        Comparator<Entry> c = (a, b) -> {
-            long x = key.applyAsLong(a), y = key.applyAsLong(b);
-            if (x == y) return 0;
-            if (x == Long.MAX_VALUE) return desc ? -1 : 1; // missing: last ascending, first descending
-            if (y == Long.MAX_VALUE) return desc ? 1 : -1;
-            return desc ? Long.compare(y, x) : Long.compare(x, y);
-        };
-        if (orderBy.equals("id")) return c;
-        return c.thenComparing((a, b) -> Long.compare(b.summary().id(), a.summary().id()));
+    }
+
+    private record Keyed(long key, long id, Entry entry) {}
+
+    /** {@link #order}, with each entry's key computed once. */
+    static List<Entry> sorted(List<Entry> in, String orderBy, boolean desc) {
+        ToLongFunction<Entry> key = key(orderBy);
+        List<Keyed> ks = new ArrayList<>(in.size());
+        for (Entry e : in) ks.add(new Keyed(key.applyAsLong(e), e.summary().id(), e));
+        boolean byId = orderBy.equals("id");
+        ks.sort((a, b) -> {
+            int c = compareKeys(a.key(), b.key(), desc);
+            return c != 0 || byId ? c : Long.compare(b.id(), a.id());
+        });
+        List<Entry> out = new ArrayList<>(ks.size());
+        for (Keyed k : ks) out.add(k.entry());
+        return out;
+    }
+
+    private static int compareKeys(long x, long y, boolean desc) {
+        if (x == y) return 0;
+        if (x == Long.MAX_VALUE) return desc ? -1 : 1; // missing: last ascending, first descending
+        if (y == Long.MAX_VALUE) return desc ? 1 : -1;
+        return desc ? Long.compare(y, x) : Long.compare(x, y);
     }
 
     /** A due date as milliseconds; none (or unreadable) is {@code Long.MAX_VALUE}, SQL's NULL in the order. */

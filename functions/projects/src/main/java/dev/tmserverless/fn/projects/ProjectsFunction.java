@@ -78,13 +78,34 @@ public class ProjectsFunction extends ApiFunction {
         return Response.created(Map.of("projectId", service.create(user, req.json())));
     }
 
+    /** A search's matches and, once asked for, its map, for the index snapshot they were computed from. */
+    record SearchResult(ProjectSearchIndex.Snapshot snap, List<ProjectSearchIndex.Entry> matches,
+                        java.util.concurrent.atomic.AtomicReference<com.fasterxml.jackson.databind.util.RawValue> map) {}
+
+    /** The last searches of this instance (a few hundred KB at most). */
+    private final Map<String, SearchResult> searches = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(32, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, SearchResult> eldest) { return size() > 16; }
+            });
+
     /** GET /projects/: search over the in-memory index (docs/search.md). */
     Response search(Request req) {
         User user = req.caller().optional().orElse(null);
         SearchQuery q = SearchQuery.from(req, user != null);
         q.checkCombinations(user != null && user.isAdmin());
         ProjectSearchIndex.Snapshot snap = searchIndex.current();
-        List<ProjectSearchIndex.Entry> all = ProjectSearch.matches(q, user, snap);
+        // the pages of one search, and its map, come from one computation while the index is unchanged
+        String key = (user == null ? "-" : user.id() + "/" + user.role() + "/" + user.mappingLevel()) + "|" + q.locale() + "|"
+                + new java.util.TreeMap<>(req.query()).entrySet().stream().filter(e -> !e.getKey().equals("page"))
+                .map(Object::toString).collect(java.util.stream.Collectors.joining("&"));
+        SearchResult found = searches.get(key);
+        if (found == null || found.snap() != snap) {
+            List<ProjectSearchIndex.Entry> matches = ProjectSearch.matches(q, user, snap);
+            found = new SearchResult(snap, matches, new java.util.concurrent.atomic.AtomicReference<>());
+            searches.put(key, found);
+        }
+        List<ProjectSearchIndex.Entry> all = found.matches();
         if (q.downloadAsCsv()) {
             return Response.text(ProjectSearch.csv(all, q.locale(), snap.orgs()), "text/csv")
                     .withHeader("content-disposition", "attachment; filename=data.csv");
@@ -95,7 +116,8 @@ public class ProjectsFunction extends ApiFunction {
             m.put("results", List.of());
             return Response.ok(m);
         }
-        m.put("mapResults", q.omitMapResults() ? List.of() : ProjectSearch.mapResults(all));
+        if (!q.omitMapResults() && found.map().get() == null) found.map().set(ProjectSearch.mapResults(all));
+        m.put("mapResults", q.omitMapResults() ? List.of() : found.map().get());
         long from = (long) (q.page() - 1) * SearchQuery.PER_PAGE;
         List<Map<String, Object>> results = new ArrayList<>();
         for (long i = Math.max(0, from); q.page() >= 1 && i < Math.min(all.size(), from + SearchQuery.PER_PAGE); i++) {

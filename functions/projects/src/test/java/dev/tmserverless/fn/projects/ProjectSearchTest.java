@@ -375,6 +375,28 @@ class ProjectSearchTest {
     }
 
     @Test
+    void aFreshInstanceLoadsTheSnapshotThenWhatChangedSince() throws Exception {
+        Organisation o = org();
+        Project a = save(new P(o.id()));
+        var index = fn.getApplicationContext().getBean(dev.tmserverless.aws.store.ProjectSearchIndex.class);
+        assertThat(index.writeSnapshot()).isGreaterThan(0);
+        assertThat(index.writeSnapshot()).as("nothing changed since").isEqualTo(-1);
+        var blobs = fn.getApplicationContext().getBean(dev.tmserverless.aws.blob.BlobStore.class);
+        byte[] gz = blobs.getBytes(dev.tmserverless.aws.store.ProjectSearchIndex.SNAPSHOT_KEY).orElseThrow();
+        String doc = new String(new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gz)).readAllBytes(),
+                java.nio.charset.StandardCharsets.UTF_8);
+        assertThat(doc).contains("\"id\":" + a.id() + ",");
+        // written after the snapshot: a fresh instance reads them from the table
+        Project b = save(new P(o.id()));
+        fx.projects.addCounters(a.id(), new CounterDelta(5, 0, 0));
+        try (ProjectsFunction fresh = new ProjectsFunction()) {
+            Api.Answer r = call(fresh, "GET", "/api/v2/projects/?orderBy=id&organisationId=" + o.id(), null, null);
+            assertThat(ids(r)).containsExactly(a.id(), b.id());
+            assertThat(r.json().path("results").get(0).path("percentMapped").asInt()).isEqualTo(50);
+        }
+    }
+
+    @Test
     void csvExportHasTheReferenceColumns() {
         Organisation o = org();
         P s = new P(o.id());

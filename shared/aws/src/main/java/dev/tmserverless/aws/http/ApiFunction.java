@@ -238,7 +238,12 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
 
     private static byte[] gzip(byte[] bytes) {
         var out = new java.io.ByteArrayOutputStream(bytes.length / 4 + 64);
-        try (var z = new java.util.zip.GZIPOutputStream(out)) {
+        try (var z = new java.util.zip.GZIPOutputStream(out) {
+            {
+                // large bodies (a search's map of every match) compress three times faster, a few percent larger
+                if (bytes.length >= 256 * 1024) def.setLevel(java.util.zip.Deflater.BEST_SPEED);
+            }
+        }) {
             z.write(bytes);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

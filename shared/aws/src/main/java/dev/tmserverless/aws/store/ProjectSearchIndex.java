@@ -1,6 +1,9 @@
 package dev.tmserverless.aws.store;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.tmserverless.aws.blob.BlobStore;
 import dev.tmserverless.aws.config.TmConfig;
+import dev.tmserverless.aws.http.Json;
 import dev.tmserverless.core.domain.Organisation;
 import dev.tmserverless.core.domain.ProjectCounters;
 import dev.tmserverless.core.search.ProjectSummary;
@@ -8,32 +11,43 @@ import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.zip.GZIPInputStream;
+import java.util.zip.GZIPOutputStream;
 
 /**
- * Every project's search summary, held in the function's memory between invocations (docs/search.md). The
- * first use loads the summaries with one paged Query per gsi1 shard, in parallel; afterwards, at most once per
- * refresh interval, one Query per shard asks only for the summaries written since the newest one seen (less a
- * margin for clock skew and index lag), which is usually nothing. A summary replaces the held one only if its
- * revision is newer. Organisations (names, logos, managers) are re-read every {@link #ORG_REFRESH_MILLIS}, and at once
- * when a project names one not held yet.
+ * Every project's search summary, held in the function's memory between invocations (docs/search.md).
+ *
+ * <p>Loading: the snapshot object in the bucket ({@link #SNAPSHOT_KEY}, every summary as of its
+ * {@code newestChange}), then the summaries written since (gsi1 is sorted by change time, one Query per
+ * shard, in parallel). Without a snapshot, every shard is read whole. Afterwards, at most once per refresh
+ * interval, one Query per shard asks only for the summaries written since the newest one seen (less a margin
+ * for clock skew and index lag), which is usually nothing. A summary replaces the held one only if its
+ * revision is newer. Organisations (names, logos, managers) are re-read every {@link #ORG_REFRESH_MILLIS},
+ * and at once when a project names one not held yet. The sweeper rewrites the snapshot every minute when
+ * something changed ({@link #writeSnapshot}).
  */
 @Singleton
 public class ProjectSearchIndex {
-    /** A project as search holds it: the summary without descriptions, its counters and its searchable text. */
-    public record Entry(ProjectSummary summary, ProjectCounters counters, long rev, String[] textLocales,
-                        String[] searchText) {}
+    /** A project as search holds it: its summary, its counters, and each text's name in lower case. */
+    public record Entry(ProjectSummary summary, ProjectCounters counters, long rev, String[] lowerNames) {}
 
     /** What one search reads: the projects and the organisations, by id. */
     public record Snapshot(List<Entry> projects, Map<Long, Organisation> orgs) {}
 
+    public static final String SNAPSHOT_KEY = "search/projects-v" + ProjectSummary.VERSION + ".json.gz";
     /** How far back a refresh looks before the newest change it has seen: clock skew between writers, index lag. */
     static final long MARGIN_MILLIS = 10_000;
     static final long ORG_REFRESH_MILLIS = 30_000;
@@ -41,19 +55,22 @@ public class ProjectSearchIndex {
     private final DynamoDbClient ddb;
     private final String table;
     private final OrgStore orgStore;
+    private final BlobStore blobs;
     private final long refreshMillis;
 
     private final Map<Long, Entry> byId = new HashMap<>();
     private long newestChange = -1;
+    private long snapshotUpTo = -1;
     private long checkedAt;
     private long orgsAt;
     private Map<Long, Organisation> orgs = Map.of();
     private volatile Snapshot snapshot;
 
-    public ProjectSearchIndex(DynamoDbClient ddb, TmConfig config, OrgStore orgStore) {
+    public ProjectSearchIndex(DynamoDbClient ddb, TmConfig config, OrgStore orgStore, BlobStore blobs) {
         this.ddb = ddb;
         this.table = config.table();
         this.orgStore = orgStore;
+        this.blobs = blobs;
         this.refreshMillis = config.get("TM_SEARCH_REFRESH_MS").map(Long::parseLong).orElse(1000L);
     }
 
@@ -61,8 +78,9 @@ public class ProjectSearchIndex {
     public synchronized Snapshot current() {
         long now = System.currentTimeMillis();
         boolean changed = false;
+        if (snapshot == null) changed = readSnapshot();
         if (snapshot == null || now - checkedAt >= refreshMillis) {
-            changed = load(newestChange < 0 ? null : Keys.searchSortAfter(newestChange - MARGIN_MILLIS));
+            changed |= load(newestChange < 0 ? null : Keys.searchSortAfter(newestChange - MARGIN_MILLIS));
             checkedAt = now;
         }
         // a project of an organisation not held yet (a new one) brings the organisations' refresh forward
@@ -78,12 +96,65 @@ public class ProjectSearchIndex {
         return snapshot;
     }
 
-    /** Forgets the held index: the next search loads it whole (tests, and the bench's cold start). */
+    /** Forgets the held index: the next search loads it again (tests, and the bench's cold start). */
     public synchronized void reset() {
         byId.clear();
         newestChange = -1;
+        snapshotUpTo = -1;
         snapshot = null;
         orgsAt = 0;
+    }
+
+    /**
+     * Brings the index up to date and, if anything changed since the snapshot this instance last read or wrote,
+     * writes a new snapshot. Returns the number of projects written, or -1 when nothing changed.
+     */
+    public synchronized int writeSnapshot() {
+        checkedAt = 0;
+        current();
+        if (newestChange <= snapshotUpTo) return -1;
+        Map<String, Object> doc = new LinkedHashMap<>();
+        doc.put("newestChange", newestChange);
+        List<Map<String, Object>> entries = new ArrayList<>(byId.size());
+        for (Entry e : byId.values()) {
+            ProjectCounters c = e.counters();
+            entries.add(Map.of("rev", e.rev(), "c", List.of(c.totalTasks(), c.tasksMapped(), c.tasksValidated(),
+                    c.tasksBadImagery()), "s", e.summary()));
+        }
+        doc.put("entries", entries);
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream z = new GZIPOutputStream(out)) {
+            Json.MAPPER.writeValue(z, doc);
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
+        blobs.putBytes(SNAPSHOT_KEY, out.toByteArray(), "application/gzip");
+        snapshotUpTo = newestChange;
+        return entries.size();
+    }
+
+    /** Loads the snapshot, if there is one; true if it held anything. */
+    private boolean readSnapshot() {
+        var bytes = blobs.getBytes(SNAPSHOT_KEY);
+        if (bytes.isEmpty()) return false;
+        try (GZIPInputStream z = new GZIPInputStream(new ByteArrayInputStream(bytes.get()))) {
+            JsonNode doc = Json.MAPPER.readTree(z);
+            for (JsonNode n : doc.path("entries")) {
+                ProjectSummary s = Json.MAPPER.treeToValue(n.get("s"), ProjectSummary.class);
+                if (s.v() != ProjectSummary.VERSION) continue;
+                JsonNode c = n.get("c");
+                long rev = n.get("rev").asLong();
+                Entry held = byId.get(s.id());
+                if (held != null && held.rev() >= rev) continue;
+                byId.put(s.id(), entry(s, new ProjectCounters(c.get(0).asLong(), c.get(1).asLong(), c.get(2).asLong(),
+                        c.get(3).asLong()), rev));
+            }
+            newestChange = Math.max(newestChange, doc.path("newestChange").asLong(-1));
+            snapshotUpTo = newestChange;
+            return !byId.isEmpty();
+        } catch (IOException ex) {
+            throw new UncheckedIOException(ex);
+        }
     }
 
     /** Reads every shard's summaries written after {@code after} (all when null); true if any entry changed. */
@@ -143,23 +214,9 @@ public class ProjectSearchIndex {
         return true;
     }
 
-    /** Keeps one lower-case copy of each locale's name, short description and description, and drops the descriptions. */
     static Entry entry(ProjectSummary s, ProjectCounters c, long rev) {
-        int n = s.texts().size();
-        String[] locales = new String[n];
-        String[] text = new String[n];
-        List<ProjectSummary.Text> shown = new ArrayList<>(n);
-        for (int i = 0; i < n; i++) {
-            ProjectSummary.Text t = s.texts().get(i);
-            locales[i] = t.locale();
-            text[i] = (t.name() + "\n" + t.shortDescription() + "\n" + t.description()).toLowerCase(Locale.ROOT);
-            shown.add(new ProjectSummary.Text(t.locale(), t.name(), t.shortDescription(), ""));
-        }
-        ProjectSummary light = new ProjectSummary(s.v(), s.id(), s.status(), s.priority(), s.difficulty(),
-                s.mappingTypes(), s.organisationId(), s.authorId(), s.author(), s.created(), s.lastUpdated(),
-                s.dueDate(), s.centroid(), s.isPrivate(), s.allowedUserIds(), s.mappingPermission(), s.mappingLevel(),
-                s.validationPermission(), s.validationLevel(), s.defaultLocale(), shown, s.hashtags(), s.sandbox(),
-                s.database(), s.imagery(), s.areaKm2(), s.countries(), s.campaigns(), s.interests());
-        return new Entry(light, c, rev, locales, text);
+        String[] names = new String[s.texts().size()];
+        for (int i = 0; i < names.length; i++) names[i] = s.texts().get(i).name().toLowerCase(Locale.ROOT);
+        return new Entry(s, c, rev, names);
     }
 }

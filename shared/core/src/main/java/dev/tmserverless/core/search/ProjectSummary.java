@@ -29,8 +29,12 @@ public record ProjectSummary(int v, long id, ProjectStatus status, String priori
 
     public static final int VERSION = 1;
 
-    /** One locale's searchable text; the description is only searched, never shown in a list. */
-    public record Text(String locale, String name, String shortDescription, String description) {}
+    /**
+     * One locale's text: the name and short description as shown in a list, and {@code words}: every distinct
+     * word of the name, short description and description, lower-cased, sorted and space-separated (what text
+     * search reads; the description itself is never shown in a list, and its words are a fraction of its size).
+     */
+    public record Text(String locale, String name, String shortDescription, String words) {}
 
     public ProjectSummary {
         mappingTypes = mappingTypes == null ? List.of() : List.copyOf(mappingTypes);
@@ -48,7 +52,8 @@ public record ProjectSummary(int v, long id, ProjectStatus status, String priori
     public static ProjectSummary of(Project p) {
         List<Text> texts = new ArrayList<>();
         for (ProjectInfo i : p.projectInfoLocales()) {
-            texts.add(new Text(i.locale(), nz(i.name()), nz(i.shortDescription()), nz(i.description())));
+            texts.add(new Text(i.locale(), nz(i.name()), nz(i.shortDescription()),
+                    words(nz(i.name()) + " " + nz(i.shortDescription()) + " " + nz(i.description()))));
         }
         List<String> tags = new ArrayList<>();
         if (p.changesetComment() != null) {
@@ -66,6 +71,15 @@ public record ProjectSummary(int v, long id, ProjectStatus status, String priori
                 p.imagery(), p.areaKm2(), List.of(), List.of(), List.of());
     }
 
+    private static final Pattern NON_WORD = Pattern.compile("[^\\p{L}\\p{N}]+");
+
+    /** The distinct lower-case words of {@code text}, sorted, separated by one space. */
+    public static String words(String text) {
+        java.util.TreeSet<String> set = new java.util.TreeSet<>();
+        for (String w : NON_WORD.split(text.toLowerCase(Locale.ROOT))) if (!w.isEmpty()) set.add(w);
+        return String.join(" ", set);
+    }
+
     /** The text of {@code locale} with each empty field filled from the default locale's, as a project's info is. */
     public Text text(String locale) {
         Text def = texts.stream().filter(t -> t.locale().equals(defaultLocale)).findFirst()
@@ -74,7 +88,7 @@ public record ProjectSummary(int v, long id, ProjectStatus status, String priori
                 : texts.stream().filter(t -> t.locale().equalsIgnoreCase(locale)).findFirst().orElse(null);
         if (want == null) return def;
         return new Text(want.locale(), or(want.name(), def.name()), or(want.shortDescription(), def.shortDescription()),
-                or(want.description(), def.description()));
+                want.words());
     }
 
     private static String or(String a, String b) { return a == null || a.isEmpty() ? b : a; }
