@@ -277,12 +277,8 @@ final class ProjectSearch {
         StringBuilder b = new StringBuilder(64 + all.size() * 110);
         b.append("{\"type\":\"FeatureCollection\",\"features\":[");
         for (int i = 0; i < all.size(); i++) {
-            ProjectSummary s = all.get(i).summary();
             if (i > 0) b.append(',');
-            b.append("{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[")
-                    .append(s.centroid()[0]).append(',').append(s.centroid()[1])
-                    .append("]},\"properties\":{\"projectId\":").append(s.id())
-                    .append(",\"priority\":\"").append(s.priority()).append("\"}}");
+            b.append(all.get(i).mapFeature());
         }
         return new RawValue(b.append("]}").toString());
     }

@@ -41,8 +41,12 @@ import java.util.zip.GZIPOutputStream;
  */
 @Singleton
 public class ProjectSearchIndex {
-    /** A project as search holds it: its summary, its counters, and each text's name in lower case. */
-    public record Entry(ProjectSummary summary, ProjectCounters counters, long rev, String[] lowerNames) {}
+    /**
+     * A project as search holds it: its summary, its counters, each text's name in lower case, and its map
+     * point as GeoJSON text (null without a centroid), written once instead of at every search.
+     */
+    public record Entry(ProjectSummary summary, ProjectCounters counters, long rev, String[] lowerNames,
+                        String mapFeature) {}
 
     /** What one search reads: the projects and the organisations, by id. */
     public record Snapshot(List<Entry> projects, Map<Long, Organisation> orgs) {}
@@ -217,6 +221,10 @@ public class ProjectSearchIndex {
     static Entry entry(ProjectSummary s, ProjectCounters c, long rev) {
         String[] names = new String[s.texts().size()];
         for (int i = 0; i < names.length; i++) names[i] = s.texts().get(i).name().toLowerCase(Locale.ROOT);
-        return new Entry(s, c, rev, names);
+        String feature = s.centroid() == null ? null
+                : "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[" + s.centroid()[0] + ","
+                + s.centroid()[1] + "]},\"properties\":{\"projectId\":" + s.id() + ",\"priority\":"
+                + Json.write(s.priority()) + "}}";
+        return new Entry(s, c, rev, names, feature);
     }
 }
