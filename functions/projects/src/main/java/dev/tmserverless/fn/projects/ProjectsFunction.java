@@ -9,6 +9,7 @@ import dev.tmserverless.aws.http.Request;
 import dev.tmserverless.aws.http.Response;
 import dev.tmserverless.aws.store.OrgStore;
 import dev.tmserverless.aws.store.ProjectAccess;
+import dev.tmserverless.aws.store.ProjectSearchIndex;
 import dev.tmserverless.aws.store.GridJobStore;
 import dev.tmserverless.aws.store.ProjectStore;
 import dev.tmserverless.aws.queue.GridJobs;
@@ -31,7 +32,9 @@ import io.micronaut.context.ApplicationContextBuilder;
 import jakarta.inject.Inject;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The projects function: create, read, update and the grid job's progress (spec §1.1, §3). */
@@ -50,6 +53,7 @@ public class ProjectsFunction extends ApiFunction {
     @Inject dev.tmserverless.aws.store.TaskMaps maps;
     @Inject BlobStore blobs;
     @Inject dev.tmserverless.aws.store.LicenseStore licenses;
+    @Inject ProjectSearchIndex searchIndex;
 
     public ProjectsFunction() { super(); }
 
@@ -61,6 +65,7 @@ public class ProjectsFunction extends ApiFunction {
     @Override
     protected void register(Handlers h) {
         h.on(Routes.CREATE_PROJECT, this::create)
+                .on(Routes.SEARCH_PROJECTS, this::search)
                 .on(Routes.PROJECT, this::get)
                 .on(Routes.UPDATE_PROJECT, this::update)
                 .on(Routes.GRID_JOB, this::gridJob)
@@ -73,6 +78,57 @@ public class ProjectsFunction extends ApiFunction {
     Response create(Request req) {
         User user = req.caller().require();
         return Response.created(Map.of("projectId", service.create(user, req.json())));
+    }
+
+    /** A search's matches and, once asked for, its map, for the index snapshot they were computed from. */
+    record SearchResult(ProjectSearchIndex.Snapshot snap, List<ProjectSearchIndex.Entry> matches,
+                        java.util.concurrent.atomic.AtomicReference<com.fasterxml.jackson.databind.util.RawValue> map) {}
+
+    /** The last searches of this instance (a few hundred KB at most). */
+    private final Map<String, SearchResult> searches = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(32, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<String, SearchResult> eldest) { return size() > 16; }
+            });
+
+    /** GET /projects/: search over the in-memory index (docs/search.md). */
+    Response search(Request req) {
+        User user = req.caller().optional().orElse(null);
+        SearchQuery q = SearchQuery.from(req, user != null);
+        q.checkCombinations(user != null && user.isAdmin());
+        ProjectSearchIndex.Snapshot snap = searchIndex.current();
+        // the pages of one search, and its map, come from one computation while the index is unchanged
+        String key = (user == null ? "-" : user.id() + "/" + user.role() + "/" + user.mappingLevel()) + "|" + q.locale() + "|"
+                + new java.util.TreeMap<>(req.query()).entrySet().stream().filter(e -> !e.getKey().equals("page"))
+                .map(Object::toString).collect(java.util.stream.Collectors.joining("&"));
+        SearchResult found = searches.get(key);
+        if (found == null || found.snap() != snap) {
+            List<ProjectSearchIndex.Entry> matches = ProjectSearch.matches(q, user, snap);
+            found = new SearchResult(snap, matches, new java.util.concurrent.atomic.AtomicReference<>());
+            searches.put(key, found);
+        }
+        List<ProjectSearchIndex.Entry> all = found.matches();
+        if (q.downloadAsCsv()) {
+            return Response.text(ProjectSearch.csv(all, q.locale(), snap.orgs()), "text/csv")
+                    .withHeader("content-disposition", "attachment; filename=data.csv");
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        if (all.isEmpty()) {
+            m.put("mapResults", Map.of());
+            m.put("results", List.of());
+            return Response.ok(m);
+        }
+        if (!q.omitMapResults() && found.map().get() == null) found.map().set(ProjectSearch.mapResults(all));
+        m.put("mapResults", q.omitMapResults() ? List.of() : found.map().get());
+        long from = (long) (q.page() - 1) * SearchQuery.PER_PAGE;
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (long i = Math.max(0, from); q.page() >= 1 && i < Math.min(all.size(), from + SearchQuery.PER_PAGE); i++) {
+            ProjectSearchIndex.Entry e = all.get((int) i);
+            results.add(ProjectSearch.result(e, q.locale(), snap.orgs().get(e.summary().organisationId())));
+        }
+        m.put("results", results);
+        m.put("pagination", ProjectSearch.pagination(q.page(), all.size()));
+        return Response.ok(m);
     }
 
     Response get(Request req) {

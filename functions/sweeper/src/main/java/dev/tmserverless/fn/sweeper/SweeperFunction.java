@@ -10,11 +10,15 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.util.Map;
 
-/** The sweeper function, run by a schedule (the catalogue's {@code Resources.SCHEDULES}): releases expired locks. */
+/**
+ * The sweeper function, run by a schedule (the catalogue's {@code Resources.SCHEDULES}): releases expired locks
+ * and rewrites the project search snapshot when projects changed.
+ */
 public class SweeperFunction extends MicronautRequestHandler<ScheduledEvent, Map<String, Object>> {
     private static final Logger LOG = LoggerFactory.getLogger(SweeperFunction.class);
 
     @Inject LockSweeper locks;
+    @Inject dev.tmserverless.aws.store.ProjectSearchIndex search;
     Clock clock = Clock.systemUTC();
 
     public SweeperFunction() { super(); }
@@ -25,6 +29,10 @@ public class SweeperFunction extends MicronautRequestHandler<ScheduledEvent, Map
     public Map<String, Object> execute(ScheduledEvent event) {
         LockSweeper.Sweep s = locks.sweepWriting(clock.instant());
         if (s.seen() > 0) LOG.info("locks: {} expired slots seen, {} tasks released, {} slots freed", s.seen(), s.expired(), s.slotsFreed());
-        return Map.of("expiredSlots", s.seen(), "tasksReleased", s.expired(), "slotsFreed", s.slotsFreed());
+        // the search index's snapshot, which fresh projects-function instances load first (docs/search.md)
+        int snapshot = search.writeSnapshot();
+        if (snapshot >= 0) LOG.info("search: snapshot of {} projects written", snapshot);
+        return Map.of("expiredSlots", s.seen(), "tasksReleased", s.expired(), "slotsFreed", s.slotsFreed(),
+                "searchSnapshot", snapshot);
     }
 }

@@ -29,6 +29,19 @@ public class BlobStore {
                 RequestBody.fromString(json, StandardCharsets.UTF_8));
     }
 
+    /** An object of any type, as bytes (the search index snapshot). */
+    public void putBytes(String key, byte[] bytes, String contentType) {
+        s3.putObject(b -> b.bucket(bucket).key(key).contentType(contentType), RequestBody.fromBytes(bytes));
+    }
+
+    public Optional<byte[]> getBytes(String key) {
+        try {
+            return Optional.of(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asByteArrayUnsafe());
+        } catch (NoSuchKeyException e) {
+            return Optional.empty();
+        }
+    }
+
     public Optional<String> get(String key) {
         try {
             return Optional.of(s3.getObjectAsBytes(b -> b.bucket(bucket).key(key)).asUtf8String());

@@ -239,6 +239,7 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
         ErrorCode c = e.code();
         Object body = switch (c.shape) {
             case LEGACY -> orderedMap("Error", e.getMessage(), "SubCode", c.subCode);
+            case ERROR_ONLY -> orderedMap("Error", e.getMessage());
             case STRUCTURED -> Map.of("error", orderedMap("code", c.status, "sub_code", c.subCode,
                     "message", e.getMessage(), "details", e.details()));
             // FastAPI's validation shape: one entry naming the offending field
@@ -321,7 +322,12 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
 
     private static byte[] gzip(byte[] bytes) {
         var out = new java.io.ByteArrayOutputStream(bytes.length / 4 + 64);
-        try (var z = new java.util.zip.GZIPOutputStream(out)) {
+        try (var z = new java.util.zip.GZIPOutputStream(out) {
+            {
+                // large bodies (a search's map of every match) compress three times faster, a few percent larger
+                if (bytes.length >= 256 * 1024) def.setLevel(java.util.zip.Deflater.BEST_SPEED);
+            }
+        }) {
             z.write(bytes);
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);

@@ -34,6 +34,17 @@ final class Keys {
     static String userTeams(long userId) { return "USERTEAMS#" + userId; }
     /** gsi1 partition of the projects a team is assigned to (project-team items). */
     static String teamProjects(long teamId) { return "TEAMPROJECTS#" + teamId; }
+    /** A project's search summary item, beside its META item (docs/search.md). */
+    static final String SEARCH = "SEARCH";
+    /** gsi1 partitions of the search summaries: a project's is picked by its id. */
+    static final int SEARCH_SHARDS = 4;
+    static String searchShard(long projectId) { return "PROJSEARCH#" + Math.floorMod(projectId, SEARCH_SHARDS); }
+    static String searchShardNo(int shard) { return "PROJSEARCH#" + shard; }
+    /** Sorted by the time of the summary's last write, so a reader asks only for what changed since it last looked. */
+    static String searchSort(long changedAtMillis, long projectId) {
+        return String.format("%013d#%010d", changedAtMillis, projectId);
+    }
+    static String searchSortAfter(long millis) { return String.format("%013d", Math.max(0, millis)); }
 
     static final String SYSTEM = "SYSTEM";
     static final String BANNER = "BANNER";

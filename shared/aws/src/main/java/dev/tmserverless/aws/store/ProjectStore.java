@@ -5,6 +5,7 @@ import dev.tmserverless.aws.http.Json;
 import dev.tmserverless.core.domain.CounterDelta;
 import dev.tmserverless.core.domain.Project;
 import dev.tmserverless.core.domain.ProjectCounters;
+import dev.tmserverless.core.search.ProjectSummary;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -42,6 +43,13 @@ public class ProjectStore {
             item.put(c, Attr.n(0L));
         }
         ddb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+        Map<String, AttributeValue> summary = new HashMap<>(Attr.key(Keys.project(p.id()), Keys.SEARCH));
+        summary.put("s", SearchSummaries.encode(ProjectSummary.of(p)));
+        summary.put("gsi1pk", Attr.s(Keys.searchShard(p.id())));
+        summary.put("gsi1sk", Attr.s(Keys.searchSort(System.currentTimeMillis(), p.id())));
+        for (String c : SearchSummaries.COUNTERS) summary.put(c, Attr.n(0L));
+        summary.put("rev", Attr.n(1L));
+        ddb.putItem(b -> b.tableName(table).item(summary));
     }
 
     /** Whether any project belongs to the organisation: one gsi1 Query of at most one key. */
@@ -65,15 +73,40 @@ public class ProjectStore {
         }
     }
 
-    /** Replaces the settings if nobody changed them since {@code expectedVersion}; false if somebody did. */
+    /**
+     * Replaces the settings if nobody changed them since {@code expectedVersion}; false if somebody did. The
+     * search summary follows in a second write (docs/search.md "Consistency").
+     */
     public boolean update(Project p, long expectedVersion) {
-        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(p.id()), Keys.META))
+        boolean written = Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(p.id()), Keys.META))
                 .updateExpression("SET doc = :d, #s = :s, v = :nv, gsi1pk = :o, gsi1sk = :ps")
                 .conditionExpression("v = :v")
                 .expressionAttributeNames(Map.of("#s", "status"))
                 .expressionAttributeValues(Map.of(":d", Attr.s(Json.write(p)), ":s", Attr.s(p.status().name()),
                         ":nv", Attr.n(expectedVersion + 1), ":v", Attr.n(expectedVersion),
                         ":o", Attr.s(Keys.orgProjects(p.organisationId())), ":ps", Attr.s(Keys.projectSort(p.id()))))));
+        if (written) {
+            ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(p.id()), Keys.SEARCH))
+                    .updateExpression("SET s = :s, gsi1pk = :g, gsi1sk = :t ADD rev :one")
+                    .expressionAttributeValues(Map.of(":s", SearchSummaries.encode(ProjectSummary.of(p)),
+                            ":g", Attr.s(Keys.searchShard(p.id())),
+                            ":t", Attr.s(Keys.searchSort(System.currentTimeMillis(), p.id())), ":one", Attr.n(1L))));
+        }
+        return written;
+    }
+
+    /**
+     * Moves the search summary's copy of the counters by the same amounts as the project's (ADD commutes, so
+     * concurrent transitions need no ordering) and marks the summary changed. A project without a summary
+     * item is left alone.
+     */
+    private void moveSummaryCounters(long projectId, String adds, Map<String, AttributeValue> values) {
+        Map<String, AttributeValue> v = new HashMap<>(values);
+        v.put(":one", Attr.n(1L));
+        v.put(":t", Attr.s(Keys.searchSort(System.currentTimeMillis(), projectId)));
+        Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.SEARCH))
+                .updateExpression("ADD " + adds + ", rev :one SET gsi1sk = :t")
+                .conditionExpression("attribute_exists(pk)").expressionAttributeValues(v)));
     }
 
     /**
@@ -82,13 +115,15 @@ public class ProjectStore {
      * not undo splits made since.
      */
     public void gridWritten(long projectId, long total) {
-        startTaskIds(projectId, "totalTasks = :v, maxTaskId = :v", total);
+        if (startTaskIds(projectId, "totalTasks = :v, maxTaskId = :v", total)) {
+            moveSummaryCounters(projectId, "tt :n", Map.of(":n", Attr.n(total)));
+        }
     }
 
     /** {@code SET assignments} (of {@code :v}) unless the task-id counter has started: the first writer wins. */
-    private void startTaskIds(long projectId, String assignments, long value) {
+    private boolean startTaskIds(long projectId, String assignments, long value) {
         // false when an earlier writer started it (a duplicate delivery of the job, or a concurrent split)
-        Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META))
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META))
                 .updateExpression("SET " + assignments)
                 .conditionExpression("attribute_exists(pk) AND attribute_not_exists(maxTaskId)")
                 .expressionAttributeValues(Map.of(":v", Attr.n(value)))));
@@ -126,6 +161,7 @@ public class ProjectStore {
         ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META))
                 .updateExpression("ADD totalTasks :n").conditionExpression("attribute_exists(pk)")
                 .expressionAttributeValues(Map.of(":n", Attr.n(n))));
+        moveSummaryCounters(projectId, "tt :n", Map.of(":n", Attr.n(n)));
     }
 
     /** Moves the counters after a transition has won. */
@@ -136,5 +172,7 @@ public class ProjectStore {
                 .conditionExpression("attribute_exists(pk)")
                 .expressionAttributeValues(Map.of(":m", Attr.n((long) d.mapped()), ":v", Attr.n((long) d.validated()),
                         ":b", Attr.n((long) d.badImagery()))));
+        moveSummaryCounters(projectId, "tm :m, tv :v, tb :b", Map.of(":m", Attr.n((long) d.mapped()),
+                ":v", Attr.n((long) d.validated()), ":b", Attr.n((long) d.badImagery())));
     }
 }

@@ -125,11 +125,12 @@ public final class OpenApi {
         return op;
     }
 
-    // ---- errors: the three body shapes of ApiFunction.error, per status as ErrorCode has them ----
+    // ---- errors: the body shapes of ApiFunction.error, per status as ErrorCode has them ----
 
     private static void errorSchemas(Map<String, Object> schemas) {
         schemas.put("LegacyError", object(map("Error", map("type", "string"), "SubCode", map("type", "string")),
                 List.of("Error", "SubCode")));
+        schemas.put("MessageError", object(map("Error", map("type", "string")), List.of("Error")));
         schemas.put("StructuredError", object(map("error", object(map("code", map("type", "integer"),
                 "sub_code", map("type", "string"), "message", map("type", "string"),
                 "details", map("type", "object")), List.of("code", "sub_code", "message", "details"))), List.of("error")));
@@ -165,6 +166,7 @@ public final class OpenApi {
     private static String shapeSchema(ErrorCode.Shape s) {
         return switch (s) {
             case LEGACY -> "LegacyError";
+            case ERROR_ONLY -> "MessageError";
             case STRUCTURED -> "StructuredError";
             case DETAIL -> "ValidationError";
         };

@@ -84,7 +84,7 @@ public final class Resources {
             new Function(GRID_WORKER, "grid-worker", "dev.tmserverless.fn.grid.GridWorkerFunction", 2048, 300,
                     Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ, Access.GRID_JOBS_CONSUME), false),
             new Function(SWEEPER, "sweeper", "dev.tmserverless.fn.sweeper.SweeperFunction", 512, 60,
-                    Set.of(Access.TABLE_READ_WRITE), false));
+                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE), false));
 
     /** A function run at a fixed rate (an EventBridge rule when deployed, the local Scheduler locally). */
     public record Schedule(String id, String function, int everyMinutes) {}

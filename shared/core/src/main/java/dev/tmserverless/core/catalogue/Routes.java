@@ -100,6 +100,8 @@ public final class Routes {
 
     // ---- projects ----
     public static final Resources.Route CREATE_PROJECT = route("POST", "/projects", PROJECTS);
+    /** Project search (docs/search.md). */
+    public static final Resources.Route SEARCH_PROJECTS = route("GET", "/projects", PROJECTS);
     public static final Resources.Route PROJECT = route("GET", "/projects/{projectId}", PROJECTS);
     public static final Resources.Route UPDATE_PROJECT = route("PATCH", "/projects/{projectId}", PROJECTS);
     public static final Resources.Route GRID_JOB = route("GET", "/projects/{projectId}/queries/grid-job", PROJECTS);

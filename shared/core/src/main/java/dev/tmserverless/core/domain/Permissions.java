@@ -3,6 +3,8 @@ package dev.tmserverless.core.domain;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
 
+import dev.tmserverless.core.search.ProjectSummary;
+
 import java.util.Locale;
 import java.util.Set;
 
@@ -22,8 +24,43 @@ public final class Permissions {
     /** PM(u, p), also granted by active membership of a team that has the PROJECT_MANAGER role on the project. */
     public static boolean isProjectManager(User u, Project p, Organisation org, Membership m) {
         if (u == null) return false;
-        return u.isAdmin() || p.authorId() == u.id() || (org != null && org.isManager(u.id()))
-                || m.roles().contains(TeamRole.PROJECT_MANAGER);
+        return manages(u, p.authorId(), org) || m.roles().contains(TeamRole.PROJECT_MANAGER);
+    }
+
+    /** PM(u, p) without team roles, from the author and the organisation alone (what the search index knows). */
+    public static boolean manages(User u, long authorId, Organisation org) {
+        return u != null && (u.isAdmin() || authorId == u.id() || (org != null && org.isManager(u.id())));
+    }
+
+    /**
+     * Whether project search lists a project for {@code u} (null: anonymous), before any status rule: public
+     * projects for everybody; a private one for its PMs and its allow-list (docs/api-differences.md).
+     */
+    public static boolean listable(User u, ProjectSummary s, Organisation org) {
+        if (!s.isPrivate()) return true;
+        return u != null && (manages(u, s.authorId(), org) || s.allowedUserIds().contains(u.id()));
+    }
+
+    /**
+     * Project search's DRAFT rule: an administrator sees every draft, anybody else only the drafts they manage
+     * (author or manager of its organisation); anonymous callers none.
+     */
+    public static boolean listsDraft(User u, ProjectSummary s, Organisation org) {
+        return manages(u, s.authorId(), org);
+    }
+
+    /**
+     * Project search's {@code action=map} / {@code action=validate} rule for the caller's side (the project's
+     * progress is the caller's check): anonymous callers pass; a logged-in caller needs the project's level,
+     * and unless administrator a rule that asks no team (teams are not modelled, so no team membership can
+     * satisfy one).
+     */
+    public static boolean listedFor(User u, ProjectSummary s, boolean validate) {
+        if (u == null) return true;
+        Rule rule = validate ? Rule.of(s.validationPermission(), s.validationLevel())
+                : Rule.of(s.mappingPermission(), s.mappingLevel());
+        if (u.mappingLevel().ordering() < rule.minLevelOrdering()) return false;
+        return u.isAdmin() || !rule.teams();
     }
 
     /** Creating (and deleting) needs admin or a manager of that organisation (docs/api-differences.md D9). */

@@ -132,9 +132,17 @@ public enum ErrorCode {
     TEAM_USER_PERMISSION_ERROR(403, "UserPermissionError", Shape.LEGACY, "User is not an admin or a manager for the team"),
     // ours: messages are not built yet, so a team cannot be messaged
     MESSAGES_NOT_AVAILABLE(501, "MessagesNotAvailable", Shape.LEGACY, "Messages are not available yet: team members cannot be messaged"),
+
+    // project search answers its refusals with an "Error" text and no SubCode
+    SEARCH_BAD_VALUE(400, "", Shape.ERROR_ONLY, "Projects GET - "),
+    SEARCH_OMIT_AND_CSV(400, "", Shape.ERROR_ONLY, "omitMapResults and downloadAsCSV cannot be both set to true"),
+    PARTNERSHIP_WITHOUT_PARTNER(400, "", Shape.ERROR_ONLY, "partnershipFrom or partnershipTo cannot be provided without partnerId"),
+    PARTNERSHIP_FROM_AFTER_TO(400, "", Shape.ERROR_ONLY, "partnershipFrom cannot be greater than partnershipTo"),
+    PARTNER_FILTER_ADMIN_ONLY(401, "", Shape.ERROR_ONLY, "Only admins can search projects by partnerId, partnershipFrom, partnershipTo"),
     ;
 
-    public enum Shape { LEGACY, STRUCTURED, DETAIL }
+    /** LEGACY: {"Error", "SubCode"}; ERROR_ONLY: {"Error"} alone; STRUCTURED: {"error": {...}}; DETAIL: FastAPI's 422. */
+    public enum Shape { LEGACY, ERROR_ONLY, STRUCTURED, DETAIL }
 
     public final int status;
     public final String subCode;

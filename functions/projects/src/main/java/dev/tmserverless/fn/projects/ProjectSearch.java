@@ -1,0 +1,335 @@
+package dev.tmserverless.fn.projects;
+
+import com.fasterxml.jackson.databind.util.RawValue;
+import dev.tmserverless.aws.store.ProjectSearchIndex;
+import dev.tmserverless.aws.store.ProjectSearchIndex.Entry;
+import dev.tmserverless.core.domain.Organisation;
+import dev.tmserverless.core.domain.Permissions;
+import dev.tmserverless.core.domain.ProjectCounters;
+import dev.tmserverless.core.domain.ProjectStatus;
+import dev.tmserverless.core.domain.User;
+import dev.tmserverless.core.search.ProjectSummary;
+
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.ToLongFunction;
+
+/**
+ * Project search over the in-memory index (docs/search.md): the reference's filters, AND-ed, its visibility
+ * and status rules, its orders with their tie-break, its page of 14, the map of every match and the CSV export.
+ * Filters on data this API does not model yet (teams, campaigns, interests, countries, favourites, the
+ * projects a user mapped, partners) match nothing, as the reference's do when that data is empty.
+ */
+final class ProjectSearch {
+    private ProjectSearch() {}
+
+    /** The matches, in the order asked for. */
+    static List<Entry> matches(SearchQuery q, User user, ProjectSearchIndex.Snapshot snap) {
+        Map<Long, Organisation> orgs = snap.orgs();
+        boolean admin = user != null && user.isAdmin();
+        boolean managedFilter = q.managedByMe() && !admin
+                // the reference filters by the managed projects only when the caller manages any
+                && snap.projects().stream().anyMatch(e -> Permissions.manages(user, e.summary().authorId(),
+                orgs.get(e.summary().organisationId())));
+        String text = q.textSearch() == null ? null : cleanSearchText(q.textSearch());
+        String[] words = text == null ? null : stems(text);
+        List<Entry> out = new ArrayList<>();
+        for (Entry e : snap.projects()) {
+            ProjectSummary s = e.summary();
+            Organisation org = orgs.get(s.organisationId());
+            if (s.centroid() == null) continue;
+            if (!admin && !Permissions.listable(user, s, org)) continue;
+            if (!statusMatches(q, user, s, org)) continue;
+            if ((q.locale() != null || text != null) && !textMatches(e, q.locale(), text, words)) continue;
+            if (q.basedOnMyInterests() || !q.interests().isEmpty()) {
+                // a user's interests are not modelled: the reference's empty list matches nothing
+                if (q.basedOnMyInterests() || s.interests().stream().noneMatch(q.interests()::contains)) continue;
+            }
+            if (q.createdByMe() && s.authorId() != user.id()) continue;
+            if (q.mappedByMe() || q.favoritedByMe()) continue; // neither is modelled yet
+            if (q.difficulty() != null && !q.difficulty().equals(s.difficulty())) continue;
+            if (q.action() != null && !actionMatches(q.action().equals("validate"), user, s, e.counters())) continue;
+            if (q.imagery() != null && !imageryMatches(q.imagery(), s.imagery())) continue;
+            if (q.organisationName() != null && (org == null || !q.organisationName().equals(org.name()))) continue;
+            if (q.organisationId() != null && s.organisationId() != q.organisationId()) continue;
+            if (q.teamId() != null || q.campaign() != null || q.partnerId() != null) continue; // not modelled yet
+            if (!q.mappingTypes().isEmpty() && !typesMatch(q, s.mappingTypes())) continue;
+            if (q.country() != null && s.countries().stream().noneMatch(c -> c.equalsIgnoreCase(q.country()))) continue;
+            if (q.lastUpdatedFrom() != null && s.lastUpdated() < q.lastUpdatedFrom()) continue;
+            if (q.lastUpdatedTo() != null && s.lastUpdated() > q.lastUpdatedTo()) continue;
+            if (q.createdFrom() != null && s.created() < q.createdFrom()) continue;
+            if (q.createdTo() != null && s.created() > q.createdTo()) continue;
+            if (q.sandbox() != null) {
+                if (s.sandbox() != q.sandbox()) continue;
+                if (q.database() != null && !q.database().equals(s.database())) continue;
+            }
+            if (managedFilter && !Permissions.manages(user, s.authorId(), org)) continue;
+            out.add(e);
+        }
+        return sorted(out, q.orderBy(), q.descending());
+    }
+
+    /**
+     * No {@code projectStatuses} and no {@code createdByMe}: published only. DRAFT asked for: never for
+     * anonymous callers, every draft for administrators, otherwise the drafts the caller manages.
+     */
+    static boolean statusMatches(SearchQuery q, User user, ProjectSummary s, Organisation org) {
+        if (q.statuses().isEmpty()) return q.createdByMe() || s.status() == ProjectStatus.PUBLISHED;
+        if (!q.statuses().contains(s.status())) return false;
+        if (s.status() != ProjectStatus.DRAFT) return true;
+        return user != null && (user.isAdmin() || Permissions.listsDraft(user, s, org));
+    }
+
+    /** What is left of the search text once the reference's operator characters are gone. */
+    static String cleanSearchText(String raw) {
+        StringBuilder b = new StringBuilder();
+        for (char c : raw.toCharArray()) if ("@|&!><\\():'".indexOf(c) < 0) b.append(c);
+        return b.toString().toLowerCase(Locale.ROOT);
+    }
+
+    /** The words of the search text, each cut to a crude English stem (docs/search.md "Text search"). */
+    static String[] stems(String text) {
+        List<String> out = new ArrayList<>();
+        for (String w : text.split("[^\\p{L}\\p{N}]+")) {
+            if (w.isEmpty()) continue;
+            out.add(" " + stem(w)); // with the separator that precedes it in a word list
+        }
+        return out.toArray(String[]::new);
+    }
+
+    static String stem(String w) {
+        for (String suffix : new String[]{"ing", "ies", "es", "ed", "s"}) {
+            if (w.length() > suffix.length() + 2 && w.endsWith(suffix)) return w.substring(0, w.length() - suffix.length());
+        }
+        return w;
+    }
+
+    /**
+     * Some info row in the caller's locale or English (any row when no Accept-Language) whose name contains the
+     * text, or among whose words (name, short description, description) every search word starts one.
+     */
+    static boolean textMatches(Entry e, String locale, String text, String[] words) {
+        List<ProjectSummary.Text> texts = e.summary().texts();
+        for (int i = 0; i < texts.size(); i++) {
+            ProjectSummary.Text t = texts.get(i);
+            if (locale != null && !t.locale().equalsIgnoreCase(locale) && !t.locale().equals("en")) continue;
+            if (text == null) return true;
+            if (!text.isBlank() && e.lowerNames()[i].contains(text)) return true;
+            if (words.length > 0 && allWordsStart(t.words(), words)) return true;
+        }
+        return false;
+    }
+
+    /** {@code words} as {@link #stems} makes them; {@code list} is a sorted, space-separated word list. */
+    private static boolean allWordsStart(String list, String[] words) {
+        for (String w : words) {
+            if (!list.startsWith(w.substring(1)) && list.indexOf(w) < 0) return false;
+        }
+        return true;
+    }
+
+    /**
+     * {@code action=map}: published and some task left to map; {@code validate}: published and some task left
+     * to validate; and the caller's side of the project's rule (Permissions).
+     */
+    static boolean actionMatches(boolean validate, User user, ProjectSummary s, ProjectCounters c) {
+        if (s.status() != ProjectStatus.PUBLISHED) return false;
+        long open = c.totalTasks() - c.tasksBadImagery();
+        long done = validate ? c.tasksValidated() : c.tasksMapped() + c.tasksValidated();
+        if (done >= open) return false;
+        return Permissions.listedFor(user, s, validate);
+    }
+
+    static boolean imageryMatches(String wanted, String imagery) {
+        if (wanted.equalsIgnoreCase("custom")) return imagery != null && imagery.startsWith("https://");
+        return wanted.equals(imagery);
+    }
+
+    static boolean typesMatch(SearchQuery q, List<String> types) {
+        if (q.mappingTypesExact()) return types.containsAll(q.mappingTypes()) && types.size() == q.mappingTypes().size();
+        return q.mappingTypes().stream().anyMatch(types::contains);
+    }
+
+    static final List<String> PRIORITIES = List.of("URGENT", "HIGH", "MEDIUM", "LOW");
+    static final List<String> DIFFICULTY_ORDER = List.of("", "EASY", "MODERATE", "CHALLENGING");
+
+    /**
+     * The reference's orders: the enumerations by their stored numbers (URGENT first, EASY first, ARCHIVED
+     * first), percentages truncated as SQL integer division makes them, a missing value last when ascending and
+     * first when descending; ties broken by id, newest first, unless ordering by id.
+     */
+    static Comparator<Entry> order(String orderBy, boolean desc) {
+        ToLongFunction<Entry> key = key(orderBy);
+        Comparator<Entry> c = (a, b) -> compareKeys(key.applyAsLong(a), key.applyAsLong(b), desc);
+        if (orderBy.equals("id")) return c;
+        return c.thenComparing((a, b) -> Long.compare(b.summary().id(), a.summary().id()));
+    }
+
+    static ToLongFunction<Entry> key(String orderBy) {
+        return switch (orderBy) {
+            case "id" -> e -> e.summary().id();
+            case "priority" -> e -> PRIORITIES.indexOf(e.summary().priority());
+            case "difficulty" -> e -> DIFFICULTY_ORDER.indexOf(e.summary().difficulty());
+            case "status" -> e -> e.summary().status().ordinal();
+            case "last_updated" -> e -> e.summary().lastUpdated();
+            case "created" -> e -> e.summary().created();
+            case "due_date" -> e -> dueMillis(e.summary().dueDate());
+            case "percent_mapped" -> e -> e.counters().percentMapped();
+            case "percent_validated" -> e -> e.counters().percentValidated();
+            default -> throw new IllegalArgumentException(orderBy);
+        };
+    }
+
+    private record Keyed(long key, long id, Entry entry) {}
+
+    /** {@link #order}, with each entry's key computed once. */
+    static List<Entry> sorted(List<Entry> in, String orderBy, boolean desc) {
+        ToLongFunction<Entry> key = key(orderBy);
+        List<Keyed> ks = new ArrayList<>(in.size());
+        for (Entry e : in) ks.add(new Keyed(key.applyAsLong(e), e.summary().id(), e));
+        boolean byId = orderBy.equals("id");
+        ks.sort((a, b) -> {
+            int c = compareKeys(a.key(), b.key(), desc);
+            return c != 0 || byId ? c : Long.compare(b.id(), a.id());
+        });
+        List<Entry> out = new ArrayList<>(ks.size());
+        for (Keyed k : ks) out.add(k.entry());
+        return out;
+    }
+
+    private static int compareKeys(long x, long y, boolean desc) {
+        if (x == y) return 0;
+        if (x == Long.MAX_VALUE) return desc ? -1 : 1; // missing: last ascending, first descending
+        if (y == Long.MAX_VALUE) return desc ? 1 : -1;
+        return desc ? Long.compare(y, x) : Long.compare(x, y);
+    }
+
+    /** A due date as milliseconds; none (or unreadable) is {@code Long.MAX_VALUE}, SQL's NULL in the order. */
+    static long dueMillis(String due) {
+        if (due == null || due.isBlank()) return Long.MAX_VALUE;
+        try {
+            return Instant.parse(due).toEpochMilli();
+        } catch (RuntimeException e) {
+            try {
+                return LocalDateTime.parse(due).toInstant(ZoneOffset.UTC).toEpochMilli();
+            } catch (RuntimeException e2) {
+                return Long.MAX_VALUE;
+            }
+        }
+    }
+
+    /** One ListSearchResult, keys in the reference's order. */
+    static Map<String, Object> result(Entry e, String locale, Organisation org) {
+        ProjectSummary s = e.summary();
+        ProjectSummary.Text t = s.text(locale);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("projectId", s.id());
+        m.put("locale", t.locale());
+        m.put("name", t.name());
+        m.put("shortDescription", t.shortDescription());
+        m.put("difficulty", s.difficulty());
+        m.put("priority", s.priority());
+        m.put("organisationName", org == null ? null : org.name());
+        m.put("organisationLogo", org == null ? null : org.logo());
+        m.put("campaigns", List.of());
+        m.put("percentMapped", e.counters().percentMapped());
+        m.put("percentValidated", e.counters().percentValidated());
+        m.put("status", s.status().name());
+        m.put("activeMappers", 0);
+        m.put("lastUpdated", Instant.ofEpochMilli(s.lastUpdated()));
+        m.put("dueDate", s.dueDate());
+        m.put("totalContributors", 0);
+        m.put("country", s.countries());
+        m.put("sandbox", s.sandbox());
+        m.put("database", s.database());
+        m.put("creationDate", null);
+        m.put("author", s.author());
+        m.put("partnerNames", null);
+        m.put("totalAreaSquareKilometers", null);
+        return m;
+    }
+
+    /** The {@code pagination} object. */
+    static Map<String, Object> pagination(int page, int total) {
+        int pages = (total + SearchQuery.PER_PAGE - 1) / SearchQuery.PER_PAGE;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("hasNext", page < pages);
+        m.put("hasPrev", page > 1);
+        m.put("nextNum", page < pages ? page + 1 : null);
+        m.put("page", page);
+        m.put("pages", pages);
+        m.put("prevNum", page > 1 ? page - 1 : null);
+        m.put("perPage", SearchQuery.PER_PAGE);
+        m.put("total", total);
+        return m;
+    }
+
+    /** Every match's centroid as a point feature with {@code {projectId, priority}}, written straight to JSON text. */
+    static RawValue mapResults(List<Entry> all) {
+        StringBuilder b = new StringBuilder(64 + all.size() * 110);
+        b.append("{\"type\":\"FeatureCollection\",\"features\":[");
+        for (int i = 0; i < all.size(); i++) {
+            if (i > 0) b.append(',');
+            b.append(all.get(i).mapFeature());
+        }
+        return new RawValue(b.append("]}").toString());
+    }
+
+    private static final DateTimeFormatter CSV_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+
+    /**
+     * The CSV export: the reference's columns in its order; percentages to two decimals, area to three, Python's
+     * spelling of booleans and lists. Partner names (admins only) are not modelled, so the column is absent.
+     */
+    static String csv(List<Entry> all, String locale, Map<Long, Organisation> orgs) {
+        StringBuilder b = new StringBuilder("projectId,name,priority,difficulty,status,sandbox,database,lastUpdated,"
+                + "dueDate,organisationName,percentMapped,percentValidated,totalArea,country,creation_date,"
+                + "totalContributors,author\n");
+        for (Entry e : all) {
+            ProjectSummary s = e.summary();
+            Organisation org = orgs.get(s.organisationId());
+            ProjectCounters c = e.counters();
+            long open = c.totalTasks() - c.tasksBadImagery();
+            String name = s.texts().stream().filter(t -> t.locale().equals(locale == null ? "en" : locale))
+                    .findFirst().or(() -> s.texts().stream().filter(t -> t.locale().equals("en")).findFirst())
+                    .map(ProjectSummary.Text::name).orElse("");
+            List<String> row = List.of(String.valueOf(s.id()), name, s.priority(), s.difficulty(), s.status().name(),
+                    s.sandbox() ? "True" : "False", nz(s.database()), time(s.lastUpdated()), nz(s.dueDate()),
+                    org == null ? "" : org.name(),
+                    percent(c.tasksMapped() + c.tasksValidated(), open), percent(c.tasksValidated(), open),
+                    String.format(Locale.ROOT, "%.3f", s.areaKm2()),
+                    s.countries().isEmpty() ? "" : "[" + String.join(", ", s.countries().stream().map(x -> "'" + x + "'").toList()) + "]",
+                    time(s.created()), "0", nz(s.author()));
+            for (int i = 0; i < row.size(); i++) {
+                if (i > 0) b.append(',');
+                b.append(cell(row.get(i)));
+            }
+            b.append('\n');
+        }
+        return b.toString();
+    }
+
+    private static String percent(long n, long d) {
+        return d <= 0 ? "0.00" : new java.math.BigDecimal(n * 100).divide(java.math.BigDecimal.valueOf(d), 2,
+                java.math.RoundingMode.HALF_UP).toPlainString();
+    }
+
+    private static String time(long millis) {
+        return CSV_TIME.format(LocalDateTime.ofInstant(Instant.ofEpochMilli(millis), ZoneOffset.UTC));
+    }
+
+    private static String nz(String s) { return s == null ? "" : s; }
+
+    private static String cell(String v) {
+        if (v.indexOf(',') < 0 && v.indexOf('"') < 0 && v.indexOf('\n') < 0 && v.indexOf('\r') < 0) return v;
+        return '"' + v.replace("\"", "\"\"") + '"';
+    }
+}

@@ -1,0 +1,334 @@
+package dev.tmserverless.bench;
+
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent;
+import com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPResponse;
+import dev.tmserverless.aws.http.Json;
+import dev.tmserverless.core.domain.CounterDelta;
+import dev.tmserverless.core.domain.Organisation;
+import dev.tmserverless.core.domain.Project;
+import dev.tmserverless.core.domain.ProjectInfo;
+import dev.tmserverless.core.domain.ProjectStatus;
+import dev.tmserverless.core.domain.User;
+import dev.tmserverless.core.domain.UserRole;
+import dev.tmserverless.core.search.ProjectSummary;
+import dev.tmserverless.emulators.Emulators;
+import dev.tmserverless.emulators.Isolated;
+import dev.tmserverless.fn.projects.ProjectsFunction;
+import dev.tmserverless.testing.Api;
+import dev.tmserverless.testing.Fixture;
+
+import java.io.ByteArrayOutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.zip.GZIPOutputStream;
+
+/**
+ * Project search at scale (docs/search.md): loads N projects (20,000 by default) with several locales and
+ * realistic text through the real store into the local DynamoDB, then runs a mix of 20 search queries through
+ * the real handler. Prints the first query of a fresh function instance (index load included), warm p50 and
+ * p99, the gzip'd size of every project's map point and the heap the index takes per project.
+ *
+ * Usage: ./bench search [projects=20000] [rounds=25]
+ */
+public final class SearchBench {
+    private SearchBench() {}
+
+    static final String[] PLACES = {"Kathmandu", "Lagos", "Dhaka", "Nairobi", "Manila", "Quito", "Maputo", "Kampala",
+            "Port-au-Prince", "Beira", "Sylhet", "Cox's Bazar", "Tacloban", "Antakya", "Derna", "Lilongwe", "Freetown",
+            "Goma", "Herat", "Chittagong", "Pokhara", "Accra", "Dar es Salaam", "Mosul", "Marrakesh", "Lima"};
+    static final String[] ACTIVITIES = {"flood response", "earthquake response", "building footprints", "road network",
+            "cyclone preparedness", "malaria elimination", "refugee settlement", "waterways mapping", "land use",
+            "school mapping", "health facilities", "landslide risk", "drought resilience", "cholera response"};
+    static final String[] WORDS = ("the of and to in for mapping buildings roads residential tracks paths rivers "
+            + "streams imagery satellite validation mappers tasks area community local government partner humanitarian "
+            + "response disaster preparedness risk reduction open data missing maps volunteers training guidance please "
+            + "trace every building footprint carefully align imagery offset check existing data before adding new "
+            + "features tag highways according to the local conventions use iD editor or JOSM complete each task "
+            + "before unlocking validators will review work feedback comments district village households population "
+            + "estimates vaccination campaign planning logistics field teams").split(" ");
+    static final String[][] LOCALES = {{"fr", "Cartographie", "des bâtiments", "inondation", "réponse", "routes"},
+            {"es", "Mapeo", "de edificios", "inundación", "respuesta", "caminos"},
+            {"pt", "Mapeamento", "de edifícios", "enchente", "resposta", "estradas"},
+            {"sw", "Ramani", "za majengo", "mafuriko", "jibu", "barabara"}};
+    static final String[] TYPES = {"ROADS", "BUILDINGS", "WATERWAYS", "LAND_USE", "OTHER"};
+    static final String[] PRIORITIES = {"URGENT", "HIGH", "MEDIUM", "LOW"};
+    static final String[] DIFFICULTIES = {"EASY", "MODERATE", "CHALLENGING"};
+
+    public static void main(String[] args) throws Exception {
+        int n = args.length > 0 ? Integer.parseInt(args[0]) : 20_000;
+        int rounds = args.length > 1 ? Integer.parseInt(args[1]) : 25;
+        Isolated iso = Emulators.shared().isolated("search-bench");
+        Isolated.Applied env = iso.applyAsSystemProperties();
+        System.setProperty("TM_SEARCH_REFRESH_MS", "1000");
+        ProjectsFunction loader = new ProjectsFunction();
+        Fixture fx = new Fixture(loader.getApplicationContext());
+        System.out.println("tm-serverless search bench — " + Runtime.getRuntime().availableProcessors() + " cores, "
+                + System.getProperty("java.vm.name") + " " + System.getProperty("java.version") + ", max heap "
+                + Runtime.getRuntime().maxMemory() / (1 << 20) + " MB");
+
+        User admin = fx.user("admin");
+        fx.users.setRole(admin.id(), UserRole.ADMIN);
+        User mapper = fx.user("mapper");
+        User manager = fx.user("manager");
+        List<User> authors = new ArrayList<>();
+        for (int i = 0; i < 50; i++) authors.add(fx.user("author"));
+        List<Organisation> orgs = new ArrayList<>();
+        for (int i = 0; i < 200; i++) {
+            orgs.add(fx.orgs.create("Organisation " + i, "organisation-" + i, "https://cdn.example.org/logos/" + i + ".png",
+                    null, null, null, i == 0 ? List.of(manager.id()) : List.of()));
+        }
+
+        // --- load -----------------------------------------------------------------------------------------
+        Random rnd = new Random(42);
+        List<Project> projects = new ArrayList<>(n);
+        long firstId = fx.counters.next("PROJECT"); // the bench's table is its own: ids from here on are free
+        for (int i = 0; i < n; i++) projects.add(project(firstId + i, rnd, authors, orgs));
+        long storedBytes = 0;
+        for (Project p : projects) storedBytes += gzip(Json.write(ProjectSummary.of(p))).length;
+        long t0 = System.nanoTime();
+        AtomicLong done = new AtomicLong();
+        try (ExecutorService pool = Executors.newFixedThreadPool(16)) {
+            List<Future<?>> fs = new ArrayList<>();
+            for (Project p : projects) {
+                fs.add(pool.submit(() -> {
+                    Random r = new Random(p.id());
+                    fx.projects.create(p);
+                    int total = 20 + r.nextInt(400);
+                    fx.projects.gridWritten(p.id(), total);
+                    int mapped = r.nextInt(total / 2), validated = r.nextInt(total / 2), bad = r.nextInt(3);
+                    fx.projects.addCounters(p.id(), new CounterDelta(mapped, validated, bad));
+                    long d = done.incrementAndGet();
+                    if (d % 5000 == 0) System.out.printf("  loaded %,d projects%n", d);
+                }));
+            }
+            for (Future<?> f : fs) f.get();
+        }
+        System.out.printf("Loaded %,d projects (%d organisations) in %.1f s; stored summary %.0f bytes on average (gzip'd JSON)%n",
+                n, orgs.size(), (System.nanoTime() - t0) / 1e9, storedBytes / (double) n);
+        // what the sweeper does every minute: bring the snapshot in the bucket up to date
+        var loaderIndex = loader.getApplicationContext().getBean(dev.tmserverless.aws.store.ProjectSearchIndex.class);
+        long snapStart = System.nanoTime();
+        int snapped = loaderIndex.writeSnapshot();
+        double snapMs = (System.nanoTime() - snapStart) / 1e6;
+        byte[] snapBytes = loader.getApplicationContext().getBean(dev.tmserverless.aws.blob.BlobStore.class)
+                .getBytes(dev.tmserverless.aws.store.ProjectSearchIndex.SNAPSHOT_KEY).orElseThrow();
+        System.out.printf("Snapshot (the sweeper's job): %,d projects, %,d bytes gzip'd, written in %.0f ms (index load from the table included)%n",
+                snapped, snapBytes.length, snapMs);
+        // a few projects change after the snapshot, as between two sweeps
+        for (int i = 0; i < 50; i++) fx.projects.addCounters(projects.get(i).id(), new CounterDelta(1, 0, 0));
+        loader.close();
+
+        // --- cold: a fresh function instance, its first query loads the index ------------------------------
+        Map<String, String> headers = Map.of("accept-encoding", "gzip", "accept-language", "en");
+        var mem = ManagementFactory.getMemoryMXBean();
+        // the production refresh interval: a request checks for changes at most once a second
+        System.setProperty("TM_SEARCH_REFRESH_MS", "1000");
+        long initStart = System.nanoTime();
+        ProjectsFunction fn = new ProjectsFunction();
+        double initMs = (System.nanoTime() - initStart) / 1e6;
+        gc();
+        long before = mem.getHeapMemoryUsage().getUsed();
+        long loadStart = System.nanoTime();
+        fn.getApplicationContext().getBean(dev.tmserverless.aws.store.ProjectSearchIndex.class).current();
+        double loadMs = (System.nanoTime() - loadStart) / 1e6;
+        double coldMs = loadMs + time(fn, "/api/v2/projects/", null, headers);
+        gc();
+        long after = mem.getHeapMemoryUsage().getUsed();
+        System.out.printf("Fresh function instance: context %.0f ms; first query %.0f ms, of which loading the index %.0f ms%n",
+                initMs, coldMs, loadMs);
+        var ddb = fn.getApplicationContext().getBean(software.amazon.awssdk.services.dynamodb.DynamoDbClient.class);
+        long qStart = System.nanoTime();
+        long items = 0, bytes = 0;
+        for (int sh = 0; sh < 4; sh++) {
+            int shard = sh;
+            for (var page : ddb.queryPaginator(b -> b.tableName(iso.table()).indexName("gsi1")
+                    .keyConditionExpression("gsi1pk = :p").expressionAttributeValues(Map.of(":p",
+                            software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("PROJSEARCH#" + shard))))) {
+                items += page.count();
+                for (var it : page.items()) bytes += it.get("s").b().asByteArrayUnsafe().length;
+            }
+        }
+        System.out.printf("    for comparison, reading the four shards whole, one after the other: %.0f ms (%,d items, %,d bytes of summaries)%n",
+                (System.nanoTime() - qStart) / 1e6, items, bytes);
+        List<Double> refresh = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            long rStart = System.nanoTime();
+            for (int sh = 0; sh < 4; sh++) {
+                int shard = sh;
+                ddb.query(b -> b.tableName(iso.table()).indexName("gsi1").keyConditionExpression("gsi1pk = :p AND gsi1sk > :a")
+                        .expressionAttributeValues(Map.of(":p", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("PROJSEARCH#" + shard),
+                                ":a", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(String.format("%013d", System.currentTimeMillis())))));
+            }
+            refresh.add((System.nanoTime() - rStart) / 1e6);
+        }
+        System.out.printf("A refresh that finds nothing new (four range Queries): p50 %.1f ms against this emulator%n", pct(refresh, 50));
+        System.out.printf("Index heap: %.1f MB, %.0f bytes per project%n", (after - before) / 1048576.0, (after - before) / (double) n);
+
+        // --- warm mix -------------------------------------------------------------------------------------
+        String tMapper = Api.token(mapper.id()), tAdmin = Api.token(admin.id()), tManager = Api.token(manager.id());
+        String tAuthor = Api.token(authors.get(0).id());
+        List<Object[]> mix = List.of(
+                q("explore (default: published, priority, map)", "", null),
+                q("explore, no map", "omitMapResults=true", null),
+                q("text: flood", "textSearch=flood", null),
+                q("text: two words", "textSearch=buildings%20imagery&omitMapResults=true", null),
+                q("text: fr locale", "textSearch=inondation", null, "fr"),
+                q("difficulty=EASY", "difficulty=EASY", null),
+                q("mappingTypes=BUILDINGS", "mappingTypes=BUILDINGS", null),
+                q("mappingTypes exact", "mappingTypes=ROADS,WATERWAYS&mappingTypesExact=true", null),
+                q("order percent_mapped DESC", "orderBy=percent_mapped&orderByType=DESC", null),
+                q("order last_updated DESC page 3", "orderBy=last_updated&orderByType=DESC&page=3", null),
+                q("order id page 50", "orderBy=id&orderByType=DESC&page=50&omitMapResults=true", null),
+                q("organisationId", "organisationId=" + orgs.get(7).id(), null),
+                q("organisationName", "organisationName=Organisation%2012", null),
+                q("action=map (mapper)", "action=map", tMapper),
+                q("action=validate (mapper)", "action=validate", tMapper),
+                q("published+archived", "projectStatuses=PUBLISHED,ARCHIVED", tMapper),
+                q("created in 2024", "createdFrom=2024-01-01&createdTo=2025-01-01", null),
+                q("managedByMe (org manager)", "managedByMe=true&projectStatuses=PUBLISHED,DRAFT", tManager),
+                q("all statuses (admin)", "projectStatuses=PUBLISHED,DRAFT,ARCHIVED", tAdmin),
+                q("createdByMe", "createdByMe=true", tAuthor));
+        for (Object[] m : mix) time(fn, "/api/v2/projects/?" + m[1], (String) m[2], hdr(m)); // warm-up
+        List<Double> all = new ArrayList<>();
+        Map<String, List<Double>> per = new HashMap<>();
+        Random writes = new Random(7);
+        for (int r = 0; r < rounds; r++) {
+            for (Object[] m : mix) {
+                // a counter moves every few queries: the next refresh (within a second) sees a changed index and the
+                // searches after it compute afresh
+                if (all.size() % 5 == 0) fx.projects.addCounters(projects.get(writes.nextInt(n)).id(), new CounterDelta(1, 0, 0));
+                double ms = time(fn, "/api/v2/projects/?" + m[1], (String) m[2], hdr(m));
+                all.add(ms);
+                per.computeIfAbsent((String) m[0], k -> new ArrayList<>()).add(ms);
+            }
+        }
+        System.out.printf("Warm, a project changing every 5 queries, %d queries (%d rounds of %d): p50 %.1f ms, p99 %.1f ms, max %.1f ms%n",
+                all.size(), rounds, mix.size(), pct(all, 50), pct(all, 99), Collections.max(all));
+        List<Double> steady = new ArrayList<>();
+        for (int r = 0; r < rounds; r++) {
+            for (Object[] m : mix) steady.add(time(fn, "/api/v2/projects/?" + m[1], (String) m[2], hdr(m)));
+        }
+        System.out.printf("Warm, nothing changed (pages and map of a search reused), %d queries: p50 %.1f ms, p99 %.1f ms%n",
+                steady.size(), pct(steady, 50), pct(steady, 99));
+        for (Object[] m : mix) {
+            List<Double> xs = per.get((String) m[0]);
+            System.out.printf("    %-45s p50 %6.1f ms  p99 %6.1f ms  %s%n", m[0], pct(xs, 50), pct(xs, 99), matches(fn, m));
+        }
+
+        // --- the map of every project ---------------------------------------------------------------------
+        Api.Answer everything = Api.call(fn, "GET", "/api/v2/projects/?projectStatuses=PUBLISHED,DRAFT,ARCHIVED&omitMapResults=false",
+                tAdmin, null);
+        String map = Json.write(everything.json().path("mapResults"));
+        System.out.printf("Map points of all %,d projects: %,d bytes JSON, %,d bytes gzip'd%n",
+                everything.json().path("mapResults").path("features").size(), map.length(),
+                gzip(map).length);
+
+        fn.close();
+        env.close();
+        System.exit(0);
+    }
+
+    static Object[] q(String label, String query, String token) { return new Object[]{label, query, token, "en"}; }
+
+    static Object[] q(String label, String query, String token, String locale) { return new Object[]{label, query, token, locale}; }
+
+    static Map<String, String> hdr(Object[] m) { return Map.of("accept-encoding", "gzip", "accept-language", (String) m[3]); }
+
+    static String matches(ProjectsFunction fn, Object[] m) {
+        Api.Answer a = Api.call(fn, "GET", "/api/v2/projects/?" + m[1], (String) m[2], null, hdr(m));
+        return a.status() + ", " + a.json().path("pagination").path("total").asInt() + " matches";
+    }
+
+    /** One request through the handler, as the Lambda runtime hands it over (the answer gzip'd as a browser asks). */
+    static double time(ProjectsFunction fn, String pathAndQuery, String token, Map<String, String> headers) {
+        APIGatewayV2HTTPEvent e = Api.event("GET", pathAndQuery, token, null);
+        Map<String, String> h = new HashMap<>(e.getHeaders());
+        h.putAll(headers);
+        e.setHeaders(h);
+        long t = System.nanoTime();
+        APIGatewayV2HTTPResponse r = fn.handleRequest(e, new Api.TestContext());
+        double ms = (System.nanoTime() - t) / 1e6;
+        if (r.getStatusCode() != 200) throw new IllegalStateException(pathAndQuery + " answered " + r.getStatusCode());
+        return ms;
+    }
+
+    static Project project(long id, Random r, List<User> authors, List<Organisation> orgs) {
+        String place = PLACES[r.nextInt(PLACES.length)];
+        String activity = ACTIVITIES[r.nextInt(ACTIVITIES.length)];
+        List<ProjectInfo> infos = new ArrayList<>();
+        infos.add(new ProjectInfo("en", place + " " + activity + " " + (2019 + r.nextInt(7)) + " #" + id,
+                sentence(r, 18 + r.nextInt(12)), paragraphs(r, 900 + r.nextInt(1200)), sentence(r, 40), ""));
+        for (String[] l : LOCALES) {
+            if (r.nextInt(100) < 25) {
+                infos.add(new ProjectInfo(l[0], l[1] + " " + l[2] + " " + place, l[3] + " " + l[4] + " " + sentence(r, 12),
+                        l[5] + " " + paragraphs(r, 600 + r.nextInt(900)), "", ""));
+            }
+        }
+        int s = r.nextInt(100);
+        ProjectStatus status = s < 80 ? ProjectStatus.PUBLISHED : s < 90 ? ProjectStatus.ARCHIVED : ProjectStatus.DRAFT;
+        List<String> types = new ArrayList<>();
+        for (String t : TYPES) if (r.nextInt(100) < 35) types.add(t);
+        User author = authors.get(r.nextInt(authors.size()));
+        Instant created = Instant.parse("2020-01-01T00:00:00Z").plus(Duration.ofMinutes(r.nextInt(6 * 365 * 24 * 60)));
+        Instant updated = created.plus(Duration.ofMinutes(r.nextInt(200 * 24 * 60)));
+        double lon = -180 + r.nextDouble() * 360, lat = -60 + r.nextDouble() * 130;
+        return new Project(id, status, PRIORITIES[r.nextInt(4)], DIFFICULTIES[r.nextInt(3)], "en", author.id(),
+                author.username(), orgs.get(r.nextInt(orgs.size())).id(), r.nextInt(10) == 0 ? "TEAMS" : "ANY",
+                1 + r.nextInt(3), "ANY", 2, false, r.nextInt(100) < 5, "#hotosm-project-" + id + " #" + activity.split(" ")[0],
+                null, r.nextInt(4) == 0 ? created.plus(Duration.ofDays(90)).toString() : null,
+                r.nextInt(3) == 0 ? "Bing" : null, null, List.of(), null, false, false, "OSM", types, null, List.of(),
+                List.of(), created, updated, "GRID", List.of("ID", "JOSM"), List.of("ID", "JOSM"), infos,
+                new double[]{lon - 0.05, lat - 0.05, lon + 0.05, lat + 0.05}, new double[]{lon, lat}, 20 + r.nextDouble() * 500);
+    }
+
+    static String sentence(Random r, int words) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < words; i++) b.append(i == 0 ? "" : " ").append(WORDS[r.nextInt(WORDS.length)]);
+        return b.append('.').toString();
+    }
+
+    static String paragraphs(Random r, int chars) {
+        StringBuilder b = new StringBuilder();
+        while (b.length() < chars) b.append(sentence(r, 8 + r.nextInt(14))).append(b.length() % 5 == 0 ? "\n\n" : " ");
+        return b.toString();
+    }
+
+    static byte[] gzip(String s) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try (GZIPOutputStream z = new GZIPOutputStream(out)) {
+            z.write(s.getBytes(StandardCharsets.UTF_8));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toByteArray();
+    }
+
+    static void gc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    static double pct(List<Double> xs, int p) {
+        List<Double> s = new ArrayList<>(xs);
+        Collections.sort(s);
+        return s.get(Math.min(s.size() - 1, (int) Math.ceil(p / 100.0 * s.size()) - 1));
+    }
+}
