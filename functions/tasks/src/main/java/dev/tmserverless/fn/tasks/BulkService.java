@@ -3,6 +3,7 @@ package dev.tmserverless.fn.tasks;
 import dev.tmserverless.aws.config.TmConfig;
 import dev.tmserverless.aws.queue.BulkJobs;
 import dev.tmserverless.aws.store.BulkJobStore;
+import dev.tmserverless.aws.store.GridJobStore;
 import dev.tmserverless.aws.store.ProjectAccess;
 import dev.tmserverless.aws.store.UserStore;
 import dev.tmserverless.core.domain.Actor;
@@ -36,10 +37,12 @@ public class BulkService {
     private final BulkJobs queue;
     private final BulkRunner runner;
     private final TmConfig config;
+    private final GridJobStore gridJobs;
     Clock clock = Clock.systemUTC();
 
     public BulkService(ProjectAccess access, UserStore users, BulkJobStore jobs, BulkJobs queue, BulkRunner runner,
-                       TmConfig config) {
+                       TmConfig config, GridJobStore gridJobs) {
+        this.gridJobs = gridJobs;
         this.access = access;
         this.users = users;
         this.jobs = jobs;
@@ -72,6 +75,10 @@ public class BulkService {
     }
 
     private BulkJob start(ProjectAccess.View view, BulkJob.Action action, User pm, Actor target, TaskStatus reset) {
+        // a job reads the tasks that exist when it runs: not before they are all written
+        if (gridJobs.get(view.project().id()).map(j -> !j.done()).orElse(false)) {
+            throw new ApiException(ErrorCode.GRID_NOT_READY);
+        }
         Instant now = clock.instant();
         long total = view.stored().counters().totalTasks();
         BulkJob job = new BulkJob(view.project().id(), BulkJobStore.newJobId(now), action, pm.actor(), target, reset,

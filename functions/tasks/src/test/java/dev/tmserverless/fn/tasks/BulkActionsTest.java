@@ -238,5 +238,19 @@ class BulkActionsTest {
         assertThat(status(p.id(), 4)).isEqualTo(TaskStatus.VALIDATED);
         assertThat(call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/queries/bulk-job/", token(mapper.id()), null).status())
                 .isEqualTo(403);
+        assertThat(call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/queries/bulk-job/", token(pm.id()), null).status())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void aProjectWhoseTasksAreStillBeingWrittenIsRefused() {
+        User pm = fx.user("pm");
+        Project p = fx.project(pm, ProjectStatus.PUBLISHED, 3);
+        fx.jobs.put(new dev.tmserverless.core.domain.GridJob(p.id(), dev.tmserverless.core.domain.GridJob.State.RUNNING,
+                "GRID", 11, false, 10L, 3, null, Instant.now()));
+        var a = post(p.id(), "map-all", pm);
+        assertThat(a.status()).isEqualTo(403);
+        assertThat(a.subCode()).isEqualTo("GridNotReady");
+        assertThat(status(p.id(), 1)).isEqualTo(TaskStatus.READY);
     }
 }
