@@ -30,6 +30,8 @@ import java.util.Map;
 public class BulkService {
     /** Inline work stops in time for the answer; what is left goes to the worker. */
     static final Duration INLINE_BUDGET = Duration.ofSeconds(20);
+    /** An open job unchanged for longer than a worker slice can run without recording a page has lost its message. */
+    static final Duration STALE = Duration.ofMinutes(20);
 
     private final ProjectAccess access;
     private final UserStore users;
@@ -94,11 +96,20 @@ public class BulkService {
         return job;
     }
 
-    /** The project's latest bulk job; 404 PROJECT_NOT_FOUND, then 403 UserPermissionError, then 404 NOT_FOUND. */
+    /**
+     * The project's latest bulk job; 404 PROJECT_NOT_FOUND, then 403 UserPermissionError, then 404 NOT_FOUND. An
+     * open job that has not moved for {@link #STALE} is sent to the worker again (once per stale period).
+     */
     public BulkJob latest(long projectId, User pm) {
         ProjectAccess.View view = access.load(projectId, pm);
         Permissions.checkCanManage(view.pm());
-        return jobs.latest(projectId).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
+        BulkJob job = jobs.latest(projectId).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND,
                 "The project has no bulk job", Map.of("project_id", projectId)));
+        Instant now = clock.instant();
+        if (!job.finished() && job.updated().plus(STALE).isBefore(now)
+                && jobs.claimResend(projectId, job.jobId(), job.updated(), now)) {
+            queue.send(projectId, job.jobId());
+        }
+        return job;
     }
 }

@@ -94,6 +94,19 @@ public class BulkJobStore {
                         ":done", Attr.s("DONE"), ":failed", Attr.s("FAILED")))));
     }
 
+    /**
+     * Claims the re-send of an open job that has not moved since {@code seen} (its message was lost, or its run
+     * died without a message to come back). True for one caller per stale period.
+     */
+    public boolean claimResend(long projectId, String jobId, Instant seen, Instant now) {
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.bulkJob(jobId)))
+                .updateExpression("SET updated = :u")
+                .conditionExpression("updated = :seen AND #st <> :done AND #st <> :failed")
+                .expressionAttributeNames(Map.of("#st", "state"))
+                .expressionAttributeValues(Map.of(":u", Attr.s(now.toString()), ":seen", Attr.s(seen.toString()),
+                        ":done", Attr.s("DONE"), ":failed", Attr.s("FAILED")))));
+    }
+
     /** Records the latest failure of a job that will be retried; the job stays open. */
     public void error(long projectId, String jobId, String error, Instant now) {
         Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.bulkJob(jobId)))
