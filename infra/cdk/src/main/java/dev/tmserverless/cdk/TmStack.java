@@ -412,6 +412,19 @@ public class TmStack extends Stack {
                 }
                 env.put(Resources.GRID_JOBS.envVar(), queues.get(Resources.GRID_JOBS.id()).getQueueUrl());
             }
+            case BULK_JOBS_SEND -> {
+                Queue q = queues.get(Resources.BULK_JOBS.id());
+                q.grantSendMessages(role);
+                env.put(Resources.BULK_JOBS.envVar(), q.getQueueUrl());
+            }
+            case BULK_JOBS_CONSUME -> {
+                // the permissions come with the event source mapping
+                if (!Resources.BULK_JOBS.consumer().equals(f.id())) {
+                    throw new IllegalArgumentException("function " + f.id() + " has " + access + " but "
+                            + Resources.BULK_JOBS.id() + " is consumed by " + Resources.BULK_JOBS.consumer());
+                }
+                env.put(Resources.BULK_JOBS.envVar(), queues.get(Resources.BULK_JOBS.id()).getQueueUrl());
+            }
             // A new catalogue access value must get its grant here before any function can use it.
             default -> throw new IllegalArgumentException("function " + f.id() + ": no IAM mapping for access " + access);
         }

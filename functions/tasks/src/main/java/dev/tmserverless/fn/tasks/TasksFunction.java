@@ -12,6 +12,7 @@ import dev.tmserverless.aws.store.TaskShapes;
 import dev.tmserverless.aws.store.TaskStore;
 import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.catalogue.Routes;
+import dev.tmserverless.core.domain.BulkJob;
 import dev.tmserverless.core.domain.MappingIssue;
 import dev.tmserverless.core.domain.Project;
 import dev.tmserverless.core.domain.Task;
@@ -41,6 +42,7 @@ public class TasksFunction extends ApiFunction {
     @Inject ProjectChat chat;
     @Inject IssueCategories issueCategories;
     @Inject TaskMaps maps;
+    @Inject BulkService bulk;
 
     public TasksFunction() { super(); }
 
@@ -63,6 +65,13 @@ public class TasksFunction extends ApiFunction {
                 .on(Routes.UNLOCK_AFTER_VALIDATION, this::unlockAfterValidation)
                 .on(Routes.STOP_VALIDATION, this::stopValidation)
                 .on(Routes.SPLIT, this::split)
+                .on(Routes.MAP_ALL, req -> bulk(req, BulkJob.Action.MAP_ALL))
+                .on(Routes.VALIDATE_ALL, req -> bulk(req, BulkJob.Action.VALIDATE_ALL))
+                .on(Routes.INVALIDATE_ALL, req -> bulk(req, BulkJob.Action.INVALIDATE_ALL))
+                .on(Routes.RESET_ALL_BADIMAGERY, req -> bulk(req, BulkJob.Action.RESET_ALL_BADIMAGERY))
+                .on(Routes.RESET_ALL, req -> bulk(req, BulkJob.Action.RESET_ALL))
+                .on(Routes.RESET_BY_USER, this::resetByUser)
+                .on(Routes.BULK_JOB, this::bulkJob)
                 .on(Routes.TASKS_OSM_XML, this::osmXml)
                 .on(Routes.TASKS_GPX, this::gpx)
                 .on(Routes.TASK_COMMENT, this::taskComment)
@@ -138,6 +147,46 @@ public class TasksFunction extends ApiFunction {
         List<TaskService.ResetTask> items = new ArrayList<>();
         for (JsonNode i : objects(body(req), "resetTasks")) items.add(new TaskService.ResetTask(id(i), comment(i)));
         return tasks(service.stopValidation(projectId, items, user), req);
+    }
+
+    /**
+     * A bulk action: 200 with the reference's {"Success": …} once the job is recorded. A small project's tasks are
+     * already changed; a large project's are changed by the bulk worker afterwards (docs/workflow.md).
+     */
+    Response bulk(Request req, BulkJob.Action action) {
+        var user = req.caller().require();
+        bulk.start(projectId(req), action, user);
+        return Response.ok(Map.of("Success", action.success));
+    }
+
+    /** reset-by-user?username=&action=VALIDATED|BADIMAGERY (query only). */
+    Response resetByUser(Request req) {
+        var user = req.caller().require();
+        String username = req.query("username").orElse(null);
+        String action = req.query("action").orElse(null);
+        if (username == null || username.isBlank() || action == null || action.isBlank()) {
+            throw new ApiException(ErrorCode.INVALID_DATA, "Unable to revert tasks");
+        }
+        bulk.resetByUser(projectId(req), username, action, user);
+        return Response.ok(Map.of("Success", BulkJob.Action.RESET_BY_USER.success));
+    }
+
+    /** GET the project's latest bulk job and its progress (our addition; PMs only). */
+    Response bulkJob(Request req) {
+        var user = req.caller().require();
+        BulkJob j = bulk.latest(projectId(req), user);
+        Map<String, Object> m = new java.util.LinkedHashMap<>();
+        m.put("jobId", j.jobId());
+        m.put("action", j.action().path);
+        m.put("state", j.state().name());
+        m.put("total", j.total());
+        m.put("processed", j.processed());
+        m.put("changed", j.changed());
+        m.put("lastTaskId", j.cursor());
+        m.put("error", j.error());
+        m.put("created", j.created().toString());
+        m.put("updated", j.updated().toString());
+        return Response.ok(m);
     }
 
     private Response tasks(List<TaskService.Outcome> outcomes, Request req) {

@@ -96,6 +96,19 @@ public final class TmConfig {
         return Duration.ofSeconds(get("TM_GRID_RETRY_SECONDS").map(Long::parseLong).orElse(30L));
     }
 
+    /**
+     * Bulk actions on a project of at most this many tasks run inside the request, as in the reference
+     * (TM_BULK_INLINE_TASKS); larger projects are handed to the bulk worker.
+     */
+    public int bulkInlineTasks() {
+        return get("TM_BULK_INLINE_TASKS").map(Integer::parseInt).orElse(500);
+    }
+
+    /** The most tasks one bulk worker slice decides before it re-queues its job (TM_BULK_SLICE_TASKS). */
+    public int bulkSliceTasks() {
+        return get("TM_BULK_SLICE_TASKS").map(Integer::parseInt).orElse(50_000);
+    }
+
     /** {@code 2h}, {@code 30m}, {@code 7d}, {@code 1h30m}, {@code 90s}. */
     static Duration parseDelta(String s) {
         Duration d = Duration.ZERO;

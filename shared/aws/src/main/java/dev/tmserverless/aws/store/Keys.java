@@ -52,9 +52,14 @@ final class Keys {
 
     static String project(long id) { return "PROJECT#" + id; }
     static final String GRID_JOB = "JOB#GRID";
+    /** A project's bulk jobs, sorted by creation: {@code BULKJOB#<created, 13 digits>#<random>}. */
+    static final String BULK_JOB_PREFIX = "BULKJOB#";
+    static String bulkJob(String jobId) { return BULK_JOB_PREFIX + jobId; }
     static final String TASK_PREFIX = "TASK#";
     static final String GEOM_PREFIX = "TASKGEOM#";
     static String task(int id) { return TASK_PREFIX + pad(id); }
+    /** Above every task key and below every other key of the project that starts with TASK. */
+    static final String TASK_LAST = TASK_PREFIX + "9999999";
     static String geom(int id) { return GEOM_PREFIX + pad(id); }
     static final String CHAT_PREFIX = "CHAT#";
     static String chat(long id) { return CHAT_PREFIX + String.format("%010d", id); }

@@ -91,6 +91,28 @@ public class TaskStore {
         return out;
     }
 
+    /** One page of a project's tasks, in id order, after task id {@code afterTaskId}; split marks are left out. */
+    public record Page(List<Task> tasks, int lastTaskId, boolean more) {}
+
+    /**
+     * Up to {@code limit} task items after {@code afterTaskId} (one consistent Query): the page a bulk job decides
+     * before recording its cursor. {@code lastTaskId} is the last item read (a split mark included), so the next
+     * page starts after it.
+     */
+    public Page page(long projectId, int afterTaskId, int limit) {
+        var res = ddb.query(b -> b.tableName(table).keyConditionExpression("pk = :p AND sk BETWEEN :from AND :to")
+                .expressionAttributeValues(Map.of(":p", Attr.s(Keys.project(projectId)),
+                        ":from", Attr.s(Keys.task(afterTaskId + 1)), ":to", Attr.s(Keys.TASK_LAST)))
+                .limit(limit).consistentRead(true));
+        List<Task> out = new ArrayList<>();
+        int last = afterTaskId;
+        for (var i : res.items()) {
+            last = Math.max(last, Attr.integer(i, "taskId"));
+            if (!i.containsKey("splitInto")) out.add(TaskItems.read(projectId, i));
+        }
+        return new Page(out, last, res.hasLastEvaluatedKey() && !res.lastEvaluatedKey().isEmpty());
+    }
+
     /** The open split mark in a task's place, if a split of it is committed but not finished. */
     public Optional<SplitMark> splitMark(long projectId, int taskId) {
         var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.task(taskId)))

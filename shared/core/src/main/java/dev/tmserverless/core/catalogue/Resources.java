@@ -29,7 +29,7 @@ public final class Resources {
      * What a function may touch. LARGE_RESPONSES: write and sign links to {@link #LARGE_RESPONSES_PREFIX} objects,
      * for responses too big to return through Lambda.
      */
-    public enum Access { TABLE_READ_WRITE, BUCKET_READ, BUCKET_READ_WRITE, GRID_JOBS_SEND, GRID_JOBS_CONSUME, LARGE_RESPONSES }
+    public enum Access { TABLE_READ_WRITE, BUCKET_READ, BUCKET_READ_WRITE, GRID_JOBS_SEND, GRID_JOBS_CONSUME, BULK_JOBS_SEND, BULK_JOBS_CONSUME, LARGE_RESPONSES }
 
     /**
      * A Lambda function: its Maven module (which builds {@code <module>-lambda.jar}), the handler class the
@@ -50,6 +50,13 @@ public final class Resources {
     public static final String USERS = "users";
     public static final String GRID_WORKER = "grid-worker";
     public static final String SWEEPER = "sweeper";
+    /**
+     * Bulk task actions of large projects, in slices (docs/workflow.md "Bulk actions"). Its handler lives in the
+     * tasks module and ships in the tasks jar: the work is the tasks function's own (state machine, task store,
+     * lock slots), so a separate module would duplicate the same dependencies for a handful of classes, and its
+     * cold start is not on anybody's request path.
+     */
+    public static final String BULK_WORKER = "bulk-worker";
 
     public static final Table TABLE = new Table("main", "TM_TABLE", "pk", "sk",
             List.of(new Index("gsi1", "gsi1pk", "gsi1sk")));
@@ -68,6 +75,13 @@ public final class Resources {
     public static final Queue GRID_JOBS = new Queue("grid-jobs", "TM_GRID_JOBS_QUEUE_URL",
             1800, 3, 1, GRID_WORKER);
 
+    /**
+     * Bulk jobs: the message names a job item, which holds the cursor, so a slice that re-queues itself, a
+     * duplicate and a redelivery after a crash all resume from the job. Visibility six times the worker's timeout.
+     */
+    public static final Queue BULK_JOBS = new Queue("bulk-jobs", "TM_BULK_JOBS_QUEUE_URL",
+            5400, 3, 1, BULK_WORKER);
+
     public static final Bucket BUCKET = new Bucket("data", "TM_BUCKET");
 
     /** Where oversized responses wait for their client; a lifecycle rule removes them after a day. */
@@ -78,11 +92,14 @@ public final class Resources {
             new Function(PROJECTS, "projects", "dev.tmserverless.fn.projects.ProjectsFunction", 1024, 29,
                     Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE, Access.GRID_JOBS_SEND, Access.LARGE_RESPONSES), true),
             new Function(TASKS, "tasks", "dev.tmserverless.fn.tasks.TasksFunction", 1024, 29,
-                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ, Access.LARGE_RESPONSES), true),
+                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ, Access.LARGE_RESPONSES,
+                            Access.BULK_JOBS_SEND), true),
             new Function(USERS, "users", "dev.tmserverless.fn.users.UsersFunction", 512, 29,
                     Set.of(Access.TABLE_READ_WRITE), true),
             new Function(GRID_WORKER, "grid-worker", "dev.tmserverless.fn.grid.GridWorkerFunction", 2048, 300,
                     Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ, Access.GRID_JOBS_CONSUME), false),
+            new Function(BULK_WORKER, "tasks", "dev.tmserverless.fn.tasks.BulkWorkerFunction", 1024, 900,
+                    Set.of(Access.TABLE_READ_WRITE, Access.BULK_JOBS_SEND, Access.BULK_JOBS_CONSUME), false),
             new Function(SWEEPER, "sweeper", "dev.tmserverless.fn.sweeper.SweeperFunction", 512, 60,
                     Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE), false));
 
@@ -146,7 +163,7 @@ public final class Resources {
     /** Every API route, declared in {@link Routes}. */
     public static final List<Route> ROUTES = Routes.ALL;
 
-    public static final List<Queue> QUEUES = List.of(GRID_JOBS);
+    public static final List<Queue> QUEUES = List.of(GRID_JOBS, BULK_JOBS);
 
     public static Function function(String id) {
         return FUNCTIONS.stream().filter(f -> f.id().equals(id)).findFirst()

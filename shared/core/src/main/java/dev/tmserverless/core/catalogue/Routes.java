@@ -129,6 +129,16 @@ public final class Routes {
     public static final Resources.Route STOP_VALIDATION =
             route("POST", "/projects/{projectId}/tasks/actions/stop-validation", TASKS);
     public static final Resources.Route SPLIT = route("POST", "/projects/{projectId}/tasks/actions/split/{taskId}", TASKS);
+    // project manager's bulk actions (docs/workflow.md "Bulk actions")
+    public static final Resources.Route MAP_ALL = route("POST", "/projects/{projectId}/tasks/actions/map-all", TASKS);
+    public static final Resources.Route VALIDATE_ALL = route("POST", "/projects/{projectId}/tasks/actions/validate-all", TASKS);
+    public static final Resources.Route INVALIDATE_ALL = route("POST", "/projects/{projectId}/tasks/actions/invalidate-all", TASKS);
+    public static final Resources.Route RESET_ALL_BADIMAGERY =
+            route("POST", "/projects/{projectId}/tasks/actions/reset-all-badimagery", TASKS);
+    public static final Resources.Route RESET_ALL = route("POST", "/projects/{projectId}/tasks/actions/reset-all", TASKS);
+    public static final Resources.Route RESET_BY_USER = route("POST", "/projects/{projectId}/tasks/actions/reset-by-user", TASKS);
+    /** Our addition: the progress of the project's latest bulk action. */
+    public static final Resources.Route BULK_JOB = route("GET", "/projects/{projectId}/tasks/queries/bulk-job", TASKS);
     public static final Resources.Route TASKS_OSM_XML = route("GET", "/projects/{projectId}/tasks/queries/xml", TASKS);
     public static final Resources.Route TASKS_GPX = route("GET", "/projects/{projectId}/tasks/queries/gpx", TASKS);
     public static final Resources.Route TASK_COMMENT = route("POST", "/projects/{projectId}/comments/tasks/{taskId}", TASKS);

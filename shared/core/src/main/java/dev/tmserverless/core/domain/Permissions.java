@@ -195,6 +195,11 @@ public final class Permissions {
         if (!pm) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
     }
 
+    /** Reverting a user's tasks (reset-by-user) needs PM: 403 UserActionNotPermitted. */
+    public static void checkCanRevert(boolean pm) {
+        if (!pm) throw new ApiException(ErrorCode.USER_ACTION_NOT_PERMITTED);
+    }
+
     /**
      * A project's mapping or validation rule: whether team membership is required and the lowest mapping level.
      * The retired values LEVEL and TEAMS_LEVEL read as the reference's migration rewrote them: ANY or TEAMS with
