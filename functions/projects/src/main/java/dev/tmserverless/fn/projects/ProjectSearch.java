@@ -257,19 +257,9 @@ final class ProjectSearch {
         return m;
     }
 
-    /** The {@code pagination} object. */
+    /** The {@code pagination} object: 14 to a page. */
     static Map<String, Object> pagination(int page, int total) {
-        int pages = (total + SearchQuery.PER_PAGE - 1) / SearchQuery.PER_PAGE;
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("hasNext", page < pages);
-        m.put("hasPrev", page > 1);
-        m.put("nextNum", page < pages ? page + 1 : null);
-        m.put("page", page);
-        m.put("pages", pages);
-        m.put("prevNum", page > 1 ? page - 1 : null);
-        m.put("perPage", SearchQuery.PER_PAGE);
-        m.put("total", total);
-        return m;
+        return dev.tmserverless.core.dto.Pagination.of(page, SearchQuery.PER_PAGE, total);
     }
 
     /** Every match's centroid as a point feature with {@code {projectId, priority}}, written straight to JSON text. */

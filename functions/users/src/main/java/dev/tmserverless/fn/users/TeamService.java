@@ -441,17 +441,7 @@ public class TeamService {
     }
 
     private static Map<String, Object> pagination(int total, int page, int perPage) {
-        int pages = perPage <= 0 ? 0 : (total + perPage - 1) / perPage;
-        Map<String, Object> p = new LinkedHashMap<>();
-        p.put("hasNext", page < pages);
-        p.put("hasPrev", page > 1);
-        p.put("nextNum", page < pages ? page + 1 : null);
-        p.put("page", page);
-        p.put("pages", pages);
-        p.put("prevNum", page > 1 ? page - 1 : null);
-        p.put("perPage", perPage);
-        p.put("total", total);
-        return p;
+        return dev.tmserverless.core.dto.Pagination.of(page, perPage, total);
     }
 
     static ApiException notFound(long id) {
