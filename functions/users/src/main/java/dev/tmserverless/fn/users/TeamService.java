@@ -1,5 +1,11 @@
 package dev.tmserverless.fn.users;
 
+import dev.tmserverless.core.domain.Html;
+
+import dev.tmserverless.core.domain.Message;
+
+import dev.tmserverless.aws.store.MessageStore;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tmserverless.aws.http.Fields;
 import dev.tmserverless.aws.store.OrgStore;
@@ -36,8 +42,10 @@ public class TeamService {
     private final OrgStore orgs;
     private final UserStore users;
     private final ProjectAccess projects;
+    private final MessageStore messages;
 
-    public TeamService(TeamStore teams, OrgStore orgs, UserStore users, ProjectAccess projects) {
+    public TeamService(TeamStore teams, OrgStore orgs, UserStore users, ProjectAccess projects, MessageStore messages) {
+        this.messages = messages;
         this.teams = teams;
         this.orgs = orgs;
         this.users = users;
@@ -329,13 +337,34 @@ public class TeamService {
         return s.matches("(?s).*[\",\r\n].*") ? "\"" + s.replace("\"", "\"\"") + "\"" : s;
     }
 
-    /** Messages are not built: after the reference's checks (team exists, caller manages it) the answer is 501. */
-    public void message(long teamId, User caller) {
-        Team t = team(teamId);
-        if (!isTeamManager(t, caller)) {
-            throw new ApiException(ErrorCode.USER_NOT_TEAM_MANAGER, "Unauthorised to send message to team members");
+    /** A team manager's message to the team: {@code subject} and {@code message}, neither empty. */
+    public record TeamMessage(String subject, String message) {
+        static TeamMessage from(com.fasterxml.jackson.databind.JsonNode body) {
+            if (body == null || !body.isObject() || !body.path("subject").isTextual() || !body.path("message").isTextual()) {
+                throw new ApiException(ErrorCode.INVALID_DATA, "Request payload did not match validation");
+            }
+            return new TeamMessage(body.path("subject").asText(), body.path("message").asText());
         }
-        throw new ApiException(ErrorCode.MESSAGES_NOT_AVAILABLE);
+    }
+
+    /**
+     * Sends a team manager's message to every other active member (TEAM_BROADCAST), after the reference's checks:
+     * the team exists, the caller manages it (403 UserNotPermitted), the message is not empty (400 InvalidData).
+     */
+    public void message(long teamId, TeamMessage m, User caller, Instant now) {
+        Team t = team(teamId);
+        if (!isTeamManager(t, caller)) throw new ApiException(ErrorCode.USER_NOT_PERMITTED, "Unauthorised to send message to team members");
+        if (m.subject().isBlank() || m.message().isBlank() || m.message().length() > 10_000 || m.subject().length() > 500) {
+            throw new ApiException(ErrorCode.INVALID_DATA, "Request payload did not match validation");
+        }
+        String text = "A message from <a href=\"/users/" + Html.escape(caller.username()) + "\">" + Html.escape(caller.username())
+                + "</a>, manager of <a href=\"/teams/" + t.id() + "/membership/\">" + Html.escape(t.name()) + "</a> team:<br/><br/>"
+                + Html.escape(m.message());
+        for (TeamMember member : teams.members(teamId)) {
+            if (!member.active() || member.userId() == caller.id()) continue;
+            messages.send(new Message(-1, member.userId(), Message.Type.TEAM_BROADCAST, Html.escape(m.subject()), text,
+                    caller.id(), caller.username(), null, null, null, now, false));
+        }
     }
 
     private boolean remove(long teamId, long userId) {

@@ -119,8 +119,9 @@ public class UsersFunction extends ApiFunction {
                     return Response.ok(Map.of("Success", "User removed from the team"));
                 })
                 .on(Routes.MESSAGE_TEAM, req -> {
-                    teams.message(teamId(req), req.caller().require());
-                    return Response.ok(Map.of());
+                    User caller = req.caller().require();
+                    teams.message(teamId(req), TeamService.TeamMessage.from(req.json()), caller, Instant.now());
+                    return Response.ok(Map.of("Success", "Message sent successfully"));
                 })
                 .on(Routes.PROJECT_TEAMS, req -> Response.ok(teams.projectTeams(
                         req.longParam("projectId", ErrorCode.PROJECT_NOT_FOUND), req.caller().optional().orElse(null))))

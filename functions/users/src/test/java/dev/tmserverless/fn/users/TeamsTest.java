@@ -271,13 +271,28 @@ class TeamsTest {
     }
 
     @Test
-    void messagingMembersIsRefusedUntilMessagesExist() {
+    void aTeamManagersMessageReachesEveryOtherActiveMember() {
         User om = user("om");
+        User member = user("member");
         long id = createTeam(om, org(om), "ANY", "PUBLIC");
+        assertThat(post(fn, "/api/v2/teams/" + id + "/actions/join/", token(member.id()), "{}").status()).isEqualTo(200);
+        var messages = fn.getApplicationContext().getBean(dev.tmserverless.aws.store.MessageStore.class);
         var a = post(fn, "/api/v2/teams/" + id + "/actions/message-members/", token(om.id()),
-                "{\"subject\": \"s\", \"message\": \"m\"}");
-        assertThat(a.status()).isEqualTo(501);
-        assertThat(a.json().path("SubCode").asText()).isEqualTo("MessagesNotAvailable");
+                "{\"subject\": \"Mapathon\", \"message\": \"See you <b>tonight</b>\"}");
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(a.json().path("Success").asText()).isEqualTo("Message sent successfully");
+        var inbox = messages.inbox(member.id());
+        assertThat(inbox).hasSize(1);
+        assertThat(inbox.get(0).type()).isEqualTo(dev.tmserverless.core.domain.Message.Type.TEAM_BROADCAST);
+        assertThat(inbox.get(0).subject()).isEqualTo("Mapathon");
+        assertThat(inbox.get(0).message()).contains("manager of").contains("See you &lt;b&gt;tonight&lt;/b&gt;");
+        assertThat(messages.inbox(om.id())).isEmpty();
+        // a member who does not manage the team, and an empty message, are refused
+        assertThat(post(fn, "/api/v2/teams/" + id + "/actions/message-members/", token(member.id()),
+                "{\"subject\": \"s\", \"message\": \"m\"}").json().path("SubCode").asText()).isEqualTo("UserNotPermitted");
+        assertThat(post(fn, "/api/v2/teams/" + id + "/actions/message-members/", token(om.id()),
+                "{\"subject\": \" \", \"message\": \"m\"}").json().path("SubCode").asText()).isEqualTo("InvalidData");
+        assertThat(messages.inbox(member.id())).hasSize(1);
     }
 
     static List<Long> ids(dev.tmserverless.testing.Api.Answer a) {

@@ -130,8 +130,6 @@ public enum ErrorCode {
             "Team has projects, cannot be deleted"),
     TEAM_NOT_ON_PROJECT(404, "NotFoundError", Shape.LEGACY, "No such team linked to project"),
     TEAM_USER_PERMISSION_ERROR(403, "UserPermissionError", Shape.LEGACY, "User is not an admin or a manager for the team"),
-    // ours: messages are not built yet, so a team cannot be messaged
-    MESSAGES_NOT_AVAILABLE(501, "MessagesNotAvailable", Shape.LEGACY, "Messages are not available yet: team members cannot be messaged"),
 
     // project search answers its refusals with an "Error" text and no SubCode
     SEARCH_BAD_VALUE(400, "", Shape.ERROR_ONLY, "Projects GET - "),
