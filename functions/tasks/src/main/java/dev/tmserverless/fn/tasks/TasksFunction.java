@@ -78,6 +78,7 @@ public class TasksFunction extends ApiFunction {
                 .on(Routes.PROJECT_CHAT, this::chat)
                 .on(Routes.POST_PROJECT_CHAT, this::postChat)
                 .on(Routes.DELETE_PROJECT_CHAT, this::deleteChat)
+                .on(Routes.ACTIVITIES, this::activities)
                 .on(Routes.LATEST_ACTIVITIES, this::latestActivities)
                 .on(Routes.MY_LOCKED_TASKS, this::myLockedTasks)
                 .on(Routes.MY_LOCKED_TASK_DETAILS, this::myLockedTaskDetails);
@@ -362,6 +363,50 @@ public class TasksFunction extends ApiFunction {
         var user = req.caller().require();
         chat.delete(projectId(req), req.longParam("commentId", ErrorCode.MESSAGE_NOT_FOUND), user);
         return Response.ok(Map.of("Success", "Comment deleted"));
+    }
+
+    /**
+     * GET the project's activity: every history row but comments, newest first, ten a page ({@code page}). Rows a
+     * task has moved to its archive (beyond the newest 40 it keeps, docs/locking.md "Bounded task items") are not
+     * listed.
+     */
+    Response activities(Request req) {
+        long projectId = projectId(req);
+        access.visible(projectId, req.caller().optional().orElse(null));
+        Long given = dev.tmserverless.aws.http.Fields.queryLong(req, "page");
+        int page = (int) Math.max(1, Math.min(given == null ? 1 : given, 1_000_000));
+        Instant now = Instant.now();
+        record Row(int taskId, dev.tmserverless.core.domain.HistoryEntry e) {}
+        List<Row> rows = new ArrayList<>();
+        for (Task t : splits.listTasks(projectId)) {
+            for (var e : t.effective(now).history()) {
+                if (e.action() != dev.tmserverless.core.domain.TaskAction.COMMENT) rows.add(new Row(t.taskId(), e));
+            }
+        }
+        rows.sort(java.util.Comparator.comparing((Row r) -> r.e().actionDate()).thenComparingInt(Row::taskId)
+                .thenComparingInt(r -> r.e().id()).reversed());
+        int from = Math.min(rows.size(), (page - 1) * 10);
+        List<Row> shown = rows.subList(from, Math.min(rows.size(), from + 10));
+        Map<Long, String> pictures = new java.util.HashMap<>();
+        users.getAll(shown.stream().map(r -> r.e().userId()).distinct().toList())
+                .forEach((id, u) -> { if (u.pictureUrl() != null) pictures.put(id, u.pictureUrl()); });
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Row r : shown) {
+            Map<String, Object> a = new java.util.LinkedHashMap<>();
+            a.put("historyId", r.e().id());
+            a.put("taskId", r.taskId());
+            a.put("action", r.e().action().name());
+            a.put("actionText", r.e().actionText());
+            a.put("actionDate", r.e().actionDate());
+            a.put("actionBy", r.e().username());
+            a.put("pictureUrl", pictures.get(r.e().userId()));
+            a.put("issues", null);
+            out.add(a);
+        }
+        Map<String, Object> body = new java.util.LinkedHashMap<>();
+        body.put("pagination", dev.tmserverless.core.dto.Pagination.of(page, 10, rows.size()));
+        body.put("activity", out);
+        return Response.ok(body);
     }
 
     /**

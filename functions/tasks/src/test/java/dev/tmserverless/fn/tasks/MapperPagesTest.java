@@ -68,6 +68,30 @@ class MapperPagesTest {
     }
 
     @Test
+    void theActivityListsEveryRowButCommentsNewestFirstTenAPage() {
+        User ana = fx.user("ana-feed");
+        Project p = fx.project(fx.user("pm-feed"), ProjectStatus.PUBLISHED, 6);
+        for (int t = 1; t <= 6; t++) {
+            call(fn, "POST", lock(p.id(), t), token(ana.id()), null);
+            call(fn, "POST", unlock(p.id(), t), token(ana.id()), "{\"status\": \"MAPPED\", \"comment\": \"ok\"}");
+        }
+        JsonNode first = call(fn, "GET", "/api/v2/projects/" + p.id() + "/activities/", null, null).json();
+        assertThat(first.path("pagination").path("total").asInt()).isEqualTo(12);
+        assertThat(first.path("activity").size()).isEqualTo(10);
+        JsonNode newest = first.path("activity").get(0);
+        assertThat(newest.path("taskId").asInt()).isEqualTo(6);
+        assertThat(newest.path("action").asText()).isEqualTo("STATE_CHANGE");
+        assertThat(newest.path("actionText").asText()).isEqualTo("MAPPED");
+        assertThat(newest.path("actionBy").asText()).isEqualTo(ana.username());
+        assertThat(first.path("activity")).noneMatch(a -> a.path("action").asText().equals("COMMENT"));
+        JsonNode second = call(fn, "GET", "/api/v2/projects/" + p.id() + "/activities/?page=2", null, null).json();
+        assertThat(second.path("activity").size()).isEqualTo(2);
+        assertThat(second.path("activity").get(1).path("action").asText()).isEqualTo("LOCKED_FOR_MAPPING");
+        assertThat(second.path("activity").get(1).path("taskId").asInt()).isEqualTo(1);
+        assertThat(call(fn, "GET", "/api/v2/projects/" + p.id() + "/activities/?page=x", null, null).status()).isEqualTo(422);
+    }
+
+    @Test
     void theCallersLockedTaskIsFoundThroughTheirLockSlot() {
         User ana = fx.user("ana-locked");
         Project p = fx.project(fx.user("pm-locked"), ProjectStatus.PUBLISHED, 2);

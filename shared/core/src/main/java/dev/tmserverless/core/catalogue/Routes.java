@@ -150,6 +150,7 @@ public final class Routes {
     public static final Resources.Route ISSUE_CATEGORY = route("GET", "/tasks/issues/categories/{categoryId}", TASKS);
     public static final Resources.Route UPDATE_ISSUE_CATEGORY = route("PATCH", "/tasks/issues/categories/{categoryId}", TASKS);
     public static final Resources.Route DELETE_ISSUE_CATEGORY = route("DELETE", "/tasks/issues/categories/{categoryId}", TASKS);
+    public static final Resources.Route ACTIVITIES = route("GET", "/projects/{projectId}/activities", TASKS);
     public static final Resources.Route LATEST_ACTIVITIES = route("GET", "/projects/{projectId}/activities/latest", TASKS);
     public static final Resources.Route MY_LOCKED_TASKS = route("GET", "/users/queries/tasks/locked", TASKS);
     public static final Resources.Route MY_LOCKED_TASK_DETAILS = route("GET", "/users/queries/tasks/locked/details", TASKS);
