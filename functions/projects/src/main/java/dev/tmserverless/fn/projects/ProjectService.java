@@ -31,7 +31,7 @@ import java.time.Instant;
 import java.util.Map;
 
 /**
- * Project creation (spec §3.5 with §8 D9, D11, D16, D17): everything is validated before anything is written;
+ * Project creation (docs/api-differences.md D9, D11, D16, D17): everything is validated before anything is written;
  * the tasks themselves are written by the grid worker from a queued job.
  */
 @Singleton

@@ -18,7 +18,7 @@ import java.util.Set;
 import java.util.function.Function;
 
 /**
- * PATCH /projects/{id}/ (spec §3.2): the body is a full ProjectDTO; this turns it into the new settings or
+ * PATCH /projects/{id}/: the body is a full ProjectDTO; this turns it into the new settings or
  * refuses it. Geometry, sandbox, database, author and creation date never change here. Teams, campaigns,
  * interests, priority areas and custom editors are not modelled yet and are ignored.
  */

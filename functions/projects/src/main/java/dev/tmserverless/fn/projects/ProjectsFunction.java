@@ -37,7 +37,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The projects function: create, read, update and the grid job's progress (spec §1.1, §3). */
+/** The projects function: create, read, update and the grid job's progress, search. */
 public class ProjectsFunction extends ApiFunction {
     @Inject ProjectService service;
     @Inject ProjectAccess access;
@@ -179,7 +179,7 @@ public class ProjectsFunction extends ApiFunction {
         throw new ApiException(ErrorCode.CONFLICT);
     }
 
-    /** Progress of writing the project's tasks (our addition, spec §8 D16). */
+    /** Progress of writing the project's tasks (our addition, docs/api-differences.md D16). */
     Response gridJob(Request req) {
         long id = projectId(req);
         access.visible(id, req.caller().optional().orElse(null));
@@ -235,7 +235,7 @@ public class ProjectsFunction extends ApiFunction {
         return req.queryFlag("as_file") ? r.asAttachment(id + "-aoi.geojson", "application/geo+json") : r;
     }
 
-    /** Trims a client grid to an AOI (spec §4.3): login required, all three fields required. */
+    /** Trims a client grid to an AOI: login required, all three fields required. */
     Response intersectingTiles(Request req) {
         req.caller().require();
         JsonNode body = Fields.object(req.json());

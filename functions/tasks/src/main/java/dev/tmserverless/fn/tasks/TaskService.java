@@ -355,7 +355,7 @@ public class TaskService {
     }
 
     /**
-     * Splits the caller's locked task into four READY tasks with new ids (spec §2.7). The split commits with one
+     * Splits the caller's locked task into four READY tasks with new ids. The split commits with one
      * conditional write that turns the task into a split mark; the children follow from the mark, so a crash
      * after the commit is finished by the next reader (see {@link Splits}).
      */

@@ -32,7 +32,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
-/** The tasks function: task reads and the mapping workflow (spec §1.3, §1.4). */
+/** The tasks function: task reads and the mapping and validation workflow (docs/workflow.md). */
 public class TasksFunction extends ApiFunction {
     @Inject TaskService service;
     @Inject TaskStore tasks;
@@ -245,7 +245,7 @@ public class TasksFunction extends ApiFunction {
     }
 
     /**
-     * GET one task: public for published projects (drafts and private projects as for every read, spec §8 D8);
+     * GET one task: public for published projects (drafts and private projects as for every read, docs/api-differences.md D8);
      * an unknown project is reported as an unknown task, as in the reference.
      */
     Response get(Request req) {

@@ -29,7 +29,7 @@ import static dev.tmserverless.testing.Api.token;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 
-/** Splitting a task through the real handler against dynalite (spec §2.7), including races and a crash. */
+/** Splitting a task through the real handler against dynalite, including races and a crash. */
 class SplitTest {
     static Isolated.Applied env;
     static TasksFunction fn;

@@ -17,7 +17,7 @@ import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
-/** The OSM OAuth 2 login (spec §7.1): the authorize URL, then the callback that signs the user in. */
+/** The OSM OAuth 2 login: the authorize URL, then the callback that signs the user in. */
 @Singleton
 public class LoginService {
     private static final SecureRandom RANDOM = new SecureRandom();

@@ -30,7 +30,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
- * The two OpenStreetMap calls of the login callback (spec §7.1 step 3): the authorization-code exchange at
+ * The two OpenStreetMap calls of the login callback: the authorization-code exchange at
  * {@code /oauth2/token} and {@code /api/0.6/user/details.json}. Every failure becomes the reference's answer,
  * and every call has a deadline (connect {@code TM_OSM_CONNECT_TIMEOUT_MS}, whole exchange
  * {@code TM_OSM_TIMEOUT_MS}), so a slow or absent OSM is a 502, never a hung or failed Lambda.

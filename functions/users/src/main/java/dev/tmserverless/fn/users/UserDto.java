@@ -6,7 +6,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The reference's UserDTO (spec §1.5): every key is always present. Profile fields this system does not keep
+ * The reference's UserDTO: every key is always present. Profile fields this system does not keep
  * yet are null; notification flags and the editor are the reference's defaults, which no endpoint here can
  * change. E-mail and gender are shown to the user themself only.
  */

@@ -15,7 +15,7 @@ import static dev.tmserverless.fn.users.Http.enc;
 import static dev.tmserverless.fn.users.Http.get;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** Every refusal of the login callback (spec §7.1 step 3), using the OSM stand-in's fault hooks. */
+/** Every refusal of the login callback, using the OSM stand-in's fault hooks. */
 class CallbackErrorsTest {
     static Isolated isolated;
     static Isolated.Applied env;

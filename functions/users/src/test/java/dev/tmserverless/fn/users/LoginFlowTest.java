@@ -19,7 +19,7 @@ import static dev.tmserverless.fn.users.Http.header;
 import static dev.tmserverless.fn.users.Http.login;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** The OSM OAuth 2 login (spec §7.1) end to end: the function, the OSM stand-in and dynalite. */
+/** The OSM OAuth 2 login end to end: the function, the OSM stand-in and dynalite. */
 class LoginFlowTest {
     static final String DEFAULT_REDIRECT = "http://frontend.test/authorized";
     static Isolated isolated;

@@ -18,7 +18,7 @@ import static dev.tmserverless.fn.users.Http.post;
 import static dev.tmserverless.fn.users.Http.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** POST /organisations/ (admins only) and GET /organisations/{id}/ (public), spec §1.8. */
+/** POST /organisations/ (admins only) and GET /organisations/{id}/ (public). */
 class OrganisationsTest {
     static final String ORGS = "/api/v2/organisations/";
     static final AtomicLong IDS = new AtomicLong(8_000_000);

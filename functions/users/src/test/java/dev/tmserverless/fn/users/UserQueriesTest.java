@@ -21,7 +21,7 @@ import static dev.tmserverless.fn.users.Http.get;
 import static dev.tmserverless.fn.users.Http.token;
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** GET /users/queries/{username}/ (spec §1.5) and the token rules every login-required route shares (§7.2, §8 D1). */
+/** GET /users/queries/{username}/ and the token rules every login-required route shares (docs/api-differences.md D1, D19). */
 class UserQueriesTest {
     static final AtomicLong IDS = new AtomicLong(7_000_000);
     static Isolated.Applied env;

@@ -10,7 +10,7 @@ import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
 
-/** The one JSON mapper: nulls are written (spec §0.1), dates as ISO-8601 strings. */
+/** The one JSON mapper: nulls are written, dates as ISO-8601 strings. */
 public final class Json {
     private Json() {}
 

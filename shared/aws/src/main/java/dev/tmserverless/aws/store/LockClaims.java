@@ -18,7 +18,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 /**
- * The one-lock-per-user rule across projects (spec §2.3 step 6) without transactions: before a user's task
+ * The one-lock-per-user rule across projects without transactions: before a user's task
  * lock is written, the user's claim item is written conditionally; docs/locking.md has the protocol and its
  * failure cases.
  */

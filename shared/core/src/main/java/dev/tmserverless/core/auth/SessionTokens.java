@@ -11,7 +11,7 @@ import java.util.Base64;
 import java.util.OptionalLong;
 
 /**
- * Session tokens (spec §8 D19): {@code <userId>.<issuedAtEpochSeconds>.<HMAC-SHA256 signature>}, signature
+ * Session tokens (docs/api-differences.md D19): {@code <userId>.<issuedAtEpochSeconds>.<HMAC-SHA256 signature>}, signature
  * base64url without padding, valid for seven days. Stateless: no session store, revocation by rotating
  * the key.
  */

@@ -1,6 +1,6 @@
 package dev.tmserverless.core.domain;
 
-/** Movement of a project's task counters (only MAPPED, VALIDATED and BADIMAGERY are counted, spec §2.8). */
+/** Movement of a project's task counters (only MAPPED, VALIDATED and BADIMAGERY are counted). */
 public record CounterDelta(int mapped, int validated, int badImagery) {
     public static final CounterDelta NONE = new CounterDelta(0, 0, 0);
 

@@ -2,7 +2,7 @@ package dev.tmserverless.core.domain;
 
 import java.util.Optional;
 
-/** The seeded mapping levels (spec §0.4): id and ordering coincide; new users are BEGINNER. */
+/** The seeded mapping levels: id and ordering coincide; new users are BEGINNER. */
 public enum MappingLevel {
     BEGINNER(1), INTERMEDIATE(2), ADVANCED(3);
 

@@ -31,7 +31,7 @@ public record Project(long id, ProjectStatus status, String projectPriority, Str
         projectInfoLocales = projectInfoLocales == null ? List.of() : List.copyOf(projectInfoLocales);
     }
 
-    /** A new draft as creation makes it (spec §3.5 and the defaults of §3.1). */
+    /** A new draft as creation makes it (the reference's defaults). */
     public static Project draft(long id, String name, User author, long organisationId, String taskCreationMode,
                                 boolean sandbox, String database, double[] bbox, double[] centroid, double areaKm2,
                                 Instant now) {
@@ -52,7 +52,7 @@ public record Project(long id, ProjectStatus status, String projectPriority, Str
         return u != null && allowedUserIds.contains(u.id());
     }
 
-    /** The info row for {@code locale}, each empty field filled from the default locale's row (spec §3.3). */
+    /** The info row for {@code locale}, each empty field filled from the default locale's row. */
     public ProjectInfo info(String locale) {
         ProjectInfo def = projectInfoLocales.stream().filter(i -> i.locale().equals(defaultLocale)).findFirst()
                 .orElse(ProjectInfo.named(defaultLocale, ""));

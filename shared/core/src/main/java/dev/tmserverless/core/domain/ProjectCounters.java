@@ -1,9 +1,9 @@
 package dev.tmserverless.core.domain;
 
-/** Task counters of a project and the percentages derived from them (spec §3.4: truncated, 0 on /0). */
+/** Task counters of a project and the percentages derived from them (truncated, 0 on /0). */
 public record ProjectCounters(long totalTasks, long tasksMapped, long tasksValidated, long tasksBadImagery) {
     /**
-     * The counters as the tasks themselves say (spec §3.4): a task counts in the status it rests in, a locked one
+     * The counters as the tasks themselves say: a task counts in the status it rests in, a locked one
      * in the status it was locked from. {@code tasks} must be the effective view at read time.
      */
     public static ProjectCounters of(java.util.Collection<Task> tasks) {

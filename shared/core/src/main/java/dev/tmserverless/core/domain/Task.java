@@ -43,7 +43,7 @@ public record Task(long projectId, int taskId, Integer x, Integer y, Integer zoo
     }
 
     /**
-     * The task as every read must show it at {@code now}: an expired lock is already released (spec §8 D12),
+     * The task as every read must show it at {@code now}: an expired lock is already released (docs/api-differences.md D12),
      * with its open lock rows marked auto-unlocked for the period the lock was valid. Writes start from this
      * view too, so an expired lock never blocks anybody.
      */

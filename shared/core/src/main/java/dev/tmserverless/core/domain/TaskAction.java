@@ -1,6 +1,6 @@
 package dev.tmserverless.core.domain;
 
-/** History row kinds (spec §2.5), stored and sent as their names. */
+/** History row kinds, stored and sent as their names. */
 public enum TaskAction {
     LOCKED_FOR_MAPPING, LOCKED_FOR_VALIDATION, STATE_CHANGE, COMMENT, AUTO_UNLOCKED_FOR_MAPPING,
     AUTO_UNLOCKED_FOR_VALIDATION, EXTENDED_FOR_MAPPING, EXTENDED_FOR_VALIDATION;

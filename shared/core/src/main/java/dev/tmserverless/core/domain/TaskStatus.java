@@ -3,7 +3,7 @@ package dev.tmserverless.core.domain;
 import java.util.Locale;
 import java.util.Optional;
 
-/** Task states; the wire carries the name, storage the reference's integer (spec §0.4). */
+/** Task states; the wire carries the name, storage the reference's integer. */
 public enum TaskStatus {
     READY(0), LOCKED_FOR_MAPPING(1), MAPPED(2), LOCKED_FOR_VALIDATION(3), VALIDATED(4), INVALIDATED(5),
     BADIMAGERY(6), SPLIT(7);

@@ -11,7 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
-/** TaskDTO of spec §1.9: exactly these ten keys. History newest first. */
+/** TaskDTO of the reference: exactly these ten keys. History newest first. */
 @JsonPropertyOrder({"taskId", "projectId", "taskStatus", "lockHolder", "taskHistory", "taskAnnotation",
         "perTaskInstructions", "autoUnlockSeconds", "lastUpdated", "numberOfComments"})
 public record TaskDto(int taskId, long projectId, String taskStatus, String lockHolder, List<History> taskHistory,

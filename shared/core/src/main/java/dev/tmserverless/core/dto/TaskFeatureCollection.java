@@ -15,7 +15,7 @@ import java.util.Collection;
 import java.util.Map;
 
 /**
- * The tasks of a project as the reference's FeatureCollection (spec §1.3): properties taskId, taskX, taskY,
+ * The tasks of a project as the reference's FeatureCollection: properties taskId, taskX, taskY,
  * taskZoom, taskIsSquare, taskStatus, lockedBy, mappedBy, validatedBy. Tasks must already be the
  * effective view at read time. Plain tiles have no stored geometry: theirs is computed from x/y/zoom.
  */

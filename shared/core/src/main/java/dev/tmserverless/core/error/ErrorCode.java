@@ -32,7 +32,7 @@ public enum ErrorCode {
             "A request with this Idempotency-Key is still being processed; retry later"),
     INTERNAL_SERVER_ERROR(500, "INTERNAL_SERVER_ERROR", Shape.STRUCTURED, "An internal server error occurred."),
 
-    // --- authentication (spec §8 D1: a missing header is 401 like a bad token)
+    // --- authentication (docs/api-differences.md D1: a missing header is 401 like a bad token)
     NOT_AUTHENTICATED(401, "InvalidToken", Shape.LEGACY, "Not authenticated"),
     INVALID_TOKEN(401, "InvalidToken", Shape.LEGACY, "Token is expired or invalid"),
 
@@ -49,7 +49,7 @@ public enum ErrorCode {
     MUST_BE_MULTIPOLYGON(400, "MustBeMultiPolygon", Shape.LEGACY, "Task: Geometry must be a MultiPolygon"),
     INVALID_MULTIPOLYGON(400, "InvalidMultiPolygon", Shape.LEGACY, "Task: Invalid MultiPolygon"),
     PROPERTY_NOT_FOUND(400, "PropertyNotFound", Shape.LEGACY, "Expected property not found"),
-    // Ours (spec §8 D16/D17): server-side limits and grid requests.
+    // Ours (docs/api-differences.md D16/D17): server-side limits and grid requests.
     AOI_TOO_LARGE(400, "AOITooLarge", Shape.LEGACY, "Area of Interest is larger than this deployment allows"),
     TOO_MANY_TASKS(400, "TooManyTasks", Shape.LEGACY, "The grid would have more tasks than this deployment allows"),
     INVALID_ZOOM(400, "InvalidZoomLevel", Shape.LEGACY, "Grid zoom level is out of range"),

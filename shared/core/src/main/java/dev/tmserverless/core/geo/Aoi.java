@@ -23,7 +23,7 @@ import org.locationtech.jts.operation.valid.IsValidOp;
 import org.locationtech.jts.operation.valid.TopologyValidationError;
 
 /**
- * Area of interest: spec §4.4 normalisation (Polygon/MultiPolygon features only, Z dropped, dissolved into one
+ * Area of interest: the reference's normalisation (Polygon/MultiPolygon features only, Z dropped, dissolved into one
  * MultiPolygon), plus checks the reference lacks: finite, in-range coordinates and valid topology, each refused
  * with a 400 SubCode instead of failing later.
  */
@@ -33,7 +33,7 @@ public final class Aoi {
     static final String AOI_INVALID = "Area of Interest: Invalid MultiPolygon";
 
     /**
-     * Spec §4.4 with dissolve = true, for EPSG:4326 input: longitudes within ±180, latitudes within the
+     * The reference's rule with dissolve = true, for EPSG:4326 input: longitudes within ±180, latitudes within the
      * Web-Mercator square (±85.0511°).
      *
      * @throws ApiException MUST_HAVE_FEATURES, MUST_BE_MULTIPLOYGON, INVALID_MULTIPOLYGON_AOI,
@@ -44,7 +44,7 @@ public final class Aoi {
     }
 
     /**
-     * Spec §4.4. {@code dissolve} unions all parts (project creation always dissolves); {@code lonLat} adds the
+     * The reference's rule. {@code dissolve} unions all parts (project creation always dissolves); {@code lonLat} adds the
      * EPSG:4326 range checks (off for the trim endpoint, whose input may be in metres).
      */
     public static MultiPolygon normalise(JsonNode featureCollection, boolean dissolve, boolean lonLat) {
@@ -83,7 +83,7 @@ public final class Aoi {
         return out;
     }
 
-    /** The polygons of one feature if its geometry is a Polygon or MultiPolygon, else none (spec §4.4 step 2). */
+    /** The polygons of one feature if its geometry is a Polygon or MultiPolygon, else none. */
     static List<Polygon> featurePolygons(JsonNode feature, boolean lonLat) {
         JsonNode g = feature != null && feature.isObject() ? feature.get("geometry") : null;
         JsonNode type = g != null && g.isObject() ? g.get("type") : null;
@@ -157,7 +157,7 @@ public final class Aoi {
     }
 
     /**
-     * Refuses an AOI larger than the deployment allows (spec §8 D17). Edges are densified to ≤ 1° first, so a
+     * Refuses an AOI larger than the deployment allows (docs/api-differences.md D17). Edges are densified to ≤ 1° first, so a
      * world-spanning ring whose corners share meridians cannot pass as tiny (a geodesic between (-180, φ) and
      * (180, φ) has length 0); for AOIs within the limit this changes nothing measurable.
      */
@@ -199,7 +199,7 @@ public final class Aoi {
         return Geo.FACTORY.createLinearRing(out.toArray(new Coordinate[0]));
     }
 
-    /** Centroid of the AOI (spec §3.5, §5.1 aoiCentroid). */
+    /** Centroid of the AOI (the summary's aoiCentroid). */
     public static Point centroid(MultiPolygon aoi) {
         return aoi.getCentroid();
     }

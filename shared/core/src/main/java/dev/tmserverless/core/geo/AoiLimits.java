@@ -1,6 +1,6 @@
 package dev.tmserverless.core.geo;
 
-/** Server-side AOI limits (spec §8 D17), configurable per deployment. */
+/** Server-side AOI limits (docs/api-differences.md D17), configurable per deployment. */
 public record AoiLimits(double maxAreaKm2, long maxTasks) {
     public static final double DEFAULT_MAX_AREA_KM2 = 5000;
     public static final long DEFAULT_MAX_TASKS = 100_000;

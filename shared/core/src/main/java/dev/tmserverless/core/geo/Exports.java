@@ -11,7 +11,7 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.Polygon;
 
 /**
- * Task exports of spec §1.3: OSM XML for JOSM ({@code tasks/queries/xml/}) and GPX 1.1
+ * Task exports of the reference: OSM XML for JOSM ({@code tasks/queries/xml/}) and GPX 1.1
  * ({@code tasks/queries/gpx/}). Only exterior rings are exported, as in the reference. Callers answer an empty
  * task list with 404 TASKS_NOT_FOUND before calling.
  */

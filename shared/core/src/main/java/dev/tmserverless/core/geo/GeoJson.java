@@ -191,7 +191,7 @@ public final class GeoJson {
 
     /**
      * A task as a GeoJSON Feature with properties {@code {x, y, zoom, isSquare[, extra_properties]}} (spec
-     * §4.1/§4.5). {@code extraPropertiesOrNull} wins over the task's own extra properties.
+     *). {@code extraPropertiesOrNull} wins over the task's own extra properties.
      */
     public static ObjectNode feature(TaskShape t, ObjectNode extraPropertiesOrNull) {
         ObjectNode f = NODES.objectNode();

@@ -11,7 +11,7 @@ import org.locationtech.jts.geom.util.GeometryFixer;
 import org.locationtech.jts.operation.overlayng.OverlayNG;
 import org.locationtech.jts.operation.overlayng.OverlayNGRobust;
 
-/** The geometry of splitting one task into four (spec §2.7 steps 1–3, §4.7); no task state here. */
+/** The geometry of splitting one task into four (docs/geometry.md); no task state here. */
 public final class Split {
     private Split() {}
 

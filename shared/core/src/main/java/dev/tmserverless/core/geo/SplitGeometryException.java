@@ -2,7 +2,7 @@ package dev.tmserverless.core.geo;
 
 /**
  * A task cannot be split geometrically. The caller answers {@link Reason#NO_INTERSECTION} with 403
- * SplitGeoJsonError and {@link Reason#MALFORMED_TILE} with the reference's SplitServiceError (spec §4.7).
+ * SplitGeoJsonError and {@link Reason#MALFORMED_TILE} with the reference's SplitServiceError.
  */
 public class SplitGeometryException extends IllegalStateException {
     public enum Reason {

@@ -10,7 +10,7 @@ import dev.tmserverless.core.error.ErrorCode;
 import org.locationtech.jts.geom.MultiPolygon;
 import org.locationtech.jts.geom.Polygon;
 
-/** Task FeatureCollections: validation of a client's {@code tasks} (spec §4.6) and arbitrary tasks (§4.5). */
+/** Task FeatureCollections: validation of a client's {@code tasks} and arbitrary tasks. */
 public final class TaskFeatures {
     private TaskFeatures() {}
 
@@ -83,7 +83,7 @@ public final class TaskFeatures {
     }
 
     /**
-     * Spec §4.5: one task per Polygon/MultiPolygon feature of the AOI, in feature order, not dissolved; properties
+     * One task per Polygon/MultiPolygon feature of the AOI, in feature order, not dissolved; properties
      * {x: null, y: null, zoom: null, isSquare: false}, {@code extraProperties} = the feature's original properties
      * (null when it had none). Geometry is checked as for the AOI.
      *

@@ -23,7 +23,7 @@ import org.locationtech.jts.operation.overlayng.OverlayNGRobust;
 import org.locationtech.jts.operation.relateng.RelateNG;
 
 /**
- * Server-side grid (spec §4.2 + §4.3, §8 D16): the tiles of the AOI's bbox at one zoom, x outer loop and
+ * Server-side grid (docs/api-differences.md D16): the tiles of the AOI's bbox at one zoom, x outer loop and
  * y inner loop, trimmed to the AOI. A tile the AOI contains is emitted as its square; a tile whose interior
  * meets the AOI's interior is emitted either as its square ({@code clip = false}) or as AOI ∩ tile
  * ({@code clip = true}, isSquare false); a tile that only touches the AOI along an edge or at a point is
@@ -48,7 +48,7 @@ public final class TaskGrid {
     /** The reference's default grid zoom. */
     public static final int DEFAULT_ZOOM = 11;
 
-    /** Tile indices of the candidate grid (spec §4.2), max bounds exclusive. */
+    /** Tile indices of the candidate grid, max bounds exclusive. */
     public record Range(int minX, int maxX, int minY, int maxY) {
         public boolean isEmpty() {
             return maxX <= minX || maxY <= minY;
@@ -68,7 +68,7 @@ public final class TaskGrid {
     }
 
     /**
-     * Spec §4.2 step 4: the AOI's bbox in metres (browser projection) shrunk inward to whole metres, then
+     * The AOI's bbox in metres (browser projection) shrunk inward to whole metres, then
      * x from floor((minx+A)/step) to ceil((maxx+A)/step) exclusive, same for y; clamped to the world.
      */
     public static Range range(Geometry aoi, int zoom) {

@@ -10,7 +10,7 @@ import org.locationtech.jts.geom.MultiPolygon;
 public record TaskShape(Integer x, Integer y, Integer zoom, boolean isSquare, MultiPolygon geometry,
                         JsonNode extraProperties) {
 
-    /** True when the split rule of spec §4.7 treats this task as a tile (square children). */
+    /** True when the split rule of the reference treats this task as a tile (square children). */
     public boolean isTile() {
         return isSquare && x != null && y != null && zoom != null;
     }

@@ -5,7 +5,7 @@ import org.locationtech.jts.geom.MultiPolygon;
 import org.locationtech.jts.geom.Polygon;
 
 /**
- * Spec §4.1: TMS-style Web-Mercator squares (y grows northwards), in the reference's arithmetic.
+ * TMS-style Web-Mercator squares (y grows northwards), in the reference's arithmetic.
  * Metres use the reference's half-extent {@link #A}; degrees come from the spherical inverse (R = 6378137)
  * rounded to 9 decimals, which is what the reference's server (PostGIS, ST_AsGeoJSON) emits.
  */
@@ -16,7 +16,7 @@ public final class TileMath {
     public static final double A = 20037508.3392;
     /** Sphere radius of EPSG:3857. */
     public static final double R = 6378137.0;
-    /** The browser's half-extent, used only where §4.2 converts the AOI's bbox to metres. */
+    /** The browser's half-extent, used only where the reference converts the AOI's bbox to metres. */
     public static final double BROWSER_HALF_EXTENT = 20037508.34;
     /** Decimals of every tile coordinate. */
     public static final int DECIMALS = 9;
@@ -55,12 +55,12 @@ public final class TileMath {
         return Geo.round(lat(y * step(zoom) - A), DECIMALS);
     }
 
-    /** Browser-side (§4.2) forward projection of a longitude, with the 20037508.34 constant. */
+    /** Browser-side forward projection of a longitude, with the 20037508.34 constant. */
     public static double browserX(double lon) {
         return lon * BROWSER_HALF_EXTENT / 180;
     }
 
-    /** Browser-side (§4.2) forward projection of a latitude, with the 20037508.34 constant. */
+    /** Browser-side forward projection of a latitude, with the 20037508.34 constant. */
     public static double browserY(double lat) {
         double y = Math.log(Math.tan((90 + lat) * Math.PI / 360)) / (Math.PI / 180);
         return y * BROWSER_HALF_EXTENT / 180;
@@ -84,7 +84,7 @@ public final class TileMath {
         }
     }
 
-    /** The tile's square in EPSG:3857 metres (unrounded), ring order of §4.1. */
+    /** The tile's square in EPSG:3857 metres (unrounded), ring order of the reference */
     public static Polygon squareMercator(int x, int y, int zoom) {
         checkTile(x, y, zoom);
         double s = step(zoom);

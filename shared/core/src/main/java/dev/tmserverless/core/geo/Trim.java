@@ -19,7 +19,7 @@ import org.locationtech.jts.operation.overlayng.OverlayNG;
 import org.locationtech.jts.operation.overlayng.OverlayNGRobust;
 
 /**
- * {@code POST /projects/actions/intersecting-tiles/} (spec §4.3, {@code GridService.trim_grid_to_aoi}). Planar, in
+ * {@code POST /projects/actions/intersecting-tiles/} ({@code GridService.trim_grid_to_aoi}). Planar, in
  * whatever CRS the input uses (the reference's fixture is in EPSG:3857 metres), so no lon/lat range checks.
  */
 public final class Trim {
@@ -158,7 +158,7 @@ public final class Trim {
         return c;
     }
 
-    /** A deep copy of a FeatureCollection with every feature's coordinates rounded (spec §4.3). */
+    /** A deep copy of a FeatureCollection with every feature's coordinates rounded. */
     static JsonNode roundFeatures(JsonNode fc) {
         if (fc == null || !fc.isObject() || !fc.path("features").isArray()) return fc;
         ObjectNode copy = ((ObjectNode) fc).deepCopy();

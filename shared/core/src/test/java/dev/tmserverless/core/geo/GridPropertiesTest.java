@@ -185,7 +185,7 @@ class GridPropertiesTest {
             sum += g.getArea();
             geoms.add(g);
         }
-        // The union of the tasks is the AOI within the grid's extent (spec §4.2's bbox shrink can leave a
+        // The union of the tasks is the AOI within the grid's extent (the reference's bbox shrink can leave a
         // band under 1 m wide outside the extent, which no tile covers).
         Geometry expected = OverlayNGRobust.overlay(s.aoi(), extent(s), OverlayNG.INTERSECTION);
         Geometry union = OverlayNGRobust.union(Geo.FACTORY.buildGeometry(geoms));

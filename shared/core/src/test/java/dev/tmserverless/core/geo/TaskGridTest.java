@@ -22,7 +22,7 @@ class TaskGridTest {
         return out;
     }
 
-    /** The reference algorithm, tile by tile with plain JTS operations (spec §4.2 + §4.3). */
+    /** The reference algorithm, tile by tile with plain JTS operations. */
     static List<TaskShape> bruteForce(MultiPolygon aoi, int zoom, boolean clip) {
         TaskGrid.Range r = TaskGrid.range(aoi, zoom);
         List<TaskShape> out = new ArrayList<>();
@@ -136,7 +136,7 @@ class TaskGridTest {
 
     @Test
     void bboxShrinksToWholeMetres() {
-        // A western edge 0.2 m short of a tile boundary (in the browser's metres) leaves that column out (§4.2).
+        // A western edge 0.2 m short of a tile boundary (in the browser's metres) leaves that column out.
         int z = 16;
         double boundaryM = 1000 * TileMath.step(z) - TileMath.A; // western edge of column 1000
         double lonJustWest = (Math.floor(boundaryM) + 0.2) * 180 / TileMath.BROWSER_HALF_EXTENT;

@@ -39,7 +39,7 @@ class TileMathTest {
 
     @Test
     void referenceTileCoordinatesByHand() {
-        // Derived with bc -l at 40 digits from the §4.1 formulas, then rounded to 9 decimals.
+        // Derived with bc -l at 40 digits from the reference's formulas, then rounded to 9 decimals.
         Coordinate[] p = ring(TileMath.square(1010, 1399, 11));
         assertThat(p).containsExactly(
                 new Coordinate(-2.4609375, 54.876606647), new Coordinate(-2.28515625, 54.876606647),

@@ -21,7 +21,7 @@ import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.geom.MultiPolygon;
 import org.locationtech.jts.geom.Polygon;
 
-/** Spec §4.3 on a fixture shaped like the reference's: EPSG:3857 metres, 13 × 7 = 91 zoom-19 squares. */
+/** The reference's rule on a fixture shaped like the reference's: EPSG:3857 metres, 13 × 7 = 91 zoom-19 squares. */
 class TrimTest {
     static final int Z = 19, X0 = 262000, Y0 = 340000, W = 13, H = 7;
 
