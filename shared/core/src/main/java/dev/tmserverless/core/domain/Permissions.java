@@ -175,12 +175,12 @@ public final class Permissions {
 
     /**
      * Posting to a project's chat: not blocked (403 ReadOnly); a draft only for its managers, a private project only
-     * for its managers and allow-list (403 UserNotPermitted).
+     * for its managers, its allow-list and the active members of its mapping-role teams (403 UserNotPermitted).
      */
-    public static void checkCanChat(User u, Project p, boolean pm) {
+    public static void checkCanChat(User u, Project p, boolean pm, Membership m) {
         checkCanComment(u);
         if (pm) return;
-        if (p.status() == ProjectStatus.DRAFT || (p.isPrivate() && !p.allows(u))) {
+        if (p.status() == ProjectStatus.DRAFT || (p.isPrivate() && !p.allows(u) && !m.hasAny(TeamRole.MAPPING))) {
             throw new ApiException(ErrorCode.USER_NOT_PERMITTED);
         }
     }
