@@ -34,7 +34,7 @@ final class ProjectSearch {
     /** The matches, in the order asked for. */
     static List<Entry> matches(SearchQuery q, User user, ProjectSearchIndex.Snapshot snap) {
         Map<Long, Organisation> orgs = snap.orgs();
-        boolean admin = user != null && user.isAdmin();
+        boolean admin = Permissions.managesEverything(user);
         boolean managedFilter = q.managedByMe() && !admin
                 // the reference filters by the managed projects only when the caller manages any
                 && snap.projects().stream().anyMatch(e -> Permissions.manages(user, e.summary().authorId(),
@@ -85,7 +85,7 @@ final class ProjectSearch {
         if (q.statuses().isEmpty()) return q.createdByMe() || s.status() == ProjectStatus.PUBLISHED;
         if (!q.statuses().contains(s.status())) return false;
         if (s.status() != ProjectStatus.DRAFT) return true;
-        return user != null && (user.isAdmin() || Permissions.listsDraft(user, s, org));
+        return Permissions.listsDraft(user, s, org);
     }
 
     /** What is left of the search text once the reference's operator characters are gone. */

@@ -20,6 +20,7 @@ import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.catalogue.Routes;
 import dev.tmserverless.core.domain.GridJob;
 import dev.tmserverless.core.domain.Organisation;
+import dev.tmserverless.core.domain.Permissions;
 import dev.tmserverless.core.domain.Project;
 import dev.tmserverless.core.domain.ProjectStatus;
 import dev.tmserverless.core.domain.User;
@@ -95,7 +96,7 @@ public class ProjectsFunction extends ApiFunction {
     Response search(Request req) {
         User user = req.caller().optional().orElse(null);
         SearchQuery q = SearchQuery.from(req, user != null);
-        q.checkCombinations(user != null && user.isAdmin());
+        q.checkCombinations(Permissions.canFilterByPartner(user));
         ProjectSearchIndex.Snapshot snap = searchIndex.current();
         // the pages of one search, and its map, come from one computation while the index is unchanged
         String key = (user == null ? "-" : user.id() + "/" + user.role() + "/" + user.mappingLevel()) + "|" + q.locale() + "|"
@@ -167,7 +168,7 @@ public class ProjectsFunction extends ApiFunction {
                         ErrorCode.ORGANISATION_NOT_FOUND, ErrorCode.ORGANISATION_NOT_FOUND.message,
                         Map.of("organisation_id", updated.organisationId())));
                 // moving a project hands its management to the target's managers: only they or an admin may
-                if (!user.isAdmin() && !target.managers().contains(user.id())) {
+                if (!Permissions.canMoveProjectTo(user, target)) {
                     throw new ApiException(ErrorCode.USER_PERMISSION_ERROR, "User is not a manager of the target organisation");
                 }
             }

@@ -254,7 +254,7 @@ public class UsersFunction extends ApiFunction {
 
     Response createOrganisation(Request req) {
         User caller = req.caller().require();
-        if (!caller.isAdmin()) throw new ApiException(ErrorCode.ONLY_ADMIN_ACCESS);
+        if (!Permissions.canCreateOrganisation(caller)) throw new ApiException(ErrorCode.ONLY_ADMIN_ACCESS);
         var request = OrganisationService.NewOrganisation.from(req.json());
         return Response.created(Map.of("organisationId", organisations.create(request)));
     }
@@ -306,7 +306,7 @@ public class UsersFunction extends ApiFunction {
     Response updateBanner(Request req) {
         User caller = req.caller().require();
         var update = SystemService.BannerUpdate.from(req.json());
-        if (!caller.isAdmin()) throw new ApiException(ErrorCode.BANNER_ADMIN_ONLY);
+        if (!Permissions.canEditSiteContent(caller)) throw new ApiException(ErrorCode.BANNER_ADMIN_ONLY);
         return Response.ok(system.updateBanner(update));
     }
 
