@@ -189,7 +189,7 @@ public final class AuthRows {
             row(Routes.PROJECT_CHAT, VISIBLE),
             // posting: a draft for its PMs; a private project for its PMs, allow-list and mapping-role teams
             row(Routes.POST_PROJECT_CHAT, notBlocked(ErrorCode.READ_ONLY).then((a, k) -> {
-                if (PM.contains(a) || k == AuthMatrix.Kind.PUBLIC) return AuthMatrix.Expect.ALLOWED;
+                if (PM.contains(a) || k == AuthMatrix.Kind.PUBLIC || k == AuthMatrix.Kind.TEAMS) return AuthMatrix.Expect.ALLOWED;
                 if (k == AuthMatrix.Kind.PRIVATE && (AuthMatrix.ALLOW_LIST.contains(a) || AuthMatrix.MAPPING_TEAM.contains(a))) {
                     return AuthMatrix.Expect.ALLOWED;
                 }
@@ -259,8 +259,8 @@ public final class AuthRows {
         boolean isPrivate = c.kind() == AuthMatrix.Kind.PRIVATE;
         return "{\"status\": \"" + (c.kind() == AuthMatrix.Kind.DRAFT ? "DRAFT" : "PUBLISHED") + "\", \"projectPriority\": \"HIGH\","
                 + " \"defaultLocale\": \"" + c.world().project.defaultLocale() + "\", \"difficulty\": \"EASY\","
-                + " \"mappingPermission\": \"ANY\", \"mappingPermissionLevelId\": " + c.world().project.mappingPermissionLevelId() + ","
-                + " \"validationPermission\": \"ANY\", \"validationPermissionLevelId\": " + c.world().project.validationPermissionLevelId() + ","
+                + " \"mappingPermission\": \"" + c.world().project.mappingPermission() + "\", \"mappingPermissionLevelId\": " + c.world().project.mappingPermissionLevelId() + ","
+                + " \"validationPermission\": \"" + c.world().project.validationPermission() + "\", \"validationPermissionLevelId\": " + c.world().project.validationPermissionLevelId() + ","
                 + " \"private\": " + isPrivate + ", \"taskCreationMode\": \"GRID\", \"mappingEditors\": [\"ID\"], \"validationEditors\": [\"ID\"],"
                 + (isPrivate ? " \"allowedUsernames\": [\"" + c.user(Actor.MAPPER).username() + "\", \"" + c.user(Actor.BLOCKED).username() + "\"]," : "")
                 + " \"projectInfoLocales\": [{\"locale\": \"" + c.world().project.defaultLocale() + "\", \"name\": \"Matrix\","
