@@ -86,7 +86,7 @@ async function publishedProject(admin, orgId, name) {
   });
   must(await api('PATCH', `/api/v2/projects/${projectId}/`, {
     status: 'PUBLISHED', projectPriority: 'MEDIUM', defaultLocale: 'en', difficulty: 'EASY',
-    mappingPermission: 'ANY', validationPermission: 'ANY', private: false, taskCreationMode: 'GRID',
+    mappingPermission: 'ANY', mappingPermissionLevelId: 1, validationPermission: 'ANY', validationPermissionLevelId: 1, private: false, taskCreationMode: 'GRID',
     mappingEditors: ['ID'], validationEditors: ['ID'], mappingTypes: ['BUILDINGS'], changesetComment: '#tm-journeys',
     projectInfoLocales: [{
       locale: 'en', name, shortDescription: `Journeys of ${STAMP}: a small area of Kathmandu.`,
@@ -195,11 +195,28 @@ async function waitClickable(page, selector, text, timeout = 15000) {
   await clickText(page, selector, text);
 }
 
+// A user without an email address gets the frontend's blocking "Update your email" dialog: fill it in as a
+// person must (the frontend saves it with PATCH /users/me/actions/set-user/).
+async function fillEmailDialog(page) {
+  const input = await page.$('.popup-content input[name="email"], [role="dialog"] input[name="email"]');
+  if (!input) return;
+  const who = await page.evaluate(() => localStorage.getItem('username'));
+  await input.type(`${who}@example.org`);
+  await page.evaluate(() => {
+    const i = document.querySelector('.popup-content input[name="email"], [role="dialog"] input[name="email"]');
+    const f = i && i.closest('form');
+    if (f) f.requestSubmit();
+  });
+  await page.waitForFunction(() => !document.querySelector('.popup-content input[name="email"], [role="dialog"] input[name="email"]'),
+    { timeout: 10000 }).catch(() => { throw new Error('the "Update your email" dialog did not close'); });
+}
+
 let lastNav = Date.now();
 async function go(page, p) {
   lastNav = Date.now();
   await page.goto(ORIGIN + p, { waitUntil: 'domcontentloaded', timeout: STEP_MS });
   await settle(page);
+  await fillEmailDialog(page);
 }
 
 async function browserLogin(page, who) {
@@ -341,6 +358,8 @@ async function journey(id, title, pages, fn) {
       });
       await waitClickable(mp, 'button', 'Map selected task');
       await mp.waitForFunction(() => /\/projects\/\d+\/map/.test(location.pathname), { timeout: STEP_MS });
+      await settle(mp);
+      await fillEmailDialog(mp);
       const st = await taskStatus(mapper, pid, picked);
       if (st !== 'LOCKED_FOR_MAPPING') throw new Error(`task ${picked} is ${st}, not LOCKED_FOR_MAPPING`);
       lockedTask = picked;
@@ -365,6 +384,8 @@ async function journey(id, title, pages, fn) {
       }
       await waitClickable(vp, 'button', 'Validate 2 selected tasks');
       await vp.waitForFunction(() => /\/projects\/\d+\/validate/.test(location.pathname), { timeout: STEP_MS });
+      await settle(vp);
+      await fillEmailDialog(vp);
       for (const t of [t1, t2]) {
         const st = await taskStatus(validator, pid, t);
         if (st !== 'LOCKED_FOR_VALIDATION') throw new Error(`task ${t} is ${st}, not LOCKED_FOR_VALIDATION`);
@@ -436,10 +457,11 @@ async function journey(id, title, pages, fn) {
       return `project ${created} created with its grid and edited`;
     });
 
-    await journey('profile', "a user's profile and statistics", [anon], async () => {
-      await go(anon, `/users/${mapper.username}`);
-      await waitText(anon, mapper.username);
-      await waitText(anon, 'Mapped');
+    await journey('profile', "a user's profile and statistics", [vp], async () => {
+      // the validator looks at the mapper's profile (the reference shows profiles to logged-in users)
+      await go(vp, `/users/${mapper.username}`);
+      await waitText(vp, mapper.username);
+      await waitText(vp, 'Mapped');
       return '';
     });
 
