@@ -6,21 +6,26 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The reference's UserDTO: every key is always present. Profile fields this system does not keep
- * yet are null; notification flags and the editor are the reference's defaults, which no endpoint here can
+ * The reference's UserDTO: every key is always present. {@code projectsMapped} comes from the user's counters
+ * (docs/workflow.md "A user's tasks and counters"). Profile fields this system does not keep yet are null; notification flags and the editor are the reference's defaults, which no endpoint here can
  * change. E-mail and gender are shown to the user themself only.
  */
 final class UserDto {
     private UserDto() {}
 
     static Map<String, Object> of(User u, boolean self) {
+        return of(u, self, dev.tmserverless.aws.store.UserTasks.Stats.NONE);
+    }
+
+    /** {@code projectsMapped}: the projects in which the user changed a task's status (null for none, as in the reference). */
+    static Map<String, Object> of(User u, boolean self, dev.tmserverless.aws.store.UserTasks.Stats stats) {
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("id", u.id());
         m.put("username", u.username());
         m.put("role", u.role().name());
         m.put("mappingLevel", u.mappingLevel().name());
         m.put("level_ordering", u.mappingLevel().ordering());
-        m.put("projectsMapped", null);
+        m.put("projectsMapped", stats.projectsMapped() == 0 ? null : stats.projectsMapped());
         m.put("emailAddress", self ? u.emailAddress() : null);
         m.put("isEmailVerified", self ? Boolean.FALSE : null);
         m.put("isExpert", false);

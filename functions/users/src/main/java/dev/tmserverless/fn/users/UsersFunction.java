@@ -28,6 +28,7 @@ public class UsersFunction extends ApiFunction {
     @Inject Notifications notifications;
     @Inject Licenses licenses;
     @Inject TeamService teams;
+    @Inject dev.tmserverless.aws.store.UserTasks userTasks;
 
     public UsersFunction() { super(); }
 
@@ -249,7 +250,7 @@ public class UsersFunction extends ApiFunction {
         String username = req.pathParams().get("username");
         User user = users.byUsername(username).orElseThrow(() -> new ApiException(ErrorCode.USER_NOT_FOUND,
                 ErrorCode.USER_NOT_FOUND.message, Map.of("username", username)));
-        return Response.ok(UserDto.of(user, user.id() == caller.id()));
+        return Response.ok(UserDto.of(user, user.id() == caller.id(), userTasks.stats(user.id())));
     }
 
     Response createOrganisation(Request req) {

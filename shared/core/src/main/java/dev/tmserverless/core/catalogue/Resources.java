@@ -148,7 +148,9 @@ public final class Resources {
             new Mount(V2 + "/projects/{projectId}/activities", TASKS),
             new Mount(V2 + "/tasks", TASKS),
             // what a user has locked is read where locks are written
-            new Mount(V2 + "/users/queries/tasks", TASKS));
+            new Mount(V2 + "/users/queries/tasks", TASKS),
+            // the tasks a user has touched are read from the task items' per-user index, next to the task writes
+            new Mount(V2 + "/users/{userId}/tasks", TASKS));
 
     /** The HTTP API's routes: two per mount, method ANY. */
     public static List<Route> gatewayRoutes() {

@@ -154,6 +154,14 @@ public final class Routes {
     public static final Resources.Route LATEST_ACTIVITIES = route("GET", "/projects/{projectId}/activities/latest", TASKS);
     public static final Resources.Route MY_LOCKED_TASKS = route("GET", "/users/queries/tasks/locked", TASKS);
     public static final Resources.Route MY_LOCKED_TASK_DETAILS = route("GET", "/users/queries/tasks/locked/details", TASKS);
+    public static final Resources.Route MAPPED_TASKS = route("GET", "/projects/{projectId}/tasks/queries/mapped", TASKS);
+    public static final Resources.Route USER_TASKS = route("GET", "/users/{userId}/tasks", TASKS);
+    public static final Resources.Route TASK_COMMENTS = route("GET", "/projects/{projectId}/comments/tasks/{taskId}", TASKS);
+    public static final Resources.Route DELETE_TASKS = route("DELETE", "/projects/{projectId}/tasks", TASKS);
+    public static final Resources.Route TASKS_AOI = route("PUT", "/projects/{projectId}/tasks/queries/aoi", TASKS);
+    // the reference's path puts a username where every sibling has the project id; it reaches the tasks mount
+    public static final Resources.Route OWN_INVALIDATED_TASKS =
+            route("GET", "/projects/{username}/tasks/queries/own/invalidated", TASKS);
 
     /** Every route, in declaration order. */
     public static final List<Resources.Route> ALL = List.copyOf(DECLARED);

@@ -195,6 +195,20 @@ public final class Permissions {
         if (!pm) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
     }
 
+    /** Deleting tasks is for administrators: 403 OnlyAdminAccess. */
+    public static void checkCanDeleteTasks(User u) {
+        if (!u.isAdmin()) throw new ApiException(ErrorCode.ONLY_ADMIN_TASK_DELETE);
+    }
+
+    /**
+     * Whose task list ({@code GET /users/{id}/tasks/}) shows a project's tasks: the user themself and administrators
+     * see all; anybody else only published or archived projects that are not private.
+     */
+    public static boolean showsOthersTasks(User caller, long ownerId, Project p) {
+        if (caller.id() == ownerId || caller.isAdmin()) return true;
+        return p.status() != ProjectStatus.DRAFT && !p.isPrivate();
+    }
+
     /** Reverting a user's tasks (reset-by-user) needs PM: 403 UserActionNotPermitted. */
     public static void checkCanRevert(boolean pm) {
         if (!pm) throw new ApiException(ErrorCode.USER_ACTION_NOT_PERMITTED);

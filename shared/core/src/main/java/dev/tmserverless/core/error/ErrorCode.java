@@ -66,6 +66,7 @@ public enum ErrorCode {
     NOT_PERMITTED_TO_CREATE(403, "NotPermittedToCreate", Shape.LEGACY, "User is not permitted to create project"),
     ONLY_ADMIN_ACCESS(403, "OnlyAdminAccess", Shape.LEGACY, "Only admin users can create organisations."),
     BANNER_ADMIN_ONLY(403, "OnlyAdminAccess", Shape.LEGACY, "Banner can only be updated by system admins"),
+    ONLY_ADMIN_TASK_DELETE(403, "OnlyAdminAccess", Shape.LEGACY, "This endpoint action is restricted to ADMIN users."),
     USER_NOT_ORG_ADMIN(403, "UserNotOrgAdmin", Shape.LEGACY, "User is not an admin for the org"),
     ORG_HAS_PROJECTS(403, "OrgHasProjects", Shape.LEGACY, "Organisation has some projects"),
     LOGIN_TO_FILTER_MANAGER(403, "LoginToFilterManager", Shape.LEGACY,
