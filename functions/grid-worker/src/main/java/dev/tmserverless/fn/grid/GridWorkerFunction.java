@@ -43,6 +43,14 @@ public class GridWorkerFunction extends MicronautRequestHandler<SQSEvent, SQSBat
 
     @Override
     public SQSBatchResponse execute(SQSEvent event) {
+        try {
+            return handle(event);
+        } finally {
+            dev.tmserverless.aws.observe.Telemetry.endInvocation(dev.tmserverless.core.catalogue.Resources.GRID_WORKER);
+        }
+    }
+
+    private SQSBatchResponse handle(SQSEvent event) {
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         for (SQSEvent.SQSMessage m : event.getRecords()) {
             long projectId = -1;

@@ -113,11 +113,21 @@ class GridWorkerFunctionTest {
     }
 
     @Test
-    void aJobWritesTheWholeClippedGrid() {
+    void aJobWritesTheWholeClippedGrid() throws Exception {
         assertThat(expected).isGreaterThan(3 * GridWriter.FLUSH);
         long id = queuedProject(true);
-        assertThat(deliver(id, 1).getBatchItemFailures()).isEmpty();
+        List<String> lines = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        try (AutoCloseable c = dev.tmserverless.aws.observe.Telemetry.capture(lines::add)) {
+            assertThat(deliver(id, 1).getBatchItemFailures()).isEmpty();
+        }
         assertExactGrid(id);
+        // the invocation's embedded-metric document counts every task it stored (docs/operations.md)
+        var emf = lines.stream().map(Json::parse).filter(l -> l.has("_aws")).toList();
+        assertThat(emf).hasSize(1);
+        assertThat(emf.get(0).path("Function").asText()).isEqualTo("grid-worker");
+        assertThat(emf.get(0).path("GridTasksWritten").asLong()).isEqualTo(expected);
+        assertThat(emf.get(0).path("_aws").path("CloudWatchMetrics").get(0).path("Metrics").toString())
+                .isEqualTo("[{\"Name\":\"GridTasksWritten\",\"Unit\":\"Count\"}]");
         // tiles cut by the AOI edge are stored with their clipped geometry; whole tiles are not stored at all
         Map<Integer, String> geometries = fx.shapes.geometries(id);
         assertThat(geometries).isNotEmpty().hasSizeLessThan((int) expected);
