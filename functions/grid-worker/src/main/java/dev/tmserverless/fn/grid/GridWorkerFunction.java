@@ -78,7 +78,11 @@ public class GridWorkerFunction extends MicronautRequestHandler<SQSEvent, SQSBat
     }
 
     private void recordFailure(long projectId, SQSEvent.SQSMessage m, RuntimeException e) {
-        String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+        // what the job shows to anybody who can see the project: no internal detail (table names, SDK messages);
+        // the log line above has it, under the request id named here
+        String requestId = org.slf4j.MDC.get("AWSRequestId");
+        String error = "Writing the tasks failed" + (requestId == null ? "" : "; the grid worker's log has the details"
+                + " under requestId " + requestId);
         boolean last = receiveCount(m) >= Resources.GRID_JOBS.maxReceiveCount();
         try {
             if (last) {
