@@ -143,7 +143,7 @@ public class TmStack extends Stack {
         osmClientId = CfnParameter.Builder.create(this, "OsmClientId").type("String").defaultValue("")
                 .description("OAuth2 client id of the OSM application (" + ENV_OSM_CLIENT_ID + ")").build();
         bootstrapAdmins = CfnParameter.Builder.create(this, "BootstrapAdmins").type("String").defaultValue("")
-                .description("Comma-separated OSM user ids (or display names) made ADMIN at login (" + ENV_BOOTSTRAP_ADMINS + ")").build();
+                .description("Comma-separated OSM user ids made ADMIN at login (" + ENV_BOOTSTRAP_ADMINS + ")").build();
         redirectUri = CfnParameter.Builder.create(this, "RedirectUri").type("String").defaultValue("")
                 .description("Default OAuth2 redirect_uri of the login URL: the frontend's /authorized page ("
                         + ENV_REDIRECT_URI + "; empty keeps the function's default)").build();
