@@ -95,6 +95,10 @@ public class TmStack extends Stack {
     // Configuration env vars that are not resources (so not in the catalogue). Functions read them at init.
     public static final String ENV_TOKEN_SECRET_ARN = "TM_TOKEN_SECRET_ARN";
     public static final String ENV_APP_KEY_REQUESTS_PER_MINUTE = "TM_APP_KEY_REQUESTS_PER_MINUTE";
+    public static final String ENV_METRICS_NAMESPACE = "TM_METRICS_NAMESPACE";
+    public static final String ENV_LOG_LEVEL = "TM_LOG_LEVEL";
+    /** The functions' log threshold: INFO logs one line per HTTP request, WARN only problems. */
+    static final String LOG_LEVEL = "INFO";
     public static final String ENV_OSM_URL = "TM_OSM_URL";
     public static final String ENV_OSM_CLIENT_ID = "TM_OSM_CLIENT_ID";
     public static final String ENV_OSM_CLIENT_SECRET_ARN = "TM_OSM_CLIENT_SECRET_ARN";
@@ -139,7 +143,7 @@ public class TmStack extends Stack {
         osmClientId = CfnParameter.Builder.create(this, "OsmClientId").type("String").defaultValue("")
                 .description("OAuth2 client id of the OSM application (" + ENV_OSM_CLIENT_ID + ")").build();
         bootstrapAdmins = CfnParameter.Builder.create(this, "BootstrapAdmins").type("String").defaultValue("")
-                .description("Comma-separated OSM user ids (or display names) made ADMIN at login (" + ENV_BOOTSTRAP_ADMINS + ")").build();
+                .description("Comma-separated OSM user ids made ADMIN at login (" + ENV_BOOTSTRAP_ADMINS + ")").build();
         redirectUri = CfnParameter.Builder.create(this, "RedirectUri").type("String").defaultValue("")
                 .description("Default OAuth2 redirect_uri of the login URL: the frontend's /authorized page ("
                         + ENV_REDIRECT_URI + "; empty keeps the function's default)").build();
@@ -330,6 +334,10 @@ public class TmStack extends Stack {
         Map<String, String> env = new TreeMap<>();
         // C1-only JIT: about a fifth off the cold start before SnapStart (docs/performance.md, ./bench).
         env.put(ENV_JAVA_TOOL_OPTIONS, JVM_FLAGS);
+        // JSON log lines and embedded metrics (docs/operations.md): one metric namespace per stack, so two stages
+        // in one account keep their metrics apart; INFO writes one line per HTTP request.
+        env.put(ENV_METRICS_NAMESPACE, getStackName());
+        env.put(ENV_LOG_LEVEL, LOG_LEVEL);
         for (Resources.Access access : new TreeSet<>(f.access())) grant(f, access, role, env);
         if (f.http()) {
             env.put(ENV_TOKEN_SECRET_ARN, tokenSecret.getSecretArn());

@@ -182,4 +182,27 @@ class UserQueriesTest {
             assertThat(get(fn, path("remy"), auth).status()).as(auth).isEqualTo(200);
         }
     }
+
+    /**
+     * A display name changes hands on OSM: the old holder keeps it here until their next login, the new holder logs
+     * in with it. Every lookup of the name finds the new holder, whichever of the two accounts is older or was
+     * stored first.
+     */
+    @Test
+    void aNameThatChangedHandsResolvesToItsCurrentHolder() {
+        Instant t0 = Instant.now();
+        long older = IDS.incrementAndGet();
+        long newer = IDS.incrementAndGet();
+        // the newer account held the name first and lost it; the older account took it over later
+        users.upsertOnLogin(newer, "ines", "https://osm.test/a.png", null, false, t0);
+        users.upsertOnLogin(older, "ines", "https://osm.test/b.png", null, false, t0.plusSeconds(60));
+        for (int i = 0; i < 5; i++) {
+            assertThat(users.byUsername("ines")).get().extracting(User::id).isEqualTo(older);
+        }
+        var profile = get(fn, path("ines"), token(older));
+        assertThat(profile.json().path("id").asLong()).isEqualTo(older);
+        // the first holder logs in again under the name (OSM gave it back): the name is theirs again
+        users.upsertOnLogin(newer, "ines", "https://osm.test/a.png", null, false, t0.plusSeconds(120));
+        assertThat(users.byUsername("ines")).get().extracting(User::id).isEqualTo(newer);
+    }
 }

@@ -276,6 +276,9 @@ public class TaskStore {
         v.put(":vb", Attr.n(a.validatedBy()));
         v.put(":h", TaskItems.history(inline));
         boolean won = updateAtVersion(change.before(), "#st = :st, lockedBy = :lb, lockExp = :le, mappedBy = :mb, validatedBy = :vb, h = :h", v);
+        if (won && a.status().isLocked() && !change.before().status().isLocked()) {
+            dev.tmserverless.aws.observe.Metrics.count(dev.tmserverless.aws.observe.Metrics.TASKS_LOCKED);
+        }
         // derived from the committed change, after it: the users' contribution items and counters
         if (won) userTasks.recordWrites(change);
         return won;
@@ -300,12 +303,14 @@ public class TaskStore {
         Map<String, AttributeValue> v = new HashMap<>(values);
         v.put(":nv", Attr.n(before.version() + 1));
         v.put(":v", Attr.n(before.version()));
-        return bumpedIf(before.projectId(), Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table)
+        boolean written = Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table)
                 .key(Attr.key(Keys.project(before.projectId()), Keys.task(before.taskId())))
                 .updateExpression("SET " + assignments + ", v = :nv")
                 .conditionExpression("v = :v")
                 .expressionAttributeNames(Map.of("#st", "status"))
-                .expressionAttributeValues(v))));
+                .expressionAttributeValues(v)));
+        if (!written) dev.tmserverless.aws.observe.Metrics.count(dev.tmserverless.aws.observe.Metrics.WRITE_CONFLICTS);
+        return bumpedIf(before.projectId(), written);
     }
 
     private static SplitMark mark(long projectId, Map<String, AttributeValue> i) {
