@@ -37,6 +37,7 @@ import java.util.Set;
 public class Partners {
     /** The reference keeps up to five website links, as {@code name_1}/{@code url_1} … {@code name_5}/{@code url_5}. */
     static final int LINKS = 5;
+    private static final java.time.format.DateTimeFormatter ISO = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
 
     private final PartnerStore store;
     private final ProjectAccess projects;
@@ -327,7 +328,7 @@ public class Partners {
     }
 
     static String iso(Instant i) {
-        return i == null ? null : LocalDateTime.ofInstant(i, ZoneOffset.UTC).toString() + "Z";
+        return i == null ? null : ISO.format(LocalDateTime.ofInstant(i, ZoneOffset.UTC)) + "Z";
     }
 
     private static void admin(Request req) {
