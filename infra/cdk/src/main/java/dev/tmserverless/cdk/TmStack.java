@@ -433,6 +433,19 @@ public class TmStack extends Stack {
                 }
                 env.put(Resources.BULK_JOBS.envVar(), queues.get(Resources.BULK_JOBS.id()).getQueueUrl());
             }
+            case MESSAGES_SEND -> {
+                Queue q = queues.get(Resources.MESSAGES.id());
+                q.grantSendMessages(role);
+                env.put(Resources.MESSAGES.envVar(), q.getQueueUrl());
+            }
+            case MESSAGES_CONSUME -> {
+                // the permissions come with the event source mapping
+                if (!Resources.MESSAGES.consumer().equals(f.id())) {
+                    throw new IllegalArgumentException("function " + f.id() + " has " + access + " but "
+                            + Resources.MESSAGES.id() + " is consumed by " + Resources.MESSAGES.consumer());
+                }
+                env.put(Resources.MESSAGES.envVar(), queues.get(Resources.MESSAGES.id()).getQueueUrl());
+            }
             // A new catalogue access value must get its grant here before any function can use it.
             default -> throw new IllegalArgumentException("function " + f.id() + ": no IAM mapping for access " + access);
         }

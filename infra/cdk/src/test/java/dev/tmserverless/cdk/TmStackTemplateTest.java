@@ -222,6 +222,9 @@ class TmStackTemplateTest {
             if (f.access().contains(Resources.Access.BULK_JOBS_SEND) || f.access().contains(Resources.Access.BULK_JOBS_CONSUME)) {
                 expected.add(Resources.BULK_JOBS.envVar());
             }
+            if (f.access().contains(Resources.Access.MESSAGES_SEND) || f.access().contains(Resources.Access.MESSAGES_CONSUME)) {
+                expected.add(Resources.MESSAGES.envVar());
+            }
             if (f.http()) expected.addAll(List.of(TmStack.ENV_TOKEN_SECRET_ARN, TmStack.ENV_APP_KEY_REQUESTS_PER_MINUTE));
             if (TmStack.servesLogin(f)) {
                 expected.addAll(List.of(TmStack.ENV_OSM_URL, TmStack.ENV_OSM_CLIENT_ID,

@@ -29,6 +29,10 @@ public class UsersFunction extends ApiFunction {
     @Inject Licenses licenses;
     @Inject TeamService teams;
     @Inject dev.tmserverless.aws.store.UserTasks userTasks;
+    @Inject Interests interests;
+    @Inject Campaigns campaigns;
+    @Inject Partners partners;
+    @Inject TeamUnlinks unlinks;
 
     public UsersFunction() { super(); }
 
@@ -40,6 +44,10 @@ public class UsersFunction extends ApiFunction {
     @Override
     protected void register(Handlers h) {
         licenses.register(h);
+        interests.register(h);
+        campaigns.register(h);
+        partners.register(h);
+        unlinks.register(h);
         h.on(Routes.LOGIN, this::loginUrl)
                 .on(Routes.LOGIN_CALLBACK, this::callback)
                 .on(Routes.USER_BY_USERNAME, this::userByName)

@@ -98,6 +98,49 @@ public final class Routes {
     public static final Resources.Route CHANGE_PROJECT_TEAM = route("PATCH", "/projects/{teamId}/projects/{projectId}", USERS);
     public static final Resources.Route REMOVE_PROJECT_TEAM = route("DELETE", "/projects/{teamId}/projects/{projectId}", USERS);
 
+    // ---- users: reference data (docs/reference-data.md) ----
+    public static final Resources.Route INTERESTS = route("GET", "/interests", USERS);
+    public static final Resources.Route CREATE_INTEREST = route("POST", "/interests", USERS);
+    public static final Resources.Route INTEREST = route("GET", "/interests/{interestId}", USERS);
+    public static final Resources.Route UPDATE_INTEREST = route("PATCH", "/interests/{interestId}", USERS);
+    public static final Resources.Route DELETE_INTEREST = route("DELETE", "/interests/{interestId}", USERS);
+    public static final Resources.Route SET_MY_INTERESTS = route("POST", "/users/me/actions/set-interests", USERS);
+    public static final Resources.Route USER_INTERESTS = route("GET", "/users/{username}/queries/interests", USERS);
+    public static final Resources.Route CAMPAIGNS = route("GET", "/campaigns", USERS);
+    public static final Resources.Route CREATE_CAMPAIGN = route("POST", "/campaigns", USERS);
+    public static final Resources.Route CAMPAIGN = route("GET", "/campaigns/{campaignId}", USERS);
+    public static final Resources.Route UPDATE_CAMPAIGN = route("PATCH", "/campaigns/{campaignId}", USERS);
+    public static final Resources.Route DELETE_CAMPAIGN = route("DELETE", "/campaigns/{campaignId}", USERS);
+    /** Queues a message to everyone who mapped or validated a task of the campaign's projects (docs/reference-data.md). */
+    public static final Resources.Route MESSAGE_CAMPAIGN =
+            route("POST", "/campaigns/{campaignId}/actions/message-contributors", USERS);
+    public static final Resources.Route ORGANISATION_CAMPAIGNS = route("GET", "/organisations/{organisationId}/campaigns", USERS);
+    public static final Resources.Route ASSIGN_ORGANISATION_CAMPAIGN =
+            route("POST", "/organisations/{organisationId}/campaigns/{campaignId}", USERS);
+    public static final Resources.Route REMOVE_ORGANISATION_CAMPAIGN =
+            route("DELETE", "/organisations/{organisationId}/campaigns/{campaignId}", USERS);
+    public static final Resources.Route PROJECT_CAMPAIGNS = route("GET", "/projects/{projectId}/campaigns", USERS);
+    public static final Resources.Route ASSIGN_PROJECT_CAMPAIGN = route("POST", "/projects/{projectId}/campaigns/{campaignId}", USERS);
+    public static final Resources.Route REMOVE_PROJECT_CAMPAIGN = route("DELETE", "/projects/{projectId}/campaigns/{campaignId}", USERS);
+    public static final Resources.Route PARTNERS = route("GET", "/partners", USERS);
+    public static final Resources.Route CREATE_PARTNER = route("POST", "/partners", USERS);
+    /** A numeric segment is a partner id (administrators), any other a permalink (public), as organisations. */
+    public static final Resources.Route PARTNER = route("GET", "/partners/{partnerId}", USERS);
+    public static final Resources.Route UPDATE_PARTNER = route("PUT", "/partners/{partnerId}", USERS);
+    public static final Resources.Route DELETE_PARTNER = route("DELETE", "/partners/{partnerId}", USERS);
+    public static final Resources.Route PARTNER_GENERAL_STATISTICS = route("GET", "/partners/{permalink}/general-statistics", USERS);
+    public static final Resources.Route PARTNER_FILTERED_STATISTICS = route("GET", "/partners/{permalink}/filtered-statistics", USERS);
+    public static final Resources.Route CREATE_PARTNERSHIP = route("POST", "/projects/partnerships", USERS);
+    public static final Resources.Route PARTNERSHIP = route("GET", "/projects/partnerships/{partnershipId}", USERS);
+    public static final Resources.Route UPDATE_PARTNERSHIP = route("PATCH", "/projects/partnerships/{partnershipId}", USERS);
+    public static final Resources.Route DELETE_PARTNERSHIP = route("DELETE", "/projects/partnerships/{partnershipId}", USERS);
+    public static final Resources.Route PROJECT_PARTNERS = route("GET", "/projects/{projectId}/partners", USERS);
+    // unlinking teams from projects, with the reference's "last team of its kind" refusals
+    public static final Resources.Route UNLINK_PROJECT_TEAM = route("DELETE", "/teams/projects/{projectId}/teams/{teamId}", USERS);
+    /** The reference's path has no trailing slash; both forms are served here, as everywhere. */
+    public static final Resources.Route UNLINK_TEAMS = route("DELETE", "/teams/projects/unlink", USERS);
+    public static final Resources.Route UNLINK_TEAM_EVERYWHERE = route("DELETE", "/teams/projects/teams/{teamId}/unlink", USERS);
+
     // ---- projects ----
     public static final Resources.Route CREATE_PROJECT = route("POST", "/projects", PROJECTS);
     /** Project search (docs/search.md). */
@@ -109,6 +152,10 @@ public final class Routes {
     public static final Resources.Route INTERSECTING_TILES = route("POST", "/projects/actions/intersecting-tiles", PROJECTS);
     public static final Resources.Route PROJECT_SUMMARY = route("GET", "/projects/{projectId}/queries/summary", PROJECTS);
     public static final Resources.Route PROJECT_CONTRIBUTIONS = route("GET", "/projects/{projectId}/contributions", PROJECTS);
+    public static final Resources.Route SET_PROJECT_INTERESTS = route("POST", "/projects/{projectId}/actions/set-interests", PROJECTS);
+    /** Queues a message to everyone who mapped or validated one of the project's tasks (docs/reference-data.md). */
+    public static final Resources.Route MESSAGE_PROJECT_CONTRIBUTORS =
+            route("POST", "/projects/{projectId}/actions/message-contributors", PROJECTS);
 
     // ---- tasks ----
     public static final Resources.Route TASKS_OF_PROJECT = route("GET", "/projects/{projectId}/tasks", TASKS);

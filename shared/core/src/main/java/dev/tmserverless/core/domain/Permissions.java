@@ -254,4 +254,27 @@ public final class Permissions {
         return code == ErrorCode.VALIDATION_NOT_ALLOWED
                 ? "Validation not allowed because: ValidatingNotAllowed." + reason : code.message;
     }
+
+    /**
+     * Writing interests and campaigns (and reading one interest, as the reference): an administrator or a manager
+     * of at least one organisation. {@code managesAnOrganisation} is whether the caller manages any.
+     */
+    public static boolean canWriteReferenceData(User u, boolean managesAnOrganisation) {
+        return u != null && (u.isAdmin() || managesAnOrganisation);
+    }
+
+    /** Partners (and their id-addressed reads) are for administrators only. */
+    public static boolean canManagePartners(User u) {
+        return u != null && u.isAdmin();
+    }
+
+    /** Messaging every contributor of a campaign's projects: administrators only. */
+    public static boolean canMessageCampaign(User u) {
+        return u != null && u.isAdmin();
+    }
+
+    /** Giving an organisation a campaign or taking it away: an administrator or a manager of that organisation. */
+    public static boolean canLinkOrganisationCampaign(User u, Organisation org) {
+        return canManageOrganisation(u, org);
+    }
 }

@@ -138,6 +138,37 @@ public enum ErrorCode {
     PARTNERSHIP_WITHOUT_PARTNER(400, "", Shape.ERROR_ONLY, "partnershipFrom or partnershipTo cannot be provided without partnerId"),
     PARTNERSHIP_FROM_AFTER_TO(400, "", Shape.ERROR_ONLY, "partnershipFrom cannot be greater than partnershipTo"),
     PARTNER_FILTER_ADMIN_ONLY(401, "", Shape.ERROR_ONLY, "Only admins can search projects by partnerId, partnershipFrom, partnershipTo"),
+
+    // reference data: interests, campaigns, partners (docs/reference-data.md)
+    INTEREST_NOT_FOUND(404, "INTEREST_NOT_FOUND", Shape.STRUCTURED, "The requested interest was not found."),
+    CAMPAIGN_NOT_FOUND(404, "CAMPAIGN_NOT_FOUND", Shape.STRUCTURED, "The requested campaign was not found."),
+    ORGANISATION_CAMPAIGN_NOT_FOUND(404, "ORGANISATION_CAMPAIGN_NOT_FOUND", Shape.STRUCTURED, "The requested organisation campaign was not found."),
+    PROJECT_CAMPAIGN_NOT_FOUND(404, "PROJECT_CAMPAIGN_NOT_FOUND", Shape.STRUCTURED, "The requested project campaign was not found."),
+    PARTNER_NOT_FOUND(404, "PARTNER_NOT_FOUND", Shape.STRUCTURED, "The requested partner was not found."),
+    PARTNERSHIP_NOT_FOUND(404, "PARTNERSHIP_NOT_FOUND", Shape.STRUCTURED, "The requested partnership was not found."),
+    // interests and campaigns are written by managers of any organisation (and administrators)
+    ORG_MANAGER_REQUIRED(403, "UserNotPermitted", Shape.LEGACY, "User not a Org Manager"),
+    ORG_MANAGER_OF_THIS_REQUIRED(403, "UserNotPermitted", Shape.LEGACY, "User is not a manager of the organisation"),
+    // ours: 409 for every reference-data name already taken (the reference answers 400 or a 500)
+    NAME_TAKEN(409, "NameExists", Shape.LEGACY, "Name already exists"),
+    CAMPAIGN_ASSIGNMENT_ERROR(400, "CampaignAssignmentError", Shape.LEGACY, "Project is already assigned to this campaign"),
+    CAMPAIGN_ALREADY_ASSIGNED(400, "CampaignAlreadyAssigned", Shape.LEGACY, "Campaign is already assigned to the organisation"),
+    // the reference answers a partnership write by a non-manager with 401
+    PARTNERSHIP_NOT_MANAGER(401, "UserPermissionError", Shape.LEGACY, "User is not a manager of the project"),
+    PARTNER_ADMIN_ONLY(403, "OnlyAdminAccess", Shape.LEGACY, "Only admin users can manage partners."),
+    INVALID_TIME_RANGE(400, "INVALID_TIME_RANGE", Shape.STRUCTURED, "Invalid time range."),
+    EMPTY_MAPSWIPE_GROUP(400, "EMPTY_MAPSWIPE_GROUP", Shape.STRUCTURED, "Mapswipe group is not set for this partner."),
+    // the MapSwipe statistics service did not answer usably (ours: the reference answers a 500)
+    MAPSWIPE_UNAVAILABLE(502, "MAPSWIPE_UNAVAILABLE", Shape.STRUCTURED, "The MapSwipe statistics service could not be reached."),
+    // the message-contributors actions
+    MESSAGE_INVALID(400, "InvalidData", Shape.LEGACY, "Request payload did not match validation"),
+    CAMPAIGN_MESSAGE_ADMIN_ONLY(403, "UserNotPermitted", Shape.LEGACY, "Unauthorised to send message to campaign contributors"),
+    // unlinking teams from projects
+    UNLINK_NOTHING(400, "InvalidRequest", Shape.LEGACY, "No project/team pairs provided"),
+    UNLINK_NOT_FOUND(404, "NotFoundError", Shape.LEGACY, "Cannot unlink team"),
+    UNLINK_LAST_PM_TEAM(403, "ProjectManagementPermissionError", Shape.LEGACY, "Cannot unlink team: this is the project's only project-manager team"),
+    UNLINK_LAST_MAPPER_TEAM(403, "TeamMappingPermissionError", Shape.LEGACY, "Cannot unlink team: mapping is restricted to teams and this is the only mapper team"),
+    UNLINK_LAST_VALIDATOR_TEAM(403, "TeamValidationPermissionError", Shape.LEGACY, "Cannot unlink team: validation is restricted to teams and this is the only validator team"),
     ;
 
     /** LEGACY: {"Error", "SubCode"}; ERROR_ONLY: {"Error"} alone; STRUCTURED: {"error": {...}}; DETAIL: FastAPI's 422. */
