@@ -154,6 +154,7 @@ public class TaskService {
             TaskChange change = TaskMachine.undoLastAction(task(projectId, taskId), user.actor(), clock.instant(), mayValidate);
             if (tasks.apply(change)) {
                 projects.addCounters(projectId, change.counters());
+                recordMapped(projectId, change);
                 return new Outcome(change.after(), view);
             }
         }
@@ -312,6 +313,7 @@ public class TaskService {
             }
             faults.afterTaskWrite();
             projects.addCounters(projectId, change.counters());
+                recordMapped(projectId, change);
             Instant e = change.before().lockExpiresAt();
             if (e != null && (ended == null || e.isAfter(ended))) ended = e;
             out.add(change);
@@ -402,6 +404,7 @@ public class TaskService {
                 faults.afterTaskWrite();
                 claims.release(user.id(), projectId, taskId, change.before().lockExpiresAt());
                 projects.addCounters(projectId, change.counters());
+                recordMapped(projectId, change);
                 return new Outcome(change.after(), view);
             }
         }
@@ -473,5 +476,15 @@ public class TaskService {
         public void afterTaskWrite() {}
 
         public void afterSplitMark() {}
+    }
+
+    /**
+     * A user who mapped a task has mapped in its project: the project joins their {@code projectsMapped} (a set,
+     * so a repeat changes nothing), which profiles count and mention autocomplete ranks by (docs/people.md).
+     */
+    private void recordMapped(long projectId, TaskChange change) {
+        for (var d : change.userCounters()) {
+            if (d.tasksMapped() > 0) users.addMappedProjectWrite(d.userId(), projectId);
+        }
     }
 }

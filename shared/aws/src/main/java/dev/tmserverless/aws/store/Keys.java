@@ -8,6 +8,9 @@ final class Keys {
     static final String PROFILE = "PROFILE";
     static final String LOCK = "LOCK";
     static String username(String name) { return "USERNAME#" + name.toLowerCase(java.util.Locale.ROOT); }
+    /** gsi2 partition holding every user, sorted by lower-case username then id (the user list and autocomplete). */
+    static final String USERS = "USERS";
+    static String userSort(String name, long id) { return name.toLowerCase(java.util.Locale.ROOT) + "#" + id; }
 
     static String org(long id) { return "ORG#" + id; }
     static final String META = "META";
