@@ -469,18 +469,22 @@ public class People {
         return changed ? profile(p.user().id()) : p;
     }
 
-    /** Moves a user to {@code level} on condition they are still where they were; the level counts follow. */
-    private boolean moveLevel(User u, LevelStore.Level level, boolean congratulate, Instant now) {
+    /**
+     * Moves a user to {@code level} on condition they are still at the level {@code u} shows; the level counts
+     * follow. A lost condition means the user moved meanwhile: an administrator's explicit choice is applied to the
+     * fresh state, a promotion (decided from the old level) is dropped.
+     */
+    private boolean moveLevel(User u, LevelStore.Level level, boolean promotion, Instant now) {
         MappingLevel from = u.mappingLevel();
         if (from.id == level.id()) return false;
         if (!users.changeLevelWrite(u.id(), from, level.asMappingLevel())) {
-            // moved meanwhile: decide again from what is stored
+            if (promotion) return false;
             User fresh = users.get(u.id()).orElseThrow(() -> userNotFound("user_id", u.id()));
             if (fresh.mappingLevel().id == from.id) throw new ApiException(ErrorCode.CONFLICT);
-            return moveLevel(fresh, level, congratulate, now);
+            return moveLevel(fresh, level, false, now);
         }
         levels.moveUserCountWrite(from.id, level.id());
-        if (congratulate) messages.send(Messages.levelUpgrade(u, level.name(), config.orgCode(), now));
+        if (promotion) messages.send(Messages.levelUpgrade(u, level.name(), config.orgCode(), now));
         return true;
     }
 

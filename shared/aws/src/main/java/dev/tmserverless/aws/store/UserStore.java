@@ -117,12 +117,15 @@ public class UserStore {
      * pending nomination and its votes end with it. False if the user moved meanwhile (or does not exist).
      */
     public boolean changeLevelWrite(long userId, MappingLevel from, MappingLevel to) {
+        // a user item without a level is at the beginner level
+        String condition = from.id == MappingLevel.BEGINNER.id
+                ? "attribute_exists(pk) AND (#l = :from OR attribute_not_exists(#l))" : "#l = :from";
         return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(profileKey(userId))
                 .updateExpression("SET #l = :l, levelName = :ln REMOVE nominated, votes")
-                .conditionExpression("attribute_exists(pk) AND (#l = :from OR (attribute_not_exists(#l) AND :from = :one))")
+                .conditionExpression(condition)
                 .expressionAttributeNames(Map.of("#l", "level"))
                 .expressionAttributeValues(Map.of(":l", Attr.n((long) to.id), ":ln", Attr.s(to.name()),
-                        ":from", Attr.n((long) from.id), ":one", Attr.n(1L)))));
+                        ":from", Attr.n((long) from.id)))));
     }
 
     static Map<String, AttributeValue> profileKey(long userId) { return Attr.key(Keys.user(userId), Keys.PROFILE); }
