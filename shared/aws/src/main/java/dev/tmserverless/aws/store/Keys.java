@@ -12,6 +12,9 @@ final class Keys {
     static String userTask(long projectId, int taskId) { return USER_TASK_PREFIX + String.format("%010d", projectId) + "#" + pad(taskId); }
     static String userProject(long projectId) { return "UPROJ#" + String.format("%010d", projectId); }
     static String username(String name) { return "USERNAME#" + name.toLowerCase(java.util.Locale.ROOT); }
+    /** gsi2 partition holding every user, sorted by lower-case username then id (the user list and autocomplete). */
+    static final String USERS = "USERS";
+    static String userSort(String name, long id) { return name.toLowerCase(java.util.Locale.ROOT) + "#" + id; }
 
     static String org(long id) { return "ORG#" + id; }
     static final String META = "META";

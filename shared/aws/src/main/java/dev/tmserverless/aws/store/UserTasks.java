@@ -44,10 +44,12 @@ public class UserTasks {
 
     private final DynamoDbClient ddb;
     private final String table;
+    private final UserStore users;
 
-    public UserTasks(DynamoDbClient ddb, TmConfig config) {
+    public UserTasks(DynamoDbClient ddb, TmConfig config, UserStore users) {
         this.ddb = ddb;
         this.table = config.table();
+        this.users = users;
     }
 
     /** One user's contribution to one task. {@code statusDates}: status name ⇒ newest STATE_CHANGE date by the user. */
@@ -83,7 +85,10 @@ public class UserTasks {
         for (var entry : byUser.entrySet()) writeContribution(entry.getKey(), after, entry.getValue());
         for (HistoryEntry e : byUser.values().stream().flatMap(List::stream).toList()) {
             if (e.action() != TaskAction.STATE_CHANGE) continue;
-            if ("INVALIDATED".equals(e.actionText())) {
+            if ("MAPPED".equals(e.actionText())) {
+                // the project joins the mapper's projectsMapped (a set: a repeat changes nothing; docs/people.md)
+                users.addMappedProjectWrite(e.userId(), after.projectId());
+            } else if ("INVALIDATED".equals(e.actionText())) {
                 Long mapper = newestMapper(before);
                 if (mapper != null && mapper != e.userId()) writeInvalidation(mapper, after, e);
             } else if ("VALIDATED".equals(e.actionText()) && before.mappedBy() != null) {

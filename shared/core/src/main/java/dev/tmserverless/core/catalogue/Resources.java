@@ -29,7 +29,11 @@ public final class Resources {
      * What a function may touch. LARGE_RESPONSES: write and sign links to {@link #LARGE_RESPONSES_PREFIX} objects,
      * for responses too big to return through Lambda.
      */
-    public enum Access { TABLE_READ_WRITE, BUCKET_READ, BUCKET_READ_WRITE, GRID_JOBS_SEND, GRID_JOBS_CONSUME, BULK_JOBS_SEND, BULK_JOBS_CONSUME, MESSAGES_SEND, MESSAGES_CONSUME, LARGE_RESPONSES }
+    public enum Access { TABLE_READ_WRITE, BUCKET_READ, BUCKET_READ_WRITE, GRID_JOBS_SEND, GRID_JOBS_CONSUME, BULK_JOBS_SEND, BULK_JOBS_CONSUME, MESSAGES_SEND, MESSAGES_CONSUME, LARGE_RESPONSES,
+        /** Sending mail through Amazon SES as the deployment's sender. */
+        MAIL_SEND,
+        /** Writing uploaded images under {@link #UPLOADS_PREFIX}. */
+        UPLOADS_WRITE }
 
     /**
      * A Lambda function: its Maven module (which builds {@code <module>-lambda.jar}), the handler class the
@@ -64,7 +68,7 @@ public final class Resources {
     public static final String MESSENGER = "messenger";
 
     public static final Table TABLE = new Table("main", "TM_TABLE", "pk", "sk",
-            List.of(new Index("gsi1", "gsi1pk", "gsi1sk")));
+            List.of(new Index("gsi1", "gsi1pk", "gsi1sk"), new Index("gsi2", "gsi2pk", "gsi2sk")));
 
     /**
      * The table's TTL attribute: DynamoDB deletes an item some time after the epoch second it holds (application
@@ -99,6 +103,8 @@ public final class Resources {
     /** Where oversized responses wait for their client; a lifecycle rule removes them after a day. */
     public static final String LARGE_RESPONSES_PREFIX = "responses/";
     public static final int LARGE_RESPONSES_EXPIRY_DAYS = 1;
+    /** Uploaded images (content-addressed), served publicly through the deployment's image URL (docs/people.md). */
+    public static final String UPLOADS_PREFIX = "uploads/";
 
     public static final List<Function> FUNCTIONS = List.of(
             new Function(PROJECTS, "projects", "dev.tmserverless.fn.projects.ProjectsFunction", 1024, 29,
@@ -108,7 +114,7 @@ public final class Resources {
                     Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ, Access.LARGE_RESPONSES,
                             Access.BULK_JOBS_SEND), true),
             new Function(USERS, "users", "dev.tmserverless.fn.users.UsersFunction", 512, 29,
-                    Set.of(Access.TABLE_READ_WRITE, Access.MESSAGES_SEND), true),
+                    Set.of(Access.TABLE_READ_WRITE, Access.MESSAGES_SEND, Access.MAIL_SEND, Access.UPLOADS_WRITE), true),
             new Function(GRID_WORKER, "grid-worker", "dev.tmserverless.fn.grid.GridWorkerFunction", 2048, 300,
                     Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ, Access.GRID_JOBS_CONSUME), false),
             new Function(BULK_WORKER, "tasks", "dev.tmserverless.fn.tasks.BulkWorkerFunction", 1024, 900,

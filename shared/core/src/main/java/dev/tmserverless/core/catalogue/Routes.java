@@ -42,6 +42,35 @@ public final class Routes {
     public static final Resources.Route BANNER = route("GET", "/system/banner", USERS);
     public static final Resources.Route UPDATE_BANNER = route("PATCH", "/system/banner", USERS);
 
+    // ---- users: people (docs/people.md) ----
+    public static final Resources.Route USERS_LIST = route("GET", "/users", USERS);
+    public static final Resources.Route USER_BY_ID = route("GET", "/users/{userId}", USERS);
+    public static final Resources.Route DELETE_USER = route("DELETE", "/users/{userId}", USERS);
+    /** Mention autocomplete: usernames starting with the segment, a project's participants first. */
+    public static final Resources.Route FILTER_USERS = route("GET", "/users/queries/filter/{username}", USERS);
+    public static final Resources.Route SET_USER = route("PATCH", "/users/me/actions/set-user", USERS);
+    public static final Resources.Route RESEND_VERIFICATION = route("PATCH", "/users/me/actions/verify-email", USERS);
+    public static final Resources.Route VERIFY_EMAIL = route("GET", "/system/authentication/email", USERS);
+    public static final Resources.Route REGISTER_EMAIL = route("POST", "/users/actions/register", USERS);
+    public static final Resources.Route SET_EXPERT_MODE = route("PATCH", "/users/{username}/actions/set-expert-mode/{isExpert}", USERS);
+    public static final Resources.Route SET_LEVEL = route("PATCH", "/users/{username}/actions/set-level/{level}", USERS);
+    public static final Resources.Route APPROVE_LEVEL = route("PATCH", "/users/{username}/actions/approve-level", USERS);
+    public static final Resources.Route SET_ROLE = route("PATCH", "/users/{username}/actions/set-role/{role}", USERS);
+    public static final Resources.Route UPDATE_STATS = route("PATCH", "/users/{username}/actions/update-stats", USERS);
+    public static final Resources.Route LEVELS = route("GET", "/levels", USERS);
+    public static final Resources.Route CREATE_LEVEL = route("POST", "/levels", USERS);
+    public static final Resources.Route LEVEL = route("GET", "/levels/{levelId}", USERS);
+    public static final Resources.Route UPDATE_LEVEL = route("PATCH", "/levels/{levelId}", USERS);
+    public static final Resources.Route DELETE_LEVEL = route("DELETE", "/levels/{levelId}", USERS);
+    public static final Resources.Route BADGES = route("GET", "/badges", USERS);
+    public static final Resources.Route CREATE_BADGE = route("POST", "/badges", USERS);
+    public static final Resources.Route BADGE = route("GET", "/badges/{badgeId}", USERS);
+    public static final Resources.Route UPDATE_BADGE = route("PATCH", "/badges/{badgeId}", USERS);
+    public static final Resources.Route DELETE_BADGE = route("DELETE", "/badges/{badgeId}", USERS);
+    public static final Resources.Route USER_BADGES = route("GET", "/badges/user/{userId}", USERS);
+    public static final Resources.Route CONTACT_ADMIN = route("POST", "/system/contact-admin", USERS);
+    public static final Resources.Route IMAGE_UPLOAD = route("POST", "/system/image-upload", USERS);
+
     // ---- users: notifications (the caller's inbox) ----
     public static final Resources.Route NOTIFICATIONS = route("GET", "/notifications", USERS);
     public static final Resources.Route NOTIFICATION = route("GET", "/notifications/{messageId}", USERS);

@@ -68,6 +68,33 @@ public final class Permissions {
         return u.isAdmin() || org.isManager(u.id());
     }
 
+    /**
+     * Administrator-only actions (levels, badges, a user's role, level, expert mode, statistics, level votes):
+     * 403 "Admin access required" otherwise.
+     */
+    public static void checkAdmin(User u) {
+        if (u == null || !u.isAdmin()) throw new ApiException(ErrorCode.ADMIN_REQUIRED);
+    }
+
+    /**
+     * Whether {@code viewer} sees the private part of {@code owner}'s profile (e-mail address, its verification,
+     * gender): only the same OSM account. Usernames can change hands, so the ids are compared, never the names.
+     */
+    public static boolean seesPrivateProfile(User viewer, User owner) {
+        return viewer != null && owner != null && viewer.id() == owner.id();
+    }
+
+    /** Deleting (anonymising) an account: the account itself or an administrator (401 UserPermissionError). */
+    public static void checkCanDeleteUser(User caller, long userId) {
+        if (caller.id() != userId && !caller.isAdmin()) throw new ApiException(ErrorCode.DELETE_USER_NOT_PERMITTED);
+    }
+
+    /** Voting for a user's level nomination: an administrator, never for themself (400 PermisisonError). */
+    public static void checkCanVote(User voter, User nominee) {
+        checkAdmin(voter);
+        if (voter.id() == nominee.id()) throw new ApiException(ErrorCode.SELF_VOTE);
+    }
+
     /** An application key is deleted by its owner only, administrators included (as the reference). */
     public static boolean canDeleteApplicationKey(User u, long ownerId) {
         return u != null && u.id() == ownerId;

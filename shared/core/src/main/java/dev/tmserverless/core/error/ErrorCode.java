@@ -169,6 +169,40 @@ public enum ErrorCode {
     UNLINK_LAST_PM_TEAM(403, "ProjectManagementPermissionError", Shape.LEGACY, "Cannot unlink team: this is the project's only project-manager team"),
     UNLINK_LAST_MAPPER_TEAM(403, "TeamMappingPermissionError", Shape.LEGACY, "Cannot unlink team: mapping is restricted to teams and this is the only mapper team"),
     UNLINK_LAST_VALIDATOR_TEAM(403, "TeamValidationPermissionError", Shape.LEGACY, "Cannot unlink team: validation is restricted to teams and this is the only validator team"),
+    // users, levels, badges, mail (docs/people.md)
+    MAPPING_LEVEL_NOT_FOUND(404, "MAPPING_LEVEL_NOT_FOUND", Shape.STRUCTURED, "MAPPING_LEVEL_NOT_FOUND"),
+    // ours: the reference answers an unknown badge with a 500
+    MAPPING_BADGE_NOT_FOUND(404, "MAPPING_BADGE_NOT_FOUND", Shape.STRUCTURED, "MAPPING_BADGE_NOT_FOUND"),
+    MAPPING_LEVEL_BEGINNER(409, "MAPPING_LEVEL_BEGINNER", Shape.STRUCTURED, "MAPPING_LEVEL_BEGINNER"),
+    MAPPING_LEVEL_HAS_USERS(409, "MAPPING_LEVEL_HAS_USERS", Shape.STRUCTURED, "MAPPING_LEVEL_HAS_USERS"),
+    MAPPING_BADGE_HAS_USERS(409, "MAPPING_BADGE_HAS_USERS", Shape.STRUCTURED, "MAPPING_BADGE_HAS_USERS"),
+    // ours: a user's level is set by name, so level names are unique
+    LEVEL_NAME_EXISTS(409, "NameExists", Shape.LEGACY, "Mapping level name already exists"),
+    UNABLE_TO_AUTH(401, "UnableToAuth", Shape.LEGACY, "Unable to authenticate"),
+    UPDATE_USER_INVALID(400, "InvalidData", Shape.LEGACY, "Unable to update user details"),
+    USER_LIST_INVALID(400, "InvalidData", Shape.LEGACY, "Unable to fetch user list"),
+    UNKNOWN_LEVEL(400, "UnknownUserRole", Shape.LEGACY, " Unknown role"),
+    UNKNOWN_ADD_ROLE(403, "UnknownAddRole", Shape.LEGACY, " Unknown role accepted values are ADMIN, PROJECT_MANAGER, VALIDATOR"),
+    SELF_VOTE(400, "PermisisonError", Shape.LEGACY, "User cannot vote for themselves"),
+    DELETE_USER_NOT_PERMITTED(401, "UserPermissionError", Shape.LEGACY, "User not permitted"),
+    DELETE_USER_NOT_FOUND(400, "UserNotFound", Shape.LEGACY, "User not found"),
+    EXPIRED_TOKEN(403, "ExpiredToken", Shape.LEGACY, " Token has expired"),
+    BAD_SIGNATURE(403, "BadSignature", Shape.LEGACY, " Bad Token Signature"),
+    INVALID_EMAIL(403, "InvalidEmail", Shape.LEGACY, " Email address does not match token"),
+    EMAIL_NOT_SET(400, "EmailNotSet", Shape.LEGACY, "EmailNotSet- User does not have an email address"),
+    CONTACT_NOT_CONFIGURED(501, "NotImplemented", Shape.LEGACY,
+            "This feature is not implemented due to missing variable TM_EMAIL_CONTACT_ADDRESS."),
+    // ours: SES refused or could not be reached
+    MAIL_SERVICE_ERROR(502, "MailServiceError", Shape.LEGACY, "The mail could not be sent"),
+    REGISTER_EMAIL_EXISTS(400, "", Shape.ERROR_ONLY, "Email address already exists"),
+    UNDEFINED_IMAGE_SERVICE(501, "UndefinedImageService", Shape.LEGACY, "Image upload service not defined"),
+    MISSING_FILENAME(400, "MissingFilename", Shape.LEGACY, "Missing filename parameter"),
+    MISSING_MIME(400, "MissingMime", Shape.LEGACY, "Missing mime parameter"),
+    UNSUPPORTED_FILE(400, "UnsupportedFile", Shape.LEGACY,
+            "Mimetype is not allowed. The supported formats are: png, jpeg, webp and gif."),
+    // ours: the reference leaves size to its image service
+    IMAGE_TOO_LARGE(413, "ImageTooLarge", Shape.LEGACY, "The image is larger than this deployment accepts"),
+    INVALID_IMAGE(400, "InvalidImage", Shape.LEGACY, "The data is not base64 of an image of the given type"),
     ;
 
     /** LEGACY: {"Error", "SubCode"}; ERROR_ONLY: {"Error"} alone; STRUCTURED: {"error": {...}}; DETAIL: FastAPI's 422. */
