@@ -57,9 +57,35 @@ public class ProjectsFunction extends ApiFunction {
     @Inject dev.tmserverless.aws.store.FavouriteStore favourites;
     @Inject dev.tmserverless.aws.store.ProjectPurge purge;
 
-    public ProjectsFunction() { super(); }
+    public ProjectsFunction() {
+        super();
+        preloadSearchIndex();
+    }
 
-    public ProjectsFunction(ApplicationContextBuilder builder) { super(builder); }
+    public ProjectsFunction(ApplicationContextBuilder builder) {
+        super(builder);
+        preloadSearchIndex();
+    }
+
+    /**
+     * On Lambda (or with {@code TM_SEARCH_PRELOAD=true}) the search index starts loading while the instance is
+     * being initialised, so the first search waits for what is left of the load rather than all of it
+     * (docs/search.md "Cold start"). Tests leave it off: they load it on first use.
+     */
+    private void preloadSearchIndex() {
+        var cfg = getApplicationContext().getBean(dev.tmserverless.aws.config.TmConfig.class);
+        boolean preload = cfg.get("TM_SEARCH_PRELOAD").map(Boolean::parseBoolean)
+                .orElse(System.getenv("AWS_LAMBDA_FUNCTION_NAME") != null);
+        if (!preload) return;
+        ProjectSearchIndex index = getApplicationContext().getBean(ProjectSearchIndex.class);
+        Thread.ofPlatform().daemon().name("search-preload").start(() -> {
+            try {
+                index.current();
+            } catch (RuntimeException e) {
+                // the first search loads it again and reports the failure
+            }
+        });
+    }
 
     @Override
     protected String functionId() { return Resources.PROJECTS; }
