@@ -36,6 +36,9 @@ public class UsersFunction extends ApiFunction {
     @Inject People people;
     @Inject Images images;
     @Inject LevelsAndBadges levelsAndBadges;
+    @Inject dev.tmserverless.aws.store.FavouriteStore favourites;
+    @Inject dev.tmserverless.aws.store.ProjectStore projectStore;
+    @Inject dev.tmserverless.aws.store.OrgStore orgStore;
 
     public UsersFunction() { super(); }
 
@@ -56,6 +59,7 @@ public class UsersFunction extends ApiFunction {
         h.on(Routes.LOGIN, this::loginUrl)
                 .on(Routes.LOGIN_CALLBACK, this::callback)
                 .on(Routes.USER_BY_USERNAME, this::userByName)
+                .on(Routes.MY_FAVOURITES, this::myFavourites)
                 .on(Routes.CREATE_ORGANISATION, this::createOrganisation)
                 .on(Routes.ORGANISATION, this::organisation)
                 .on(Routes.ORGANISATIONS, this::organisations)
@@ -422,5 +426,22 @@ public class UsersFunction extends ApiFunction {
 
     private static long messageId(Request req) {
         return req.longParam("messageId", ErrorCode.MESSAGE_NOT_FOUND);
+    }
+
+    /**
+     * GET /users/queries/favorites/: the caller's favourite projects as project DTOs without tasks or AOI
+     * (docs/api-differences.md), by project id.
+     */
+    Response myFavourites(Request req) {
+        User user = req.caller().require();
+        java.util.List<java.util.Map<String, Object>> out = new java.util.ArrayList<>();
+        for (var st : projectStore.getAll(favourites.ofUser(user.id()))) {
+            var p = st.project();
+            var dto = dev.tmserverless.core.dto.ProjectDto.of(p, st.counters(), orgStore.get(p.organisationId()).orElse(null),
+                    null, null, req.locale(), 0);
+            dto.remove("tasks");
+            out.add(dto);
+        }
+        return Response.ok(java.util.Map.of("favoritedProjects", out));
     }
 }

@@ -53,6 +53,13 @@ final class Keys {
     }
     static String searchSortAfter(long millis) { return String.format("%013d", Math.max(0, millis)); }
 
+    /** A user's favourite project, under the user; gsi1 {@link #projectFavourites} finds them by project. */
+    static final String FAVOURITE_PREFIX = "FAV#";
+    static String favourite(long projectId) { return FAVOURITE_PREFIX + String.format("%010d", projectId); }
+    static String projectFavourites(long projectId) { return "PROJECTFAVS#" + projectId; }
+    /** Deletions of projects still under way, for the sweeper to finish ({@link ProjectPurge}). */
+    static final String PURGES = "PURGES";
+
     static final String SYSTEM = "SYSTEM";
     static final String BANNER = "BANNER";
     static final String RELEASE = "RELEASE";

@@ -185,6 +185,24 @@ public final class Routes {
     /** Queues a message to everyone who mapped or validated one of the project's tasks (docs/reference-data.md). */
     public static final Resources.Route MESSAGE_PROJECT_CONTRIBUTORS =
             route("POST", "/projects/{projectId}/actions/message-contributors", PROJECTS);
+    // lists from the search index (docs/projects.md)
+    public static final Resources.Route FEATURED_PROJECTS = route("GET", "/projects/queries/featured", PROJECTS);
+    public static final Resources.Route MY_OWNED_PROJECTS = route("GET", "/projects/queries/myself/owner", PROJECTS);
+    public static final Resources.Route PROJECTS_BBOX = route("GET", "/projects/queries/bbox", PROJECTS);
+    public static final Resources.Route ACTIVE_PROJECTS = route("GET", "/projects/queries/active", PROJECTS);
+    public static final Resources.Route SIMILAR_PROJECTS = route("GET", "/projects/queries/{projectId}/similar-projects", PROJECTS);
+    // one project
+    public static final Resources.Route PROJECT_NO_GEOMETRIES = route("GET", "/projects/{projectId}/queries/nogeometries", PROJECTS);
+    public static final Resources.Route PROJECT_NO_TASKS = route("GET", "/projects/{projectId}/queries/notasks", PROJECTS);
+    public static final Resources.Route DELETE_PROJECT = route("DELETE", "/projects/{projectId}", PROJECTS);
+    public static final Resources.Route TRANSFER_OWNERSHIP = route("POST", "/projects/{projectId}/actions/transfer-ownership", PROJECTS);
+    public static final Resources.Route FEATURE_PROJECT = route("POST", "/projects/{projectId}/actions/feature", PROJECTS);
+    public static final Resources.Route UNFEATURE_PROJECT = route("POST", "/projects/{projectId}/actions/remove-feature", PROJECTS);
+    public static final Resources.Route IS_FAVOURITE = route("GET", "/projects/{projectId}/favorite", PROJECTS);
+    public static final Resources.Route ADD_FAVOURITE = route("POST", "/projects/{projectId}/favorite", PROJECTS);
+    public static final Resources.Route REMOVE_FAVOURITE = route("DELETE", "/projects/{projectId}/favorite", PROJECTS);
+    /** The caller's favourite projects (under the users mount: the users function serves it). */
+    public static final Resources.Route MY_FAVOURITES = route("GET", "/users/queries/favorites", USERS);
 
     // ---- tasks ----
     public static final Resources.Route TASKS_OF_PROJECT = route("GET", "/projects/{projectId}/tasks", TASKS);

@@ -63,6 +63,16 @@ public final class Permissions {
         return u.isAdmin() || !rule.teams();
     }
 
+    /** Transferring a project: an administrator, its author or a manager of its organisation. */
+    public static boolean canTransferProject(User u, Project p, Organisation org) {
+        return manages(u, p.authorId(), org);
+    }
+
+    /** Who may receive a project: an administrator or a manager of the project's organisation. */
+    public static boolean canOwnProject(User u, Organisation org) {
+        return u != null && (u.isAdmin() || (org != null && org.isManager(u.id())));
+    }
+
     /** Creating (and deleting) needs admin or a manager of that organisation (docs/api-differences.md D9). */
     public static boolean canCreateIn(User u, Organisation org) {
         return u.isAdmin() || org.isManager(u.id());

@@ -133,6 +133,16 @@ public enum ErrorCode {
     TEAM_USER_PERMISSION_ERROR(403, "UserPermissionError", Shape.LEGACY, "User is not an admin or a manager for the team"),
 
     // project search answers its refusals with an "Error" text and no SubCode
+    // ---- project management (docs/projects.md) ----
+    PROJECT_DELETE_PERMISSION_ERROR(403, "DeletePermissionError", Shape.LEGACY, "User does not have permissions to delete project"),
+    HAS_MAPPED_TASKS(403, "HasMappedTasks", Shape.LEGACY, " Project has mapped tasks, cannot be deleted"),
+    TRANSFER_PERMISSION_ERROR(403, "TransferPermissionError", Shape.LEGACY, " User does not have permissions to transfer project"),
+    INVALID_NEW_OWNER(403, "InvalidNewOwner", Shape.LEGACY, " New owner must be project's org manager or TM admin"),
+    ALREADY_FEATURED(403, "AlreadyFeatured", Shape.LEGACY, " Project is already featured"),
+    NOT_FEATURED(403, "NotFeatured ", Shape.LEGACY, " Project is not featured"),
+    NOT_FAVOURITED(400, "NotFeatured ", Shape.LEGACY, " Project has not been favorited by user"),
+    BBOX_TOO_BIG(400, "BBoxTooBigError", Shape.LEGACY, " Requested bounding box is too large"),
+    SEARCH_INTERVAL(400, "", Shape.ERROR_ONLY, "Interval must be a number greater than 0 and less than or equal to 24"),
     SEARCH_BAD_VALUE(400, "", Shape.ERROR_ONLY, "Projects GET - "),
     SEARCH_OMIT_AND_CSV(400, "", Shape.ERROR_ONLY, "omitMapResults and downloadAsCSV cannot be both set to true"),
     PARTNERSHIP_WITHOUT_PARTNER(400, "", Shape.ERROR_ONLY, "partnershipFrom or partnershipTo cannot be provided without partnerId"),
