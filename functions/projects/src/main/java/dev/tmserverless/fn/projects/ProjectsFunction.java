@@ -54,6 +54,7 @@ public class ProjectsFunction extends ApiFunction {
     @Inject BlobStore blobs;
     @Inject dev.tmserverless.aws.store.LicenseStore licenses;
     @Inject ProjectSearchIndex searchIndex;
+    @Inject dev.tmserverless.aws.store.StatsReads statistics;
 
     public ProjectsFunction() { super(); }
 
@@ -72,7 +73,11 @@ public class ProjectsFunction extends ApiFunction {
                 .on(Routes.PROJECT_AOI, this::aoi)
                 .on(Routes.INTERSECTING_TILES, this::intersectingTiles)
                 .on(Routes.PROJECT_SUMMARY, this::summary)
-                .on(Routes.PROJECT_CONTRIBUTIONS, this::contributions);
+                .on(Routes.PROJECT_CONTRIBUTIONS, this::contributions)
+                .on(Routes.PROJECT_STATISTICS, req -> Response.ok(statistics.project(projectId(req))))
+                .on(Routes.PROJECT_USER_STATISTICS, req -> Response.ok(statistics.projectUser(projectId(req),
+                        req.pathParams().get("username"))))
+                .on(Routes.PROJECT_CONTRIBUTIONS_BY_DAY, req -> Response.ok(statistics.projectDays(projectId(req))));
     }
 
     Response create(Request req) {
