@@ -9,6 +9,8 @@ import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.LinkedHashSet;
 import java.util.Map;
 import java.util.Set;
@@ -44,24 +46,58 @@ public class Aggregator {
         public boolean isEmpty() { return projects.isEmpty() && users.isEmpty() && userShards.isEmpty() && !system; }
     }
 
-    /** Applies one record's images (new image, or null when the item was deleted), noting what it made stale. */
-    public void applyWriting(Map<String, AttributeValue> keys, Map<String, AttributeValue> newImage, Dirty dirty) {
-        switch (StatsStore.source(keys, newImage)) {
-            case StatsStore.TaskImage t -> {
+    /** One stream record: its keys, its new image (null when the item was deleted) and its sequence number. */
+    public record Change(Map<String, AttributeValue> keys, Map<String, AttributeValue> newImage, String sequence) {}
+
+    /**
+     * Applies a batch's records, noting what they made stale. The images of one task are merged in memory first
+     * (the merge is order-free), so a task changed ten times in a batch costs one read and one write of its facts.
+     * Answers the sequence number of the earliest record whose change could not be applied (everything from it
+     * on must come again), or null.
+     */
+    public String applyWriting(List<Change> changes, Dirty dirty) {
+        Map<String, StatsStore.TaskImage> tasks = new LinkedHashMap<>();
+        Map<String, String> firstRecord = new LinkedHashMap<>();
+        int index = 0;
+        Map<String, Integer> order = new java.util.HashMap<>();
+        for (Change c : changes) {
+            order.put(c.sequence(), index++);
+            try {
+                switch (StatsStore.source(c.keys(), c.newImage())) {
+                    case StatsStore.TaskImage t -> {
+                        String k = t.projectId() + "/" + t.taskId();
+                        firstRecord.putIfAbsent(k, c.sequence());
+                        StatsStore.TaskImage seen = tasks.get(k);
+                        if (seen == null) tasks.put(k, t);
+                        else seen.facts().merge(t.facts());
+                    }
+                    case StatsStore.ProjectItem p -> dirty.projects.add(p.projectId());
+                    case StatsStore.UserProfile u -> {
+                        if (u.exists()) {
+                            stats.markUserWriting(u.userId());
+                            dirty.userShards.add((int) Math.floorMod(u.userId(), (long) StatsStore.USER_SHARDS));
+                        }
+                    }
+                    case StatsStore.Other o -> { }
+                }
+            } catch (RuntimeException e) {
+                return c.sequence();
+            }
+        }
+        String failed = null;
+        for (var e : tasks.entrySet()) {
+            StatsStore.TaskImage t = e.getValue();
+            try {
                 StatsStore.Merged merged = stats.mergeTaskFactsWriting(t.facts());
                 stats.putUserTaskFactsWriting(merged);
                 dirty.projects.add(t.projectId());
                 merged.facts().rows.values().forEach(r -> dirty.users.add(r.u));
+            } catch (RuntimeException ex) {
+                String seq = firstRecord.get(e.getKey());
+                if (failed == null || order.get(seq) < order.get(failed)) failed = seq;
             }
-            case StatsStore.ProjectItem p -> dirty.projects.add(p.projectId());
-            case StatsStore.UserProfile u -> {
-                if (u.exists()) {
-                    stats.markUserWriting(u.userId());
-                    dirty.userShards.add((int) Math.floorMod(u.userId(), (long) StatsStore.USER_SHARDS));
-                }
-            }
-            case StatsStore.Other o -> { }
         }
+        return failed;
     }
 
     /** Recomputes every summary the batch made stale: projects, users, the user count, then system and organisations. */

@@ -13,8 +13,8 @@ import java.util.List;
 
 /**
  * The statistics aggregator, fed by the table's change stream (the catalogue's {@code Resources.TABLE_FEED}):
- * applies each record in stream order, then recomputes what the batch made stale. A record that cannot be applied
- * is reported (with every record after it, which Lambda then delivers again); a failed recomputation reports the
+ * applies the batch's records, then recomputes what the batch made stale. The earliest record that could not be
+ * applied is reported (Lambda delivers it and everything after it again); a failed recomputation reports the
  * batch's first record, so the whole batch comes back: applying a record twice changes nothing.
  */
 public class StatsFunction extends MicronautRequestHandler<DynamodbEvent, StreamsEventResponse> {
@@ -30,16 +30,16 @@ public class StatsFunction extends MicronautRequestHandler<DynamodbEvent, Stream
     public StreamsEventResponse execute(DynamodbEvent event) {
         List<DynamodbEvent.DynamodbStreamRecord> records = event.getRecords() == null ? List.of() : event.getRecords();
         Aggregator.Dirty dirty = new Aggregator.Dirty();
-        List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
+        List<Aggregator.Change> changes = new ArrayList<>();
         for (DynamodbEvent.DynamodbStreamRecord r : records) {
-            try {
-                var d = r.getDynamodb();
-                aggregator.applyWriting(Images.sdk(d.getKeys()), Images.sdk(d.getNewImage()), dirty);
-            } catch (RuntimeException e) {
-                LOG.warn("record {} not applied: {}", r.getDynamodb().getSequenceNumber(), e.toString());
-                failures.add(new StreamsEventResponse.BatchItemFailure(r.getDynamodb().getSequenceNumber()));
-                break;
-            }
+            var d = r.getDynamodb();
+            changes.add(new Aggregator.Change(Images.sdk(d.getKeys()), Images.sdk(d.getNewImage()), d.getSequenceNumber()));
+        }
+        List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
+        String failed = aggregator.applyWriting(changes, dirty);
+        if (failed != null) {
+            LOG.warn("record {} not applied", failed);
+            failures.add(new StreamsEventResponse.BatchItemFailure(failed));
         }
         try {
             aggregator.recomputeWriting(dirty);

@@ -94,12 +94,17 @@ public class StatsStore {
 
     // ------------------------------------------------------------------------------------------------- facts
 
-    /** A task's merged facts and the revision they were written at. */
-    public record Merged(TaskFacts facts, long rev) {}
+    /**
+     * A task's merged facts and the revision they were written at; {@code before} the facts the merge started
+     * from, or null when every user's part must be written (new facts, or parts left pending by a writer that
+     * died).
+     */
+    public record Merged(TaskFacts facts, long rev, TaskFacts before) {}
 
     /**
      * Merges {@code incoming} into the task's stored facts (a conditional write on the revision read, retried
-     * when another merge came first); answers the merged facts, written or already there.
+     * when another merge came first); answers the merged facts, written or already there. A write marks the
+     * users' parts pending ({@code pp}) until {@link #putUserTaskFactsWriting} has written them.
      */
     public Merged mergeTaskFactsWriting(TaskFacts incoming) {
         Map<String, AttributeValue> key = Attr.key(P + incoming.p, FACTS + pad(incoming.t));
@@ -107,8 +112,10 @@ public class StatsStore {
             var item = ddb.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
             boolean exists = item != null && !item.isEmpty();
             TaskFacts facts = exists ? read(Attr.str(item, "d"), TaskFacts.class) : new TaskFacts();
+            TaskFacts before = exists ? read(Attr.str(item, "d"), TaskFacts.class) : null;
             long rev = exists ? Attr.lng(item, "rev", 0) : 0;
-            if (!facts.merge(incoming) && exists) return new Merged(facts, rev);
+            boolean pending = exists && item.containsKey("pp");
+            if (!facts.merge(incoming) && exists) return new Merged(facts, rev, pending ? null : facts);
             if (!exists) {
                 facts.p = incoming.p;
                 facts.t = incoming.t;
@@ -116,17 +123,24 @@ public class StatsStore {
             Map<String, AttributeValue> next = new HashMap<>(key);
             next.put("d", Attr.s(Json.write(facts)));
             next.put("rev", Attr.n(rev + 1));
+            next.put("pp", Attr.bool(true));
             boolean written = Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(next)
                     .conditionExpression(exists ? "rev = :r" : "attribute_not_exists(pk)")
                     .expressionAttributeValues(exists ? Map.of(":r", Attr.n(rev)) : null)));
-            if (written) return new Merged(facts, rev + 1);
+            if (written) return new Merged(facts, rev + 1, pending ? null : before);
             if (attempt > 50) throw new IllegalStateException("task facts of " + incoming.p + "/" + incoming.t + " kept changing");
         }
     }
 
-    /** Writes each user's part of the merged facts, unless a newer revision of them is already there. */
+    /**
+     * Writes each user's part of the merged facts that differs from the part before the merge (every part when
+     * {@code before} is null), unless a newer revision of it is already there; then clears the pending mark.
+     */
     public void putUserTaskFactsWriting(Merged merged) {
+        Map<Long, UserTaskFacts> was = merged.before() == null ? Map.of() : ProjectFigures.byUser(merged.before());
         ProjectFigures.byUser(merged.facts()).forEach((userId, f) -> {
+            UserTaskFacts old = was.get(userId);
+            if (old != null && Json.write(old).equals(Json.write(f))) return;
             Map<String, AttributeValue> item = new HashMap<>(Attr.key(U + userId, FACTS + merged.facts().p + "#" + pad(f.t)));
             item.put("d", Attr.s(Json.write(f)));
             item.put("rev", Attr.n(merged.rev()));
@@ -134,6 +148,10 @@ public class StatsStore {
                     .conditionExpression("attribute_not_exists(rev) OR rev < :r")
                     .expressionAttributeValues(Map.of(":r", Attr.n(merged.rev())))));
         });
+        if (merged.before() == merged.facts()) return; // nothing was written and nothing was pending
+        Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table)
+                .key(Attr.key(P + merged.facts().p, FACTS + pad(merged.facts().t))).updateExpression("REMOVE pp")
+                .conditionExpression("rev = :r").expressionAttributeValues(Map.of(":r", Attr.n(merged.rev())))));
     }
 
     /**
@@ -175,7 +193,7 @@ public class StatsStore {
             item.put("rev", Attr.n(rev + 1));
             // a merge that slips in between is overwritten by facts read after it was committed: still the truth
             ddb.putItem(b -> b.tableName(table).item(item));
-            putUserTaskFactsWriting(new Merged(facts, rev + 1));
+            putUserTaskFactsWriting(new Merged(facts, rev + 1, null));
         }
         return users;
     }
