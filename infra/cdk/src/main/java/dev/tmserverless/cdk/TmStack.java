@@ -123,6 +123,7 @@ public class TmStack extends Stack {
     private final Map<String, Queue> queues = new LinkedHashMap<>();
     private final Map<String, Queue> deadLetterQueues = new LinkedHashMap<>();
     private final Map<String, Alarm> dlqAlarms = new LinkedHashMap<>();
+    private final Map<String, Queue> feedFailureQueues = new LinkedHashMap<>();
     private final Map<String, Function> functions = new LinkedHashMap<>();
     private final Map<String, Alias> aliases = new LinkedHashMap<>();
     private final Map<String, software.amazon.awscdk.services.events.Rule> schedules = new LinkedHashMap<>();
@@ -186,6 +187,7 @@ public class TmStack extends Stack {
 
         for (Resources.Function f : Resources.FUNCTIONS) function(f, code);
         for (Resources.Queue q : Resources.QUEUES) eventSource(q);
+        for (Resources.TableFeed feed : Resources.FEEDS) feed(feed);
         for (Resources.Schedule s : Resources.SCHEDULES) schedule(s);
 
         api = HttpApi.Builder.create(this, "HttpApi")
@@ -214,6 +216,8 @@ public class TmStack extends Stack {
                 .partitionKey(stringKey(t.partitionKey()))
                 .sortKey(stringKey(t.sortKey()))
                 .billingMode(BillingMode.PAY_PER_REQUEST)
+                // the change feed of the statistics aggregator (Resources.TABLE_FEED, docs/statistics.md)
+                .stream(software.amazon.awscdk.services.dynamodb.StreamViewType.NEW_AND_OLD_IMAGES)
                 .timeToLiveAttribute(Resources.TABLE_TTL_ATTRIBUTE)
                 .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
                         .pointInTimeRecoveryEnabled(true).build())
@@ -484,6 +488,12 @@ public class TmStack extends Stack {
                 env.put(Resources.BUCKET.envVar(), bucket.getBucketName());
                 env.put(ENV_IMAGE_BASE_URL, imageBaseUrl.getValueAsString());
             }
+            case TABLE_STREAM_CONSUME -> {
+                // the stream read permissions come with the event source mapping (feed())
+                if (Resources.FEEDS.stream().noneMatch(feed -> feed.function().equals(f.id()))) {
+                    throw new IllegalArgumentException("function " + f.id() + " has " + access + " but no table feed names it");
+                }
+            }
             // A new catalogue access value must get its grant here before any function can use it.
             default -> throw new IllegalArgumentException("function " + f.id() + ": no IAM mapping for access " + access);
         }
@@ -520,6 +530,66 @@ public class TmStack extends Stack {
                 .batchSize(q.batchSize())
                 .reportBatchItemFailures(true)
                 .build()));
+    }
+
+    /**
+     * The table's stream feeding a function: per-record failure reports, bisect on error, bounded retries and
+     * record age, then the batch's description to an on-failure queue whose first message raises an alarm.
+     */
+    private void feed(Resources.TableFeed feed) {
+        Alias consumer = aliases.get(feed.function());
+        if (consumer == null) {
+            throw new IllegalArgumentException("table feed names " + feed.function() + ", which is not a catalogue function");
+        }
+        if (table.getTableStreamArn() == null) {
+            // a restored table (TEMPLATE_NOTES.md) has its stream turned off; the reconciliation recomputes what
+            // the feed would have written, slice by slice, until the stream is turned on and the stack updated
+            Annotations.of(this).addWarningV2("tm:restoredTableWithoutStream", "the restored table has no stream"
+                    + " ARN: " + feed.function() + " gets no records; statistics are kept by the reconciliation only");
+            return;
+        }
+        Queue failures = Queue.Builder.create(this, pascal(feed.failureQueueId()) + "Queue")
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .retentionPeriod(DLQ_RETENTION)
+                .build();
+        Alarm alarm = Alarm.Builder.create(this, pascal(feed.failureQueueId()) + "NotEmpty")
+                .alarmDescription("Stream records the " + feed.function() + " function gave up on after "
+                        + feed.maxRetries() + " retries: fix the cause, then run the statistics reconciliation"
+                        + " (docs/statistics.md)")
+                .metric(failures.metricApproximateNumberOfMessagesVisible(MetricOptions.builder()
+                        .period(Duration.minutes(1)).statistic("Maximum").build()))
+                .threshold(0)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
+                .evaluationPeriods(1)
+                .treatMissingData(TreatMissingData.IGNORE)
+                .build();
+        List<Map<String, Object>> filters = new ArrayList<>();
+        String pk = Resources.TABLE.partitionKey();
+        String sk = Resources.TABLE.sortKey();
+        for (Resources.KeyFilter f : feed.filters()) {
+            Map<String, Object> keys = new LinkedHashMap<>();
+            keys.put(pk, Map.of("S", software.amazon.awscdk.services.lambda.FilterRule.beginsWith(f.pkPrefix())));
+            if (f.skPrefix() != null) {
+                keys.put(sk, Map.of("S", software.amazon.awscdk.services.lambda.FilterRule.beginsWith(f.skPrefix())));
+            }
+            filters.add(software.amazon.awscdk.services.lambda.FilterCriteria.filter(Map.of("dynamodb", Map.of("Keys", keys))));
+        }
+        consumer.addEventSource(new software.amazon.awscdk.services.lambda.eventsources.DynamoEventSource(table,
+                software.amazon.awscdk.services.lambda.eventsources.DynamoEventSourceProps.builder()
+                        .startingPosition(software.amazon.awscdk.services.lambda.StartingPosition.TRIM_HORIZON)
+                        .batchSize(feed.batchSize())
+                        .maxBatchingWindow(Duration.seconds(feed.batchingWindowSeconds()))
+                        .reportBatchItemFailures(true)
+                        .bisectBatchOnError(true)
+                        .retryAttempts(feed.maxRetries())
+                        .maxRecordAge(Duration.seconds(feed.maxRecordAgeSeconds()))
+                        .parallelizationFactor(1)
+                        .onFailure(new software.amazon.awscdk.services.lambda.eventsources.SqsDlq(failures))
+                        .filters(filters)
+                        .build()));
+        feedFailureQueues.put(feed.failureQueueId(), failures);
+        dlqAlarms.put(feed.failureQueueId(), alarm);
     }
 
     /** A catalogue schedule: an EventBridge rule invoking the function's alias with the scheduled event. */
@@ -632,7 +702,9 @@ public class TmStack extends Stack {
     public Bucket accessLogsBucket() { return accessLogsBucket; }
     public Map<String, Queue> queues() { return queues; }
     public Map<String, Queue> deadLetterQueues() { return deadLetterQueues; }
+    /** Dead-letter alarms by queue id, and the feeds' on-failure alarms by their queue id. */
     public Map<String, Alarm> dlqAlarms() { return dlqAlarms; }
+    public Map<String, Queue> feedFailureQueues() { return feedFailureQueues; }
     public Map<String, Function> functions() { return functions; }
     public Map<String, Alias> aliases() { return aliases; }
     public Map<String, software.amazon.awscdk.services.events.Rule> schedules() { return schedules; }

@@ -58,6 +58,7 @@ public class ProjectsFunction extends ApiFunction {
     @Inject ProjectActions actions;
     @Inject dev.tmserverless.aws.store.FavouriteStore favourites;
     @Inject dev.tmserverless.aws.store.ProjectPurge purge;
+    @Inject dev.tmserverless.aws.store.StatsReads statistics;
 
     public ProjectsFunction() {
         super();
@@ -118,7 +119,11 @@ public class ProjectsFunction extends ApiFunction {
                 .on(Routes.UNFEATURE_PROJECT, r -> feature(r, false))
                 .on(Routes.IS_FAVOURITE, this::isFavourite)
                 .on(Routes.ADD_FAVOURITE, this::addFavourite)
-                .on(Routes.REMOVE_FAVOURITE, this::removeFavourite);
+                .on(Routes.REMOVE_FAVOURITE, this::removeFavourite)
+                .on(Routes.PROJECT_STATISTICS, req -> Response.ok(statistics.project(projectId(req))))
+                .on(Routes.PROJECT_USER_STATISTICS, req -> Response.ok(statistics.projectUser(projectId(req),
+                        req.pathParams().get("username"))))
+                .on(Routes.PROJECT_CONTRIBUTIONS_BY_DAY, req -> Response.ok(statistics.projectDays(projectId(req))));
     }
 
     Response create(Request req) {

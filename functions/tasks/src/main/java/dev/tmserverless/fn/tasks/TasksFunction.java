@@ -45,6 +45,8 @@ public class TasksFunction extends ApiFunction {
     @Inject BulkService bulk;
     @Inject UserTaskReads people;
     @Inject dev.tmserverless.aws.config.TmConfig config;
+    @Inject dev.tmserverless.aws.store.StatsReads statistics;
+    @Inject dev.tmserverless.aws.store.OrgStore orgs;
 
     public TasksFunction() { super(); }
 
@@ -58,6 +60,7 @@ public class TasksFunction extends ApiFunction {
         issueCategories.register(h);
         h.on(Routes.TASKS_OF_PROJECT, this::list)
                 .on(Routes.TASK, this::get)
+                .on(Routes.TASK_STATISTICS, this::taskStatistics)
                 .on(Routes.LOCK_FOR_MAPPING, this::lockForMapping)
                 .on(Routes.UNLOCK_AFTER_MAPPING, this::unlockAfterMapping)
                 .on(Routes.STOP_MAPPING, this::stopMapping)
@@ -597,5 +600,53 @@ public class TasksFunction extends ApiFunction {
             }
         }
         return out;
+    }
+
+    /**
+     * Daily MAPPED, VALIDATED and BADIMAGERY state changes between {@code startDate} (required) and {@code endDate}
+     * (default today), at most a year and a day apart, of the projects the filters keep.
+     */
+    Response taskStatistics(Request req) {
+        req.caller().require();
+        if (req.query("startDate").isEmpty()) throw dev.tmserverless.aws.http.Fields.schema("startDate", "Field required", "missing");
+        java.time.LocalDate start = date(req.query("startDate").get());
+        java.time.LocalDate end = req.query("endDate").map(TasksFunction::date)
+                .orElse(java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+        if (end.isBefore(start)) throw new ApiException(ErrorCode.INVALID_DATE_RANGE);
+        if (java.time.temporal.ChronoUnit.DAYS.between(start, end) > 366) {
+            throw new ApiException(ErrorCode.INVALID_DATE_RANGE, " Date range cannot be greater than 1 year");
+        }
+        Long org = dev.tmserverless.aws.http.Fields.queryLong(req, "organisationId");
+        var byName = req.query("organisationName").filter(n -> !n.isBlank());
+        if (byName.isPresent()) {
+            var named = orgs.all().stream().filter(o -> o.name().equals(byName.get())).findFirst();
+            if (named.isEmpty() || (org != null && org != named.get().id())) {
+                return Response.ok(java.util.Map.of("taskStats", List.of()));
+            }
+            org = named.get().id();
+        }
+        java.util.Set<Long> projectIds = null;
+        var ids = req.query("projectId").filter(v -> !v.isBlank());
+        if (ids.isPresent()) {
+            projectIds = new java.util.HashSet<>();
+            for (String s : ids.get().split(",")) {
+                if (!s.trim().matches("\\d{1,18}")) throw new ApiException(ErrorCode.INVALID_DATA, "Invalid projectId " + s.trim());
+                projectIds.add(Long.parseLong(s.trim()));
+            }
+        }
+        // projects carry no campaign and no country here: such a filter keeps none of them
+        if (req.query("campaign").filter(v -> !v.isBlank()).isPresent()
+                || req.query("country").filter(v -> !v.isBlank()).isPresent()) {
+            return Response.ok(java.util.Map.of("taskStats", List.of()));
+        }
+        return Response.ok(statistics.tasks(start, end, org, projectIds));
+    }
+
+    private static java.time.LocalDate date(String s) {
+        try {
+            return java.time.LocalDate.parse(s.trim());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new ApiException(ErrorCode.INVALID_DATE_VALUE);
+        }
     }
 }

@@ -38,6 +38,7 @@ public class UsersFunction extends ApiFunction {
     @Inject LevelsAndBadges levelsAndBadges;
     @Inject dev.tmserverless.aws.store.FavouriteStore favourites;
     @Inject dev.tmserverless.aws.store.ProjectStore projectStore;
+    @Inject dev.tmserverless.aws.store.StatsReads statistics;
     @Inject dev.tmserverless.aws.store.OrgStore orgStore;
 
     public UsersFunction() { super(); }
@@ -63,6 +64,13 @@ public class UsersFunction extends ApiFunction {
                 .on(Routes.CREATE_ORGANISATION, this::createOrganisation)
                 .on(Routes.ORGANISATION, this::organisation)
                 .on(Routes.ORGANISATIONS, this::organisations)
+                .on(Routes.SYSTEM_STATISTICS, req -> Response.ok(statistics.system(
+                        dev.tmserverless.aws.http.Fields.queryBool(req, "abbreviated", true))))
+                .on(Routes.USER_STATISTICS, req -> {
+                    req.caller().require();
+                    return Response.ok(statistics.user(req.pathParams().get("username")));
+                })
+                .on(Routes.ORGANISATION_STATISTICS, this::organisationStatistics)
                 .on(Routes.UPDATE_ORGANISATION, this::updateOrganisation)
                 .on(Routes.DELETE_ORGANISATION, this::deleteOrganisation)
                 .on(Routes.USER_OSM_DETAILS, this::osmDetails)
@@ -443,5 +451,15 @@ public class UsersFunction extends ApiFunction {
             out.add(dto);
         }
         return Response.ok(java.util.Map.of("favoritedProjects", out));
+    }
+
+    /** Organisation statistics; {@code year} keeps the projects created from that year on. */
+    Response organisationStatistics(Request req) {
+        long id = req.longParam("organisationId", dev.tmserverless.core.error.ErrorCode.ORGANISATION_NOT_FOUND);
+        if (orgStore.get(id).isEmpty()) {
+            throw new dev.tmserverless.core.error.ApiException(dev.tmserverless.core.error.ErrorCode.ORGANISATION_NOT_FOUND);
+        }
+        Long year = dev.tmserverless.aws.http.Fields.queryLong(req, "year");
+        return Response.ok(statistics.organisation(id, year == null ? null : year.intValue()));
     }
 }

@@ -33,7 +33,9 @@ public final class Resources {
         /** Sending mail through Amazon SES as the deployment's sender. */
         MAIL_SEND,
         /** Writing uploaded images under {@link #UPLOADS_PREFIX}. */
-        UPLOADS_WRITE }
+        UPLOADS_WRITE,
+        /** Read the table's change stream (the event source mapping of {@link #TABLE_FEED}). */
+        TABLE_STREAM_CONSUME }
 
     /**
      * A Lambda function: its Maven module (which builds {@code <module>-lambda.jar}), the handler class the
@@ -66,6 +68,13 @@ public final class Resources {
      * many"). Its handler ships in the users jar: the inbox and team stores are the users function's.
      */
     public static final String MESSENGER = "messenger";
+    /** The statistics aggregator, fed by the table's change stream (docs/statistics.md). */
+    public static final String STATS = "stats";
+    /**
+     * The statistics reconciliation, run by a schedule: recomputes aggregates from the source of truth in bounded
+     * slices. Its handler ships in the stats jar beside the aggregator it shares all its code with.
+     */
+    public static final String STATS_RECONCILER = "stats-reconciler";
 
     public static final Table TABLE = new Table("main", "TM_TABLE", "pk", "sk",
             List.of(new Index("gsi1", "gsi1pk", "gsi1sk"), new Index("gsi2", "gsi2pk", "gsi2sk")));
@@ -122,7 +131,50 @@ public final class Resources {
             new Function(MESSENGER, "users", "dev.tmserverless.fn.users.MessengerFunction", 512, 300,
                     Set.of(Access.TABLE_READ_WRITE, Access.MESSAGES_SEND, Access.MESSAGES_CONSUME), false),
             new Function(SWEEPER, "sweeper", "dev.tmserverless.fn.sweeper.SweeperFunction", 512, 60,
-                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE), false));
+                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE), false),
+            new Function(STATS, "stats", "dev.tmserverless.fn.stats.StatsFunction", 1024, 60,
+                    Set.of(Access.TABLE_READ_WRITE, Access.TABLE_STREAM_CONSUME), false),
+            new Function(STATS_RECONCILER, "stats", "dev.tmserverless.fn.stats.ReconcileFunction", 1024, 300,
+                    Set.of(Access.TABLE_READ_WRITE), false));
+
+    /**
+     * A function fed by the table's change stream (NEW_AND_OLD_IMAGES): batches of up to {@code batchSize} records
+     * gathered for at most {@code batchingWindowSeconds}; failed records reported per record and retried from the
+     * first failure, a batch that throws split in two, at most {@code maxRetries} retries and records no older than
+     * {@code maxRecordAgeSeconds}, then the batch's description goes to the on-failure queue {@code failureQueueId}
+     * (with an alarm). Only records whose key matches one of {@code filters} reach the function (the event source
+     * mapping's filter criteria: Lambda does not bill filtered records).
+     */
+    public record TableFeed(String function, int batchSize, int batchingWindowSeconds, int maxRetries,
+                            int maxRecordAgeSeconds, String failureQueueId, List<KeyFilter> filters) {
+        /** True if a record with this key reaches the function. */
+        public boolean delivers(String partitionKey, String sortKey) {
+            return filters.stream().anyMatch(f -> f.matches(partitionKey, sortKey));
+        }
+    }
+
+    /** Keys whose partition key starts with {@code pkPrefix} and, unless it is null, sort key with {@code skPrefix}. */
+    public record KeyFilter(String pkPrefix, String skPrefix) {
+        public boolean matches(String pk, String sk) {
+            return pk.startsWith(pkPrefix) && (skPrefix == null || sk.startsWith(skPrefix));
+        }
+    }
+
+    /** Partition-key prefix of every statistics item: none of them reaches the stats function again. */
+    public static final String STATS_KEY_PREFIX = "STAT#";
+
+    /**
+     * What statistics are computed from: a project's item, its tasks and their archived history rows, its chat,
+     * and user profiles (five filters, Lambda's default limit). Task-map pointers, search summaries, lock slots,
+     * messages and the statistics items themselves are filtered out, so they cost no invocation. Organisation
+     * names are read when the system summary is recomputed.
+     */
+    public static final TableFeed TABLE_FEED = new TableFeed(STATS, 100, 1, 5, 3600, "stats-feed-failures",
+            List.of(new KeyFilter("PROJECT#", "TASK#"), new KeyFilter("PROJECT#", "TASKHIST#"),
+                    new KeyFilter("PROJECT#", "META"), new KeyFilter("PROJECT#", "CHAT#"),
+                    new KeyFilter("USER#", "PROFILE")));
+
+    public static final List<TableFeed> FEEDS = List.of(TABLE_FEED);
 
     /** A function run at a fixed rate (an EventBridge rule when deployed, the local Scheduler locally). */
     public record Schedule(String id, String function, int everyMinutes) {}
@@ -131,7 +183,9 @@ public final class Resources {
      * Expired locks are released for good within a minute (reads and writes treat them as released at once). An
      * idle deployment pays for 43,200 short invocations a month, each one Query of an empty index partition.
      */
-    public static final List<Schedule> SCHEDULES = List.of(new Schedule("lock-sweep", SWEEPER, 1));
+    public static final List<Schedule> SCHEDULES = List.of(new Schedule("lock-sweep", SWEEPER, 1),
+            // one bounded slice of the statistics reconciliation (docs/statistics.md "Reconciliation")
+            new Schedule("stats-reconcile", STATS_RECONCILER, 10));
 
     public static final String V2 = "/api/v2";
 

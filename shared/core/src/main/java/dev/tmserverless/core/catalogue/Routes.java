@@ -204,6 +204,17 @@ public final class Routes {
     /** The caller's favourite projects (under the users mount: the users function serves it). */
     public static final Resources.Route MY_FAVOURITES = route("GET", "/users/queries/favorites", USERS);
 
+    // ---- statistics: read from the aggregates where each mount already goes (docs/routing.md "Statistics") ----
+    public static final Resources.Route SYSTEM_STATISTICS = route("GET", "/system/statistics", USERS);
+    public static final Resources.Route USER_STATISTICS = route("GET", "/users/{username}/statistics", USERS);
+    public static final Resources.Route ORGANISATION_STATISTICS = route("GET", "/organisations/{organisationId}/statistics", USERS);
+    public static final Resources.Route PROJECT_STATISTICS = route("GET", "/projects/{projectId}/statistics", PROJECTS);
+    public static final Resources.Route PROJECT_USER_STATISTICS =
+            route("GET", "/projects/{projectId}/statistics/queries/{username}", PROJECTS);
+    public static final Resources.Route PROJECT_CONTRIBUTIONS_BY_DAY =
+            route("GET", "/projects/{projectId}/contributions/queries/day", PROJECTS);
+    public static final Resources.Route TASK_STATISTICS = route("GET", "/tasks/statistics", TASKS);
+
     // ---- tasks ----
     public static final Resources.Route TASKS_OF_PROJECT = route("GET", "/projects/{projectId}/tasks", TASKS);
     public static final Resources.Route TASK = route("GET", "/projects/{projectId}/tasks/{taskId}", TASKS);

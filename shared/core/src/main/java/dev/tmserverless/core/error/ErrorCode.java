@@ -38,6 +38,9 @@ public enum ErrorCode {
 
     // --- legacy business-rule family: {"Error": text, "SubCode": code}
     INVALID_DATA(400, "InvalidData", Shape.LEGACY, "Invalid data"),
+    // task statistics: the reference answers the text after the sub-code's "-", leading space included
+    INVALID_DATE_VALUE(400, "InvalidDateValue", Shape.LEGACY, " Invalid date value"),
+    INVALID_DATE_RANGE(400, "InvalidDateRange", Shape.LEGACY, " Start date must be earlier than end date"),
     INVALID_GRANT(400, "InvalidGrantError", Shape.LEGACY, "Invalid authorization grant"),
     MUST_HAVE_FEATURES(400, "MustHaveFeatures", Shape.LEGACY, "Geojson does not contain any features"),
     MUST_BE_MULTIPLOYGON(400, "MustBeMultiPloygon", Shape.LEGACY, "Area Of Interest: geometry must be a MultiPolygon"),
