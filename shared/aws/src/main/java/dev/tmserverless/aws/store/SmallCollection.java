@@ -69,4 +69,7 @@ final class SmallCollection {
     }
 
     private static String key(long id) { return "ITEM#" + String.format("%010d", id); }
+
+    /** The table key of item {@code id}. */
+    Map<String, AttributeValue> keyOf(long id) { return Attr.key(partition, key(id)); }
 }

@@ -21,6 +21,22 @@ public final class Messages {
                 null, null, null, null, null, now, false);
     }
 
+    /**
+     * Congratulations on a new mapping level (the reference's level_upgrade message); {@code id} is assigned by
+     * the message store.
+     */
+    public static Message levelUpgrade(User u, String levelName, String orgCode, Instant now) {
+        String level = levelName.trim();
+        if (!level.toLowerCase(java.util.Locale.ROOT).endsWith("mapper")) level = level + " mapper";
+        String shown = level.isEmpty() ? level : level.substring(0, 1).toUpperCase(java.util.Locale.ROOT)
+                + level.substring(1).toLowerCase(java.util.Locale.ROOT);
+        String text = "Hi " + Html.escape(u.username()) + ",<br />\n<br />\n"
+                + "Congratulations! You are now an " + Html.escape(shown) + " on the " + orgCode
+                + " Tasking Manager. Thank you for your contributions.<br />\n";
+        return new Message(0, u.id(), Message.Type.SYSTEM, "Congratulations\uD83C\uDF89, You're now an " + shown + ".",
+                text, null, null, null, null, null, now, false);
+    }
+
     /** The id of the welcome message in every inbox: before every other message. */
     public static final long WELCOME_ID = 0;
 
