@@ -71,6 +71,11 @@ final class NagFindings {
             + " DynamoDB table (and changes with the service); the plan selects only this stack's table.";
 
     static void suppress(TmStack stack) {
+        for (var failures : stack.feedFailureQueues().values()) {
+            NagSuppressions.addResourceSuppressions(failures, List.of(suppression("AwsSolutions-SQS3",
+                    "The on-failure destination of a table stream: it receives descriptions of given-up batches and"
+                            + " nothing consumes it; its first message raises an alarm")));
+        }
         NagSuppressions.addResourceSuppressions(stack.tokenSecret(),
                 List.of(suppression("AwsSolutions-SMG4", TOKEN_SECRET_ROTATION)), true);
         NagSuppressions.addResourceSuppressions(stack.osmClientSecret(),

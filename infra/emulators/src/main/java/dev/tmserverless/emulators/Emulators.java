@@ -76,7 +76,8 @@ public final class Emulators implements AutoCloseable {
     public static final String OSM_CLIENT_SECRET = "tm-local-client-secret";
     /** The session-token signing secret used locally; never a production value. */
     public static final String TOKEN_SECRET = "tm-local-token-secret-not-for-production";
-    public static final String BOOTSTRAP_ADMINS = "admin";
+    /** The local stack's administrator: the stand-in's account {@code admin}, named by its OSM id as a deployment must. */
+    public static final String BOOTSTRAP_ADMINS = Integer.toString(OsmStandIn.userId("admin"));
 
     public static final String ENV_ENDPOINT_DYNAMODB = "TM_AWS_ENDPOINT_DYNAMODB";
     public static final String ENV_ENDPOINT_SQS = "TM_AWS_ENDPOINT_SQS";

@@ -60,9 +60,8 @@ public class LoginService {
     public Map<String, Object> callback(String code, String redirectUri, String email, Instant now) {
         ObjectNode session = osm.exchangeCode(code, redirectUri(redirectUri));
         OsmClient.OsmUser who = osm.userDetails(session.path("access_token").asText());
-        // an entry of digits is an OSM user id (safe: display names can change hands); otherwise a display name
-        boolean admin = config.bootstrapAdmins().stream().anyMatch(a -> a.matches("\\d+")
-                ? a.equals(Long.toString(who.id())) : a.equalsIgnoreCase(who.displayName()));
+        // OSM user ids only: a display name can change hands, and its next holder would become administrator
+        boolean admin = config.bootstrapAdmins().stream().anyMatch(a -> a.equals(Long.toString(who.id())));
         String address = email == null || email.isBlank() ? null : email.trim();
         boolean firstLogin = users.get(who.id()).isEmpty();
         User user = users.upsertOnLogin(who.id(), who.displayName(), who.pictureUrl(), address, admin, now);

@@ -29,9 +29,17 @@ public class UsersFunction extends ApiFunction {
     @Inject Notifications notifications;
     @Inject Licenses licenses;
     @Inject TeamService teams;
+    @Inject Interests interests;
+    @Inject Campaigns campaigns;
+    @Inject Partners partners;
+    @Inject TeamUnlinks unlinks;
     @Inject People people;
     @Inject Images images;
     @Inject LevelsAndBadges levelsAndBadges;
+    @Inject dev.tmserverless.aws.store.FavouriteStore favourites;
+    @Inject dev.tmserverless.aws.store.ProjectStore projectStore;
+    @Inject dev.tmserverless.aws.store.StatsReads statistics;
+    @Inject dev.tmserverless.aws.store.OrgStore orgStore;
 
     public UsersFunction() { super(); }
 
@@ -43,14 +51,26 @@ public class UsersFunction extends ApiFunction {
     @Override
     protected void register(Handlers h) {
         licenses.register(h);
+        interests.register(h);
+        campaigns.register(h);
+        partners.register(h);
+        unlinks.register(h);
         levelsAndBadges.register(h);
         registerPeople(h);
         h.on(Routes.LOGIN, this::loginUrl)
                 .on(Routes.LOGIN_CALLBACK, this::callback)
                 .on(Routes.USER_BY_USERNAME, this::userByName)
+                .on(Routes.MY_FAVOURITES, this::myFavourites)
                 .on(Routes.CREATE_ORGANISATION, this::createOrganisation)
                 .on(Routes.ORGANISATION, this::organisation)
                 .on(Routes.ORGANISATIONS, this::organisations)
+                .on(Routes.SYSTEM_STATISTICS, req -> Response.ok(statistics.system(
+                        dev.tmserverless.aws.http.Fields.queryBool(req, "abbreviated", true))))
+                .on(Routes.USER_STATISTICS, req -> {
+                    req.caller().require();
+                    return Response.ok(statistics.user(req.pathParams().get("username")));
+                })
+                .on(Routes.ORGANISATION_STATISTICS, this::organisationStatistics)
                 .on(Routes.UPDATE_ORGANISATION, this::updateOrganisation)
                 .on(Routes.DELETE_ORGANISATION, this::deleteOrganisation)
                 .on(Routes.USER_OSM_DETAILS, this::osmDetails)
@@ -414,5 +434,32 @@ public class UsersFunction extends ApiFunction {
 
     private static long messageId(Request req) {
         return req.longParam("messageId", ErrorCode.MESSAGE_NOT_FOUND);
+    }
+
+    /**
+     * GET /users/queries/favorites/: the caller's favourite projects as project DTOs without tasks or AOI
+     * (docs/api-differences.md), by project id.
+     */
+    Response myFavourites(Request req) {
+        User user = req.caller().require();
+        java.util.List<java.util.Map<String, Object>> out = new java.util.ArrayList<>();
+        for (var st : projectStore.getAll(favourites.ofUser(user.id()))) {
+            var p = st.project();
+            var dto = dev.tmserverless.core.dto.ProjectDto.of(p, st.counters(), orgStore.get(p.organisationId()).orElse(null),
+                    null, null, req.locale(), 0);
+            dto.remove("tasks");
+            out.add(dto);
+        }
+        return Response.ok(java.util.Map.of("favoritedProjects", out));
+    }
+
+    /** Organisation statistics; {@code year} keeps the projects created from that year on. */
+    Response organisationStatistics(Request req) {
+        long id = req.longParam("organisationId", dev.tmserverless.core.error.ErrorCode.ORGANISATION_NOT_FOUND);
+        if (orgStore.get(id).isEmpty()) {
+            throw new dev.tmserverless.core.error.ApiException(dev.tmserverless.core.error.ErrorCode.ORGANISATION_NOT_FOUND);
+        }
+        Long year = dev.tmserverless.aws.http.Fields.queryLong(req, "year");
+        return Response.ok(statistics.organisation(id, year == null ? null : year.intValue()));
     }
 }

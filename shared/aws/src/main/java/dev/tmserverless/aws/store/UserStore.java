@@ -49,10 +49,19 @@ public class UserStore {
         return out;
     }
 
+    /**
+     * The account that holds {@code username} now. Two accounts can carry the same name here: OSM display names
+     * change hands, and an account renamed on OSM keeps its old name until its next login. The current holder is
+     * the one whose login carried the name last ({@code nameAt}); accounts stored before that was recorded come
+     * after, the newest OSM account first. So every lookup (profiles, managers, allow-lists) resolves the same way.
+     */
     public Optional<User> byUsername(String username) {
         var res = ddb.query(b -> b.tableName(table).indexName("gsi1")
                 .keyConditionExpression("gsi1pk = :u").expressionAttributeValues(Map.of(":u", Attr.s(Keys.username(username)))));
-        return res.items().stream().findFirst().map(UserStore::read);
+        return res.items().stream()
+                .max(java.util.Comparator.comparingLong((Map<String, AttributeValue> i) -> Attr.lng(i, "nameAt", 0))
+                        .thenComparingLong(i -> Attr.lng(i, "id", 0)))
+                .map(UserStore::read);
     }
 
     /**
@@ -72,12 +81,13 @@ public class UserStore {
         item.put("picture", Attr.s(pictureUrl));
         item.put("email", Attr.s(email));
         item.put("registered", Attr.s(now.toString()));
+        item.put("nameAt", Attr.n(now.toEpochMilli()));
         if (!Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)")))) {
             // an existing user: their OSM name and picture may have changed
             var values = new HashMap<String, AttributeValue>(Map.of(":n", Attr.s(username),
-                    ":g", Attr.s(Keys.username(username)), ":p", Attr.s(pictureUrl),
+                    ":g", Attr.s(Keys.username(username)), ":p", Attr.s(pictureUrl), ":at", Attr.n(now.toEpochMilli()),
                     ":d", Attr.s(Keys.USERS), ":ds", Attr.s(Keys.userSort(username, id))));
-            String update = "SET username = :n, gsi1pk = :g, picture = :p, gsi2pk = :d, gsi2sk = :ds";
+            String update = "SET username = :n, gsi1pk = :g, picture = :p, nameAt = :at, gsi2pk = :d, gsi2sk = :ds";
             if (admin) {
                 update += ", #r = :admin";
                 values.put(":admin", Attr.n((long) UserRole.ADMIN.code));

@@ -93,4 +93,26 @@ public final class Messages {
                 : Message.Type.VALIDATION_NOTIFICATION, subject, text, validator.id(), validator.username(),
                 task.projectId(), projectName, task.taskId(), now, false));
     }
+
+    private static String userLink(String username) {
+        return "<a href=\"/users/" + Html.escape(username) + "\">" + Html.escape(username) + "</a>";
+    }
+
+    /** The text of a message to a project's contributors ({@code text} as the manager wrote it; escaped here). */
+    public static String projectBroadcast(long projectId, String projectName, String text) {
+        return "A message from <a style=\"color: #d73f3f\" href=\"/projects/" + projectId + "\">" + Html.escape(projectName)
+                + " #" + projectId + "</a> managers:<br/><br/>" + Html.escape(text);
+    }
+
+    /** The text of an administrator's message to a campaign's contributors ({@code text} escaped here). */
+    public static String campaignBroadcast(String campaignName, String adminUsername, String text) {
+        return "Message for the " + Html.escape(campaignName) + " campaign contributors from admin " + userLink(adminUsername)
+                + ":<br/><br/>" + Html.escape(text);
+    }
+
+    /** The text of a team manager's message to their team ({@code text} escaped here). */
+    public static String teamBroadcast(long teamId, String teamName, String managerUsername, String text) {
+        return "A message from " + userLink(managerUsername) + ", manager of <a href=\"/teams/" + teamId + "/membership/\">"
+                + Html.escape(teamName) + "</a> team:<br/><br/>" + Html.escape(text);
+    }
 }
