@@ -489,7 +489,10 @@ public class ProjectsFunction extends ApiFunction {
         ProjectSearchIndex.Snapshot snap = searchIndex.current();
         ProjectSearchIndex.Row of = snap.row(id);
         if (of == null) {
-            access.load(id, user); // 404 if there is no such project; a project not indexed yet has no neighbours
+            // not in this instance's index yet: 404 unless it exists and is published; then no neighbours yet
+            if (access.load(id, user).project().status() != ProjectStatus.PUBLISHED) {
+                throw new ApiException(ErrorCode.PROJECT_NOT_FOUND, ErrorCode.PROJECT_NOT_FOUND.message, Map.of("project_id", id));
+            }
             return Response.ok(Map.of("results", List.of()));
         }
         List<ProjectSearchIndex.Row> similar = ProjectLists.similar(snap, of, user, limit);
