@@ -218,7 +218,7 @@ final class ProjectSearch {
     }
 
     /** One ListSearchResult, keys in the reference's order. */
-    static Map<String, Object> result(Row r, String locale) {
+    static Map<String, Object> result(Row r, String locale, Map<Long, Integer> activeMappers) {
         Entry e = r.entry();
         Organisation org = r.org();
         ProjectSummary s = e.summary();
@@ -236,7 +236,7 @@ final class ProjectSearch {
         m.put("percentMapped", e.counters().percentMapped());
         m.put("percentValidated", e.counters().percentValidated());
         m.put("status", s.status().name());
-        m.put("activeMappers", 0);
+        m.put("activeMappers", activeMappers.getOrDefault(s.id(), 0));
         m.put("lastUpdated", Instant.ofEpochMilli(s.lastUpdated()));
         m.put("dueDate", s.dueDate());
         m.put("totalContributors", 0);

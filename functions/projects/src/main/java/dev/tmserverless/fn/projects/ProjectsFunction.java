@@ -153,7 +153,8 @@ public class ProjectsFunction extends ApiFunction {
 
     /**
      * GET /projects/: search over the in-memory index (docs/search.md). When the index is due for a refresh, the
-     * search runs on the held index while the refresh reads what changed, and runs again only if it changed.
+     * search answers from the held index if it is recent enough; otherwise it runs on the held index while the
+     * refresh reads what changed, and runs again only if it changed.
      */
     Response search(Request req) {
         User user = req.caller().optional().orElse(null);
@@ -166,11 +167,17 @@ public class ProjectsFunction extends ApiFunction {
                 .map(Object::toString).collect(java.util.stream.Collectors.joining("&"))
                 + (q.favoritedByMe() ? "|" + new java.util.TreeSet<>(favs) : "");
         var fresh = searchIndex.currentAsync();
-        ProjectSearchIndex.Snapshot held = searchIndex.held();
-        SearchResult found = null;
-        if (!fresh.isDone() && held != null) found = searchOn(held, key, q, user, favs);
-        ProjectSearchIndex.Snapshot snap = fresh.join();
-        if (found == null || found.snap() != snap) found = searchOn(snap, key, q, user, favs);
+        ProjectSearchIndex.Snapshot recent = searchIndex.heldIfRecent();
+        SearchResult found;
+        if (!fresh.isDone() && recent != null) {
+            // a refresh is under way and the held data is recent enough (docs/search.md "Consistency"): answer now
+            found = searchOn(recent, key, q, user, favs);
+        } else {
+            ProjectSearchIndex.Snapshot held = searchIndex.held();
+            found = !fresh.isDone() && held != null ? searchOn(held, key, q, user, favs) : null;
+            ProjectSearchIndex.Snapshot snap = fresh.join();
+            if (found == null || found.snap() != snap) found = searchOn(snap, key, q, user, favs);
+        }
         List<ProjectSearchIndex.Row> all = found.matches();
         if (q.downloadAsCsv()) {
             return Response.text(ProjectSearch.csv(all, q.locale()), "text/csv")
@@ -184,8 +191,9 @@ public class ProjectsFunction extends ApiFunction {
         }
         long from = (long) (q.page() - 1) * SearchQuery.PER_PAGE;
         List<Map<String, Object>> results = new ArrayList<>();
+        Map<Long, Integer> mappers = activeMappers();
         for (long i = Math.max(0, from); q.page() >= 1 && i < Math.min(all.size(), from + SearchQuery.PER_PAGE); i++) {
-            results.add(ProjectSearch.result(all.get((int) i), q.locale()));
+            results.add(ProjectSearch.result(all.get((int) i), q.locale(), mappers));
         }
         Map<String, Object> pagination = ProjectSearch.pagination(q.page(), all.size());
         if (q.omitMapResults()) {
@@ -208,6 +216,23 @@ public class ProjectsFunction extends ApiFunction {
         }
         return Response.text("{\"mapResults\":" + new String(map.utf8(), java.nio.charset.StandardCharsets.UTF_8) + suffix,
                 "application/json");
+    }
+
+    @Inject dev.tmserverless.aws.store.LockClaims lockClaims;
+    private volatile Map<Long, Integer> liveHolders = Map.of();
+    private volatile long liveHoldersAt = Long.MIN_VALUE;
+    /** How long a count of the users holding locks per project serves list answers. */
+    static final long ACTIVE_MAPPERS_MILLIS = 5_000;
+
+    /** Users holding a live lock, per project: one Query of the lock slots at most every few seconds. */
+    private Map<Long, Integer> activeMappers() {
+        long now = System.currentTimeMillis();
+        long every = config.get("TM_SEARCH_REFRESH_MS").map(Long::parseLong).orElse(ACTIVE_MAPPERS_MILLIS) <= 0 ? 0 : ACTIVE_MAPPERS_MILLIS;
+        if (now - liveHoldersAt >= every) {
+            liveHolders = lockClaims.liveHoldersByProject(Instant.ofEpochMilli(now));
+            liveHoldersAt = now;
+        }
+        return liveHolders;
     }
 
     /** The search's matches on {@code snap}: this instance's last answer to the same search, or computed now. */
@@ -384,10 +409,11 @@ public class ProjectsFunction extends ApiFunction {
         ProjectSearchIndex.Snapshot snap = searchIndex.current();
         List<Map<String, Object>> results = new ArrayList<>();
         ProjectSearchIndex.Row[] rows = snap.rows();
+        Map<Long, Integer> mappers = activeMappers();
         for (int i = rows.length - 1; i >= 0; i--) {
             ProjectSearchIndex.Row r = rows[i];
             if (r.entry().featured() && !r.summary().isPrivate() && r.summary().centroid() != null) {
-                results.add(ProjectSearch.result(r, req.locale()));
+                results.add(ProjectSearch.result(r, req.locale(), mappers));
             }
         }
         Map<String, Object> m = new LinkedHashMap<>();
@@ -485,12 +511,16 @@ public class ProjectsFunction extends ApiFunction {
         ProjectSearchIndex.Snapshot snap = searchIndex.current();
         ProjectSearchIndex.Row of = snap.row(id);
         if (of == null) {
-            access.load(id, user); // 404 if there is no such project; a project not indexed yet has no neighbours
+            // not in this instance's index yet: 404 unless it exists and is published; then no neighbours yet
+            if (access.load(id, user).project().status() != ProjectStatus.PUBLISHED) {
+                throw new ApiException(ErrorCode.PROJECT_NOT_FOUND, ErrorCode.PROJECT_NOT_FOUND.message, Map.of("project_id", id));
+            }
             return Response.ok(Map.of("results", List.of()));
         }
         List<ProjectSearchIndex.Row> similar = ProjectLists.similar(snap, of, user, limit);
         List<Map<String, Object>> results = new ArrayList<>();
-        for (ProjectSearchIndex.Row r : similar) results.add(ProjectSearch.result(r, req.locale()));
+        Map<Long, Integer> mappers = activeMappers();
+        for (ProjectSearchIndex.Row r : similar) results.add(ProjectSearch.result(r, req.locale(), mappers));
         return Response.ok(Map.of("results", results));
     }
 
