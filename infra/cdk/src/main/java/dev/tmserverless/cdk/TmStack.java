@@ -94,7 +94,15 @@ public class TmStack extends Stack {
 
     // Configuration env vars that are not resources (so not in the catalogue). Functions read them at init.
     public static final String ENV_TOKEN_SECRET_ARN = "TM_TOKEN_SECRET_ARN";
+    public static final String ENV_MAIL_FROM = "TM_MAIL_FROM";
+    public static final String ENV_CONTACT_ADDRESS = "TM_EMAIL_CONTACT_ADDRESS";
+    public static final String ENV_APP_BASE_URL = "TM_APP_BASE_URL";
+    public static final String ENV_IMAGE_BASE_URL = "TM_IMAGE_BASE_URL";
     public static final String ENV_APP_KEY_REQUESTS_PER_MINUTE = "TM_APP_KEY_REQUESTS_PER_MINUTE";
+    public static final String ENV_METRICS_NAMESPACE = "TM_METRICS_NAMESPACE";
+    public static final String ENV_LOG_LEVEL = "TM_LOG_LEVEL";
+    /** The functions' log threshold: INFO logs one line per HTTP request, WARN only problems. */
+    static final String LOG_LEVEL = "INFO";
     public static final String ENV_OSM_URL = "TM_OSM_URL";
     public static final String ENV_OSM_CLIENT_ID = "TM_OSM_CLIENT_ID";
     public static final String ENV_OSM_CLIENT_SECRET_ARN = "TM_OSM_CLIENT_SECRET_ARN";
@@ -126,6 +134,10 @@ public class TmStack extends Stack {
     private final CfnParameter osmClientId;
     private final CfnParameter bootstrapAdmins;
     private final CfnParameter redirectUri;
+    private final CfnParameter mailFrom;
+    private final CfnParameter contactAddress;
+    private final CfnParameter appBaseUrl;
+    private final CfnParameter imageBaseUrl;
     private final HttpApi api;
     private final HttpStage stage;
     private final Operations operations;
@@ -140,10 +152,21 @@ public class TmStack extends Stack {
         osmClientId = CfnParameter.Builder.create(this, "OsmClientId").type("String").defaultValue("")
                 .description("OAuth2 client id of the OSM application (" + ENV_OSM_CLIENT_ID + ")").build();
         bootstrapAdmins = CfnParameter.Builder.create(this, "BootstrapAdmins").type("String").defaultValue("")
-                .description("Comma-separated OSM user ids (or display names) made ADMIN at login (" + ENV_BOOTSTRAP_ADMINS + ")").build();
+                .description("Comma-separated OSM user ids made ADMIN at login (" + ENV_BOOTSTRAP_ADMINS + ")").build();
         redirectUri = CfnParameter.Builder.create(this, "RedirectUri").type("String").defaultValue("")
                 .description("Default OAuth2 redirect_uri of the login URL: the frontend's /authorized page ("
                         + ENV_REDIRECT_URI + "; empty keeps the function's default)").build();
+        mailFrom = CfnParameter.Builder.create(this, "MailFrom").type("String").defaultValue("")
+                .description("Sender address of the mail the users function sends through Amazon SES (verification links,"
+                        + " contact form); an identity verified in SES. Empty: no mail is sent (" + ENV_MAIL_FROM + ")").build();
+        contactAddress = CfnParameter.Builder.create(this, "ContactAddress").type("String").defaultValue("")
+                .description("Where the contact form's messages go (" + ENV_CONTACT_ADDRESS + "; empty: the form answers 501)").build();
+        appBaseUrl = CfnParameter.Builder.create(this, "AppBaseUrl").type("String").defaultValue("")
+                .description("Origin of the web frontend, for links in mail (" + ENV_APP_BASE_URL
+                        + "; empty: the origin of RedirectUri)").build();
+        imageBaseUrl = CfnParameter.Builder.create(this, "ImageBaseUrl").type("String").defaultValue("")
+                .description("Public URL (e.g. a CDN) that serves the bucket's " + "uploads/ prefix, for uploaded images ("
+                        + ENV_IMAGE_BASE_URL + "; empty: image upload answers 501)").build();
 
         table = settings.restoredTableName().isPresent()
                 ? restoredTable(Resources.TABLE, settings.restoredTableName().get()) : table(Resources.TABLE);
@@ -334,6 +357,10 @@ public class TmStack extends Stack {
         Map<String, String> env = new TreeMap<>();
         // C1-only JIT: about a fifth off the cold start before SnapStart (docs/performance.md, ./bench).
         env.put(ENV_JAVA_TOOL_OPTIONS, JVM_FLAGS);
+        // JSON log lines and embedded metrics (docs/operations.md): one metric namespace per stack, so two stages
+        // in one account keep their metrics apart; INFO writes one line per HTTP request.
+        env.put(ENV_METRICS_NAMESPACE, getStackName());
+        env.put(ENV_LOG_LEVEL, LOG_LEVEL);
         for (Resources.Access access : new TreeSet<>(f.access())) grant(f, access, role, env);
         if (f.http()) {
             env.put(ENV_TOKEN_SECRET_ARN, tokenSecret.getSecretArn());
@@ -428,6 +455,38 @@ public class TmStack extends Stack {
                             + Resources.BULK_JOBS.id() + " is consumed by " + Resources.BULK_JOBS.consumer());
                 }
                 env.put(Resources.BULK_JOBS.envVar(), queues.get(Resources.BULK_JOBS.id()).getQueueUrl());
+            }
+            case MESSAGES_SEND -> {
+                Queue q = queues.get(Resources.MESSAGES.id());
+                q.grantSendMessages(role);
+                env.put(Resources.MESSAGES.envVar(), q.getQueueUrl());
+            }
+            case MESSAGES_CONSUME -> {
+                // the permissions come with the event source mapping
+                if (!Resources.MESSAGES.consumer().equals(f.id())) {
+                    throw new IllegalArgumentException("function " + f.id() + " has " + access + " but "
+                            + Resources.MESSAGES.id() + " is consumed by " + Resources.MESSAGES.consumer());
+                }
+                env.put(Resources.MESSAGES.envVar(), queues.get(Resources.MESSAGES.id()).getQueueUrl());
+            }
+            case MAIL_SEND -> {
+                // SES sending only, and only as the configured sender
+                role.addToPrincipalPolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                        .actions(List.of("ses:SendEmail"))
+                        .resources(List.of(software.amazon.awscdk.Fn.sub(
+                                "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*")))
+                        .conditions(Map.of("StringEquals", Map.of("ses:FromAddress", mailFrom.getValueAsString())))
+                        .build());
+                env.put(ENV_MAIL_FROM, mailFrom.getValueAsString());
+                env.put(ENV_CONTACT_ADDRESS, contactAddress.getValueAsString());
+                env.put(ENV_APP_BASE_URL, appBaseUrl.getValueAsString());
+            }
+            case UPLOADS_WRITE -> {
+                role.addToPrincipalPolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                        .actions(List.of("s3:PutObject"))
+                        .resources(List.of(bucket.arnForObjects(Resources.UPLOADS_PREFIX + "*"))).build());
+                env.put(Resources.BUCKET.envVar(), bucket.getBucketName());
+                env.put(ENV_IMAGE_BASE_URL, imageBaseUrl.getValueAsString());
             }
             case TABLE_STREAM_CONSUME -> {
                 // the stream read permissions come with the event source mapping (feed())

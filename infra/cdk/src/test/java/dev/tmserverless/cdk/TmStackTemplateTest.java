@@ -244,6 +244,7 @@ class TmStackTemplateTest {
             Map<String, Object> env = map(map(t.props(t.logicalId(stack.functions().get(f.id()))).get("Environment")).get("Variables"));
             Set<String> expected = new TreeSet<>();
             expected.add(TmStack.ENV_JAVA_TOOL_OPTIONS);
+            expected.addAll(List.of(TmStack.ENV_METRICS_NAMESPACE, TmStack.ENV_LOG_LEVEL));
             assertThat(env.get(TmStack.ENV_JAVA_TOOL_OPTIONS)).isEqualTo(TmStack.JVM_FLAGS);
             if (f.access().contains(Resources.Access.TABLE_READ_WRITE)) expected.add(Resources.TABLE.envVar());
             if (f.access().contains(Resources.Access.BUCKET_READ) || f.access().contains(Resources.Access.BUCKET_READ_WRITE)
@@ -255,6 +256,9 @@ class TmStackTemplateTest {
             }
             if (f.access().contains(Resources.Access.BULK_JOBS_SEND) || f.access().contains(Resources.Access.BULK_JOBS_CONSUME)) {
                 expected.add(Resources.BULK_JOBS.envVar());
+            }
+            if (f.access().contains(Resources.Access.MESSAGES_SEND) || f.access().contains(Resources.Access.MESSAGES_CONSUME)) {
+                expected.add(Resources.MESSAGES.envVar());
             }
             if (f.http()) expected.addAll(List.of(TmStack.ENV_TOKEN_SECRET_ARN, TmStack.ENV_APP_KEY_REQUESTS_PER_MINUTE));
             if (TmStack.servesLogin(f)) {
@@ -315,6 +319,18 @@ class TmStackTemplateTest {
                     }
                 }
             }
+        }
+    }
+
+    @Test
+    void everyFunctionWritesJsonLogsAndItsStacksMetrics() {
+        for (Resources.Function f : Resources.FUNCTIONS) {
+            Map<String, Object> vars = map(map(t.props(t.logicalId(stack.functions().get(f.id()))).get("Environment")).get("Variables"));
+            assertThat(vars.get(TmStack.ENV_METRICS_NAMESPACE)).as(f.id()).isEqualTo(stack.getStackName());
+            assertThat(vars.get(TmStack.ENV_LOG_LEVEL)).as(f.id()).isEqualTo("INFO");
+            // embedded metrics travel in the function's own log group: no cloudwatch:PutMetricData grant
+            assertThat(t.actionsOfRole(t.logicalId(stack.roles().get(f.id())))).as(f.id())
+                    .noneMatch(a -> a.startsWith("cloudwatch:"));
         }
     }
 

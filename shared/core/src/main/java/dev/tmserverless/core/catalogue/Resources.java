@@ -29,7 +29,11 @@ public final class Resources {
      * What a function may touch. LARGE_RESPONSES: write and sign links to {@link #LARGE_RESPONSES_PREFIX} objects,
      * for responses too big to return through Lambda.
      */
-    public enum Access { TABLE_READ_WRITE, BUCKET_READ, BUCKET_READ_WRITE, GRID_JOBS_SEND, GRID_JOBS_CONSUME, BULK_JOBS_SEND, BULK_JOBS_CONSUME, LARGE_RESPONSES,
+    public enum Access { TABLE_READ_WRITE, BUCKET_READ, BUCKET_READ_WRITE, GRID_JOBS_SEND, GRID_JOBS_CONSUME, BULK_JOBS_SEND, BULK_JOBS_CONSUME, MESSAGES_SEND, MESSAGES_CONSUME, LARGE_RESPONSES,
+        /** Sending mail through Amazon SES as the deployment's sender. */
+        MAIL_SEND,
+        /** Writing uploaded images under {@link #UPLOADS_PREFIX}. */
+        UPLOADS_WRITE,
         /** Read the table's change stream (the event source mapping of {@link #TABLE_FEED}). */
         TABLE_STREAM_CONSUME }
 
@@ -59,6 +63,11 @@ public final class Resources {
      * cold start is not on anybody's request path.
      */
     public static final String BULK_WORKER = "bulk-worker";
+    /**
+     * Delivers messages to many inboxes (message-contributors, team messages; docs/reference-data.md "Messages to
+     * many"). Its handler ships in the users jar: the inbox and team stores are the users function's.
+     */
+    public static final String MESSENGER = "messenger";
     /** The statistics aggregator, fed by the table's change stream (docs/statistics.md). */
     public static final String STATS = "stats";
     /**
@@ -68,7 +77,7 @@ public final class Resources {
     public static final String STATS_RECONCILER = "stats-reconciler";
 
     public static final Table TABLE = new Table("main", "TM_TABLE", "pk", "sk",
-            List.of(new Index("gsi1", "gsi1pk", "gsi1sk")));
+            List.of(new Index("gsi1", "gsi1pk", "gsi1sk"), new Index("gsi2", "gsi2pk", "gsi2sk")));
 
     /**
      * The table's TTL attribute: DynamoDB deletes an item some time after the epoch second it holds (application
@@ -91,24 +100,36 @@ public final class Resources {
     public static final Queue BULK_JOBS = new Queue("bulk-jobs", "TM_BULK_JOBS_QUEUE_URL",
             5400, 3, 1, BULK_WORKER);
 
+    /**
+     * Messages to many recipients: one queue message holds the whole message and who it goes to; each inbox write
+     * is conditional on the message's id, so a redelivery after a crash, or a duplicate, delivers nobody twice.
+     * Visibility six times the worker's timeout.
+     */
+    public static final Queue MESSAGES = new Queue("messages", "TM_MESSAGES_QUEUE_URL", 1800, 5, 1, MESSENGER);
+
     public static final Bucket BUCKET = new Bucket("data", "TM_BUCKET");
 
     /** Where oversized responses wait for their client; a lifecycle rule removes them after a day. */
     public static final String LARGE_RESPONSES_PREFIX = "responses/";
     public static final int LARGE_RESPONSES_EXPIRY_DAYS = 1;
+    /** Uploaded images (content-addressed), served publicly through the deployment's image URL (docs/people.md). */
+    public static final String UPLOADS_PREFIX = "uploads/";
 
     public static final List<Function> FUNCTIONS = List.of(
             new Function(PROJECTS, "projects", "dev.tmserverless.fn.projects.ProjectsFunction", 1024, 29,
-                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE, Access.GRID_JOBS_SEND, Access.LARGE_RESPONSES), true),
+                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE, Access.GRID_JOBS_SEND, Access.LARGE_RESPONSES,
+                            Access.MESSAGES_SEND), true),
             new Function(TASKS, "tasks", "dev.tmserverless.fn.tasks.TasksFunction", 1024, 29,
                     Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ, Access.LARGE_RESPONSES,
                             Access.BULK_JOBS_SEND), true),
             new Function(USERS, "users", "dev.tmserverless.fn.users.UsersFunction", 512, 29,
-                    Set.of(Access.TABLE_READ_WRITE), true),
+                    Set.of(Access.TABLE_READ_WRITE, Access.MESSAGES_SEND, Access.MAIL_SEND, Access.UPLOADS_WRITE), true),
             new Function(GRID_WORKER, "grid-worker", "dev.tmserverless.fn.grid.GridWorkerFunction", 2048, 300,
                     Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ, Access.GRID_JOBS_CONSUME), false),
             new Function(BULK_WORKER, "tasks", "dev.tmserverless.fn.tasks.BulkWorkerFunction", 1024, 900,
                     Set.of(Access.TABLE_READ_WRITE, Access.BULK_JOBS_SEND, Access.BULK_JOBS_CONSUME), false),
+            new Function(MESSENGER, "users", "dev.tmserverless.fn.users.MessengerFunction", 512, 300,
+                    Set.of(Access.TABLE_READ_WRITE, Access.MESSAGES_SEND, Access.MESSAGES_CONSUME), false),
             new Function(SWEEPER, "sweeper", "dev.tmserverless.fn.sweeper.SweeperFunction", 512, 60,
                     Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE), false),
             new Function(STATS, "stats", "dev.tmserverless.fn.stats.StatsFunction", 1024, 60,
@@ -197,12 +218,18 @@ public final class Resources {
             // reaches the second mount (the gateway's variable name differs from the route's, docs/routing.md)
             new Mount(V2 + "/projects/{projectId}/teams", USERS),
             new Mount(V2 + "/projects/{projectId}/projects", USERS),
+            // campaigns and partners of a project are kept with the campaigns and partners
+            new Mount(V2 + "/projects/{projectId}/campaigns", USERS),
+            new Mount(V2 + "/projects/{projectId}/partners", USERS),
+            new Mount(V2 + "/projects/partnerships", USERS),
             new Mount(V2 + "/projects/{projectId}/tasks", TASKS),
             new Mount(V2 + "/projects/{projectId}/comments", TASKS),
             new Mount(V2 + "/projects/{projectId}/activities", TASKS),
             new Mount(V2 + "/tasks", TASKS),
             // what a user has locked is read where locks are written
-            new Mount(V2 + "/users/queries/tasks", TASKS));
+            new Mount(V2 + "/users/queries/tasks", TASKS),
+            // the tasks a user has touched are read from the task items' per-user index, next to the task writes
+            new Mount(V2 + "/users/{userId}/tasks", TASKS));
 
     /** The HTTP API's routes: two per mount, method ANY. */
     public static List<Route> gatewayRoutes() {
@@ -217,7 +244,7 @@ public final class Resources {
     /** Every API route, declared in {@link Routes}. */
     public static final List<Route> ROUTES = Routes.ALL;
 
-    public static final List<Queue> QUEUES = List.of(GRID_JOBS, BULK_JOBS);
+    public static final List<Queue> QUEUES = List.of(GRID_JOBS, BULK_JOBS, MESSAGES);
 
     public static Function function(String id) {
         return FUNCTIONS.stream().filter(f -> f.id().equals(id)).findFirst()
