@@ -447,4 +447,20 @@ class ProjectsFunctionTest {
         assertThat(project.path("percentMapped").asInt()).isEqualTo(75);
         assertThat(project.path("percentValidated").asInt()).isZero();
     }
+
+    @Test
+    void aProjectWhoseJobMessageCannotBeSentIsStillCreatedAndItsJobWaits() {
+        ProjectService service = fn.getApplicationContext().getBean(ProjectService.class);
+        service.beforeSend = () -> { throw new IllegalStateException("injected: the queue is unreachable"); };
+        long id;
+        try {
+            id = create(manager, body(AOI, grid(14)));
+        } finally {
+            service.beforeSend = () -> {};
+        }
+        // the client got its project id once: a retry would have created a second project
+        assertThat(call(fn, "GET", "/api/v2/projects/" + id + "/", token(manager.id()), null).status()).isEqualTo(200);
+        var job = call(fn, "GET", "/api/v2/projects/" + id + "/queries/grid-job/", token(manager.id()), null);
+        assertThat(job.json().path("state").asText()).isEqualTo("QUEUED");
+    }
 }
