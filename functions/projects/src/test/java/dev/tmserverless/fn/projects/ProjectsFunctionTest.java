@@ -394,6 +394,27 @@ class ProjectsFunctionTest {
     }
 
     @Test
+    void aRunningJobWhoseWorkerDiedIsSentAgainWhenItsStatusIsPolled() {
+        queuedJobs();
+        long id = create(manager, body(AOI, grid(14)));
+        assertThat(queuedJobs()).hasSize(1); // the worker took it
+        String path = "/api/v2/projects/" + id + "/queries/grid-job/";
+        GridJob j = fx.jobs.get(id).orElseThrow();
+        // running, progress recorded a moment ago: the worker is alive, nothing is sent
+        fx.jobs.put(new GridJob(id, GridJob.State.RUNNING, j.source(), j.zoom(), j.clipToAoi(), 1000L, 300, null,
+                Instant.now().minusSeconds(30)));
+        call(fn, "GET", path, token(manager.id()), null);
+        assertThat(queuedJobs()).isEmpty();
+        // no progress for longer than a worker ever takes between flushes: it died; the poll sends the job once
+        fx.jobs.put(new GridJob(id, GridJob.State.RUNNING, j.source(), j.zoom(), j.clipToAoi(), 1000L, 300, null,
+                Instant.now().minus(ProjectsFunction.STALLED_AFTER).minusSeconds(10)));
+        call(fn, "GET", path, token(manager.id()), null);
+        call(fn, "GET", path, token(manager.id()), null);
+        assertThat(queuedJobs()).containsExactly("{\"projectId\":" + id + "}");
+        assertThat(fx.jobs.get(id).orElseThrow().written()).isEqualTo(300); // the new delivery resumes after these
+    }
+
+    @Test
     void thePrivateAllowListFollowsTheAccountNotTheName() {
         User pm = fx.user("pm");
         var p = fx.project(pm, ProjectStatus.PUBLISHED, 1);
