@@ -3,6 +3,7 @@ package dev.tmserverless.fn.projects;
 import com.fasterxml.jackson.databind.util.RawValue;
 import dev.tmserverless.aws.store.ProjectSearchIndex;
 import dev.tmserverless.aws.store.ProjectSearchIndex.Entry;
+import dev.tmserverless.aws.store.ProjectSearchIndex.Row;
 import dev.tmserverless.core.domain.Organisation;
 import dev.tmserverless.core.domain.Permissions;
 import dev.tmserverless.core.domain.ProjectCounters;
@@ -31,30 +32,33 @@ import java.util.function.ToLongFunction;
 final class ProjectSearch {
     private ProjectSearch() {}
 
-    /** The matches, in the order asked for. */
-    static List<Entry> matches(SearchQuery q, User user, ProjectSearchIndex.Snapshot snap) {
-        Map<Long, Organisation> orgs = snap.orgs();
+    /**
+     * The matches, in the order asked for: the snapshot's ready order filtered (docs/search.md).
+     * {@code favourites} are the caller's favourite project ids (read only for {@code favoritedByMe}).
+     */
+    static List<Row> matches(SearchQuery q, User user, ProjectSearchIndex.Snapshot snap, java.util.Set<Long> favourites) {
         boolean admin = user != null && user.isAdmin();
-        boolean managedFilter = q.managedByMe() && !admin
-                // the reference filters by the managed projects only when the caller manages any
-                && snap.projects().stream().anyMatch(e -> Permissions.manages(user, e.summary().authorId(),
-                orgs.get(e.summary().organisationId())));
+        boolean managedFilter = q.managedByMe() && !admin && managesAny(user, snap);
         String text = q.textSearch() == null ? null : cleanSearchText(q.textSearch());
         String[] words = text == null ? null : stems(text);
-        List<Entry> out = new ArrayList<>();
-        for (Entry e : snap.projects()) {
+        String locale = q.locale() == null ? null : q.locale().toLowerCase(Locale.ROOT);
+        long localeMask = locale == null ? 0 : ProjectSearchIndex.localeBit(locale) | ProjectSearchIndex.localeBit("en");
+        List<Row> out = new ArrayList<>();
+        for (Row r : ordered(snap, q.orderBy(), q.descending())) {
+            Entry e = r.entry();
             ProjectSummary s = e.summary();
-            Organisation org = orgs.get(s.organisationId());
+            Organisation org = r.org();
             if (s.centroid() == null) continue;
             if (!admin && !Permissions.listable(user, s, org)) continue;
             if (!statusMatches(q, user, s, org)) continue;
-            if ((q.locale() != null || text != null) && !textMatches(e, q.locale(), text, words)) continue;
+            if ((locale != null || text != null) && !textMatches(e, locale, localeMask, text, words)) continue;
             if (q.basedOnMyInterests() || !q.interests().isEmpty()) {
                 // a user's interests are not modelled: the reference's empty list matches nothing
                 if (q.basedOnMyInterests() || s.interests().stream().noneMatch(q.interests()::contains)) continue;
             }
             if (q.createdByMe() && s.authorId() != user.id()) continue;
-            if (q.mappedByMe() || q.favoritedByMe()) continue; // neither is modelled yet
+            if (q.mappedByMe()) continue; // what a user mapped is not modelled yet
+            if (q.favoritedByMe() && !favourites.contains(s.id())) continue;
             if (q.difficulty() != null && !q.difficulty().equals(s.difficulty())) continue;
             if (q.action() != null && !actionMatches(q.action().equals("validate"), user, s, e.counters())) continue;
             if (q.imagery() != null && !imageryMatches(q.imagery(), s.imagery())) continue;
@@ -72,9 +76,20 @@ final class ProjectSearch {
                 if (q.database() != null && !q.database().equals(s.database())) continue;
             }
             if (managedFilter && !Permissions.manages(user, s.authorId(), org)) continue;
-            out.add(e);
+            out.add(r);
         }
-        return sorted(out, q.orderBy(), q.descending());
+        return out;
+    }
+
+    /** The reference filters by the managed projects only when the caller manages any. */
+    private static boolean managesAny(User user, ProjectSearchIndex.Snapshot snap) {
+        for (Row r : snap.rows()) if (Permissions.manages(user, r.summary().authorId(), r.org())) return true;
+        return false;
+    }
+
+    /** Every project of the snapshot in the search order, computed once per snapshot and order. */
+    static Row[] ordered(ProjectSearchIndex.Snapshot snap, String orderBy, boolean desc) {
+        return snap.ordered((desc ? "desc " : "asc ") + orderBy, order(orderBy, desc));
     }
 
     /**
@@ -115,8 +130,13 @@ final class ProjectSearch {
     /**
      * Some info row in the caller's locale or English (any row when no Accept-Language) whose name contains the
      * text, or among whose words (name, short description, description) every search word starts one.
+     * {@code locale} is lower case; {@code localeMask} its bit and English's.
      */
-    static boolean textMatches(Entry e, String locale, String text, String[] words) {
+    static boolean textMatches(Entry e, String locale, long localeMask, String text, String[] words) {
+        boolean bitsDecide = (localeMask & ProjectSearchIndex.OTHER_LOCALES) == 0
+                && (e.localeMask() & ProjectSearchIndex.OTHER_LOCALES) == 0;
+        if (locale != null && bitsDecide && (e.localeMask() & localeMask) == 0) return false;
+        if (text == null && (locale == null || bitsDecide)) return true;
         List<ProjectSummary.Text> texts = e.summary().texts();
         for (int i = 0; i < texts.size(); i++) {
             ProjectSummary.Text t = texts.get(i);
@@ -166,11 +186,13 @@ final class ProjectSearch {
      * first), percentages truncated as SQL integer division makes them, a missing value last when ascending and
      * first when descending; ties broken by id, newest first, unless ordering by id.
      */
-    static Comparator<Entry> order(String orderBy, boolean desc) {
+    static Comparator<Row> order(String orderBy, boolean desc) {
         ToLongFunction<Entry> key = key(orderBy);
-        Comparator<Entry> c = (a, b) -> compareKeys(key.applyAsLong(a), key.applyAsLong(b), desc);
-        if (orderBy.equals("id")) return c;
-        return c.thenComparing((a, b) -> Long.compare(b.summary().id(), a.summary().id()));
+        boolean byId = orderBy.equals("id");
+        return (a, b) -> {
+            int c = compareKeys(key.applyAsLong(a.entry()), key.applyAsLong(b.entry()), desc);
+            return c != 0 || byId ? c : Long.compare(b.id(), a.id());
+        };
     }
 
     static ToLongFunction<Entry> key(String orderBy) {
@@ -181,28 +203,11 @@ final class ProjectSearch {
             case "status" -> e -> e.summary().status().ordinal();
             case "last_updated" -> e -> e.summary().lastUpdated();
             case "created" -> e -> e.summary().created();
-            case "due_date" -> e -> dueMillis(e.summary().dueDate());
+            case "due_date" -> Entry::dueMillis;
             case "percent_mapped" -> e -> e.counters().percentMapped();
             case "percent_validated" -> e -> e.counters().percentValidated();
             default -> throw new IllegalArgumentException(orderBy);
         };
-    }
-
-    private record Keyed(long key, long id, Entry entry) {}
-
-    /** {@link #order}, with each entry's key computed once. */
-    static List<Entry> sorted(List<Entry> in, String orderBy, boolean desc) {
-        ToLongFunction<Entry> key = key(orderBy);
-        List<Keyed> ks = new ArrayList<>(in.size());
-        for (Entry e : in) ks.add(new Keyed(key.applyAsLong(e), e.summary().id(), e));
-        boolean byId = orderBy.equals("id");
-        ks.sort((a, b) -> {
-            int c = compareKeys(a.key(), b.key(), desc);
-            return c != 0 || byId ? c : Long.compare(b.id(), a.id());
-        });
-        List<Entry> out = new ArrayList<>(ks.size());
-        for (Keyed k : ks) out.add(k.entry());
-        return out;
     }
 
     private static int compareKeys(long x, long y, boolean desc) {
@@ -212,22 +217,10 @@ final class ProjectSearch {
         return desc ? Long.compare(y, x) : Long.compare(x, y);
     }
 
-    /** A due date as milliseconds; none (or unreadable) is {@code Long.MAX_VALUE}, SQL's NULL in the order. */
-    static long dueMillis(String due) {
-        if (due == null || due.isBlank()) return Long.MAX_VALUE;
-        try {
-            return Instant.parse(due).toEpochMilli();
-        } catch (RuntimeException e) {
-            try {
-                return LocalDateTime.parse(due).toInstant(ZoneOffset.UTC).toEpochMilli();
-            } catch (RuntimeException e2) {
-                return Long.MAX_VALUE;
-            }
-        }
-    }
-
     /** One ListSearchResult, keys in the reference's order. */
-    static Map<String, Object> result(Entry e, String locale, Organisation org) {
+    static Map<String, Object> result(Row r, String locale) {
+        Entry e = r.entry();
+        Organisation org = r.org();
         ProjectSummary s = e.summary();
         ProjectSummary.Text t = s.text(locale);
         Map<String, Object> m = new LinkedHashMap<>();
@@ -263,14 +256,24 @@ final class ProjectSearch {
     }
 
     /** Every match's centroid as a point feature with {@code {projectId, priority}}, written straight to JSON text. */
-    static RawValue mapResults(List<Entry> all) {
+    static RawValue mapResults(List<Row> all) {
         StringBuilder b = new StringBuilder(64 + all.size() * 110);
         b.append("{\"type\":\"FeatureCollection\",\"features\":[");
         for (int i = 0; i < all.size(); i++) {
             if (i > 0) b.append(',');
-            b.append(all.get(i).mapFeature());
+            b.append(all.get(i).entry().mapFeature());
         }
         return new RawValue(b.append("]}").toString());
+    }
+
+    /** A fingerprint of the map of {@code all}: the same points in the same order give the same number. */
+    static long mapFingerprint(List<Row> all) {
+        long h = all.size();
+        for (Row r : all) {
+            String f = r.entry().mapFeature();
+            h = (h ^ (f == null ? 0 : f.hashCode())) * 0x9E3779B97F4A7C15L + r.id();
+        }
+        return h;
     }
 
     private static final DateTimeFormatter CSV_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
@@ -279,13 +282,14 @@ final class ProjectSearch {
      * The CSV export: the reference's columns in its order; percentages to two decimals, area to three, Python's
      * spelling of booleans and lists. Partner names (admins only) are not modelled, so the column is absent.
      */
-    static String csv(List<Entry> all, String locale, Map<Long, Organisation> orgs) {
+    static String csv(List<Row> all, String locale) {
         StringBuilder b = new StringBuilder("projectId,name,priority,difficulty,status,sandbox,database,lastUpdated,"
                 + "dueDate,organisationName,percentMapped,percentValidated,totalArea,country,creation_date,"
                 + "totalContributors,author\n");
-        for (Entry e : all) {
+        for (Row r : all) {
+            Entry e = r.entry();
             ProjectSummary s = e.summary();
-            Organisation org = orgs.get(s.organisationId());
+            Organisation org = r.org();
             ProjectCounters c = e.counters();
             long open = c.totalTasks() - c.tasksBadImagery();
             String name = s.texts().stream().filter(t -> t.locale().equals(locale == null ? "en" : locale))

@@ -55,10 +55,41 @@ public class ProjectsFunction extends ApiFunction {
     @Inject BlobStore blobs;
     @Inject dev.tmserverless.aws.store.LicenseStore licenses;
     @Inject ProjectSearchIndex searchIndex;
+    @Inject dev.tmserverless.aws.store.ProjectTags tags;
+    @Inject ProjectActions actions;
+    @Inject dev.tmserverless.aws.store.FavouriteStore favourites;
+    @Inject dev.tmserverless.aws.store.ProjectPurge purge;
+    @Inject dev.tmserverless.aws.store.StatsReads statistics;
 
-    public ProjectsFunction() { super(); }
+    public ProjectsFunction() {
+        super();
+        preloadSearchIndex();
+    }
 
-    public ProjectsFunction(ApplicationContextBuilder builder) { super(builder); }
+    public ProjectsFunction(ApplicationContextBuilder builder) {
+        super(builder);
+        preloadSearchIndex();
+    }
+
+    /**
+     * On Lambda (or with {@code TM_SEARCH_PRELOAD=true}) the search index starts loading while the instance is
+     * being initialised, so the first search waits for what is left of the load rather than all of it
+     * (docs/search.md "Cold start"). Tests leave it off: they load it on first use.
+     */
+    private void preloadSearchIndex() {
+        var cfg = getApplicationContext().getBean(dev.tmserverless.aws.config.TmConfig.class);
+        boolean preload = cfg.get("TM_SEARCH_PRELOAD").map(Boolean::parseBoolean)
+                .orElse(System.getenv("AWS_LAMBDA_FUNCTION_NAME") != null);
+        if (!preload) return;
+        ProjectSearchIndex index = getApplicationContext().getBean(ProjectSearchIndex.class);
+        Thread.ofPlatform().daemon().name("search-preload").start(() -> {
+            try {
+                index.current();
+            } catch (RuntimeException e) {
+                // the first search loads it again and reports the failure
+            }
+        });
+    }
 
     @Override
     protected String functionId() { return Resources.PROJECTS; }
@@ -73,7 +104,27 @@ public class ProjectsFunction extends ApiFunction {
                 .on(Routes.PROJECT_AOI, this::aoi)
                 .on(Routes.INTERSECTING_TILES, this::intersectingTiles)
                 .on(Routes.PROJECT_SUMMARY, this::summary)
-                .on(Routes.PROJECT_CONTRIBUTIONS, this::contributions);
+                .on(Routes.PROJECT_CONTRIBUTIONS, this::contributions)
+                .on(Routes.SET_PROJECT_INTERESTS, actions::setInterests)
+                .on(Routes.MESSAGE_PROJECT_CONTRIBUTORS, actions::messageContributors)
+                .on(Routes.FEATURED_PROJECTS, this::featured)
+                .on(Routes.MY_OWNED_PROJECTS, this::myOwnedProjects)
+                .on(Routes.PROJECTS_BBOX, this::bbox)
+                .on(Routes.ACTIVE_PROJECTS, this::active)
+                .on(Routes.SIMILAR_PROJECTS, this::similar)
+                .on(Routes.PROJECT_NO_GEOMETRIES, this::noGeometries)
+                .on(Routes.PROJECT_NO_TASKS, this::noTasks)
+                .on(Routes.DELETE_PROJECT, this::delete)
+                .on(Routes.TRANSFER_OWNERSHIP, this::transferOwnership)
+                .on(Routes.FEATURE_PROJECT, r -> feature(r, true))
+                .on(Routes.UNFEATURE_PROJECT, r -> feature(r, false))
+                .on(Routes.IS_FAVOURITE, this::isFavourite)
+                .on(Routes.ADD_FAVOURITE, this::addFavourite)
+                .on(Routes.REMOVE_FAVOURITE, this::removeFavourite)
+                .on(Routes.PROJECT_STATISTICS, req -> Response.ok(statistics.project(projectId(req))))
+                .on(Routes.PROJECT_USER_STATISTICS, req -> Response.ok(statistics.projectUser(projectId(req),
+                        req.pathParams().get("username"))))
+                .on(Routes.PROJECT_CONTRIBUTIONS_BY_DAY, req -> Response.ok(statistics.projectDays(projectId(req))));
     }
 
     Response create(Request req) {
@@ -82,67 +133,118 @@ public class ProjectsFunction extends ApiFunction {
     }
 
     /** A search's matches and, once asked for, its map, for the index snapshot they were computed from. */
-    record SearchResult(ProjectSearchIndex.Snapshot snap, List<ProjectSearchIndex.Entry> matches,
-                        java.util.concurrent.atomic.AtomicReference<com.fasterxml.jackson.databind.util.RawValue> map) {}
+    record SearchResult(ProjectSearchIndex.Snapshot snap, List<ProjectSearchIndex.Row> matches,
+                        java.util.concurrent.atomic.AtomicReference<GzipParts.Part> map) {}
 
     /** The last searches of this instance (a few hundred KB at most). */
-    private final Map<String, SearchResult> searches = java.util.Collections.synchronizedMap(
-            new java.util.LinkedHashMap<>(32, 0.75f, true) {
-                @Override
-                protected boolean removeEldestEntry(Map.Entry<String, SearchResult> eldest) { return size() > 16; }
-            });
+    private final Map<String, SearchResult> searches = lru(16);
+    /**
+     * Maps of every match, compressed, by a fingerprint of the matches' points: a change that leaves a search's
+     * matches and their order as they were (most task transitions) reuses the map of the snapshot before.
+     */
+    private final Map<Long, GzipParts.Part> searchMaps = lru(4);
 
-    /** GET /projects/: search over the in-memory index (docs/search.md). */
+    private static <K, V> Map<K, V> lru(int n) {
+        return java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(32, 0.75f, true) {
+            @Override
+            protected boolean removeEldestEntry(Map.Entry<K, V> eldest) { return size() > n; }
+        });
+    }
+
+    /**
+     * GET /projects/: search over the in-memory index (docs/search.md). When the index is due for a refresh, the
+     * search runs on the held index while the refresh reads what changed, and runs again only if it changed.
+     */
     Response search(Request req) {
         User user = req.caller().optional().orElse(null);
         SearchQuery q = SearchQuery.from(req, user != null);
         q.checkCombinations(user != null && user.isAdmin());
-        ProjectSearchIndex.Snapshot snap = searchIndex.current();
+        java.util.Set<Long> favs = q.favoritedByMe() ? java.util.Set.copyOf(favourites.ofUser(user.id())) : java.util.Set.of();
         // the pages of one search, and its map, come from one computation while the index is unchanged
         String key = (user == null ? "-" : user.id() + "/" + user.role() + "/" + user.mappingLevel()) + "|" + q.locale() + "|"
                 + new java.util.TreeMap<>(req.query()).entrySet().stream().filter(e -> !e.getKey().equals("page"))
-                .map(Object::toString).collect(java.util.stream.Collectors.joining("&"));
-        SearchResult found = searches.get(key);
-        if (found == null || found.snap() != snap) {
-            List<ProjectSearchIndex.Entry> matches = ProjectSearch.matches(q, user, snap);
-            found = new SearchResult(snap, matches, new java.util.concurrent.atomic.AtomicReference<>());
-            searches.put(key, found);
-        }
-        List<ProjectSearchIndex.Entry> all = found.matches();
+                .map(Object::toString).collect(java.util.stream.Collectors.joining("&"))
+                + (q.favoritedByMe() ? "|" + new java.util.TreeSet<>(favs) : "");
+        var fresh = searchIndex.currentAsync();
+        ProjectSearchIndex.Snapshot held = searchIndex.held();
+        SearchResult found = null;
+        if (!fresh.isDone() && held != null) found = searchOn(held, key, q, user, favs);
+        ProjectSearchIndex.Snapshot snap = fresh.join();
+        if (found == null || found.snap() != snap) found = searchOn(snap, key, q, user, favs);
+        List<ProjectSearchIndex.Row> all = found.matches();
         if (q.downloadAsCsv()) {
-            return Response.text(ProjectSearch.csv(all, q.locale(), snap.orgs()), "text/csv")
+            return Response.text(ProjectSearch.csv(all, q.locale()), "text/csv")
                     .withHeader("content-disposition", "attachment; filename=data.csv");
         }
-        Map<String, Object> m = new LinkedHashMap<>();
         if (all.isEmpty()) {
+            Map<String, Object> m = new LinkedHashMap<>();
             m.put("mapResults", Map.of());
             m.put("results", List.of());
             return Response.ok(m);
         }
-        if (!q.omitMapResults() && found.map().get() == null) found.map().set(ProjectSearch.mapResults(all));
-        m.put("mapResults", q.omitMapResults() ? List.of() : found.map().get());
         long from = (long) (q.page() - 1) * SearchQuery.PER_PAGE;
         List<Map<String, Object>> results = new ArrayList<>();
         for (long i = Math.max(0, from); q.page() >= 1 && i < Math.min(all.size(), from + SearchQuery.PER_PAGE); i++) {
-            ProjectSearchIndex.Entry e = all.get((int) i);
-            results.add(ProjectSearch.result(e, q.locale(), snap.orgs().get(e.summary().organisationId())));
+            results.add(ProjectSearch.result(all.get((int) i), q.locale()));
         }
-        m.put("results", results);
-        m.put("pagination", ProjectSearch.pagination(q.page(), all.size()));
-        return Response.ok(m);
+        Map<String, Object> pagination = ProjectSearch.pagination(q.page(), all.size());
+        if (q.omitMapResults()) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("mapResults", List.of());
+            m.put("results", results);
+            m.put("pagination", pagination);
+            return Response.ok(m);
+        }
+        GzipParts.Part map = found.map().get();
+        if (map == null) {
+            long fp = ProjectSearch.mapFingerprint(all);
+            map = searchMaps.computeIfAbsent(fp, k -> GzipParts.Part.of(ProjectSearch.mapResults(all).rawValue().toString()));
+            found.map().set(map);
+        }
+        String suffix = ",\"results\":" + Json.write(results) + ",\"pagination\":" + Json.write(pagination) + "}";
+        if (ApiFunction.acceptsGzip(Map.of("accept-encoding", String.valueOf(req.header("accept-encoding"))))) {
+            // the map's compressed blocks are reused; only the page around it is compressed now
+            return Response.gzippedJson(GzipParts.gzip("{\"mapResults\":", map, suffix));
+        }
+        return Response.text("{\"mapResults\":" + new String(map.utf8(), java.nio.charset.StandardCharsets.UTF_8) + suffix,
+                "application/json");
+    }
+
+    /** The search's matches on {@code snap}: this instance's last answer to the same search, or computed now. */
+    private SearchResult searchOn(ProjectSearchIndex.Snapshot snap, String key, SearchQuery q, User user, java.util.Set<Long> favs) {
+        SearchResult found = searches.get(key);
+        if (found != null && found.snap() == snap) return found;
+        found = new SearchResult(snap, ProjectSearch.matches(q, user, snap, favs), new java.util.concurrent.atomic.AtomicReference<>());
+        searches.put(key, found);
+        return found;
     }
 
     Response get(Request req) {
+        return project(req, req.caller().optional().orElse(null), req.queryFlag("abbreviated"), "project.json", "application/json");
+    }
+
+    /**
+     * GET nogeometries: the project as an anonymous caller sees it, task geometries left out; {@code as_file}
+     * names the download {@code project_<id>.geojson}.
+     */
+    Response noGeometries(Request req) {
+        return project(req, null, true, "project_" + projectId(req) + ".geojson", "application/geo+json");
+    }
+
+    /** The ProjectDTO for {@code user} (null: anonymous), with an ETag; {@code as_file} serves it as a download. */
+    private Response project(Request req, User user, boolean abbreviated, String fileName, String fileType) {
         long id = projectId(req);
-        ProjectAccess.View v = access.visible(id, req.caller().optional().orElse(null));
+        ProjectAccess.View v = access.visible(id, user);
         // The map, its counters and active mappers come from the task-map snapshot (docs/performance.md): the
         // percentages are the tasks' own, so a counter left behind by a crash between a task write and its counter
         // update never shows here.
         var s = maps.current(id);
-        boolean abbreviated = req.queryFlag("abbreviated");
         // the teams of a project are not part of its version: they go into the ETag with the organisation
         var teams = access.teams(id);
-        String etag = dev.tmserverless.aws.store.TaskMaps.etag(s.hash(), v.stored().version(), Json.write(v.org()) + Json.write(teams),
+        var campaigns = tags.campaigns(id);
+        var interests = tags.interests(id);
+        String etag = dev.tmserverless.aws.store.TaskMaps.etag(s.hash(), v.stored().version(),
+                Json.write(v.org()) + Json.write(teams) + Json.write(campaigns) + Json.write(interests),
                 req.locale(), abbreviated, req.queryFlag("as_file"));
         if (req.ifNoneMatch(etag)) return Response.notModified(etag, v.cacheControl());
         JsonNode fc = Json.parse(maps.json(id, s));
@@ -151,17 +253,37 @@ public class ProjectsFunction extends ApiFunction {
         JsonNode aoi = blobs.get(BlobStore.aoiKey(id)).map(Json::parse).orElse(null);
         Map<String, Object> dto = ProjectDto.of(v.project(), s.counters(), v.org(), aoi, fc, req.locale(), s.activeMappers());
         dto.put("teams", teams);
+        dto.put("campaigns", campaigns);
+        dto.put("interests", interests);
         Response r = Response.ok(dto).cached(etag, v.cacheControl());
-        return req.queryFlag("as_file") ? r.asAttachment("project.json", "application/json") : r;
+        return req.queryFlag("as_file") ? r.asAttachment(fileName, fileType) : r;
+    }
+
+    /** GET notasks: the project for its managers without its tasks and without the one-locale info. */
+    Response noTasks(Request req) {
+        User user = req.caller().require();
+        long id = projectId(req);
+        ProjectAccess.View v = access.load(id, user);
+        if (!v.pm()) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
+        var s = maps.current(id);
+        JsonNode aoi = blobs.get(BlobStore.aoiKey(id)).map(Json::parse).orElse(null);
+        Map<String, Object> dto = ProjectDto.of(v.project(), s.counters(), v.org(), aoi, null, req.locale(), s.activeMappers());
+        dto.remove("tasks");
+        dto.remove("projectInfo");
+        dto.put("teams", access.teams(id));
+        return Response.ok(dto);
     }
 
     Response update(Request req) {
         User user = req.caller().require();
         long id = projectId(req);
         JsonNode body = req.json();
+        dev.tmserverless.aws.store.ProjectTags.Update tagUpdate = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             ProjectAccess.View v = access.load(id, user);
             if (!v.pm()) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
+            // campaigns and interests the body names are checked before anything is written, and set after the project
+            if (tagUpdate == null) tagUpdate = tags.parse(body);
             Project updated = ProjectUpdate.apply(v.project(), body, users::byUsername, licenseId -> licenses.get(licenseId).isPresent());
             if (updated.organisationId() != v.project().organisationId()) {
                 Organisation target = orgs.get(updated.organisationId()).orElseThrow(() -> new ApiException(
@@ -175,7 +297,10 @@ public class ProjectsFunction extends ApiFunction {
             if (updated.status() == ProjectStatus.PUBLISHED && jobStore.get(id).map(j -> !j.done()).orElse(false)) {
                 throw new ApiException(ErrorCode.GRID_NOT_READY);
             }
-            if (projects.update(updated, v.stored().version())) return Response.ok(Map.of("Status", "Updated"));
+            if (projects.update(updated, v.stored().version())) {
+                tags.applyWriting(id, tagUpdate);
+                return Response.ok(Map.of("Status", "Updated"));
+            }
         }
         throw new ApiException(ErrorCode.CONFLICT);
     }
@@ -217,6 +342,7 @@ public class ProjectsFunction extends ApiFunction {
         ProjectAccess.View v = access.visible(id, req.caller().optional().orElse(null));
         Map<String, Object> dto = ProjectDto.summary(v.project(), maps.current(id).counters(), v.org(), req.locale());
         dto.put("teams", access.teams(id));
+        dto.put("campaigns", tags.campaigns(id));
         return Response.ok(dto);
     }
 
@@ -253,6 +379,215 @@ public class ProjectsFunction extends ApiFunction {
         // bounded work: no more grid features than a project may have tasks (docs/geometry.md, "Trim budget")
         return Response.ok(Trim.intersectingTiles(aoi, grid, clip.asBoolean(),
                 Trim.Budget.DEFAULT.withMaxFeatures(config.aoiLimits().maxTasks())));
+    }
+
+    // ---- lists answered from the search index (docs/projects.md) ----
+
+    /** GET featured: every featured project that is not private, newest first, as search results. */
+    Response featured(Request req) {
+        ProjectSearchIndex.Snapshot snap = searchIndex.current();
+        List<Map<String, Object>> results = new ArrayList<>();
+        ProjectSearchIndex.Row[] rows = snap.rows();
+        for (int i = rows.length - 1; i >= 0; i--) {
+            ProjectSearchIndex.Row r = rows[i];
+            if (r.entry().featured() && !r.summary().isPrivate() && r.summary().centroid() != null) {
+                results.add(ProjectSearch.result(r, req.locale()));
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mapResults", List.of());
+        m.put("results", results);
+        m.put("pagination", null);
+        return Response.ok(m);
+    }
+
+    /**
+     * GET myself/owner: the projects the caller authored, by status, as project summaries; only for managers of
+     * some organisation (administrators included, as the reference).
+     */
+    Response myOwnedProjects(Request req) {
+        User user = req.caller().require();
+        if (orgs.all().stream().noneMatch(o -> o.isManager(user.id()))) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
+        String orderBy = SearchQuery.orderField(req.query("orderBy").orElse(null));
+        boolean desc = req.query("orderByType").map(t -> t.equalsIgnoreCase("DESC")).orElse(false);
+        ProjectSearchIndex.Snapshot snap = searchIndex.current();
+        List<Long> ids = new ArrayList<>();
+        for (ProjectSearchIndex.Row r : ProjectSearch.ordered(snap, orderBy, desc)) {
+            if (r.summary().authorId() == user.id()) ids.add(r.id());
+        }
+        Map<String, List<Map<String, Object>>> buckets = new LinkedHashMap<>();
+        buckets.put("draftProjects", new ArrayList<>());
+        buckets.put("activeProjects", new ArrayList<>());
+        buckets.put("archivedProjects", new ArrayList<>());
+        for (ProjectStore.Stored st : projects.getAll(ids)) {
+            Project p = st.project();
+            String bucket = switch (p.status()) {
+                case DRAFT -> "draftProjects";
+                case PUBLISHED -> "activeProjects";
+                case ARCHIVED -> "archivedProjects";
+            };
+            buckets.get(bucket).add(ProjectDto.summary(p, st.counters(), orgs.get(p.organisationId()).orElse(null), req.locale()));
+        }
+        return Response.ok(buckets);
+    }
+
+    /** The reference's largest bounding box for {@code queries/bbox}, in square metres of EPSG:3857. */
+    static final double MAX_BBOX_AREA = Math.pow(1250 * 4275 * 1.5, 2);
+
+    /**
+     * GET bbox: the AOIs of every project whose AOI's bounding box meets the box (any status, as the reference),
+     * for managers of some organisation; {@code createdByMe} keeps the caller's own.
+     */
+    Response bbox(Request req) {
+        User user = req.caller().require();
+        if (orgs.all().stream().noneMatch(o -> o.isManager(user.id()))) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
+        double[] box = ProjectLists.bbox(req.query("bbox").orElse(null), req.query("srid").orElse("4326"));
+        boolean mine = req.query("createdByMe").map(v -> ProjectLists.bool(v)).orElse(false);
+        if (ProjectLists.mercatorArea(box) > MAX_BBOX_AREA) throw new ApiException(ErrorCode.BBOX_TOO_BIG);
+        List<ProjectSearchIndex.Row> hits = new ArrayList<>();
+        for (ProjectSearchIndex.Row r : searchIndex.current().rows()) {
+            if (mine && r.summary().authorId() != user.id()) continue;
+            if (ProjectLists.meets(r.summary(), box)) hits.add(r);
+        }
+        return Response.ok(ProjectLists.aoiFeatures(hits, blobs, r -> {
+            Map<String, Object> props = new LinkedHashMap<>();
+            props.put("projectId", r.id());
+            props.put("projectStatus", r.summary().status().name());
+            props.put("projectName", r.summary().text(req.locale()).name());
+            return props;
+        }));
+    }
+
+    /**
+     * GET active: published projects whose tasks changed in the last {@code interval} hours (1 to 24), as their
+     * AOIs with {@code project_id} and {@code mapping_types} (docs/api-differences.md: changes of task counters
+     * stand for the reference's task history and chat).
+     */
+    Response active(Request req) {
+        int hours = ProjectLists.interval(req.query("interval").orElse(null));
+        long since = System.currentTimeMillis() - hours * 3_600_000L;
+        List<ProjectSearchIndex.Row> hits = new ArrayList<>();
+        for (ProjectSearchIndex.Row r : searchIndex.current().rows()) {
+            if (r.summary().status() == ProjectStatus.PUBLISHED && r.entry().changedAt() >= since) hits.add(r);
+        }
+        return Response.ok(ProjectLists.aoiFeatures(hits, blobs, r -> {
+            Map<String, Object> props = new LinkedHashMap<>();
+            props.put("project_id", r.id());
+            props.put("mapping_types", r.summary().mappingTypes().isEmpty() ? null : r.summary().mappingTypes());
+            return props;
+        }));
+    }
+
+    /**
+     * GET similar-projects: up to {@code limit} (4) published projects the caller may see that share the most
+     * mapping types with the project, then nearest to it (docs/api-differences.md).
+     */
+    Response similar(Request req) {
+        User user = req.caller().optional().orElse(null);
+        long id = projectId(req);
+        int limit = ProjectLists.limit(req.query("limit").orElse(null));
+        ProjectSearchIndex.Snapshot snap = searchIndex.current();
+        ProjectSearchIndex.Row of = snap.row(id);
+        if (of == null) {
+            access.load(id, user); // 404 if there is no such project; a project not indexed yet has no neighbours
+            return Response.ok(Map.of("results", List.of()));
+        }
+        List<ProjectSearchIndex.Row> similar = ProjectLists.similar(snap, of, user, limit);
+        List<Map<String, Object>> results = new ArrayList<>();
+        for (ProjectSearchIndex.Row r : similar) results.add(ProjectSearch.result(r, req.locale()));
+        return Response.ok(Map.of("results", results));
+    }
+
+    // ---- managing one project ----
+
+    /**
+     * DELETE: PM, then administrator or manager of some organisation (DeletePermissionError), then every task
+     * READY (HasMappedTasks). Deletes the project item (on its version) and marks its search summary gone, then
+     * removes its other items, favourites and objects; the sweeper finishes what a large project leaves
+     * (docs/projects.md "Deleting a project").
+     */
+    Response delete(Request req) {
+        User user = req.caller().require();
+        long id = projectId(req);
+        for (int attempt = 0; attempt < 3; attempt++) {
+            ProjectAccess.View v = access.load(id, user);
+            if (!v.pm()) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
+            if (!user.isAdmin() && orgs.all().stream().noneMatch(o -> o.isManager(user.id()))) {
+                throw new ApiException(ErrorCode.PROJECT_DELETE_PERMISSION_ERROR);
+            }
+            if (jobStore.get(id).map(j -> j.state() == GridJob.State.QUEUED || j.state() == GridJob.State.RUNNING).orElse(false)) {
+                throw new ApiException(ErrorCode.GRID_NOT_READY);
+            }
+            Instant now = Instant.now();
+            if (splits.listTasksConsistently(id).stream().anyMatch(t -> t.effective(now).status() != dev.tmserverless.core.domain.TaskStatus.READY)) {
+                throw new ApiException(ErrorCode.HAS_MAPPED_TASKS);
+            }
+            purge.markPendingWriting(id);
+            if (projects.deleteWriting(id, v.stored().version())) {
+                // a few seconds of the request's time; the sweeper finishes a larger project
+                if (purge.purgeWriting(id, System.currentTimeMillis() + 10_000)) purge.clearPendingWriting(id);
+                return Response.ok(Map.of("Success", "Project deleted"));
+            }
+        }
+        throw new ApiException(ErrorCode.CONFLICT);
+    }
+
+    /**
+     * POST transfer-ownership {@code {"username"}}: the caller must be an administrator, the author or a manager
+     * of the project's organisation; the new owner an administrator or a manager of that organisation.
+     */
+    Response transferOwnership(Request req) {
+        User user = req.caller().require();
+        long id = projectId(req);
+        TransferOwnership body = TransferOwnership.from(req.json());
+        for (int attempt = 0; attempt < 3; attempt++) {
+            ProjectAccess.View v = access.load(id, user);
+            User to = users.byUsername(body.username()).orElseThrow(() -> new ApiException(ErrorCode.USER_NOT_FOUND));
+            Project p = v.project();
+            if (to.id() == p.authorId()) return Response.ok(Map.of("Success", "Project Transferred"));
+            if (!dev.tmserverless.core.domain.Permissions.canTransferProject(user, p, v.org())) {
+                throw new ApiException(ErrorCode.TRANSFER_PERMISSION_ERROR);
+            }
+            if (!dev.tmserverless.core.domain.Permissions.canOwnProject(to, v.org())) throw new ApiException(ErrorCode.INVALID_NEW_OWNER);
+            if (projects.update(p.withAuthor(to.id(), to.username()), v.stored().version())) {
+                return Response.ok(Map.of("Success", "Project Transferred"));
+            }
+        }
+        throw new ApiException(ErrorCode.CONFLICT);
+    }
+
+    /** POST feature / remove-feature: PM only; AlreadyFeatured / NotFeatured when there is nothing to change. */
+    Response feature(Request req, boolean featured) {
+        User user = req.caller().require();
+        long id = projectId(req);
+        if (!access.load(id, user).pm()) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
+        if (!projects.setFeaturedWriting(id, featured)) {
+            throw new ApiException(featured ? ErrorCode.ALREADY_FEATURED : ErrorCode.NOT_FEATURED);
+        }
+        return Response.ok(Map.of("Success", true));
+    }
+
+    Response isFavourite(Request req) {
+        User user = req.caller().require();
+        long id = projectId(req);
+        access.load(id, user);
+        return Response.ok(Map.of("favorited", favourites.isFavourite(user.id(), id)));
+    }
+
+    Response addFavourite(Request req) {
+        User user = req.caller().require();
+        long id = projectId(req);
+        access.load(id, user);
+        favourites.addWriting(user.id(), id);
+        return Response.created(Map.of("project_id", id));
+    }
+
+    Response removeFavourite(Request req) {
+        User user = req.caller().require();
+        long id = projectId(req);
+        access.load(id, user);
+        if (!favourites.removeWriting(user.id(), id)) throw new ApiException(ErrorCode.NOT_FAVOURITED);
+        return Response.ok(Map.of("project_id", id));
     }
 
     private static long projectId(Request req) { return req.longParam("projectId", ErrorCode.PROJECT_NOT_FOUND); }

@@ -43,6 +43,14 @@ record SearchQuery(String locale, String difficulty, String action, String organ
             Map.entry("percent_mapped", "percent_mapped"), Map.entry("percentMapped", "percent_mapped"),
             Map.entry("percent_validated", "percent_validated"), Map.entry("percentValidated", "percent_validated"));
 
+    /** An order name as search takes it ({@code priority} when absent); the reference's 400 for an unknown one. */
+    static String orderField(String raw) {
+        if (raw == null || raw.isEmpty()) return "priority";
+        String o = ORDERS.get(raw);
+        if (o == null) throw bad("unknown orderBy '" + raw + "'");
+        return o;
+    }
+
     static SearchQuery from(Request req, boolean loggedIn) {
         Map<String, String> q = req.query();
         String difficulty = text(q, "difficulty");

@@ -12,13 +12,16 @@ import java.util.Map;
 
 /**
  * The sweeper function, run by a schedule (the catalogue's {@code Resources.SCHEDULES}): releases expired locks
- * and rewrites the project search snapshot when projects changed.
+ * rewrites the project search snapshot when projects changed, repairs drifted task counters and finishes the
+ * removal of deleted projects (docs/projects.md).
  */
 public class SweeperFunction extends MicronautRequestHandler<ScheduledEvent, Map<String, Object>> {
     private static final Logger LOG = LoggerFactory.getLogger(SweeperFunction.class);
 
     @Inject LockSweeper locks;
     @Inject dev.tmserverless.aws.store.ProjectSearchIndex search;
+    @Inject dev.tmserverless.aws.store.CounterReconciler counters;
+    @Inject dev.tmserverless.aws.store.ProjectPurge purge;
     Clock clock = Clock.systemUTC();
 
     public SweeperFunction() { super(); }
@@ -40,7 +43,12 @@ public class SweeperFunction extends MicronautRequestHandler<ScheduledEvent, Map
         // the search index's snapshot, which fresh projects-function instances load first (docs/search.md)
         int snapshot = search.writeSnapshot();
         if (snapshot >= 0) LOG.info("search: snapshot of {} projects written", snapshot);
+        var r = counters.reconcileWriting(counters.candidates(search.current()));
+        if (r.marked() + r.repaired() > 0) LOG.info("counters: {} projects checked, {} drifts seen, {} repaired", r.checked(), r.marked(), r.repaired());
+        // deleted projects whose items were not all removed by the delete itself (a large project, or a crash)
+        int purged = purge.finishPendingWriting(System.currentTimeMillis() + 20_000);
         return Map.of("expiredSlots", s.seen(), "tasksReleased", s.expired(), "slotsFreed", s.slotsFreed(),
-                "searchSnapshot", snapshot);
+                "searchSnapshot", snapshot, "countersChecked", r.checked(), "countersRepaired", r.repaired(),
+                "projectsPurged", purged);
     }
 }

@@ -410,6 +410,37 @@ public class TaskService {
         }
     }
 
+    /**
+     * An administrator deletes tasks (the reference's legacy {@code DELETE /projects/{id}/tasks/}): every id must name
+     * a task (404 TASK_NOT_FOUND listing the missing ones, nothing deleted), then each task item is deleted with
+     * one write conditioned on the version read (re-read on a lost race), its counters and the task count move,
+     * and a holder's lock slot is freed.
+     */
+    public void deleteTasks(long projectId, List<Integer> taskIds, User user) {
+        Permissions.checkCanDeleteTasks(user);
+        access.load(projectId, user);
+        List<Integer> ids = taskIds.stream().distinct().toList();
+        List<Integer> missing = ids.stream().filter(id -> tasks.get(projectId, id).map(t -> t.status() == TaskStatus.SPLIT).orElse(true)).toList();
+        if (!missing.isEmpty()) {
+            throw new ApiException(ErrorCode.TASK_NOT_FOUND, ErrorCode.TASK_NOT_FOUND.message,
+                    Map.of("project_id", projectId, "tasks", missing));
+        }
+        for (int id : ids) {
+            for (int attempt = 0; ; attempt++) {
+                Task t = tasks.get(projectId, id).orElse(null);
+                if (t == null || t.status() == TaskStatus.SPLIT) break; // deleted or split meanwhile
+                if (tasks.deleteAtVersionWrites(t)) {
+                    Task resting = t.effective(clock.instant());
+                    projects.addTotalTasks(projectId, -1);
+                    projects.addCounters(projectId, dev.tmserverless.core.domain.CounterDelta.between(resting.restingStatus(), TaskStatus.READY));
+                    if (t.lockedBy() != null) claims.release(t.lockedBy(), projectId, id, t.lockExpiresAt());
+                    break;
+                }
+                if (attempt + 1 >= ATTEMPTS) throw new ApiException(ErrorCode.CONFLICT);
+            }
+        }
+    }
+
     /** A transition that ends the caller's lock: write the task, then free the caller's lock slot. */
     private Outcome transition(long projectId, int taskId, User user, Function<Task, TaskChange> decide) {
         ProjectAccess.View view = actionable(projectId, user);

@@ -48,6 +48,24 @@ class UserQueriesTest {
 
     static String path(String username) { return "/api/v2/users/queries/" + username + "/"; }
 
+    /** projectsMapped counts the projects in which the user changed a task's status (null before the first). */
+    @Test
+    void projectsMappedCountsTheProjectsWhereTheUserChangedATask() {
+        User u = user("pat-projects", null);
+        User viewer = user("pat-viewer", null);
+        assertThat(get(fn, path("pat-projects"), token(viewer.id())).json().path("projectsMapped").isNull()).isTrue();
+        var userTasks = fn.getApplicationContext().getBean(dev.tmserverless.aws.store.UserTasks.class);
+        Instant now = Instant.now();
+        for (long project : new long[]{901, 902, 901}) {
+            int taskId = (int) (project % 10) + (int) IDS.incrementAndGet() % 1000;
+            var t = dev.tmserverless.core.domain.Task.ready(project, taskId, 1, 1, 12, true);
+            var locked = dev.tmserverless.core.domain.TaskMachine.lockForMapping(t, u.actor(), now, Duration.ofHours(2));
+            var mapped = dev.tmserverless.core.domain.TaskMachine.unlockAfterMapping(locked.after(), u.actor(), now, "MAPPED", null);
+            userTasks.recordWrites(mapped);
+        }
+        assertThat(get(fn, path("pat-projects"), token(viewer.id())).json().path("projectsMapped").asInt()).isEqualTo(2);
+    }
+
     @Test
     void theUserDtoHasEveryReferenceKey() {
         User u = user("kim", "kim@example.org");

@@ -49,4 +49,19 @@ public class BlobStore {
             return Optional.empty();
         }
     }
+
+    /** Deletes every object whose key starts with {@code prefix} (a project's objects when it is deleted). */
+    public int deleteAllWriting(String prefix) {
+        int n = 0;
+        for (var page : s3.listObjectsV2Paginator(b -> b.bucket(bucket).prefix(prefix))) {
+            for (var o : page.contents()) {
+                s3.deleteObject(b -> b.bucket(bucket).key(o.key()));
+                n++;
+            }
+        }
+        return n;
+    }
+
+    /** The folder of one project's objects (AOI, task input). */
+    public static String projectPrefix(long projectId) { return "projects/" + projectId + "/"; }
 }

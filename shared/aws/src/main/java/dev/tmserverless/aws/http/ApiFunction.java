@@ -336,7 +336,8 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
     /** Bodies below this gain too little from compression to be worth it. */
     static final int GZIP_MIN_BYTES = 1024;
 
-    static boolean acceptsGzip(Map<String, String> headers) {
+    /** Whether a request with these headers takes a gzip-compressed answer. */
+    public static boolean acceptsGzip(Map<String, String> headers) {
         if (headers == null) return false;
         for (var e : headers.entrySet()) {
             if (!e.getKey().equalsIgnoreCase("accept-encoding") || e.getValue() == null) continue;

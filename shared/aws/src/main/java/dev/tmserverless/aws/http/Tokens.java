@@ -16,6 +16,7 @@ import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 @Singleton
 public class Tokens {
     private final SessionTokens tokens;
+    private final dev.tmserverless.core.auth.EmailTokens email;
 
     public Tokens(TmConfig config) {
         var plain = config.get("TM_TOKEN_SECRET");
@@ -34,7 +35,11 @@ public class Tokens {
             }
         });
         this.tokens = new SessionTokens(secret);
+        this.email = new dev.tmserverless.core.auth.EmailTokens(secret);
     }
 
     public SessionTokens get() { return tokens; }
+
+    /** E-mail verification links, signed with a key derived from the same secret. */
+    public dev.tmserverless.core.auth.EmailTokens email() { return email; }
 }

@@ -32,6 +32,11 @@ final class Dynamo {
         return WriteRequest.builder().putRequest(PutRequest.builder().item(item).build()).build();
     }
 
+    static WriteRequest delete(Map<String, AttributeValue> key) {
+        return WriteRequest.builder().deleteRequest(software.amazon.awssdk.services.dynamodb.model.DeleteRequest.builder()
+                .key(key).build()).build();
+    }
+
     /** BatchWriteItem in calls of 25, re-sending what comes back unprocessed. */
     static void batchWrite(DynamoDbClient ddb, String table, List<WriteRequest> writes) {
         for (int i = 0; i < writes.size(); i += 25) {

@@ -1,6 +1,5 @@
 package dev.tmserverless.aws.store;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import dev.tmserverless.aws.blob.BlobStore;
 import dev.tmserverless.aws.config.TmConfig;
 import dev.tmserverless.aws.http.Json;
@@ -11,13 +10,21 @@ import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
+import java.io.BufferedInputStream;
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.DataInputStream;
+import java.io.DataOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -35,26 +42,127 @@ import java.util.zip.GZIPOutputStream;
  * shard, in parallel). Without a snapshot, every shard is read whole. Afterwards, at most once per refresh
  * interval, one Query per shard asks only for the summaries written since the newest one seen (less a margin
  * for clock skew and index lag), which is usually nothing. A summary replaces the held one only if its
- * revision is newer. Organisations (names, logos, managers) are re-read every {@link #ORG_REFRESH_MILLIS},
+ * revision is newer; a deleted project's summary is a tombstone that removes it. Organisations (names, logos, managers) are re-read every {@link #ORG_REFRESH_MILLIS},
  * and at once when a project names one not held yet. The sweeper rewrites the snapshot every minute when
  * something changed ({@link #writeSnapshot}).
+ *
+ * <p>Each {@link Snapshot} keeps, per order a search asked for, every project in that order; the next snapshot
+ * derives those orders from the previous ones by taking out the projects that changed and merging them back in,
+ * so a search after a change filters a ready order instead of sorting its matches.
  */
 @Singleton
 public class ProjectSearchIndex {
     /**
-     * A project as search holds it: its summary, its counters, each text's name in lower case, and its map
-     * point as GeoJSON text (null without a centroid), written once instead of at every search.
+     * A project as search holds it: its summary, its counters, whether it is featured, when its summary last
+     * changed, each text's name in lower case, the locales it has text in (as bits of {@link #localeBit}), and its
+     * map point as GeoJSON text (null without a centroid), written once instead of at every search.
      */
-    public record Entry(ProjectSummary summary, ProjectCounters counters, long rev, String[] lowerNames,
-                        String mapFeature) {}
+    public record Entry(ProjectSummary summary, ProjectCounters counters, long rev, boolean featured, long changedAt,
+                        String[] lowerNames, long localeMask, long dueMillis, String mapFeature) {}
 
-    /** What one search reads: the projects and the organisations, by id. */
-    public record Snapshot(List<Entry> projects, Map<Long, Organisation> orgs) {}
+    /** A project with its organisation, as one search reads it. */
+    public record Row(Entry entry, Organisation org) {
+        public ProjectSummary summary() { return entry.summary(); }
 
-    public static final String SNAPSHOT_KEY = "search/projects-v" + ProjectSummary.VERSION + ".json.gz";
+        public long id() { return entry.summary().id(); }
+    }
+
+    /**
+     * What one search reads: every project (by id), the organisations by id, and the orders searches asked for so
+     * far. Immutable once published, except that an order is added the first time one is asked for.
+     */
+    public static final class Snapshot {
+        private final Row[] rows;
+        private final Map<Long, Organisation> orgs;
+        private final ConcurrentHashMap<String, Ordered> orders = new ConcurrentHashMap<>();
+
+        private record Ordered(Comparator<Row> cmp, Row[] rows) {}
+
+        Snapshot(Row[] byId, Map<Long, Organisation> orgs) {
+            this.rows = byId;
+            this.orgs = orgs;
+        }
+
+        /** Every project, by id ascending (do not modify). */
+        public Row[] rows() { return rows; }
+
+        public Map<Long, Organisation> orgs() { return orgs; }
+
+        public int size() { return rows.length; }
+
+        /** The project with this id, or null. */
+        public Row row(long id) {
+            int lo = 0, hi = rows.length - 1;
+            while (lo <= hi) {
+                int mid = (lo + hi) >>> 1;
+                long m = rows[mid].id();
+                if (m < id) lo = mid + 1;
+                else if (m > id) hi = mid - 1;
+                else return rows[mid];
+            }
+            return null;
+        }
+
+        /**
+         * Every project in the order {@code cmp} (a total order: ties must be broken by id), computed once per
+         * snapshot under {@code key} and derived from the previous snapshot's after a change (do not modify).
+         */
+        public Row[] ordered(String key, Comparator<Row> cmp) {
+            return orders.computeIfAbsent(key, k -> {
+                Row[] copy = rows.clone();
+                Arrays.sort(copy, cmp);
+                return new Ordered(cmp, copy);
+            }).rows();
+        }
+
+        /** The next snapshot: {@code changed} replace or join the rows, {@code gone} ids leave; orders carried over. */
+        Snapshot derive(List<Row> changed, Set<Long> gone) {
+            Comparator<Row> byId = Comparator.comparingLong(Row::id);
+            Snapshot next = new Snapshot(merge(rows, gone, changed, byId), orgs);
+            orders.forEach((k, o) -> next.orders.put(k, new Ordered(o.cmp(), merge(o.rows(), gone, changed, o.cmp()))));
+            return next;
+        }
+
+        /** {@code sorted} without the {@code gone} ids, merged with {@code added} in the order {@code cmp}. */
+        private static Row[] merge(Row[] sorted, Set<Long> gone, List<Row> added, Comparator<Row> cmp) {
+            Row[] add = added.toArray(Row[]::new);
+            Arrays.sort(add, cmp);
+            Row[] out = new Row[sorted.length + add.length];
+            int n = 0, j = 0;
+            for (Row r : sorted) {
+                if (gone.contains(r.id())) continue;
+                while (j < add.length && cmp.compare(add[j], r) < 0) out[n++] = add[j++];
+                out[n++] = r;
+            }
+            while (j < add.length) out[n++] = add[j++];
+            return n == out.length ? out : Arrays.copyOf(out, n);
+        }
+    }
+
+    public static final String SNAPSHOT_KEY = "search/projects-v" + ProjectSummary.VERSION + ".b" + SummaryCodec.LAYOUT + ".gz";
+    private static final int SNAPSHOT_MAGIC = 0x544d5349; // "TMSI"
     /** How far back a refresh looks before the newest change it has seen: clock skew between writers, index lag. */
     static final long MARGIN_MILLIS = 10_000;
     static final long ORG_REFRESH_MILLIS = 30_000;
+
+    /** Locale tags as bits, for the "caller's language or English" test of every search; the last bit: any other. */
+    private static final ConcurrentHashMap<String, Integer> LOCALE_BITS = new ConcurrentHashMap<>();
+    public static final long OTHER_LOCALES = 1L << 63;
+
+    /** The bit of a (lower-case) locale tag; {@link #OTHER_LOCALES} once 63 tags have bits. */
+    public static long localeBit(String lowerLocale) {
+        Integer b = LOCALE_BITS.get(lowerLocale);
+        if (b == null) {
+            synchronized (LOCALE_BITS) {
+                b = LOCALE_BITS.get(lowerLocale);
+                if (b == null) {
+                    b = LOCALE_BITS.size() < 63 ? LOCALE_BITS.size() : 63;
+                    if (b < 63) LOCALE_BITS.put(lowerLocale, b);
+                }
+            }
+        }
+        return 1L << b;
+    }
 
     private final DynamoDbClient ddb;
     private final String table;
@@ -69,6 +177,9 @@ public class ProjectSearchIndex {
     private long orgsAt;
     private Map<Long, Organisation> orgs = Map.of();
     private volatile Snapshot snapshot;
+    /** Ids changed or removed since {@link #snapshot} was published. */
+    private final Set<Long> pending = new HashSet<>();
+    private CompletableFuture<Snapshot> refreshing;
 
     public ProjectSearchIndex(DynamoDbClient ddb, TmConfig config, OrgStore orgStore, BlobStore blobs) {
         this.ddb = ddb;
@@ -81,32 +192,81 @@ public class ProjectSearchIndex {
     /** The index, brought up to date first if the refresh interval has passed. */
     public synchronized Snapshot current() {
         long now = System.currentTimeMillis();
-        boolean changed = false;
-        if (snapshot == null) changed = readSnapshot();
-        if (snapshot == null || now - checkedAt >= refreshMillis) {
-            changed |= load(newestChange < 0 ? null : Keys.searchSortAfter(newestChange - MARGIN_MILLIS));
+        boolean cold = snapshot == null;
+        if (cold) readSnapshot();
+        if (cold || now - checkedAt >= refreshMillis) {
+            load(newestChange < 0 ? null : Keys.searchSortAfter(newestChange - MARGIN_MILLIS));
             checkedAt = now;
         }
         // a project of an organisation not held yet (a new one) brings the organisations' refresh forward
-        boolean unknownOrg = changed && byId.values().stream().anyMatch(e -> !orgs.containsKey(e.summary().organisationId()));
-        if (snapshot == null || unknownOrg || now - orgsAt >= ORG_REFRESH_MILLIS || orgsAt > now) {
+        boolean unknownOrg = false;
+        for (long id : pending) {
+            Entry e = byId.get(id);
+            if (e != null && !orgs.containsKey(e.summary().organisationId())) unknownOrg = true;
+        }
+        boolean orgsChanged = false;
+        if (cold || unknownOrg || now - orgsAt >= ORG_REFRESH_MILLIS || orgsAt > now) {
             Map<Long, Organisation> o = new HashMap<>();
             for (Organisation org : orgStore.all()) o.put(org.id(), org);
-            orgs = Map.copyOf(o);
+            orgsChanged = !o.equals(orgs);
+            if (orgsChanged) orgs = Map.copyOf(o);
             orgsAt = now;
-            changed = true;
         }
-        if (changed || snapshot == null) snapshot = new Snapshot(List.copyOf(byId.values()), orgs);
+        if (cold || orgsChanged) {
+            Row[] rows = byId.values().stream().map(this::row).sorted(Comparator.comparingLong(Row::id)).toArray(Row[]::new);
+            snapshot = new Snapshot(rows, orgs);
+        } else if (!pending.isEmpty()) {
+            List<Row> changed = new ArrayList<>();
+            for (long id : pending) {
+                Entry e = byId.get(id);
+                if (e != null) changed.add(row(e));
+            }
+            snapshot = snapshot.derive(changed, pending);
+        }
+        pending.clear();
         return snapshot;
     }
+
+    /**
+     * The index as {@link #current()} makes it, without waiting when no refresh is due: a search may then work on
+     * {@link #held()} while the refresh runs and redo its work only if the refresh changed something.
+     */
+    public CompletableFuture<Snapshot> currentAsync() {
+        Snapshot s = snapshot;
+        if (s == null || refreshMillis <= 0) return CompletableFuture.completedFuture(current());
+        synchronized (this) {
+            if (System.currentTimeMillis() - checkedAt < refreshMillis && pending.isEmpty()) {
+                return CompletableFuture.completedFuture(snapshot);
+            }
+            if (refreshing == null || refreshing.isDone()) {
+                CompletableFuture<Snapshot> f = new CompletableFuture<>();
+                refreshing = f;
+                Thread.ofVirtual().start(() -> {
+                    try {
+                        f.complete(current());
+                    } catch (Throwable t) {
+                        f.completeExceptionally(t);
+                    }
+                });
+            }
+            return refreshing;
+        }
+    }
+
+    /** The snapshot held now, possibly a refresh behind; null before the first load. */
+    public Snapshot held() { return snapshot; }
+
+    private Row row(Entry e) { return new Row(e, orgs.get(e.summary().organisationId())); }
 
     /** Forgets the held index: the next search loads it again (tests, and the bench's cold start). */
     public synchronized void reset() {
         byId.clear();
+        pending.clear();
         newestChange = -1;
         snapshotUpTo = -1;
         snapshot = null;
         orgsAt = 0;
+        orgs = Map.of();
     }
 
     /**
@@ -117,52 +277,60 @@ public class ProjectSearchIndex {
         checkedAt = 0;
         current();
         if (newestChange <= snapshotUpTo) return -1;
-        Map<String, Object> doc = new LinkedHashMap<>();
-        doc.put("newestChange", newestChange);
-        List<Map<String, Object>> entries = new ArrayList<>(byId.size());
-        for (Entry e : byId.values()) {
-            ProjectCounters c = e.counters();
-            entries.add(Map.of("rev", e.rev(), "c", List.of(c.totalTasks(), c.tasksMapped(), c.tasksValidated(),
-                    c.tasksBadImagery()), "s", e.summary()));
-        }
-        doc.put("entries", entries);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (GZIPOutputStream z = new GZIPOutputStream(out)) {
-            Json.MAPPER.writeValue(z, doc);
+        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+        try (DataOutputStream out = new DataOutputStream(new java.io.BufferedOutputStream(new GZIPOutputStream(bytes), 1 << 16))) {
+            out.writeInt(SNAPSHOT_MAGIC);
+            out.writeLong(newestChange);
+            out.writeInt(byId.size());
+            for (Entry e : byId.values()) {
+                ProjectCounters c = e.counters();
+                out.writeLong(e.rev());
+                out.writeLong(c.totalTasks());
+                out.writeLong(c.tasksMapped());
+                out.writeLong(c.tasksValidated());
+                out.writeLong(c.tasksBadImagery());
+                out.writeBoolean(e.featured());
+                out.writeLong(e.changedAt());
+                SummaryCodec.write(out, e.summary());
+            }
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
-        blobs.putBytes(SNAPSHOT_KEY, out.toByteArray(), "application/gzip");
+        blobs.putBytes(SNAPSHOT_KEY, bytes.toByteArray(), "application/gzip");
         snapshotUpTo = newestChange;
-        return entries.size();
+        return byId.size();
     }
 
-    /** Loads the snapshot, if there is one; true if it held anything. */
-    private boolean readSnapshot() {
+    /** Loads the snapshot, if there is one. */
+    private void readSnapshot() {
         var bytes = blobs.getBytes(SNAPSHOT_KEY);
-        if (bytes.isEmpty()) return false;
-        try (GZIPInputStream z = new GZIPInputStream(new ByteArrayInputStream(bytes.get()))) {
-            JsonNode doc = Json.MAPPER.readTree(z);
-            for (JsonNode n : doc.path("entries")) {
-                ProjectSummary s = Json.MAPPER.treeToValue(n.get("s"), ProjectSummary.class);
+        if (bytes.isEmpty()) return;
+        try (DataInputStream in = new DataInputStream(new BufferedInputStream(
+                new GZIPInputStream(new ByteArrayInputStream(bytes.get()), 1 << 16), 1 << 16))) {
+            if (in.readInt() != SNAPSHOT_MAGIC) return;
+            long upTo = in.readLong();
+            int n = in.readInt();
+            Map<String, String> shared = SummaryCodec.sharedStrings();
+            for (int i = 0; i < n; i++) {
+                long rev = in.readLong();
+                ProjectCounters c = new ProjectCounters(in.readLong(), in.readLong(), in.readLong(), in.readLong());
+                boolean featured = in.readBoolean();
+                long changedAt = in.readLong();
+                ProjectSummary s = SummaryCodec.read(in, shared);
                 if (s.v() != ProjectSummary.VERSION) continue;
-                JsonNode c = n.get("c");
-                long rev = n.get("rev").asLong();
                 Entry held = byId.get(s.id());
                 if (held != null && held.rev() >= rev) continue;
-                byId.put(s.id(), entry(s, new ProjectCounters(c.get(0).asLong(), c.get(1).asLong(), c.get(2).asLong(),
-                        c.get(3).asLong()), rev));
+                byId.put(s.id(), entry(s, c, rev, featured, changedAt));
             }
-            newestChange = Math.max(newestChange, doc.path("newestChange").asLong(-1));
+            newestChange = Math.max(newestChange, upTo);
             snapshotUpTo = newestChange;
-            return !byId.isEmpty();
         } catch (IOException ex) {
             throw new UncheckedIOException(ex);
         }
     }
 
-    /** Reads every shard's summaries written after {@code after} (all when null); true if any entry changed. */
-    private boolean load(String after) {
+    /** Reads every shard's summaries written after {@code after} (all when null). */
+    private void load(String after) {
         List<List<Map<String, AttributeValue>>> pages = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             List<Future<List<Map<String, AttributeValue>>>> fs = new ArrayList<>();
@@ -174,11 +342,9 @@ public class ProjectSearchIndex {
         } catch (Exception e) {
             throw new IllegalStateException("loading the search index failed", e);
         }
-        boolean changed = false;
         for (var items : pages) {
-            for (var item : items) changed |= apply(item);
+            for (var item : items) apply(item);
         }
-        return changed;
     }
 
     private List<Map<String, AttributeValue>> queryShard(String pk, String after) {
@@ -202,29 +368,56 @@ public class ProjectSearchIndex {
         return out;
     }
 
-    private boolean apply(Map<String, AttributeValue> item) {
+    private void apply(Map<String, AttributeValue> item) {
         String sk = Attr.str(item, "gsi1sk");
         long changedAt = Long.parseLong(sk.substring(0, sk.indexOf('#')));
         newestChange = Math.max(newestChange, changedAt);
         long id = Long.parseLong(Attr.str(item, "pk").substring("PROJECT#".length()));
         long rev = Attr.lng(item, "rev", 0);
         Entry held = byId.get(id);
-        if (held != null && held.rev() >= rev) return false;
+        if (held != null && held.rev() >= rev) return;
+        if (item.containsKey(SearchSummaries.GONE)) {
+            // a deleted project: its tombstone outranks every summary written before it
+            if (held != null) {
+                byId.remove(id);
+                pending.add(id);
+            }
+            return;
+        }
         ProjectSummary s = item.containsKey("s") ? SearchSummaries.decode(item.get("s")) : null;
-        if (s == null) return false;
+        if (s == null) return;
         ProjectCounters c = new ProjectCounters(Attr.lng(item, "tt", 0), Attr.lng(item, "tm", 0),
                 Attr.lng(item, "tv", 0), Attr.lng(item, "tb", 0));
-        byId.put(id, entry(s, c, rev));
-        return true;
+        boolean featured = item.containsKey("ft") && Boolean.TRUE.equals(item.get("ft").bool());
+        byId.put(id, entry(s, c, rev, featured, changedAt));
+        pending.add(id);
     }
 
-    static Entry entry(ProjectSummary s, ProjectCounters c, long rev) {
+    static Entry entry(ProjectSummary s, ProjectCounters c, long rev, boolean featured, long changedAt) {
         String[] names = new String[s.texts().size()];
-        for (int i = 0; i < names.length; i++) names[i] = s.texts().get(i).name().toLowerCase(Locale.ROOT);
+        long mask = 0;
+        for (int i = 0; i < names.length; i++) {
+            names[i] = s.texts().get(i).name().toLowerCase(Locale.ROOT);
+            mask |= localeBit(s.texts().get(i).locale().toLowerCase(Locale.ROOT));
+        }
         String feature = s.centroid() == null ? null
                 : "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[" + s.centroid()[0] + ","
                 + s.centroid()[1] + "]},\"properties\":{\"projectId\":" + s.id() + ",\"priority\":"
                 + Json.write(s.priority()) + "}}";
-        return new Entry(s, c, rev, names, feature);
+        return new Entry(s, c, rev, featured, changedAt, names, mask, dueMillis(s.dueDate()), feature);
+    }
+
+    /** A due date as milliseconds; none (or unreadable) is {@code Long.MAX_VALUE}, SQL's NULL in an order. */
+    public static long dueMillis(String due) {
+        if (due == null || due.isBlank()) return Long.MAX_VALUE;
+        try {
+            return java.time.Instant.parse(due).toEpochMilli();
+        } catch (RuntimeException e) {
+            try {
+                return java.time.LocalDateTime.parse(due).toInstant(java.time.ZoneOffset.UTC).toEpochMilli();
+            } catch (RuntimeException e2) {
+                return Long.MAX_VALUE;
+            }
+        }
     }
 }

@@ -73,6 +73,28 @@ public class ProjectStore {
         }
     }
 
+    /** Several projects by id, in the order given; missing ones left out (BatchGetItem, consistent). */
+    public java.util.List<Stored> getAll(java.util.List<Long> ids) {
+        java.util.List<Map<String, AttributeValue>> keys = ids.stream().map(id -> Attr.key(Keys.project(id), Keys.META)).toList();
+        Map<Long, Stored> byId = new HashMap<>();
+        for (var item : Dynamo.batchGet(ddb, table, keys)) {
+            Stored s = stored(item);
+            byId.put(s.project().id(), s);
+        }
+        return ids.stream().map(byId::get).filter(java.util.Objects::nonNull).toList();
+    }
+
+    private static Stored stored(Map<String, AttributeValue> item) {
+        try {
+            Project p = Json.MAPPER.readValue(Attr.str(item, "doc"), Project.class);
+            return new Stored(p, new ProjectCounters(Attr.lng(item, "totalTasks", 0),
+                    Attr.lng(item, "tasksMapped", 0), Attr.lng(item, "tasksValidated", 0),
+                    Attr.lng(item, "tasksBadImagery", 0)), Attr.lng(item, "v", 0));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException("unreadable project " + Attr.str(item, "pk"), e);
+        }
+    }
+
     /**
      * Replaces the settings if nobody changed them since {@code expectedVersion}; false if somebody did. The
      * search summary follows in a second write (docs/search.md "Consistency").
@@ -93,6 +115,105 @@ public class ProjectStore {
                             ":t", Attr.s(Keys.searchSort(System.currentTimeMillis(), p.id())), ":one", Attr.n(1L))));
         }
         return written;
+    }
+
+    /**
+     * Features the project ({@code featured}) or stops featuring it: one conditional write of the summary item,
+     * which is where the flag lives (search and the featured list read it). False when it already was (or was not).
+     */
+    public boolean setFeaturedWriting(long projectId, boolean featured) {
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.SEARCH))
+                .updateExpression("SET " + SearchSummaries.FEATURED + " = :f, gsi1sk = :t ADD rev :one")
+                .conditionExpression("attribute_exists(pk) AND attribute_not_exists(" + SearchSummaries.GONE + ") AND "
+                        + (featured ? "(attribute_not_exists(ft) OR ft = :no)" : "ft = :yes"))
+                .expressionAttributeValues(Map.of(":f", AttributeValue.fromBool(featured), ":one", Attr.n(1L),
+                        ":t", Attr.s(Keys.searchSort(System.currentTimeMillis(), projectId)),
+                        featured ? ":no" : ":yes", AttributeValue.fromBool(!featured)))));
+    }
+
+    /**
+     * Deletes the project's item if nobody changed its settings since {@code expectedVersion}, then turns its
+     * search summary into a tombstone (which takes it out of every search index within a refresh, and expires
+     * with the table's TTL a day later). False if the settings changed meanwhile. The rest of the project's items
+     * are {@link ProjectPurge}'s.
+     */
+    public boolean deleteWriting(long projectId, long expectedVersion) {
+        boolean deleted = Dynamo.conditionally(() -> ddb.deleteItem(b -> b.tableName(table)
+                .key(Attr.key(Keys.project(projectId), Keys.META)).conditionExpression("v = :v")
+                .expressionAttributeValues(Map.of(":v", Attr.n(expectedVersion)))));
+        if (deleted) tombstoneWriting(projectId);
+        return deleted;
+    }
+
+    /** The summary item of a deleted project: no summary, a {@code gone} mark, a newer revision. */
+    void tombstoneWriting(long projectId) {
+        long now = System.currentTimeMillis();
+        ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.SEARCH))
+                .updateExpression("SET " + SearchSummaries.GONE + " = :g, gsi1pk = :p, gsi1sk = :t, #exp = :e ADD rev :one "
+                        + "REMOVE s, tt, tm, tv, tb, ft")
+                .expressionAttributeNames(Map.of("#exp", dev.tmserverless.core.catalogue.Resources.TABLE_TTL_ATTRIBUTE))
+                .expressionAttributeValues(Map.of(":g", AttributeValue.fromBool(true), ":p", Attr.s(Keys.searchShard(projectId)),
+                        ":t", Attr.s(Keys.searchSort(now, projectId)), ":e", Attr.n(now / 1000 + 86_400), ":one", Attr.n(1L))));
+    }
+
+    /** The counters of the search summary item (consistent read); empty without one. */
+    public Optional<ProjectCounters> summaryCounters(long projectId) {
+        var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.SEARCH))
+                .consistentRead(true)).item();
+        if (item == null || item.isEmpty() || item.containsKey(SearchSummaries.GONE)) return Optional.empty();
+        return Optional.of(new ProjectCounters(Attr.lng(item, "tt", 0), Attr.lng(item, "tm", 0), Attr.lng(item, "tv", 0),
+                Attr.lng(item, "tb", 0)));
+    }
+
+    /** The drift mark reconciliation left on the project item at its last look, or null ({@link #markDriftWriting}). */
+    public String driftMark(long projectId) {
+        var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META))
+                .projectionExpression("drift").consistentRead(true)).item();
+        return item == null || !item.containsKey("drift") ? null : Attr.str(item, "drift");
+    }
+
+    /** Records (or with null clears) what reconciliation saw: the second identical look repairs. */
+    public void markDriftWriting(long projectId, String mark) {
+        Dynamo.conditionally(() -> ddb.updateItem(b -> {
+            b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META)).conditionExpression("attribute_exists(pk)");
+            if (mark == null) b.updateExpression("REMOVE drift");
+            else b.updateExpression("SET drift = :d").expressionAttributeValues(Map.of(":d", Attr.s(mark)));
+        }));
+    }
+
+    /**
+     * Moves the project's counters from {@code seen} to {@code truth}, on condition that they still are {@code seen}
+     * and the drift mark is still {@code mark} (the write also clears the mark, so one repairer wins); then, if it
+     * won, the summary's from {@code seenSummary} likewise. With ADD on condition, not a blind SET: a transition
+     * that lands between the reads and this write changes the counters and fails the condition. Returns whether
+     * the project item was written.
+     */
+    public boolean repairCountersWriting(long projectId, ProjectCounters seen, ProjectCounters truth, String mark,
+                                         ProjectCounters seenSummary) {
+        boolean fixed = Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table)
+                .key(Attr.key(Keys.project(projectId), Keys.META))
+                .updateExpression("ADD totalTasks :dt, tasksMapped :dm, tasksValidated :dv, tasksBadImagery :db REMOVE drift")
+                .conditionExpression("totalTasks = :st AND tasksMapped = :sm AND tasksValidated = :sv AND tasksBadImagery = :sb AND drift = :mark")
+                .expressionAttributeValues(Map.of(":dt", Attr.n(truth.totalTasks() - seen.totalTasks()),
+                        ":dm", Attr.n(truth.tasksMapped() - seen.tasksMapped()),
+                        ":dv", Attr.n(truth.tasksValidated() - seen.tasksValidated()),
+                        ":db", Attr.n(truth.tasksBadImagery() - seen.tasksBadImagery()),
+                        ":st", Attr.n(seen.totalTasks()), ":sm", Attr.n(seen.tasksMapped()),
+                        ":sv", Attr.n(seen.tasksValidated()), ":sb", Attr.n(seen.tasksBadImagery()), ":mark", Attr.s(mark)))));
+        if (fixed && seenSummary != null && !seenSummary.equals(truth)) {
+            Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.SEARCH))
+                    .updateExpression("ADD tt :dt, tm :dm, tv :dv, tb :db, rev :one SET gsi1sk = :t")
+                    .conditionExpression("tt = :st AND tm = :sm AND tv = :sv AND tb = :sb")
+                    .expressionAttributeValues(Map.ofEntries(Map.entry(":dt", Attr.n(truth.totalTasks() - seenSummary.totalTasks())),
+                            Map.entry(":dm", Attr.n(truth.tasksMapped() - seenSummary.tasksMapped())),
+                            Map.entry(":dv", Attr.n(truth.tasksValidated() - seenSummary.tasksValidated())),
+                            Map.entry(":db", Attr.n(truth.tasksBadImagery() - seenSummary.tasksBadImagery())),
+                            Map.entry(":st", Attr.n(seenSummary.totalTasks())), Map.entry(":sm", Attr.n(seenSummary.tasksMapped())),
+                            Map.entry(":sv", Attr.n(seenSummary.tasksValidated())), Map.entry(":sb", Attr.n(seenSummary.tasksBadImagery())),
+                            Map.entry(":one", Attr.n(1L)),
+                            Map.entry(":t", Attr.s(Keys.searchSort(System.currentTimeMillis(), projectId)))))));
+        }
+        return fixed;
     }
 
     /**

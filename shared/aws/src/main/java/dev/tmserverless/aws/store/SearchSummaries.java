@@ -22,6 +22,10 @@ final class SearchSummaries {
 
     /** The counter attributes of a summary item: total, mapped, validated, bad imagery. */
     static final List<String> COUNTERS = List.of("tt", "tm", "tv", "tb");
+    /** Present on the summary item of a deleted project (a tombstone, expired by the table's TTL a day later). */
+    static final String GONE = "gone";
+    /** Featured flag of the project (the reference's {@code featured}, set by the feature actions). */
+    static final String FEATURED = "ft";
 
     static AttributeValue encode(ProjectSummary s) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();

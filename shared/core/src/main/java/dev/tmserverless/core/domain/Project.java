@@ -44,6 +44,16 @@ public record Project(long id, ProjectStatus status, String projectPriority, Str
                 List.of(ProjectInfo.named("en", name)), bbox, centroid, areaKm2);
     }
 
+    /** The same settings with another author (transfer of ownership). */
+    public Project withAuthor(long id, String username) {
+        return new Project(this.id, status, projectPriority, difficulty, defaultLocale, id, username, organisationId,
+                mappingPermission, mappingPermissionLevelId, validationPermission, validationPermissionLevelId,
+                enforceRandomTaskSelection, isPrivate, changesetComment, osmchaFilterId, dueDate, imagery, josmPreset,
+                idPresets, extraIdParams, rapidPowerUser, sandbox, database, mappingTypes, licenseId, allowedUsernames,
+                allowedUserIds, created, lastUpdated, taskCreationMode, mappingEditors, validationEditors,
+                projectInfoLocales, aoiBbox, aoiCentroid, areaKm2);
+    }
+
     /**
      * On the private project's allow-list. The list is kept by OSM user id: a display name can change hands, an
      * id cannot ({@code allowedUsernames} are the names as they were when the list was set).

@@ -13,14 +13,16 @@ import java.util.regex.Pattern;
 
 /**
  * What project search knows of a project's settings (docs/search.md): one small document per project, kept
- * beside the project and written with every settings write. The task counters are not in it: they move with
+ * beside the project and written with every settings write. {@code bbox} is the AOI's bounding box (minx, miny,
+ * maxx, maxy; null in summaries written before it was kept). The task counters are not in it: they move with
  * every task transition and are kept as numbers on the same item. {@code v} is the layout version: a reader
  * skips documents of a layout it does not know.
  */
 @JsonIgnoreProperties(ignoreUnknown = true)
 public record ProjectSummary(int v, long id, ProjectStatus status, String priority, String difficulty,
                              List<String> mappingTypes, long organisationId, long authorId, String author,
-                             long created, long lastUpdated, String dueDate, double[] centroid, boolean isPrivate,
+                             long created, long lastUpdated, String dueDate, double[] centroid, double[] bbox,
+                             boolean isPrivate,
                              List<Long> allowedUserIds, String mappingPermission, int mappingLevel,
                              String validationPermission, int validationLevel, String defaultLocale,
                              List<Text> texts, List<String> hashtags, boolean sandbox, String database,
@@ -65,7 +67,8 @@ public record ProjectSummary(int v, long id, ProjectStatus status, String priori
         return new ProjectSummary(VERSION, p.id(), p.status(), p.projectPriority(), p.difficulty(), p.mappingTypes(),
                 p.organisationId(), p.authorId(), p.authorUsername(),
                 p.created() == null ? 0 : p.created().toEpochMilli(),
-                p.lastUpdated() == null ? 0 : p.lastUpdated().toEpochMilli(), p.dueDate(), c, p.isPrivate(),
+                p.lastUpdated() == null ? 0 : p.lastUpdated().toEpochMilli(), p.dueDate(), c,
+                p.aoiBbox() == null ? null : p.aoiBbox().clone(), p.isPrivate(),
                 p.allowedUserIds(), p.mappingPermission(), p.mappingPermissionLevelId(), p.validationPermission(),
                 p.validationPermissionLevelId(), p.defaultLocale(), texts, tags, p.sandbox(), p.database(),
                 p.imagery(), p.areaKm2(), List.of(), List.of(), List.of());
