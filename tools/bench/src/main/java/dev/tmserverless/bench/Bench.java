@@ -41,7 +41,17 @@ import java.util.Map;
 public final class Bench {
     private Bench() {}
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable t) {
+            // the emulators' threads would keep a failed bench running forever
+            t.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         int coldRuns = args.length > 0 ? Integer.parseInt(args[0]) : 7;
         int warmLocks = args.length > 1 ? Integer.parseInt(args[1]) : 400;
         int gridZoom = args.length > 2 ? Integer.parseInt(args[2]) : 18;
