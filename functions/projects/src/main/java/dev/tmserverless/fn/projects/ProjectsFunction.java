@@ -50,6 +50,7 @@ public class ProjectsFunction extends ApiFunction {
     @Inject GridJobs jobs;
 
     static final java.time.Duration RESEND_AFTER = java.time.Duration.ofMinutes(1);
+    static final java.time.Duration STALLED_AFTER = java.time.Duration.ofMinutes(2);
     @Inject Splits splits;
     @Inject dev.tmserverless.aws.store.TaskMaps maps;
     @Inject BlobStore blobs;
@@ -336,9 +337,13 @@ public class ProjectsFunction extends ApiFunction {
         access.visible(id, req.caller().optional().orElse(null));
         GridJob j = jobStore.get(id).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND));
         Instant now = Instant.now();
-        // A job still QUEUED after a minute lost its message; whoever polls sends it again (duplicates are harmless).
-        if (j.state() == GridJob.State.QUEUED && j.updated().plus(RESEND_AFTER).isBefore(now)
-                && jobStore.claimResend(id, j.updated(), now)) {
+        // A job still QUEUED after a minute lost its message, and a RUNNING job whose progress has not moved for
+        // STALLED_AFTER lost its worker (killed by its timeout or memory; a live worker records progress every
+        // flush, seconds apart): whoever polls sends it again, and the new delivery resumes after the tasks written.
+        // Duplicates are harmless (docs/performance.md "Grid jobs").
+        boolean lost = j.state() == GridJob.State.QUEUED && j.updated().plus(RESEND_AFTER).isBefore(now)
+                || j.state() == GridJob.State.RUNNING && j.updated().plus(STALLED_AFTER).isBefore(now);
+        if (lost && jobStore.claimResend(id, j.updated(), now)) {
             jobs.send(id);
         }
         Map<String, Object> m = new LinkedHashMap<>();
