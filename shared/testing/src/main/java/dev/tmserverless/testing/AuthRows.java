@@ -296,7 +296,18 @@ public final class AuthRows {
                     ErrorCode.TASK_NOT_FOUND)), c -> {
                 lock(c);
                 return Request.of(c.path(Routes.MY_LOCKED_TASK_DETAILS) + "/", null);
-            }).ownCast()
+            }).ownCast(),
+            // ---- tasks: the workflow's reads about people, and the reference's legacy task routes ----
+            row(Routes.MAPPED_TASKS, VISIBLE),
+            // any signed-in user may list anybody's tasks, as in the reference (drafts and private projects left out)
+            row(Routes.USER_TASKS, SIGNED_IN, c -> Request.of("/api/v2/users/" + c.world().bystander.id() + "/tasks/", null)),
+            row(Routes.OWN_INVALIDATED_TASKS, SIGNED_IN),
+            row(Routes.TASK_COMMENTS, VISIBLE),
+            // each administrator's cell deletes a task of its own
+            row(Routes.DELETE_TASKS, admin(ErrorCode.ONLY_ADMIN_TASK_DELETE),
+                    c -> Request.of(c.path(Routes.DELETE_TASKS) + "/", "{\"tasks\": [" + c.readyTask() + "]}")),
+            row(Routes.TASKS_AOI, manager(ErrorCode.USER_PERMISSION_ERROR), c -> Request.of(c.path(Routes.TASKS_AOI) + "/",
+                    "{\"areaOfInterest\": " + AOI + ", \"grid\": {\"type\": \"FeatureCollection\", \"features\": []}, \"clipToAoi\": true}"))
     );
 
     /**

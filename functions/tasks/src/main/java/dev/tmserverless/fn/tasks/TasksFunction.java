@@ -533,14 +533,15 @@ public class TasksFunction extends ApiFunction {
         return Response.ok(Map.of("tasks", dtos));
     }
 
+    /** An action's TaskDTO: the history rows the task item keeps (docs/workflow.md "History in answers"). */
     private Response dto(TaskService.Outcome o, Request req) {
-        return dto(o, req, dev.tmserverless.core.domain.HistoryWindow.SHOWN_ROWS);
+        return dto(o, req, 0);
     }
 
-    /** The TaskDTO with the newest {@code rows} history rows: an action's answer carries 1,000, reading the task all. */
+    /** The TaskDTO with the newest {@code rows} history rows, or with the rows the item keeps for 0. */
     private Response dto(TaskService.Outcome o, Request req, int rows) {
         Project p = o.view().project();
-        Task t = tasks.withHistory(o.task(), rows);
+        Task t = rows == 0 ? tasks.withItemHistory(o.task()) : tasks.withHistory(o.task(), rows);
         String template = p.info(req.locale()).perTaskInstructions();
         // extra properties live beside the geometry; read them only when the template asks for one
         Map<String, Object> extra = TaskDto.needsExtraProperties(template)
