@@ -74,6 +74,7 @@ public final class AuthRows {
             row(Routes.DELETE_ORGANISATION, signedIn(ORG_MANAGERS, ErrorCode.USER_NOT_ORG_ADMIN),
                     c -> Request.of("/api/v2/organisations/" + emptyOrganisation(c) + "/", null)),
             row(Routes.USER_OSM_DETAILS, SIGNED_IN, c -> Request.of("/api/v2/users/" + osmAccount(c).username() + "/openstreetmap/", null)),
+            row(Routes.OHSOME_STATISTICS, SIGNED_IN, "?userId=4242&topics=highway,waterway,building,poi", null),
             row(Routes.HEARTBEAT, ANYONE),
             row(Routes.LANGUAGES, ANYONE),
             row(Routes.BANNER, ANYONE),
