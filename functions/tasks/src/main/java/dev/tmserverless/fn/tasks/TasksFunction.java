@@ -47,6 +47,7 @@ public class TasksFunction extends ApiFunction {
     @Inject dev.tmserverless.aws.config.TmConfig config;
     @Inject dev.tmserverless.aws.store.StatsReads statistics;
     @Inject dev.tmserverless.aws.store.OrgStore orgs;
+    @Inject dev.tmserverless.aws.store.CampaignStore campaigns;
 
     public TasksFunction() { super(); }
 
@@ -635,10 +636,17 @@ public class TasksFunction extends ApiFunction {
                 projectIds.add(Long.parseLong(s.trim()));
             }
         }
-        // projects carry no campaign and no country here: such a filter keeps none of them
-        if (req.query("campaign").filter(v -> !v.isBlank()).isPresent()
-                || req.query("country").filter(v -> !v.isBlank()).isPresent()) {
+        // projects carry no country here: such a filter keeps none of them
+        if (req.query("country").filter(v -> !v.isBlank()).isPresent()) {
             return Response.ok(java.util.Map.of("taskStats", List.of()));
+        }
+        var campaign = req.query("campaign").filter(v -> !v.isBlank());
+        if (campaign.isPresent()) {
+            java.util.Set<Long> inCampaign = new java.util.HashSet<>();
+            campaigns.all().stream().filter(c -> c.name().equals(campaign.get()))
+                    .forEach(c -> inCampaign.addAll(campaigns.projectsOf(c.id())));
+            if (projectIds != null) inCampaign.retainAll(projectIds);
+            projectIds = inCampaign;
         }
         return Response.ok(statistics.tasks(start, end, org, projectIds));
     }
