@@ -231,6 +231,7 @@ public final class AuthRows {
                     projectSettings(c))),
             row(Routes.GRID_JOB, VISIBLE),
             row(Routes.PROJECT_AOI, ANYONE),
+            row(Routes.PRIORITY_AREAS, ANYONE),
             row(Routes.INTERSECTING_TILES, SIGNED_IN, c -> Request.of(c.path(Routes.INTERSECTING_TILES) + "/",
                     "{\"areaOfInterest\": " + AOI + ", \"grid\": {\"type\": \"FeatureCollection\", \"features\": []}, \"clipToAoi\": true}")),
             row(Routes.PROJECT_SUMMARY, VISIBLE),

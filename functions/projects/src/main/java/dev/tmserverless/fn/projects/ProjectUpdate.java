@@ -20,7 +20,7 @@ import java.util.function.Function;
 /**
  * PATCH /projects/{id}/: the body is a full ProjectDTO; this turns it into the new settings or
  * refuses it. Geometry, sandbox, database, author and creation date never change here. Teams, campaigns,
- * interests, priority areas and custom editors are not modelled yet and are ignored.
+ * interests and priority areas are set here too (ProjectTags, PriorityAreas); custom editors are not modelled yet and are ignored.
  */
 final class ProjectUpdate {
     private ProjectUpdate() {}

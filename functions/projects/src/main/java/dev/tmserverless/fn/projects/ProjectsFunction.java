@@ -103,6 +103,7 @@ public class ProjectsFunction extends ApiFunction {
                 .on(Routes.UPDATE_PROJECT, this::update)
                 .on(Routes.GRID_JOB, this::gridJob)
                 .on(Routes.PROJECT_AOI, this::aoi)
+                .on(Routes.PRIORITY_AREAS, this::priorityAreas)
                 .on(Routes.INTERSECTING_TILES, this::intersectingTiles)
                 .on(Routes.PROJECT_SUMMARY, this::summary)
                 .on(Routes.PROJECT_CONTRIBUTIONS, this::contributions)
@@ -269,8 +270,10 @@ public class ProjectsFunction extends ApiFunction {
         var teams = access.teams(id);
         var campaigns = tags.campaigns(id);
         var interests = tags.interests(id);
+        // the areas are written after the project item: their text is part of the tag, not only the version
+        String areas = storedPriorityAreas(id);
         String etag = dev.tmserverless.aws.store.TaskMaps.etag(s.hash(), v.stored().version(),
-                Json.write(v.org()) + Json.write(teams) + Json.write(campaigns) + Json.write(interests),
+                Json.write(v.org()) + Json.write(teams) + Json.write(campaigns) + Json.write(interests) + areas,
                 req.locale(), abbreviated, req.queryFlag("as_file"));
         if (req.ifNoneMatch(etag)) return Response.notModified(etag, v.cacheControl());
         JsonNode fc = Json.parse(maps.json(id, s));
@@ -281,6 +284,7 @@ public class ProjectsFunction extends ApiFunction {
         dto.put("teams", teams);
         dto.put("campaigns", campaigns);
         dto.put("interests", interests);
+        dto.put("priorityAreas", Json.parse(areas));
         Response r = Response.ok(dto).cached(etag, v.cacheControl());
         return req.queryFlag("as_file") ? r.asAttachment(fileName, fileType) : r;
     }
@@ -297,6 +301,7 @@ public class ProjectsFunction extends ApiFunction {
         dto.remove("tasks");
         dto.remove("projectInfo");
         dto.put("teams", access.teams(id));
+        dto.put("priorityAreas", Json.parse(storedPriorityAreas(id)));
         return Response.ok(dto);
     }
 
@@ -310,6 +315,8 @@ public class ProjectsFunction extends ApiFunction {
             if (!v.pm()) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
             // campaigns and interests the body names are checked before anything is written, and set after the project
             if (tagUpdate == null) tagUpdate = tags.parse(body);
+            // checked before anything is written; absent keeps the stored areas
+            java.util.List<JsonNode> areas = body.has("priorityAreas") ? PriorityAreas.parse(body.get("priorityAreas")) : null;
             Project updated = ProjectUpdate.apply(v.project(), body, users::byUsername, licenseId -> licenses.get(licenseId).isPresent());
             if (updated.organisationId() != v.project().organisationId()) {
                 Organisation target = orgs.get(updated.organisationId()).orElseThrow(() -> new ApiException(
@@ -325,6 +332,7 @@ public class ProjectsFunction extends ApiFunction {
             }
             if (projects.update(updated, v.stored().version())) {
                 tags.applyWriting(id, tagUpdate);
+                if (areas != null) blobs.put(PriorityAreas.key(id), Json.write(areas));
                 return Response.ok(Map.of("Status", "Updated"));
             }
         }
@@ -390,6 +398,17 @@ public class ProjectsFunction extends ApiFunction {
                 .orElseThrow(() -> new ApiException(ErrorCode.PROJECT_NOT_FOUND));
         Response r = Response.ok(aoi);
         return req.queryFlag("as_file") ? r.asAttachment(id + "-aoi.geojson", "application/geo+json") : r;
+    }
+
+    /** The project's priority areas, {@code []} when it has none; public, as in the reference. */
+    Response priorityAreas(Request req) {
+        long id = projectId(req);
+        access.load(id, null);
+        return Response.ok(Json.parse(storedPriorityAreas(id)));
+    }
+
+    private String storedPriorityAreas(long id) {
+        return blobs.get(PriorityAreas.key(id)).orElse("[]");
     }
 
     /** Trims a client grid to an AOI: login required, all three fields required. */

@@ -221,6 +221,58 @@ class ProjectsFunctionTest {
         queuedJobs();
     }
 
+    static String withAreas(String body, String areas) {
+        return body.replaceFirst("\\{", "{\"priorityAreas\": " + areas + ", ");
+    }
+
+    @Test
+    void priorityAreasAreStoredByPatchAndAnsweredAsAListOfPolygons() {
+        long id = create(manager, body(AOI, grid(14)));
+        String path = "/api/v2/projects/" + id + "/";
+        String areasPath = path + "queries/priority-areas/";
+        var none = call(fn, "GET", areasPath, null, null);
+        assertThat(none.status()).isEqualTo(200);
+        assertThat(none.json().isArray()).isTrue();
+        assertThat(none.json()).isEmpty();
+
+        String two = """
+                [{"type":"Polygon","coordinates":[[[-4.02,56.09],[-4.01,56.09],[-4.01,56.095],[-4.02,56.09]]]},
+                 {"type":"Polygon","coordinates":[[[-4.005,56.095],[-4.0,56.095],[-4.0,56.1],[-4.005,56.095]]]}]""";
+        assertThat(call(fn, "PATCH", path, token(manager.id()), withAreas(publishBody("DRAFT", ""), two)).status())
+                .isEqualTo(200);
+        var got = call(fn, "GET", areasPath, null, null).json();
+        assertThat(got.size()).isEqualTo(2);
+        assertThat(got.get(0).path("type").asText()).isEqualTo("Polygon");
+        assertThat(got.get(1).path("coordinates").get(0).get(0).get(0).asDouble()).isEqualTo(-4.005);
+        // the project itself carries them too (the edit form reads them there)
+        assertThat(call(fn, "GET", path, token(manager.id()), null).json().path("priorityAreas").size()).isEqualTo(2);
+
+        // bad geometry is refused and changes nothing
+        String bowTie = "[{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[1,1],[1,0],[0,1],[0,0]]]}]";
+        String point = "[{\"type\":\"Point\",\"coordinates\":[0,0]}]";
+        String farOff = "[{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[500,0],[0,1],[0,0]]]}]";
+        StringBuilder many = new StringBuilder("[");
+        for (int i = 0; i <= PriorityAreas.MAX_AREAS; i++) {
+            many.append(i == 0 ? "" : ",").append("{\"type\":\"Polygon\",\"coordinates\":[[[0,0],[1,0],[0,1],[0,0]]]}");
+        }
+        for (String bad : List.of(bowTie, point, farOff, "{}", "[\"x\"]", many.append("]").toString())) {
+            var r = call(fn, "PATCH", path, token(manager.id()), withAreas(publishBody("DRAFT", ""), bad));
+            assertThat(r.status()).as(bad).isEqualTo(400);
+            assertThat(r.subCode()).as(bad).isEqualTo("InvalidGeoJson");
+        }
+        assertThat(call(fn, "GET", areasPath, null, null).json().size()).isEqualTo(2);
+
+        // a body without the field keeps them; an empty list clears them
+        assertThat(call(fn, "PATCH", path, token(manager.id()), publishBody("DRAFT", "")).status()).isEqualTo(200);
+        assertThat(call(fn, "GET", areasPath, null, null).json().size()).isEqualTo(2);
+        assertThat(call(fn, "PATCH", path, token(manager.id()), withAreas(publishBody("DRAFT", ""), "[]")).status())
+                .isEqualTo(200);
+        assertThat(call(fn, "GET", areasPath, null, null).json()).isEmpty();
+        assertThat(call(fn, "GET", "/api/v2/projects/99999999/queries/priority-areas/", null, null).status())
+                .isEqualTo(404);
+        queuedJobs();
+    }
+
     @Test
     void theStoredAoiIsPublicAndDownloadable() {
         long id = create(manager, body(AOI, grid(14)));

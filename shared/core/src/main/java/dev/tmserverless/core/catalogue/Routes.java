@@ -181,6 +181,8 @@ public final class Routes {
     public static final Resources.Route UPDATE_PROJECT = route("PATCH", "/projects/{projectId}", PROJECTS);
     public static final Resources.Route GRID_JOB = route("GET", "/projects/{projectId}/queries/grid-job", PROJECTS);
     public static final Resources.Route PROJECT_AOI = route("GET", "/projects/{projectId}/queries/aoi", PROJECTS);
+    /** The project's priority areas, a list of GeoJSON Polygons (docs/projects.md). */
+    public static final Resources.Route PRIORITY_AREAS = route("GET", "/projects/{projectId}/queries/priority-areas", PROJECTS);
     public static final Resources.Route INTERSECTING_TILES = route("POST", "/projects/actions/intersecting-tiles", PROJECTS);
     public static final Resources.Route PROJECT_SUMMARY = route("GET", "/projects/{projectId}/queries/summary", PROJECTS);
     public static final Resources.Route PROJECT_CONTRIBUTIONS = route("GET", "/projects/{projectId}/contributions", PROJECTS);

@@ -51,6 +51,7 @@ public enum ErrorCode {
     MUST_BE_FEATURE(400, "MustBeFeature", Shape.LEGACY, "Task: Invalid GeoJson should be a feature"),
     MUST_BE_MULTIPOLYGON(400, "MustBeMultiPolygon", Shape.LEGACY, "Task: Geometry must be a MultiPolygon"),
     INVALID_MULTIPOLYGON(400, "InvalidMultiPolygon", Shape.LEGACY, "Task: Invalid MultiPolygon"),
+    INVALID_PRIORITY_AREA(400, "InvalidGeoJson", Shape.LEGACY, "Priority Areas must be supplied as Polygons"),
     PROPERTY_NOT_FOUND(400, "PropertyNotFound", Shape.LEGACY, "Expected property not found"),
     // Ours (docs/api-differences.md D16/D17): server-side limits and grid requests.
     AOI_TOO_LARGE(400, "AOITooLarge", Shape.LEGACY, "Area of Interest is larger than this deployment allows"),
