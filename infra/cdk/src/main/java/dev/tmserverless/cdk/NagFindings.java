@@ -40,6 +40,13 @@ final class NagFindings {
             + " served through a signed link; the keys exist only at run time, so the grant names the hand-over"
             + " prefix (put and get only), which a lifecycle rule empties after a day.";
 
+    static final String UPLOADS = "Uploaded images are stored under content-addressed keys made at run time, so the"
+            + " grant names the uploads/ prefix, with s3:PutObject only.";
+
+    static final String MAIL_IDENTITIES = "ses:SendEmail is granted on the account's SES identities with the"
+            + " condition ses:FromAddress = the deployment's sender (MailFrom): the function can send only as that"
+            + " address, whichever identity (address or domain) the operator verified for it.";
+
     static final String API_AUTHORIZATION = "The API keeps the reference Tasking Manager's own authentication: a"
             + " session token (Authorization: Token/Bearer) verified inside each function with the signing key from"
             + " Secrets Manager, and per-project permission rules that an API Gateway authorizer cannot express."
@@ -64,6 +71,11 @@ final class NagFindings {
             + " DynamoDB table (and changes with the service); the plan selects only this stack's table.";
 
     static void suppress(TmStack stack) {
+        for (var failures : stack.feedFailureQueues().values()) {
+            NagSuppressions.addResourceSuppressions(failures, List.of(suppression("AwsSolutions-SQS3",
+                    "The on-failure destination of a table stream: it receives descriptions of given-up batches and"
+                            + " nothing consumes it; its first message raises an alarm")));
+        }
         NagSuppressions.addResourceSuppressions(stack.tokenSecret(),
                 List.of(suppression("AwsSolutions-SMG4", TOKEN_SECRET_ROTATION)), true);
         NagSuppressions.addResourceSuppressions(stack.osmClientSecret(),
@@ -78,6 +90,10 @@ final class NagFindings {
                     wildcard(BUCKET_OBJECTS, "/^Resource::<[A-Za-z0-9]+Bucket[0-9A-F]{8}\\.Arn>\\/\\*$/"),
                     wildcard(LARGE_RESPONSES, "/^Resource::<[A-Za-z0-9]+Bucket[0-9A-F]{8}\\.Arn>\\/"
                             + Resources.LARGE_RESPONSES_PREFIX.replace("/", "\\/") + "\\*$/"),
+                    wildcard(UPLOADS, "/^Resource::<[A-Za-z0-9]+Bucket[0-9A-F]{8}\\.Arn>\\/"
+                            + Resources.UPLOADS_PREFIX.replace("/", "\\/") + "\\*$/"),
+                    wildcard(MAIL_IDENTITIES, "/^Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>"
+                            + ":identity\\/\\*$/"),
                     wildcard(XRAY, "/^Resource::\\*$/")), true);
         }
 

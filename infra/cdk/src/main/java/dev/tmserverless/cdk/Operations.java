@@ -114,6 +114,10 @@ public final class Operations {
                     q.visibilityTimeoutSeconds(), ComparisonOperator.GREATER_THAN_THRESHOLD));
             stack.dlqAlarms().get(q.id()).addAlarmAction(new SnsAction(alarmTopic));
         }
+        for (Resources.TableFeed feed : Resources.FEEDS) {
+            Alarm failed = stack.dlqAlarms().get(feed.failureQueueId());
+            if (failed != null) failed.addAlarmAction(new SnsAction(alarmTopic));
+        }
 
         dashboard = createDashboard();
         // a function a catalogue schedule runs every few minutes stays active without one

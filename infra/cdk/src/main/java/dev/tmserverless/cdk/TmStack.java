@@ -94,7 +94,15 @@ public class TmStack extends Stack {
 
     // Configuration env vars that are not resources (so not in the catalogue). Functions read them at init.
     public static final String ENV_TOKEN_SECRET_ARN = "TM_TOKEN_SECRET_ARN";
+    public static final String ENV_MAIL_FROM = "TM_MAIL_FROM";
+    public static final String ENV_CONTACT_ADDRESS = "TM_EMAIL_CONTACT_ADDRESS";
+    public static final String ENV_APP_BASE_URL = "TM_APP_BASE_URL";
+    public static final String ENV_IMAGE_BASE_URL = "TM_IMAGE_BASE_URL";
     public static final String ENV_APP_KEY_REQUESTS_PER_MINUTE = "TM_APP_KEY_REQUESTS_PER_MINUTE";
+    public static final String ENV_METRICS_NAMESPACE = "TM_METRICS_NAMESPACE";
+    public static final String ENV_LOG_LEVEL = "TM_LOG_LEVEL";
+    /** The functions' log threshold: INFO logs one line per HTTP request, WARN only problems. */
+    static final String LOG_LEVEL = "INFO";
     public static final String ENV_OSM_URL = "TM_OSM_URL";
     public static final String ENV_OSM_CLIENT_ID = "TM_OSM_CLIENT_ID";
     public static final String ENV_OSM_CLIENT_SECRET_ARN = "TM_OSM_CLIENT_SECRET_ARN";
@@ -115,6 +123,7 @@ public class TmStack extends Stack {
     private final Map<String, Queue> queues = new LinkedHashMap<>();
     private final Map<String, Queue> deadLetterQueues = new LinkedHashMap<>();
     private final Map<String, Alarm> dlqAlarms = new LinkedHashMap<>();
+    private final Map<String, Queue> feedFailureQueues = new LinkedHashMap<>();
     private final Map<String, Function> functions = new LinkedHashMap<>();
     private final Map<String, Alias> aliases = new LinkedHashMap<>();
     private final Map<String, software.amazon.awscdk.services.events.Rule> schedules = new LinkedHashMap<>();
@@ -125,6 +134,10 @@ public class TmStack extends Stack {
     private final CfnParameter osmClientId;
     private final CfnParameter bootstrapAdmins;
     private final CfnParameter redirectUri;
+    private final CfnParameter mailFrom;
+    private final CfnParameter contactAddress;
+    private final CfnParameter appBaseUrl;
+    private final CfnParameter imageBaseUrl;
     private final HttpApi api;
     private final HttpStage stage;
     private final Operations operations;
@@ -139,10 +152,21 @@ public class TmStack extends Stack {
         osmClientId = CfnParameter.Builder.create(this, "OsmClientId").type("String").defaultValue("")
                 .description("OAuth2 client id of the OSM application (" + ENV_OSM_CLIENT_ID + ")").build();
         bootstrapAdmins = CfnParameter.Builder.create(this, "BootstrapAdmins").type("String").defaultValue("")
-                .description("Comma-separated OSM user ids (or display names) made ADMIN at login (" + ENV_BOOTSTRAP_ADMINS + ")").build();
+                .description("Comma-separated OSM user ids made ADMIN at login (" + ENV_BOOTSTRAP_ADMINS + ")").build();
         redirectUri = CfnParameter.Builder.create(this, "RedirectUri").type("String").defaultValue("")
                 .description("Default OAuth2 redirect_uri of the login URL: the frontend's /authorized page ("
                         + ENV_REDIRECT_URI + "; empty keeps the function's default)").build();
+        mailFrom = CfnParameter.Builder.create(this, "MailFrom").type("String").defaultValue("")
+                .description("Sender address of the mail the users function sends through Amazon SES (verification links,"
+                        + " contact form); an identity verified in SES. Empty: no mail is sent (" + ENV_MAIL_FROM + ")").build();
+        contactAddress = CfnParameter.Builder.create(this, "ContactAddress").type("String").defaultValue("")
+                .description("Where the contact form's messages go (" + ENV_CONTACT_ADDRESS + "; empty: the form answers 501)").build();
+        appBaseUrl = CfnParameter.Builder.create(this, "AppBaseUrl").type("String").defaultValue("")
+                .description("Origin of the web frontend, for links in mail (" + ENV_APP_BASE_URL
+                        + "; empty: the origin of RedirectUri)").build();
+        imageBaseUrl = CfnParameter.Builder.create(this, "ImageBaseUrl").type("String").defaultValue("")
+                .description("Public URL (e.g. a CDN) that serves the bucket's " + "uploads/ prefix, for uploaded images ("
+                        + ENV_IMAGE_BASE_URL + "; empty: image upload answers 501)").build();
 
         table = settings.restoredTableName().isPresent()
                 ? restoredTable(Resources.TABLE, settings.restoredTableName().get()) : table(Resources.TABLE);
@@ -163,6 +187,7 @@ public class TmStack extends Stack {
 
         for (Resources.Function f : Resources.FUNCTIONS) function(f, code);
         for (Resources.Queue q : Resources.QUEUES) eventSource(q);
+        for (Resources.TableFeed feed : Resources.FEEDS) feed(feed);
         for (Resources.Schedule s : Resources.SCHEDULES) schedule(s);
 
         api = HttpApi.Builder.create(this, "HttpApi")
@@ -191,6 +216,8 @@ public class TmStack extends Stack {
                 .partitionKey(stringKey(t.partitionKey()))
                 .sortKey(stringKey(t.sortKey()))
                 .billingMode(BillingMode.PAY_PER_REQUEST)
+                // the change feed of the statistics aggregator (Resources.TABLE_FEED, docs/statistics.md)
+                .stream(software.amazon.awscdk.services.dynamodb.StreamViewType.NEW_AND_OLD_IMAGES)
                 .timeToLiveAttribute(Resources.TABLE_TTL_ATTRIBUTE)
                 .pointInTimeRecoverySpecification(PointInTimeRecoverySpecification.builder()
                         .pointInTimeRecoveryEnabled(true).build())
@@ -330,6 +357,10 @@ public class TmStack extends Stack {
         Map<String, String> env = new TreeMap<>();
         // C1-only JIT: about a fifth off the cold start before SnapStart (docs/performance.md, ./bench).
         env.put(ENV_JAVA_TOOL_OPTIONS, JVM_FLAGS);
+        // JSON log lines and embedded metrics (docs/operations.md): one metric namespace per stack, so two stages
+        // in one account keep their metrics apart; INFO writes one line per HTTP request.
+        env.put(ENV_METRICS_NAMESPACE, getStackName());
+        env.put(ENV_LOG_LEVEL, LOG_LEVEL);
         for (Resources.Access access : new TreeSet<>(f.access())) grant(f, access, role, env);
         if (f.http()) {
             env.put(ENV_TOKEN_SECRET_ARN, tokenSecret.getSecretArn());
@@ -425,6 +456,44 @@ public class TmStack extends Stack {
                 }
                 env.put(Resources.BULK_JOBS.envVar(), queues.get(Resources.BULK_JOBS.id()).getQueueUrl());
             }
+            case MESSAGES_SEND -> {
+                Queue q = queues.get(Resources.MESSAGES.id());
+                q.grantSendMessages(role);
+                env.put(Resources.MESSAGES.envVar(), q.getQueueUrl());
+            }
+            case MESSAGES_CONSUME -> {
+                // the permissions come with the event source mapping
+                if (!Resources.MESSAGES.consumer().equals(f.id())) {
+                    throw new IllegalArgumentException("function " + f.id() + " has " + access + " but "
+                            + Resources.MESSAGES.id() + " is consumed by " + Resources.MESSAGES.consumer());
+                }
+                env.put(Resources.MESSAGES.envVar(), queues.get(Resources.MESSAGES.id()).getQueueUrl());
+            }
+            case MAIL_SEND -> {
+                // SES sending only, and only as the configured sender
+                role.addToPrincipalPolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                        .actions(List.of("ses:SendEmail"))
+                        .resources(List.of(software.amazon.awscdk.Fn.sub(
+                                "arn:${AWS::Partition}:ses:${AWS::Region}:${AWS::AccountId}:identity/*")))
+                        .conditions(Map.of("StringEquals", Map.of("ses:FromAddress", mailFrom.getValueAsString())))
+                        .build());
+                env.put(ENV_MAIL_FROM, mailFrom.getValueAsString());
+                env.put(ENV_CONTACT_ADDRESS, contactAddress.getValueAsString());
+                env.put(ENV_APP_BASE_URL, appBaseUrl.getValueAsString());
+            }
+            case UPLOADS_WRITE -> {
+                role.addToPrincipalPolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                        .actions(List.of("s3:PutObject"))
+                        .resources(List.of(bucket.arnForObjects(Resources.UPLOADS_PREFIX + "*"))).build());
+                env.put(Resources.BUCKET.envVar(), bucket.getBucketName());
+                env.put(ENV_IMAGE_BASE_URL, imageBaseUrl.getValueAsString());
+            }
+            case TABLE_STREAM_CONSUME -> {
+                // the stream read permissions come with the event source mapping (feed())
+                if (Resources.FEEDS.stream().noneMatch(feed -> feed.function().equals(f.id()))) {
+                    throw new IllegalArgumentException("function " + f.id() + " has " + access + " but no table feed names it");
+                }
+            }
             // A new catalogue access value must get its grant here before any function can use it.
             default -> throw new IllegalArgumentException("function " + f.id() + ": no IAM mapping for access " + access);
         }
@@ -461,6 +530,66 @@ public class TmStack extends Stack {
                 .batchSize(q.batchSize())
                 .reportBatchItemFailures(true)
                 .build()));
+    }
+
+    /**
+     * The table's stream feeding a function: per-record failure reports, bisect on error, bounded retries and
+     * record age, then the batch's description to an on-failure queue whose first message raises an alarm.
+     */
+    private void feed(Resources.TableFeed feed) {
+        Alias consumer = aliases.get(feed.function());
+        if (consumer == null) {
+            throw new IllegalArgumentException("table feed names " + feed.function() + ", which is not a catalogue function");
+        }
+        if (table.getTableStreamArn() == null) {
+            // a restored table (TEMPLATE_NOTES.md) has its stream turned off; the reconciliation recomputes what
+            // the feed would have written, slice by slice, until the stream is turned on and the stack updated
+            Annotations.of(this).addWarningV2("tm:restoredTableWithoutStream", "the restored table has no stream"
+                    + " ARN: " + feed.function() + " gets no records; statistics are kept by the reconciliation only");
+            return;
+        }
+        Queue failures = Queue.Builder.create(this, pascal(feed.failureQueueId()) + "Queue")
+                .encryption(QueueEncryption.SQS_MANAGED)
+                .enforceSsl(true)
+                .retentionPeriod(DLQ_RETENTION)
+                .build();
+        Alarm alarm = Alarm.Builder.create(this, pascal(feed.failureQueueId()) + "NotEmpty")
+                .alarmDescription("Stream records the " + feed.function() + " function gave up on after "
+                        + feed.maxRetries() + " retries: fix the cause, then run the statistics reconciliation"
+                        + " (docs/statistics.md)")
+                .metric(failures.metricApproximateNumberOfMessagesVisible(MetricOptions.builder()
+                        .period(Duration.minutes(1)).statistic("Maximum").build()))
+                .threshold(0)
+                .comparisonOperator(ComparisonOperator.GREATER_THAN_THRESHOLD)
+                .evaluationPeriods(1)
+                .treatMissingData(TreatMissingData.IGNORE)
+                .build();
+        List<Map<String, Object>> filters = new ArrayList<>();
+        String pk = Resources.TABLE.partitionKey();
+        String sk = Resources.TABLE.sortKey();
+        for (Resources.KeyFilter f : feed.filters()) {
+            Map<String, Object> keys = new LinkedHashMap<>();
+            keys.put(pk, Map.of("S", software.amazon.awscdk.services.lambda.FilterRule.beginsWith(f.pkPrefix())));
+            if (f.skPrefix() != null) {
+                keys.put(sk, Map.of("S", software.amazon.awscdk.services.lambda.FilterRule.beginsWith(f.skPrefix())));
+            }
+            filters.add(software.amazon.awscdk.services.lambda.FilterCriteria.filter(Map.of("dynamodb", Map.of("Keys", keys))));
+        }
+        consumer.addEventSource(new software.amazon.awscdk.services.lambda.eventsources.DynamoEventSource(table,
+                software.amazon.awscdk.services.lambda.eventsources.DynamoEventSourceProps.builder()
+                        .startingPosition(software.amazon.awscdk.services.lambda.StartingPosition.TRIM_HORIZON)
+                        .batchSize(feed.batchSize())
+                        .maxBatchingWindow(Duration.seconds(feed.batchingWindowSeconds()))
+                        .reportBatchItemFailures(true)
+                        .bisectBatchOnError(true)
+                        .retryAttempts(feed.maxRetries())
+                        .maxRecordAge(Duration.seconds(feed.maxRecordAgeSeconds()))
+                        .parallelizationFactor(1)
+                        .onFailure(new software.amazon.awscdk.services.lambda.eventsources.SqsDlq(failures))
+                        .filters(filters)
+                        .build()));
+        feedFailureQueues.put(feed.failureQueueId(), failures);
+        dlqAlarms.put(feed.failureQueueId(), alarm);
     }
 
     /** A catalogue schedule: an EventBridge rule invoking the function's alias with the scheduled event. */
@@ -573,7 +702,9 @@ public class TmStack extends Stack {
     public Bucket accessLogsBucket() { return accessLogsBucket; }
     public Map<String, Queue> queues() { return queues; }
     public Map<String, Queue> deadLetterQueues() { return deadLetterQueues; }
+    /** Dead-letter alarms by queue id, and the feeds' on-failure alarms by their queue id. */
     public Map<String, Alarm> dlqAlarms() { return dlqAlarms; }
+    public Map<String, Queue> feedFailureQueues() { return feedFailureQueues; }
     public Map<String, Function> functions() { return functions; }
     public Map<String, Alias> aliases() { return aliases; }
     public Map<String, software.amazon.awscdk.services.events.Rule> schedules() { return schedules; }

@@ -53,8 +53,10 @@ class OperationsTemplateTest {
         assertThat(subscription).containsEntry("Protocol", "email").containsEntry("Endpoint", "ops@example.org")
                 .containsEntry("TopicArn", ref(topic));
         Map<String, Map<String, Object>> alarms = t.ofType("AWS::CloudWatch::Alarm");
-        // per function Errors + Throttles, API 5xx, table read + write throttles, per queue age + DLQ depth
-        assertThat(alarms).hasSize(2 * Resources.FUNCTIONS.size() + 1 + 2 + 2 * Resources.QUEUES.size());
+        // per function Errors + Throttles, API 5xx, table read + write throttles, per queue age + DLQ depth, per
+        // table feed its on-failure queue's depth
+        assertThat(alarms).hasSize(2 * Resources.FUNCTIONS.size() + 1 + 2 + 2 * Resources.QUEUES.size()
+                + Resources.FEEDS.size());
         for (Map<String, Object> a : alarms.values()) {
             assertThat(map(a.get("Properties")).get("AlarmActions")).isEqualTo(List.of(ref(topic)));
         }

@@ -74,7 +74,7 @@ class TmStackTemplateTest {
 
     @Test
     void everyQueueHasAnEncryptedTlsOnlyDeadLetterQueueWithTheCatalogueRedrive() {
-        assertThat(t.ofType("AWS::SQS::Queue")).hasSize(2 * Resources.QUEUES.size());
+        assertThat(t.ofType("AWS::SQS::Queue")).hasSize(2 * Resources.QUEUES.size() + Resources.FEEDS.size());
         for (Resources.Queue q : Resources.QUEUES) {
             String queue = t.logicalId(stack.queues().get(q.id()));
             String dlq = t.logicalId(stack.deadLetterQueues().get(q.id()));
@@ -104,6 +104,41 @@ class TmStackTemplateTest {
             assertThat(alarm.get("EvaluationPeriods")).isEqualTo(1);
             assertThat(alarm.get("TreatMissingData")).isEqualTo("ignore");
             assertThat(alarm.get("AlarmActions")).isEqualTo(List.of(ref(t.logicalId(stack.operations().alarmTopic()))));
+        }
+    }
+
+    // ---- the change feed ----
+
+    @Test
+    void theTableStreamFeedsTheStatsFunctionWithBatchFailuresBisectBoundedRetriesAndAnAlarmedFailureQueue() {
+        assertThat(t.props(t.logicalId(stack.table())).get("StreamSpecification"))
+                .isEqualTo(Map.of("StreamViewType", "NEW_AND_OLD_IMAGES"));
+        Map<String, Map<String, Object>> mappings = t.ofType("AWS::Lambda::EventSourceMapping");
+        for (Resources.TableFeed feed : Resources.FEEDS) {
+            String alias = t.logicalId(stack.aliases().get(feed.function()));
+            String failures = t.logicalId(stack.feedFailureQueues().get(feed.failureQueueId()));
+            Map<String, Object> m = mappings.values().stream().map(x -> map(x.get("Properties")))
+                    .filter(p -> p.get("EventSourceArn").equals(getAtt(t.logicalId(stack.table()), "StreamArn")))
+                    .findFirst().orElseThrow();
+            assertThat(String.valueOf(m.get("FunctionName"))).contains(alias).contains(":live");
+            assertThat(m.get("StartingPosition")).isEqualTo("TRIM_HORIZON");
+            assertThat(m.get("BatchSize")).isEqualTo(feed.batchSize());
+            assertThat(m.get("FunctionResponseTypes")).isEqualTo(List.of("ReportBatchItemFailures"));
+            assertThat(m.get("BisectBatchOnFunctionError")).isEqualTo(true);
+            assertThat(m.get("MaximumRetryAttempts")).isEqualTo(feed.maxRetries());
+            assertThat(m.get("MaximumRecordAgeInSeconds")).isEqualTo(feed.maxRecordAgeSeconds());
+            assertThat(m.get("DestinationConfig")).isEqualTo(Map.of("OnFailure",
+                    Map.of("Destination", getAtt(failures, "Arn"))));
+            // the aggregator's own items never come back to it: only the catalogue's key filters pass
+            List<Object> filters = list(map(m.get("FilterCriteria")).get("Filters"));
+            assertThat(filters).hasSize(feed.filters().size());
+            assertThat(filters.toString()).contains("PROJECT#").doesNotContain(Resources.STATS_KEY_PREFIX);
+            Map<String, Object> alarm = t.props(t.logicalId(stack.dlqAlarms().get(feed.failureQueueId())));
+            assertThat(alarm.get("MetricName")).isEqualTo("ApproximateNumberOfMessagesVisible");
+            assertThat(alarm.get("Dimensions")).isEqualTo(List.of(
+                    Map.of("Name", "QueueName", "Value", getAtt(failures, "QueueName"))));
+            assertThat(alarm.get("AlarmActions")).isEqualTo(List.of(ref(t.logicalId(stack.operations().alarmTopic()))));
+            assertThat(t.props(failures).get("SqsManagedSseEnabled")).isEqualTo(true);
         }
     }
 
@@ -209,6 +244,7 @@ class TmStackTemplateTest {
             Map<String, Object> env = map(map(t.props(t.logicalId(stack.functions().get(f.id()))).get("Environment")).get("Variables"));
             Set<String> expected = new TreeSet<>();
             expected.add(TmStack.ENV_JAVA_TOOL_OPTIONS);
+            expected.addAll(List.of(TmStack.ENV_METRICS_NAMESPACE, TmStack.ENV_LOG_LEVEL));
             assertThat(env.get(TmStack.ENV_JAVA_TOOL_OPTIONS)).isEqualTo(TmStack.JVM_FLAGS);
             if (f.access().contains(Resources.Access.TABLE_READ_WRITE)) expected.add(Resources.TABLE.envVar());
             if (f.access().contains(Resources.Access.BUCKET_READ) || f.access().contains(Resources.Access.BUCKET_READ_WRITE)
@@ -220,6 +256,9 @@ class TmStackTemplateTest {
             }
             if (f.access().contains(Resources.Access.BULK_JOBS_SEND) || f.access().contains(Resources.Access.BULK_JOBS_CONSUME)) {
                 expected.add(Resources.BULK_JOBS.envVar());
+            }
+            if (f.access().contains(Resources.Access.MESSAGES_SEND) || f.access().contains(Resources.Access.MESSAGES_CONSUME)) {
+                expected.add(Resources.MESSAGES.envVar());
             }
             if (f.http()) expected.addAll(List.of(TmStack.ENV_TOKEN_SECRET_ARN, TmStack.ENV_APP_KEY_REQUESTS_PER_MINUTE));
             if (TmStack.servesLogin(f)) {
@@ -266,12 +305,32 @@ class TmStackTemplateTest {
         for (Resources.Function f : Resources.FUNCTIONS) {
             for (Map<String, Object> s : t.statementsOfRole(t.logicalId(stack.roles().get(f.id())))) {
                 assertThat(list(s.get("Action"))).as(f.id()).noneMatch(a -> a.equals("*") || String.valueOf(a).endsWith(":*"));
-                // X-Ray's two write actions have no resource-level permissions: the only "*" resource allowed.
+                // X-Ray's two write actions have no resource-level permissions: the only "*" resource allowed,
+                // with dynamodb:ListStreams (no resource-level permissions either) for a table feed's consumer.
                 if (list(s.get("Resource")).contains("*")) {
-                    assertThat(list(s.get("Action"))).as(f.id())
-                            .containsExactlyInAnyOrder("xray:PutTraceSegments", "xray:PutTelemetryRecords");
+                    boolean consumer = Resources.FEEDS.stream().anyMatch(feed -> feed.function().equals(f.id()));
+                    List<Object> actions = list(s.get("Action"));
+                    if (actions.contains("dynamodb:ListStreams")) {
+                        assertThat(consumer).as(f.id()).isTrue();
+                        assertThat(actions).as(f.id()).containsExactly("dynamodb:ListStreams");
+                    } else {
+                        assertThat(actions).as(f.id())
+                                .containsExactlyInAnyOrder("xray:PutTraceSegments", "xray:PutTelemetryRecords");
+                    }
                 }
             }
+        }
+    }
+
+    @Test
+    void everyFunctionWritesJsonLogsAndItsStacksMetrics() {
+        for (Resources.Function f : Resources.FUNCTIONS) {
+            Map<String, Object> vars = map(map(t.props(t.logicalId(stack.functions().get(f.id()))).get("Environment")).get("Variables"));
+            assertThat(vars.get(TmStack.ENV_METRICS_NAMESPACE)).as(f.id()).isEqualTo(stack.getStackName());
+            assertThat(vars.get(TmStack.ENV_LOG_LEVEL)).as(f.id()).isEqualTo("INFO");
+            // embedded metrics travel in the function's own log group: no cloudwatch:PutMetricData grant
+            assertThat(t.actionsOfRole(t.logicalId(stack.roles().get(f.id())))).as(f.id())
+                    .noneMatch(a -> a.startsWith("cloudwatch:"));
         }
     }
 
@@ -361,7 +420,7 @@ class TmStackTemplateTest {
 
     @Test
     void everyQueueFeedsItsConsumersAliasWithPartialBatchFailures() {
-        assertThat(t.ofType("AWS::Lambda::EventSourceMapping")).hasSize(Resources.QUEUES.size());
+        assertThat(t.ofType("AWS::Lambda::EventSourceMapping")).hasSize(Resources.QUEUES.size() + Resources.FEEDS.size());
         for (Resources.Queue q : Resources.QUEUES) {
             String queue = t.logicalId(stack.queues().get(q.id()));
             Map<String, Object> esm = t.ofType("AWS::Lambda::EventSourceMapping").values().stream()

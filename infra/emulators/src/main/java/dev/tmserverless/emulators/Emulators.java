@@ -76,7 +76,8 @@ public final class Emulators implements AutoCloseable {
     public static final String OSM_CLIENT_SECRET = "tm-local-client-secret";
     /** The session-token signing secret used locally; never a production value. */
     public static final String TOKEN_SECRET = "tm-local-token-secret-not-for-production";
-    public static final String BOOTSTRAP_ADMINS = "admin";
+    /** The local stack's administrator: the stand-in's account {@code admin}, named by its OSM id as a deployment must. */
+    public static final String BOOTSTRAP_ADMINS = Integer.toString(OsmStandIn.userId("admin"));
 
     public static final String ENV_ENDPOINT_DYNAMODB = "TM_AWS_ENDPOINT_DYNAMODB";
     public static final String ENV_ENDPOINT_SQS = "TM_AWS_ENDPOINT_SQS";
@@ -86,6 +87,13 @@ public final class Emulators implements AutoCloseable {
     public static final String ENV_OSM_CLIENT_SECRET = "TM_OSM_CLIENT_SECRET";
     public static final String ENV_TOKEN_SECRET = "TM_TOKEN_SECRET";
     public static final String ENV_BOOTSTRAP_ADMINS = "TM_BOOTSTRAP_ADMINS";
+    public static final String ENV_ENDPOINT_SES = "TM_AWS_ENDPOINT_SES";
+    public static final String ENV_MAIL_FROM = "TM_MAIL_FROM";
+    public static final String ENV_CONTACT_ADDRESS = "TM_EMAIL_CONTACT_ADDRESS";
+    public static final String ENV_IMAGE_BASE_URL = "TM_IMAGE_BASE_URL";
+    /** The sender and the administrators' contact address of the local stack and tests. */
+    public static final String MAIL_FROM = "tasks@tm.localhost";
+    public static final String CONTACT_ADDRESS = "admins@tm.localhost";
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -131,6 +139,7 @@ public final class Emulators implements AutoCloseable {
     private Path tempS3Dir;
     private SQSRestServer sqsServer;
     private OsmStandIn osm;
+    private MailStandIn mail;
     private URI dynamoDbEndpoint;
     private URI sqsEndpoint;
     private URI s3Endpoint;
@@ -175,6 +184,7 @@ public final class Emulators implements AutoCloseable {
     private void startAll() {
         osm = OsmStandIn.start();
         osm.registerClient(OSM_CLIENT_ID, OSM_CLIENT_SECRET);
+        mail = MailStandIn.start();
 
         Path folder = NodeEmulators.nodeFolder();
         NodeEmulators.ensureInstalled(folder);
@@ -284,6 +294,11 @@ public final class Emulators implements AutoCloseable {
         return osm;
     }
 
+    /** The Amazon SES stand-in: the mail the functions sent, readable over HTTP at {@code <url>/messages}. */
+    public MailStandIn mail() {
+        return mail;
+    }
+
     /** Process ids of the npm emulators (dynalite, s3rver). */
     public List<Long> childPids() {
         synchronized (children) {
@@ -354,7 +369,8 @@ public final class Emulators implements AutoCloseable {
      * The environment a function needs locally for the default resources ({@link #createResources()} must have
      * run): {@code TM_TABLE}, {@code TM_BUCKET}, each queue's env var ⇒ its URL, {@code TM_AWS_ENDPOINT_DYNAMODB},
      * {@code TM_AWS_ENDPOINT_SQS}, {@code TM_AWS_ENDPOINT_S3}, {@code TM_OSM_URL}, {@code TM_OSM_CLIENT_ID},
-     * {@code TM_OSM_CLIENT_SECRET}, {@code TM_TOKEN_SECRET}, {@code TM_BOOTSTRAP_ADMINS}.
+     * {@code TM_OSM_CLIENT_SECRET}, {@code TM_TOKEN_SECRET}, {@code TM_BOOTSTRAP_ADMINS}, {@code TM_AWS_ENDPOINT_SES},
+     * {@code TM_MAIL_FROM}, {@code TM_EMAIL_CONTACT_ADDRESS}, {@code TM_IMAGE_BASE_URL}.
      */
     public Map<String, String> env() {
         ResourceSet resources = defaultResources;
@@ -385,6 +401,11 @@ public final class Emulators implements AutoCloseable {
         env.put(ENV_OSM_CLIENT_SECRET, OSM_CLIENT_SECRET);
         env.put(ENV_TOKEN_SECRET, TOKEN_SECRET);
         env.put(ENV_BOOTSTRAP_ADMINS, BOOTSTRAP_ADMINS);
+        env.put(ENV_ENDPOINT_SES, mail.baseUrl().toString());
+        env.put(ENV_MAIL_FROM, MAIL_FROM);
+        env.put(ENV_CONTACT_ADDRESS, CONTACT_ADDRESS);
+        // s3rver serves objects without signatures: the bucket's URL is the public image URL locally
+        env.put(ENV_IMAGE_BASE_URL, s3Endpoint + "/" + resources.bucket() + "/");
         return env;
     }
 
@@ -583,6 +604,9 @@ public final class Emulators implements AutoCloseable {
         }
         if (osm != null) {
             closeQuietly(osm);
+        }
+        if (mail != null) {
+            closeQuietly(mail);
         }
         if (sqsServer != null) {
             try {

@@ -88,7 +88,7 @@ class CatalogueResourcesTest {
                 .containsEntry("TM_OSM_URL", emulators.osmUrl().toString())
                 .containsEntry("TM_OSM_CLIENT_ID", isolated.osm().id())
                 .containsEntry("TM_OSM_CLIENT_SECRET", isolated.osm().secret())
-                .containsEntry("TM_BOOTSTRAP_ADMINS", "admin")
+                .containsEntry("TM_BOOTSTRAP_ADMINS", Integer.toString(OsmStandIn.userId("admin")))
                 .containsKey("TM_TOKEN_SECRET");
         assertThat(env.values()).allSatisfy(v -> assertThat(v).doesNotContain("localhost"));
     }

@@ -121,6 +121,8 @@ public final class LocalStack implements AutoCloseable {
     private final List<QueuePoller> pollers = new ArrayList<>();
     private final Map<String, String> queueNotes = new LinkedHashMap<>();
     private Emulators emulators;
+    private dev.tmserverless.emulators.TableStream stream;
+    private final List<dev.tmserverless.emulators.StreamPoller> streamPollers = new ArrayList<>();
     private FrontDoor frontDoor;
     private Scheduler scheduler;
     private List<Scheduler.Schedule> startedSchedules = List.of();
@@ -164,6 +166,9 @@ public final class LocalStack implements AutoCloseable {
         emulators = Emulators.start(options);
         ResourceSet resources = emulators.createResources();
         Map<String, String> env = emulators.env();
+        // every function reaches the table through the stream emulation (docs/statistics.md "The change feed")
+        stream = dev.tmserverless.emulators.TableStream.start(emulators.dynamoDbEndpoint(), emulators.dynamoDb());
+        env.put(Emulators.ENV_ENDPOINT_DYNAMODB, stream.endpoint().toString());
         env.forEach(System::setProperty);
         setIfAbsent("AWS_REGION", Emulators.REGION);
         setIfAbsent("aws.region", Emulators.REGION);
@@ -191,6 +196,31 @@ public final class LocalStack implements AutoCloseable {
                     queue.batchSize(), config.pollerConcurrency(), config.pollWaitSeconds()), consumer, config.log())
                     .start());
             queueNotes.put(queue.id(), "-> " + queue.consumer());
+        }
+
+        for (Resources.TableFeed feed : Resources.FEEDS) {
+            LoadedFunction consumer = functions.get(feed.function());
+            if (consumer == null) {
+                queueNotes.put("table feed", "not fed: " + feed.function() + " is not loaded");
+                continue;
+            }
+            String pk = Resources.TABLE.partitionKey();
+            String sk = Resources.TABLE.sortKey();
+            streamPollers.add(new dev.tmserverless.emulators.StreamPoller(stream.log(resources.table()), feed.batchSize(),
+                    feed.maxRetries(), r -> feed.delivers(r.getDynamodb().getKeys().get(pk).getS(),
+                            r.getDynamodb().getKeys().get(sk).getS()),
+                    event -> {
+                        try {
+                            return consumer.invoke(event, consumer.newContext());
+                        } catch (RuntimeException e) {
+                            throw e;
+                        } catch (Exception e) {
+                            throw new IllegalStateException(e);
+                        }
+                    },
+                    failed -> config.log().accept("table feed: " + failed.size() + " record(s) given up (on-failure"
+                            + " destination " + feed.failureQueueId() + "); the reconciliation repairs them"),
+                    config.log()).start());
         }
 
         scheduler = new Scheduler(config.schedules(), new LinkedHashMap<>(functions), config.log());
@@ -267,6 +297,7 @@ public final class LocalStack implements AutoCloseable {
         b.append(String.format("  SQS (ElasticMQ)       %s%n", emulators.sqsEndpoint()));
         b.append(String.format("  S3 (s3rver)           %s   bucket %s%n", emulators.s3Endpoint(), resources.bucket()));
         b.append(String.format("  OSM stand-in          %s   client %s%n", emulators.osmUrl(), Emulators.OSM_CLIENT_ID));
+        b.append(String.format("  Mail (SES stand-in)   %s/messages%n", emulators.mail().baseUrl()));
         b.append(String.format("  Data                  %s%n",
                 config.dataDir() == null ? "in memory (lost on exit)" : config.dataDir()));
         b.append("  Functions\n");
@@ -325,6 +356,15 @@ public final class LocalStack implements AutoCloseable {
         return List.copyOf(pollers);
     }
 
+    /** The table's change stream and its consumers (the stats function). */
+    public dev.tmserverless.emulators.TableStream stream() {
+        return stream;
+    }
+
+    public List<dev.tmserverless.emulators.StreamPoller> streamPollers() {
+        return List.copyOf(streamPollers);
+    }
+
     public Scheduler scheduler() {
         return scheduler;
     }
@@ -361,7 +401,11 @@ public final class LocalStack implements AutoCloseable {
                     break;
                 }
             }
+            streamPollers.forEach(dev.tmserverless.emulators.StreamPoller::close);
             functions.values().forEach(LoadedFunction::close);
+            if (stream != null) {
+                stream.close();
+            }
             if (emulators != null) {
                 emulators.close();
             }

@@ -57,6 +57,12 @@ public final class Fixture {
         // organisation names and slugs are unique
         String unique = java.util.UUID.randomUUID().toString();
         long orgId = orgs.create("Org " + unique, "org-" + unique, null, null, null, null, List.of()).id();
+        return project(author, status, tasks, perTaskInstructions, orgId, false, List.of());
+    }
+
+    /** As above, in organisation {@code orgId}, private with the given allow-list if {@code isPrivate}. */
+    public Project project(User author, ProjectStatus status, List<TaskStore.NewTask> tasks, String perTaskInstructions,
+                           long orgId, boolean isPrivate, List<User> allowed) {
         long id = counters.next("PROJECT");
         Project draft = Project.draft(id, "Test", author, orgId, "GRID", false, "OSM",
                 new double[]{-4.1, 56.0, -4.0, 56.1}, new double[]{-4.05, 56.05}, 10, Instant.now());
@@ -64,8 +70,8 @@ public final class Fixture {
         Project p = new Project(id, status, draft.projectPriority(), draft.difficulty(), draft.defaultLocale(),
                 draft.authorId(), draft.authorUsername(), orgId, draft.mappingPermission(),
                 draft.mappingPermissionLevelId(), draft.validationPermission(), draft.validationPermissionLevelId(),
-                false, false, draft.changesetComment(), null, null, null, null, List.of(), null, false, false, "OSM",
-                List.of(), null, List.of(), List.of(), draft.created(), draft.lastUpdated(), "GRID", draft.mappingEditors(),
+                false, isPrivate, draft.changesetComment(), null, null, null, null, List.of(), null, false, false, "OSM",
+                List.of(), null, allowed.stream().map(User::username).toList(), allowed.stream().map(User::id).toList(), draft.created(), draft.lastUpdated(), "GRID", draft.mappingEditors(),
                 draft.validationEditors(), info, draft.aoiBbox(), draft.aoiCentroid(), 10);
         int n = tasks.size();
         jobs.put(new GridJob(id, GridJob.State.DONE, "GRID", 11, false, (long) n, n, null, Instant.now()));

@@ -74,10 +74,25 @@ public final class Bench {
         List<String[]> variants = List.of(
                 new String[]{"tasks function, default JVM flags"},
                 new String[]{"tasks function, -XX:TieredStopAtLevel=1 (shipped)", "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1"});
+        double shipped = 0;
         for (String[] v : variants) {
             List<String> flags = Arrays.asList(v).subList(1, v.length);
-            double median = report(v[0], coldRuns, () -> launch(probe(java, classpath, sysProps, flags, cold.id(), nextTask, fx, pm)));
+            double median = report(v[0], coldRuns, () -> launch(probe(java, classpath, sysProps, flags, cold.id(), nextTask, fx, pm,
+                    ColdStartProbe.class)));
             System.out.printf("    = %.1f× the floor%n", median / floor);
+            shipped = median;
+        }
+        // the same with Powertools' logging (log4j2, JSON layout) and metrics in front, shipped flags (docs/operations.md)
+        Path ptList = root.resolve("tools/bench/target/powertools.txt");
+        if (Files.exists(ptList)) {
+            String pt = Files.readString(ptList).trim();
+            long ptBytes = 0;
+            for (String jar : pt.split(File.pathSeparator)) ptBytes += Files.size(Path.of(jar));
+            List<String> flags = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1");
+            double median = report("  + Powertools logging (log4j2) and metrics", coldRuns, () -> launch(probe(java,
+                    pt + File.pathSeparator + classpath, sysProps, flags, cold.id(), nextTask, fx, pm, PowertoolsColdStartProbe.class)));
+            System.out.printf("    = %+.0f ms over the shipped start (%.2f×); its jars add %.1f MB to the %.1f MB function jar%n",
+                    median - shipped, median / shipped, ptBytes / 1e6, Files.size(lambdaJar) / 1e6);
         }
         System.out.println();
 
@@ -137,14 +152,14 @@ public final class Bench {
     }
 
     private static List<String> probe(String java, String cp, List<String> sysProps, List<String> flags, long projectId,
-                                      int[] nextTask, Fixture fx, User pm) {
+                                      int[] nextTask, Fixture fx, User pm, Class<?> probe) {
         // every launch locks a fresh task as a fresh user, so each one does the full lock path
         User u = fx.user("cold");
         List<String> cmd = new ArrayList<>();
         cmd.add(java);
         cmd.addAll(flags);
         cmd.addAll(sysProps);
-        cmd.addAll(List.of("-cp", cp, ColdStartProbe.class.getName(), Long.toString(projectId),
+        cmd.addAll(List.of("-cp", cp, probe.getName(), Long.toString(projectId),
                 Integer.toString(nextTask[0]++), Api.token(u.id())));
         return cmd;
     }

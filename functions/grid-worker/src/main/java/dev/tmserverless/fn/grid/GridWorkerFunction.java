@@ -43,6 +43,14 @@ public class GridWorkerFunction extends MicronautRequestHandler<SQSEvent, SQSBat
 
     @Override
     public SQSBatchResponse execute(SQSEvent event) {
+        try {
+            return handle(event);
+        } finally {
+            dev.tmserverless.aws.observe.Telemetry.endInvocation(dev.tmserverless.core.catalogue.Resources.GRID_WORKER);
+        }
+    }
+
+    private SQSBatchResponse handle(SQSEvent event) {
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         for (SQSEvent.SQSMessage m : event.getRecords()) {
             long projectId = -1;
@@ -70,7 +78,11 @@ public class GridWorkerFunction extends MicronautRequestHandler<SQSEvent, SQSBat
     }
 
     private void recordFailure(long projectId, SQSEvent.SQSMessage m, RuntimeException e) {
-        String error = e.getClass().getSimpleName() + ": " + e.getMessage();
+        // what the job shows to anybody who can see the project: no internal detail (table names, SDK messages);
+        // the log line above has it, under the request id named here
+        String requestId = org.slf4j.MDC.get("AWSRequestId");
+        String error = "Writing the tasks failed" + (requestId == null ? "" : "; the grid worker's log has the details"
+                + " under requestId " + requestId);
         boolean last = receiveCount(m) >= Resources.GRID_JOBS.maxReceiveCount();
         try {
             if (last) {

@@ -3,6 +3,7 @@ package dev.tmserverless.fn.grid;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tmserverless.aws.blob.BlobStore;
 import dev.tmserverless.aws.http.Json;
+import dev.tmserverless.aws.observe.Metrics;
 import dev.tmserverless.aws.store.GridJobStore;
 import dev.tmserverless.aws.store.ProjectStore;
 import dev.tmserverless.aws.store.TaskStore;
@@ -100,6 +101,7 @@ public class GridWriter {
                 throw new JobAlreadyDone();
             }
             tasks.putAll(pending);
+            Metrics.count(Metrics.GRID_TASKS_WRITTEN, pending.size());
             writtenThisRun += pending.size();
             pending.clear();
             jobStore.progress(projectId, next, clock.instant());

@@ -113,11 +113,21 @@ class GridWorkerFunctionTest {
     }
 
     @Test
-    void aJobWritesTheWholeClippedGrid() {
+    void aJobWritesTheWholeClippedGrid() throws Exception {
         assertThat(expected).isGreaterThan(3 * GridWriter.FLUSH);
         long id = queuedProject(true);
-        assertThat(deliver(id, 1).getBatchItemFailures()).isEmpty();
+        List<String> lines = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+        try (AutoCloseable c = dev.tmserverless.aws.observe.Telemetry.capture(lines::add)) {
+            assertThat(deliver(id, 1).getBatchItemFailures()).isEmpty();
+        }
         assertExactGrid(id);
+        // the invocation's embedded-metric document counts every task it stored (docs/operations.md)
+        var emf = lines.stream().map(Json::parse).filter(l -> l.has("_aws")).toList();
+        assertThat(emf).hasSize(1);
+        assertThat(emf.get(0).path("Function").asText()).isEqualTo("grid-worker");
+        assertThat(emf.get(0).path("GridTasksWritten").asLong()).isEqualTo(expected);
+        assertThat(emf.get(0).path("_aws").path("CloudWatchMetrics").get(0).path("Metrics").toString())
+                .isEqualTo("[{\"Name\":\"GridTasksWritten\",\"Unit\":\"Count\"}]");
         // tiles cut by the AOI edge are stored with their clipped geometry; whole tiles are not stored at all
         Map<Integer, String> geometries = fx.shapes.geometries(id);
         assertThat(geometries).isNotEmpty().hasSizeLessThan((int) expected);
@@ -151,7 +161,7 @@ class GridWorkerFunctionTest {
         assertThat(half.state()).isEqualTo(GridJob.State.RUNNING);
         assertThat(half.written()).isEqualTo(2L * GridWriter.FLUSH);
         assertThat(half.total()).isEqualTo(expected);
-        assertThat(half.error()).contains("worker killed").contains("will retry");
+        assertThat(half.error()).startsWith("Writing the tasks failed").contains("will retry").doesNotContain("worker killed");
         writer.afterFlush = n -> {};
         assertThat(deliver(id, 2).getBatchItemFailures()).isEmpty();
         assertExactGrid(id);
@@ -184,7 +194,9 @@ class GridWorkerFunctionTest {
         assertThat(deliver(id, 3).getBatchItemFailures()).hasSize(1);
         GridJob job = fx.jobs.get(id).orElseThrow();
         assertThat(job.state()).isEqualTo(GridJob.State.FAILED);
-        assertThat(job.error()).contains("storage unavailable");
+        // the cause is in the log, not on the job, which anybody who can see the project reads
+        assertThat(job.error()).startsWith("Writing the tasks failed; the grid worker's log has the details under requestId ")
+                .doesNotContain("storage unavailable").doesNotContain("IllegalStateException");
         // a redelivery after failure changes nothing
         writer.afterFlush = n -> {};
         assertThat(deliver(id, 4).getBatchItemFailures()).isEmpty();

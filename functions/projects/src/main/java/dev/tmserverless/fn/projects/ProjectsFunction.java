@@ -54,8 +54,11 @@ public class ProjectsFunction extends ApiFunction {
     @Inject BlobStore blobs;
     @Inject dev.tmserverless.aws.store.LicenseStore licenses;
     @Inject ProjectSearchIndex searchIndex;
+    @Inject dev.tmserverless.aws.store.ProjectTags tags;
+    @Inject ProjectActions actions;
     @Inject dev.tmserverless.aws.store.FavouriteStore favourites;
     @Inject dev.tmserverless.aws.store.ProjectPurge purge;
+    @Inject dev.tmserverless.aws.store.StatsReads statistics;
 
     public ProjectsFunction() {
         super();
@@ -101,6 +104,8 @@ public class ProjectsFunction extends ApiFunction {
                 .on(Routes.INTERSECTING_TILES, this::intersectingTiles)
                 .on(Routes.PROJECT_SUMMARY, this::summary)
                 .on(Routes.PROJECT_CONTRIBUTIONS, this::contributions)
+                .on(Routes.SET_PROJECT_INTERESTS, actions::setInterests)
+                .on(Routes.MESSAGE_PROJECT_CONTRIBUTORS, actions::messageContributors)
                 .on(Routes.FEATURED_PROJECTS, this::featured)
                 .on(Routes.MY_OWNED_PROJECTS, this::myOwnedProjects)
                 .on(Routes.PROJECTS_BBOX, this::bbox)
@@ -114,7 +119,11 @@ public class ProjectsFunction extends ApiFunction {
                 .on(Routes.UNFEATURE_PROJECT, r -> feature(r, false))
                 .on(Routes.IS_FAVOURITE, this::isFavourite)
                 .on(Routes.ADD_FAVOURITE, this::addFavourite)
-                .on(Routes.REMOVE_FAVOURITE, this::removeFavourite);
+                .on(Routes.REMOVE_FAVOURITE, this::removeFavourite)
+                .on(Routes.PROJECT_STATISTICS, req -> Response.ok(statistics.project(projectId(req))))
+                .on(Routes.PROJECT_USER_STATISTICS, req -> Response.ok(statistics.projectUser(projectId(req),
+                        req.pathParams().get("username"))))
+                .on(Routes.PROJECT_CONTRIBUTIONS_BY_DAY, req -> Response.ok(statistics.projectDays(projectId(req))));
     }
 
     Response create(Request req) {
@@ -256,7 +265,10 @@ public class ProjectsFunction extends ApiFunction {
         var s = maps.current(id);
         // the teams of a project are not part of its version: they go into the ETag with the organisation
         var teams = access.teams(id);
-        String etag = dev.tmserverless.aws.store.TaskMaps.etag(s.hash(), v.stored().version(), Json.write(v.org()) + Json.write(teams),
+        var campaigns = tags.campaigns(id);
+        var interests = tags.interests(id);
+        String etag = dev.tmserverless.aws.store.TaskMaps.etag(s.hash(), v.stored().version(),
+                Json.write(v.org()) + Json.write(teams) + Json.write(campaigns) + Json.write(interests),
                 req.locale(), abbreviated, req.queryFlag("as_file"));
         if (req.ifNoneMatch(etag)) return Response.notModified(etag, v.cacheControl());
         JsonNode fc = Json.parse(maps.json(id, s));
@@ -265,6 +277,8 @@ public class ProjectsFunction extends ApiFunction {
         JsonNode aoi = blobs.get(BlobStore.aoiKey(id)).map(Json::parse).orElse(null);
         Map<String, Object> dto = ProjectDto.of(v.project(), s.counters(), v.org(), aoi, fc, req.locale(), s.activeMappers());
         dto.put("teams", teams);
+        dto.put("campaigns", campaigns);
+        dto.put("interests", interests);
         Response r = Response.ok(dto).cached(etag, v.cacheControl());
         return req.queryFlag("as_file") ? r.asAttachment(fileName, fileType) : r;
     }
@@ -288,9 +302,12 @@ public class ProjectsFunction extends ApiFunction {
         User user = req.caller().require();
         long id = projectId(req);
         JsonNode body = req.json();
+        dev.tmserverless.aws.store.ProjectTags.Update tagUpdate = null;
         for (int attempt = 0; attempt < 3; attempt++) {
             ProjectAccess.View v = access.load(id, user);
             if (!v.pm()) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
+            // campaigns and interests the body names are checked before anything is written, and set after the project
+            if (tagUpdate == null) tagUpdate = tags.parse(body);
             Project updated = ProjectUpdate.apply(v.project(), body, users::byUsername, licenseId -> licenses.get(licenseId).isPresent());
             if (updated.organisationId() != v.project().organisationId()) {
                 Organisation target = orgs.get(updated.organisationId()).orElseThrow(() -> new ApiException(
@@ -304,7 +321,10 @@ public class ProjectsFunction extends ApiFunction {
             if (updated.status() == ProjectStatus.PUBLISHED && jobStore.get(id).map(j -> !j.done()).orElse(false)) {
                 throw new ApiException(ErrorCode.GRID_NOT_READY);
             }
-            if (projects.update(updated, v.stored().version())) return Response.ok(Map.of("Status", "Updated"));
+            if (projects.update(updated, v.stored().version())) {
+                tags.applyWriting(id, tagUpdate);
+                return Response.ok(Map.of("Status", "Updated"));
+            }
         }
         throw new ApiException(ErrorCode.CONFLICT);
     }
@@ -342,6 +362,7 @@ public class ProjectsFunction extends ApiFunction {
         ProjectAccess.View v = access.visible(id, req.caller().optional().orElse(null));
         Map<String, Object> dto = ProjectDto.summary(v.project(), maps.current(id).counters(), v.org(), req.locale());
         dto.put("teams", access.teams(id));
+        dto.put("campaigns", tags.campaigns(id));
         return Response.ok(dto);
     }
 

@@ -31,6 +31,14 @@ public class SweeperFunction extends MicronautRequestHandler<ScheduledEvent, Map
 
     @Override
     public Map<String, Object> execute(ScheduledEvent event) {
+        try {
+            return handle(event);
+        } finally {
+            dev.tmserverless.aws.observe.Telemetry.endInvocation(dev.tmserverless.core.catalogue.Resources.SWEEPER);
+        }
+    }
+
+    private Map<String, Object> handle(ScheduledEvent event) {
         LockSweeper.Sweep s = locks.sweepWriting(clock.instant());
         if (s.seen() > 0) LOG.info("locks: {} expired slots seen, {} tasks released, {} slots freed", s.seen(), s.expired(), s.slotsFreed());
         // summaries of projects written before the search index existed (until done, then one GetItem a run)

@@ -162,4 +162,108 @@ class SweeperFunctionTest {
             pool.shutdownNow();
         }
     }
+
+    /** Applies {@code decide} to the task as stored now; the write must win (the task's setup, no race). */
+    private static void setUp(long projectId, int taskId, java.util.function.Function<Task, dev.tmserverless.core.domain.TaskChange> decide) {
+        assertThat(fx.tasks.apply(decide.apply(fx.tasks.get(projectId, taskId).orElseThrow()))).isTrue();
+    }
+
+    /**
+     * Undo, comments and the holders' own late actions raced against two sweeps of the locks they meet expired: every
+     * task ends in a state the reference could reach (undo's target; the lock's previous status), its expired lock
+     * shows as AUTO_UNLOCKED exactly once, every answered undo and comment shows exactly once, and every expired
+     * lock's slot is free. Fails when the version condition of a task write is weakened (docs/locking.md "Expiry").
+     */
+    @Test
+    void undoCommentsAndLateActionsRacingTheSweepEachLeaveOneConsistentHistory() throws Exception {
+        for (int round = 0; round < 12; round++) raceActions(round);
+    }
+
+    private void raceActions(int round) throws Exception {
+        int n = 8;
+        Duration lock = Duration.ofHours(2);
+        Instant now = Instant.now();
+        Project p = fx.project(fx.user("pm-act-" + round), ProjectStatus.PUBLISHED, n);
+        User mapper = fx.user("mapper-act-" + round);
+        User val = fx.user("val-act-" + round);
+        fx.users.setLevel(val.id(), dev.tmserverless.core.domain.MappingLevel.INTERMEDIATE);
+        List<User> holders = new ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            int task = i;
+            User holder = fx.user("holder-act-" + round + "-" + i);
+            holders.add(holder);
+            Instant lockedAt = now.minus(Duration.ofHours(3));
+            if (i <= 4) {
+                // odd: INVALIDATED by val; even: MAPPED. Then the holder's validation lock expired an hour ago.
+                setUp(p.id(), task, t -> TaskMachine.lockForMapping(t, mapper.actor(), now.minusSeconds(8 * 3600), lock));
+                setUp(p.id(), task, t -> TaskMachine.unlockAfterMapping(t, mapper.actor(), now.minusSeconds(8 * 3600 - 60), "MAPPED", null));
+                if (i % 2 == 1) {
+                    setUp(p.id(), task, t -> TaskMachine.lockForValidation(t, val.actor(), false, now.minusSeconds(6 * 3600), lock));
+                    setUp(p.id(), task, t -> TaskMachine.unlockAfterValidation(t, val.actor(), now.minusSeconds(6 * 3600 - 60),
+                            "INVALIDATED", null, List.of()));
+                }
+                Task t = fx.tasks.get(p.id(), task).orElseThrow();
+                var change = TaskMachine.lockForValidation(t, holder.actor(), false, lockedAt, lock);
+                assertThat(claims.claimSet(holder.id(), p.id(), List.of(task), lockedAt, change.after().lockExpiresAt(), null)).isPresent();
+                assertThat(fx.tasks.apply(change)).isTrue();
+            } else {
+                lockedAt(holder, p.id(), task, lockedAt);
+            }
+        }
+        String base = "/api/v2/projects/" + p.id();
+        ExecutorService pool = Executors.newFixedThreadPool(n + 2);
+        try {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Api.Answer>> acts = new ArrayList<>();
+            for (int i = 1; i <= n; i++) {
+                int task = i;
+                User holder = holders.get(i - 1);
+                acts.add(pool.submit(() -> {
+                    go.await();
+                    return switch (task) {
+                        // the validator undoes: INVALIDATED -> MAPPED, MAPPED -> READY
+                        case 1, 2, 3, 4 -> Api.call(tasksFn, "POST", base + "/tasks/actions/undo-last-action/" + task + "/", Api.token(val.id()), null);
+                        case 5, 6 -> Api.call(tasksFn, "POST", base + "/comments/tasks/" + task + "/", Api.token(mapper.id()),
+                                "{\"comment\": \"seen in round " + round + "\"}");
+                        case 7 -> Api.call(tasksFn, "POST", base + "/tasks/actions/stop-mapping/" + task + "/", Api.token(holder.id()), "{}");
+                        default -> Api.call(tasksFn, "POST", base + "/tasks/actions/extend/", Api.token(holder.id()), "{\"taskIds\": [" + task + "]}");
+                    };
+                }));
+            }
+            List<Future<?>> sweeps = List.of(pool.submit(() -> { go.await(); sweep(); return null; }),
+                    pool.submit(() -> { go.await(); sweep(); return null; }));
+            go.countDown();
+            for (Future<?> s : sweeps) s.get();
+            for (int i = 1; i <= n; i++) {
+                Api.Answer a = acts.get(i - 1).get();
+                Task t = fx.tasks.get(p.id(), i).orElseThrow();
+                String what = "round " + round + " task " + i + ": " + a.body();
+                assertThat(t.lockedBy()).as(what).isNull();
+                assertThat(claims.get(holders.get(i - 1).id())).as(what).isEmpty();
+                TaskAction expired = i <= 4 ? TaskAction.AUTO_UNLOCKED_FOR_VALIDATION : TaskAction.AUTO_UNLOCKED_FOR_MAPPING;
+                assertThat(t.history().stream().filter(e -> e.action() == expired).count()).as(what).isEqualTo(1);
+                assertThat(t.history().stream().filter(e -> e.action().isLockPeriod() && e.actionText() == null).count())
+                        .as(what + ": no lock row left open").isZero();
+                if (i <= 4) {
+                    assertThat(a.status()).as(what).isEqualTo(200);
+                    TaskStatus target = i % 2 == 1 ? TaskStatus.MAPPED : TaskStatus.READY;
+                    String from = i % 2 == 1 ? "INVALIDATED" : "MAPPED";
+                    assertThat(t.status()).as(what).isEqualTo(target);
+                    assertThat(t.history().stream().filter(e -> e.action() == TaskAction.COMMENT
+                            && ("Undo state from " + from + " to " + target).equals(e.actionText())).count()).as(what).isEqualTo(1);
+                    assertThat(t.history().get(t.history().size() - 1).actionText()).as(what).isEqualTo(target.name());
+                } else if (i <= 6) {
+                    assertThat(a.status()).as(what).isEqualTo(200);
+                    assertThat(t.status()).as(what).isEqualTo(TaskStatus.READY);
+                    assertThat(t.history().stream().filter(e -> e.action() == TaskAction.COMMENT).count()).as(what).isEqualTo(1);
+                } else {
+                    // the holder's own action comes too late whichever write lands first: the lock has expired
+                    assertThat(a.status()).as(what).isEqualTo(403);
+                    assertThat(t.status()).as(what).isEqualTo(TaskStatus.READY);
+                }
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+    }
 }

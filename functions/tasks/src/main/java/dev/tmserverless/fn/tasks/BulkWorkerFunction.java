@@ -43,6 +43,14 @@ public class BulkWorkerFunction extends MicronautRequestHandler<SQSEvent, SQSBat
 
     @Override
     public SQSBatchResponse execute(SQSEvent event) {
+        try {
+            return handle(event);
+        } finally {
+            dev.tmserverless.aws.observe.Telemetry.endInvocation(dev.tmserverless.core.catalogue.Resources.BULK_WORKER);
+        }
+    }
+
+    private SQSBatchResponse handle(SQSEvent event) {
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         if (event.getRecords() == null) return new SQSBatchResponse(failures);
         Instant until = clock.instant().plusSeconds(Resources.function(Resources.BULK_WORKER).timeoutSeconds()).minus(MARGIN);

@@ -49,7 +49,7 @@ public class ProjectChat {
             throw new ApiException(ErrorCode.INVALID_DATA, "Unable to add chat message");
         }
         ProjectAccess.View v = access.load(projectId, caller);
-        Permissions.checkCanChat(caller, v.project(), v.pm());
+        Permissions.checkCanChat(caller, v.project(), v.pm(), v.membership());
         Instant now = Instant.now();
         chat.post(projectId, caller.id(), caller.username(), Html.escape(message), now);
         notices.afterChat(message, caller, v.project(), now);

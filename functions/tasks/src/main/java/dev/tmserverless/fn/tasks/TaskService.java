@@ -43,6 +43,8 @@ import java.util.stream.IntStream;
  */
 @Singleton
 public class TaskService {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(TaskService.class);
+
     /** A claim this young is never treated as stale: its request may still be about to write its task. */
     static final Duration CLAIM_GRACE = Duration.ofSeconds(60);
     private static final int ATTEMPTS = 5;
@@ -92,7 +94,17 @@ public class TaskService {
             Permissions.checkCanMap(user, view.project(), view.pm(), view.membership());
             LockClaims.Claim claim = claimSlot(user, projectId, taskId, now, change.after().lockExpiresAt());
             faults.afterClaim();
-            if (tasks.apply(change)) return new Outcome(change.after(), view);
+            boolean written;
+            try {
+                faults.taskWrite();
+                written = tasks.apply(change);
+            } catch (RuntimeException e) {
+                // not a lost race (throttling, a refused item): the task is unchanged, so the slot goes back at once
+                // instead of blocking the user for the grace period
+                claims.abandon(claim);
+                throw e;
+            }
+            if (written) return new Outcome(change.after(), view);
             // Lost the race for the task. If our own twin request won it, the slot is rightly ours; otherwise
             // give the slot back and decide again on the task as it is now (which may be gone: split).
             Task current;
@@ -102,7 +114,12 @@ public class TaskService {
                 claims.abandon(claim);
                 throw e;
             }
-            if (current.lockedByAt(user.id(), clock.instant())) return new Outcome(current, view);
+            if (current.lockedByAt(user.id(), clock.instant())) {
+                // a twin request of ours won: our claim may have replaced the winner's in the slot, with our later
+                // expiry, which the unlock's release (conditioned on the lock's expiry) would not match
+                if (!current.lockExpiresAt().equals(claim.expiresAt())) claims.align(claim, current.lockExpiresAt());
+                return new Outcome(current, view);
+            }
             claims.abandon(claim);
         }
         throw new ApiException(ErrorCode.INVALID_TASK_STATE);
@@ -393,6 +410,37 @@ public class TaskService {
         }
     }
 
+    /**
+     * An administrator deletes tasks (the reference's legacy {@code DELETE /projects/{id}/tasks/}): every id must name
+     * a task (404 TASK_NOT_FOUND listing the missing ones, nothing deleted), then each task item is deleted with
+     * one write conditioned on the version read (re-read on a lost race), its counters and the task count move,
+     * and a holder's lock slot is freed.
+     */
+    public void deleteTasks(long projectId, List<Integer> taskIds, User user) {
+        Permissions.checkCanDeleteTasks(user);
+        access.load(projectId, user);
+        List<Integer> ids = taskIds.stream().distinct().toList();
+        List<Integer> missing = ids.stream().filter(id -> tasks.get(projectId, id).map(t -> t.status() == TaskStatus.SPLIT).orElse(true)).toList();
+        if (!missing.isEmpty()) {
+            throw new ApiException(ErrorCode.TASK_NOT_FOUND, ErrorCode.TASK_NOT_FOUND.message,
+                    Map.of("project_id", projectId, "tasks", missing));
+        }
+        for (int id : ids) {
+            for (int attempt = 0; ; attempt++) {
+                Task t = tasks.get(projectId, id).orElse(null);
+                if (t == null || t.status() == TaskStatus.SPLIT) break; // deleted or split meanwhile
+                if (tasks.deleteAtVersionWrites(t)) {
+                    Task resting = t.effective(clock.instant());
+                    projects.addTotalTasks(projectId, -1);
+                    projects.addCounters(projectId, dev.tmserverless.core.domain.CounterDelta.between(resting.restingStatus(), TaskStatus.READY));
+                    if (t.lockedBy() != null) claims.release(t.lockedBy(), projectId, id, t.lockExpiresAt());
+                    break;
+                }
+                if (attempt + 1 >= ATTEMPTS) throw new ApiException(ErrorCode.CONFLICT);
+            }
+        }
+    }
+
     /** A transition that ends the caller's lock: write the task, then free the caller's lock slot. */
     private Outcome transition(long projectId, int taskId, User user, Function<Task, TaskChange> decide) {
         ProjectAccess.View view = actionable(projectId, user);
@@ -400,8 +448,20 @@ public class TaskService {
             TaskChange change = decide.apply(task(projectId, taskId));
             if (tasks.apply(change)) {
                 faults.afterTaskWrite();
-                claims.release(user.id(), projectId, taskId, change.before().lockExpiresAt());
-                projects.addCounters(projectId, change.counters());
+                // the transition has happened: what follows is bookkeeping, and its failure must not turn a done
+                // unlock into a 500 whose retry answers LockBeforeUnlocking (a slot left behind is taken over after
+                // the grace period, docs/locking.md; counters are derived)
+                try {
+                    faults.releaseSlot();
+                    claims.release(user.id(), projectId, taskId, change.before().lockExpiresAt());
+                } catch (RuntimeException e) {
+                    LOG.warn("task {}/{} changed, but its lock slot was not released", projectId, taskId, e);
+                }
+                try {
+                    projects.addCounters(projectId, change.counters());
+                } catch (RuntimeException e) {
+                    LOG.warn("task {}/{} changed, but the project counters did not move", projectId, taskId, e);
+                }
                 return new Outcome(change.after(), view);
             }
         }
@@ -469,6 +529,12 @@ public class TaskService {
     @Singleton
     public static class Faults {
         public void afterClaim() {}
+
+        /** Just before a lock's task write (a write that fails without losing a race). */
+        public void taskWrite() {}
+
+        /** In an ended lock's slot release. */
+        public void releaseSlot() {}
 
         public void afterTaskWrite() {}
 

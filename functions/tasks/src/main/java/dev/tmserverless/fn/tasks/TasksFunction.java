@@ -43,6 +43,10 @@ public class TasksFunction extends ApiFunction {
     @Inject IssueCategories issueCategories;
     @Inject TaskMaps maps;
     @Inject BulkService bulk;
+    @Inject UserTaskReads people;
+    @Inject dev.tmserverless.aws.config.TmConfig config;
+    @Inject dev.tmserverless.aws.store.StatsReads statistics;
+    @Inject dev.tmserverless.aws.store.OrgStore orgs;
 
     public TasksFunction() { super(); }
 
@@ -56,6 +60,7 @@ public class TasksFunction extends ApiFunction {
         issueCategories.register(h);
         h.on(Routes.TASKS_OF_PROJECT, this::list)
                 .on(Routes.TASK, this::get)
+                .on(Routes.TASK_STATISTICS, this::taskStatistics)
                 .on(Routes.LOCK_FOR_MAPPING, this::lockForMapping)
                 .on(Routes.UNLOCK_AFTER_MAPPING, this::unlockAfterMapping)
                 .on(Routes.STOP_MAPPING, this::stopMapping)
@@ -81,7 +86,13 @@ public class TasksFunction extends ApiFunction {
                 .on(Routes.ACTIVITIES, this::activities)
                 .on(Routes.LATEST_ACTIVITIES, this::latestActivities)
                 .on(Routes.MY_LOCKED_TASKS, this::myLockedTasks)
-                .on(Routes.MY_LOCKED_TASK_DETAILS, this::myLockedTaskDetails);
+                .on(Routes.MY_LOCKED_TASK_DETAILS, this::myLockedTaskDetails)
+                .on(Routes.MAPPED_TASKS, this::mappedTasks)
+                .on(Routes.USER_TASKS, this::userTasks)
+                .on(Routes.TASK_COMMENTS, this::get)
+                .on(Routes.DELETE_TASKS, this::deleteTasks)
+                .on(Routes.TASKS_AOI, this::tasksAoi)
+                .on(Routes.OWN_INVALIDATED_TASKS, this::ownInvalidated);
     }
 
     Response lockForMapping(Request req) {
@@ -190,6 +201,67 @@ public class TasksFunction extends ApiFunction {
         return Response.ok(m);
     }
 
+    /** GET the project's MAPPED tasks grouped by their mapper. */
+    Response mappedTasks(Request req) {
+        return Response.ok(people.mapped(projectId(req), req.caller().optional().orElse(null)));
+    }
+
+    /** GET the tasks a user has touched: {@code status}, {@code project_status}, {@code project_id}, dates, sort, paging. */
+    Response userTasks(Request req) {
+        var caller = req.caller().require();
+        long userId = req.longParam("userId", ErrorCode.USER_NOT_FOUND);
+        UserTaskReads.UserTasksQuery q = UserTaskReads.UserTasksQuery.from(req.query());
+        return Response.ok(people.userTasks(userId, q, caller));
+    }
+
+    /** GET invalidations of tasks the named user mapped (or, {@code asValidator=true}, invalidated). */
+    Response ownInvalidated(Request req) {
+        req.caller().require();
+        return Response.ok(people.invalidated(req.pathParams().get("username"), req.query(), req.locale()));
+    }
+
+    /** DELETE tasks {@code {"tasks": [ids]}}: administrators only (the reference's legacy route). */
+    Response deleteTasks(Request req) {
+        var user = req.caller().require();
+        dev.tmserverless.core.domain.Permissions.checkCanDeleteTasks(user);
+        JsonNode b;
+        try {
+            b = req.json();
+        } catch (ApiException e) {
+            throw new ApiException(ErrorCode.INVALID_DATA, "Tasks ids not provided");
+        }
+        JsonNode list = b.isObject() ? b.get("tasks") : null;
+        if (list == null || list.isNull()) throw new ApiException(ErrorCode.INVALID_DATA, "Tasks ids not provided");
+        if (!list.isArray()) throw new ApiException(ErrorCode.INVALID_DATA, "Tasks were not provided as a list");
+        List<Integer> ids = taskIds(b, "tasks");
+        if (ids.isEmpty() || ids.size() > 1000) throw new ApiException(ErrorCode.INVALID_DATA, "tasks must list 1 to 1,000 task ids");
+        service.deleteTasks(projectId(req), ids, user);
+        return Response.ok(Map.of("Success", "Task(s) deleted"));
+    }
+
+    /**
+     * PUT {@code {"areaOfInterest", "grid", "clipToAoi"}}: the grid's tiles that intersect the AOI, for the project's
+     * managers (the reference's legacy form of {@code POST /projects/actions/intersecting-tiles/}).
+     */
+    Response tasksAoi(Request req) {
+        var user = req.caller().require();
+        ProjectAccess.View view = access.load(projectId(req), user);
+        dev.tmserverless.core.domain.Permissions.checkCanManage(view.pm());
+        JsonNode b;
+        try {
+            b = req.json();
+        } catch (ApiException e) {
+            b = null;
+        }
+        if (b == null || !b.isObject() || !b.path("areaOfInterest").isObject() || !b.path("grid").isObject()
+                || (b.has("clipToAoi") && !b.get("clipToAoi").isBoolean())) {
+            throw new ApiException(ErrorCode.INVALID_DATA, "Unable to fetch tiles interesecting AOI");
+        }
+        return Response.ok(dev.tmserverless.core.geo.Trim.intersectingTiles(b.get("areaOfInterest"), b.get("grid"),
+                b.path("clipToAoi").asBoolean(true),
+                dev.tmserverless.core.geo.Trim.Budget.DEFAULT.withMaxFeatures(config.aoiLimits().maxTasks())));
+    }
+
     private Response tasks(List<TaskService.Outcome> outcomes, Request req) {
         List<Object> dtos = new ArrayList<>();
         for (TaskService.Outcome o : outcomes) dtos.add(dto(o, req).body());
@@ -254,7 +326,7 @@ public class TasksFunction extends ApiFunction {
         Task t = service.task(projectId, taskId);
         // the task exists, so the project does: its drafts and private tasks are its managers' and allow-list's
         ProjectAccess.View view = access.visible(projectId, req.caller().optional().orElse(null));
-        return dto(new TaskService.Outcome(t.effective(Instant.now()), view), req);
+        return dto(new TaskService.Outcome(t.effective(Instant.now()), view), req, Integer.MAX_VALUE);
     }
 
     /**
@@ -366,9 +438,8 @@ public class TasksFunction extends ApiFunction {
     }
 
     /**
-     * GET the project's activity: every history row but comments, newest first, ten a page ({@code page}). Rows a
-     * task has moved to its archive (beyond the newest 40 it keeps, docs/locking.md "Bounded task items") are not
-     * listed.
+     * GET the project's activity: every history row but comments, newest first, ten a page ({@code page}), the rows
+     * tasks have archived included.
      */
     Response activities(Request req) {
         long projectId = projectId(req);
@@ -378,8 +449,13 @@ public class TasksFunction extends ApiFunction {
         Instant now = Instant.now();
         record Row(int taskId, dev.tmserverless.core.domain.HistoryEntry e) {}
         List<Row> rows = new ArrayList<>();
+        // the tasks' windows and, for tasks that archived rows, those rows (docs/locking.md "Bounded task items")
+        Map<Integer, List<dev.tmserverless.core.domain.HistoryEntry>> archived = tasks.archivedRows(projectId);
         for (Task t : splits.listTasks(projectId)) {
-            for (var e : t.effective(now).history()) {
+            List<dev.tmserverless.core.domain.HistoryEntry> all = t.effective(now).history();
+            List<dev.tmserverless.core.domain.HistoryEntry> old = archived.get(t.taskId());
+            if (old != null) all = dev.tmserverless.core.domain.HistoryWindow.merge(all, old, Integer.MAX_VALUE);
+            for (var e : all) {
                 if (e.action() != dev.tmserverless.core.domain.TaskAction.COMMENT) rows.add(new Row(t.taskId(), e));
             }
         }
@@ -458,8 +534,13 @@ public class TasksFunction extends ApiFunction {
     }
 
     private Response dto(TaskService.Outcome o, Request req) {
+        return dto(o, req, dev.tmserverless.core.domain.HistoryWindow.SHOWN_ROWS);
+    }
+
+    /** The TaskDTO with the newest {@code rows} history rows: an action's answer carries 1,000, reading the task all. */
+    private Response dto(TaskService.Outcome o, Request req, int rows) {
         Project p = o.view().project();
-        Task t = tasks.withWholeHistory(o.task());
+        Task t = tasks.withHistory(o.task(), rows);
         String template = p.info(req.locale()).perTaskInstructions();
         // extra properties live beside the geometry; read them only when the template asks for one
         Map<String, Object> extra = TaskDto.needsExtraProperties(template)
@@ -519,5 +600,53 @@ public class TasksFunction extends ApiFunction {
             }
         }
         return out;
+    }
+
+    /**
+     * Daily MAPPED, VALIDATED and BADIMAGERY state changes between {@code startDate} (required) and {@code endDate}
+     * (default today), at most a year and a day apart, of the projects the filters keep.
+     */
+    Response taskStatistics(Request req) {
+        req.caller().require();
+        if (req.query("startDate").isEmpty()) throw dev.tmserverless.aws.http.Fields.schema("startDate", "Field required", "missing");
+        java.time.LocalDate start = date(req.query("startDate").get());
+        java.time.LocalDate end = req.query("endDate").map(TasksFunction::date)
+                .orElse(java.time.LocalDate.now(java.time.ZoneOffset.UTC));
+        if (end.isBefore(start)) throw new ApiException(ErrorCode.INVALID_DATE_RANGE);
+        if (java.time.temporal.ChronoUnit.DAYS.between(start, end) > 366) {
+            throw new ApiException(ErrorCode.INVALID_DATE_RANGE, " Date range cannot be greater than 1 year");
+        }
+        Long org = dev.tmserverless.aws.http.Fields.queryLong(req, "organisationId");
+        var byName = req.query("organisationName").filter(n -> !n.isBlank());
+        if (byName.isPresent()) {
+            var named = orgs.all().stream().filter(o -> o.name().equals(byName.get())).findFirst();
+            if (named.isEmpty() || (org != null && org != named.get().id())) {
+                return Response.ok(java.util.Map.of("taskStats", List.of()));
+            }
+            org = named.get().id();
+        }
+        java.util.Set<Long> projectIds = null;
+        var ids = req.query("projectId").filter(v -> !v.isBlank());
+        if (ids.isPresent()) {
+            projectIds = new java.util.HashSet<>();
+            for (String s : ids.get().split(",")) {
+                if (!s.trim().matches("\\d{1,18}")) throw new ApiException(ErrorCode.INVALID_DATA, "Invalid projectId " + s.trim());
+                projectIds.add(Long.parseLong(s.trim()));
+            }
+        }
+        // projects carry no campaign and no country here: such a filter keeps none of them
+        if (req.query("campaign").filter(v -> !v.isBlank()).isPresent()
+                || req.query("country").filter(v -> !v.isBlank()).isPresent()) {
+            return Response.ok(java.util.Map.of("taskStats", List.of()));
+        }
+        return Response.ok(statistics.tasks(start, end, org, projectIds));
+    }
+
+    private static java.time.LocalDate date(String s) {
+        try {
+            return java.time.LocalDate.parse(s.trim());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new ApiException(ErrorCode.INVALID_DATE_VALUE);
+        }
     }
 }

@@ -79,4 +79,63 @@ class BoundedHistoryTest {
         // and the response of the action itself showed the same whole history
         assertThat(mapped.json().path("taskHistory").size()).isEqualTo(83);
     }
+
+    /**
+     * Past the 1,000 rows an action answers: the item's window stays the same size at every step, reading the task
+     * shows every row in order, an action's answer the newest 1,000, and the activity lists every row but comments.
+     */
+    @Test
+    void aTaskPastAThousandRowsIsReadWholeAndAnsweredWithItsNewestThousand() {
+        User u = fx.user("busier");
+        String t = token(u.id());
+        String comment = "checked against the imagery ";
+        java.time.Instant at = java.time.Instant.now().minusSeconds(7200);
+        // a task written with 1,050 rows on its item (as imported data or an item from before the window): the first
+        // change archives everything beyond the window at once, every later one its own overflow
+        List<dev.tmserverless.core.domain.HistoryEntry> old = new ArrayList<>();
+        for (int id = 1; id <= 1050; id++) {
+            old.add(id % 2 == 1
+                    ? new dev.tmserverless.core.domain.HistoryEntry(id, dev.tmserverless.core.domain.TaskAction.LOCKED_FOR_MAPPING,
+                            "00:00:00.010000", at.plusMillis(10L * id), u.id(), u.username())
+                    : new dev.tmserverless.core.domain.HistoryEntry(id, dev.tmserverless.core.domain.TaskAction.COMMENT,
+                            comment + (id / 2 - 1), at.plusMillis(10L * id), u.id(), u.username()));
+        }
+        Project p = fx.project(fx.user("pm-busier"), ProjectStatus.PUBLISHED, List.of(new dev.tmserverless.aws.store.TaskStore.NewTask(
+                dev.tmserverless.core.domain.Task.ready(0, 1, 2000, 1300, 12, true).withHistory(old), null)), "");
+        at = at.plusSeconds(60);
+        int rows = 1050;
+        for (int i = 525; i < 550; i++) {
+            // written through the store as the service writes them: lock, then stop with a comment (2 rows)
+            at = at.plusMillis(10);
+            var locked = dev.tmserverless.core.domain.TaskMachine.lockForMapping(fx.tasks.get(p.id(), 1).orElseThrow(),
+                    u.actor(), at, java.time.Duration.ofHours(2));
+            assertThat(fx.tasks.apply(locked)).isTrue();
+            at = at.plusMillis(10);
+            var stopped = dev.tmserverless.core.domain.TaskMachine.stopMapping(fx.tasks.get(p.id(), 1).orElseThrow(),
+                    u.actor(), at, comment + i);
+            assertThat(fx.tasks.apply(stopped)).isTrue();
+            rows += 2;
+            assertThat(fx.tasks.get(p.id(), 1).orElseThrow().history()).as("after %d rows", rows)
+                    .hasSizeLessThanOrEqualTo(HistoryWindow.INLINE_ROWS + 3);
+        }
+        var locked = call(fn, "POST", lock(p.id(), 1), t, null);
+        rows++;
+        assertThat(locked.json().path("taskHistory").size()).isEqualTo(HistoryWindow.SHOWN_ROWS);
+        assertThat(locked.json().path("taskHistory").get(0).path("historyId").asInt()).isEqualTo(rows);
+
+        JsonNode history = call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/1/", t, null).json().path("taskHistory");
+        assertThat(history.size()).isEqualTo(rows);
+        for (int i = 0; i < history.size(); i++) {
+            JsonNode row = history.get(i);
+            int id = rows - i;
+            assertThat(row.path("historyId").asInt()).isEqualTo(id);
+            assertThat(row.path("action").asText()).isEqualTo(id % 2 == 1 ? "LOCKED_FOR_MAPPING" : "COMMENT");
+            if (id % 2 == 0) assertThat(row.path("actionText").asText()).isEqualTo(comment + (id / 2 - 1));
+        }
+        JsonNode activity = call(fn, "GET", "/api/v2/projects/" + p.id() + "/activities/?page=56", t, null).json();
+        assertThat(activity.path("pagination").path("total").asInt()).isEqualTo((rows + 1) / 2);
+        // the oldest rows, archived long ago, are on the last page
+        JsonNode last = activity.path("activity");
+        assertThat(last.get(last.size() - 1).path("historyId").asInt()).isEqualTo(1);
+    }
 }

@@ -117,4 +117,25 @@ class LockContentionTest {
         assertThat(call(fn, "POST", TasksFunctionTest.lock(other.id(), 1), tok, null).subCode())
                 .isEqualTo("UserAlreadyHasTaskLocked");
     }
+
+    /**
+     * A double-clicked lock, then its unlock: the twin that lost the task write must not leave its own claim (and
+     * later expiry) in the slot, or the unlock's release misses it and the next lock is refused.
+     */
+    @Test
+    void aDoubleClickedLockIsFullyReleasedByItsUnlock() throws Exception {
+        User u = fx.user("double-click");
+        String tok = token(u.id());
+        Project p = fx.project(fx.user("pm"), ProjectStatus.PUBLISHED, 20);
+        for (int round = 1; round < 20; round++) {
+            int task = round;
+            List<Api.Answer> answers = race(6, k -> call(fn, "POST", TasksFunctionTest.lock(p.id(), task), tok, null));
+            assertThat(answers).allSatisfy(a -> assertThat(a.status()).isEqualTo(200));
+            Task t = fx.tasks.get(p.id(), task).orElseThrow();
+            assertThat(fn.getApplicationContext().getBean(LockClaims.class).get(u.id())).get()
+                    .extracting(LockClaims.Claim::expiresAt).as("round %d", round).isEqualTo(t.lockExpiresAt());
+            assertThat(call(fn, "POST", TasksFunctionTest.stop(p.id(), task), tok, "{}").status()).isEqualTo(200);
+            assertThat(fn.getApplicationContext().getBean(LockClaims.class).get(u.id())).as("round %d", round).isEmpty();
+        }
+    }
 }

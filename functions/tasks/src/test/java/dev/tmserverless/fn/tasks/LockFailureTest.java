@@ -76,6 +76,32 @@ class LockFailureTest {
     }
 
     @Test
+    void aTaskWriteThatFailsWithoutLosingARaceGivesTheSlotBackAtOnce() {
+        User u = fx.user("throttled");
+        Project p = fx.project(fx.user("pm"), ProjectStatus.PUBLISHED, 2);
+        service.faults = new TaskService.Faults() {
+            @Override public void taskWrite() { throw new IllegalStateException("injected: throughput exceeded"); }
+        };
+        assertThat(call(fn, "POST", TasksFunctionTest.lock(p.id(), 1), token(u.id()), null).status()).isEqualTo(500);
+        service.faults = new TaskService.Faults();
+        // no grace period to sit out: the slot was never used
+        assertThat(call(fn, "POST", TasksFunctionTest.lock(p.id(), 2), token(u.id()), null).status()).isEqualTo(200);
+    }
+
+    @Test
+    void anUnlockWhoseSlotReleaseFailsStillAnswersTheDoneUnlock() {
+        User u = fx.user("unlucky");
+        Project p = fx.project(fx.user("pm"), ProjectStatus.PUBLISHED, 2);
+        assertThat(call(fn, "POST", TasksFunctionTest.lock(p.id(), 1), token(u.id()), null).status()).isEqualTo(200);
+        service.faults = new TaskService.Faults() {
+            @Override public void releaseSlot() { throw new IllegalStateException("injected: throughput exceeded"); }
+        };
+        var unlock = call(fn, "POST", TasksFunctionTest.unlock(p.id(), 1), token(u.id()), "{\"status\": \"MAPPED\"}");
+        assertThat(unlock.status()).isEqualTo(200);
+        assertThat(fx.tasks.get(p.id(), 1).orElseThrow().status()).isEqualTo(TaskStatus.MAPPED);
+    }
+
+    @Test
     void crashAfterUnlockBeforeTheSlotIsFreedHealsToo() {
         User u = fx.user("crashy");
         Project p = fx.project(fx.user("pm"), ProjectStatus.PUBLISHED, 2);

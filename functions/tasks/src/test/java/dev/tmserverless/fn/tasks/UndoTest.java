@@ -109,4 +109,55 @@ class UndoTest {
         assertThat(unknown.status()).isEqualTo(404);
         assertThat(unknown.structuredSubCode()).isEqualTo("TASK_NOT_FOUND");
     }
+
+    /**
+     * A validator's undo of an invalidation raced against mappers locking the same tasks, with real threads: for each
+     * task exactly one of the two answers 200 and the task shows only the winner's rows (undo first: MAPPED and the
+     * lock refused; lock first: locked and the undo refused), and the project counters match the tasks. Fails when the
+     * version condition of a task write is weakened.
+     */
+    @Test
+    void undoRacingANewLockEndsWithExactlyOneWinnerPerTask() throws Exception {
+        int n = 10;
+        try (Race race = new Race(2 * n)) {
+            for (int round = 0; round < 3; round++) {
+                User mapper = fx.user("mapper-race");
+                User v = ValidationTest.validator(fx, "validator-race");
+                Project p = fx.project(fx.user("pm-race"), ProjectStatus.PUBLISHED, n);
+                java.util.List<User> takers = new java.util.ArrayList<>();
+                for (int t = 1; t <= n; t++) {
+                    map(mapper, p.id(), t);
+                    assertThat(call(fn, "POST", ValidationTest.lockV(p.id()), token(v.id()), "{\"taskIds\": [" + t + "]}").status()).isEqualTo(200);
+                    assertThat(call(fn, "POST", ValidationTest.unlockV(p.id()), token(v.id()),
+                            "{\"validatedTasks\": [{\"taskId\": " + t + ", \"status\": \"INVALIDATED\"}]}").status()).isEqualTo(200);
+                    takers.add(fx.user("taker-race"));
+                }
+                var answers = race.run(2 * n, k -> k < n
+                        ? call(fn, "POST", undo(p.id(), k + 1), token(v.id()), null)
+                        : call(fn, "POST", lock(p.id(), k - n + 1), token(takers.get(k - n).id()), null));
+                int undone = 0;
+                for (int t = 1; t <= n; t++) {
+                    var u = answers.get(t - 1);
+                    var l = answers.get(n + t - 1);
+                    Task task = fx.tasks.get(p.id(), t).orElseThrow();
+                    String what = "round " + round + " task " + t + ": undo " + u.body() + " / lock " + l.body();
+                    assertThat(u.status() == 200 ^ l.status() == 200).as(what).isTrue();
+                    long undoRows = task.history().stream().filter(e -> "Undo state from INVALIDATED to MAPPED".equals(e.actionText())).count();
+                    if (u.status() == 200) {
+                        undone++;
+                        assertThat(l.subCode()).as(what).isEqualTo("InvalidTaskState");
+                        assertThat(task.status()).as(what).isEqualTo(TaskStatus.MAPPED);
+                        assertThat(undoRows).as(what).isEqualTo(1);
+                        assertThat(task.history().get(task.history().size() - 1).actionText()).as(what).isEqualTo("MAPPED");
+                    } else {
+                        assertThat(u.subCode()).as(what).isEqualTo("UndoPermissionError");
+                        assertThat(task.status()).as(what).isEqualTo(TaskStatus.LOCKED_FOR_MAPPING);
+                        assertThat(task.lockedBy()).as(what).isEqualTo(takers.get(t - 1).id());
+                        assertThat(undoRows).as(what).isZero();
+                    }
+                }
+                assertThat(fx.projects.get(p.id()).orElseThrow().counters().tasksMapped()).isEqualTo(undone);
+            }
+        }
+    }
 }

@@ -20,6 +20,7 @@ import java.util.Map;
 /** The OSM OAuth 2 login: the authorize URL, then the callback that signs the user in. */
 @Singleton
 public class LoginService {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LoginService.class);
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final TmConfig config;
@@ -27,9 +28,11 @@ public class LoginService {
     private final UserStore users;
     private final Tokens tokens;
     private final MessageStore messages;
+    private final People people;
 
-    public LoginService(TmConfig config, OsmClient osm, UserStore users, Tokens tokens, MessageStore messages) {
+    public LoginService(TmConfig config, OsmClient osm, UserStore users, Tokens tokens, MessageStore messages, People people) {
         this.messages = messages;
+        this.people = people;
         this.config = config;
         this.osm = osm;
         this.users = users;
@@ -57,14 +60,21 @@ public class LoginService {
     public Map<String, Object> callback(String code, String redirectUri, String email, Instant now) {
         ObjectNode session = osm.exchangeCode(code, redirectUri(redirectUri));
         OsmClient.OsmUser who = osm.userDetails(session.path("access_token").asText());
-        // an entry of digits is an OSM user id (safe: display names can change hands); otherwise a display name
-        boolean admin = config.bootstrapAdmins().stream().anyMatch(a -> a.matches("\\d+")
-                ? a.equals(Long.toString(who.id())) : a.equalsIgnoreCase(who.displayName()));
+        // OSM user ids only: a display name can change hands, and its next holder would become administrator
+        boolean admin = config.bootstrapAdmins().stream().anyMatch(a -> a.equals(Long.toString(who.id())));
         String address = email == null || email.isBlank() ? null : email.trim();
         boolean firstLogin = users.get(who.id()).isEmpty();
         User user = users.upsertOnLogin(who.id(), who.displayName(), who.pictureUrl(), address, admin, now);
         // its fixed id in the inbox makes two racing first logins deliver it once
-        if (firstLogin) messages.sendOnce(Messages.welcome(user, config.orgCode(), now));
+        if (firstLogin && messages.sendOnce(Messages.welcome(user, config.orgCode(), now))) people.countNewUser();
+        // OSM's changeset count is what badges are earned from; the rules run at once
+        people.recordStats(user.id(), who.changesets(), now);
+        try {
+            people.evaluate(users.profile(user.id()).orElseThrow(), now);
+        } catch (RuntimeException e) {
+            LOG.warn("level evaluation after login of user {} failed: {}", user.id(), e.toString());
+        }
+        user = users.get(user.id()).orElseThrow();
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("username", user.username());
         out.put("session_token", tokens.get().issue(user.id(), now));

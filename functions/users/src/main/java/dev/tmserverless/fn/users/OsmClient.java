@@ -40,7 +40,7 @@ public class OsmClient {
     private static final Logger LOG = LoggerFactory.getLogger(OsmClient.class);
 
     /** The OSM user a login is for. {@code pictureUrl} may be null. */
-    public record OsmUser(long id, String displayName, String pictureUrl) {}
+    public record OsmUser(long id, String displayName, String pictureUrl, Long changesets) {}
 
     private final TmConfig config;
     private final String baseUrl;
@@ -111,7 +111,10 @@ public class OsmClient {
             throw new ApiException(ErrorCode.AUTH_ERROR);
         }
         JsonNode href = user.path("img").path("href");
-        return new OsmUser(user.path("id").asLong(), user.path("display_name").asText().trim(), href.isTextual() && !href.asText().isBlank() ? href.asText() : null);
+        JsonNode changesets = user.path("changesets").get("count");
+        return new OsmUser(user.path("id").asLong(), user.path("display_name").asText().trim(),
+                href.isTextual() && !href.asText().isBlank() ? href.asText() : null,
+                changesets != null && changesets.isIntegralNumber() && changesets.canConvertToLong() ? changesets.asLong() : null);
     }
 
     /** What OSM tells anybody about an account: when it was created and how many changesets it has. */

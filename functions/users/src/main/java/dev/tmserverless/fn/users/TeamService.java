@@ -5,6 +5,7 @@ import dev.tmserverless.core.domain.Html;
 import dev.tmserverless.core.domain.Message;
 
 import dev.tmserverless.aws.store.MessageStore;
+import dev.tmserverless.aws.queue.MessageJobs;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tmserverless.aws.http.Fields;
@@ -43,9 +44,12 @@ public class TeamService {
     private final UserStore users;
     private final ProjectAccess projects;
     private final MessageStore messages;
+    private final MessageJobs jobs;
 
-    public TeamService(TeamStore teams, OrgStore orgs, UserStore users, ProjectAccess projects, MessageStore messages) {
+    public TeamService(TeamStore teams, OrgStore orgs, UserStore users, ProjectAccess projects, MessageStore messages,
+                       MessageJobs jobs) {
         this.messages = messages;
+        this.jobs = jobs;
         this.teams = teams;
         this.orgs = orgs;
         this.users = users;
@@ -340,31 +344,23 @@ public class TeamService {
     /** A team manager's message to the team: {@code subject} and {@code message}, neither empty. */
     public record TeamMessage(String subject, String message) {
         static TeamMessage from(com.fasterxml.jackson.databind.JsonNode body) {
-            if (body == null || !body.isObject() || !body.path("subject").isTextual() || !body.path("message").isTextual()) {
-                throw new ApiException(ErrorCode.INVALID_DATA, "Request payload did not match validation");
-            }
-            return new TeamMessage(body.path("subject").asText(), body.path("message").asText());
+            var b = dev.tmserverless.aws.queue.BroadcastRequest.from(body);
+            return new TeamMessage(b.subject(), b.message());
         }
     }
 
     /**
-     * Sends a team manager's message to every other active member (TEAM_BROADCAST), after the reference's checks:
-     * the team exists, the caller manages it (403 UserNotPermitted), the message is not empty (400 InvalidData).
+     * Queues a team manager's message to every other active member (TEAM_BROADCAST) for the messenger, after the
+     * reference's checks: the team exists, the caller manages it (403 UserNotPermitted), the message is not empty
+     * (400 InvalidData). Members who join before the messenger runs receive it too.
      */
     public void message(long teamId, TeamMessage m, User caller, Instant now) {
         Team t = team(teamId);
         if (!isTeamManager(t, caller)) throw new ApiException(ErrorCode.USER_NOT_PERMITTED, "Unauthorised to send message to team members");
-        if (m.subject().isBlank() || m.message().isBlank() || m.message().length() > 10_000 || m.subject().length() > 500) {
-            throw new ApiException(ErrorCode.INVALID_DATA, "Request payload did not match validation");
-        }
-        String text = "A message from <a href=\"/users/" + Html.escape(caller.username()) + "\">" + Html.escape(caller.username())
-                + "</a>, manager of <a href=\"/teams/" + t.id() + "/membership/\">" + Html.escape(t.name()) + "</a> team:<br/><br/>"
-                + Html.escape(m.message());
-        for (TeamMember member : teams.members(teamId)) {
-            if (!member.active() || member.userId() == caller.id()) continue;
-            messages.send(new Message(-1, member.userId(), Message.Type.TEAM_BROADCAST, Html.escape(m.subject()), text,
-                    caller.id(), caller.username(), null, null, null, now, false));
-        }
+        Message template = new Message(messages.nextId(), -1, Message.Type.TEAM_BROADCAST, Html.escape(m.subject()),
+                dev.tmserverless.core.domain.Messages.teamBroadcast(t.id(), t.name(), caller.username(), m.message()),
+                caller.id(), caller.username(), null, null, null, now, false);
+        jobs.send(new MessageJobs.Job(MessageJobs.Audience.TEAM_MEMBERS, t.id(), template, caller.id(), -1));
     }
 
     private boolean remove(long teamId, long userId) {

@@ -4,6 +4,7 @@ import dev.tmserverless.aws.http.ApiFunction;
 import dev.tmserverless.aws.http.Fields;
 import dev.tmserverless.aws.http.Request;
 import dev.tmserverless.aws.http.Response;
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.catalogue.Routes;
 import dev.tmserverless.aws.store.ApplicationKeyStore;
@@ -28,8 +29,16 @@ public class UsersFunction extends ApiFunction {
     @Inject Notifications notifications;
     @Inject Licenses licenses;
     @Inject TeamService teams;
+    @Inject Interests interests;
+    @Inject Campaigns campaigns;
+    @Inject Partners partners;
+    @Inject TeamUnlinks unlinks;
+    @Inject People people;
+    @Inject Images images;
+    @Inject LevelsAndBadges levelsAndBadges;
     @Inject dev.tmserverless.aws.store.FavouriteStore favourites;
     @Inject dev.tmserverless.aws.store.ProjectStore projectStore;
+    @Inject dev.tmserverless.aws.store.StatsReads statistics;
     @Inject dev.tmserverless.aws.store.OrgStore orgStore;
 
     public UsersFunction() { super(); }
@@ -42,6 +51,12 @@ public class UsersFunction extends ApiFunction {
     @Override
     protected void register(Handlers h) {
         licenses.register(h);
+        interests.register(h);
+        campaigns.register(h);
+        partners.register(h);
+        unlinks.register(h);
+        levelsAndBadges.register(h);
+        registerPeople(h);
         h.on(Routes.LOGIN, this::loginUrl)
                 .on(Routes.LOGIN_CALLBACK, this::callback)
                 .on(Routes.USER_BY_USERNAME, this::userByName)
@@ -49,6 +64,13 @@ public class UsersFunction extends ApiFunction {
                 .on(Routes.CREATE_ORGANISATION, this::createOrganisation)
                 .on(Routes.ORGANISATION, this::organisation)
                 .on(Routes.ORGANISATIONS, this::organisations)
+                .on(Routes.SYSTEM_STATISTICS, req -> Response.ok(statistics.system(
+                        dev.tmserverless.aws.http.Fields.queryBool(req, "abbreviated", true))))
+                .on(Routes.USER_STATISTICS, req -> {
+                    req.caller().require();
+                    return Response.ok(statistics.user(req.pathParams().get("username")));
+                })
+                .on(Routes.ORGANISATION_STATISTICS, this::organisationStatistics)
                 .on(Routes.UPDATE_ORGANISATION, this::updateOrganisation)
                 .on(Routes.DELETE_ORGANISATION, this::deleteOrganisation)
                 .on(Routes.USER_OSM_DETAILS, this::osmDetails)
@@ -250,10 +272,106 @@ public class UsersFunction extends ApiFunction {
 
     Response userByName(Request req) {
         User caller = req.caller().require();
-        String username = req.pathParams().get("username");
-        User user = users.byUsername(username).orElseThrow(() -> new ApiException(ErrorCode.USER_NOT_FOUND,
-                ErrorCode.USER_NOT_FOUND.message, Map.of("username", username)));
-        return Response.ok(UserDto.of(user, user.id() == caller.id()));
+        return Response.ok(people.byUsername(caller, req.pathParams().get("username")));
+    }
+
+    private void registerPeople(Handlers h) {
+        h.on(Routes.USERS_LIST, this::listUsers)
+                .on(Routes.USER_BY_ID, req -> Response.ok(people.byId(req.caller().require(), userId(req))))
+                .on(Routes.DELETE_USER, req -> {
+                    User caller = req.caller().require();
+                    return Response.ok(people.delete(caller, userId(req)));
+                })
+                .on(Routes.FILTER_USERS, req -> {
+                    req.caller().require();
+                    Long page = Fields.queryLong(req, "page");
+                    return Response.ok(people.filter(req.pathParams().get("username"), Fields.queryLong(req, "projectId"),
+                            page == null ? 1 : (int) Math.max(1, Math.min(page, 100_000))));
+                })
+                .on(Routes.SET_USER, req -> {
+                    User caller = req.caller().require();
+                    JsonNode body;
+                    try {
+                        body = req.json();
+                    } catch (ApiException e) {
+                        throw new ApiException(ErrorCode.UPDATE_USER_INVALID);
+                    }
+                    return Response.ok(people.setUser(caller, People.UserUpdate.from(body), Instant.now()));
+                })
+                .on(Routes.RESEND_VERIFICATION, req -> {
+                    people.resendVerification(req.caller().require(), Instant.now());
+                    return Response.ok(Map.of("Success", "Verification email resent"));
+                })
+                .on(Routes.VERIFY_EMAIL, req -> {
+                    people.verifyEmail(requiredQuery(req, "username"), requiredQuery(req, "token"), Instant.now());
+                    return Response.ok(Map.of("Status", "OK"));
+                })
+                .on(Routes.SET_ROLE, req -> {
+                    User caller = req.caller().require();
+                    people.setRole(caller, req.pathParams().get("username"), req.pathParams().get("role"));
+                    return Response.ok(Map.of("Success", "Role Added"));
+                })
+                .on(Routes.SET_LEVEL, req -> {
+                    User caller = req.caller().require();
+                    people.setLevel(caller, req.pathParams().get("username"), req.pathParams().get("level"), Instant.now());
+                    return Response.ok(Map.of("Success", "Level set"));
+                })
+                .on(Routes.SET_EXPERT_MODE, req -> {
+                    User caller = req.caller().require();
+                    people.setExpert(caller, req.pathParams().get("username"), req.pathParams().get("isExpert"));
+                    return Response.ok(Map.of("Success", "Expert mode updated"));
+                })
+                .on(Routes.APPROVE_LEVEL, req -> {
+                    people.approveLevel(req.caller().require(), req.pathParams().get("username"), Instant.now());
+                    return Response.ok(null);
+                })
+                .on(Routes.UPDATE_STATS, req -> {
+                    people.updateStats(req.caller().require(), req.pathParams().get("username"), Instant.now());
+                    return Response.ok(null);
+                })
+                .on(Routes.CONTACT_ADMIN, req -> {
+                    people.contactAdmin(req.json());
+                    return Response.created(Map.of("Success", "Email sent"));
+                })
+                .on(Routes.REGISTER_EMAIL, req -> Response.ok(people.register(req.json())))
+                .on(Routes.IMAGE_UPLOAD, req -> Response.created(images.upload(req.caller().require(), req.json())));
+    }
+
+    private static long userId(Request req) {
+        return req.longParam("userId", ErrorCode.USER_NOT_FOUND);
+    }
+
+    private static String requiredQuery(Request req, String name) {
+        return req.query(name).orElseThrow(() -> new ApiException(ErrorCode.SCHEMA_INVALID, "Field required",
+                Map.of("loc", java.util.List.of("query", name), "type", "missing")));
+    }
+
+    /** {@code GET /users/}: a bad role, page or sort direction is 400 InvalidData, as the reference. */
+    Response listUsers(Request req) {
+        User caller = req.caller().require();
+        People.ListQuery q;
+        try {
+            Long page = Fields.queryLong(req, "page");
+            Long perPage = Fields.queryLong(req, "perPage");
+            boolean paginate = Fields.queryBool(req, "pagination", true);
+            String dir = req.query("sort_dir").orElse("asc").trim().toLowerCase(java.util.Locale.ROOT);
+            if (!dir.equals("asc") && !dir.equals("desc")) throw new ApiException(ErrorCode.USER_LIST_INVALID);
+            java.util.Set<dev.tmserverless.core.domain.UserRole> roles = new java.util.HashSet<>();
+            for (String r : req.query("role").filter(s -> !s.isBlank()).map(s -> s.split(",")).orElse(new String[0])) {
+                roles.add(dev.tmserverless.core.domain.UserRole.valueOf(r.trim()));
+            }
+            java.util.Set<Integer> levels = new java.util.HashSet<>();
+            String level = req.query("level").orElse("").trim();
+            if (level.matches("\\d{1,9}(,\\d{1,9})*")) for (String l : level.split(",")) levels.add(Integer.parseInt(l));
+            String sort = req.query("sort").filter(s -> !s.isBlank()).map(String::trim).orElse(null);
+            if (sort != null && sort.length() > 64) throw new ApiException(ErrorCode.USER_LIST_INVALID);
+            q = new People.ListQuery(page == null ? 1 : (int) Math.max(1, Math.min(page, 1_000_000)),
+                    perPage == null ? 20 : (int) Math.max(1, Math.min(perPage, 500)), paginate, sort, dir.equals("desc"),
+                    req.query("username").map(String::trim).filter(s -> !s.isEmpty()).orElse(null), roles, levels);
+        } catch (IllegalArgumentException | ApiException e) {
+            throw new ApiException(ErrorCode.USER_LIST_INVALID);
+        }
+        return Response.ok(people.list(caller, q));
     }
 
     Response createOrganisation(Request req) {
@@ -333,5 +451,15 @@ public class UsersFunction extends ApiFunction {
             out.add(dto);
         }
         return Response.ok(java.util.Map.of("favoritedProjects", out));
+    }
+
+    /** Organisation statistics; {@code year} keeps the projects created from that year on. */
+    Response organisationStatistics(Request req) {
+        long id = req.longParam("organisationId", dev.tmserverless.core.error.ErrorCode.ORGANISATION_NOT_FOUND);
+        if (orgStore.get(id).isEmpty()) {
+            throw new dev.tmserverless.core.error.ApiException(dev.tmserverless.core.error.ErrorCode.ORGANISATION_NOT_FOUND);
+        }
+        Long year = dev.tmserverless.aws.http.Fields.queryLong(req, "year");
+        return Response.ok(statistics.organisation(id, year == null ? null : year.intValue()));
     }
 }

@@ -108,16 +108,24 @@ class LoginFlowTest {
     }
 
     @Test
-    void bootstrapAdministratorsBecomeAdminAtLoginWhateverTheirCase() {
-        // TM_BOOTSTRAP_ADMINS is "admin"; OSM display names keep their case
-        var a = login(fn, "Admin");
-        var me = get(fn, "/api/v2/users/queries/Admin/", header(a));
-        assertThat(me.json().path("role").asText()).isEqualTo("ADMIN");
+    void bootstrapAdministratorsAreNamedByTheirOsmIdOnly() {
+        // TM_BOOTSTRAP_ADMINS is the OSM id of the stand-in's "admin"
+        var a = login(fn, "admin");
+        assertThat(get(fn, "/api/v2/users/queries/admin/", header(a)).json().path("role").asText()).isEqualTo("ADMIN");
         var plain = login(fn, "bob");
         assertThat(get(fn, "/api/v2/users/queries/bob/", header(plain)).json().path("role").asText()).isEqualTo("MAPPER");
         // logging in again changes nothing
-        var again = login(fn, "Admin");
-        assertThat(get(fn, "/api/v2/users/queries/Admin/", header(again)).json().path("role").asText()).isEqualTo("ADMIN");
+        var again = login(fn, "admin");
+        assertThat(get(fn, "/api/v2/users/queries/admin/", header(again)).json().path("role").asText()).isEqualTo("ADMIN");
+        // a display name in the list promotes nobody: whoever holds the name next would become administrator
+        String before = System.getProperty("TM_BOOTSTRAP_ADMINS");
+        System.setProperty("TM_BOOTSTRAP_ADMINS", before + ",gina");
+        try {
+            var g = login(fn, "gina");
+            assertThat(get(fn, "/api/v2/users/queries/gina/", header(g)).json().path("role").asText()).isEqualTo("MAPPER");
+        } finally {
+            System.setProperty("TM_BOOTSTRAP_ADMINS", before);
+        }
     }
 
     @Test

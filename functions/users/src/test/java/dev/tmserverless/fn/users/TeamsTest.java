@@ -281,6 +281,11 @@ class TeamsTest {
                 "{\"subject\": \"Mapathon\", \"message\": \"See you <b>tonight</b>\"}");
         assertThat(a.status()).isEqualTo(200);
         assertThat(a.json().path("Success").asText()).isEqualTo("Message sent successfully");
+        // queued: the messenger delivers it
+        assertThat(messages.inbox(member.id())).isEmpty();
+        try (Deliveries d = new Deliveries(fn.getApplicationContext())) {
+            assertThat(d.drain()).isEqualTo(1);
+        }
         var inbox = messages.inbox(member.id());
         assertThat(inbox).hasSize(1);
         assertThat(inbox.get(0).type()).isEqualTo(dev.tmserverless.core.domain.Message.Type.TEAM_BROADCAST);

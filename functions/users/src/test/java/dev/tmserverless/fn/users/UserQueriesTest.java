@@ -48,6 +48,24 @@ class UserQueriesTest {
 
     static String path(String username) { return "/api/v2/users/queries/" + username + "/"; }
 
+    /** projectsMapped counts the projects in which the user changed a task's status (null before the first). */
+    @Test
+    void projectsMappedCountsTheProjectsWhereTheUserChangedATask() {
+        User u = user("pat-projects", null);
+        User viewer = user("pat-viewer", null);
+        assertThat(get(fn, path("pat-projects"), token(viewer.id())).json().path("projectsMapped").isNull()).isTrue();
+        var userTasks = fn.getApplicationContext().getBean(dev.tmserverless.aws.store.UserTasks.class);
+        Instant now = Instant.now();
+        for (long project : new long[]{901, 902, 901}) {
+            int taskId = (int) (project % 10) + (int) IDS.incrementAndGet() % 1000;
+            var t = dev.tmserverless.core.domain.Task.ready(project, taskId, 1, 1, 12, true);
+            var locked = dev.tmserverless.core.domain.TaskMachine.lockForMapping(t, u.actor(), now, Duration.ofHours(2));
+            var mapped = dev.tmserverless.core.domain.TaskMachine.unlockAfterMapping(locked.after(), u.actor(), now, "MAPPED", null);
+            userTasks.recordWrites(mapped);
+        }
+        assertThat(get(fn, path("pat-projects"), token(viewer.id())).json().path("projectsMapped").asInt()).isEqualTo(2);
+    }
+
     @Test
     void theUserDtoHasEveryReferenceKey() {
         User u = user("kim", "kim@example.org");
@@ -163,5 +181,28 @@ class UserQueriesTest {
         for (String auth : accepted) {
             assertThat(get(fn, path("remy"), auth).status()).as(auth).isEqualTo(200);
         }
+    }
+
+    /**
+     * A display name changes hands on OSM: the old holder keeps it here until their next login, the new holder logs
+     * in with it. Every lookup of the name finds the new holder, whichever of the two accounts is older or was
+     * stored first.
+     */
+    @Test
+    void aNameThatChangedHandsResolvesToItsCurrentHolder() {
+        Instant t0 = Instant.now();
+        long older = IDS.incrementAndGet();
+        long newer = IDS.incrementAndGet();
+        // the newer account held the name first and lost it; the older account took it over later
+        users.upsertOnLogin(newer, "ines", "https://osm.test/a.png", null, false, t0);
+        users.upsertOnLogin(older, "ines", "https://osm.test/b.png", null, false, t0.plusSeconds(60));
+        for (int i = 0; i < 5; i++) {
+            assertThat(users.byUsername("ines")).get().extracting(User::id).isEqualTo(older);
+        }
+        var profile = get(fn, path("ines"), token(older));
+        assertThat(profile.json().path("id").asLong()).isEqualTo(older);
+        // the first holder logs in again under the name (OSM gave it back): the name is theirs again
+        users.upsertOnLogin(newer, "ines", "https://osm.test/a.png", null, false, t0.plusSeconds(120));
+        assertThat(users.byUsername("ines")).get().extracting(User::id).isEqualTo(newer);
     }
 }

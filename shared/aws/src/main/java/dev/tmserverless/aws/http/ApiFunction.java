@@ -15,7 +15,10 @@ import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.context.BeanProvider;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import jakarta.inject.Inject;
+import dev.tmserverless.aws.observe.Metrics;
+import dev.tmserverless.aws.observe.Telemetry;
 import org.slf4j.Logger;
+import org.slf4j.MDC;
 import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
@@ -74,35 +77,62 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
     @Override
     public APIGatewayV2HTTPResponse execute(APIGatewayV2HTTPEvent event) {
         if (Resources.KEEP_ALIVE_ROUTE_KEY.equals(event.getRouteKey())) return keepAlive();
-        Response r;
-        try {
-            String method = method(event);
-            String path = path(event);
-            Dispatch d = dispatch();
-            Router.Match match = d.router().match(method, path).orElse(null);
-            if (match == null) {
-                throw new ApiException(d.router().matchesPath(path) ? ErrorCode.METHOD_NOT_ALLOWED : ErrorCode.ROUTE_NOT_FOUND);
-            }
-            Request request = toRequest(event, method, match.pathParameters());
-            throttle(request.caller());
-            Handler handler = d.handlers().get(match.route());
-            r = Routes.idempotent(match.route()) ? idempotently(request, handler) : handler.handle(request);
-        } catch (ApiException e) {
-            r = error(e);
-        } catch (RuntimeException e) {
-            LOG.error("unhandled error on {} {}", event.getRequestContext() == null ? "" : method(event), event.getRawPath(), e);
-            r = error(new ApiException(ErrorCode.INTERNAL_SERVER_ERROR));
+        long t0 = System.nanoTime();
+        if (event.getRequestContext() != null && event.getRequestContext().getRequestId() != null) {
+            MDC.put("apiRequestId", event.getRequestContext().getRequestId());
         }
+        APIGatewayV2HTTPResponse answer = null;
+        String subCode = null;
         try {
-            return encode(r, acceptsGzip(event.getHeaders()));
-        } catch (RuntimeException e) {
-            LOG.error("could not send the response to {}", event.getRawPath(), e);
-            return APIGatewayV2HTTPResponse.builder().withStatusCode(500)
-                    .withHeaders(Map.of("content-type", "application/json"))
-                    .withBody(Json.write(error(new ApiException(ErrorCode.INTERNAL_SERVER_ERROR)).body()))
-                    .withIsBase64Encoded(false).build();
+            Response r;
+            try {
+                String method = method(event);
+                String path = path(event);
+                Dispatch d = dispatch();
+                Router.Match match = d.router().match(method, path).orElse(null);
+                if (match == null) {
+                    throw new ApiException(d.router().matchesPath(path) ? ErrorCode.METHOD_NOT_ALLOWED : ErrorCode.ROUTE_NOT_FOUND);
+                }
+                MDC.put("route", match.route().routeKey());
+                Request request = toRequest(event, method, match.pathParameters());
+                throttle(request.caller());
+                Handler handler = d.handlers().get(match.route());
+                r = Routes.idempotent(match.route()) ? idempotently(request, handler) : handler.handle(request);
+            } catch (ApiException e) {
+                subCode = e.code().subCode;
+                r = error(e);
+            } catch (RuntimeException e) {
+                subCode = ErrorCode.INTERNAL_SERVER_ERROR.subCode;
+                LOG.error("unhandled error on {} {}", event.getRequestContext() == null ? "" : method(event), event.getRawPath(), e);
+                r = error(new ApiException(ErrorCode.INTERNAL_SERVER_ERROR));
+            }
+            try {
+                answer = encode(r, acceptsGzip(event.getHeaders()));
+            } catch (RuntimeException e) {
+                subCode = ErrorCode.INTERNAL_SERVER_ERROR.subCode;
+                LOG.error("could not send the response to {}", event.getRawPath(), e);
+                answer = APIGatewayV2HTTPResponse.builder().withStatusCode(500)
+                        .withHeaders(Map.of("content-type", "application/json"))
+                        .withBody(Json.write(error(new ApiException(ErrorCode.INTERNAL_SERVER_ERROR)).body()))
+                        .withIsBase64Encoded(false).build();
+            }
+            return answer;
+        } finally {
+            if (subCode != null) Metrics.count(Metrics.ERRORS, "SubCode", subCode);
+            if (answer != null && answer.getStatusCode() == 303) Metrics.count(Metrics.LARGE_RESPONSES);
+            if (LOG.isInfoEnabled()) {
+                MDC.put("status", answer == null ? "500" : Integer.toString(answer.getStatusCode()));
+                MDC.put("ms", Long.toString((System.nanoTime() - t0) / 1_000_000));
+                if (subCode != null) MDC.put("subCode", subCode);
+                LOG.info("{} {}", method(event), event.getRawPath());
+            }
+            for (String k : REQUEST_FIELDS) MDC.remove(k);
+            Telemetry.endInvocation(functionId());
         }
     }
+
+    /** The fields this class adds to every log line of a request (docs/operations.md). */
+    private static final List<String> REQUEST_FIELDS = List.of("apiRequestId", "route", "status", "ms", "subCode", "userId");
 
     /**
      * A request made with an application key counts against the key's per-minute limit

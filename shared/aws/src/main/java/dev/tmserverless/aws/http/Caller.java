@@ -63,6 +63,8 @@ public final class Caller {
                 id = tokens.verify(credential, Instant.now());
             }
             resolved = id.isPresent() ? users.get(id.getAsLong()) : Optional.empty();
+            // the request's log lines name the caller (docs/operations.md)
+            resolved.ifPresent(u -> org.slf4j.MDC.put("userId", Long.toString(u.id())));
         }
         return resolved;
     }

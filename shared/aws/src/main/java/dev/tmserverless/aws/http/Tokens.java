@@ -8,23 +8,38 @@ import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
- * The session-token signer. The key is TM_TOKEN_SECRET where given (local stack, tests), otherwise the
- * Secrets Manager secret named by TM_TOKEN_SECRET_ARN, read once per function instance.
+ * The session-token signer. In Lambda the key is the Secrets Manager secret named by TM_TOKEN_SECRET_ARN, read once
+ * per function instance; TM_TOKEN_SECRET (a key given as plain text) is only for the local stack and the tests.
+ * A function started with both, or with a plain key inside Lambda, refuses to start: a key copied from a local
+ * environment (whose key is public) would let anybody mint a token for any user (docs/api-differences.md).
  */
 @Singleton
 public class Tokens {
     private final SessionTokens tokens;
+    private final dev.tmserverless.core.auth.EmailTokens email;
 
     public Tokens(TmConfig config) {
-        String secret = config.get("TM_TOKEN_SECRET").orElseGet(() -> {
-            String arn = config.require("TM_TOKEN_SECRET_ARN");
+        var plain = config.get("TM_TOKEN_SECRET");
+        var arn = config.get("TM_TOKEN_SECRET_ARN");
+        if (plain.isPresent() && arn.isPresent()) {
+            throw new IllegalStateException("TM_TOKEN_SECRET and TM_TOKEN_SECRET_ARN are both set: set only the secret's ARN");
+        }
+        if (plain.isPresent() && config.get("AWS_LAMBDA_FUNCTION_NAME").isPresent()) {
+            throw new IllegalStateException("TM_TOKEN_SECRET is for the local stack only: in Lambda set TM_TOKEN_SECRET_ARN");
+        }
+        String secret = plain.orElseGet(() -> {
+            String name = arn.orElseThrow(() -> new IllegalStateException("missing setting TM_TOKEN_SECRET_ARN"));
             try (var sm = SecretsManagerClient.builder().region(Region.of(config.region()))
                     .httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
-                return sm.getSecretValue(b -> b.secretId(arn)).secretString();
+                return sm.getSecretValue(b -> b.secretId(name)).secretString();
             }
         });
         this.tokens = new SessionTokens(secret);
+        this.email = new dev.tmserverless.core.auth.EmailTokens(secret);
     }
 
     public SessionTokens get() { return tokens; }
+
+    /** E-mail verification links, signed with a key derived from the same secret. */
+    public dev.tmserverless.core.auth.EmailTokens email() { return email; }
 }

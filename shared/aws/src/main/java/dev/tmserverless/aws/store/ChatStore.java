@@ -44,6 +44,15 @@ public class ChatStore {
         return m;
     }
 
+    /** How many messages the project's chat holds: a COUNT Query. */
+    public long count(long projectId) {
+        Map<String, AttributeValue> v = Map.of(":p", Attr.s(Keys.project(projectId)), ":c", Attr.s(Keys.CHAT_PREFIX));
+        long[] total = {0};
+        ddb.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :p AND begins_with(sk, :c)")
+                .consistentRead(true).expressionAttributeValues(v).select(Select.COUNT)).forEach(p -> total[0] += p.count());
+        return total[0];
+    }
+
     /** Page {@code page} (from 1) of {@code perPage} messages, newest first: a count and one Query that stops early. */
     public Page page(long projectId, int page, int perPage) {
         Map<String, AttributeValue> v = Map.of(":p", Attr.s(Keys.project(projectId)), ":c", Attr.s(Keys.CHAT_PREFIX));

@@ -7,7 +7,14 @@ final class Keys {
     static String user(long id) { return "USER#" + id; }
     static final String PROFILE = "PROFILE";
     static final String LOCK = "LOCK";
+    static final String USER_STATS = "STATS";
+    static final String USER_TASK_PREFIX = "UTASK#";
+    static String userTask(long projectId, int taskId) { return USER_TASK_PREFIX + String.format("%010d", projectId) + "#" + pad(taskId); }
+    static String userProject(long projectId) { return "UPROJ#" + String.format("%010d", projectId); }
     static String username(String name) { return "USERNAME#" + name.toLowerCase(java.util.Locale.ROOT); }
+    /** gsi2 partition holding every user, sorted by lower-case username then id (the user list and autocomplete). */
+    static final String USERS = "USERS";
+    static String userSort(String name, long id) { return name.toLowerCase(java.util.Locale.ROOT) + "#" + id; }
 
     static String org(long id) { return "ORG#" + id; }
     static final String META = "META";

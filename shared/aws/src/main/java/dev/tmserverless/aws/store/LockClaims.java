@@ -223,6 +223,19 @@ public class LockClaims {
                         ":sk", Attr.s(Keys.lockExpiry(newExpiresAt.toEpochMilli(), userId))))));
     }
 
+    /**
+     * Sets a claim's expiry to its lock's: a twin request's claim replaced the winner's in the slot with its own
+     * (later) expiry. Only that exact claim is changed.
+     */
+    public void align(Claim c, Instant lockExpiresAt) {
+        // false when replaced meanwhile: then whoever replaced it aligns it
+        Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.user(c.userId()), Keys.LOCK))
+                .updateExpression("SET expiresAt = :e, gsi1sk = :sk")
+                .conditionExpression("claimId = :c")
+                .expressionAttributeValues(Map.of(":c", Attr.s(c.claimId()), ":e", Attr.n(lockExpiresAt.toEpochMilli()),
+                        ":sk", Attr.s(Keys.lockExpiry(lockExpiresAt.toEpochMilli(), c.userId()))))));
+    }
+
     /** Undoes a claim whose task write lost: only that exact claim is removed. */
     public void abandon(Claim c) {
         // false when replaced meanwhile

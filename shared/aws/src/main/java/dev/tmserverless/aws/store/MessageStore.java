@@ -41,6 +41,9 @@ public class MessageStore {
         return withId;
     }
 
+    /** A new message id (ids order each inbox by arrival); a message to many inboxes has the same id in each. */
+    public long nextId() { return counters.next("MESSAGE"); }
+
     /** Delivers a message with the id it has unless the inbox already holds that id; true if this call delivered it. */
     public boolean sendOnce(Message m) {
         return Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(item(m))

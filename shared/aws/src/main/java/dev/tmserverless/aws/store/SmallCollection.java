@@ -44,6 +44,12 @@ final class SmallCollection {
         return Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_exists(pk)")));
     }
 
+    /** Replaces an item whose attribute {@code attr} still holds {@code expected}; false if it does not (or is gone). */
+    boolean replaceIf(Map<String, AttributeValue> item, String attr, String expected) {
+        return Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(item).conditionExpression("#a = :e")
+                .expressionAttributeNames(Map.of("#a", attr)).expressionAttributeValues(Map.of(":e", Attr.s(expected)))));
+    }
+
     boolean delete(long id) {
         return Dynamo.conditionally(() -> ddb.deleteItem(b -> b.tableName(table).key(Attr.key(partition, key(id)))
                 .conditionExpression("attribute_exists(pk)")));
@@ -63,4 +69,7 @@ final class SmallCollection {
     }
 
     private static String key(long id) { return "ITEM#" + String.format("%010d", id); }
+
+    /** The table key of item {@code id}. */
+    Map<String, AttributeValue> keyOf(long id) { return Attr.key(partition, key(id)); }
 }

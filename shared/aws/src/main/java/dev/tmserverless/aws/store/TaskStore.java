@@ -51,11 +51,13 @@ public class TaskStore {
     private final DynamoDbClient ddb;
     private final String table;
     private final CommentTexts comments;
+    private final UserTasks userTasks;
 
-    public TaskStore(DynamoDbClient ddb, TmConfig config, CommentTexts comments) {
+    public TaskStore(DynamoDbClient ddb, TmConfig config, CommentTexts comments, UserTasks userTasks) {
         this.ddb = ddb;
         this.table = config.table();
         this.comments = comments;
+        this.userTasks = userTasks;
     }
 
     /**
@@ -180,20 +182,53 @@ public class TaskStore {
     }
 
     /**
-     * The task with its whole history for showing it: archived rows read back (newest archive items first, up
-     * to {@link HistoryWindow#SHOWN_ROWS} rows) and long comment texts filled in.
+     * The task with its history for showing it: archived rows read back (newest archive items first, up to
+     * {@link HistoryWindow#SHOWN_ROWS} rows, what an action answers) and long comment texts filled in.
      */
     public Task withWholeHistory(Task t) {
+        return withHistory(t, HistoryWindow.SHOWN_ROWS);
+    }
+
+    /** As {@link #withWholeHistory(Task)}, the newest {@code limit} rows ({@code Integer.MAX_VALUE}: all of them). */
+    public Task withHistory(Task t, int limit) {
         if (neverArchived(t.history())) return comments.fillIn(t);
+        return comments.fillIn(t.withHistory(HistoryWindow.merge(t.history(), archivedRows(t, limit), limit)));
+    }
+
+    /** The task's archived rows, newest archive items first, until {@code limit} rows older than the window are read. */
+    private List<HistoryEntry> archivedRows(Task t, int limit) {
         List<HistoryEntry> archived = new ArrayList<>();
         int inlineOldest = t.history().isEmpty() ? Integer.MAX_VALUE : t.history().get(0).id();
         for (var page : ddb.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :p AND begins_with(sk, :h)")
                 .expressionAttributeValues(Map.of(":p", Attr.s(Keys.project(t.projectId())), ":h", Attr.s(Keys.historyOf(t.taskId()))))
                 .scanIndexForward(false))) {
             for (var item : page.items()) archived.addAll(TaskItems.historyRows(item.get("h")));
-            if (archived.size() >= HistoryWindow.SHOWN_ROWS && archived.stream().allMatch(e -> e.id() < inlineOldest)) break;
+            if (archived.size() >= limit && archived.stream().allMatch(e -> e.id() < inlineOldest)) break;
         }
-        return comments.fillIn(t.withHistory(HistoryWindow.merge(t.history(), archived)));
+        return archived;
+    }
+
+    /** The number of COMMENT rows in the task's whole history (its window, and its archive only if it has one). */
+    public int commentCount(Task t) {
+        List<HistoryEntry> all = neverArchived(t.history()) ? t.history()
+                : HistoryWindow.merge(t.history(), archivedRows(t, Integer.MAX_VALUE), Integer.MAX_VALUE);
+        return (int) all.stream().filter(e -> e.action() == dev.tmserverless.core.domain.TaskAction.COMMENT).count();
+    }
+
+    /**
+     * Every archived row of a project's tasks, by task id (one paginated Query of the archive items): with the
+     * tasks' windows, a project's whole history (long comments as placeholders).
+     */
+    public Map<Integer, List<HistoryEntry>> archivedRows(long projectId) {
+        Map<Integer, List<HistoryEntry>> out = new HashMap<>();
+        ddb.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :p AND begins_with(sk, :h)")
+                        .expressionAttributeValues(Map.of(":p", Attr.s(Keys.project(projectId)), ":h", Attr.s(Keys.HISTORY_PREFIX))))
+                .items().forEach(item -> {
+                    String sk = Attr.str(item, "sk");
+                    int taskId = Integer.parseInt(sk.substring(Keys.HISTORY_PREFIX.length(), sk.indexOf('#', Keys.HISTORY_PREFIX.length())));
+                    out.computeIfAbsent(taskId, k -> new ArrayList<>()).addAll(TaskItems.historyRows(item.get("h")));
+                });
+        return out;
     }
 
     /** Items a split writes are the same whoever writes them; the first write stands. */
@@ -223,7 +258,8 @@ public class TaskStore {
     }
 
     /**
-     * Applies a decided change; false if the task moved on since it was read (the caller re-decides). History rows
+     * Applies a decided change; false if the task moved on since it was read (the caller re-decides). Once it has
+     * won, the users who added rows get them recorded ({@link UserTasks#recordWrites}). History rows
      * beyond the item's window ({@link HistoryWindow}) move to an archive item first: written before the task, so
      * a row is never lost, and harmless if the task write then loses (reads prefer the item's rows).
      */
@@ -239,7 +275,24 @@ public class TaskStore {
         v.put(":mb", Attr.n(a.mappedBy()));
         v.put(":vb", Attr.n(a.validatedBy()));
         v.put(":h", TaskItems.history(inline));
-        return updateAtVersion(change.before(), "#st = :st, lockedBy = :lb, lockExp = :le, mappedBy = :mb, validatedBy = :vb, h = :h", v);
+        boolean won = updateAtVersion(change.before(), "#st = :st, lockedBy = :lb, lockExp = :le, mappedBy = :mb, validatedBy = :vb, h = :h", v);
+        if (won && a.status().isLocked() && !change.before().status().isLocked()) {
+            dev.tmserverless.aws.observe.Metrics.count(dev.tmserverless.aws.observe.Metrics.TASKS_LOCKED);
+        }
+        // derived from the committed change, after it: the users' contribution items and counters
+        if (won) userTasks.recordWrites(change);
+        return won;
+    }
+
+    /**
+     * Deletes a task item, only if it is still at the version it was read at (an administrator's task deletion);
+     * false if somebody wrote it since. Its archived rows and shape stay, unread.
+     */
+    public boolean deleteAtVersionWrites(Task before) {
+        return bumpedIf(before.projectId(), Dynamo.conditionally(() -> ddb.deleteItem(b -> b.tableName(table)
+                .key(Attr.key(Keys.project(before.projectId()), Keys.task(before.taskId())))
+                .conditionExpression("v = :v AND attribute_not_exists(splitInto)")
+                .expressionAttributeValues(Map.of(":v", Attr.n(before.version()))))));
     }
 
     /**
@@ -250,12 +303,14 @@ public class TaskStore {
         Map<String, AttributeValue> v = new HashMap<>(values);
         v.put(":nv", Attr.n(before.version() + 1));
         v.put(":v", Attr.n(before.version()));
-        return bumpedIf(before.projectId(), Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table)
+        boolean written = Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table)
                 .key(Attr.key(Keys.project(before.projectId()), Keys.task(before.taskId())))
                 .updateExpression("SET " + assignments + ", v = :nv")
                 .conditionExpression("v = :v")
                 .expressionAttributeNames(Map.of("#st", "status"))
-                .expressionAttributeValues(v))));
+                .expressionAttributeValues(v)));
+        if (!written) dev.tmserverless.aws.observe.Metrics.count(dev.tmserverless.aws.observe.Metrics.WRITE_CONFLICTS);
+        return bumpedIf(before.projectId(), written);
     }
 
     private static SplitMark mark(long projectId, Map<String, AttributeValue> i) {

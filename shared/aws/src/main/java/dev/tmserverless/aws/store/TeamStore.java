@@ -266,6 +266,15 @@ public class TeamStore {
         return out;
     }
 
+    /** The projects the team is on, with its role on each: Query gsi1 {@code TEAMPROJECTS#team}. */
+    public List<ProjectTeam> projectsOfTeam(long teamId) {
+        List<ProjectTeam> out = new ArrayList<>();
+        query(b -> b.indexName("gsi1").keyConditionExpression("gsi1pk = :p")
+                .expressionAttributeValues(Map.of(":p", Attr.s(Keys.teamProjects(teamId)))),
+                i -> out.add(readProjectTeam(i)));
+        return out;
+    }
+
     /** Whether the team is on any project: Query gsi1 {@code TEAMPROJECTS#team}, Limit 1. */
     public boolean hasProjects(long teamId) {
         return !ddb.query(b -> b.tableName(table).indexName("gsi1").keyConditionExpression("gsi1pk = :p")

@@ -3,12 +3,15 @@ package dev.tmserverless.aws.store;
 import dev.tmserverless.aws.config.TmConfig;
 import dev.tmserverless.core.domain.MappingLevel;
 import dev.tmserverless.core.domain.User;
+import dev.tmserverless.core.domain.UserProfile;
 import dev.tmserverless.core.domain.UserRole;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.Map;
@@ -21,9 +24,12 @@ public class UserStore {
     private final DynamoDbClient ddb;
     private final String table;
 
-    public UserStore(DynamoDbClient ddb, TmConfig config) {
+    private final Counters counters;
+
+    public UserStore(DynamoDbClient ddb, TmConfig config, Counters counters) {
         this.ddb = ddb;
         this.table = config.table();
+        this.counters = counters;
     }
 
     public Optional<User> get(long id) {
@@ -43,10 +49,19 @@ public class UserStore {
         return out;
     }
 
+    /**
+     * The account that holds {@code username} now. Two accounts can carry the same name here: OSM display names
+     * change hands, and an account renamed on OSM keeps its old name until its next login. The current holder is
+     * the one whose login carried the name last ({@code nameAt}); accounts stored before that was recorded come
+     * after, the newest OSM account first. So every lookup (profiles, managers, allow-lists) resolves the same way.
+     */
     public Optional<User> byUsername(String username) {
         var res = ddb.query(b -> b.tableName(table).indexName("gsi1")
                 .keyConditionExpression("gsi1pk = :u").expressionAttributeValues(Map.of(":u", Attr.s(Keys.username(username)))));
-        return res.items().stream().findFirst().map(UserStore::read);
+        return res.items().stream()
+                .max(java.util.Comparator.comparingLong((Map<String, AttributeValue> i) -> Attr.lng(i, "nameAt", 0))
+                        .thenComparingLong(i -> Attr.lng(i, "id", 0)))
+                .map(UserStore::read);
     }
 
     /**
@@ -57,6 +72,8 @@ public class UserStore {
         Map<String, AttributeValue> item = new HashMap<>(Attr.key(Keys.user(id), Keys.PROFILE));
         item.put("gsi1pk", Attr.s(Keys.username(username)));
         item.put("gsi1sk", Attr.s("USER"));
+        item.put("gsi2pk", Attr.s(Keys.USERS));
+        item.put("gsi2sk", Attr.s(Keys.userSort(username, id)));
         item.put("id", Attr.n(id));
         item.put("username", Attr.s(username));
         item.put("role", Attr.n((long) (admin ? UserRole.ADMIN : UserRole.MAPPER).code));
@@ -64,11 +81,13 @@ public class UserStore {
         item.put("picture", Attr.s(pictureUrl));
         item.put("email", Attr.s(email));
         item.put("registered", Attr.s(now.toString()));
+        item.put("nameAt", Attr.n(now.toEpochMilli()));
         if (!Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)")))) {
             // an existing user: their OSM name and picture may have changed
             var values = new HashMap<String, AttributeValue>(Map.of(":n", Attr.s(username),
-                    ":g", Attr.s(Keys.username(username)), ":p", Attr.s(pictureUrl)));
-            String update = "SET username = :n, gsi1pk = :g, picture = :p";
+                    ":g", Attr.s(Keys.username(username)), ":p", Attr.s(pictureUrl), ":at", Attr.n(now.toEpochMilli()),
+                    ":d", Attr.s(Keys.USERS), ":ds", Attr.s(Keys.userSort(username, id))));
+            String update = "SET username = :n, gsi1pk = :g, picture = :p, nameAt = :at, gsi2pk = :d, gsi2sk = :ds";
             if (admin) {
                 update += ", #r = :admin";
                 values.put(":admin", Attr.n((long) UserRole.ADMIN.code));
@@ -98,10 +117,28 @@ public class UserStore {
 
     public void setLevel(long userId, MappingLevel level) {
         ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.user(userId), Keys.PROFILE))
-                .updateExpression("SET #l = :l").conditionExpression("attribute_exists(pk)")
+                .updateExpression("SET #l = :l, levelName = :ln REMOVE nominated, votes").conditionExpression("attribute_exists(pk)")
                 .expressionAttributeNames(Map.of("#l", "level"))
-                .expressionAttributeValues(Map.of(":l", Attr.n((long) level.id))));
+                .expressionAttributeValues(Map.of(":l", Attr.n((long) level.id), ":ln", Attr.s(level.name()))));
     }
+
+    /**
+     * Moves the user from level {@code from} to {@code to} on condition that they are still at {@code from}; a
+     * pending nomination and its votes end with it. False if the user moved meanwhile (or does not exist).
+     */
+    public boolean changeLevelWrite(long userId, MappingLevel from, MappingLevel to) {
+        // a user item without a level is at the beginner level
+        String condition = from.id == MappingLevel.BEGINNER.id
+                ? "attribute_exists(pk) AND (#l = :from OR attribute_not_exists(#l))" : "#l = :from";
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(profileKey(userId))
+                .updateExpression("SET #l = :l, levelName = :ln REMOVE nominated, votes")
+                .conditionExpression(condition)
+                .expressionAttributeNames(Map.of("#l", "level"))
+                .expressionAttributeValues(Map.of(":l", Attr.n((long) to.id), ":ln", Attr.s(to.name()),
+                        ":from", Attr.n((long) from.id)))));
+    }
+
+    static Map<String, AttributeValue> profileKey(long userId) { return Attr.key(Keys.user(userId), Keys.PROFILE); }
 
     static User read(Map<String, AttributeValue> item) {
         Set<Integer> licenses = new HashSet<>();
@@ -111,8 +148,241 @@ public class UserStore {
         UserRole role = roleCode == 1 ? UserRole.ADMIN : roleCode == -1 ? UserRole.READ_ONLY : UserRole.MAPPER;
         String registered = Attr.str(item, "registered");
         return new User(Attr.lng(item, "id"), Attr.str(item, "username"), role,
-                MappingLevel.ofId(Attr.integer(item, "level")).orElse(MappingLevel.BEGINNER),
+                level(item),
                 Attr.str(item, "picture"), Attr.str(item, "email"),
                 registered == null ? null : Instant.parse(registered), licenses);
+    }
+
+    private static MappingLevel level(Map<String, AttributeValue> item) {
+        Integer id = Attr.integer(item, "level");
+        if (id == null || id < 1) return MappingLevel.BEGINNER;
+        return MappingLevel.of(id, Attr.str(item, "levelName"));
+    }
+
+    // ---------------------------------------------------------------- profile (docs/people.md)
+
+    /** The user with their profile, from the one user item. */
+    public Optional<UserProfile> profile(long id) {
+        var item = ddb.getItem(b -> b.tableName(table).key(profileKey(id)).consistentRead(true)).item();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(readProfile(item));
+    }
+
+    /** Profiles of the users with these ids that exist (BatchGetItem). */
+    public Map<Long, UserProfile> profiles(java.util.Collection<Long> ids) {
+        Map<Long, UserProfile> out = new HashMap<>();
+        var keys = ids.stream().distinct().map(UserStore::profileKey).toList();
+        for (var item : Dynamo.batchGet(ddb, table, keys)) {
+            UserProfile p = readProfile(item);
+            out.put(p.user().id(), p);
+        }
+        return out;
+    }
+
+    /**
+     * The profile fields a user edits about themself. Null means "leave as it is"; {@code texts} and
+     * {@code notifications} hold only the fields given. A changed {@code email} is stored unverified.
+     */
+    public record ProfileChanges(Map<String, String> texts, Map<String, Boolean> notifications, String defaultEditor,
+                                 String gender, String selfDescriptionGender, Boolean expert, String email) {}
+
+    /** Writes a user's own profile changes in one update; returns whether the e-mail address changed. */
+    public boolean updateProfileWrite(long userId, ProfileChanges c) {
+        UserProfile before = profile(userId).orElseThrow();
+        boolean emailChanged = c.email() != null && !c.email().equalsIgnoreCase(
+                before.user().emailAddress() == null ? "" : before.user().emailAddress());
+        List<String> sets = new ArrayList<>();
+        List<String> removes = new ArrayList<>();
+        Map<String, String> names = new HashMap<>();
+        Map<String, AttributeValue> values = new HashMap<>();
+        int[] n = {0};
+        java.util.function.BiConsumer<String, AttributeValue> set = (attr, v) -> {
+            int i = n[0]++;
+            names.put("#a" + i, attr);
+            values.put(":v" + i, v);
+            sets.add("#a" + i + " = :v" + i);
+        };
+        c.texts().forEach((k, v) -> set.accept("p_" + k, Attr.s(v)));
+        c.notifications().forEach((k, v) -> set.accept("n_" + k, Attr.bool(v)));
+        if (c.defaultEditor() != null) set.accept("editor", Attr.s(c.defaultEditor()));
+        if (c.gender() != null) {
+            set.accept("gender", Attr.s(c.gender()));
+            if ("SELF_DESCRIBE".equals(c.gender())) {
+                set.accept("genderSelf", Attr.s(c.selfDescriptionGender()));
+            } else {
+                names.put("#gs", "genderSelf");
+                removes.add("#gs");
+            }
+        }
+        if (c.expert() != null) set.accept("expert", Attr.bool(c.expert()));
+        if (emailChanged) {
+            set.accept("email", Attr.s(c.email()));
+            set.accept("emailVerified", Attr.bool(false));
+        }
+        if (sets.isEmpty() && removes.isEmpty()) return false;
+        String expr = (sets.isEmpty() ? "" : "SET " + String.join(", ", sets))
+                + (removes.isEmpty() ? "" : " REMOVE " + String.join(", ", removes));
+        // decided from the address read above: written only if it is still that address
+        String oldEmail = before.user().emailAddress();
+        String condition;
+        if (oldEmail == null) {
+            condition = "attribute_exists(pk) AND (attribute_not_exists(email) OR attribute_type(email, :nulType))";
+            values.put(":nulType", Attr.s("NULL"));
+        } else {
+            condition = "email = :oldEmail";
+            values.put(":oldEmail", Attr.s(oldEmail));
+        }
+        if (!Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(profileKey(userId))
+                .updateExpression(expr.trim()).conditionExpression(condition).expressionAttributeNames(names)
+                .expressionAttributeValues(values)))) {
+            throw new dev.tmserverless.core.error.ApiException(dev.tmserverless.core.error.ErrorCode.CONFLICT);
+        }
+        return emailChanged;
+    }
+
+    /** Marks the address verified, on condition that it is still the user's address (false otherwise). */
+    public boolean verifyEmailWrite(long userId, String email) {
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(profileKey(userId))
+                .updateExpression("SET emailVerified = :t").conditionExpression("email = :e")
+                .expressionAttributeValues(Map.of(":t", Attr.bool(true), ":e", Attr.s(email)))));
+    }
+
+    public void setExpertWrite(long userId, boolean expert) {
+        ddb.updateItem(b -> b.tableName(table).key(profileKey(userId)).updateExpression("SET expert = :x")
+                .conditionExpression("attribute_exists(pk)").expressionAttributeValues(Map.of(":x", Attr.bool(expert))));
+    }
+
+    /** Adds a project to those the user mapped (a set: adding it again changes nothing). */
+    public void addMappedProjectWrite(long userId, long projectId) {
+        Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(profileKey(userId))
+                .updateExpression("ADD mapped :p").conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":p", AttributeValue.fromNs(List.of(Long.toString(projectId)))))));
+    }
+
+    /** Replaces the statistics badges are earned from, with the time they were taken. */
+    public void recordStatsWrite(long userId, Map<String, Long> stats, Instant at) {
+        Map<String, AttributeValue> m = new HashMap<>();
+        stats.forEach((k, v) -> m.put(k, Attr.n(v)));
+        ddb.updateItem(b -> b.tableName(table).key(profileKey(userId)).updateExpression("SET stats = :s, statsAt = :t")
+                .conditionExpression("attribute_exists(pk)")
+                .expressionAttributeValues(Map.of(":s", AttributeValue.fromM(m), ":t", Attr.s(at.toString()))));
+    }
+
+    /** Gives the user a badge they do not hold yet; false if they already held it (so a holder is counted once). */
+    public boolean awardBadgeWrite(long userId, long badgeId) {
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(profileKey(userId))
+                .updateExpression("ADD badges :b")
+                .conditionExpression("attribute_exists(pk) AND (attribute_not_exists(badges) OR NOT contains(badges, :id))")
+                .expressionAttributeValues(Map.of(":b", AttributeValue.fromNs(List.of(Long.toString(badgeId))),
+                        ":id", Attr.n(badgeId)))));
+    }
+
+    /** Nominates the user for a level (administrators vote); a nomination for another level and its votes end. */
+    public boolean nominateWrite(long userId, int levelId) {
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(profileKey(userId))
+                .updateExpression("SET nominated = :l REMOVE votes")
+                .conditionExpression("attribute_exists(pk) AND (attribute_not_exists(nominated) OR nominated <> :l)")
+                .expressionAttributeValues(Map.of(":l", Attr.n((long) levelId)))));
+    }
+
+    /** One administrator's vote for the user's nomination to {@code levelId}; false if that is not their nomination. */
+    public boolean voteWrite(long userId, int levelId, long voterId) {
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(profileKey(userId))
+                .updateExpression("ADD votes :v").conditionExpression("nominated = :l")
+                .expressionAttributeValues(Map.of(":v", AttributeValue.fromNs(List.of(Long.toString(voterId))),
+                        ":l", Attr.n((long) levelId)))));
+    }
+
+    /**
+     * Removes what identifies a person from their user item (the reference's account deletion): the username becomes
+     * {@code user_<id>}, profile texts, e-mail, gender, picture, expert mode and accepted licences go, an
+     * administrator becomes a mapper. Tasks, teams and statistics stay, attributed to {@code user_<id>}.
+     */
+    public void anonymiseWrite(long userId) {
+        UserProfile p = profile(userId).orElseThrow();
+        String name = "user_" + userId;
+        List<String> removes = new ArrayList<>(List.of("email", "picture", "gender", "genderSelf", "licenses", "stats", "statsAt"));
+        for (String f : UserProfile.TEXT_FIELDS) removes.add("p_" + f);
+        Map<String, String> names = new HashMap<>();
+        for (int i = 0; i < removes.size(); i++) names.put("#r" + i, removes.get(i));
+        names.put("#role", "role");
+        String remove = String.join(", ", names.keySet().stream().filter(k -> k.startsWith("#r") && !k.equals("#role")).sorted().toList());
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":n", Attr.s(name), ":g", Attr.s(Keys.username(name)),
+                ":ds", Attr.s(Keys.userSort(name, userId)), ":f", Attr.bool(false),
+                ":role", Attr.n((long) (p.user().isAdmin() ? UserRole.MAPPER : p.user().role()).code)));
+        ddb.updateItem(b -> b.tableName(table).key(profileKey(userId))
+                .updateExpression("SET username = :n, gsi1pk = :g, gsi2sk = :ds, emailVerified = :f, expert = :f, #role = :role"
+                        + " REMOVE " + remove)
+                .conditionExpression("attribute_exists(pk)").expressionAttributeNames(names).expressionAttributeValues(values));
+    }
+
+    /**
+     * Keeps an address left by somebody without an OSM account: {@code REGISTERED#<address> / UNIQUE} holding an id
+     * from a counter; an address kept before answers its first id.
+     */
+    public long registerEmailWrite(String email) {
+        var key = Attr.key("REGISTERED#" + email, Keys.UNIQUE);
+        var existing = ddb.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
+        if (existing != null && !existing.isEmpty()) return Attr.lng(existing, "id");
+        long id = counters.next("REGISTERED");
+        Map<String, AttributeValue> item = new HashMap<>(key);
+        item.put("id", Attr.n(id));
+        item.put("email", Attr.s(email));
+        if (Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)")))) {
+            return id;
+        }
+        return Attr.lng(ddb.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item(), "id");
+    }
+
+    /** Every user in username order (gsi2), read page by page: the user list filters these in memory. */
+    public List<UserProfile> allByName() {
+        return queryDirectory(null);
+    }
+
+    /** Users whose lower-case username starts with {@code prefix}, in username order. */
+    public List<UserProfile> byNamePrefix(String prefix) {
+        return queryDirectory(prefix.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private List<UserProfile> queryDirectory(String prefix) {
+        List<UserProfile> out = new ArrayList<>();
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":d", Attr.s(Keys.USERS)));
+        String cond = "gsi2pk = :d";
+        if (prefix != null && !prefix.isEmpty()) {
+            cond += " AND begins_with(gsi2sk, :p)";
+            values.put(":p", Attr.s(prefix));
+        }
+        String c = cond;
+        ddb.queryPaginator(b -> b.tableName(table).indexName("gsi2").keyConditionExpression(c)
+                .expressionAttributeValues(values)).items().forEach(i -> out.add(readProfile(i)));
+        return out;
+    }
+
+    static UserProfile readProfile(Map<String, AttributeValue> item) {
+        User u = read(item);
+        Map<String, String> texts = new HashMap<>();
+        for (String f : UserProfile.TEXT_FIELDS) {
+            String v = Attr.str(item, "p_" + f);
+            if (v != null) texts.put(f, v);
+        }
+        Map<String, Boolean> notifications = new HashMap<>();
+        for (String f : UserProfile.NOTIFICATION_DEFAULTS.keySet()) {
+            AttributeValue v = item.get("n_" + f);
+            if (v != null && v.bool() != null) notifications.put(f, v.bool());
+        }
+        Map<String, Long> stats = new HashMap<>();
+        AttributeValue st = item.get("stats");
+        if (st != null && st.hasM()) st.m().forEach((k, v) -> { if (v.n() != null) stats.put(k, Long.parseLong(v.n())); });
+        String statsAt = Attr.str(item, "statsAt");
+        return new UserProfile(u, texts, Attr.str(item, "gender"), Attr.str(item, "genderSelf"), Attr.str(item, "editor"),
+                notifications, Attr.bool(item, "expert"), Attr.bool(item, "emailVerified"), numbers(item, "mapped"),
+                numbers(item, "badges"), stats, statsAt == null ? null : Instant.parse(statsAt),
+                Attr.integer(item, "nominated"), numbers(item, "votes"));
+    }
+
+    private static Set<Long> numbers(Map<String, AttributeValue> item, String name) {
+        Set<Long> out = new HashSet<>();
+        AttributeValue v = item.get(name);
+        if (v != null && v.hasNs()) v.ns().forEach(x -> out.add(Long.parseLong(x)));
+        return out;
     }
 }

@@ -29,7 +29,13 @@ public final class Resources {
      * What a function may touch. LARGE_RESPONSES: write and sign links to {@link #LARGE_RESPONSES_PREFIX} objects,
      * for responses too big to return through Lambda.
      */
-    public enum Access { TABLE_READ_WRITE, BUCKET_READ, BUCKET_READ_WRITE, GRID_JOBS_SEND, GRID_JOBS_CONSUME, BULK_JOBS_SEND, BULK_JOBS_CONSUME, LARGE_RESPONSES }
+    public enum Access { TABLE_READ_WRITE, BUCKET_READ, BUCKET_READ_WRITE, GRID_JOBS_SEND, GRID_JOBS_CONSUME, BULK_JOBS_SEND, BULK_JOBS_CONSUME, MESSAGES_SEND, MESSAGES_CONSUME, LARGE_RESPONSES,
+        /** Sending mail through Amazon SES as the deployment's sender. */
+        MAIL_SEND,
+        /** Writing uploaded images under {@link #UPLOADS_PREFIX}. */
+        UPLOADS_WRITE,
+        /** Read the table's change stream (the event source mapping of {@link #TABLE_FEED}). */
+        TABLE_STREAM_CONSUME }
 
     /**
      * A Lambda function: its Maven module (which builds {@code <module>-lambda.jar}), the handler class the
@@ -57,9 +63,21 @@ public final class Resources {
      * cold start is not on anybody's request path.
      */
     public static final String BULK_WORKER = "bulk-worker";
+    /**
+     * Delivers messages to many inboxes (message-contributors, team messages; docs/reference-data.md "Messages to
+     * many"). Its handler ships in the users jar: the inbox and team stores are the users function's.
+     */
+    public static final String MESSENGER = "messenger";
+    /** The statistics aggregator, fed by the table's change stream (docs/statistics.md). */
+    public static final String STATS = "stats";
+    /**
+     * The statistics reconciliation, run by a schedule: recomputes aggregates from the source of truth in bounded
+     * slices. Its handler ships in the stats jar beside the aggregator it shares all its code with.
+     */
+    public static final String STATS_RECONCILER = "stats-reconciler";
 
     public static final Table TABLE = new Table("main", "TM_TABLE", "pk", "sk",
-            List.of(new Index("gsi1", "gsi1pk", "gsi1sk")));
+            List.of(new Index("gsi1", "gsi1pk", "gsi1sk"), new Index("gsi2", "gsi2pk", "gsi2sk")));
 
     /**
      * The table's TTL attribute: DynamoDB deletes an item some time after the epoch second it holds (application
@@ -82,26 +100,81 @@ public final class Resources {
     public static final Queue BULK_JOBS = new Queue("bulk-jobs", "TM_BULK_JOBS_QUEUE_URL",
             5400, 3, 1, BULK_WORKER);
 
+    /**
+     * Messages to many recipients: one queue message holds the whole message and who it goes to; each inbox write
+     * is conditional on the message's id, so a redelivery after a crash, or a duplicate, delivers nobody twice.
+     * Visibility six times the worker's timeout.
+     */
+    public static final Queue MESSAGES = new Queue("messages", "TM_MESSAGES_QUEUE_URL", 1800, 5, 1, MESSENGER);
+
     public static final Bucket BUCKET = new Bucket("data", "TM_BUCKET");
 
     /** Where oversized responses wait for their client; a lifecycle rule removes them after a day. */
     public static final String LARGE_RESPONSES_PREFIX = "responses/";
     public static final int LARGE_RESPONSES_EXPIRY_DAYS = 1;
+    /** Uploaded images (content-addressed), served publicly through the deployment's image URL (docs/people.md). */
+    public static final String UPLOADS_PREFIX = "uploads/";
 
     public static final List<Function> FUNCTIONS = List.of(
             new Function(PROJECTS, "projects", "dev.tmserverless.fn.projects.ProjectsFunction", 1024, 29,
-                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE, Access.GRID_JOBS_SEND, Access.LARGE_RESPONSES), true),
+                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE, Access.GRID_JOBS_SEND, Access.LARGE_RESPONSES,
+                            Access.MESSAGES_SEND), true),
             new Function(TASKS, "tasks", "dev.tmserverless.fn.tasks.TasksFunction", 1024, 29,
                     Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ, Access.LARGE_RESPONSES,
                             Access.BULK_JOBS_SEND), true),
             new Function(USERS, "users", "dev.tmserverless.fn.users.UsersFunction", 512, 29,
-                    Set.of(Access.TABLE_READ_WRITE), true),
+                    Set.of(Access.TABLE_READ_WRITE, Access.MESSAGES_SEND, Access.MAIL_SEND, Access.UPLOADS_WRITE), true),
             new Function(GRID_WORKER, "grid-worker", "dev.tmserverless.fn.grid.GridWorkerFunction", 2048, 300,
                     Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ, Access.GRID_JOBS_CONSUME), false),
             new Function(BULK_WORKER, "tasks", "dev.tmserverless.fn.tasks.BulkWorkerFunction", 1024, 900,
                     Set.of(Access.TABLE_READ_WRITE, Access.BULK_JOBS_SEND, Access.BULK_JOBS_CONSUME), false),
+            new Function(MESSENGER, "users", "dev.tmserverless.fn.users.MessengerFunction", 512, 300,
+                    Set.of(Access.TABLE_READ_WRITE, Access.MESSAGES_SEND, Access.MESSAGES_CONSUME), false),
             new Function(SWEEPER, "sweeper", "dev.tmserverless.fn.sweeper.SweeperFunction", 512, 60,
-                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE), false));
+                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE), false),
+            new Function(STATS, "stats", "dev.tmserverless.fn.stats.StatsFunction", 1024, 60,
+                    Set.of(Access.TABLE_READ_WRITE, Access.TABLE_STREAM_CONSUME), false),
+            new Function(STATS_RECONCILER, "stats", "dev.tmserverless.fn.stats.ReconcileFunction", 1024, 300,
+                    Set.of(Access.TABLE_READ_WRITE), false));
+
+    /**
+     * A function fed by the table's change stream (NEW_AND_OLD_IMAGES): batches of up to {@code batchSize} records
+     * gathered for at most {@code batchingWindowSeconds}; failed records reported per record and retried from the
+     * first failure, a batch that throws split in two, at most {@code maxRetries} retries and records no older than
+     * {@code maxRecordAgeSeconds}, then the batch's description goes to the on-failure queue {@code failureQueueId}
+     * (with an alarm). Only records whose key matches one of {@code filters} reach the function (the event source
+     * mapping's filter criteria: Lambda does not bill filtered records).
+     */
+    public record TableFeed(String function, int batchSize, int batchingWindowSeconds, int maxRetries,
+                            int maxRecordAgeSeconds, String failureQueueId, List<KeyFilter> filters) {
+        /** True if a record with this key reaches the function. */
+        public boolean delivers(String partitionKey, String sortKey) {
+            return filters.stream().anyMatch(f -> f.matches(partitionKey, sortKey));
+        }
+    }
+
+    /** Keys whose partition key starts with {@code pkPrefix} and, unless it is null, sort key with {@code skPrefix}. */
+    public record KeyFilter(String pkPrefix, String skPrefix) {
+        public boolean matches(String pk, String sk) {
+            return pk.startsWith(pkPrefix) && (skPrefix == null || sk.startsWith(skPrefix));
+        }
+    }
+
+    /** Partition-key prefix of every statistics item: none of them reaches the stats function again. */
+    public static final String STATS_KEY_PREFIX = "STAT#";
+
+    /**
+     * What statistics are computed from: a project's item, its tasks and their archived history rows, its chat,
+     * and user profiles (five filters, Lambda's default limit). Task-map pointers, search summaries, lock slots,
+     * messages and the statistics items themselves are filtered out, so they cost no invocation. Organisation
+     * names are read when the system summary is recomputed.
+     */
+    public static final TableFeed TABLE_FEED = new TableFeed(STATS, 100, 1, 5, 3600, "stats-feed-failures",
+            List.of(new KeyFilter("PROJECT#", "TASK#"), new KeyFilter("PROJECT#", "TASKHIST#"),
+                    new KeyFilter("PROJECT#", "META"), new KeyFilter("PROJECT#", "CHAT#"),
+                    new KeyFilter("USER#", "PROFILE")));
+
+    public static final List<TableFeed> FEEDS = List.of(TABLE_FEED);
 
     /** A function run at a fixed rate (an EventBridge rule when deployed, the local Scheduler locally). */
     public record Schedule(String id, String function, int everyMinutes) {}
@@ -110,7 +183,9 @@ public final class Resources {
      * Expired locks are released for good within a minute (reads and writes treat them as released at once). An
      * idle deployment pays for 43,200 short invocations a month, each one Query of an empty index partition.
      */
-    public static final List<Schedule> SCHEDULES = List.of(new Schedule("lock-sweep", SWEEPER, 1));
+    public static final List<Schedule> SCHEDULES = List.of(new Schedule("lock-sweep", SWEEPER, 1),
+            // one bounded slice of the statistics reconciliation (docs/statistics.md "Reconciliation")
+            new Schedule("stats-reconcile", STATS_RECONCILER, 10));
 
     public static final String V2 = "/api/v2";
 
@@ -143,12 +218,18 @@ public final class Resources {
             // reaches the second mount (the gateway's variable name differs from the route's, docs/routing.md)
             new Mount(V2 + "/projects/{projectId}/teams", USERS),
             new Mount(V2 + "/projects/{projectId}/projects", USERS),
+            // campaigns and partners of a project are kept with the campaigns and partners
+            new Mount(V2 + "/projects/{projectId}/campaigns", USERS),
+            new Mount(V2 + "/projects/{projectId}/partners", USERS),
+            new Mount(V2 + "/projects/partnerships", USERS),
             new Mount(V2 + "/projects/{projectId}/tasks", TASKS),
             new Mount(V2 + "/projects/{projectId}/comments", TASKS),
             new Mount(V2 + "/projects/{projectId}/activities", TASKS),
             new Mount(V2 + "/tasks", TASKS),
             // what a user has locked is read where locks are written
-            new Mount(V2 + "/users/queries/tasks", TASKS));
+            new Mount(V2 + "/users/queries/tasks", TASKS),
+            // the tasks a user has touched are read from the task items' per-user index, next to the task writes
+            new Mount(V2 + "/users/{userId}/tasks", TASKS));
 
     /** The HTTP API's routes: two per mount, method ANY. */
     public static List<Route> gatewayRoutes() {
@@ -163,7 +244,7 @@ public final class Resources {
     /** Every API route, declared in {@link Routes}. */
     public static final List<Route> ROUTES = Routes.ALL;
 
-    public static final List<Queue> QUEUES = List.of(GRID_JOBS, BULK_JOBS);
+    public static final List<Queue> QUEUES = List.of(GRID_JOBS, BULK_JOBS, MESSAGES);
 
     public static Function function(String id) {
         return FUNCTIONS.stream().filter(f -> f.id().equals(id)).findFirst()

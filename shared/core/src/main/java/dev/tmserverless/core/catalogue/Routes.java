@@ -42,6 +42,35 @@ public final class Routes {
     public static final Resources.Route BANNER = route("GET", "/system/banner", USERS);
     public static final Resources.Route UPDATE_BANNER = route("PATCH", "/system/banner", USERS);
 
+    // ---- users: people (docs/people.md) ----
+    public static final Resources.Route USERS_LIST = route("GET", "/users", USERS);
+    public static final Resources.Route USER_BY_ID = route("GET", "/users/{userId}", USERS);
+    public static final Resources.Route DELETE_USER = route("DELETE", "/users/{userId}", USERS);
+    /** Mention autocomplete: usernames starting with the segment, a project's participants first. */
+    public static final Resources.Route FILTER_USERS = route("GET", "/users/queries/filter/{username}", USERS);
+    public static final Resources.Route SET_USER = route("PATCH", "/users/me/actions/set-user", USERS);
+    public static final Resources.Route RESEND_VERIFICATION = route("PATCH", "/users/me/actions/verify-email", USERS);
+    public static final Resources.Route VERIFY_EMAIL = route("GET", "/system/authentication/email", USERS);
+    public static final Resources.Route REGISTER_EMAIL = route("POST", "/users/actions/register", USERS);
+    public static final Resources.Route SET_EXPERT_MODE = route("PATCH", "/users/{username}/actions/set-expert-mode/{isExpert}", USERS);
+    public static final Resources.Route SET_LEVEL = route("PATCH", "/users/{username}/actions/set-level/{level}", USERS);
+    public static final Resources.Route APPROVE_LEVEL = route("PATCH", "/users/{username}/actions/approve-level", USERS);
+    public static final Resources.Route SET_ROLE = route("PATCH", "/users/{username}/actions/set-role/{role}", USERS);
+    public static final Resources.Route UPDATE_STATS = route("PATCH", "/users/{username}/actions/update-stats", USERS);
+    public static final Resources.Route LEVELS = route("GET", "/levels", USERS);
+    public static final Resources.Route CREATE_LEVEL = route("POST", "/levels", USERS);
+    public static final Resources.Route LEVEL = route("GET", "/levels/{levelId}", USERS);
+    public static final Resources.Route UPDATE_LEVEL = route("PATCH", "/levels/{levelId}", USERS);
+    public static final Resources.Route DELETE_LEVEL = route("DELETE", "/levels/{levelId}", USERS);
+    public static final Resources.Route BADGES = route("GET", "/badges", USERS);
+    public static final Resources.Route CREATE_BADGE = route("POST", "/badges", USERS);
+    public static final Resources.Route BADGE = route("GET", "/badges/{badgeId}", USERS);
+    public static final Resources.Route UPDATE_BADGE = route("PATCH", "/badges/{badgeId}", USERS);
+    public static final Resources.Route DELETE_BADGE = route("DELETE", "/badges/{badgeId}", USERS);
+    public static final Resources.Route USER_BADGES = route("GET", "/badges/user/{userId}", USERS);
+    public static final Resources.Route CONTACT_ADMIN = route("POST", "/system/contact-admin", USERS);
+    public static final Resources.Route IMAGE_UPLOAD = route("POST", "/system/image-upload", USERS);
+
     // ---- users: notifications (the caller's inbox) ----
     public static final Resources.Route NOTIFICATIONS = route("GET", "/notifications", USERS);
     public static final Resources.Route NOTIFICATION = route("GET", "/notifications/{messageId}", USERS);
@@ -98,6 +127,49 @@ public final class Routes {
     public static final Resources.Route CHANGE_PROJECT_TEAM = route("PATCH", "/projects/{teamId}/projects/{projectId}", USERS);
     public static final Resources.Route REMOVE_PROJECT_TEAM = route("DELETE", "/projects/{teamId}/projects/{projectId}", USERS);
 
+    // ---- users: reference data (docs/reference-data.md) ----
+    public static final Resources.Route INTERESTS = route("GET", "/interests", USERS);
+    public static final Resources.Route CREATE_INTEREST = route("POST", "/interests", USERS);
+    public static final Resources.Route INTEREST = route("GET", "/interests/{interestId}", USERS);
+    public static final Resources.Route UPDATE_INTEREST = route("PATCH", "/interests/{interestId}", USERS);
+    public static final Resources.Route DELETE_INTEREST = route("DELETE", "/interests/{interestId}", USERS);
+    public static final Resources.Route SET_MY_INTERESTS = route("POST", "/users/me/actions/set-interests", USERS);
+    public static final Resources.Route USER_INTERESTS = route("GET", "/users/{username}/queries/interests", USERS);
+    public static final Resources.Route CAMPAIGNS = route("GET", "/campaigns", USERS);
+    public static final Resources.Route CREATE_CAMPAIGN = route("POST", "/campaigns", USERS);
+    public static final Resources.Route CAMPAIGN = route("GET", "/campaigns/{campaignId}", USERS);
+    public static final Resources.Route UPDATE_CAMPAIGN = route("PATCH", "/campaigns/{campaignId}", USERS);
+    public static final Resources.Route DELETE_CAMPAIGN = route("DELETE", "/campaigns/{campaignId}", USERS);
+    /** Queues a message to everyone who mapped or validated a task of the campaign's projects (docs/reference-data.md). */
+    public static final Resources.Route MESSAGE_CAMPAIGN =
+            route("POST", "/campaigns/{campaignId}/actions/message-contributors", USERS);
+    public static final Resources.Route ORGANISATION_CAMPAIGNS = route("GET", "/organisations/{organisationId}/campaigns", USERS);
+    public static final Resources.Route ASSIGN_ORGANISATION_CAMPAIGN =
+            route("POST", "/organisations/{organisationId}/campaigns/{campaignId}", USERS);
+    public static final Resources.Route REMOVE_ORGANISATION_CAMPAIGN =
+            route("DELETE", "/organisations/{organisationId}/campaigns/{campaignId}", USERS);
+    public static final Resources.Route PROJECT_CAMPAIGNS = route("GET", "/projects/{projectId}/campaigns", USERS);
+    public static final Resources.Route ASSIGN_PROJECT_CAMPAIGN = route("POST", "/projects/{projectId}/campaigns/{campaignId}", USERS);
+    public static final Resources.Route REMOVE_PROJECT_CAMPAIGN = route("DELETE", "/projects/{projectId}/campaigns/{campaignId}", USERS);
+    public static final Resources.Route PARTNERS = route("GET", "/partners", USERS);
+    public static final Resources.Route CREATE_PARTNER = route("POST", "/partners", USERS);
+    /** A numeric segment is a partner id (administrators), any other a permalink (public), as organisations. */
+    public static final Resources.Route PARTNER = route("GET", "/partners/{partnerId}", USERS);
+    public static final Resources.Route UPDATE_PARTNER = route("PUT", "/partners/{partnerId}", USERS);
+    public static final Resources.Route DELETE_PARTNER = route("DELETE", "/partners/{partnerId}", USERS);
+    public static final Resources.Route PARTNER_GENERAL_STATISTICS = route("GET", "/partners/{permalink}/general-statistics", USERS);
+    public static final Resources.Route PARTNER_FILTERED_STATISTICS = route("GET", "/partners/{permalink}/filtered-statistics", USERS);
+    public static final Resources.Route CREATE_PARTNERSHIP = route("POST", "/projects/partnerships", USERS);
+    public static final Resources.Route PARTNERSHIP = route("GET", "/projects/partnerships/{partnershipId}", USERS);
+    public static final Resources.Route UPDATE_PARTNERSHIP = route("PATCH", "/projects/partnerships/{partnershipId}", USERS);
+    public static final Resources.Route DELETE_PARTNERSHIP = route("DELETE", "/projects/partnerships/{partnershipId}", USERS);
+    public static final Resources.Route PROJECT_PARTNERS = route("GET", "/projects/{projectId}/partners", USERS);
+    // unlinking teams from projects, with the reference's "last team of its kind" refusals
+    public static final Resources.Route UNLINK_PROJECT_TEAM = route("DELETE", "/teams/projects/{projectId}/teams/{teamId}", USERS);
+    /** The reference's path has no trailing slash; both forms are served here, as everywhere. */
+    public static final Resources.Route UNLINK_TEAMS = route("DELETE", "/teams/projects/unlink", USERS);
+    public static final Resources.Route UNLINK_TEAM_EVERYWHERE = route("DELETE", "/teams/projects/teams/{teamId}/unlink", USERS);
+
     // ---- projects ----
     public static final Resources.Route CREATE_PROJECT = route("POST", "/projects", PROJECTS);
     /** Project search (docs/search.md). */
@@ -109,6 +181,10 @@ public final class Routes {
     public static final Resources.Route INTERSECTING_TILES = route("POST", "/projects/actions/intersecting-tiles", PROJECTS);
     public static final Resources.Route PROJECT_SUMMARY = route("GET", "/projects/{projectId}/queries/summary", PROJECTS);
     public static final Resources.Route PROJECT_CONTRIBUTIONS = route("GET", "/projects/{projectId}/contributions", PROJECTS);
+    public static final Resources.Route SET_PROJECT_INTERESTS = route("POST", "/projects/{projectId}/actions/set-interests", PROJECTS);
+    /** Queues a message to everyone who mapped or validated one of the project's tasks (docs/reference-data.md). */
+    public static final Resources.Route MESSAGE_PROJECT_CONTRIBUTORS =
+            route("POST", "/projects/{projectId}/actions/message-contributors", PROJECTS);
     // lists from the search index (docs/projects.md)
     public static final Resources.Route FEATURED_PROJECTS = route("GET", "/projects/queries/featured", PROJECTS);
     public static final Resources.Route MY_OWNED_PROJECTS = route("GET", "/projects/queries/myself/owner", PROJECTS);
@@ -127,6 +203,17 @@ public final class Routes {
     public static final Resources.Route REMOVE_FAVOURITE = route("DELETE", "/projects/{projectId}/favorite", PROJECTS);
     /** The caller's favourite projects (under the users mount: the users function serves it). */
     public static final Resources.Route MY_FAVOURITES = route("GET", "/users/queries/favorites", USERS);
+
+    // ---- statistics: read from the aggregates where each mount already goes (docs/routing.md "Statistics") ----
+    public static final Resources.Route SYSTEM_STATISTICS = route("GET", "/system/statistics", USERS);
+    public static final Resources.Route USER_STATISTICS = route("GET", "/users/{username}/statistics", USERS);
+    public static final Resources.Route ORGANISATION_STATISTICS = route("GET", "/organisations/{organisationId}/statistics", USERS);
+    public static final Resources.Route PROJECT_STATISTICS = route("GET", "/projects/{projectId}/statistics", PROJECTS);
+    public static final Resources.Route PROJECT_USER_STATISTICS =
+            route("GET", "/projects/{projectId}/statistics/queries/{username}", PROJECTS);
+    public static final Resources.Route PROJECT_CONTRIBUTIONS_BY_DAY =
+            route("GET", "/projects/{projectId}/contributions/queries/day", PROJECTS);
+    public static final Resources.Route TASK_STATISTICS = route("GET", "/tasks/statistics", TASKS);
 
     // ---- tasks ----
     public static final Resources.Route TASKS_OF_PROJECT = route("GET", "/projects/{projectId}/tasks", TASKS);
@@ -172,6 +259,14 @@ public final class Routes {
     public static final Resources.Route LATEST_ACTIVITIES = route("GET", "/projects/{projectId}/activities/latest", TASKS);
     public static final Resources.Route MY_LOCKED_TASKS = route("GET", "/users/queries/tasks/locked", TASKS);
     public static final Resources.Route MY_LOCKED_TASK_DETAILS = route("GET", "/users/queries/tasks/locked/details", TASKS);
+    public static final Resources.Route MAPPED_TASKS = route("GET", "/projects/{projectId}/tasks/queries/mapped", TASKS);
+    public static final Resources.Route USER_TASKS = route("GET", "/users/{userId}/tasks", TASKS);
+    public static final Resources.Route TASK_COMMENTS = route("GET", "/projects/{projectId}/comments/tasks/{taskId}", TASKS);
+    public static final Resources.Route DELETE_TASKS = route("DELETE", "/projects/{projectId}/tasks", TASKS);
+    public static final Resources.Route TASKS_AOI = route("PUT", "/projects/{projectId}/tasks/queries/aoi", TASKS);
+    // the reference's path puts a username where every sibling has the project id; it reaches the tasks mount
+    public static final Resources.Route OWN_INVALIDATED_TASKS =
+            route("GET", "/projects/{username}/tasks/queries/own/invalidated", TASKS);
 
     /** Every route, in declaration order. */
     public static final List<Resources.Route> ALL = List.copyOf(DECLARED);

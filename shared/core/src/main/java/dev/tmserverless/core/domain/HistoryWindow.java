@@ -19,7 +19,7 @@ public final class HistoryWindow {
     /** Rows kept on the task item beyond the protected ones. */
     public static final int INLINE_ROWS = 40;
 
-    /** Rows shown at most in a task's history; older ones stay archived. */
+    /** Rows shown at most in an action's answer; reading the task shows them all (docs/workflow.md). */
     public static final int SHOWN_ROWS = 1000;
 
     /** The rows to keep on the item and the rows to archive, each oldest first. */
@@ -53,10 +53,15 @@ public final class HistoryWindow {
      * {@link #SHOWN_ROWS} rows at most, oldest first.
      */
     public static List<HistoryEntry> merge(List<HistoryEntry> inline, List<HistoryEntry> archived) {
+        return merge(inline, archived, SHOWN_ROWS);
+    }
+
+    /** As {@link #merge(List, List)}, the newest {@code limit} rows at most. */
+    public static List<HistoryEntry> merge(List<HistoryEntry> inline, List<HistoryEntry> archived, int limit) {
         TreeMap<Integer, HistoryEntry> byId = new TreeMap<>();
         for (HistoryEntry e : archived) byId.put(e.id(), e);
         for (HistoryEntry e : inline) byId.put(e.id(), e);
         List<HistoryEntry> all = new ArrayList<>(byId.values());
-        return all.size() <= SHOWN_ROWS ? all : all.subList(all.size() - SHOWN_ROWS, all.size());
+        return all.size() <= limit ? all : all.subList(all.size() - limit, all.size());
     }
 }

@@ -21,6 +21,22 @@ public final class Messages {
                 null, null, null, null, null, now, false);
     }
 
+    /**
+     * Congratulations on a new mapping level (the reference's level_upgrade message); {@code id} is assigned by
+     * the message store.
+     */
+    public static Message levelUpgrade(User u, String levelName, String orgCode, Instant now) {
+        String level = levelName.trim();
+        if (!level.toLowerCase(java.util.Locale.ROOT).endsWith("mapper")) level = level + " mapper";
+        String shown = level.isEmpty() ? level : level.substring(0, 1).toUpperCase(java.util.Locale.ROOT)
+                + level.substring(1).toLowerCase(java.util.Locale.ROOT);
+        String text = "Hi " + Html.escape(u.username()) + ",<br />\n<br />\n"
+                + "Congratulations! You are now an " + Html.escape(shown) + " on the " + orgCode
+                + " Tasking Manager. Thank you for your contributions.<br />\n";
+        return new Message(0, u.id(), Message.Type.SYSTEM, "Congratulations\uD83C\uDF89, You're now an " + shown + ".",
+                text, null, null, null, null, null, now, false);
+    }
+
     /** The id of the welcome message in every inbox: before every other message. */
     public static final long WELCOME_ID = 0;
 
@@ -76,5 +92,27 @@ public final class Messages {
         return java.util.Optional.of(new Message(-1, task.mappedBy(), invalid ? Message.Type.INVALIDATION_NOTIFICATION
                 : Message.Type.VALIDATION_NOTIFICATION, subject, text, validator.id(), validator.username(),
                 task.projectId(), projectName, task.taskId(), now, false));
+    }
+
+    private static String userLink(String username) {
+        return "<a href=\"/users/" + Html.escape(username) + "\">" + Html.escape(username) + "</a>";
+    }
+
+    /** The text of a message to a project's contributors ({@code text} as the manager wrote it; escaped here). */
+    public static String projectBroadcast(long projectId, String projectName, String text) {
+        return "A message from <a style=\"color: #d73f3f\" href=\"/projects/" + projectId + "\">" + Html.escape(projectName)
+                + " #" + projectId + "</a> managers:<br/><br/>" + Html.escape(text);
+    }
+
+    /** The text of an administrator's message to a campaign's contributors ({@code text} escaped here). */
+    public static String campaignBroadcast(String campaignName, String adminUsername, String text) {
+        return "Message for the " + Html.escape(campaignName) + " campaign contributors from admin " + userLink(adminUsername)
+                + ":<br/><br/>" + Html.escape(text);
+    }
+
+    /** The text of a team manager's message to their team ({@code text} escaped here). */
+    public static String teamBroadcast(long teamId, String teamName, String managerUsername, String text) {
+        return "A message from " + userLink(managerUsername) + ", manager of <a href=\"/teams/" + teamId + "/membership/\">"
+                + Html.escape(teamName) + "</a> team:<br/><br/>" + Html.escape(text);
     }
 }

@@ -78,6 +78,33 @@ public final class Permissions {
         return u.isAdmin() || org.isManager(u.id());
     }
 
+    /**
+     * Administrator-only actions (levels, badges, a user's role, level, expert mode, statistics, level votes):
+     * 403 "Admin access required" otherwise.
+     */
+    public static void checkAdmin(User u) {
+        if (u == null || !u.isAdmin()) throw new ApiException(ErrorCode.ADMIN_REQUIRED);
+    }
+
+    /**
+     * Whether {@code viewer} sees the private part of {@code owner}'s profile (e-mail address, its verification,
+     * gender): only the same OSM account. Usernames can change hands, so the ids are compared, never the names.
+     */
+    public static boolean seesPrivateProfile(User viewer, User owner) {
+        return viewer != null && owner != null && viewer.id() == owner.id();
+    }
+
+    /** Deleting (anonymising) an account: the account itself or an administrator (401 UserPermissionError). */
+    public static void checkCanDeleteUser(User caller, long userId) {
+        if (caller.id() != userId && !caller.isAdmin()) throw new ApiException(ErrorCode.DELETE_USER_NOT_PERMITTED);
+    }
+
+    /** Voting for a user's level nomination: an administrator, never for themself (400 PermisisonError). */
+    public static void checkCanVote(User voter, User nominee) {
+        checkAdmin(voter);
+        if (voter.id() == nominee.id()) throw new ApiException(ErrorCode.SELF_VOTE);
+    }
+
     /** An application key is deleted by its owner only, administrators included (as the reference). */
     public static boolean canDeleteApplicationKey(User u, long ownerId) {
         return u != null && u.id() == ownerId;
@@ -185,12 +212,12 @@ public final class Permissions {
 
     /**
      * Posting to a project's chat: not blocked (403 ReadOnly); a draft only for its managers, a private project only
-     * for its managers and allow-list (403 UserNotPermitted).
+     * for its managers, its allow-list and the active members of its mapping-role teams (403 UserNotPermitted).
      */
-    public static void checkCanChat(User u, Project p, boolean pm) {
+    public static void checkCanChat(User u, Project p, boolean pm, Membership m) {
         checkCanComment(u);
         if (pm) return;
-        if (p.status() == ProjectStatus.DRAFT || (p.isPrivate() && !p.allows(u))) {
+        if (p.status() == ProjectStatus.DRAFT || (p.isPrivate() && !p.allows(u) && !m.hasAny(TeamRole.MAPPING))) {
             throw new ApiException(ErrorCode.USER_NOT_PERMITTED);
         }
     }
@@ -203,6 +230,20 @@ public final class Permissions {
     /** Bulk task actions need PM: 403 UserPermissionError. */
     public static void checkCanManage(boolean pm) {
         if (!pm) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
+    }
+
+    /** Deleting tasks is for administrators: 403 OnlyAdminAccess. */
+    public static void checkCanDeleteTasks(User u) {
+        if (!u.isAdmin()) throw new ApiException(ErrorCode.ONLY_ADMIN_TASK_DELETE);
+    }
+
+    /**
+     * Whose task list ({@code GET /users/{id}/tasks/}) shows a project's tasks: the user themself and administrators
+     * see all; anybody else only published or archived projects that are not private.
+     */
+    public static boolean showsOthersTasks(User caller, long ownerId, Project p) {
+        if (caller.id() == ownerId || caller.isAdmin()) return true;
+        return p.status() != ProjectStatus.DRAFT && !p.isPrivate();
     }
 
     /** Reverting a user's tasks (reset-by-user) needs PM: 403 UserActionNotPermitted. */
@@ -249,5 +290,28 @@ public final class Permissions {
     private static String reason(ErrorCode code, String reason) {
         return code == ErrorCode.VALIDATION_NOT_ALLOWED
                 ? "Validation not allowed because: ValidatingNotAllowed." + reason : code.message;
+    }
+
+    /**
+     * Writing interests and campaigns (and reading one interest, as the reference): an administrator or a manager
+     * of at least one organisation. {@code managesAnOrganisation} is whether the caller manages any.
+     */
+    public static boolean canWriteReferenceData(User u, boolean managesAnOrganisation) {
+        return u != null && (u.isAdmin() || managesAnOrganisation);
+    }
+
+    /** Partners (and their id-addressed reads) are for administrators only. */
+    public static boolean canManagePartners(User u) {
+        return u != null && u.isAdmin();
+    }
+
+    /** Messaging every contributor of a campaign's projects: administrators only. */
+    public static boolean canMessageCampaign(User u) {
+        return u != null && u.isAdmin();
+    }
+
+    /** Giving an organisation a campaign or taking it away: an administrator or a manager of that organisation. */
+    public static boolean canLinkOrganisationCampaign(User u, Organisation org) {
+        return canManageOrganisation(u, org);
     }
 }

@@ -38,6 +38,9 @@ public enum ErrorCode {
 
     // --- legacy business-rule family: {"Error": text, "SubCode": code}
     INVALID_DATA(400, "InvalidData", Shape.LEGACY, "Invalid data"),
+    // task statistics: the reference answers the text after the sub-code's "-", leading space included
+    INVALID_DATE_VALUE(400, "InvalidDateValue", Shape.LEGACY, " Invalid date value"),
+    INVALID_DATE_RANGE(400, "InvalidDateRange", Shape.LEGACY, " Start date must be earlier than end date"),
     INVALID_GRANT(400, "InvalidGrantError", Shape.LEGACY, "Invalid authorization grant"),
     MUST_HAVE_FEATURES(400, "MustHaveFeatures", Shape.LEGACY, "Geojson does not contain any features"),
     MUST_BE_MULTIPLOYGON(400, "MustBeMultiPloygon", Shape.LEGACY, "Area Of Interest: geometry must be a MultiPolygon"),
@@ -66,6 +69,7 @@ public enum ErrorCode {
     NOT_PERMITTED_TO_CREATE(403, "NotPermittedToCreate", Shape.LEGACY, "User is not permitted to create project"),
     ONLY_ADMIN_ACCESS(403, "OnlyAdminAccess", Shape.LEGACY, "Only admin users can create organisations."),
     BANNER_ADMIN_ONLY(403, "OnlyAdminAccess", Shape.LEGACY, "Banner can only be updated by system admins"),
+    ONLY_ADMIN_TASK_DELETE(403, "OnlyAdminAccess", Shape.LEGACY, "This endpoint action is restricted to ADMIN users."),
     USER_NOT_ORG_ADMIN(403, "UserNotOrgAdmin", Shape.LEGACY, "User is not an admin for the org"),
     ORG_HAS_PROJECTS(403, "OrgHasProjects", Shape.LEGACY, "Organisation has some projects"),
     LOGIN_TO_FILTER_MANAGER(403, "LoginToFilterManager", Shape.LEGACY,
@@ -147,6 +151,71 @@ public enum ErrorCode {
     PARTNERSHIP_WITHOUT_PARTNER(400, "", Shape.ERROR_ONLY, "partnershipFrom or partnershipTo cannot be provided without partnerId"),
     PARTNERSHIP_FROM_AFTER_TO(400, "", Shape.ERROR_ONLY, "partnershipFrom cannot be greater than partnershipTo"),
     PARTNER_FILTER_ADMIN_ONLY(401, "", Shape.ERROR_ONLY, "Only admins can search projects by partnerId, partnershipFrom, partnershipTo"),
+
+    // reference data: interests, campaigns, partners (docs/reference-data.md)
+    INTEREST_NOT_FOUND(404, "INTEREST_NOT_FOUND", Shape.STRUCTURED, "The requested interest was not found."),
+    CAMPAIGN_NOT_FOUND(404, "CAMPAIGN_NOT_FOUND", Shape.STRUCTURED, "The requested campaign was not found."),
+    ORGANISATION_CAMPAIGN_NOT_FOUND(404, "ORGANISATION_CAMPAIGN_NOT_FOUND", Shape.STRUCTURED, "The requested organisation campaign was not found."),
+    PROJECT_CAMPAIGN_NOT_FOUND(404, "PROJECT_CAMPAIGN_NOT_FOUND", Shape.STRUCTURED, "The requested project campaign was not found."),
+    PARTNER_NOT_FOUND(404, "PARTNER_NOT_FOUND", Shape.STRUCTURED, "The requested partner was not found."),
+    PARTNERSHIP_NOT_FOUND(404, "PARTNERSHIP_NOT_FOUND", Shape.STRUCTURED, "The requested partnership was not found."),
+    // interests and campaigns are written by managers of any organisation (and administrators)
+    ORG_MANAGER_REQUIRED(403, "UserNotPermitted", Shape.LEGACY, "User not a Org Manager"),
+    ORG_MANAGER_OF_THIS_REQUIRED(403, "UserNotPermitted", Shape.LEGACY, "User is not a manager of the organisation"),
+    // ours: 409 for every reference-data name already taken (the reference answers 400 or a 500)
+    NAME_TAKEN(409, "NameExists", Shape.LEGACY, "Name already exists"),
+    CAMPAIGN_ASSIGNMENT_ERROR(400, "CampaignAssignmentError", Shape.LEGACY, "Project is already assigned to this campaign"),
+    CAMPAIGN_ALREADY_ASSIGNED(400, "CampaignAlreadyAssigned", Shape.LEGACY, "Campaign is already assigned to the organisation"),
+    // the reference answers a partnership write by a non-manager with 401
+    PARTNERSHIP_NOT_MANAGER(401, "UserPermissionError", Shape.LEGACY, "User is not a manager of the project"),
+    PARTNER_ADMIN_ONLY(403, "OnlyAdminAccess", Shape.LEGACY, "Only admin users can manage partners."),
+    INVALID_TIME_RANGE(400, "INVALID_TIME_RANGE", Shape.STRUCTURED, "Invalid time range."),
+    EMPTY_MAPSWIPE_GROUP(400, "EMPTY_MAPSWIPE_GROUP", Shape.STRUCTURED, "Mapswipe group is not set for this partner."),
+    // the MapSwipe statistics service did not answer usably (ours: the reference answers a 500)
+    MAPSWIPE_UNAVAILABLE(502, "MAPSWIPE_UNAVAILABLE", Shape.STRUCTURED, "The MapSwipe statistics service could not be reached."),
+    // the message-contributors actions
+    MESSAGE_INVALID(400, "InvalidData", Shape.LEGACY, "Request payload did not match validation"),
+    CAMPAIGN_MESSAGE_ADMIN_ONLY(403, "UserNotPermitted", Shape.LEGACY, "Unauthorised to send message to campaign contributors"),
+    // unlinking teams from projects
+    UNLINK_NOTHING(400, "InvalidRequest", Shape.LEGACY, "No project/team pairs provided"),
+    UNLINK_NOT_FOUND(404, "NotFoundError", Shape.LEGACY, "Cannot unlink team"),
+    UNLINK_LAST_PM_TEAM(403, "ProjectManagementPermissionError", Shape.LEGACY, "Cannot unlink team: this is the project's only project-manager team"),
+    UNLINK_LAST_MAPPER_TEAM(403, "TeamMappingPermissionError", Shape.LEGACY, "Cannot unlink team: mapping is restricted to teams and this is the only mapper team"),
+    UNLINK_LAST_VALIDATOR_TEAM(403, "TeamValidationPermissionError", Shape.LEGACY, "Cannot unlink team: validation is restricted to teams and this is the only validator team"),
+    // users, levels, badges, mail (docs/people.md)
+    MAPPING_LEVEL_NOT_FOUND(404, "MAPPING_LEVEL_NOT_FOUND", Shape.STRUCTURED, "MAPPING_LEVEL_NOT_FOUND"),
+    // ours: the reference answers an unknown badge with a 500
+    MAPPING_BADGE_NOT_FOUND(404, "MAPPING_BADGE_NOT_FOUND", Shape.STRUCTURED, "MAPPING_BADGE_NOT_FOUND"),
+    MAPPING_LEVEL_BEGINNER(409, "MAPPING_LEVEL_BEGINNER", Shape.STRUCTURED, "MAPPING_LEVEL_BEGINNER"),
+    MAPPING_LEVEL_HAS_USERS(409, "MAPPING_LEVEL_HAS_USERS", Shape.STRUCTURED, "MAPPING_LEVEL_HAS_USERS"),
+    MAPPING_BADGE_HAS_USERS(409, "MAPPING_BADGE_HAS_USERS", Shape.STRUCTURED, "MAPPING_BADGE_HAS_USERS"),
+    // ours: a user's level is set by name, so level names are unique
+    LEVEL_NAME_EXISTS(409, "NameExists", Shape.LEGACY, "Mapping level name already exists"),
+    UNABLE_TO_AUTH(401, "UnableToAuth", Shape.LEGACY, "Unable to authenticate"),
+    UPDATE_USER_INVALID(400, "InvalidData", Shape.LEGACY, "Unable to update user details"),
+    USER_LIST_INVALID(400, "InvalidData", Shape.LEGACY, "Unable to fetch user list"),
+    UNKNOWN_LEVEL(400, "UnknownUserRole", Shape.LEGACY, " Unknown role"),
+    UNKNOWN_ADD_ROLE(403, "UnknownAddRole", Shape.LEGACY, " Unknown role accepted values are ADMIN, PROJECT_MANAGER, VALIDATOR"),
+    SELF_VOTE(400, "PermisisonError", Shape.LEGACY, "User cannot vote for themselves"),
+    DELETE_USER_NOT_PERMITTED(401, "UserPermissionError", Shape.LEGACY, "User not permitted"),
+    DELETE_USER_NOT_FOUND(400, "UserNotFound", Shape.LEGACY, "User not found"),
+    EXPIRED_TOKEN(403, "ExpiredToken", Shape.LEGACY, " Token has expired"),
+    BAD_SIGNATURE(403, "BadSignature", Shape.LEGACY, " Bad Token Signature"),
+    INVALID_EMAIL(403, "InvalidEmail", Shape.LEGACY, " Email address does not match token"),
+    EMAIL_NOT_SET(400, "EmailNotSet", Shape.LEGACY, "EmailNotSet- User does not have an email address"),
+    CONTACT_NOT_CONFIGURED(501, "NotImplemented", Shape.LEGACY,
+            "This feature is not implemented due to missing variable TM_EMAIL_CONTACT_ADDRESS."),
+    // ours: SES refused or could not be reached
+    MAIL_SERVICE_ERROR(502, "MailServiceError", Shape.LEGACY, "The mail could not be sent"),
+    REGISTER_EMAIL_EXISTS(400, "", Shape.ERROR_ONLY, "Email address already exists"),
+    UNDEFINED_IMAGE_SERVICE(501, "UndefinedImageService", Shape.LEGACY, "Image upload service not defined"),
+    MISSING_FILENAME(400, "MissingFilename", Shape.LEGACY, "Missing filename parameter"),
+    MISSING_MIME(400, "MissingMime", Shape.LEGACY, "Missing mime parameter"),
+    UNSUPPORTED_FILE(400, "UnsupportedFile", Shape.LEGACY,
+            "Mimetype is not allowed. The supported formats are: png, jpeg, webp and gif."),
+    // ours: the reference leaves size to its image service
+    IMAGE_TOO_LARGE(413, "ImageTooLarge", Shape.LEGACY, "The image is larger than this deployment accepts"),
+    INVALID_IMAGE(400, "InvalidImage", Shape.LEGACY, "The data is not base64 of an image of the given type"),
     ;
 
     /** LEGACY: {"Error", "SubCode"}; ERROR_ONLY: {"Error"} alone; STRUCTURED: {"error": {...}}; DETAIL: FastAPI's 422. */

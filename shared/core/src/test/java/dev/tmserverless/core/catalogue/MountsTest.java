@@ -36,6 +36,22 @@ class MountsTest {
     }
 
     @Test
+    void theWorkflowsOddPathsReachTheTasksFunction() {
+        // a username where its siblings have a project id: the tasks mount takes it, whatever the segment
+        assertThat(gateway.match("GET", Resources.V2 + "/projects/ana_maps/tasks/queries/own/invalidated/").orElseThrow()
+                .route().function()).isEqualTo(Resources.TASKS);
+        // a user's tasks live with the tasks; the rest of a user's paths stay with the users function
+        assertThat(gateway.match("GET", Resources.V2 + "/users/42/tasks/").orElseThrow().route().function())
+                .isEqualTo(Resources.TASKS);
+        assertThat(gateway.match("GET", Resources.V2 + "/users/queries/tasks/locked/").orElseThrow().route().function())
+                .isEqualTo(Resources.TASKS);
+        assertThat(gateway.match("GET", Resources.V2 + "/users/42/statistics/").orElseThrow().route().function())
+                .isEqualTo(Resources.USERS);
+        assertThat(gateway.match("GET", Resources.V2 + "/users/42/").orElseThrow().route().function())
+                .isEqualTo(Resources.USERS);
+    }
+
+    @Test
     void fullParityFitsTheHttpApiRouteQuota() throws Exception {
         List<String[]> reference;
         try (var in = new BufferedReader(new InputStreamReader(

@@ -1,0 +1,132 @@
+package dev.tmserverless.fn.stats;
+
+import dev.tmserverless.aws.store.ChatStore;
+import dev.tmserverless.aws.store.OrgStore;
+import dev.tmserverless.aws.store.ProjectStore;
+import dev.tmserverless.aws.store.StatsStore;
+import dev.tmserverless.core.domain.Organisation;
+import jakarta.inject.Singleton;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.LinkedHashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * Applies committed changes to the statistics (docs/statistics.md): each task image is merged into the task's
+ * facts and its users' task facts (idempotent, in any order), and every summary a change touches is then
+ * recomputed from facts (a recomputation gives the same answer however often it runs).
+ */
+@Singleton
+public class Aggregator {
+    private final StatsStore stats;
+    private final ProjectStore projects;
+    private final ChatStore chat;
+    private final OrgStore orgs;
+
+    public Aggregator(StatsStore stats, ProjectStore projects, ChatStore chat, OrgStore orgs) {
+        this.stats = stats;
+        this.projects = projects;
+        this.chat = chat;
+        this.orgs = orgs;
+    }
+
+    /** What a batch made stale; recomputed once per batch. */
+    public static final class Dirty {
+        final Set<Long> projects = new LinkedHashSet<>();
+        final Set<Long> users = new LinkedHashSet<>();
+        final Set<Integer> userShards = new TreeSet<>();
+        boolean system;
+
+        public boolean isEmpty() { return projects.isEmpty() && users.isEmpty() && userShards.isEmpty() && !system; }
+    }
+
+    /** One stream record: its keys, its new image (null when the item was deleted) and its sequence number. */
+    public record Change(Map<String, AttributeValue> keys, Map<String, AttributeValue> newImage, String sequence) {}
+
+    /**
+     * Applies a batch's records, noting what they made stale. The images of one task are merged in memory first
+     * (the merge is order-free), so a task changed ten times in a batch costs one read and one write of its facts.
+     * Answers the sequence number of the earliest record whose change could not be applied (everything from it
+     * on must come again), or null.
+     */
+    public String applyWriting(List<Change> changes, Dirty dirty) {
+        Map<String, StatsStore.TaskImage> tasks = new LinkedHashMap<>();
+        Map<String, String> firstRecord = new LinkedHashMap<>();
+        int index = 0;
+        Map<String, Integer> order = new java.util.HashMap<>();
+        for (Change c : changes) {
+            order.put(c.sequence(), index++);
+            try {
+                switch (StatsStore.source(c.keys(), c.newImage())) {
+                    case StatsStore.TaskImage t -> {
+                        String k = t.projectId() + "/" + t.taskId();
+                        firstRecord.putIfAbsent(k, c.sequence());
+                        StatsStore.TaskImage seen = tasks.get(k);
+                        if (seen == null) tasks.put(k, t);
+                        else seen.facts().merge(t.facts());
+                    }
+                    case StatsStore.ProjectItem p -> dirty.projects.add(p.projectId());
+                    case StatsStore.UserProfile u -> {
+                        if (u.exists()) {
+                            stats.markUserWriting(u.userId());
+                            dirty.userShards.add((int) Math.floorMod(u.userId(), (long) StatsStore.USER_SHARDS));
+                        }
+                    }
+                    case StatsStore.Other o -> { }
+                }
+            } catch (RuntimeException e) {
+                return c.sequence();
+            }
+        }
+        String failed = null;
+        for (var e : tasks.entrySet()) {
+            StatsStore.TaskImage t = e.getValue();
+            try {
+                StatsStore.Merged merged = stats.mergeTaskFactsWriting(t.facts());
+                stats.putUserTaskFactsWriting(merged);
+                dirty.projects.add(t.projectId());
+                merged.facts().rows.values().forEach(r -> dirty.users.add(r.u));
+            } catch (RuntimeException ex) {
+                String seq = firstRecord.get(e.getKey());
+                if (failed == null || order.get(seq) < order.get(failed)) failed = seq;
+            }
+        }
+        return failed;
+    }
+
+    /** Recomputes every summary the batch made stale: projects, users, the user count, then system and organisations. */
+    public void recomputeWriting(Dirty dirty) {
+        for (long p : dirty.projects) {
+            stats.recomputeProjectWriting(p, projects, chat);
+            dirty.system = true;
+        }
+        for (long u : dirty.users) stats.recomputeUserWriting(u);
+        for (int shard : dirty.userShards) {
+            stats.recountUsersWriting(shard);
+            dirty.system = true;
+        }
+        if (dirty.system) recomputeSystemWriting();
+    }
+
+    public void recomputeSystemWriting() {
+        stats.recomputeSystemWriting(orgNames(orgs.all()));
+    }
+
+    public void recomputeProjectWriting(long projectId) {
+        stats.recomputeProjectWriting(projectId, projects, chat);
+    }
+
+    public void recomputeUserWriting(long userId) {
+        stats.recomputeUserWriting(userId);
+    }
+
+    private static Map<Long, String> orgNames(Collection<Organisation> all) {
+        return all.stream().collect(Collectors.toMap(Organisation::id, Organisation::name, (a, b) -> a));
+    }
+}

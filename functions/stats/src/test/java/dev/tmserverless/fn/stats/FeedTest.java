@@ -1,0 +1,106 @@
+package dev.tmserverless.fn.stats;
+
+import com.amazonaws.services.lambda.runtime.events.DynamodbEvent;
+import dev.tmserverless.aws.store.StatsStore;
+import dev.tmserverless.core.domain.Project;
+import dev.tmserverless.core.domain.ProjectStatus;
+import dev.tmserverless.core.domain.Task;
+import dev.tmserverless.core.domain.TaskMachine;
+import dev.tmserverless.core.domain.User;
+import dev.tmserverless.testing.Api;
+import dev.tmserverless.testing.Fixture;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The emulated change feed: one record per committed write, both images, commit order per key, none for a lost condition. */
+class FeedTest {
+    static FeedHarness h;
+    static StatsFunction stats;
+    static Fixture fx;
+
+    @BeforeAll
+    static void start() {
+        h = FeedHarness.start("stats-feed");
+        stats = new StatsFunction();
+        fx = new Fixture(stats.getApplicationContext());
+        h.feed(e -> stats.handleRequest(e, new Api.TestContext()));
+    }
+
+    @AfterAll
+    static void stop() {
+        h.close();
+        stats.close();
+    }
+
+    private static List<DynamodbEvent.DynamodbStreamRecord> recordsOf(long projectId, int taskId) {
+        String sk = String.format("TASK#%07d", taskId);
+        return h.log().read(0, Integer.MAX_VALUE).stream()
+                .filter(r -> r.getDynamodb().getKeys().get("pk").getS().equals("PROJECT#" + projectId)
+                        && r.getDynamodb().getKeys().get("sk").getS().equals(sk)).toList();
+    }
+
+    @Test
+    void concurrentLocksOfOneTaskCommitOnceAndTheFeedCarriesExactlyThatWrite() throws Exception {
+        Project p = fx.project(fx.user("pm-feed"), ProjectStatus.PUBLISHED, 1);
+        List<User> mappers = List.of(fx.user("m1"), fx.user("m2"), fx.user("m3"), fx.user("m4"));
+        Task before = fx.tasks.get(p.id(), 1).orElseThrow();
+        int recordsBefore = recordsOf(p.id(), 1).size();
+        CountDownLatch go = new CountDownLatch(1);
+        ExecutorService pool = Executors.newFixedThreadPool(mappers.size());
+        List<Future<Boolean>> wins = mappers.stream().map(u -> pool.submit((Callable<Boolean>) () -> {
+            go.await();
+            return fx.tasks.apply(TaskMachine.lockForMapping(before, u.actor(), Instant.now(), Duration.ofHours(2)));
+        })).toList();
+        go.countDown();
+        long won = 0;
+        for (Future<Boolean> f : wins) if (f.get()) won++;
+        pool.shutdown();
+        assertThat(won).isEqualTo(1);
+        var records = recordsOf(p.id(), 1);
+        assertThat(records).hasSize(recordsBefore + 1);
+        var r = records.get(records.size() - 1);
+        assertThat(r.getEventName()).isEqualTo("MODIFY");
+        assertThat(r.getDynamodb().getOldImage().get("status").getN()).isEqualTo("0");
+        assertThat(r.getDynamodb().getNewImage().get("status").getN()).isEqualTo("1");
+    }
+
+    @Test
+    void aMappedTaskReachesTheProjectAndUserStatisticsWithItsLockTime() throws Exception {
+        User pm = fx.user("pm-time");
+        User ana = fx.user("ana-time");
+        Project p = fx.project(pm, ProjectStatus.PUBLISHED, 4);
+        Instant t0 = Instant.now().minusSeconds(600);
+        Task t = fx.tasks.get(p.id(), 1).orElseThrow();
+        var lock = TaskMachine.lockForMapping(t, ana.actor(), t0, Duration.ofHours(2));
+        assertThat(fx.tasks.apply(lock)).isTrue();
+        var done = TaskMachine.unlockAfterMapping(fx.tasks.get(p.id(), 1).orElseThrow(), ana.actor(), t0.plusSeconds(3), "MAPPED", null);
+        assertThat(fx.tasks.apply(done)).isTrue();
+        h.caughtUp();
+        StatsStore store = stats.getApplicationContext().getBean(StatsStore.class);
+        var figures = store.project(p.id()).orElseThrow();
+        assertThat(figures.mapSecs).isEqualTo(3);
+        assertThat(figures.mapRows).isEqualTo(1);
+        assertThat(figures.mappers).containsExactly(ana.id());
+        assertThat(figures.userTimes.get(ana.id())[0]).isEqualTo(3);
+        var user = store.user(ana.id()).orElseThrow();
+        assertThat(user.tasksMapped).isEqualTo(1);
+        assertThat(user.timeSpentMapping).isEqualTo(3);
+        assertThat(user.projectsMapped).isEqualTo(1);
+        // records are in commit order for the task: the lock's record before the unlock's
+        var records = recordsOf(p.id(), 1);
+        assertThat(records.get(records.size() - 2).getDynamodb().getNewImage().get("status").getN()).isEqualTo("1");
+        assertThat(records.get(records.size() - 1).getDynamodb().getNewImage().get("status").getN()).isEqualTo("2");
+    }
+}

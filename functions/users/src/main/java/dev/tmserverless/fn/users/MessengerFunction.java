@@ -1,0 +1,89 @@
+package dev.tmserverless.fn.users;
+
+import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
+import com.amazonaws.services.lambda.runtime.events.SQSEvent;
+import dev.tmserverless.aws.queue.MessageJobs;
+import dev.tmserverless.aws.store.MessageStore;
+import dev.tmserverless.core.catalogue.Resources;
+import dev.tmserverless.core.domain.Message;
+import io.micronaut.context.ApplicationContextBuilder;
+import io.micronaut.function.aws.MicronautRequestHandler;
+import jakarta.inject.Inject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.BooleanSupplier;
+
+/**
+ * Delivers message jobs (docs/reference-data.md "Messages to many"): each recipient's inbox gets the job's message
+ * under the job's message id, written only if that inbox does not hold it yet. A crash part-way leaves the message
+ * on the queue; its redelivery goes through the recipients again and writes only to those who did not get it. When
+ * the function's time is nearly spent, the job is sent again from the last recipient served and this message is done.
+ */
+public class MessengerFunction extends MicronautRequestHandler<SQSEvent, SQSBatchResponse> {
+    private static final Logger LOG = LoggerFactory.getLogger(MessengerFunction.class);
+    /** Time kept back from the function's timeout for the write in flight, the re-send and the answer. */
+    static final Duration MARGIN = Duration.ofSeconds(30);
+
+    @Inject Recipients recipients;
+    @Inject MessageStore inboxes;
+    @Inject MessageJobs queue;
+    Clock clock = Clock.systemUTC();
+    /** Runs after each delivery (tests make a worker die there). */
+    Runnable afterDelivery = () -> {};
+
+    public MessengerFunction() { super(); }
+
+    public MessengerFunction(ApplicationContextBuilder builder) { super(builder); }
+
+    /** What one message did: delivered to {@code delivered} inboxes, found {@code already} already served. */
+    record Outcome(int delivered, int already, boolean more) {}
+
+    @Override
+    public SQSBatchResponse execute(SQSEvent event) {
+        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
+        if (event.getRecords() == null) return new SQSBatchResponse(failures);
+        Instant until = clock.instant().plusSeconds(Resources.function(Resources.MESSENGER).timeoutSeconds()).minus(MARGIN);
+        for (SQSEvent.SQSMessage m : event.getRecords()) {
+            MessageJobs.Job job;
+            try {
+                job = MessageJobs.Job.fromJson(m.getBody());
+            } catch (RuntimeException malformed) {
+                LOG.error("dropping malformed message job {}: {}", m.getMessageId(), m.getBody());
+                continue;
+            }
+            try {
+                run(job, () -> clock.instant().isBefore(until));
+            } catch (RuntimeException e) {
+                LOG.error("message job {} ({} {}) failed; it will be delivered again", job.template().id(), job.audience(),
+                        job.targetId(), e);
+                failures.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
+            }
+        }
+        return new SQSBatchResponse(failures);
+    }
+
+    /** Delivers {@code job} while {@code inTime}; when time runs out, queues the rest as a new job. */
+    Outcome run(MessageJobs.Job job, BooleanSupplier inTime) {
+        int delivered = 0;
+        int already = 0;
+        for (long userId : recipients.of(job).tailSet(job.afterUserId(), false)) {
+            if (!inTime.getAsBoolean()) {
+                queue.send(job.after(userId - 1));
+                return new Outcome(delivered, already, true);
+            }
+            Message t = job.template();
+            Message m = new Message(t.id(), userId, t.type(), t.subject(), t.message(), t.fromUserId(), t.fromUsername(),
+                    t.projectId(), t.projectTitle(), t.taskId(), t.date(), false);
+            if (inboxes.sendOnce(m)) delivered++;
+            else already++;
+            afterDelivery.run();
+        }
+        return new Outcome(delivered, already, false);
+    }
+}

@@ -1,0 +1,104 @@
+package dev.tmserverless.aws.store;
+
+import dev.tmserverless.aws.config.TmConfig;
+import jakarta.inject.Singleton;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.util.HashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Interests (partition {@code INTEREST}, names unique through {@link UniqueNames}), and which interests a user and a
+ * project have: one item each ({@code USER#<id>} / {@code INTERESTS}, {@code PROJECT#<id>} / {@code INTERESTS}), so
+ * setting them is one put that replaces the whole set. docs/reference-data.md.
+ */
+@Singleton
+public class InterestStore {
+    public record Interest(long id, String name) {}
+
+    static final String INTERESTS = "INTERESTS";
+
+    private final DynamoDbClient ddb;
+    private final String table;
+    private final SmallCollection items;
+    private final UniqueNames names;
+
+    public InterestStore(DynamoDbClient ddb, TmConfig config, Counters counters) {
+        this.ddb = ddb;
+        this.table = config.table();
+        this.items = new SmallCollection(ddb, config.table(), counters, "INTEREST");
+        this.names = new UniqueNames(ddb, config.table(), "INTERESTNAME", id -> get(id).map(Interest::name));
+    }
+
+    /** A new interest; {@link NameTaken} if another has the name (nothing is written). */
+    public Interest create(String name) {
+        Interest i = new Interest(items.nextId(), name);
+        names.claim(name, i.id());
+        items.put(item(i));
+        return i;
+    }
+
+    /** Renames an interest; false if it does not exist; {@link NameTaken} if another has the name. */
+    public boolean rename(long id, String name) {
+        Optional<Interest> current = get(id);
+        if (current.isEmpty()) return false;
+        String old = current.get().name();
+        if (old.equals(name)) return true;
+        names.claim(name, id);
+        if (!items.replaceIf(item(new Interest(id, name)), "name", old)) {
+            names.release(name, id);
+            return get(id).isPresent() && rename(id, name);
+        }
+        names.release(old, id);
+        return true;
+    }
+
+    /** Deletes an interest, then its name; false if it does not exist. Users and projects that have it drop it on read. */
+    public boolean delete(long id) {
+        Optional<Interest> current = get(id);
+        if (current.isEmpty() || !items.delete(id)) return false;
+        names.release(current.get().name(), id);
+        return true;
+    }
+
+    public Optional<Interest> get(long id) { return items.get(id).map(InterestStore::read); }
+
+    /** Every interest, in id order (one Query). */
+    public List<Interest> all() { return items.all().stream().map(InterestStore::read).toList(); }
+
+    public List<Long> ofUser(long userId) { return ids(Keys.user(userId)); }
+
+    /** Replaces the user's interests (one put). */
+    public void setForUser(long userId, List<Long> ids) { put(Keys.user(userId), ids); }
+
+    public List<Long> ofProject(long projectId) { return ids(Keys.project(projectId)); }
+
+    /** Replaces the project's interests (one put). */
+    public void setForProject(long projectId, List<Long> ids) { put(Keys.project(projectId), ids); }
+
+    private List<Long> ids(String pk) {
+        var i = ddb.getItem(b -> b.tableName(table).key(Attr.key(pk, INTERESTS)).consistentRead(true)).item();
+        if (i == null || i.isEmpty() || !i.containsKey("ids")) return List.of();
+        return i.get("ids").l().stream().map(v -> Long.parseLong(v.n())).toList();
+    }
+
+    private void put(String pk, List<Long> ids) {
+        Map<String, AttributeValue> item = new HashMap<>(Attr.key(pk, INTERESTS));
+        item.put("ids", AttributeValue.fromL(new LinkedHashSet<>(ids).stream().map(Attr::n).toList()));
+        ddb.putItem(b -> b.tableName(table).item(item));
+    }
+
+    private Map<String, AttributeValue> item(Interest i) {
+        Map<String, AttributeValue> m = items.item(i.id());
+        m.put("name", Attr.s(i.name()));
+        return m;
+    }
+
+    private static Interest read(Map<String, AttributeValue> i) {
+        return new Interest(Attr.lng(i, "id"), Attr.str(i, "name"));
+    }
+}

@@ -1,0 +1,203 @@
+package dev.tmserverless.aws.store;
+
+import dev.tmserverless.core.domain.ProjectCounters;
+import dev.tmserverless.core.domain.User;
+import dev.tmserverless.core.error.ApiException;
+import dev.tmserverless.core.error.ErrorCode;
+import dev.tmserverless.core.stats.ProjectFigures;
+import dev.tmserverless.core.stats.SystemFigures;
+import dev.tmserverless.core.stats.UserFigures;
+import jakarta.inject.Singleton;
+
+import java.time.Clock;
+import java.time.LocalDate;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeMap;
+
+/**
+ * The statistics routes' answers in the reference's shapes and formulas (docs/statistics.md), each from a few key
+ * lookups of summary items: no Query over tasks, no Scan. Served by the function that owns each route's mount
+ * (docs/routing.md "Statistics").
+ */
+@Singleton
+public class StatsReads {
+    private final StatsStore stats;
+    private final ProjectStore projects;
+    private final UserStore users;
+    Clock clock = Clock.systemUTC();
+
+    public StatsReads(StatsStore stats, ProjectStore projects, UserStore users) {
+        this.stats = stats;
+        this.projects = projects;
+        this.users = users;
+    }
+
+    private static int percent(long part, long whole) {
+        return whole <= 0 ? 0 : (int) (part * 100 / whole);
+    }
+
+    /** {@code GET /projects/{id}/statistics/}: the project item and its summary. */
+    public Map<String, Object> project(long projectId) {
+        ProjectStore.Stored s = projects.get(projectId).orElseThrow(() -> new ApiException(ErrorCode.PROJECT_NOT_FOUND));
+        ProjectFigures f = stats.project(projectId).orElseGet(ProjectFigures::new);
+        ProjectCounters c = s.counters();
+        long avgMap = f.mapRows == 0 ? 0 : f.mapSecs / f.mapRows;
+        long avgVal = f.valRows == 0 ? 0 : f.valSecs / f.valRows;
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("projectId", projectId);
+        m.put("projectArea(in sq.km)", s.project().areaKm2());
+        m.put("totalMappers", f.mappers.size());
+        m.put("totalTasks", c.totalTasks());
+        m.put("totalComments", f.comments);
+        m.put("totalMappingTime", f.mapSecs);
+        m.put("totalValidationTime", f.valSecs);
+        m.put("totalTimeSpent", f.mapSecs + f.valSecs);
+        m.put("averageMappingTime", avgMap);
+        m.put("averageValidationTime", avgVal);
+        long usable = c.totalTasks() - c.tasksBadImagery();
+        m.put("percentMapped", percent(c.tasksMapped() + c.tasksValidated(), usable));
+        m.put("percentValidated", percent(c.tasksValidated(), usable));
+        m.put("percentBadImagery", percent(c.tasksBadImagery(), c.totalTasks()));
+        double[] centroid = s.project().aoiCentroid();
+        m.put("aoiCentroid", centroid == null ? null
+                : Map.of("type", "Point", "coordinates", List.of(centroid[0], centroid[1])));
+        m.put("timeToFinishMapping", (c.totalTasks() - (c.tasksMapped() + c.tasksBadImagery() + c.tasksValidated())) * avgMap);
+        m.put("timeToFinishValidating", (c.totalTasks() - (c.tasksValidated() + c.tasksBadImagery())) * avgVal);
+        return m;
+    }
+
+    /** {@code GET /projects/{id}/statistics/queries/{username}/}: the user's lock time in the project. */
+    public Map<String, Object> projectUser(long projectId, String username) {
+        if (projects.get(projectId).isEmpty()) throw new ApiException(ErrorCode.PROJECT_NOT_FOUND);
+        User u = users.byUsername(username).orElseThrow(() -> new ApiException(ErrorCode.USER_NOT_FOUND));
+        long[] t = stats.project(projectId).map(f -> f.userTimes.get(u.id())).orElse(null);
+        long mapping = t == null ? 0 : t[0];
+        long validating = t == null ? 0 : t[1];
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("timeSpentMapping", mapping);
+        m.put("timeSpentValidating", validating);
+        m.put("totalTimeSpent", mapping + validating);
+        return m;
+    }
+
+    /** {@code GET /projects/{id}/contributions/queries/day/}: the timeline with the project's task total. */
+    public Map<String, Object> projectDays(long projectId) {
+        ProjectStore.Stored s = projects.get(projectId).orElseThrow(() -> new ApiException(ErrorCode.PROJECT_NOT_FOUND));
+        List<Map<String, Object>> days = new ArrayList<>();
+        for (ProjectFigures.Day d : stats.project(projectId).map(f -> f.timeline).orElse(List.of())) {
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("date", d.date);
+            m.put("mapped", d.mapped);
+            m.put("validated", d.validated);
+            m.put("cumulative_mapped", d.cumulative_mapped);
+            m.put("cumulative_validated", d.cumulative_validated);
+            m.put("total_tasks", s.counters().totalTasks());
+            days.add(m);
+        }
+        return Map.of("stats", days);
+    }
+
+    /** Active mappers of a project now (distinct holders of unexpired locks), for summaries and search. */
+    public int activeMappers(long projectId) {
+        return stats.project(projectId).map(f -> f.activeMappers(clock.millis())).orElse(0);
+    }
+
+    /** Distinct users with any row but a comment in the project, for summaries and search. */
+    public int totalContributors(long projectId) {
+        return stats.project(projectId).map(f -> f.contributors).orElse(0);
+    }
+
+    /** {@code GET /users/{username}/statistics/}. */
+    public Map<String, Object> user(String username) {
+        User u = users.byUsername(username).orElseThrow(() -> new ApiException(ErrorCode.USER_NOT_FOUND));
+        UserFigures f = stats.user(u.id()).orElseGet(UserFigures::new);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("totalTimeSpent", f.timeSpentMapping + f.timeSpentValidating);
+        m.put("timeSpentMapping", f.timeSpentMapping);
+        m.put("timeSpentValidating", f.timeSpentValidating);
+        m.put("projectsMapped", f.projectsMapped);
+        // projects carry no country here (docs/api-differences.md): no country can be credited
+        m.put("countriesContributed", Map.of("countries", List.of(), "total", 0));
+        LocalDate since = LocalDate.now(clock.withZone(ZoneOffset.UTC)).minusYears(1);
+        List<Map<String, Object>> byDay = new ArrayList<>();
+        new TreeMap<>(f.byDay).descendingMap().forEach((day, n) -> {
+            if (!LocalDate.parse(day).isBefore(since)) byDay.add(Map.of("date", day, "count", n));
+        });
+        m.put("contributionsByDay", byDay);
+        m.put("tasksMapped", f.tasksMapped);
+        m.put("tasksValidated", f.tasksValidated);
+        m.put("tasksInvalidated", f.tasksInvalidated);
+        m.put("tasksInvalidatedByOthers", f.tasksInvalidatedByOthers);
+        m.put("tasksValidatedByOthers", f.tasksValidatedByOthers);
+        m.put("ContributionsByInterest", List.of());
+        return m;
+    }
+
+    /** {@code GET /system/statistics/}: abbreviated (default) or full. */
+    public Map<String, Object> system(boolean abbreviated) {
+        SystemFigures f = stats.system().orElseGet(SystemFigures::new);
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("mappersOnline", stats.mappersOnline(clock.millis()));
+        m.put("tasksMapped", f.tasksMapped);
+        m.put("totalMappers", f.totalMappers);
+        m.put("totalProjects", f.totalProjects);
+        m.put("averageCompletionTime", null);
+        if (abbreviated) return m;
+        m.put("totalArea", Math.round(f.totalArea));
+        m.put("tasksValidated", f.tasksValidated);
+        m.put("totalValidators", f.totalValidators);
+        m.put("totalMappedArea", f.totalMappedArea);
+        m.put("totalValidatedArea", f.totalValidatedArea);
+        // projects belong to no campaign here: every project counts under "Unassociated"
+        m.put("campaigns", List.of(Map.of("campaign", "Unassociated", "projectsCreated", f.totalProjects)));
+        m.put("totalCampaigns", 0);
+        List<Map<String, Object>> orgs = new ArrayList<>();
+        f.organisations.forEach((name, n) -> orgs.add(Map.of("organisation", name, "projectsCreated", n)));
+        m.put("organisations", orgs);
+        m.put("totalOrganisations", f.organisations.keySet().stream().filter(n -> !n.equals("Unassociated")).count());
+        return m;
+    }
+
+    /** {@code GET /organisations/{id}/statistics/} (optionally for projects created from {@code year} on). */
+    public Map<String, Object> organisation(long orgId, Integer year) {
+        return SystemFigures.organisation(stats.organisation(orgId).orElseGet(SystemFigures.OrgFigures::new), year,
+                clock.instant());
+    }
+
+    /**
+     * {@code GET /tasks/statistics/}: per day of [start, end], the MAPPED, VALIDATED and BADIMAGERY state changes
+     * of the projects the filters keep; days with none are left out.
+     */
+    public Map<String, Object> tasks(LocalDate start, LocalDate end, Long organisationId, Set<Long> projectIds) {
+        TreeMap<String, int[]> days = new TreeMap<>();
+        for (StatsStore.TaskDay d : stats.taskDays(start, end)) {
+            if (organisationId != null && d.org() != organisationId) continue;
+            if (projectIds != null && !projectIds.contains(d.projectId())) continue;
+            int[] c = days.computeIfAbsent(d.date(), k -> new int[3]);
+            c[0] += d.mapped();
+            c[1] += d.validated();
+            c[2] += d.badImagery();
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        days.forEach((day, c) -> {
+            if (c[0] + c[1] + c[2] == 0) return;
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("date", day);
+            m.put("mapped", c[0]);
+            m.put("validated", c[1]);
+            m.put("badImagery", c[2]);
+            out.add(m);
+        });
+        return Map.of("taskStats", out);
+    }
+
+    public Optional<UserFigures> userFigures(long userId) {
+        return stats.user(userId);
+    }
+}

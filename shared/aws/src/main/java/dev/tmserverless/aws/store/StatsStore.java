@@ -1,0 +1,514 @@
+package dev.tmserverless.aws.store;
+
+import dev.tmserverless.aws.config.TmConfig;
+import dev.tmserverless.aws.http.Json;
+import dev.tmserverless.core.catalogue.Resources;
+import dev.tmserverless.core.domain.Task;
+import dev.tmserverless.core.stats.ProjectFigures;
+import dev.tmserverless.core.stats.SystemFigures;
+import dev.tmserverless.core.stats.TaskFacts;
+import dev.tmserverless.core.stats.UserFigures;
+import dev.tmserverless.core.stats.UserTaskFacts;
+import jakarta.inject.Singleton;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * The statistics items (docs/statistics.md "Items"): per-task facts and per-user task facts (merged, never
+ * replaced), and the summaries recomputed from them (project, user, system, organisation), each written under a
+ * ticket so that a slower recomputation never overwrites a newer one. Every key starts with
+ * {@link Resources#STATS_KEY_PREFIX}, which the change feed filters out.
+ */
+@Singleton
+public class StatsStore {
+    static final String P = Resources.STATS_KEY_PREFIX + "P#";
+    static final String U = Resources.STATS_KEY_PREFIX + "U#";
+    static final String SYS = Resources.STATS_KEY_PREFIX + "SYS";
+    static final String O = Resources.STATS_KEY_PREFIX + "O#";
+    static final String TS = Resources.STATS_KEY_PREFIX + "TS#";
+    static final String USERS = Resources.STATS_KEY_PREFIX + "USERS#";
+    static final String SUM = "SUM";
+    static final String ROLLUP = "ROLLUP";
+    static final String FACTS = "T#";
+    /** gsi1 partition of every project's roll-up (the system and organisation summaries read it). */
+    static final String ROLLUPS = "STATROLLUPS";
+    public static final int USER_SHARDS = 16;
+
+    private final DynamoDbClient ddb;
+    private final String table;
+
+    public StatsStore(DynamoDbClient ddb, TmConfig config) {
+        this.ddb = ddb;
+        this.table = config.table();
+    }
+
+    // ------------------------------------------------------------------------------------------ decoding images
+
+    /** What a stream image is, for statistics. */
+    public sealed interface Source permits TaskImage, ProjectItem, UserProfile, Other {}
+    public record TaskImage(long projectId, int taskId, TaskFacts facts) implements Source {}
+    /** The project's own item or its chat: the project's summary depends on it. */
+    public record ProjectItem(long projectId) implements Source {}
+    public record UserProfile(long userId, boolean exists) implements Source {}
+    public record Other() implements Source {}
+
+    /**
+     * Classifies a record by its key and reads the facts of its image: the new image, or when the item was
+     * deleted the old one ({@code newImage} null).
+     */
+    public static Source source(Map<String, AttributeValue> keys, Map<String, AttributeValue> newImage) {
+        String pk = Attr.str(keys, "pk");
+        String sk = Attr.str(keys, "sk");
+        if (pk == null || sk == null) return new Other();
+        if (pk.startsWith("PROJECT#")) {
+            long projectId = Long.parseLong(pk.substring("PROJECT#".length()));
+            if (sk.startsWith(Keys.TASK_PREFIX) && !sk.startsWith(Keys.GEOM_PREFIX)) {
+                int taskId = Integer.parseInt(sk.substring(Keys.TASK_PREFIX.length()));
+                if (newImage == null) return new TaskImage(projectId, taskId, TaskFacts.deleted(projectId, taskId));
+                Task t = TaskItems.read(projectId, newImage);
+                return new TaskImage(projectId, taskId, TaskFacts.of(t, newImage.containsKey("splitInto")));
+            }
+            if (sk.startsWith(Keys.HISTORY_PREFIX)) {
+                int taskId = Integer.parseInt(sk.substring(Keys.HISTORY_PREFIX.length(), Keys.HISTORY_PREFIX.length() + 7));
+                if (newImage == null) return new Other();
+                return new TaskImage(projectId, taskId, TaskFacts.rowsOnly(projectId, taskId,
+                        TaskItems.historyRows(newImage.get("h"))));
+            }
+            if (sk.equals(Keys.META) || sk.startsWith(Keys.CHAT_PREFIX)) return new ProjectItem(projectId);
+            return new Other();
+        }
+        if (pk.startsWith("USER#") && sk.equals(Keys.PROFILE)) {
+            return new UserProfile(Long.parseLong(pk.substring("USER#".length())), newImage != null);
+        }
+        return new Other();
+    }
+
+    // ------------------------------------------------------------------------------------------------- facts
+
+    /**
+     * A task's merged facts and the revision they were written at; {@code before} the facts the merge started
+     * from, or null when every user's part must be written (new facts, or parts left pending by a writer that
+     * died).
+     */
+    public record Merged(TaskFacts facts, long rev, TaskFacts before) {}
+
+    /**
+     * Merges {@code incoming} into the task's stored facts (a conditional write on the revision read, retried
+     * when another merge came first); answers the merged facts, written or already there. A write marks the
+     * users' parts pending ({@code pp}) until {@link #putUserTaskFactsWriting} has written them.
+     */
+    public Merged mergeTaskFactsWriting(TaskFacts incoming) {
+        Map<String, AttributeValue> key = Attr.key(P + incoming.p, FACTS + pad(incoming.t));
+        for (int attempt = 0; ; attempt++) {
+            var item = ddb.getItem(b -> b.tableName(table).key(key).consistentRead(true)).item();
+            boolean exists = item != null && !item.isEmpty();
+            TaskFacts facts = exists ? read(Attr.str(item, "d"), TaskFacts.class) : new TaskFacts();
+            TaskFacts before = exists ? read(Attr.str(item, "d"), TaskFacts.class) : null;
+            long rev = exists ? Attr.lng(item, "rev", 0) : 0;
+            boolean pending = exists && item.containsKey("pp");
+            if (!facts.merge(incoming) && exists) return new Merged(facts, rev, pending ? null : facts);
+            if (!exists) {
+                facts.p = incoming.p;
+                facts.t = incoming.t;
+            }
+            Map<String, AttributeValue> next = new HashMap<>(key);
+            next.put("d", Attr.s(Json.write(facts)));
+            next.put("rev", Attr.n(rev + 1));
+            next.put("pp", Attr.bool(true));
+            boolean written = Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(next)
+                    .conditionExpression(exists ? "rev = :r" : "attribute_not_exists(pk)")
+                    .expressionAttributeValues(exists ? Map.of(":r", Attr.n(rev)) : null)));
+            if (written) return new Merged(facts, rev + 1, pending ? null : before);
+            if (attempt > 50) throw new IllegalStateException("task facts of " + incoming.p + "/" + incoming.t + " kept changing");
+        }
+    }
+
+    /**
+     * Writes each user's part of the merged facts that differs from the part before the merge (every part when
+     * {@code before} is null), unless a newer revision of it is already there; then clears the pending mark.
+     */
+    public void putUserTaskFactsWriting(Merged merged) {
+        Map<Long, UserTaskFacts> was = merged.before() == null ? Map.of() : ProjectFigures.byUser(merged.before());
+        ProjectFigures.byUser(merged.facts()).forEach((userId, f) -> {
+            UserTaskFacts old = was.get(userId);
+            if (old != null && Json.write(old).equals(Json.write(f))) return;
+            Map<String, AttributeValue> item = new HashMap<>(Attr.key(U + userId, FACTS + merged.facts().p + "#" + pad(f.t)));
+            item.put("d", Attr.s(Json.write(f)));
+            item.put("rev", Attr.n(merged.rev()));
+            Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(item)
+                    .conditionExpression("attribute_not_exists(rev) OR rev < :r")
+                    .expressionAttributeValues(Map.of(":r", Attr.n(merged.rev())))));
+        });
+        if (merged.before() == merged.facts()) return; // nothing was written and nothing was pending
+        Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table)
+                .key(Attr.key(P + merged.facts().p, FACTS + pad(merged.facts().t))).updateExpression("REMOVE pp")
+                .conditionExpression("rev = :r").expressionAttributeValues(Map.of(":r", Attr.n(merged.rev())))));
+    }
+
+    /**
+     * Rebuilds the facts of every task of the project from the task items and their archived rows (the source of
+     * truth), replacing what is stored: drift of any kind is repaired, not merged into. Facts of tasks that no
+     * longer exist say so. Answers the users whose rows the project holds.
+     */
+    public java.util.Set<Long> rebuildProjectFactsWriting(long projectId) {
+        Map<Integer, TaskFacts> fresh = new java.util.TreeMap<>();
+        for (var i : rawPrefix(Keys.project(projectId), Keys.TASK_PREFIX)) {
+            String sk = Attr.str(i, "sk");
+            int taskId = Integer.parseInt(sk.substring(Keys.TASK_PREFIX.length()));
+            fresh.computeIfAbsent(taskId, id -> new TaskFacts()).merge(TaskFacts.of(TaskItems.read(projectId, i), i.containsKey("splitInto")));
+        }
+        for (var i : rawPrefix(Keys.project(projectId), Keys.HISTORY_PREFIX)) {
+            String sk = Attr.str(i, "sk");
+            int taskId = Integer.parseInt(sk.substring(Keys.HISTORY_PREFIX.length(), Keys.HISTORY_PREFIX.length() + 7));
+            fresh.computeIfAbsent(taskId, id -> new TaskFacts()).merge(TaskFacts.rowsOnly(projectId, taskId, TaskItems.historyRows(i.get("h"))));
+        }
+        boolean projectExists = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META))
+                .consistentRead(true)).hasItem();
+        java.util.Set<Long> users = new java.util.TreeSet<>();
+        Map<Integer, Map<String, AttributeValue>> stored = new java.util.TreeMap<>();
+        for (var i : queryPrefix(P + projectId, FACTS)) stored.put(Integer.parseInt(Attr.str(i, "sk").substring(FACTS.length())), i);
+        java.util.Set<Integer> ids = new java.util.TreeSet<>(fresh.keySet());
+        ids.addAll(stored.keySet());
+        for (int taskId : ids) {
+            TaskFacts f = fresh.get(taskId);
+            if (f == null || !projectExists) f = TaskFacts.deleted(projectId, taskId);
+            f.p = projectId;
+            f.t = taskId;
+            var old = stored.get(taskId);
+            if (old != null) read(Attr.str(old, "d"), TaskFacts.class).rows.values().forEach(r -> users.add(r.u));
+            f.rows.values().forEach(r -> users.add(r.u));
+            long rev = old == null ? 0 : Attr.lng(old, "rev", 0);
+            TaskFacts facts = f;
+            Map<String, AttributeValue> item = new HashMap<>(Attr.key(P + projectId, FACTS + pad(taskId)));
+            item.put("d", Attr.s(Json.write(facts)));
+            item.put("rev", Attr.n(rev + 1));
+            // a merge that slips in between is overwritten by facts read after it was committed: still the truth
+            ddb.putItem(b -> b.tableName(table).item(item));
+            putUserTaskFactsWriting(new Merged(facts, rev + 1, null));
+        }
+        return users;
+    }
+
+    private List<Map<String, AttributeValue>> rawPrefix(String pk, String skPrefix) {
+        return queryPrefix(pk, skPrefix);
+    }
+
+    /** The highest project id handed out (the project counter). */
+    public long maxProjectId() {
+        var i = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.COUNTER, "PROJECT")).consistentRead(true)).item();
+        return i == null ? 0 : Attr.lng(i, "n", 0);
+    }
+
+    /** The reconciliation's cursor: the next project id, and where the walk over user profiles stopped. */
+    public record Cursor(long nextProject, Map<String, AttributeValue> usersFrom) {}
+
+    public Cursor cursor() {
+        var i = ddb.getItem(b -> b.tableName(table).key(Attr.key(SYS, "CURSOR")).consistentRead(true)).item();
+        if (i == null || i.isEmpty()) return new Cursor(1, null);
+        var from = i.get("uf");
+        return new Cursor(Attr.lng(i, "np", 1), from == null || !from.hasM() ? null : from.m());
+    }
+
+    public void saveCursorWriting(Cursor c) {
+        Map<String, AttributeValue> item = new HashMap<>(Attr.key(SYS, "CURSOR"));
+        item.put("np", Attr.n(c.nextProject()));
+        if (c.usersFrom() != null) item.put("uf", AttributeValue.fromM(c.usersFrom()));
+        ddb.putItem(b -> b.tableName(table).item(item));
+    }
+
+    /**
+     * One page (at most {@code limit} items read) of the walk over user profiles, for the backfill of the user count:
+     * a Scan confined to this scheduled reconciliation, never a request. Answers the user ids found and where the
+     * next page starts (null: the walk is complete).
+     */
+    public record UserPage(List<Long> ids, Map<String, AttributeValue> next) {}
+
+    public UserPage userProfilesPage(Map<String, AttributeValue> from, int limit) {
+        var res = ddb.scan(b -> b.tableName(table).limit(limit).exclusiveStartKey(from)
+                .filterExpression("sk = :p AND begins_with(pk, :u)")
+                .expressionAttributeValues(Map.of(":p", Attr.s(Keys.PROFILE), ":u", Attr.s("USER#"))));
+        List<Long> ids = res.items().stream().map(i -> Long.parseLong(Attr.str(i, "pk").substring("USER#".length()))).toList();
+        return new UserPage(ids, res.hasLastEvaluatedKey() && !res.lastEvaluatedKey().isEmpty() ? res.lastEvaluatedKey() : null);
+    }
+
+    public List<TaskFacts> taskFacts(long projectId) {
+        return queryPrefix(P + projectId, FACTS).stream().map(i -> read(Attr.str(i, "d"), TaskFacts.class)).toList();
+    }
+
+    public List<UserTaskFacts> userTaskFacts(long userId) {
+        return queryPrefix(U + userId, FACTS).stream().map(i -> read(Attr.str(i, "d"), UserTaskFacts.class)).toList();
+    }
+
+    private List<Map<String, AttributeValue>> queryPrefix(String pk, String skPrefix) {
+        List<Map<String, AttributeValue>> out = new ArrayList<>();
+        ddb.queryPaginator(b -> b.tableName(table).consistentRead(true)
+                .keyConditionExpression("pk = :p AND begins_with(sk, :s)")
+                .expressionAttributeValues(Map.of(":p", Attr.s(pk), ":s", Attr.s(skPrefix))))
+                .forEach(page -> out.addAll(page.items()));
+        return out;
+    }
+
+    // ------------------------------------------------------------------------------------------------ tickets
+
+    /**
+     * Takes the next recomputation ticket of a summary item, answering the item as it is now (with its previous
+     * figures). A summary is written only by the holder of a ticket newer than the one it was written with.
+     */
+    private Ticket ticket(Map<String, AttributeValue> key) {
+        var res = ddb.updateItem(b -> b.tableName(table).key(key).updateExpression("ADD tk :one")
+                .expressionAttributeValues(Map.of(":one", Attr.n(1L))).returnValues(ReturnValue.ALL_NEW));
+        return new Ticket(key, Attr.lng(res.attributes(), "tk", 0), res.attributes());
+    }
+
+    private record Ticket(Map<String, AttributeValue> key, long number, Map<String, AttributeValue> before) {
+        String previous() { return Attr.str(before, "d"); }
+    }
+
+    /** Writes a summary with its ticket; false if a newer ticket's recomputation was written first. */
+    private boolean writeSummary(Ticket t, String json, Map<String, AttributeValue> extra) {
+        Map<String, AttributeValue> v = new HashMap<>(Map.of(":d", Attr.s(json), ":t", Attr.n(t.number())));
+        StringBuilder set = new StringBuilder("SET d = :d, w = :t");
+        Map<String, String> names = new HashMap<>();
+        int i = 0;
+        for (var e : extra.entrySet()) {
+            set.append(", #x").append(i).append(" = :x").append(i);
+            names.put("#x" + i, e.getKey());
+            v.put(":x" + i, e.getValue());
+            i++;
+        }
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(t.key())
+                .updateExpression(set.toString())
+                .conditionExpression("attribute_not_exists(w) OR w < :t")
+                .expressionAttributeNames(names.isEmpty() ? null : names)
+                .expressionAttributeValues(v)));
+    }
+
+    // ------------------------------------------------------------------------------------------------ projects
+
+    /** A project's roll-up: what the system and organisation summaries add up. */
+    public static final class Rollup {
+        public long p;
+        public long org;
+        public String status;
+        public String created;
+        public String lastUpdated;
+        public double aoiArea;
+        public long totalTasks;
+        public long tasksMapped;
+        public long tasksValidated;
+        public long tasksBadImagery;
+        public java.util.Map<String, Integer> statuses = new java.util.TreeMap<>();
+        public List<Long> validators = new ArrayList<>();
+        public double mappedArea;
+        public double validatedArea;
+    }
+
+    /**
+     * Recomputes the project's summary, roll-up and daily task figures from its task facts and its item; when
+     * the project no longer exists they are deleted. Answers the organisation the project is (or was) in, or -1.
+     */
+    public long recomputeProjectWriting(long projectId, ProjectStore projects, ChatStore chat) {
+        Ticket t = ticket(Attr.key(P + projectId, SUM));
+        ProjectFigures before = t.previous() == null ? null : read(t.previous(), ProjectFigures.class);
+        Optional<ProjectStore.Stored> stored = projects.get(projectId);
+        ProjectFigures figures = stored.isEmpty() ? new ProjectFigures() : ProjectFigures.compute(projectId, taskFacts(projectId));
+        figures.p = projectId;
+        figures.comments = stored.isEmpty() ? 0 : chat.count(projectId);
+        Map<String, AttributeValue> extra = new HashMap<>();
+        if (!writeSummary(t, Json.write(figures), extra)) return -1;
+        long org = stored.map(s -> s.project().organisationId()).orElse(-1L);
+        // daily task figures: only the days that changed
+        Map<String, int[]> old = before == null ? Map.of() : before.taskDays;
+        List<software.amazon.awssdk.services.dynamodb.model.WriteRequest> writes = new ArrayList<>();
+        java.util.Set<String> days = new java.util.TreeSet<>(old.keySet());
+        days.addAll(figures.taskDays.keySet());
+        for (String day : days) {
+            int[] now = figures.taskDays.get(day);
+            int[] was = old.get(day);
+            if (now != null && was != null && java.util.Arrays.equals(now, was) && before.org == org) continue;
+            Map<String, AttributeValue> key = Attr.key(TS + day.substring(0, 7), day.substring(8) + "#" + String.format("%010d", projectId));
+            if (now == null || stored.isEmpty()) {
+                writes.add(software.amazon.awssdk.services.dynamodb.model.WriteRequest.builder().deleteRequest(d -> d.key(key)).build());
+            } else {
+                Map<String, AttributeValue> item = new HashMap<>(key);
+                item.put("m", Attr.n((long) now[0]));
+                item.put("v", Attr.n((long) now[1]));
+                item.put("b", Attr.n((long) now[2]));
+                item.put("org", Attr.n(org));
+                writes.add(Dynamo.put(item));
+            }
+        }
+        figures.org = org;
+        if (!writes.isEmpty()) Dynamo.batchWrite(ddb, table, writes);
+        Map<String, AttributeValue> rollKey = Attr.key(P + projectId, ROLLUP);
+        if (stored.isEmpty()) {
+            ddb.deleteItem(b -> b.tableName(table).key(rollKey));
+            return org;
+        }
+        Rollup r = new Rollup();
+        var s = stored.get();
+        r.p = projectId;
+        r.org = org;
+        r.status = s.project().status().name();
+        r.created = String.valueOf(s.project().created());
+        r.lastUpdated = String.valueOf(s.project().lastUpdated());
+        r.aoiArea = s.project().areaKm2();
+        r.totalTasks = s.counters().totalTasks();
+        r.tasksMapped = s.counters().tasksMapped();
+        r.tasksValidated = s.counters().tasksValidated();
+        r.tasksBadImagery = s.counters().tasksBadImagery();
+        r.statuses = figures.statuses;
+        r.validators = figures.validators;
+        r.mappedArea = figures.mappedArea;
+        r.validatedArea = figures.validatedArea;
+        Map<String, AttributeValue> roll = new HashMap<>(rollKey);
+        roll.put("d", Attr.s(Json.write(r)));
+        roll.put("w", Attr.n(t.number()));
+        roll.put("gsi1pk", Attr.s(ROLLUPS));
+        roll.put("gsi1sk", Attr.s(String.format("%010d", projectId)));
+        Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(roll)
+                .conditionExpression("attribute_not_exists(w) OR w < :t")
+                .expressionAttributeValues(Map.of(":t", Attr.n(t.number())))));
+        return org;
+    }
+
+    public Optional<ProjectFigures> project(long projectId) {
+        return summary(Attr.key(P + projectId, SUM), ProjectFigures.class);
+    }
+
+    // --------------------------------------------------------------------------------------------------- users
+
+    public void recomputeUserWriting(long userId) {
+        Ticket t = ticket(Attr.key(U + userId, SUM));
+        writeSummary(t, Json.write(UserFigures.compute(userId, userTaskFacts(userId))), Map.of());
+    }
+
+    public Optional<UserFigures> user(long userId) {
+        return summary(Attr.key(U + userId, SUM), UserFigures.class);
+    }
+
+    /** Counts a registered user once: a marker item per user in one of {@value #USER_SHARDS} partitions. */
+    public boolean markUserWriting(long userId) {
+        Map<String, AttributeValue> item = new HashMap<>(Attr.key(USERS + Math.floorMod(userId, USER_SHARDS), Long.toString(userId)));
+        return Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(item)
+                .conditionExpression("attribute_not_exists(pk)")));
+    }
+
+    /** Recounts the markers of one shard (a consistent COUNT Query of small items). */
+    public void recountUsersWriting(int shard) {
+        Ticket t = ticket(Attr.key(USERS + "COUNT", "S#" + shard));
+        long n = 0;
+        for (var page : ddb.queryPaginator(b -> b.tableName(table).consistentRead(true).select("COUNT")
+                .keyConditionExpression("pk = :p").expressionAttributeValues(Map.of(":p", Attr.s(USERS + shard))))) {
+            n += page.count();
+        }
+        writeSummary(t, Long.toString(n), Map.of("n", Attr.n(n)));
+    }
+
+    private long userCount() {
+        long n = 0;
+        for (var i : queryPrefix(USERS + "COUNT", "S#")) n += Attr.lng(i, "n", 0);
+        return n;
+    }
+
+    // -------------------------------------------------------------------------------- system and organisations
+
+    /**
+     * Recomputes the system summary and every organisation's from the projects' roll-ups and the user count;
+     * writes the organisation summaries that changed.
+     */
+    public void recomputeSystemWriting(Map<Long, String> orgNames) {
+        Ticket t = ticket(Attr.key(SYS, SUM));
+        SystemFigures before = t.previous() == null ? null : read(t.previous(), SystemFigures.class);
+        List<Rollup> rollups = new ArrayList<>();
+        ddb.queryPaginator(b -> b.tableName(table).indexName("gsi1").keyConditionExpression("gsi1pk = :g")
+                .expressionAttributeValues(Map.of(":g", Attr.s(ROLLUPS))))
+                .forEach(page -> page.items().forEach(i -> rollups.add(read(Attr.str(i, "d"), Rollup.class))));
+        SystemFigures figures = SystemFigures.compute(rollups.stream().map(StatsStore::view).toList(), userCount(), orgNames);
+        if (!writeSummary(t, Json.write(figures), Map.of())) return;
+        java.util.Set<Long> orgs = new java.util.TreeSet<>(figures.orgs.keySet());
+        if (before != null) orgs.addAll(before.orgs.keySet());
+        for (long org : orgs) {
+            SystemFigures.OrgFigures now = figures.orgs.getOrDefault(org, new SystemFigures.OrgFigures());
+            SystemFigures.OrgFigures was = before == null ? null : before.orgs.get(org);
+            if (was != null && Json.write(was).equals(Json.write(now))) continue;
+            Ticket ot = ticket(Attr.key(O + org, SUM));
+            writeSummary(ot, Json.write(now), Map.of());
+        }
+    }
+
+    private static SystemFigures.ProjectView view(Rollup r) {
+        return new SystemFigures.ProjectView(r.p, r.org, r.status, r.created, r.lastUpdated, r.aoiArea, r.totalTasks,
+                r.tasksMapped, r.tasksValidated, r.tasksBadImagery, r.statuses, r.validators, r.mappedArea, r.validatedArea);
+    }
+
+    public Optional<SystemFigures> system() {
+        return summary(Attr.key(SYS, SUM), SystemFigures.class);
+    }
+
+    public Optional<SystemFigures.OrgFigures> organisation(long orgId) {
+        return summary(Attr.key(O + orgId, SUM), SystemFigures.OrgFigures.class);
+    }
+
+    // --------------------------------------------------------------------------------------------- task stats
+
+    /** One project's MAPPED, VALIDATED and BADIMAGERY state changes on one day. */
+    public record TaskDay(String date, long projectId, long org, int mapped, int validated, int badImagery) {}
+
+    /** The daily task figures of every project between two days (inclusive): one Query per calendar month. */
+    public List<TaskDay> taskDays(java.time.LocalDate from, java.time.LocalDate to) {
+        List<TaskDay> out = new ArrayList<>();
+        for (java.time.YearMonth m = java.time.YearMonth.from(from); !m.isAfter(java.time.YearMonth.from(to)); m = m.plusMonths(1)) {
+            String lo = m.equals(java.time.YearMonth.from(from)) ? String.format("%02d", from.getDayOfMonth()) : "01";
+            String hi = (m.equals(java.time.YearMonth.from(to)) ? String.format("%02d", to.getDayOfMonth()) : "31") + "#~";
+            java.time.YearMonth month = m;
+            ddb.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :p AND sk BETWEEN :lo AND :hi")
+                    .expressionAttributeValues(Map.of(":p", Attr.s(TS + month), ":lo", Attr.s(lo), ":hi", Attr.s(hi))))
+                    .forEach(page -> page.items().forEach(i -> {
+                        String sk = Attr.str(i, "sk");
+                        out.add(new TaskDay(month + "-" + sk.substring(0, 2), Long.parseLong(sk.substring(3)),
+                                Attr.lng(i, "org", -1), (int) Attr.lng(i, "m", 0), (int) Attr.lng(i, "v", 0),
+                                (int) Attr.lng(i, "b", 0)));
+                    }));
+        }
+        return out;
+    }
+
+    /** Users holding a lock that has not expired: one lock slot per user, so a COUNT Query of the slots index. */
+    public long mappersOnline(long nowMs) {
+        long n = 0;
+        for (var page : ddb.queryPaginator(b -> b.tableName(table).indexName("gsi1").select("COUNT")
+                .keyConditionExpression("gsi1pk = :l AND gsi1sk > :now")
+                .expressionAttributeValues(Map.of(":l", Attr.s(Keys.LOCKS), ":now", Attr.s(Keys.lockExpiryBefore(nowMs)))))) {
+            n += page.count();
+        }
+        return n;
+    }
+
+    // ---------------------------------------------------------------------------------------------------- util
+
+    private <T> Optional<T> summary(Map<String, AttributeValue> key, Class<T> type) {
+        var item = ddb.getItem(b -> b.tableName(table).key(key)).item();
+        String d = item == null ? null : Attr.str(item, "d");
+        return d == null ? Optional.empty() : Optional.of(read(d, type));
+    }
+
+    private static <T> T read(String json, Class<T> type) {
+        try {
+            return Json.MAPPER.readValue(json, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String pad(int taskId) { return String.format("%07d", taskId); }
+}

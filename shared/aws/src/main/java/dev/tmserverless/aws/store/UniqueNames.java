@@ -1,0 +1,62 @@
+package dev.tmserverless.aws.store;
+
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+
+import java.util.HashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.function.LongFunction;
+
+/**
+ * Uniqueness of a text field of one kind of item (a campaign's name, a partner's permalink …) without transactions:
+ * a guard item {@code <prefix>#<value>} / {@code UNIQUE} names the item that holds the value. The writer claims the
+ * guard first (conditional put), then writes its item, then releases the guard of the value it gave up. A guard left
+ * behind by an interrupted write names an item that no longer has that value: the next claimant takes it over,
+ * conditionally on it still naming the same holder.
+ */
+final class UniqueNames {
+    private final DynamoDbClient ddb;
+    private final String table;
+    private final String prefix;
+    /** The value the item with this id has now, or empty if there is no such item. */
+    private final LongFunction<Optional<String>> currentOf;
+
+    UniqueNames(DynamoDbClient ddb, String table, String prefix, LongFunction<Optional<String>> currentOf) {
+        this.ddb = ddb;
+        this.table = table;
+        this.prefix = prefix;
+        this.currentOf = currentOf;
+    }
+
+    private String pk(String value) { return prefix + "#" + value; }
+
+    /** Takes {@code value} for item {@code id}; {@link NameTaken} if another item has it. */
+    void claim(String value, long id) {
+        Map<String, AttributeValue> guard = new HashMap<>(Attr.key(pk(value), Keys.UNIQUE));
+        guard.put("id", Attr.n(id));
+        if (Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(guard)
+                .conditionExpression("attribute_not_exists(pk) OR id = :me").expressionAttributeValues(Map.of(":me", Attr.n(id)))))) {
+            return;
+        }
+        long holder = holder(value).orElse(-1L);
+        if (holder >= 0 && currentOf.apply(holder).map(value::equals).orElse(false)) throw new NameTaken(value);
+        boolean taken = holder < 0
+                ? Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(guard).conditionExpression("attribute_not_exists(pk)")))
+                : Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(guard).conditionExpression("id = :holder")
+                        .expressionAttributeValues(Map.of(":holder", Attr.n(holder)))));
+        if (!taken) throw new NameTaken(value);
+    }
+
+    /** Gives up {@code value} if item {@code id} holds it. */
+    void release(String value, long id) {
+        Dynamo.conditionally(() -> ddb.deleteItem(b -> b.tableName(table).key(Attr.key(pk(value), Keys.UNIQUE))
+                .conditionExpression("id = :me").expressionAttributeValues(Map.of(":me", Attr.n(id)))));
+    }
+
+    /** The id the guard of {@code value} names (it may be stale: check the item). */
+    Optional<Long> holder(String value) {
+        var held = ddb.getItem(b -> b.tableName(table).key(Attr.key(pk(value), Keys.UNIQUE)).consistentRead(true)).item();
+        return held == null || held.isEmpty() ? Optional.empty() : Optional.of(Attr.lng(held, "id", -1));
+    }
+}

@@ -1,0 +1,122 @@
+package dev.tmserverless.core.stats;
+
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** The home page's figures and every organisation's, added up from the projects' roll-ups (docs/statistics.md). */
+public final class SystemFigures {
+    public long totalProjects;
+    public long totalMappers;
+    public long tasksMapped;
+    public long tasksValidated;
+    public long totalValidators;
+    public double totalArea;
+    public double totalMappedArea;
+    public double totalValidatedArea;
+    /** Organisation name ⇒ projects created; projects in no (known) organisation under "Unassociated". */
+    public Map<String, Long> organisations = new TreeMap<>();
+    public Map<Long, OrgFigures> orgs = new TreeMap<>();
+
+    /** What a project's roll-up contributes. */
+    public record ProjectView(long p, long org, String status, String created, String lastUpdated, double aoiArea,
+                              long totalTasks, long tasksMapped, long tasksValidated, long tasksBadImagery,
+                              Map<String, Integer> statuses, List<Long> validators, double mappedArea,
+                              double validatedArea) {}
+
+    /** An organisation's projects, as its statistics read them. */
+    public static final class OrgFigures {
+        public List<OrgProject> projects = new ArrayList<>();
+    }
+
+    /** A project of an organisation: status, creation and last update instants, task counts by status. */
+    public static final class OrgProject {
+        public long p;
+        public String status;
+        public String created;
+        public String lastUpdated;
+        public Map<String, Integer> statuses = new TreeMap<>();
+    }
+
+    public static SystemFigures compute(List<ProjectView> projects, long users, Map<Long, String> orgNames) {
+        SystemFigures s = new SystemFigures();
+        s.totalMappers = users;
+        Set<Long> validators = new HashSet<>();
+        for (ProjectView p : projects) {
+            s.totalProjects++;
+            s.tasksMapped += p.tasksMapped() + p.tasksValidated();
+            s.tasksValidated += p.tasksValidated();
+            validators.addAll(p.validators());
+            s.totalArea += p.aoiArea();
+            s.totalMappedArea += p.mappedArea();
+            s.totalValidatedArea += p.validatedArea();
+            String name = orgNames.get(p.org());
+            s.organisations.merge(name == null ? "Unassociated" : name, 1L, Long::sum);
+            if (p.org() >= 0) {
+                OrgProject op = new OrgProject();
+                op.p = p.p();
+                op.status = p.status();
+                op.created = p.created();
+                op.lastUpdated = p.lastUpdated();
+                op.statuses = p.statuses();
+                s.orgs.computeIfAbsent(p.org(), k -> new OrgFigures()).projects.add(op);
+            }
+        }
+        s.totalValidators = validators.size();
+        return s;
+    }
+
+    /** The organisation's figures as the reference answers them, for projects created from {@code year} on (or all). */
+    public static Map<String, Object> organisation(OrgFigures o, Integer year, Instant now) {
+        long draft = 0, published = 0, archived = 0, recent = 0, stale = 0;
+        int thisYear = now.atZone(ZoneOffset.UTC).getYear();
+        Map<String, Long> tasks = new TreeMap<>();
+        for (OrgProject p : o.projects) {
+            Instant created = parse(p.created);
+            if (year != null && (created == null || created.atZone(ZoneOffset.UTC).getYear() < year)) continue;
+            switch (p.status) {
+                case "DRAFT" -> draft++;
+                case "PUBLISHED" -> published++;
+                case "ARCHIVED" -> archived++;
+                default -> { }
+            }
+            if (("PUBLISHED".equals(p.status) || "ARCHIVED".equals(p.status)) && created != null
+                    && created.atZone(ZoneOffset.UTC).getYear() == thisYear) recent++;
+            Instant updated = parse(p.lastUpdated);
+            if ("PUBLISHED".equals(p.status) && updated != null
+                    && updated.isBefore(now.atZone(ZoneOffset.UTC).minusMonths(6).toInstant())) stale++;
+            if ("PUBLISHED".equals(p.status)) p.statuses.forEach((st, n) -> tasks.merge(st, (long) n, Long::sum));
+        }
+        Map<String, Object> projects = new java.util.LinkedHashMap<>();
+        projects.put("draft", draft);
+        projects.put("published", published);
+        projects.put("archived", archived);
+        projects.put("recent", recent);
+        projects.put("stale", stale);
+        Map<String, Object> active = new java.util.LinkedHashMap<>();
+        active.put("ready", tasks.getOrDefault("READY", 0L));
+        active.put("lockedForMapping", tasks.getOrDefault("LOCKED_FOR_MAPPING", 0L));
+        active.put("lockedForValidation", tasks.getOrDefault("LOCKED_FOR_VALIDATION", 0L));
+        active.put("mapped", tasks.getOrDefault("MAPPED", 0L));
+        active.put("validated", tasks.getOrDefault("VALIDATED", 0L));
+        active.put("invalidated", tasks.getOrDefault("INVALIDATED", 0L));
+        active.put("badImagery", tasks.getOrDefault("BADIMAGERY", 0L));
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("projects", projects);
+        out.put("activeTasks", active);
+        return out;
+    }
+
+    private static Instant parse(String s) {
+        try {
+            return s == null || "null".equals(s) ? null : Instant.parse(s);
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+}

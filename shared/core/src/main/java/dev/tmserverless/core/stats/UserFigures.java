@@ -1,0 +1,71 @@
+package dev.tmserverless.core.stats;
+
+import dev.tmserverless.core.domain.TaskAction;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+
+/** A user's statistics, computed from the user's rows in every task they touched (docs/statistics.md). */
+public final class UserFigures {
+    public long u;
+    public int tasksMapped;
+    public int tasksValidated;
+    public int tasksInvalidated;
+    public int tasksValidatedByOthers;
+    public int tasksInvalidatedByOthers;
+    public int projectsMapped;
+    public long timeSpentMapping;
+    public long timeSpentValidating;
+    /** Day (yyyy-mm-dd) ⇒ MAPPED, VALIDATED and INVALIDATED state changes that day. */
+    public Map<String, Integer> byDay = new TreeMap<>();
+    /** Project ⇒ [MAPPED + BADIMAGERY rows, VALIDATED rows]. */
+    public Map<Long, int[]> byProject = new TreeMap<>();
+
+    public static UserFigures compute(long userId, Collection<UserTaskFacts> tasks) {
+        UserFigures out = new UserFigures();
+        out.u = userId;
+        Set<Long> projectsMapped = new HashSet<>();
+        Map<Long, Long> validationPerMinute = new HashMap<>();
+        for (UserTaskFacts f : tasks) {
+            if (f.gone) continue;
+            boolean mapped = false;
+            boolean validated = false;
+            boolean invalidated = false;
+            for (TaskFacts.Row r : f.rows.values()) {
+                TaskAction a = r.action();
+                if (a == TaskAction.LOCKED_FOR_MAPPING || a == TaskAction.AUTO_UNLOCKED_FOR_MAPPING) {
+                    out.timeSpentMapping += ProjectFigures.seconds(r.t);
+                } else if (a == TaskAction.LOCKED_FOR_VALIDATION) {
+                    // one validation session can lock several tasks: each minute counts its longest lock once
+                    validationPerMinute.merge(r.d / 60_000, ProjectFigures.seconds(r.t), Math::max);
+                } else if (a == TaskAction.STATE_CHANGE) {
+                    switch (String.valueOf(r.t)) {
+                        case "MAPPED" -> { mapped = true; projectsMapped.add(f.p); }
+                        case "VALIDATED" -> validated = true;
+                        case "INVALIDATED" -> invalidated = true;
+                        default -> { }
+                    }
+                    if ("MAPPED".equals(r.t) || "VALIDATED".equals(r.t) || "INVALIDATED".equals(r.t)) {
+                        out.byDay.merge(ProjectFigures.day(r.d), 1, Integer::sum);
+                    }
+                    if ("MAPPED".equals(r.t) || "BADIMAGERY".equals(r.t)) out.byProject.computeIfAbsent(f.p, p -> new int[2])[0]++;
+                    if ("VALIDATED".equals(r.t)) out.byProject.computeIfAbsent(f.p, p -> new int[2])[1]++;
+                }
+            }
+            if (mapped) out.tasksMapped++;
+            if (validated) out.tasksValidated++;
+            if (invalidated) out.tasksInvalidated++;
+            if (mapped || validated || invalidated) {
+                if (f.ov) out.tasksValidatedByOthers++;
+                if (f.oi) out.tasksInvalidatedByOthers++;
+            }
+        }
+        out.projectsMapped = projectsMapped.size();
+        out.timeSpentValidating = validationPerMinute.values().stream().mapToLong(Long::longValue).sum();
+        return out;
+    }
+}
