@@ -56,6 +56,8 @@ public final class AuthRows {
 
     /** Managers of an organisation: administrators and its managers. */
     private static final java.util.Set<Actor> ORG_MANAGERS = EnumSet.of(Actor.ADMIN, Actor.ORG_MANAGER);
+    /** Managers of any organisation: the project's organisation's and the other one's (not administrators). */
+    private static final java.util.Set<Actor> ANY_ORG_MANAGER = EnumSet.of(Actor.ORG_MANAGER, Actor.OTHER_ORG);
 
     /** Who writes interests and campaigns: administrators and managers of any organisation. */
     private static final java.util.Set<Actor> REFERENCE_WRITERS = EnumSet.of(Actor.ADMIN, Actor.ORG_MANAGER, Actor.OTHER_ORG);
@@ -240,6 +242,40 @@ public final class AuthRows {
                     c -> Request.of(c.path(Routes.SET_PROJECT_INTERESTS) + "/", "{\"interests\": [" + interest(c) + "]}")),
             row(Routes.MESSAGE_PROJECT_CONTRIBUTORS, manager(ErrorCode.USER_PERMISSION_ERROR), "",
                     "{\"subject\": \"Hello\", \"message\": \"Thanks for mapping\"}"),
+            // ---- projects: lists and management (docs/projects.md) ----
+            row(Routes.FEATURED_PROJECTS, ANYONE),
+            // managers of some organisation only, administrators included (the reference's rule)
+            row(Routes.MY_OWNED_PROJECTS, signedIn(ANY_ORG_MANAGER, ErrorCode.USER_PERMISSION_ERROR)),
+            row(Routes.PROJECTS_BBOX, signedIn(ANY_ORG_MANAGER, ErrorCode.USER_PERMISSION_ERROR), "?bbox=-4.1,56.0,-3.9,56.2&srid=4326", null),
+            row(Routes.ACTIVE_PROJECTS, ANYONE),
+            // a project that is not published has no similar projects: 404 for everybody
+            row(Routes.SIMILAR_PROJECTS, AuthMatrix.on(AuthMatrix.Kind.DRAFT, (a, k) -> new AuthMatrix.Expect(ErrorCode.PROJECT_NOT_FOUND))),
+            // read as an anonymous caller would, whoever asks
+            row(Routes.PROJECT_NO_GEOMETRIES, (a, k) -> k == AuthMatrix.Kind.PUBLIC ? AuthMatrix.Expect.ALLOWED
+                    : new AuthMatrix.Expect(ErrorCode.PRIVATE_PROJECT)),
+            row(Routes.PROJECT_NO_TASKS, manager(ErrorCode.USER_PERMISSION_ERROR)),
+            // PM, then manager of some organisation; the world's project has mapped tasks, so nothing is deleted
+            row(Routes.DELETE_PROJECT, manager(ErrorCode.USER_PERMISSION_ERROR)
+                    .then(only(EnumSet.of(Actor.ADMIN, Actor.ORG_MANAGER), ErrorCode.PROJECT_DELETE_PERMISSION_ERROR))
+                    .then((a, k) -> new AuthMatrix.Expect(ErrorCode.HAS_MAPPED_TASKS))),
+            row(Routes.TRANSFER_OWNERSHIP, signedIn(EnumSet.of(Actor.ADMIN, Actor.AUTHOR, Actor.ORG_MANAGER), ErrorCode.TRANSFER_PERMISSION_ERROR),
+                    c -> Request.of(c.path(Routes.TRANSFER_OWNERSHIP) + "/", "{\"username\": \"" + c.user(Actor.ORG_MANAGER).username() + "\"}")),
+            // each cell starts from the state the action changes
+            row(Routes.FEATURE_PROJECT, manager(ErrorCode.USER_PERMISSION_ERROR), c -> {
+                c.bean(dev.tmserverless.aws.store.ProjectStore.class).setFeaturedWriting(c.projectId(), false);
+                return Request.of(c.path(Routes.FEATURE_PROJECT) + "/", null);
+            }),
+            row(Routes.UNFEATURE_PROJECT, manager(ErrorCode.USER_PERMISSION_ERROR), c -> {
+                c.bean(dev.tmserverless.aws.store.ProjectStore.class).setFeaturedWriting(c.projectId(), true);
+                return Request.of(c.path(Routes.UNFEATURE_PROJECT) + "/", null);
+            }),
+            row(Routes.IS_FAVOURITE, SIGNED_IN),
+            row(Routes.ADD_FAVOURITE, SIGNED_IN),
+            row(Routes.REMOVE_FAVOURITE, SIGNED_IN, c -> {
+                if (c.user() != null) c.bean(dev.tmserverless.aws.store.FavouriteStore.class).addWriting(c.user().id(), c.projectId());
+                return Request.of(c.path(Routes.REMOVE_FAVOURITE) + "/", null);
+            }),
+            row(Routes.MY_FAVOURITES, SIGNED_IN),
 
             // ---- tasks: each caller acts on a task of their own ----
             row(Routes.TASKS_OF_PROJECT, VISIBLE),
