@@ -449,7 +449,9 @@ public final class AuthMatrix {
                         Kind projectKind = kind == Kind.NONE ? Kind.PUBLIC : kind;
                         World w = switch (row.world()) {
                             case SHARED -> shared.computeIfAbsent(kind, k -> new World(fn, cast, projectKind));
-                            case OWN_PROJECT -> new World(fn, cast, projectKind);
+                            // a route that names no project writes nothing of the project's: the shared one will do
+                            case OWN_PROJECT -> kind == Kind.NONE ? shared.computeIfAbsent(kind, k -> new World(fn, cast, projectKind))
+                                    : new World(fn, cast, projectKind);
                             case OWN_CAST -> new World(fn, new Cast(fn.getApplicationContext(), fx), projectKind);
                         };
                         long t1 = System.nanoTime();

@@ -149,7 +149,7 @@ final class ProjectLists {
         List<String> target = features(t);
         record Scored(Row row, double score) {}
         List<Scored> scored = new ArrayList<>();
-        boolean admin = user != null && user.isAdmin();
+        boolean admin = Permissions.managesEverything(user);
         for (Row r : snap.rows()) {
             ProjectSummary s = r.summary();
             if (s.id() == t.id() || s.status() != ProjectStatus.PUBLISHED || s.centroid() == null) continue;

@@ -453,7 +453,9 @@ public class ProjectsFunction extends ApiFunction {
      */
     Response myOwnedProjects(Request req) {
         User user = req.caller().require();
-        if (orgs.all().stream().noneMatch(o -> o.isManager(user.id()))) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
+        if (!Permissions.canUseManagerTools(user, Permissions.managesAnOrganisation(user, orgs.all()))) {
+            throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
+        }
         String orderBy = SearchQuery.orderField(req.query("orderBy").orElse(null));
         boolean desc = req.query("orderByType").map(t -> t.equalsIgnoreCase("DESC")).orElse(false);
         ProjectSearchIndex.Snapshot snap = searchIndex.current();
@@ -486,7 +488,9 @@ public class ProjectsFunction extends ApiFunction {
      */
     Response bbox(Request req) {
         User user = req.caller().require();
-        if (orgs.all().stream().noneMatch(o -> o.isManager(user.id()))) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
+        if (!Permissions.canUseManagerTools(user, Permissions.managesAnOrganisation(user, orgs.all()))) {
+            throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
+        }
         double[] box = ProjectLists.bbox(req.query("bbox").orElse(null), req.query("srid").orElse("4326"));
         boolean mine = req.query("createdByMe").map(v -> ProjectLists.bool(v)).orElse(false);
         if (ProjectLists.mercatorArea(box) > MAX_BBOX_AREA) throw new ApiException(ErrorCode.BBOX_TOO_BIG);
@@ -562,7 +566,7 @@ public class ProjectsFunction extends ApiFunction {
         for (int attempt = 0; attempt < 3; attempt++) {
             ProjectAccess.View v = access.load(id, user);
             if (!v.pm()) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
-            if (!user.isAdmin() && orgs.all().stream().noneMatch(o -> o.isManager(user.id()))) {
+            if (!Permissions.canDeleteProject(user, v.pm(), Permissions.managesAnOrganisation(user, orgs.all()))) {
                 throw new ApiException(ErrorCode.PROJECT_DELETE_PERMISSION_ERROR);
             }
             if (jobStore.get(id).map(j -> j.state() == GridJob.State.QUEUED || j.state() == GridJob.State.RUNNING).orElse(false)) {

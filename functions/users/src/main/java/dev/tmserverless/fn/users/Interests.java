@@ -161,7 +161,7 @@ public class Interests {
 
     /** Whether the user manages at least one organisation (one Query of the organisations list). */
     static boolean managesAnOrganisation(OrgStore orgs, User u) {
-        return u.isAdmin() || orgs.all().stream().anyMatch(o -> o.isManager(u.id()));
+        return u.isAdmin() || Permissions.managesAnOrganisation(u, orgs.all());
     }
 
     static ApiException taken(String name) {

@@ -340,6 +340,27 @@ public final class Permissions {
                 ? "Validation not allowed because: ValidatingNotAllowed." + reason : code.message;
     }
 
+    /** Whether {@code u} manages at least one of {@code orgs} (administrators only through a membership). */
+    public static boolean managesAnOrganisation(User u, java.util.Collection<Organisation> orgs) {
+        return u != null && orgs.stream().anyMatch(o -> o.isManager(u.id()));
+    }
+
+    /**
+     * The project-manager tools that span projects (the caller's own projects, projects in a bounding box): managers
+     * of at least one organisation (403 UserPermissionError otherwise).
+     */
+    public static boolean canUseManagerTools(User u, boolean managesAnOrganisation) {
+        return u != null && managesAnOrganisation;
+    }
+
+    /**
+     * Deleting a project: a PM of it who is also an administrator or a manager of some organisation (a project's
+     * author alone may not; 403 UserPermissionError when not PM, else ProjectDeletePermissionError).
+     */
+    public static boolean canDeleteProject(User u, boolean pm, boolean managesAnOrganisation) {
+        return pm && u != null && (u.isAdmin() || managesAnOrganisation);
+    }
+
     /**
      * Writing interests and campaigns (and reading one interest, as the reference): an administrator or a manager
      * of at least one organisation. {@code managesAnOrganisation} is whether the caller manages any.
