@@ -91,9 +91,13 @@ public final class Emulators implements AutoCloseable {
     public static final String ENV_MAIL_FROM = "TM_MAIL_FROM";
     public static final String ENV_CONTACT_ADDRESS = "TM_EMAIL_CONTACT_ADDRESS";
     public static final String ENV_IMAGE_BASE_URL = "TM_IMAGE_BASE_URL";
-    /** The sender and the administrators' contact address of the local stack and tests. */
-    public static final String MAIL_FROM = "tasks@tm.localhost";
-    public static final String CONTACT_ADDRESS = "admins@tm.localhost";
+    /**
+     * The sender and the administrators' contact address of the local stack and tests: the reserved {@code .test}
+     * domain (RFC 6761, never delivered). Not {@code .localhost}: no local setting names "localhost", every local
+     * endpoint is the numeric loopback 127.0.0.1 the emulators bind (a "localhost" may resolve to ::1 and miss them).
+     */
+    public static final String MAIL_FROM = "tasks@tm.test";
+    public static final String CONTACT_ADDRESS = "admins@tm.test";
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
     private static final SecureRandom RANDOM = new SecureRandom();
