@@ -405,11 +405,19 @@ class TmStackTemplateTest {
     }
 
     @Test
-    void usersFunctionOnlyWritesUploadsAndSendsMailOnlyAsTheSender() {
+    void usersFunctionOnlyWritesUploadsSendsMailOnlyAsTheSenderAndQueuesOnlyMessages() {
         String role = t.logicalId(stack.roles().get(Resources.USERS));
         List<String> actions = t.actionsOfRole(role);
-        assertThat(actions).isNotEmpty().noneMatch(a -> a.startsWith("sqs:"))
+        assertThat(actions).isNotEmpty()
                 .filteredOn(a -> a.startsWith("s3:") || a.startsWith("ses:")).containsOnly("s3:PutObject", "ses:SendEmail");
+        // team and campaign messages go to the messenger through the messages queue: sending there, nothing else
+        String messages = t.logicalId(stack.queues().get(Resources.MESSAGES.id()));
+        assertThat(actions).filteredOn(a -> a.startsWith("sqs:"))
+                .containsOnly("sqs:SendMessage", "sqs:GetQueueAttributes", "sqs:GetQueueUrl");
+        assertThat(t.statementsOfRole(role))
+                .filteredOn(st -> list(st.get("Action")).stream().anyMatch(a -> String.valueOf(a).startsWith("sqs:")))
+                .isNotEmpty()
+                .allSatisfy(st -> assertThat(list(st.get("Resource"))).containsExactly(getAtt(messages, "Arn")));
         assertThat(t.statementsOfRole(role)).filteredOn(st -> list(st.get("Action")).contains("s3:PutObject"))
                 .allSatisfy(st -> assertThat(String.valueOf(st.get("Resource"))).contains("/" + Resources.UPLOADS_PREFIX + "*"));
         assertThat(t.statementsOfRole(role)).filteredOn(st -> list(st.get("Action")).contains("ses:SendEmail"))
