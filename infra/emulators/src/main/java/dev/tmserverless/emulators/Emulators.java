@@ -96,9 +96,13 @@ public final class Emulators implements AutoCloseable {
     public static final String ENV_OHSOME_TOKEN = "TM_OHSOME_STATS_TOKEN";
     /** The ohsome stand-in's token of the default resource copy (the local stack). */
     public static final String OHSOME_TOKEN = "tm-local-ohsome-token";
-    /** The sender and the administrators' contact address of the local stack and tests. */
-    public static final String MAIL_FROM = "tasks@tm.localhost";
-    public static final String CONTACT_ADDRESS = "admins@tm.localhost";
+    /**
+     * The sender and the administrators' contact address of the local stack and tests: the reserved {@code .test}
+     * domain (RFC 6761, never delivered). Not {@code .localhost}: no local setting names "localhost", every local
+     * endpoint is the numeric loopback 127.0.0.1 the emulators bind (a "localhost" may resolve to ::1 and miss them).
+     */
+    public static final String MAIL_FROM = "tasks@tm.test";
+    public static final String CONTACT_ADDRESS = "admins@tm.test";
 
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
     private static final SecureRandom RANDOM = new SecureRandom();

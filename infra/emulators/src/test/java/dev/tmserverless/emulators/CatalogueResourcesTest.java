@@ -89,6 +89,9 @@ class CatalogueResourcesTest {
                 .containsEntry("TM_OSM_CLIENT_ID", isolated.osm().id())
                 .containsEntry("TM_OSM_CLIENT_SECRET", isolated.osm().secret())
                 .containsEntry("TM_BOOTSTRAP_ADMINS", Integer.toString(OsmStandIn.userId("admin")))
+                .containsEntry("TM_AWS_ENDPOINT_SES", emulators.mail().baseUrl().toString())
+                .containsEntry("TM_MAIL_FROM", Emulators.MAIL_FROM)
+                .containsEntry("TM_EMAIL_CONTACT_ADDRESS", Emulators.CONTACT_ADDRESS)
                 .containsKey("TM_TOKEN_SECRET");
         assertThat(env.values()).allSatisfy(v -> assertThat(v).doesNotContain("localhost"));
     }

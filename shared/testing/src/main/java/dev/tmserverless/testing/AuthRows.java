@@ -363,18 +363,13 @@ public final class AuthRows {
      * listed fails); a route in neither fails. Do not add new routes here.
      */
     public static final java.util.Set<dev.tmserverless.core.catalogue.Resources.Route> PENDING = java.util.Set.of(
-            Routes.ACTIVE_PROJECTS, Routes.ADD_FAVOURITE, Routes.APPROVE_LEVEL, Routes.BADGE, Routes.CREATE_BADGE,
-            Routes.CREATE_LEVEL, Routes.DELETE_BADGE, Routes.DELETE_LEVEL, Routes.DELETE_PROJECT,
-            Routes.DELETE_TASKS, Routes.DELETE_USER, Routes.FEATURED_PROJECTS, Routes.FEATURE_PROJECT,
-            Routes.FILTER_USERS, Routes.IMAGE_UPLOAD, Routes.IS_FAVOURITE, Routes.MAPPED_TASKS, Routes.MY_FAVOURITES,
-            Routes.MY_OWNED_PROJECTS, Routes.ORGANISATION_STATISTICS, Routes.OWN_INVALIDATED_TASKS,
-            Routes.PROJECTS_BBOX, Routes.PROJECT_CONTRIBUTIONS_BY_DAY, Routes.PROJECT_NO_GEOMETRIES,
-            Routes.PROJECT_NO_TASKS, Routes.PROJECT_STATISTICS, Routes.PROJECT_USER_STATISTICS,
-            Routes.REGISTER_EMAIL, Routes.REMOVE_FAVOURITE, Routes.RESEND_VERIFICATION, Routes.SET_EXPERT_MODE,
-            Routes.SET_LEVEL, Routes.SET_ROLE, Routes.SIMILAR_PROJECTS, Routes.SYSTEM_STATISTICS, Routes.TASKS_AOI,
-            Routes.TASK_COMMENTS, Routes.TASK_STATISTICS, Routes.TRANSFER_OWNERSHIP, Routes.UNFEATURE_PROJECT,
-            Routes.UPDATE_BADGE, Routes.UPDATE_LEVEL, Routes.UPDATE_STATS, Routes.USER_BADGES, Routes.USER_BY_ID,
-            Routes.USER_STATISTICS, Routes.USER_TASKS, Routes.VERIFY_EMAIL
+            Routes.APPROVE_LEVEL, Routes.BADGE, Routes.CREATE_BADGE, Routes.CREATE_LEVEL, Routes.DELETE_BADGE,
+            Routes.DELETE_LEVEL, Routes.DELETE_USER, Routes.FILTER_USERS, Routes.IMAGE_UPLOAD,
+            Routes.ORGANISATION_STATISTICS, Routes.PROJECT_CONTRIBUTIONS_BY_DAY, Routes.PROJECT_STATISTICS,
+            Routes.PROJECT_USER_STATISTICS, Routes.REGISTER_EMAIL, Routes.RESEND_VERIFICATION, Routes.SET_EXPERT_MODE,
+            Routes.SET_LEVEL, Routes.SET_ROLE, Routes.SYSTEM_STATISTICS, Routes.TASK_STATISTICS, Routes.UPDATE_BADGE,
+            Routes.UPDATE_LEVEL, Routes.UPDATE_STATS, Routes.USER_BADGES, Routes.USER_BY_ID, Routes.USER_STATISTICS,
+            Routes.VERIFY_EMAIL
     );
 
     // ---- per-cell resources ----
