@@ -8,9 +8,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -20,7 +17,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * The local stand-in for Amazon SES: it answers the SES v2 {@code SendEmail} call
@@ -46,17 +42,10 @@ public final class MailStandIn implements AutoCloseable {
 
     /** Starts the stand-in on 127.0.0.1 and a free port. */
     public static MailStandIn start() {
-        HttpServer server;
-        try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        server.setExecutor(executor);
-        MailStandIn standIn = new MailStandIn(server, executor);
-        server.createContext("/", standIn::handle);
-        server.start();
+        LoopbackServer loopback = LoopbackServer.create();
+        MailStandIn standIn = new MailStandIn(loopback.server(), loopback.executor());
+        loopback.server().createContext("/", standIn::handle);
+        loopback.server().start();
         return standIn;
     }
 

@@ -6,9 +6,6 @@ import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.nio.charset.StandardCharsets;
@@ -18,7 +15,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -98,17 +94,10 @@ public final class OhsomeStandIn implements AutoCloseable {
 
     /** Starts the stand-in on 127.0.0.1 and a free port. */
     public static OhsomeStandIn start() {
-        HttpServer server;
-        try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        server.setExecutor(executor);
-        OhsomeStandIn standIn = new OhsomeStandIn(server, executor);
-        server.createContext("/", standIn::handle);
-        server.start();
+        LoopbackServer loopback = LoopbackServer.create();
+        OhsomeStandIn standIn = new OhsomeStandIn(loopback.server(), loopback.executor());
+        loopback.server().createContext("/", standIn::handle);
+        loopback.server().start();
         return standIn;
     }
 

@@ -5,9 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.URLDecoder;
 import java.net.URLEncoder;
@@ -23,7 +20,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 
 /**
  * An OpenStreetMap stand-in for the OAuth 2 authorization-code flow, answering like openstreetmap.org
@@ -146,17 +142,10 @@ public final class OsmStandIn implements AutoCloseable {
 
     /** Starts the stand-in on 127.0.0.1 and a free port. */
     public static OsmStandIn start() {
-        HttpServer server;
-        try {
-            server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 50);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        server.setExecutor(executor);
-        OsmStandIn standIn = new OsmStandIn(server, executor);
-        server.createContext("/", standIn::handle);
-        server.start();
+        LoopbackServer loopback = LoopbackServer.create();
+        OsmStandIn standIn = new OsmStandIn(loopback.server(), loopback.executor());
+        loopback.server().createContext("/", standIn::handle);
+        loopback.server().start();
         return standIn;
     }
 
