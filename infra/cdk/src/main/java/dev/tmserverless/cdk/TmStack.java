@@ -141,6 +141,7 @@ public class TmStack extends Stack {
     private final HttpApi api;
     private final HttpStage stage;
     private final Operations operations;
+    private final WebFrontend frontend;
 
     public TmStack(Construct scope, String id, StackProps props, StackSettings settings, FunctionCode code) {
         super(scope, id, props);
@@ -206,6 +207,9 @@ public class TmStack extends Stack {
         routes();
         outputs();
         operations = new Operations(this);
+        // optional: the web frontend on one domain with the API (tm:frontendDir; its own construct)
+        frontend = WebFrontend.Settings.fromContext(getNode(), settings.stage())
+                .map(s -> new WebFrontend(this, "WebFrontend", s)).orElse(null);
         NagFindings.suppress(this);
     }
 
@@ -714,4 +718,6 @@ public class TmStack extends Stack {
     public HttpApi api() { return api; }
     public HttpStage stage() { return stage; }
     public Operations operations() { return operations; }
+    /** The web frontend, or null when {@value WebFrontend#DIR} is not set. */
+    public WebFrontend frontend() { return frontend; }
 }

@@ -24,6 +24,9 @@ import software.amazon.awscdk.cxapi.SynthesisMessage;
 class AwsSolutionsNagTest {
     TmStack retained;
     TmStack throwaway;
+    /** With the web frontend: prod on the distribution's domain, dev with a custom domain and a web ACL. */
+    TmStack withFrontend;
+    TmStack withFrontendDomainAndWaf;
 
     @BeforeAll
     void synthWithNag() {
@@ -37,18 +40,34 @@ class AwsSolutionsNagTest {
         throwaway = stacks.get(1);
         Aspects.of(app).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(true).build()));
         app.synth(); // the aspects run
+
+        App frontend = TestStacks.app(Map.of("@aws-cdk/core:annotationsInValidationReport", false,
+                StackSettings.STAGES, "prod,dev",
+                WebFrontend.DIR, WebFrontendTemplateTest.fakeBuild().toString(),
+                StackSettings.scoped(StackSettings.Stage.DEV, WebFrontend.DOMAIN), "tm.example.org",
+                StackSettings.scoped(StackSettings.Stage.DEV, WebFrontend.CERTIFICATE_ARN), WebFrontendTemplateTest.CERT,
+                StackSettings.scoped(StackSettings.Stage.DEV, WebFrontend.WAF), "true"));
+        List<TmStack> frontendStacks = TmCdkApp.buildAll(frontend, TestStacks.root());
+        withFrontend = frontendStacks.get(0);
+        withFrontendDomainAndWaf = frontendStacks.get(1);
+        Aspects.of(frontend).add(new AwsSolutionsChecks(NagPackProps.builder().verbose(true).build()));
+        frontend.synth();
     }
 
     @Test
     void noUnsuppressedAwsSolutionsErrors() {
         assertThat(findings(retained, true)).isEmpty();
         assertThat(findings(throwaway, true)).isEmpty();
+        assertThat(findings(withFrontend, true)).isEmpty();
+        assertThat(findings(withFrontendDomainAndWaf, true)).isEmpty();
     }
 
     @Test
     void noUnsuppressedAwsSolutionsWarnings() {
         assertThat(findings(retained, false)).isEmpty();
         assertThat(findings(throwaway, false)).isEmpty();
+        assertThat(findings(withFrontend, false)).isEmpty();
+        assertThat(findings(withFrontendDomainAndWaf, false)).isEmpty();
     }
 
     @Test

@@ -248,8 +248,13 @@ class TmStackTemplateTest {
             assertThat(env.get(TmStack.ENV_JAVA_TOOL_OPTIONS)).isEqualTo(TmStack.JVM_FLAGS);
             if (f.access().contains(Resources.Access.TABLE_READ_WRITE)) expected.add(Resources.TABLE.envVar());
             if (f.access().contains(Resources.Access.BUCKET_READ) || f.access().contains(Resources.Access.BUCKET_READ_WRITE)
-                    || f.access().contains(Resources.Access.LARGE_RESPONSES)) {
+                    || f.access().contains(Resources.Access.LARGE_RESPONSES) || f.access().contains(Resources.Access.UPLOADS_WRITE)) {
                 expected.add(Resources.BUCKET.envVar());
+            }
+            if (f.access().contains(Resources.Access.UPLOADS_WRITE)) expected.add(TmStack.ENV_IMAGE_BASE_URL);
+            if (f.access().contains(Resources.Access.MAIL_SEND)) {
+                expected.addAll(List.of(TmStack.ENV_MAIL_FROM, TmStack.ENV_CONTACT_ADDRESS, TmStack.ENV_APP_BASE_URL));
+                assertThat(env.get(TmStack.ENV_MAIL_FROM)).isEqualTo(ref("MailFrom"));
             }
             if (f.access().contains(Resources.Access.GRID_JOBS_SEND) || f.access().contains(Resources.Access.GRID_JOBS_CONSUME)) {
                 expected.add(Resources.GRID_JOBS.envVar());
@@ -370,7 +375,11 @@ class TmStackTemplateTest {
                     .isEqualTo(a.contains(Resources.Access.GRID_JOBS_SEND));
             assertThat(t.roleAllowsOn(role, "sqs:ReceiveMessage", gridJobs)).as(f.id())
                     .isEqualTo(Resources.GRID_JOBS.consumer().equals(f.id()));
-            if (!reads && !large) assertThat(actions).as(f.id()).noneMatch(x -> x.startsWith("s3:"));
+            boolean uploads = a.contains(Resources.Access.UPLOADS_WRITE);
+            assertThat(objectGrant(role, "s3:PutObject", bucket, Resources.UPLOADS_PREFIX)).as(f.id() + " uploads")
+                    .isEqualTo(uploads || a.contains(Resources.Access.BUCKET_READ_WRITE));
+            assertThat(actions.contains("ses:SendEmail")).as(f.id() + " mail").isEqualTo(a.contains(Resources.Access.MAIL_SEND));
+            if (!reads && !large && !uploads) assertThat(actions).as(f.id()).noneMatch(x -> x.startsWith("s3:"));
         }
     }
 
@@ -379,7 +388,8 @@ class TmStackTemplateTest {
         return t.statementsOfRole(role).stream().anyMatch(s -> {
             String res = String.valueOf(s.get("Resource"));
             if (!"Allow".equals(s.get("Effect")) || !list(s.get("Action")).contains(action) || !res.contains(bucket)) return false;
-            boolean whole = res.contains("/*") && !res.contains("/" + Resources.LARGE_RESPONSES_PREFIX + "*");
+            boolean whole = res.contains("/*") && !res.contains("/" + Resources.LARGE_RESPONSES_PREFIX + "*")
+                    && !res.contains("/" + Resources.UPLOADS_PREFIX + "*");
             return whole || (!prefix.isEmpty() && res.contains("/" + prefix + "*"));
         });
     }
@@ -390,9 +400,16 @@ class TmStackTemplateTest {
     }
 
     @Test
-    void usersFunctionCannotTouchS3OrSqs() {
-        List<String> actions = t.actionsOfRole(t.logicalId(stack.roles().get(Resources.USERS)));
-        assertThat(actions).isNotEmpty().noneMatch(a -> a.startsWith("s3:") || a.startsWith("sqs:"));
+    void usersFunctionOnlyWritesUploadsAndSendsMailOnlyAsTheSender() {
+        String role = t.logicalId(stack.roles().get(Resources.USERS));
+        List<String> actions = t.actionsOfRole(role);
+        assertThat(actions).isNotEmpty().noneMatch(a -> a.startsWith("sqs:"))
+                .filteredOn(a -> a.startsWith("s3:") || a.startsWith("ses:")).containsOnly("s3:PutObject", "ses:SendEmail");
+        assertThat(t.statementsOfRole(role)).filteredOn(st -> list(st.get("Action")).contains("s3:PutObject"))
+                .allSatisfy(st -> assertThat(String.valueOf(st.get("Resource"))).contains("/" + Resources.UPLOADS_PREFIX + "*"));
+        assertThat(t.statementsOfRole(role)).filteredOn(st -> list(st.get("Action")).contains("ses:SendEmail"))
+                .singleElement().satisfies(st -> assertThat(String.valueOf(st.get("Condition")))
+                        .contains("ses:FromAddress").contains("MailFrom"));
     }
 
     @Test

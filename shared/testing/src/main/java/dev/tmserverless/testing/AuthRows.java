@@ -1,6 +1,9 @@
 package dev.tmserverless.testing;
 
 import dev.tmserverless.aws.store.ApplicationKeyStore;
+import dev.tmserverless.aws.store.CampaignStore;
+import dev.tmserverless.aws.store.InterestStore;
+import dev.tmserverless.aws.store.PartnerStore;
 import dev.tmserverless.aws.store.ChatStore;
 import dev.tmserverless.aws.store.IssueCategoryStore;
 import dev.tmserverless.aws.store.LicenseStore;
@@ -53,6 +56,9 @@ public final class AuthRows {
 
     /** Managers of an organisation: administrators and its managers. */
     private static final java.util.Set<Actor> ORG_MANAGERS = EnumSet.of(Actor.ADMIN, Actor.ORG_MANAGER);
+
+    /** Who writes interests and campaigns: administrators and managers of any organisation. */
+    private static final java.util.Set<Actor> REFERENCE_WRITERS = EnumSet.of(Actor.ADMIN, Actor.ORG_MANAGER, Actor.OTHER_ORG);
 
     public static final List<Row> ALL = List.of(
             // ---- users: identity, login, organisations ----
@@ -134,6 +140,77 @@ public final class AuthRows {
             row(Routes.REMOVE_PROJECT_TEAM, manager(ErrorCode.USER_PERMISSION_ERROR),
                     c -> Request.of("/api/v2/projects/" + assignedTeam(c) + "/projects/" + c.projectId() + "/", null)),
 
+            // ---- users: reference data (docs/reference-data.md); writers of interests and campaigns manage any organisation ----
+            row(Routes.INTERESTS, ANYONE),
+            row(Routes.CREATE_INTEREST, signedIn(REFERENCE_WRITERS, ErrorCode.ORG_MANAGER_REQUIRED),
+                    c -> Request.of(c.path(Routes.CREATE_INTEREST) + "/", "{\"name\": \"Interest " + unique() + "\"}")),
+            row(Routes.INTEREST, signedIn(REFERENCE_WRITERS, ErrorCode.ORG_MANAGER_REQUIRED),
+                    c -> Request.of("/api/v2/interests/" + interest(c) + "/", null)),
+            row(Routes.UPDATE_INTEREST, signedIn(REFERENCE_WRITERS, ErrorCode.ORG_MANAGER_REQUIRED),
+                    c -> Request.of("/api/v2/interests/" + interest(c) + "/", "{\"name\": \"Interest " + unique() + "\"}")),
+            row(Routes.DELETE_INTEREST, signedIn(REFERENCE_WRITERS, ErrorCode.ORG_MANAGER_REQUIRED),
+                    c -> Request.of("/api/v2/interests/" + interest(c) + "/", null)),
+            row(Routes.SET_MY_INTERESTS, SIGNED_IN, c -> Request.of(c.path(Routes.SET_MY_INTERESTS) + "/",
+                    "{\"interests\": [" + interest(c) + "]}")),
+            row(Routes.USER_INTERESTS, SIGNED_IN),
+            row(Routes.CAMPAIGNS, ANYONE),
+            row(Routes.CREATE_CAMPAIGN, signedIn(REFERENCE_WRITERS, ErrorCode.ORG_MANAGER_REQUIRED),
+                    c -> Request.of(c.path(Routes.CREATE_CAMPAIGN) + "/", "{\"name\": \"Campaign " + unique() + "\"}")),
+            row(Routes.CAMPAIGN, ANYONE, c -> Request.of("/api/v2/campaigns/" + campaign(c) + "/", null)),
+            row(Routes.UPDATE_CAMPAIGN, signedIn(REFERENCE_WRITERS, ErrorCode.ORG_MANAGER_REQUIRED),
+                    c -> Request.of("/api/v2/campaigns/" + campaign(c) + "/", "{\"description\": \"Updated\"}")),
+            row(Routes.DELETE_CAMPAIGN, signedIn(REFERENCE_WRITERS, ErrorCode.ORG_MANAGER_REQUIRED),
+                    c -> Request.of("/api/v2/campaigns/" + campaign(c) + "/", null)),
+            row(Routes.MESSAGE_CAMPAIGN, admin(ErrorCode.ADMIN_REQUIRED), c -> Request.of("/api/v2/campaigns/" + campaign(c)
+                    + "/actions/message-contributors/", "{\"subject\": \"Hello\", \"message\": \"Thanks\"}")),
+            row(Routes.ORGANISATION_CAMPAIGNS, ANYONE),
+            row(Routes.ASSIGN_ORGANISATION_CAMPAIGN, signedIn(ORG_MANAGERS, ErrorCode.ORG_MANAGER_OF_THIS_REQUIRED),
+                    c -> Request.of("/api/v2/organisations/" + c.organisationId() + "/campaigns/" + campaign(c) + "/", null)),
+            row(Routes.REMOVE_ORGANISATION_CAMPAIGN, signedIn(ORG_MANAGERS, ErrorCode.ORG_MANAGER_OF_THIS_REQUIRED), c -> {
+                long id = campaign(c);
+                c.bean(CampaignStore.class).linkOrganisation(c.organisationId(), id);
+                return Request.of("/api/v2/organisations/" + c.organisationId() + "/campaigns/" + id + "/", null);
+            }),
+            row(Routes.PROJECT_CAMPAIGNS, VISIBLE),
+            row(Routes.ASSIGN_PROJECT_CAMPAIGN, manager(ErrorCode.USER_PERMISSION_ERROR),
+                    c -> Request.of("/api/v2/projects/" + c.projectId() + "/campaigns/" + campaign(c) + "/", null)),
+            row(Routes.REMOVE_PROJECT_CAMPAIGN, manager(ErrorCode.USER_PERMISSION_ERROR), c -> {
+                long id = campaign(c);
+                c.bean(CampaignStore.class).linkProject(c.projectId(), id);
+                return Request.of("/api/v2/projects/" + c.projectId() + "/campaigns/" + id + "/", null);
+            }),
+            row(Routes.PARTNERS, admin(ErrorCode.PARTNER_ADMIN_ONLY)),
+            row(Routes.CREATE_PARTNER, admin(ErrorCode.PARTNER_ADMIN_ONLY), c -> Request.of(c.path(Routes.CREATE_PARTNER) + "/",
+                    "{\"name\": \"Partner " + unique() + "\", \"primary_hashtag\": \"#p\", \"permalink\": \"p-" + unique() + "\"}")),
+            // by id: administrators (a permalink is public: ReferenceDataTest)
+            row(Routes.PARTNER, admin(ErrorCode.PARTNER_ADMIN_ONLY), c -> Request.of("/api/v2/partners/" + partner(c).id() + "/", null)),
+            row(Routes.UPDATE_PARTNER, admin(ErrorCode.PARTNER_ADMIN_ONLY),
+                    c -> Request.of("/api/v2/partners/" + partner(c).id() + "/", "{\"secondary_hashtag\": \"#s\"}")),
+            row(Routes.DELETE_PARTNER, admin(ErrorCode.PARTNER_ADMIN_ONLY), c -> Request.of("/api/v2/partners/" + partner(c).id() + "/", null)),
+            // public; every caller reaches the partner's MapSwipe group check (the partner has none)
+            row(Routes.PARTNER_GENERAL_STATISTICS, (a, k) -> new AuthMatrix.Expect(ErrorCode.EMPTY_MAPSWIPE_GROUP),
+                    c -> Request.of("/api/v2/partners/" + partner(c).permalink() + "/general-statistics/", null)),
+            row(Routes.PARTNER_FILTERED_STATISTICS, (a, k) -> new AuthMatrix.Expect(ErrorCode.EMPTY_MAPSWIPE_GROUP),
+                    c -> Request.of("/api/v2/partners/" + partner(c).permalink() + "/filtered-statistics/?fromDate=2024-01-01&toDate=2024-02-01", null)),
+            // partnerships: the project's managers; others 401 UserPermissionError, as the reference
+            row(Routes.CREATE_PARTNERSHIP, SIGNED_IN.then(only(PM, ErrorCode.PARTNERSHIP_NOT_MANAGER)),
+                    c -> Request.of(c.path(Routes.CREATE_PARTNERSHIP) + "/", "{\"projectId\": " + c.projectId() + ", \"partnerId\": "
+                            + partner(c).id() + "}")),
+            row(Routes.PARTNERSHIP, ANYONE, c -> Request.of("/api/v2/projects/partnerships/" + partnership(c) + "/", null)),
+            row(Routes.UPDATE_PARTNERSHIP, SIGNED_IN.then(only(PM, ErrorCode.PARTNERSHIP_NOT_MANAGER)),
+                    c -> Request.of("/api/v2/projects/partnerships/" + partnership(c) + "/", "{\"endedOn\": \"2030-01-01\"}")),
+            row(Routes.DELETE_PARTNERSHIP, SIGNED_IN.then(only(PM, ErrorCode.PARTNERSHIP_NOT_MANAGER)),
+                    c -> Request.of("/api/v2/projects/partnerships/" + partnership(c) + "/", null)),
+            row(Routes.PROJECT_PARTNERS, VISIBLE),
+            // unlinking: a new mapper team of the project's organisation, managed by TEAM_MANAGER, on the project
+            row(Routes.UNLINK_PROJECT_TEAM, signedIn(TEAM_MANAGERS, ErrorCode.TEAM_USER_PERMISSION_ERROR),
+                    c -> Request.of("/api/v2/teams/projects/" + c.projectId() + "/teams/" + linkedTeam(c) + "/", null)),
+            row(Routes.UNLINK_TEAMS, signedIn(TEAM_MANAGERS, ErrorCode.TEAM_USER_PERMISSION_ERROR),
+                    c -> Request.of(c.path(Routes.UNLINK_TEAMS), "{\"items\": [{\"project_id\": " + c.projectId() + ", \"team_id\": "
+                            + linkedTeam(c) + "}]}")),
+            row(Routes.UNLINK_TEAM_EVERYWHERE, signedIn(TEAM_MANAGERS, ErrorCode.TEAM_USER_PERMISSION_ERROR),
+                    c -> Request.of("/api/v2/teams/projects/teams/" + linkedTeam(c) + "/unlink", null)),
+
             // ---- projects ----
             row(Routes.CREATE_PROJECT, signedIn(ORG_MANAGERS, ErrorCode.NOT_PERMITTED_TO_CREATE), c -> Request.of(c.path(Routes.CREATE_PROJECT) + "/",
                     "{\"projectName\": \"Matrix\", \"organisation\": " + c.organisationId() + ", \"areaOfInterest\": " + AOI
@@ -148,6 +225,10 @@ public final class AuthRows {
                     "{\"areaOfInterest\": " + AOI + ", \"grid\": {\"type\": \"FeatureCollection\", \"features\": []}, \"clipToAoi\": true}")),
             row(Routes.PROJECT_SUMMARY, VISIBLE),
             row(Routes.PROJECT_CONTRIBUTIONS, VISIBLE),
+            row(Routes.SET_PROJECT_INTERESTS, manager(ErrorCode.USER_PERMISSION_ERROR),
+                    c -> Request.of(c.path(Routes.SET_PROJECT_INTERESTS) + "/", "{\"interests\": [" + interest(c) + "]}")),
+            row(Routes.MESSAGE_PROJECT_CONTRIBUTORS, manager(ErrorCode.USER_PERMISSION_ERROR), "",
+                    "{\"subject\": \"Hello\", \"message\": \"Thanks for mapping\"}"),
 
             // ---- tasks: each caller acts on a task of their own ----
             row(Routes.TASKS_OF_PROJECT, VISIBLE),
@@ -189,7 +270,7 @@ public final class AuthRows {
             row(Routes.PROJECT_CHAT, VISIBLE),
             // posting: a draft for its PMs; a private project for its PMs, allow-list and mapping-role teams
             row(Routes.POST_PROJECT_CHAT, notBlocked(ErrorCode.READ_ONLY).then((a, k) -> {
-                if (PM.contains(a) || k == AuthMatrix.Kind.PUBLIC) return AuthMatrix.Expect.ALLOWED;
+                if (PM.contains(a) || k == AuthMatrix.Kind.PUBLIC || k == AuthMatrix.Kind.TEAMS) return AuthMatrix.Expect.ALLOWED;
                 if (k == AuthMatrix.Kind.PRIVATE && (AuthMatrix.ALLOW_LIST.contains(a) || AuthMatrix.MAPPING_TEAM.contains(a))) {
                     return AuthMatrix.Expect.ALLOWED;
                 }
@@ -216,6 +297,37 @@ public final class AuthRows {
                 lock(c);
                 return Request.of(c.path(Routes.MY_LOCKED_TASK_DETAILS) + "/", null);
             }).ownCast()
+    );
+
+    /**
+     * Routes that landed while the matrix was being written, whose rows their authors are adding: each is reported,
+     * not yet asserted. Adding a row means taking the route out of this list (a route with a row that is still
+     * listed fails); a route in neither fails. Do not add new routes here.
+     */
+    public static final java.util.Set<dev.tmserverless.core.catalogue.Resources.Route> PENDING = java.util.Set.of(
+            Routes.ACTIVE_PROJECTS, Routes.ADD_FAVOURITE, Routes.APPROVE_LEVEL, Routes.ASSIGN_ORGANISATION_CAMPAIGN,
+            Routes.ASSIGN_PROJECT_CAMPAIGN, Routes.BADGE, Routes.BADGES, Routes.CAMPAIGN, Routes.CAMPAIGNS,
+            Routes.CONTACT_ADMIN, Routes.CREATE_BADGE, Routes.CREATE_CAMPAIGN, Routes.CREATE_INTEREST,
+            Routes.CREATE_LEVEL, Routes.CREATE_PARTNER, Routes.CREATE_PARTNERSHIP, Routes.DELETE_BADGE,
+            Routes.DELETE_CAMPAIGN, Routes.DELETE_INTEREST, Routes.DELETE_LEVEL, Routes.DELETE_PARTNER,
+            Routes.DELETE_PARTNERSHIP, Routes.DELETE_PROJECT, Routes.DELETE_TASKS, Routes.DELETE_USER,
+            Routes.FEATURED_PROJECTS, Routes.FEATURE_PROJECT, Routes.FILTER_USERS, Routes.IMAGE_UPLOAD,
+            Routes.INTEREST, Routes.INTERESTS, Routes.IS_FAVOURITE, Routes.LEVEL, Routes.LEVELS, Routes.MAPPED_TASKS,
+            Routes.MESSAGE_CAMPAIGN, Routes.MESSAGE_PROJECT_CONTRIBUTORS, Routes.MY_FAVOURITES,
+            Routes.MY_OWNED_PROJECTS, Routes.ORGANISATION_CAMPAIGNS, Routes.ORGANISATION_STATISTICS,
+            Routes.OWN_INVALIDATED_TASKS, Routes.PARTNER, Routes.PARTNERS, Routes.PARTNERSHIP,
+            Routes.PARTNER_FILTERED_STATISTICS, Routes.PARTNER_GENERAL_STATISTICS, Routes.PROJECTS_BBOX,
+            Routes.PROJECT_CAMPAIGNS, Routes.PROJECT_CONTRIBUTIONS_BY_DAY, Routes.PROJECT_NO_GEOMETRIES,
+            Routes.PROJECT_NO_TASKS, Routes.PROJECT_PARTNERS, Routes.PROJECT_STATISTICS,
+            Routes.PROJECT_USER_STATISTICS, Routes.REGISTER_EMAIL, Routes.REMOVE_FAVOURITE,
+            Routes.REMOVE_ORGANISATION_CAMPAIGN, Routes.REMOVE_PROJECT_CAMPAIGN, Routes.RESEND_VERIFICATION,
+            Routes.SET_EXPERT_MODE, Routes.SET_LEVEL, Routes.SET_MY_INTERESTS, Routes.SET_PROJECT_INTERESTS,
+            Routes.SET_ROLE, Routes.SET_USER, Routes.SIMILAR_PROJECTS, Routes.SYSTEM_STATISTICS, Routes.TASKS_AOI,
+            Routes.TASK_COMMENTS, Routes.TASK_STATISTICS, Routes.TRANSFER_OWNERSHIP, Routes.UNFEATURE_PROJECT,
+            Routes.UNLINK_PROJECT_TEAM, Routes.UNLINK_TEAMS, Routes.UNLINK_TEAM_EVERYWHERE, Routes.UPDATE_BADGE,
+            Routes.UPDATE_CAMPAIGN, Routes.UPDATE_INTEREST, Routes.UPDATE_LEVEL, Routes.UPDATE_PARTNER,
+            Routes.UPDATE_PARTNERSHIP, Routes.UPDATE_STATS, Routes.USERS_LIST, Routes.USER_BADGES, Routes.USER_BY_ID,
+            Routes.USER_INTERESTS, Routes.USER_STATISTICS, Routes.USER_TASKS, Routes.VERIFY_EMAIL
     );
 
     // ---- per-cell resources ----
@@ -259,8 +371,8 @@ public final class AuthRows {
         boolean isPrivate = c.kind() == AuthMatrix.Kind.PRIVATE;
         return "{\"status\": \"" + (c.kind() == AuthMatrix.Kind.DRAFT ? "DRAFT" : "PUBLISHED") + "\", \"projectPriority\": \"HIGH\","
                 + " \"defaultLocale\": \"" + c.world().project.defaultLocale() + "\", \"difficulty\": \"EASY\","
-                + " \"mappingPermission\": \"ANY\", \"mappingPermissionLevelId\": " + c.world().project.mappingPermissionLevelId() + ","
-                + " \"validationPermission\": \"ANY\", \"validationPermissionLevelId\": " + c.world().project.validationPermissionLevelId() + ","
+                + " \"mappingPermission\": \"" + c.world().project.mappingPermission() + "\", \"mappingPermissionLevelId\": " + c.world().project.mappingPermissionLevelId() + ","
+                + " \"validationPermission\": \"" + c.world().project.validationPermission() + "\", \"validationPermissionLevelId\": " + c.world().project.validationPermissionLevelId() + ","
                 + " \"private\": " + isPrivate + ", \"taskCreationMode\": \"GRID\", \"mappingEditors\": [\"ID\"], \"validationEditors\": [\"ID\"],"
                 + (isPrivate ? " \"allowedUsernames\": [\"" + c.user(Actor.MAPPER).username() + "\", \"" + c.user(Actor.BLOCKED).username() + "\"]," : "")
                 + " \"projectInfoLocales\": [{\"locale\": \"" + c.world().project.defaultLocale() + "\", \"name\": \"Matrix\","
@@ -328,5 +440,32 @@ public final class AuthRows {
         c.world().bulkDone = true;
         Api.call(c.world().fn(), "POST", "/api/v2/projects/" + c.projectId() + "/tasks/actions/map-all/",
                 Api.token(c.user(Actor.ADMIN).id()), null);
+    }
+
+    // ---- reference data (docs/reference-data.md) ----
+
+    static long interest(Cell c) {
+        return c.bean(InterestStore.class).create("Interest " + unique()).id();
+    }
+
+    static long campaign(Cell c) {
+        return c.bean(CampaignStore.class).create("Campaign " + unique(), null, null, null).id();
+    }
+
+    static PartnerStore.Partner partner(Cell c) {
+        String u = unique();
+        return c.bean(PartnerStore.class).create(new PartnerStore.Partner(0, "Partner " + u, "#p", null, null, null, null, null,
+                null, "partner-" + u, List.of(), null));
+    }
+
+    static long partnership(Cell c) {
+        return c.bean(PartnerStore.class).createPartnership(c.projectId(), partner(c).id(), Instant.now(), null).id();
+    }
+
+    /** A new team of the project's organisation, managed by TEAM_MANAGER, on the project as a MAPPER team. */
+    static long linkedTeam(Cell c) {
+        long t = freshTeam(c, c.user(Actor.TEAM_MANAGER));
+        c.bean(TeamStore.class).assign(c.projectId(), t, TeamRole.MAPPER);
+        return t;
     }
 }

@@ -41,7 +41,17 @@ import java.util.Map;
 public final class Bench {
     private Bench() {}
 
-    public static void main(String[] args) throws Exception {
+    public static void main(String[] args) {
+        try {
+            run(args);
+        } catch (Throwable t) {
+            // the emulators' threads would keep a failed bench running forever
+            t.printStackTrace();
+            System.exit(1);
+        }
+    }
+
+    private static void run(String[] args) throws Exception {
         int coldRuns = args.length > 0 ? Integer.parseInt(args[0]) : 7;
         int warmLocks = args.length > 1 ? Integer.parseInt(args[1]) : 400;
         int gridZoom = args.length > 2 ? Integer.parseInt(args[2]) : 18;
@@ -115,8 +125,6 @@ public final class Bench {
         System.out.println();
 
         // --- grid worker throughput -----------------------------------------------------------------
-        GridWorkerFunction worker = new GridWorkerFunction();
-        BlobStore blobs = worker.getApplicationContext().getBean(BlobStore.class);
         MultiPolygon aoi = Aoi.normalise(Json.parse("""
                 {"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon",
                  "coordinates":[[[85.30,27.68],[85.345,27.685],[85.35,27.72],[85.31,27.725],[85.30,27.68]]]}}]}"""));
@@ -125,24 +133,36 @@ public final class Bench {
         long[] generated = {0};
         TaskGrid.generate(aoi, gridZoom, true, 0, s -> generated[0]++);
         double genSeconds = (System.nanoTime() - g0) / 1e9;
-        long id = fx.counters.next("PROJECT");
-        fx.projects.create(Project.draft(id, "bench", pm, 1, "GRID", false, "OSM", new double[4], new double[2], 1, Instant.now()));
-        blobs.put(BlobStore.aoiKey(id), Json.write(GeoJson.write(aoi)));
-        fx.jobs.put(new GridJob(id, GridJob.State.QUEUED, "GRID", gridZoom, true, null, 0, null, Instant.now()));
-        SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
-        m.setMessageId("bench");
-        m.setBody("{\"projectId\":" + id + "}");
-        m.setAttributes(Map.of("ApproximateReceiveCount", "1"));
-        SQSEvent e = new SQSEvent();
-        e.setRecords(List.of(m));
-        long w0 = System.nanoTime();
-        worker.handleRequest(e, new Api.TestContext());
-        double workSeconds = (System.nanoTime() - w0) / 1e9;
         System.out.printf("Grid worker, %d clipped tasks at zoom %d (%.1f km² AOI in Kathmandu)%n", n, gridZoom, Aoi.geodesicAreaKm2(aoi));
-        System.out.printf("  generate + clip only    %9.0f tasks/s%n", generated[0] / genSeconds);
-        System.out.printf("  worker into dynalite    %9.0f tasks/s   (%.1f s; state %s)%n", n / workSeconds, workSeconds,
-                fx.jobs.get(id).orElseThrow().state());
-        System.out.printf("    = generation is %.0f× faster than storing%n", (generated[0] / genSeconds) / (n / workSeconds));
+        System.out.printf("  generate + clip only                 %9.0f tasks/s%n", generated[0] / genSeconds);
+        GridWorkerFunction worker = null;
+        double[] rate = new double[2];
+        int[] parallelism = {1, 8};
+        for (int k = 0; k < parallelism.length; k++) {
+            if (worker != null) worker.close();
+            // one worker per setting: the writer reads TM_GRID_WRITE_PARALLELISM when it is built
+            System.setProperty("TM_GRID_WRITE_PARALLELISM", Integer.toString(parallelism[k]));
+            worker = new GridWorkerFunction();
+            BlobStore blobs = worker.getApplicationContext().getBean(BlobStore.class);
+            long id = fx.counters.next("PROJECT");
+            fx.projects.create(Project.draft(id, "bench", pm, 1, "GRID", false, "OSM", new double[4], new double[2], 1, Instant.now()));
+            blobs.put(BlobStore.aoiKey(id), Json.write(GeoJson.write(aoi)));
+            fx.jobs.put(new GridJob(id, GridJob.State.QUEUED, "GRID", gridZoom, true, null, 0, null, Instant.now()));
+            SQSEvent.SQSMessage m = new SQSEvent.SQSMessage();
+            m.setMessageId("bench-" + k);
+            m.setBody("{\"projectId\":" + id + "}");
+            m.setAttributes(Map.of("ApproximateReceiveCount", "1"));
+            SQSEvent e = new SQSEvent();
+            e.setRecords(List.of(m));
+            long w0 = System.nanoTime();
+            worker.handleRequest(e, new Api.TestContext());
+            double workSeconds = (System.nanoTime() - w0) / 1e9;
+            rate[k] = n / workSeconds;
+            System.out.printf("  worker into dynalite, %d call(s) in flight %7.0f tasks/s   (%.1f s; state %s, %d tasks stored)%n",
+                    parallelism[k], rate[k], workSeconds, fx.jobs.get(id).orElseThrow().state(), fx.tasks.list(id).size());
+        }
+        System.out.printf("    = parallel batches %.1f× the sequential ones; generation is %.0f× faster than storing%n",
+                rate[1] / rate[0], (generated[0] / genSeconds) / rate[1]);
 
         worker.close();
         tasksFn.close();

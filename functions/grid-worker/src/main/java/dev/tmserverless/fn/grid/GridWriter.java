@@ -28,8 +28,13 @@ import java.util.function.Consumer;
  */
 @Singleton
 public class GridWriter {
-    /** Tasks per flush: four BatchWriteItem calls, then the progress and DONE checks. */
+    /** Tasks per BatchWriteItem call in flight (with their shape items, four calls of 25). */
     static final int FLUSH = 100;
+    /**
+     * Calls in flight at once; a flush (the DONE check, the writes, then the job's progress) covers
+     * {@code FLUSH × parallelism} tasks, so a crash redoes at most that many identical puts.
+     */
+    int parallelism;
 
     private final ProjectStore projects;
     private final GridJobStore jobStore;
@@ -39,7 +44,9 @@ public class GridWriter {
     /** Test hook: runs after each flush with the number of tasks written so far in this run. */
     Consumer<Long> afterFlush = n -> {};
 
-    public GridWriter(ProjectStore projects, GridJobStore jobStore, TaskStore tasks, BlobStore blobs) {
+    public GridWriter(ProjectStore projects, GridJobStore jobStore, TaskStore tasks, BlobStore blobs,
+                      dev.tmserverless.aws.config.TmConfig config) {
+        this.parallelism = config.gridWriteParallelism();
         this.projects = projects;
         this.jobStore = jobStore;
         this.tasks = tasks;
@@ -76,6 +83,8 @@ public class GridWriter {
         return Json.parse(blobs.get(key).orElseThrow(() -> new IllegalStateException("missing job input " + key)));
     }
 
+    int flushTasks() { return FLUSH * parallelism; }
+
     private final class Batch {
         final long projectId;
         final List<TaskStore.NewTask> pending = new ArrayList<>();
@@ -92,7 +101,7 @@ public class GridWriter {
             Task t = Task.ready(projectId, id, s.x(), s.y(), s.zoom(), s.isSquare());
             pending.add(new TaskStore.NewTask(t, storeGeometry ? Json.write(GeoJson.write(s.geometry())) : null,
                     s.extraProperties() == null ? null : Json.write(s.extraProperties())));
-            if (pending.size() >= FLUSH) flush();
+            if (pending.size() >= flushTasks()) flush();
         }
 
         void flush() {
@@ -100,7 +109,7 @@ public class GridWriter {
             if (jobStore.get(projectId).map(GridJob::done).orElse(true)) {
                 throw new JobAlreadyDone();
             }
-            tasks.putAll(pending);
+            tasks.putAll(pending, parallelism);
             Metrics.count(Metrics.GRID_TASKS_WRITTEN, pending.size());
             writtenThisRun += pending.size();
             pending.clear();

@@ -52,6 +52,8 @@ class GridWorkerFunctionTest {
         env = Emulators.shared().isolated("grid-worker").applyAsSystemProperties();
         fn = new GridWorkerFunction();
         writer = fn.getApplicationContext().getBean(GridWriter.class);
+        // one call in flight: a flush is FLUSH tasks, which the crash tests count on (parallel writes: below)
+        writer.parallelism = 1;
         fx = new Fixture(fn.getApplicationContext());
         blobs = fn.getApplicationContext().getBean(BlobStore.class);
         author = fx.user("author");
@@ -283,6 +285,23 @@ class GridWorkerFunctionTest {
             assertExactGrid(id);
         } finally {
             System.clearProperty("TM_GRID_RETRY_SECONDS");
+        }
+    }
+
+    /** Batches written by several calls in flight end with the same exact grid, and resume after a crash. */
+    @Test
+    void parallelBatchWritesEndWithExactlyTheGridAndResume() {
+        writer.parallelism = 4;
+        try {
+            long id = queuedProject(true);
+            writer.afterFlush = n -> { throw new IllegalStateException("worker killed after its first flush"); };
+            assertThat(deliver(id, 1).getBatchItemFailures()).hasSize(1);
+            assertThat(fx.jobs.get(id).orElseThrow().written()).isEqualTo(Math.min(expected, 4L * GridWriter.FLUSH));
+            writer.afterFlush = n -> {};
+            assertThat(deliver(id, 2).getBatchItemFailures()).isEmpty();
+            assertExactGrid(id);
+        } finally {
+            writer.parallelism = 1;
         }
     }
 }

@@ -37,7 +37,7 @@ final class ProjectSearch {
      * {@code favourites} are the caller's favourite project ids (read only for {@code favoritedByMe}).
      */
     static List<Row> matches(SearchQuery q, User user, ProjectSearchIndex.Snapshot snap, java.util.Set<Long> favourites) {
-        boolean admin = user != null && user.isAdmin();
+        boolean admin = Permissions.managesEverything(user);
         boolean managedFilter = q.managedByMe() && !admin && managesAny(user, snap);
         String text = q.textSearch() == null ? null : cleanSearchText(q.textSearch());
         String[] words = text == null ? null : stems(text);
@@ -100,7 +100,7 @@ final class ProjectSearch {
         if (q.statuses().isEmpty()) return q.createdByMe() || s.status() == ProjectStatus.PUBLISHED;
         if (!q.statuses().contains(s.status())) return false;
         if (s.status() != ProjectStatus.DRAFT) return true;
-        return user != null && (user.isAdmin() || Permissions.listsDraft(user, s, org));
+        return Permissions.listsDraft(user, s, org);
     }
 
     /** What is left of the search text once the reference's operator characters are gone. */
@@ -218,7 +218,7 @@ final class ProjectSearch {
     }
 
     /** One ListSearchResult, keys in the reference's order. */
-    static Map<String, Object> result(Row r, String locale) {
+    static Map<String, Object> result(Row r, String locale, Map<Long, Integer> activeMappers) {
         Entry e = r.entry();
         Organisation org = r.org();
         ProjectSummary s = e.summary();
@@ -236,7 +236,7 @@ final class ProjectSearch {
         m.put("percentMapped", e.counters().percentMapped());
         m.put("percentValidated", e.counters().percentValidated());
         m.put("status", s.status().name());
-        m.put("activeMappers", 0);
+        m.put("activeMappers", activeMappers.getOrDefault(s.id(), 0));
         m.put("lastUpdated", Instant.ofEpochMilli(s.lastUpdated()));
         m.put("dueDate", s.dueDate());
         m.put("totalContributors", 0);

@@ -36,6 +36,10 @@ import java.util.Map;
  */
 @Singleton
 public class ProjectService {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(ProjectService.class);
+    /** Test hook: runs just before the grid job's message is sent. */
+    Runnable beforeSend = () -> {};
+
     /** Where a job's tasks come from: the client's task features, one task per AOI feature, or our grid. */
     public enum Source { FEATURES, ARBITRARY, GRID }
 
@@ -120,7 +124,14 @@ public class ProjectService {
         if (taskInput != null) blobs.put(BlobStore.taskInputKey(id), Json.write(taskInput));
         jobStore.put(new GridJob(id, GridJob.State.QUEUED, source.name(), zoom, clip, null, 0, null, now));
         projects.create(p);
-        jobs.send(id);
+        try {
+            beforeSend.run();
+            jobs.send(id);
+        } catch (RuntimeException e) {
+            // the project exists: answering 500 would make the client create it again. The job stays QUEUED, and
+            // the first read of its progress a minute later sends the message again (GET …/queries/grid-job/).
+            LOG.warn("project {} was created but its grid job could not be sent; it is sent again when its progress is read", id, e);
+        }
         return id;
     }
 }

@@ -20,6 +20,7 @@ import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.catalogue.Routes;
 import dev.tmserverless.core.domain.GridJob;
 import dev.tmserverless.core.domain.Organisation;
+import dev.tmserverless.core.domain.Permissions;
 import dev.tmserverless.core.domain.Project;
 import dev.tmserverless.core.domain.ProjectStatus;
 import dev.tmserverless.core.domain.User;
@@ -49,6 +50,7 @@ public class ProjectsFunction extends ApiFunction {
     @Inject GridJobs jobs;
 
     static final java.time.Duration RESEND_AFTER = java.time.Duration.ofMinutes(1);
+    static final java.time.Duration STALLED_AFTER = java.time.Duration.ofMinutes(2);
     @Inject Splits splits;
     @Inject dev.tmserverless.aws.store.TaskMaps maps;
     @Inject BlobStore blobs;
@@ -152,12 +154,13 @@ public class ProjectsFunction extends ApiFunction {
 
     /**
      * GET /projects/: search over the in-memory index (docs/search.md). When the index is due for a refresh, the
-     * search runs on the held index while the refresh reads what changed, and runs again only if it changed.
+     * search answers from the held index if it is recent enough; otherwise it runs on the held index while the
+     * refresh reads what changed, and runs again only if it changed.
      */
     Response search(Request req) {
         User user = req.caller().optional().orElse(null);
         SearchQuery q = SearchQuery.from(req, user != null);
-        q.checkCombinations(user != null && user.isAdmin());
+        q.checkCombinations(Permissions.canFilterByPartner(user));
         java.util.Set<Long> favs = q.favoritedByMe() ? java.util.Set.copyOf(favourites.ofUser(user.id())) : java.util.Set.of();
         // the pages of one search, and its map, come from one computation while the index is unchanged
         String key = (user == null ? "-" : user.id() + "/" + user.role() + "/" + user.mappingLevel()) + "|" + q.locale() + "|"
@@ -165,11 +168,17 @@ public class ProjectsFunction extends ApiFunction {
                 .map(Object::toString).collect(java.util.stream.Collectors.joining("&"))
                 + (q.favoritedByMe() ? "|" + new java.util.TreeSet<>(favs) : "");
         var fresh = searchIndex.currentAsync();
-        ProjectSearchIndex.Snapshot held = searchIndex.held();
-        SearchResult found = null;
-        if (!fresh.isDone() && held != null) found = searchOn(held, key, q, user, favs);
-        ProjectSearchIndex.Snapshot snap = fresh.join();
-        if (found == null || found.snap() != snap) found = searchOn(snap, key, q, user, favs);
+        ProjectSearchIndex.Snapshot recent = searchIndex.heldIfRecent();
+        SearchResult found;
+        if (!fresh.isDone() && recent != null) {
+            // a refresh is under way and the held data is recent enough (docs/search.md "Consistency"): answer now
+            found = searchOn(recent, key, q, user, favs);
+        } else {
+            ProjectSearchIndex.Snapshot held = searchIndex.held();
+            found = !fresh.isDone() && held != null ? searchOn(held, key, q, user, favs) : null;
+            ProjectSearchIndex.Snapshot snap = fresh.join();
+            if (found == null || found.snap() != snap) found = searchOn(snap, key, q, user, favs);
+        }
         List<ProjectSearchIndex.Row> all = found.matches();
         if (q.downloadAsCsv()) {
             return Response.text(ProjectSearch.csv(all, q.locale()), "text/csv")
@@ -183,8 +192,9 @@ public class ProjectsFunction extends ApiFunction {
         }
         long from = (long) (q.page() - 1) * SearchQuery.PER_PAGE;
         List<Map<String, Object>> results = new ArrayList<>();
+        Map<Long, Integer> mappers = activeMappers();
         for (long i = Math.max(0, from); q.page() >= 1 && i < Math.min(all.size(), from + SearchQuery.PER_PAGE); i++) {
-            results.add(ProjectSearch.result(all.get((int) i), q.locale()));
+            results.add(ProjectSearch.result(all.get((int) i), q.locale(), mappers));
         }
         Map<String, Object> pagination = ProjectSearch.pagination(q.page(), all.size());
         if (q.omitMapResults()) {
@@ -207,6 +217,23 @@ public class ProjectsFunction extends ApiFunction {
         }
         return Response.text("{\"mapResults\":" + new String(map.utf8(), java.nio.charset.StandardCharsets.UTF_8) + suffix,
                 "application/json");
+    }
+
+    @Inject dev.tmserverless.aws.store.LockClaims lockClaims;
+    private volatile Map<Long, Integer> liveHolders = Map.of();
+    private volatile long liveHoldersAt = Long.MIN_VALUE;
+    /** How long a count of the users holding locks per project serves list answers. */
+    static final long ACTIVE_MAPPERS_MILLIS = 5_000;
+
+    /** Users holding a live lock, per project: one Query of the lock slots at most every few seconds. */
+    private Map<Long, Integer> activeMappers() {
+        long now = System.currentTimeMillis();
+        long every = config.get("TM_SEARCH_REFRESH_MS").map(Long::parseLong).orElse(ACTIVE_MAPPERS_MILLIS) <= 0 ? 0 : ACTIVE_MAPPERS_MILLIS;
+        if (now - liveHoldersAt >= every) {
+            liveHolders = lockClaims.liveHoldersByProject(Instant.ofEpochMilli(now));
+            liveHoldersAt = now;
+        }
+        return liveHolders;
     }
 
     /** The search's matches on {@code snap}: this instance's last answer to the same search, or computed now. */
@@ -289,7 +316,7 @@ public class ProjectsFunction extends ApiFunction {
                         ErrorCode.ORGANISATION_NOT_FOUND, ErrorCode.ORGANISATION_NOT_FOUND.message,
                         Map.of("organisation_id", updated.organisationId())));
                 // moving a project hands its management to the target's managers: only they or an admin may
-                if (!user.isAdmin() && !target.managers().contains(user.id())) {
+                if (!Permissions.canMoveProjectTo(user, target)) {
                     throw new ApiException(ErrorCode.USER_PERMISSION_ERROR, "User is not a manager of the target organisation");
                 }
             }
@@ -310,9 +337,13 @@ public class ProjectsFunction extends ApiFunction {
         access.visible(id, req.caller().optional().orElse(null));
         GridJob j = jobStore.get(id).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND));
         Instant now = Instant.now();
-        // A job still QUEUED after a minute lost its message; whoever polls sends it again (duplicates are harmless).
-        if (j.state() == GridJob.State.QUEUED && j.updated().plus(RESEND_AFTER).isBefore(now)
-                && jobStore.claimResend(id, j.updated(), now)) {
+        // A job still QUEUED after a minute lost its message, and a RUNNING job whose progress has not moved for
+        // STALLED_AFTER lost its worker (killed by its timeout or memory; a live worker records progress every
+        // flush, seconds apart): whoever polls sends it again, and the new delivery resumes after the tasks written.
+        // Duplicates are harmless (docs/performance.md "Grid jobs").
+        boolean lost = j.state() == GridJob.State.QUEUED && j.updated().plus(RESEND_AFTER).isBefore(now)
+                || j.state() == GridJob.State.RUNNING && j.updated().plus(STALLED_AFTER).isBefore(now);
+        if (lost && jobStore.claimResend(id, j.updated(), now)) {
             jobs.send(id);
         }
         Map<String, Object> m = new LinkedHashMap<>();
@@ -383,10 +414,11 @@ public class ProjectsFunction extends ApiFunction {
         ProjectSearchIndex.Snapshot snap = searchIndex.current();
         List<Map<String, Object>> results = new ArrayList<>();
         ProjectSearchIndex.Row[] rows = snap.rows();
+        Map<Long, Integer> mappers = activeMappers();
         for (int i = rows.length - 1; i >= 0; i--) {
             ProjectSearchIndex.Row r = rows[i];
             if (r.entry().featured() && !r.summary().isPrivate() && r.summary().centroid() != null) {
-                results.add(ProjectSearch.result(r, req.locale()));
+                results.add(ProjectSearch.result(r, req.locale(), mappers));
             }
         }
         Map<String, Object> m = new LinkedHashMap<>();
@@ -484,12 +516,16 @@ public class ProjectsFunction extends ApiFunction {
         ProjectSearchIndex.Snapshot snap = searchIndex.current();
         ProjectSearchIndex.Row of = snap.row(id);
         if (of == null) {
-            access.load(id, user); // 404 if there is no such project; a project not indexed yet has no neighbours
+            // not in this instance's index yet: 404 unless it exists and is published; then no neighbours yet
+            if (access.load(id, user).project().status() != ProjectStatus.PUBLISHED) {
+                throw new ApiException(ErrorCode.PROJECT_NOT_FOUND, ErrorCode.PROJECT_NOT_FOUND.message, Map.of("project_id", id));
+            }
             return Response.ok(Map.of("results", List.of()));
         }
         List<ProjectSearchIndex.Row> similar = ProjectLists.similar(snap, of, user, limit);
         List<Map<String, Object>> results = new ArrayList<>();
-        for (ProjectSearchIndex.Row r : similar) results.add(ProjectSearch.result(r, req.locale()));
+        Map<Long, Integer> mappers = activeMappers();
+        for (ProjectSearchIndex.Row r : similar) results.add(ProjectSearch.result(r, req.locale(), mappers));
         return Response.ok(Map.of("results", results));
     }
 

@@ -60,6 +60,8 @@ record SearchQuery(String locale, String difficulty, String action, String organ
         }
         String action = text(q, "action");
         if (action != null && !action.equals("map") && !action.equals("validate")) action = null;
+        String search = text(q, "textSearch");
+        if (search != null && search.length() > MAX_TEXT) throw bad("textSearch is longer than " + MAX_TEXT + " characters");
         String orderBy = text(q, "orderBy");
         orderBy = orderBy == null ? "priority" : ORDERS.get(orderBy);
         if (orderBy == null) throw bad("unknown orderBy '" + q.get("orderBy") + "'");
@@ -85,7 +87,7 @@ record SearchQuery(String locale, String difficulty, String action, String organ
         return new SearchQuery(req.locale(), difficulty, action, text(q, "organisationName"),
                 integer(q, "organisationId"), (Integer) intOrNull(q, "teamId"), text(q, "campaign"), orderBy,
                 "DESC".equals(q.get("orderByType")), integer(q, "page") == null ? 1 : integer(q, "page").intValue(),
-                text(q, "textSearch"), text(q, "country"), bool(q, "omitMapResults", false),
+                search, text(q, "country"), bool(q, "omitMapResults", false),
                 startOf(q, "lastUpdatedFrom"), startOf(q, "lastUpdatedTo"), startOf(q, "createdFrom"),
                 startOf(q, "createdTo"), (Integer) intOrNull(q, "partnerId"), date(q, "partnershipFrom"),
                 date(q, "partnershipTo"), csv, loggedIn && bool(q, "createdByMe", false),
@@ -119,9 +121,17 @@ record SearchQuery(String locale, String difficulty, String action, String organ
         return v == null || v.isEmpty() ? null : v;
     }
 
+    /** Longest {@code textSearch} taken (docs/search.md "Limits"). */
+    static final int MAX_TEXT = 1_000;
+    /** Most values of one comma-separated parameter. */
+    static final int MAX_VALUES = 100;
+
     private static List<String> list(Map<String, String> q, String name) {
         String v = text(q, name);
-        return v == null ? List.of() : List.of(v.split(","));
+        if (v == null) return List.of();
+        List<String> out = List.of(v.split(",", MAX_VALUES + 1));
+        if (out.size() > MAX_VALUES) throw bad(name + " has more than " + MAX_VALUES + " values");
+        return out;
     }
 
     private static Long integer(Map<String, String> q, String name) {
@@ -156,7 +166,10 @@ record SearchQuery(String locale, String difficulty, String action, String organ
         String v = text(q, name);
         if (v == null) return null;
         try {
-            return LocalDate.parse(v.trim(), DATE);
+            LocalDate d = LocalDate.parse(v.trim(), DATE);
+            // Python's dates run from year 1 to 9999
+            if (d.getYear() < 1 || d.getYear() > 9999) throw new DateTimeParseException("year", v, 0);
+            return d;
         } catch (DateTimeParseException e) {
             throw bad("InvalidDateValue- Invalid date value");
         }

@@ -445,6 +445,14 @@ class ProjectSearchTest {
         assertError(null, "createdFrom=2024-13-01", 400, "Projects GET - InvalidDateValue- Invalid date value");
         assertError(null, "interests=1,x", 400, "Projects GET - invalid literal for int() with base 10: 'x'");
         assertError(null, "orderBy=name", 400, "Projects GET - unknown orderBy 'name'");
+        // limits: a 10 KB text, 1,000 values in a list, dates outside the years 1 to 9999
+        assertError(null, "textSearch=" + "a".repeat(10_240), 400, "Projects GET - textSearch is longer than 1000 characters");
+        assertError(null, "projectStatuses=" + String.join(",", java.util.Collections.nCopies(1000, "PUBLISHED")), 400,
+                "Projects GET - projectStatuses has more than 100 values");
+        assertError(null, "interests=" + String.join(",", java.util.Collections.nCopies(1000, "1")), 400,
+                "Projects GET - interests has more than 100 values");
+        assertError(null, "createdTo=10000-01-01", 400, "Projects GET - InvalidDateValue- Invalid date value");
+        assertError(null, "lastUpdatedFrom=0000-01-01", 400, "Projects GET - InvalidDateValue- Invalid date value");
         assertError(null, "omitMapResults=true&downloadAsCSV=true", 400,
                 "omitMapResults and downloadAsCSV cannot be both set to true");
         assertError(admin, "partnershipFrom=2024-01-01", 400,

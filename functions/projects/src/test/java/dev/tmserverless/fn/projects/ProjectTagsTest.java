@@ -71,8 +71,15 @@ class ProjectTagsTest {
         assertThat(call(fn, "GET", base, token(pm.id()), null).json().path("interests").get(0).path("id").asLong()).isEqualTo(health.id());
 
         // the edit form sends campaigns and interests back with the project
-        var patch = call(fn, "PATCH", base, token(pm.id()), "{\"campaigns\": [{\"id\": " + floods.id() + ", \"name\": \"x\"}],"
-                + " \"interests\": [{\"id\": " + roads.id() + "}]}");
+        var form = (com.fasterxml.jackson.databind.node.ObjectNode) call(fn, "GET", base, token(pm.id()), null).json();
+        // a published project needs its texts
+        for (var info : form.path("projectInfoLocales")) {
+            ((com.fasterxml.jackson.databind.node.ObjectNode) info).put("shortDescription", "s").put("description", "d")
+                    .put("instructions", "i");
+        }
+        form.putArray("campaigns").addObject().put("id", floods.id()).put("name", "x");
+        form.putArray("interests").addObject().put("id", roads.id());
+        var patch = call(fn, "PATCH", base, token(pm.id()), form.toString());
         assertThat(patch.status()).as("%s", patch.json()).isEqualTo(200);
         var dto = call(fn, "GET", base, token(pm.id()), null);
         assertThat(dto.headers().get("etag")).isNotEqualTo(etag);
@@ -82,8 +89,9 @@ class ProjectTagsTest {
         assertThat(call(fn, "GET", base + "queries/summary/", token(pm.id()), null).json().path("campaigns").get(0).path("id").asLong())
                 .isEqualTo(floods.id());
         // an unknown campaign refuses the whole update
-        assertThat(call(fn, "PATCH", base, token(pm.id()), "{\"campaigns\": [{\"id\": 99999999}], \"interests\": []}").status())
-                .isEqualTo(404);
+        form.putArray("campaigns").addObject().put("id", 99999999);
+        form.putArray("interests");
+        assertThat(call(fn, "PATCH", base, token(pm.id()), form.toString()).status()).isEqualTo(404);
         assertThat(call(fn, "GET", base, token(pm.id()), null).json().path("interests")).hasSize(1);
         // a deleted campaign leaves the project's list
         campaigns.delete(floods);

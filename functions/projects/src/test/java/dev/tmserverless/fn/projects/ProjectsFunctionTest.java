@@ -394,6 +394,27 @@ class ProjectsFunctionTest {
     }
 
     @Test
+    void aRunningJobWhoseWorkerDiedIsSentAgainWhenItsStatusIsPolled() {
+        queuedJobs();
+        long id = create(manager, body(AOI, grid(14)));
+        assertThat(queuedJobs()).hasSize(1); // the worker took it
+        String path = "/api/v2/projects/" + id + "/queries/grid-job/";
+        GridJob j = fx.jobs.get(id).orElseThrow();
+        // running, progress recorded a moment ago: the worker is alive, nothing is sent
+        fx.jobs.put(new GridJob(id, GridJob.State.RUNNING, j.source(), j.zoom(), j.clipToAoi(), 1000L, 300, null,
+                Instant.now().minusSeconds(30)));
+        call(fn, "GET", path, token(manager.id()), null);
+        assertThat(queuedJobs()).isEmpty();
+        // no progress for longer than a worker ever takes between flushes: it died; the poll sends the job once
+        fx.jobs.put(new GridJob(id, GridJob.State.RUNNING, j.source(), j.zoom(), j.clipToAoi(), 1000L, 300, null,
+                Instant.now().minus(ProjectsFunction.STALLED_AFTER).minusSeconds(10)));
+        call(fn, "GET", path, token(manager.id()), null);
+        call(fn, "GET", path, token(manager.id()), null);
+        assertThat(queuedJobs()).containsExactly("{\"projectId\":" + id + "}");
+        assertThat(fx.jobs.get(id).orElseThrow().written()).isEqualTo(300); // the new delivery resumes after these
+    }
+
+    @Test
     void thePrivateAllowListFollowsTheAccountNotTheName() {
         User pm = fx.user("pm");
         var p = fx.project(pm, ProjectStatus.PUBLISHED, 1);
@@ -446,5 +467,21 @@ class ProjectsFunctionTest {
         var project = call(fn, "GET", "/api/v2/projects/" + p.id() + "/", null, null).json();
         assertThat(project.path("percentMapped").asInt()).isEqualTo(75);
         assertThat(project.path("percentValidated").asInt()).isZero();
+    }
+
+    @Test
+    void aProjectWhoseJobMessageCannotBeSentIsStillCreatedAndItsJobWaits() {
+        ProjectService service = fn.getApplicationContext().getBean(ProjectService.class);
+        service.beforeSend = () -> { throw new IllegalStateException("injected: the queue is unreachable"); };
+        long id;
+        try {
+            id = create(manager, body(AOI, grid(14)));
+        } finally {
+            service.beforeSend = () -> {};
+        }
+        // the client got its project id once: a retry would have created a second project
+        assertThat(call(fn, "GET", "/api/v2/projects/" + id + "/", token(manager.id()), null).status()).isEqualTo(200);
+        var job = call(fn, "GET", "/api/v2/projects/" + id + "/queries/grid-job/", token(manager.id()), null);
+        assertThat(job.json().path("state").asText()).isEqualTo("QUEUED");
     }
 }

@@ -84,15 +84,24 @@ public class Aggregator {
                 return c.sequence();
             }
         }
-        String failed = null;
+        // tasks are independent of each other: their merges run side by side
+        Map<String, java.util.concurrent.Future<StatsStore.Merged>> running = new LinkedHashMap<>();
         for (var e : tasks.entrySet()) {
-            StatsStore.TaskImage t = e.getValue();
-            try {
-                StatsStore.Merged merged = stats.mergeTaskFactsWriting(t.facts());
+            running.put(e.getKey(), POOL.submit(() -> {
+                StatsStore.Merged merged = stats.mergeTaskFactsWriting(e.getValue().facts());
                 stats.putUserTaskFactsWriting(merged);
-                dirty.projects.add(t.projectId());
+                return merged;
+            }));
+        }
+        String failed = null;
+        for (var e : running.entrySet()) {
+            try {
+                StatsStore.Merged merged = e.getValue().get();
+                dirty.projects.add(merged.facts().p);
                 merged.facts().rows.values().forEach(r -> dirty.users.add(r.u));
-            } catch (RuntimeException ex) {
+            } catch (java.util.concurrent.ExecutionException | InterruptedException ex) {
+                if (ex instanceof InterruptedException) Thread.currentThread().interrupt();
+                if (ex.getCause() instanceof Error err) throw err;
                 String seq = firstRecord.get(e.getKey());
                 if (failed == null || order.get(seq) < order.get(failed)) failed = seq;
             }
@@ -100,13 +109,27 @@ public class Aggregator {
         return failed;
     }
 
+    /** At most this many DynamoDB calls of one invocation in flight at once. */
+    static final java.util.concurrent.ExecutorService POOL = java.util.concurrent.Executors.newFixedThreadPool(8,
+            Thread.ofPlatform().daemon().name("stats-", 0).factory());
+
     /** Recomputes every summary the batch made stale: projects, users, the user count, then system and organisations. */
     public void recomputeWriting(Dirty dirty) {
-        for (long p : dirty.projects) {
-            stats.recomputeProjectWriting(p, projects, chat);
-            dirty.system = true;
+        List<java.util.concurrent.Future<?>> work = new java.util.ArrayList<>();
+        for (long p : dirty.projects) work.add(POOL.submit(() -> stats.recomputeProjectWriting(p, projects, chat)));
+        for (long u : dirty.users) work.add(POOL.submit(() -> stats.recomputeUserWriting(u)));
+        if (!dirty.projects.isEmpty()) dirty.system = true;
+        for (var f : work) {
+            try {
+                f.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof Error err) throw err;
+                throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
         }
-        for (long u : dirty.users) stats.recomputeUserWriting(u);
         for (int shard : dirty.userShards) {
             stats.recountUsersWriting(shard);
             dirty.system = true;

@@ -21,6 +21,14 @@ public class ReconcileFunction extends MicronautRequestHandler<ScheduledEvent, M
 
     @Override
     public Map<String, Object> execute(ScheduledEvent event) {
+        try {
+            return handle(event);
+        } finally {
+            dev.tmserverless.aws.observe.Telemetry.endInvocation(dev.tmserverless.core.catalogue.Resources.STATS_RECONCILER);
+        }
+    }
+
+    private Map<String, Object> handle(ScheduledEvent event) {
         Reconciler.Run run = reconciler.runWriting();
         LOG.info("statistics reconciled: projects {}..{}, {} users, {} profiles walked", run.fromProject(),
                 run.toProject(), run.users(), run.profiles());

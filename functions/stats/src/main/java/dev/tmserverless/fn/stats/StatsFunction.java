@@ -28,6 +28,14 @@ public class StatsFunction extends MicronautRequestHandler<DynamodbEvent, Stream
 
     @Override
     public StreamsEventResponse execute(DynamodbEvent event) {
+        try {
+            return handle(event);
+        } finally {
+            dev.tmserverless.aws.observe.Telemetry.endInvocation(dev.tmserverless.core.catalogue.Resources.STATS);
+        }
+    }
+
+    private StreamsEventResponse handle(DynamodbEvent event) {
         List<DynamodbEvent.DynamodbStreamRecord> records = event.getRecords() == null ? List.of() : event.getRecords();
         Aggregator.Dirty dirty = new Aggregator.Dirty();
         List<Aggregator.Change> changes = new ArrayList<>();

@@ -155,6 +155,14 @@ class StatsRoutesTest {
         assertThat(s.json().get("activeTasks").get("lockedForMapping").asInt()).isEqualTo(1);
         assertThat(s.json().get("activeTasks").get("ready").asInt()).isEqualTo(2);
         assertThat(call(users, "GET", "/api/v2/organisations/999999/statistics/", null, null).status()).isEqualTo(404);
+        // the organisations list carries the same figures (this year's) when asked for them
+        var list = call(users, "GET", "/api/v2/organisations/?omitOrgStats=false", null, null).json().get("organisations");
+        var mine = java.util.stream.StreamSupport.stream(list.spliterator(), false)
+                .filter(o -> o.get("organisationId").asLong() == p.organisationId()).findFirst().orElseThrow();
+        assertThat(mine.get("stats").get("projects").get("published").asInt()).isEqualTo(1);
+        assertThat(mine.get("stats").get("activeTasks").get("mapped").asInt()).isEqualTo(1);
+        var plain = call(users, "GET", "/api/v2/organisations/", null, null).json().get("organisations");
+        assertThat(plain.get(0).get("stats").isNull()).isTrue();
     }
 
     @Test

@@ -22,6 +22,7 @@ public class SweeperFunction extends MicronautRequestHandler<ScheduledEvent, Map
     @Inject dev.tmserverless.aws.store.ProjectSearchIndex search;
     @Inject dev.tmserverless.aws.store.CounterReconciler counters;
     @Inject dev.tmserverless.aws.store.ProjectPurge purge;
+    @Inject dev.tmserverless.aws.store.SearchBackfill backfill;
     Clock clock = Clock.systemUTC();
 
     public SweeperFunction() { super(); }
@@ -40,15 +41,18 @@ public class SweeperFunction extends MicronautRequestHandler<ScheduledEvent, Map
     private Map<String, Object> handle(ScheduledEvent event) {
         LockSweeper.Sweep s = locks.sweepWriting(clock.instant());
         if (s.seen() > 0) LOG.info("locks: {} expired slots seen, {} tasks released, {} slots freed", s.seen(), s.expired(), s.slotsFreed());
+        // summaries of projects written before the search index existed (until done, then one GetItem a run)
+        int backfilled = backfill.runWriting(System.currentTimeMillis() + 10_000);
+        if (backfilled > 0) LOG.info("search: {} summaries of older projects written", backfilled);
         // the search index's snapshot, which fresh projects-function instances load first (docs/search.md)
         int snapshot = search.writeSnapshot();
         if (snapshot >= 0) LOG.info("search: snapshot of {} projects written", snapshot);
-        var r = counters.reconcileWriting(counters.candidates(search.current()));
+        var r = counters.reconcileWriting(counters.candidates(search.current()), System.currentTimeMillis() + 10_000);
         if (r.marked() + r.repaired() > 0) LOG.info("counters: {} projects checked, {} drifts seen, {} repaired", r.checked(), r.marked(), r.repaired());
         // deleted projects whose items were not all removed by the delete itself (a large project, or a crash)
-        int purged = purge.finishPendingWriting(System.currentTimeMillis() + 20_000);
+        int purged = purge.finishPendingWriting(System.currentTimeMillis() + 15_000);
         return Map.of("expiredSlots", s.seen(), "tasksReleased", s.expired(), "slotsFreed", s.slotsFreed(),
                 "searchSnapshot", snapshot, "countersChecked", r.checked(), "countersRepaired", r.repaired(),
-                "projectsPurged", purged);
+                "projectsPurged", purged, "summariesBackfilled", backfilled);
     }
 }

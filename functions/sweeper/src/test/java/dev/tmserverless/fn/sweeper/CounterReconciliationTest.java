@@ -114,4 +114,27 @@ class CounterReconciliationTest {
         assertThat(stored(p.id())).isEqualTo(new ProjectCounters(3, 1, 0, 0));
         assertThat(fx.projects.summaryCounters(p.id())).contains(new ProjectCounters(3, 1, 0, 0));
     }
+
+    @Test
+    void aProjectWrittenBeforeTheSearchIndexGetsItsSummary() {
+        Project p = fx.project(fx.user("pm-old"), ProjectStatus.PUBLISHED, 2);
+        fx.projects.addCounters(p.id(), new CounterDelta(1, 0, 0));
+        // as a project created before summaries existed: no summary item
+        var ddb = sweeper.getApplicationContext().getBean(software.amazon.awssdk.services.dynamodb.DynamoDbClient.class);
+        String table = sweeper.getApplicationContext().getBean(dev.tmserverless.aws.config.TmConfig.class).table();
+        ddb.deleteItem(b -> b.tableName(table).key(Map.of("pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("PROJECT#" + p.id()),
+                "sk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("SEARCH"))));
+        assertThat(fx.projects.summaryCounters(p.id())).isEmpty();
+        // a deployment whose backfill has not run yet
+        ddb.deleteItem(b -> b.tableName(table).key(Map.of("pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("SYSTEM"),
+                "sk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("SEARCHBACKFILL"))));
+        Map<String, Object> run = sweepAfter(Duration.ofMinutes(1));
+        assertThat((Integer) run.get("summariesBackfilled")).isGreaterThanOrEqualTo(1);
+        assertThat(fx.projects.summaryCounters(p.id())).contains(new ProjectCounters(2, 1, 0, 0));
+        var index = sweeper.getApplicationContext().getBean(dev.tmserverless.aws.store.ProjectSearchIndex.class);
+        index.reset();
+        assertThat(index.current().row(p.id())).isNotNull();
+        // done: later runs only look at the marker
+        assertThat(sweepAfter(Duration.ofMinutes(1)).get("summariesBackfilled")).isEqualTo(-1);
+    }
 }

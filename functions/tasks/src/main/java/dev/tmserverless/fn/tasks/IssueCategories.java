@@ -8,6 +8,7 @@ import dev.tmserverless.aws.http.Response;
 import dev.tmserverless.aws.store.IssueCategoryStore;
 import dev.tmserverless.core.catalogue.Routes;
 import dev.tmserverless.core.domain.User;
+import dev.tmserverless.core.domain.Permissions;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
 import jakarta.inject.Singleton;
@@ -79,7 +80,7 @@ public class IssueCategories {
 
     private static void admin(Request req) {
         User u = req.caller().require();
-        if (!u.isAdmin()) throw new ApiException(ErrorCode.ADMIN_REQUIRED);
+        if (!Permissions.canEditSiteContent(u)) throw new ApiException(ErrorCode.ADMIN_REQUIRED);
     }
 
     private static long id(Request req) {

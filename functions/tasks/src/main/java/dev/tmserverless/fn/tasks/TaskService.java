@@ -12,7 +12,6 @@ import dev.tmserverless.aws.store.ProjectStore;
 import dev.tmserverless.aws.store.Splits;
 import dev.tmserverless.aws.store.TaskStore;
 import dev.tmserverless.core.domain.MappingIssue;
-import dev.tmserverless.core.domain.TeamRole;
 import dev.tmserverless.core.domain.Permissions;
 import dev.tmserverless.core.domain.Task;
 import dev.tmserverless.core.domain.TaskChange;
@@ -488,10 +487,7 @@ public class TaskService {
     /** Project exists, the caller may see it, and its tasks are all written. */
     private ProjectAccess.View actionable(long projectId, User user) {
         ProjectAccess.View view = access.load(projectId, user);
-        if (view.project().isPrivate() && !view.pm()
-                && !view.project().allows(user) && !view.membership().hasAny(TeamRole.MAPPING)) {
-            throw new ApiException(ErrorCode.PRIVATE_PROJECT);
-        }
+        Permissions.checkPrivateAccess(user, view.project(), view.pm(), view.membership());
         if (jobStore.get(projectId).map(j -> !j.done()).orElse(false)) {
             throw new ApiException(ErrorCode.GRID_NOT_READY);
         }

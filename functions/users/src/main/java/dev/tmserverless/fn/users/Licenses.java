@@ -9,6 +9,7 @@ import dev.tmserverless.aws.store.LicenseStore;
 import dev.tmserverless.aws.store.UserStore;
 import dev.tmserverless.core.catalogue.Routes;
 import dev.tmserverless.core.domain.User;
+import dev.tmserverless.core.domain.Permissions;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
 import jakarta.inject.Singleton;
@@ -88,7 +89,7 @@ public class Licenses {
     }
 
     private static void admin(Request req) {
-        if (!req.caller().require().isAdmin()) throw new ApiException(ErrorCode.ADMIN_REQUIRED);
+        if (!Permissions.canEditSiteContent(req.caller().require())) throw new ApiException(ErrorCode.ADMIN_REQUIRED);
     }
 
     private static long id(Request req) {

@@ -46,6 +46,14 @@ public class MessengerFunction extends MicronautRequestHandler<SQSEvent, SQSBatc
 
     @Override
     public SQSBatchResponse execute(SQSEvent event) {
+        try {
+            return handle(event);
+        } finally {
+            dev.tmserverless.aws.observe.Telemetry.endInvocation(dev.tmserverless.core.catalogue.Resources.MESSENGER);
+        }
+    }
+
+    private SQSBatchResponse handle(SQSEvent event) {
         List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
         if (event.getRecords() == null) return new SQSBatchResponse(failures);
         Instant until = clock.instant().plusSeconds(Resources.function(Resources.MESSENGER).timeoutSeconds()).minus(MARGIN);

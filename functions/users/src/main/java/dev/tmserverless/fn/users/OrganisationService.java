@@ -208,7 +208,7 @@ public class OrganisationService {
         for (int attempt = 0; attempt < 3; attempt++) {
             Organisation org = manageable(id, caller);
             List<Long> managers = req.managers().isEmpty() ? org.managers() : managerIds(req.managers());
-            boolean admin = caller.isAdmin();
+            boolean admin = Permissions.canSetOrganisationTier(caller);
             var changes = new OrgStore.Changes(
                     req.present().contains("name") ? req.name() : org.name(),
                     req.present().contains("slug") ? req.slug() : org.slug(),
@@ -276,7 +276,7 @@ public class OrganisationService {
 
     private Organisation manageable(long id, User caller) {
         Optional<Organisation> org = orgs.get(id);
-        if (!caller.isAdmin() && !org.map(o -> Permissions.canManageOrganisation(caller, o)).orElse(false)) {
+        if (!Permissions.managesEverything(caller) && !org.map(o -> Permissions.canManageOrganisation(caller, o)).orElse(false)) {
             throw new ApiException(ErrorCode.USER_NOT_ORG_ADMIN);
         }
         return org.orElseThrow(() -> notFound(id));

@@ -137,7 +137,7 @@ public class TeamService {
 
     public long create(NewTeam req, User caller, Instant now) {
         Organisation org = orgs.get(req.organisationId()).orElse(null);
-        if (!caller.isAdmin() && (org == null || !Permissions.canCreateTeam(caller, org))) {
+        if (!Permissions.canCreateTeam(caller, org)) {
             throw new ApiException(ErrorCode.CREATE_TEAM_NOT_PERMITTED);
         }
         if (org == null) throw new ApiException(ErrorCode.INVALID_DATA, "Organisation " + req.organisationId() + " does not exist");
@@ -191,10 +191,8 @@ public class TeamService {
         }
         TeamRole role = parseRole(s.teamRole());
         if (role != null) found.removeIf(t -> !hasProjectRole(t.id(), role));
-        if (!caller.isAdmin()) {
-            Set<Long> mine = teams.membershipsOf(caller.id()).stream().map(TeamMember::teamId).collect(Collectors.toSet());
-            found.removeIf(t -> !Permissions.canSeeTeam(caller, t, mine.contains(t.id())));
-        }
+        Set<Long> mine = teams.membershipsOf(caller.id()).stream().map(TeamMember::teamId).collect(Collectors.toSet());
+        found.removeIf(t -> !Permissions.canSeeTeam(caller, t, mine.contains(t.id())));
         found.sort(Comparator.comparingLong(Team::id));
         int total = found.size();
         if (s.paginate()) {

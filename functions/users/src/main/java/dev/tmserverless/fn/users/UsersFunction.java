@@ -18,6 +18,7 @@ import jakarta.inject.Inject;
 
 import java.time.Instant;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** The users function: OSM login, user profiles, organisations, teams and the site-wide system routes. */
@@ -376,7 +377,7 @@ public class UsersFunction extends ApiFunction {
 
     Response createOrganisation(Request req) {
         User caller = req.caller().require();
-        if (!caller.isAdmin()) throw new ApiException(ErrorCode.ONLY_ADMIN_ACCESS);
+        if (!Permissions.canCreateOrganisation(caller)) throw new ApiException(ErrorCode.ONLY_ADMIN_ACCESS);
         var request = OrganisationService.NewOrganisation.from(req.json());
         return Response.created(Map.of("organisationId", organisations.create(request)));
     }
@@ -392,10 +393,19 @@ public class UsersFunction extends ApiFunction {
     Response organisations(Request req) {
         Long managerUserId = Fields.queryLong(req, "manager_user_id");
         boolean omitManagers = Fields.queryBool(req, "omitManagerList", false);
-        Fields.queryBool(req, "omitOrgStats", true);
+        boolean omitStats = Fields.queryBool(req, "omitOrgStats", true);
         var caller = req.caller().optional();
         if (managerUserId != null && caller.isEmpty()) throw new ApiException(ErrorCode.LOGIN_TO_FILTER_MANAGER);
-        return Response.ok(organisations.list(caller, managerUserId, omitManagers));
+        Map<String, Object> body = organisations.list(caller, managerUserId, omitManagers);
+        if (!omitStats) {
+            // each organisation's figures for this year, from its statistics summary (docs/statistics.md)
+            @SuppressWarnings("unchecked")
+            List<Map<String, Object>> list = (List<Map<String, Object>>) body.get("organisations");
+            var ids = list.stream().map(o -> ((Number) o.get("organisationId")).longValue()).toList();
+            var figures = statistics.organisationsThisYear(ids);
+            for (Map<String, Object> o : list) o.put("stats", figures.get(((Number) o.get("organisationId")).longValue()));
+        }
+        return Response.ok(body);
     }
 
     Response updateOrganisation(Request req) {
@@ -428,7 +438,7 @@ public class UsersFunction extends ApiFunction {
     Response updateBanner(Request req) {
         User caller = req.caller().require();
         var update = SystemService.BannerUpdate.from(req.json());
-        if (!caller.isAdmin()) throw new ApiException(ErrorCode.BANNER_ADMIN_ONLY);
+        if (!Permissions.canEditSiteContent(caller)) throw new ApiException(ErrorCode.BANNER_ADMIN_ONLY);
         return Response.ok(system.updateBanner(update));
     }
 

@@ -91,6 +91,14 @@ public final class TmConfig {
         return get("TM_APP_KEY_REQUESTS_PER_MINUTE").map(Integer::parseInt).orElse(60);
     }
 
+    /**
+     * BatchWriteItem calls a grid worker has in flight at once (TM_GRID_WRITE_PARALLELISM, default 8); each flush
+     * of the job's progress covers 100 tasks per call in flight (docs/performance.md "Grid jobs").
+     */
+    public int gridWriteParallelism() {
+        return Math.max(1, get("TM_GRID_WRITE_PARALLELISM").map(Integer::parseInt).orElse(8));
+    }
+
     /** First delay before a failed grid job is tried again; doubles with each receive (TM_GRID_RETRY_SECONDS). */
     public Duration gridRetryBackoff() {
         return Duration.ofSeconds(get("TM_GRID_RETRY_SECONDS").map(Long::parseLong).orElse(30L));

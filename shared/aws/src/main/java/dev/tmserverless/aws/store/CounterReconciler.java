@@ -56,9 +56,11 @@ public class CounterReconciler {
         return picked.stream().limit(MAX_PER_RUN).map(ProjectSearchIndex.Row::id).toList();
     }
 
-    public Result reconcileWriting(List<Long> projectIds) {
+    /** Looks at the projects in turn until {@code deadlineMillis} (wall clock). */
+    public Result reconcileWriting(List<Long> projectIds, long deadlineMillis) {
         int marked = 0, repaired = 0, checked = 0;
         for (long id : projectIds) {
+            if (System.currentTimeMillis() > deadlineMillis) break;
             // a grid still being written has no settled count yet
             if (jobs.get(id).map(j -> !j.done()).orElse(false)) continue;
             var stored = projects.get(id);

@@ -50,6 +50,37 @@ final class Dynamo {
         }
     }
 
+    /**
+     * {@link #batchWrite} with up to {@code parallelism} calls of 25 in flight at once (virtual threads; the sync
+     * client is thread-safe). Returns when every item is written; the first failure is thrown after the others end.
+     */
+    static void batchWrite(DynamoDbClient ddb, String table, List<WriteRequest> writes, int parallelism) {
+        if (parallelism <= 1 || writes.size() <= 25) {
+            batchWrite(ddb, table, writes);
+            return;
+        }
+        int calls25 = (writes.size() + 24) / 25;
+        int chunk = 25 * ((calls25 + parallelism - 1) / parallelism); // whole calls of 25, spread over the threads
+        List<java.util.concurrent.Future<?>> calls = new ArrayList<>();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            for (int i = 0; i < writes.size(); i += chunk) {
+                List<WriteRequest> part = writes.subList(i, Math.min(writes.size(), i + chunk));
+                calls.add(pool.submit(() -> batchWrite(ddb, table, part)));
+            }
+        }
+        for (var c : calls) {
+            try {
+                c.get();
+            } catch (java.util.concurrent.ExecutionException e) {
+                if (e.getCause() instanceof RuntimeException r) throw r;
+                throw new IllegalStateException(e.getCause());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+    }
+
     /** Consistent BatchGetItem in calls of 100, re-asking for what comes back unprocessed; missing items are left out. */
     static List<Map<String, AttributeValue>> batchGet(DynamoDbClient ddb, String table, List<Map<String, AttributeValue>> keys) {
         List<Map<String, AttributeValue>> out = new ArrayList<>();

@@ -61,10 +61,10 @@ public class GridJobStore {
     public boolean claimResend(long projectId, Instant seen, Instant now) {
         return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
                 .updateExpression("SET updated = :u")
-                .conditionExpression("#st = :q AND updated = :seen")
+                .conditionExpression("(#st = :q OR #st = :r) AND updated = :seen")
                 .expressionAttributeNames(Map.of("#st", "state"))
                 .expressionAttributeValues(Map.of(":u", Attr.s(now.toString()), ":q", Attr.s("QUEUED"),
-                        ":seen", Attr.s(seen.toString())))));
+                        ":r", Attr.s("RUNNING"), ":seen", Attr.s(seen.toString())))));
     }
 
     /** Progress only moves forward, so a slower duplicate worker cannot make it go back. */

@@ -151,6 +151,27 @@ public class LockClaims {
     }
 
     /**
+     * How many distinct users hold a live lock in each project: one Query of the locks partition of the index
+     * from {@code now} on (eventually consistent; a project search shows it as {@code activeMappers}).
+     */
+    public Map<Long, Integer> liveHoldersByProject(Instant now) {
+        Map<Long, java.util.Set<Long>> users = new java.util.HashMap<>();
+        for (var page : ddb.queryPaginator(b -> b.tableName(table).indexName(Resources.TABLE.indexes().get(0).name())
+                .keyConditionExpression("gsi1pk = :lk AND gsi1sk >= :now")
+                .projectionExpression("pk, projectId")
+                .expressionAttributeValues(Map.of(":lk", Attr.s(Keys.LOCKS),
+                        ":now", Attr.s(Keys.lockExpiryBefore(now.toEpochMilli())))))) {
+            for (var item : page.items()) {
+                users.computeIfAbsent(Attr.lng(item, "projectId"), k -> new java.util.HashSet<>())
+                        .add(Long.parseLong(Attr.str(item, "pk").substring("USER#".length())));
+            }
+        }
+        Map<Long, Integer> out = new java.util.HashMap<>();
+        users.forEach((p, u) -> out.put(p, u.size()));
+        return out;
+    }
+
+    /**
      * Removes an expired slot the sweeper found: only if it is still that claim with that expiry (an extension or a
      * new claim since moved or replaced it). True if this call removed it.
      */

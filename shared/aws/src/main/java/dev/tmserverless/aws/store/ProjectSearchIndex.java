@@ -169,11 +169,13 @@ public class ProjectSearchIndex {
     private final OrgStore orgStore;
     private final BlobStore blobs;
     private final long refreshMillis;
+    private final long staleMillis;
 
     private final Map<Long, Entry> byId = new HashMap<>();
     private long newestChange = -1;
     private long snapshotUpTo = -1;
-    private long checkedAt;
+    /** When the last completed refresh started: the held data is as of then. */
+    private volatile long checkedAt;
     private long orgsAt;
     private Map<Long, Organisation> orgs = Map.of();
     private volatile Snapshot snapshot;
@@ -187,6 +189,7 @@ public class ProjectSearchIndex {
         this.orgStore = orgStore;
         this.blobs = blobs;
         this.refreshMillis = config.get("TM_SEARCH_REFRESH_MS").map(Long::parseLong).orElse(1000L);
+        this.staleMillis = config.get("TM_SEARCH_STALE_MS").map(Long::parseLong).orElse(3 * refreshMillis);
     }
 
     /** The index, brought up to date first if the refresh interval has passed. */
@@ -255,6 +258,16 @@ public class ProjectSearchIndex {
 
     /** The snapshot held now, possibly a refresh behind; null before the first load. */
     public Snapshot held() { return snapshot; }
+
+    /**
+     * The held snapshot if its data is at most {@link #staleMillis} old (the refresh it came from started that
+     * recently), else null. A search answers from it without waiting for a refresh under way, so a busy instance
+     * never waits for the table while a quiet one, whose snapshot is older, always does.
+     */
+    public Snapshot heldIfRecent() {
+        Snapshot s = snapshot;
+        return s != null && refreshMillis > 0 && System.currentTimeMillis() - checkedAt <= staleMillis ? s : null;
+    }
 
     private Row row(Entry e) { return new Row(e, orgs.get(e.summary().organisationId())); }
 

@@ -52,6 +52,26 @@ public class ProjectStore {
         ddb.putItem(b -> b.tableName(table).item(summary));
     }
 
+    /**
+     * Writes the search summary of a project that has none (one written before the search index existed), with
+     * the project item's counters; false if a summary (or a tombstone) appeared meanwhile.
+     */
+    public boolean putMissingSummaryWriting(Stored st) {
+        Project p = st.project();
+        Map<String, AttributeValue> summary = new HashMap<>(Attr.key(Keys.project(p.id()), Keys.SEARCH));
+        summary.put("s", SearchSummaries.encode(ProjectSummary.of(p)));
+        summary.put("gsi1pk", Attr.s(Keys.searchShard(p.id())));
+        summary.put("gsi1sk", Attr.s(Keys.searchSort(System.currentTimeMillis(), p.id())));
+        ProjectCounters c = st.counters();
+        summary.put("tt", Attr.n(c.totalTasks()));
+        summary.put("tm", Attr.n(c.tasksMapped()));
+        summary.put("tv", Attr.n(c.tasksValidated()));
+        summary.put("tb", Attr.n(c.tasksBadImagery()));
+        summary.put("rev", Attr.n(1L));
+        return Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(summary)
+                .conditionExpression("attribute_not_exists(pk)")));
+    }
+
     /** Whether any project belongs to the organisation: one gsi1 Query of at most one key. */
     public boolean anyInOrganisation(long orgId) {
         var res = ddb.query(b -> b.tableName(table).indexName("gsi1").keyConditionExpression("gsi1pk = :o")

@@ -42,33 +42,41 @@ public class StatsReads {
         return whole <= 0 ? 0 : (int) (part * 100 / whole);
     }
 
-    /** {@code GET /projects/{id}/statistics/}: the project item and its summary. */
+    /**
+     * {@code GET /projects/{id}/statistics/}: one GetItem of the project's summary, which carries the project's
+     * counters, area and centroid as of its last change; the project item only when no summary exists yet.
+     */
     public Map<String, Object> project(long projectId) {
-        ProjectStore.Stored s = projects.get(projectId).orElseThrow(() -> new ApiException(ErrorCode.PROJECT_NOT_FOUND));
-        ProjectFigures f = stats.project(projectId).orElseGet(ProjectFigures::new);
-        ProjectCounters c = s.counters();
+        ProjectFigures f = stats.project(projectId).filter(x -> x.counters != null).orElseGet(() -> {
+            ProjectStore.Stored s = projects.get(projectId).orElseThrow(() -> new ApiException(ErrorCode.PROJECT_NOT_FOUND));
+            ProjectFigures fresh = new ProjectFigures();
+            ProjectCounters c = s.counters();
+            fresh.counters = new long[]{c.totalTasks(), c.tasksMapped(), c.tasksValidated(), c.tasksBadImagery()};
+            fresh.areaKm2 = s.project().areaKm2();
+            fresh.centroid = s.project().aoiCentroid();
+            return fresh;
+        });
+        long total = f.counters[0], mapped = f.counters[1], validated = f.counters[2], bad = f.counters[3];
         long avgMap = f.mapRows == 0 ? 0 : f.mapSecs / f.mapRows;
         long avgVal = f.valRows == 0 ? 0 : f.valSecs / f.valRows;
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("projectId", projectId);
-        m.put("projectArea(in sq.km)", s.project().areaKm2());
+        m.put("projectArea(in sq.km)", f.areaKm2);
         m.put("totalMappers", f.mappers.size());
-        m.put("totalTasks", c.totalTasks());
+        m.put("totalTasks", total);
         m.put("totalComments", f.comments);
         m.put("totalMappingTime", f.mapSecs);
         m.put("totalValidationTime", f.valSecs);
         m.put("totalTimeSpent", f.mapSecs + f.valSecs);
         m.put("averageMappingTime", avgMap);
         m.put("averageValidationTime", avgVal);
-        long usable = c.totalTasks() - c.tasksBadImagery();
-        m.put("percentMapped", percent(c.tasksMapped() + c.tasksValidated(), usable));
-        m.put("percentValidated", percent(c.tasksValidated(), usable));
-        m.put("percentBadImagery", percent(c.tasksBadImagery(), c.totalTasks()));
-        double[] centroid = s.project().aoiCentroid();
-        m.put("aoiCentroid", centroid == null ? null
-                : Map.of("type", "Point", "coordinates", List.of(centroid[0], centroid[1])));
-        m.put("timeToFinishMapping", (c.totalTasks() - (c.tasksMapped() + c.tasksBadImagery() + c.tasksValidated())) * avgMap);
-        m.put("timeToFinishValidating", (c.totalTasks() - (c.tasksValidated() + c.tasksBadImagery())) * avgVal);
+        m.put("percentMapped", percent(mapped + validated, total - bad));
+        m.put("percentValidated", percent(validated, total - bad));
+        m.put("percentBadImagery", percent(bad, total));
+        m.put("aoiCentroid", f.centroid == null ? null
+                : Map.of("type", "Point", "coordinates", List.of(f.centroid[0], f.centroid[1])));
+        m.put("timeToFinishMapping", (total - (mapped + bad + validated)) * avgMap);
+        m.put("timeToFinishValidating", (total - (validated + bad)) * avgVal);
         return m;
     }
 
@@ -168,6 +176,21 @@ public class StatsReads {
     public Map<String, Object> organisation(long orgId, Integer year) {
         return SystemFigures.organisation(stats.organisation(orgId).orElseGet(SystemFigures.OrgFigures::new), year,
                 clock.instant());
+    }
+
+    /**
+     * The {@code stats} block of each organisation of a list ({@code omitOrgStats=false}): this year's figures, as
+     * the reference gives them, from one BatchGetItem of the organisations' summaries.
+     */
+    public Map<Long, Map<String, Object>> organisationsThisYear(java.util.Collection<Long> orgIds) {
+        var figures = stats.organisations(orgIds);
+        int year = clock.instant().atZone(ZoneOffset.UTC).getYear();
+        Map<Long, Map<String, Object>> out = new LinkedHashMap<>();
+        for (long id : orgIds) {
+            out.put(id, SystemFigures.organisation(figures.getOrDefault(id, new SystemFigures.OrgFigures()), year,
+                    clock.instant()));
+        }
+        return out;
     }
 
     /**

@@ -323,6 +323,12 @@ public class StatsStore {
         ProjectFigures figures = stored.isEmpty() ? new ProjectFigures() : ProjectFigures.compute(projectId, taskFacts(projectId));
         figures.p = projectId;
         figures.comments = stored.isEmpty() ? 0 : chat.count(projectId);
+        stored.ifPresent(st -> {
+            figures.counters = new long[]{st.counters().totalTasks(), st.counters().tasksMapped(),
+                    st.counters().tasksValidated(), st.counters().tasksBadImagery()};
+            figures.areaKm2 = st.project().areaKm2();
+            figures.centroid = st.project().aoiCentroid();
+        });
         Map<String, AttributeValue> extra = new HashMap<>();
         if (!writeSummary(t, Json.write(figures), extra)) return -1;
         long org = stored.map(s -> s.project().organisationId()).orElse(-1L);
@@ -457,6 +463,18 @@ public class StatsStore {
 
     public Optional<SystemFigures.OrgFigures> organisation(long orgId) {
         return summary(Attr.key(O + orgId, SUM), SystemFigures.OrgFigures.class);
+    }
+
+    /** Several organisations' summaries in one BatchGetItem (missing ones left out). */
+    public Map<Long, SystemFigures.OrgFigures> organisations(java.util.Collection<Long> orgIds) {
+        Map<Long, SystemFigures.OrgFigures> out = new java.util.TreeMap<>();
+        if (orgIds.isEmpty()) return out;
+        List<Map<String, AttributeValue>> keys = orgIds.stream().distinct().map(id -> Attr.key(O + id, SUM)).toList();
+        for (var item : Dynamo.batchGet(ddb, table, keys)) {
+            String d = Attr.str(item, "d");
+            if (d != null) out.put(Long.parseLong(Attr.str(item, "pk").substring(O.length())), read(d, SystemFigures.OrgFigures.class));
+        }
+        return out;
     }
 
     // --------------------------------------------------------------------------------------------- task stats

@@ -128,6 +128,11 @@ public class TaskStore {
      * idempotent for identical content, which is what makes re-running a grid job safe.
      */
     public void putAll(List<NewTask> tasks) {
+        putAll(tasks, 1);
+    }
+
+    /** {@link #putAll(List)} with up to {@code parallelism} BatchWriteItem calls in flight. */
+    public void putAll(List<NewTask> tasks, int parallelism) {
         List<WriteRequest> writes = new ArrayList<>();
         java.util.Set<Long> projects = new java.util.TreeSet<>();
         for (NewTask nt : tasks) {
@@ -135,7 +140,7 @@ public class TaskStore {
             if (nt.hasShapeItem()) writes.add(Dynamo.put(TaskShapes.item(nt)));
             projects.add(nt.task().projectId());
         }
-        Dynamo.batchWrite(ddb, table, writes);
+        Dynamo.batchWrite(ddb, table, writes, parallelism);
         projects.forEach(p -> TaskMaps.bump(ddb, table, p));
     }
 

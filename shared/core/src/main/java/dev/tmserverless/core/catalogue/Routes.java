@@ -106,7 +106,10 @@ public final class Routes {
      * first answer instead of creating again (ApiFunction; docs/api-differences.md).
      */
     public static boolean idempotent(Resources.Route r) {
-        return r.equals(CREATE_PROJECT) || r.equals(CREATE_ORGANISATION);
+        return r.equals(CREATE_PROJECT) || r.equals(CREATE_ORGANISATION)
+                // a message to many retried after a lost answer would otherwise go out twice (docs/reference-data.md)
+                || r.equals(MESSAGE_PROJECT_CONTRIBUTORS) || r.equals(MESSAGE_CAMPAIGN) || r.equals(MESSAGE_TEAM)
+                || r.equals(CREATE_CAMPAIGN) || r.equals(CREATE_PARTNERSHIP);
     }
     // ---- users: teams (docs/data-model.md "Teams") ----
     public static final Resources.Route TEAMS = route("GET", "/teams", USERS);

@@ -79,6 +79,46 @@ public final class Permissions {
     }
 
     /**
+     * Moving a project to another organisation hands its management to the target's managers: only they or an
+     * administrator may (403 UserPermissionError otherwise).
+     */
+    public static boolean canMoveProjectTo(User u, Organisation target) {
+        return u != null && (u.isAdmin() || target.isManager(u.id()));
+    }
+
+    /**
+     * Administrators manage every project and every organisation: project search's "managed by me" is every
+     * project for them, and they edit or delete an organisation whether it exists or not (404 then, where anybody
+     * else is refused first).
+     */
+    public static boolean managesEverything(User u) {
+        return u != null && u.isAdmin();
+    }
+
+    /** Project search's partner filters: administrators only (403 otherwise). */
+    public static boolean canFilterByPartner(User u) {
+        return u != null && u.isAdmin();
+    }
+
+    /** Creating an organisation: administrators only (403 OnlyAdminAccess). */
+    public static boolean canCreateOrganisation(User u) {
+        return u != null && u.isAdmin();
+    }
+
+    /** An organisation's type and subscription tier: set by administrators only (others' values are ignored). */
+    public static boolean canSetOrganisationTier(User u) {
+        return u != null && u.isAdmin();
+    }
+
+    /**
+     * The site's shared content: the banner, licences and mapping-issue categories are written by administrators
+     * only (each route's refusal: OnlyAdminAccess for the banner, the structured 403 for the others).
+     */
+    public static boolean canEditSiteContent(User u) {
+        return u != null && u.isAdmin();
+    }
+
+    /**
      * Administrator-only actions (levels, badges, a user's role, level, expert mode, statistics, level votes):
      * 403 "Admin access required" otherwise.
      */
@@ -123,7 +163,7 @@ public final class Permissions {
      * (403 CreateTeamNotPermitted otherwise).
      */
     public static boolean canCreateTeam(User u, Organisation org) {
-        return u != null && org != null && (u.isAdmin() || org.isManager(u.id()));
+        return u != null && (u.isAdmin() || (org != null && org.isManager(u.id())));
     }
 
     /**
@@ -157,11 +197,19 @@ public final class Permissions {
     /** As above; active members of a team with a mapping role on the project also see a private project. */
     public static void checkVisible(User u, Project p, boolean pm, Membership m) {
         if (pm) return;
-        if (p.isPrivate() && !p.allows(u) && !m.hasAny(TeamRole.MAPPING)) {
-            throw new ApiException(ErrorCode.PRIVATE_PROJECT);
-        }
+        checkPrivateAccess(u, p, false, m);
         if (p.status() == ProjectStatus.DRAFT) {
             throw new ApiException(u == null ? ErrorCode.PRIVATE_PROJECT : ErrorCode.PROJECT_NOT_FETCHED);
+        }
+    }
+
+    /**
+     * A private project is open to its PMs, its allow-list and the active members of its mapping-role teams; anybody
+     * else gets 403 PrivateProject. Every task action checks this first (docs/api-differences.md D18).
+     */
+    public static void checkPrivateAccess(User u, Project p, boolean pm, Membership m) {
+        if (p.isPrivate() && !pm && !p.allows(u) && !m.hasAny(TeamRole.MAPPING)) {
+            throw new ApiException(ErrorCode.PRIVATE_PROJECT);
         }
     }
 

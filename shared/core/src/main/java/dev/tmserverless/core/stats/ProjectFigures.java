@@ -29,6 +29,10 @@ public final class ProjectFigures {
     public long org = -1;
     /** Project chat messages. */
     public long comments;
+    /** Copied from the project's item when computed: its counters, AOI area and centroid (null: no such project). */
+    public long[] counters;
+    public double areaKm2;
+    public double[] centroid;
     /** Σ seconds and number of LOCKED_FOR_MAPPING + AUTO_UNLOCKED_FOR_MAPPING rows (an open row counts, as 0 s). */
     public long mapSecs;
     public long mapRows;
