@@ -23,6 +23,8 @@ final class NagFindings {
             + " SnapStart snapshot). It is rotated deliberately (put-secret-value, then a deploy that publishes new"
             + " function versions), as TEMPLATE_NOTES.md describes.";
 
+    static final String OHSOME_TOKEN_ROTATION = "The ohsome statistics API token is issued by HeiGIT for this deployment;"
+            + " Secrets Manager cannot rotate it, so it is replaced by hand (put-secret-value) when it is re-issued.";
     static final String OSM_SECRET_ROTATION = "The OSM OAuth2 client secret is issued by the OpenStreetMap server"
             + " when the OAuth2 application is registered; no rotation Lambda can obtain a new one. It is replaced"
             + " by hand (put-secret-value) when the operator re-issues it.";
@@ -80,6 +82,8 @@ final class NagFindings {
                 List.of(suppression("AwsSolutions-SMG4", TOKEN_SECRET_ROTATION)), true);
         NagSuppressions.addResourceSuppressions(stack.osmClientSecret(),
                 List.of(suppression("AwsSolutions-SMG4", OSM_SECRET_ROTATION)), true);
+        NagSuppressions.addResourceSuppressions(stack.ohsomeToken(),
+                List.of(suppression("AwsSolutions-SMG4", OHSOME_TOKEN_ROTATION)), true);
 
         for (Role role : stack.roles().values()) {
             NagSuppressions.addResourceSuppressions(role, List.of(

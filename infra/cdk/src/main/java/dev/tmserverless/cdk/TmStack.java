@@ -2,6 +2,7 @@ package dev.tmserverless.cdk;
 
 import dev.tmserverless.core.catalogue.Cors;
 import dev.tmserverless.core.catalogue.Resources;
+import dev.tmserverless.core.catalogue.Routes;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -108,6 +109,8 @@ public class TmStack extends Stack {
     public static final String ENV_OSM_CLIENT_SECRET_ARN = "TM_OSM_CLIENT_SECRET_ARN";
     public static final String ENV_BOOTSTRAP_ADMINS = "TM_BOOTSTRAP_ADMINS";
     public static final String ENV_REDIRECT_URI = "TM_REDIRECT_URI";
+    public static final String ENV_OHSOME_URL = "TM_OHSOME_STATS_API_URL";
+    public static final String ENV_OHSOME_TOKEN_ARN = "TM_OHSOME_STATS_TOKEN_ARN";
 
     /** Dead letters are kept as long as SQS allows, for inspection and redrive. */
     static final Duration DLQ_RETENTION = Duration.days(14);
@@ -130,6 +133,8 @@ public class TmStack extends Stack {
     private final Map<String, Role> roles = new LinkedHashMap<>();
     private final Secret tokenSecret;
     private final Secret osmClientSecret;
+    private final Secret ohsomeToken;
+    private final CfnParameter ohsomeUrl;
     private final CfnParameter osmUrl;
     private final CfnParameter osmClientId;
     private final CfnParameter bootstrapAdmins;
@@ -152,6 +157,9 @@ public class TmStack extends Stack {
                 .description("Base URL of the OpenStreetMap server used for OAuth2 login (" + ENV_OSM_URL + ")").build();
         osmClientId = CfnParameter.Builder.create(this, "OsmClientId").type("String").defaultValue("")
                 .description("OAuth2 client id of the OSM application (" + ENV_OSM_CLIENT_ID + ")").build();
+        ohsomeUrl = CfnParameter.Builder.create(this, "OhsomeStatsApiUrl").type("String")
+                .defaultValue("https://stats.now.ohsome.org/api")
+                .description("Base URL of the ohsomeNow statistics API the user statistics ask (" + ENV_OHSOME_URL + ")").build();
         bootstrapAdmins = CfnParameter.Builder.create(this, "BootstrapAdmins").type("String").defaultValue("")
                 .description("Comma-separated OSM user ids made ADMIN at login (" + ENV_BOOTSTRAP_ADMINS + ")").build();
         redirectUri = CfnParameter.Builder.create(this, "RedirectUri").type("String").defaultValue("")
@@ -182,6 +190,11 @@ public class TmStack extends Stack {
                 .build();
         osmClientSecret = Secret.Builder.create(this, "OsmClientSecret")
                 .description("OAuth2 client secret of the OSM application: replace the generated placeholder with"
+                        + " put-secret-value after the first deploy")
+                .generateSecretString(SecretStringGenerator.builder().passwordLength(32).excludePunctuation(true).build())
+                .build();
+        ohsomeToken = Secret.Builder.create(this, "OhsomeStatsToken")
+                .description("Token of the ohsomeNow statistics API (HTTP Basic): replace the generated placeholder with"
                         + " put-secret-value after the first deploy")
                 .generateSecretString(SecretStringGenerator.builder().passwordLength(32).excludePunctuation(true).build())
                 .build();
@@ -379,6 +392,11 @@ public class TmStack extends Stack {
             env.put(ENV_REDIRECT_URI, redirectUri.getValueAsString());
             osmClientSecret.grantRead(role);
         }
+        if (servesOhsome(f)) {
+            env.put(ENV_OHSOME_URL, ohsomeUrl.getValueAsString());
+            env.put(ENV_OHSOME_TOKEN_ARN, ohsomeToken.getSecretArn());
+            ohsomeToken.grantRead(role);
+        }
 
         Function fn = Function.Builder.create(this, name + "Function")
                 .description(f.module() + ": " + f.handler())
@@ -516,6 +534,11 @@ public class TmStack extends Stack {
     /** True when the function serves a login route (OSM OAuth2), derived from the catalogue's routes. */
     public static boolean servesLogin(Resources.Function f) {
         return Resources.routesOf(f.id()).stream().anyMatch(r -> r.path().startsWith(AUTH_ROUTE_PREFIX));
+    }
+
+    /** True when the function proxies the ohsome statistics API, so it gets its URL and token. */
+    public static boolean servesOhsome(Resources.Function f) {
+        return f.id().equals(Routes.OHSOME_STATISTICS.function());
     }
 
     private void eventSource(Resources.Queue q) {
@@ -680,6 +703,7 @@ public class TmStack extends Stack {
             output(pascal(q.id()) + "DlqUrl", deadLetterQueues.get(q.id()).getQueueUrl(), "Dead-letter queue of " + q.id());
         }
         output("OsmClientSecretArn", osmClientSecret.getSecretArn(), "Put the OSM OAuth2 client secret here (put-secret-value)");
+        output("OhsomeStatsTokenArn", ohsomeToken.getSecretArn(), "Put the ohsome statistics API token here (put-secret-value)");
         output("TokenSecretArn", tokenSecret.getSecretArn(), "Session token signing key (generated)");
     }
 
@@ -715,6 +739,7 @@ public class TmStack extends Stack {
     public Map<String, Role> roles() { return roles; }
     public Secret tokenSecret() { return tokenSecret; }
     public Secret osmClientSecret() { return osmClientSecret; }
+    public Secret ohsomeToken() { return ohsomeToken; }
     public HttpApi api() { return api; }
     public HttpStage stage() { return stage; }
     public Operations operations() { return operations; }

@@ -270,6 +270,7 @@ class TmStackTemplateTest {
                 expected.addAll(List.of(TmStack.ENV_OSM_URL, TmStack.ENV_OSM_CLIENT_ID,
                         TmStack.ENV_OSM_CLIENT_SECRET_ARN, TmStack.ENV_BOOTSTRAP_ADMINS, TmStack.ENV_REDIRECT_URI));
             }
+            if (TmStack.servesOhsome(f)) expected.addAll(List.of(TmStack.ENV_OHSOME_URL, TmStack.ENV_OHSOME_TOKEN_ARN));
             assertThat(new TreeSet<>(env.keySet())).as(f.id()).isEqualTo(expected);
             if (f.http()) assertThat(env.get(TmStack.ENV_APP_KEY_REQUESTS_PER_MINUTE)).isEqualTo("60");
             if (expected.contains(Resources.TABLE.envVar())) {
@@ -285,6 +286,7 @@ class TmStackTemplateTest {
                 assertThat(env.get(TmStack.ENV_BOOTSTRAP_ADMINS)).isEqualTo(ref("BootstrapAdmins"));
                 assertThat(env.get(TmStack.ENV_REDIRECT_URI)).isEqualTo(ref("RedirectUri"));
             }
+            if (TmStack.servesOhsome(f)) assertThat(env.get(TmStack.ENV_OHSOME_URL)).isEqualTo(ref("OhsomeStatsApiUrl"));
         }
         assertThat(Resources.FUNCTIONS.stream().filter(TmStack::servesLogin).map(Resources.Function::id))
                 .containsExactly(Resources.USERS);
@@ -428,6 +430,8 @@ class TmStackTemplateTest {
         for (Resources.Function f : Resources.FUNCTIONS) {
             String role = t.logicalId(stack.roles().get(f.id()));
             assertThat(t.roleAllowsOn(role, "secretsmanager:GetSecretValue", osm)).as(f.id()).isEqualTo(TmStack.servesLogin(f));
+            assertThat(t.roleAllowsOn(role, "secretsmanager:GetSecretValue", t.logicalId(stack.ohsomeToken())))
+                    .as(f.id()).isEqualTo(TmStack.servesOhsome(f));
             assertThat(t.roleAllowsOn(role, "secretsmanager:GetSecretValue", token)).as(f.id()).isEqualTo(f.http());
         }
         assertThat(String.valueOf(t.props(token).get("GenerateSecretString"))).contains("PasswordLength=64");

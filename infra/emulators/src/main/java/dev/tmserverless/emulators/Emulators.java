@@ -57,8 +57,9 @@ import software.amazon.awssdk.services.sqs.model.QueueAttributeName;
 import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
- * The local AWS: DynamoDB (dynalite), SQS (ElasticMQ, embedded), S3 (s3rver) and an OpenStreetMap OAuth2
- * stand-in, each on 127.0.0.1 and a free port. The npm emulators run as child processes of this JVM and end
+ * The local AWS: DynamoDB (dynalite), SQS (ElasticMQ, embedded), S3 (s3rver), and stand-ins for OpenStreetMap
+ * OAuth2, SES and the ohsomeNow statistics API, each on 127.0.0.1 and a free port. The npm emulators run as
+ * child processes of this JVM and end
  * with it ({@link #close()}, a shutdown hook, and their own watch on the stdin pipe).
  *
  * <p>Tests use {@link #shared()} (one set per JVM) and {@link #isolated(String)} (a fresh copy of the catalogue's
@@ -91,6 +92,10 @@ public final class Emulators implements AutoCloseable {
     public static final String ENV_MAIL_FROM = "TM_MAIL_FROM";
     public static final String ENV_CONTACT_ADDRESS = "TM_EMAIL_CONTACT_ADDRESS";
     public static final String ENV_IMAGE_BASE_URL = "TM_IMAGE_BASE_URL";
+    public static final String ENV_OHSOME_URL = "TM_OHSOME_STATS_API_URL";
+    public static final String ENV_OHSOME_TOKEN = "TM_OHSOME_STATS_TOKEN";
+    /** The ohsome stand-in's token of the default resource copy (the local stack). */
+    public static final String OHSOME_TOKEN = "tm-local-ohsome-token";
     /** The sender and the administrators' contact address of the local stack and tests. */
     public static final String MAIL_FROM = "tasks@tm.localhost";
     public static final String CONTACT_ADDRESS = "admins@tm.localhost";
@@ -140,6 +145,7 @@ public final class Emulators implements AutoCloseable {
     private SQSRestServer sqsServer;
     private OsmStandIn osm;
     private MailStandIn mail;
+    private OhsomeStandIn ohsome;
     private URI dynamoDbEndpoint;
     private URI sqsEndpoint;
     private URI s3Endpoint;
@@ -185,6 +191,8 @@ public final class Emulators implements AutoCloseable {
         osm = OsmStandIn.start();
         osm.registerClient(OSM_CLIENT_ID, OSM_CLIENT_SECRET);
         mail = MailStandIn.start();
+        ohsome = OhsomeStandIn.start();
+        ohsome.registerToken(OHSOME_TOKEN);
 
         Path folder = NodeEmulators.nodeFolder();
         NodeEmulators.ensureInstalled(folder);
@@ -294,6 +302,11 @@ public final class Emulators implements AutoCloseable {
         return osm;
     }
 
+    /** The ohsomeNow statistics stand-in ({@code /stats/user}). */
+    public OhsomeStandIn ohsome() {
+        return ohsome;
+    }
+
     /** The Amazon SES stand-in: the mail the functions sent, readable over HTTP at {@code <url>/messages}. */
     public MailStandIn mail() {
         return mail;
@@ -350,10 +363,12 @@ public final class Emulators implements AutoCloseable {
         ResourceSet resources = createResources(unique, visibilityTimeoutSeconds);
         OsmStandIn.Client client = osm.registerClient(unique + "-client",
                 Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36));
+        OhsomeStandIn.Client ohsomeClient = ohsome.registerToken(unique + "-" + Long.toString(RANDOM.nextLong() & Long.MAX_VALUE, 36));
         Map<String, String> env = env(resources);
         env.put(ENV_OSM_CLIENT_ID, client.id());
         env.put(ENV_OSM_CLIENT_SECRET, client.secret());
-        return new Isolated(resources, env, client);
+        env.put(ENV_OHSOME_TOKEN, ohsomeClient.token());
+        return new Isolated(resources, env, client, ohsomeClient);
     }
 
     static String sanitize(String prefix) {
@@ -370,7 +385,8 @@ public final class Emulators implements AutoCloseable {
      * run): {@code TM_TABLE}, {@code TM_BUCKET}, each queue's env var ⇒ its URL, {@code TM_AWS_ENDPOINT_DYNAMODB},
      * {@code TM_AWS_ENDPOINT_SQS}, {@code TM_AWS_ENDPOINT_S3}, {@code TM_OSM_URL}, {@code TM_OSM_CLIENT_ID},
      * {@code TM_OSM_CLIENT_SECRET}, {@code TM_TOKEN_SECRET}, {@code TM_BOOTSTRAP_ADMINS}, {@code TM_AWS_ENDPOINT_SES},
-     * {@code TM_MAIL_FROM}, {@code TM_EMAIL_CONTACT_ADDRESS}, {@code TM_IMAGE_BASE_URL}.
+     * {@code TM_MAIL_FROM}, {@code TM_EMAIL_CONTACT_ADDRESS}, {@code TM_IMAGE_BASE_URL},
+     * {@code TM_OHSOME_STATS_API_URL}, {@code TM_OHSOME_STATS_TOKEN}.
      */
     public Map<String, String> env() {
         ResourceSet resources = defaultResources;
@@ -406,6 +422,8 @@ public final class Emulators implements AutoCloseable {
         env.put(ENV_CONTACT_ADDRESS, CONTACT_ADDRESS);
         // s3rver serves objects without signatures: the bucket's URL is the public image URL locally
         env.put(ENV_IMAGE_BASE_URL, s3Endpoint + "/" + resources.bucket() + "/");
+        env.put(ENV_OHSOME_URL, ohsome.baseUrl().toString());
+        env.put(ENV_OHSOME_TOKEN, OHSOME_TOKEN);
         return env;
     }
 
@@ -607,6 +625,9 @@ public final class Emulators implements AutoCloseable {
         }
         if (mail != null) {
             closeQuietly(mail);
+        }
+        if (ohsome != null) {
+            closeQuietly(ohsome);
         }
         if (sqsServer != null) {
             try {

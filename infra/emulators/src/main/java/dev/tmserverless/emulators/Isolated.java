@@ -11,8 +11,9 @@ import java.util.Map;
  * @param resources the names, queue URLs and ARNs of the copy
  * @param env       the environment a function needs to run against this copy (see {@link Emulators#env()})
  * @param osm       the OSM stand-in client this copy's {@code TM_OSM_CLIENT_ID}/{@code TM_OSM_CLIENT_SECRET} name
+ * @param ohsome    the ohsome stand-in token this copy's {@code TM_OHSOME_STATS_TOKEN} names (its faults)
  */
-public record Isolated(ResourceSet resources, Map<String, String> env, OsmStandIn.Client osm) {
+public record Isolated(ResourceSet resources, Map<String, String> env, OsmStandIn.Client osm, OhsomeStandIn.Client ohsome) {
 
     /** Undoes {@link #applyAsSystemProperties()}. */
     @FunctionalInterface
@@ -23,6 +24,11 @@ public record Isolated(ResourceSet resources, Map<String, String> env, OsmStandI
 
     public Isolated {
         env = Map.copyOf(env);
+    }
+
+    /** A copy without an ohsome token of its own (it shares the one its env names). */
+    public Isolated(ResourceSet resources, Map<String, String> env, OsmStandIn.Client osm) {
+        this(resources, env, osm, null);
     }
 
     public String table() {

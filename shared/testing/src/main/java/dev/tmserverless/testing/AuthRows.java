@@ -74,6 +74,7 @@ public final class AuthRows {
             row(Routes.DELETE_ORGANISATION, signedIn(ORG_MANAGERS, ErrorCode.USER_NOT_ORG_ADMIN),
                     c -> Request.of("/api/v2/organisations/" + emptyOrganisation(c) + "/", null)),
             row(Routes.USER_OSM_DETAILS, SIGNED_IN, c -> Request.of("/api/v2/users/" + osmAccount(c).username() + "/openstreetmap/", null)),
+            row(Routes.OHSOME_STATISTICS, SIGNED_IN, "?userId=4242&topics=highway,waterway,building,poi", null),
             row(Routes.HEARTBEAT, ANYONE),
             row(Routes.LANGUAGES, ANYONE),
             row(Routes.BANNER, ANYONE),
@@ -100,6 +101,15 @@ public final class AuthRows {
                     "{\"name\": \"Licence\", \"description\": \"d\", \"plainText\": \"t\"}")),
             row(Routes.DELETE_LICENSE, admin(ErrorCode.ADMIN_REQUIRED), c -> Request.of("/api/v2/licenses/" + license(c) + "/", null)),
             row(Routes.ACCEPT_LICENSE, SIGNED_IN, c -> Request.of("/api/v2/licenses/" + license(c) + "/actions/accept-for-me/", null)),
+
+            // ---- users: people, levels, badges (docs/people.md) ----
+            row(Routes.USERS_LIST, SIGNED_IN),
+            row(Routes.LEVELS, ANYONE),
+            row(Routes.LEVEL, ANYONE, c -> Request.of("/api/v2/levels/1/", null)),
+            row(Routes.BADGES, ANYONE),
+            row(Routes.SET_USER, SIGNED_IN, c -> Request.of(c.path(Routes.SET_USER) + "/",
+                    "{\"id\": " + (c.user() == null ? 1 : c.user().id()) + ", \"city\": \"Lusaka\"}")),
+            row(Routes.CONTACT_ADMIN, ANYONE, "", "{\"name\": \"Visitor\", \"email\": \"v@example.org\", \"content\": \"Hello\"}"),
 
             // ---- users: API consumers ----
             row(Routes.API_DOCS, ANYONE),
@@ -296,7 +306,18 @@ public final class AuthRows {
                     ErrorCode.TASK_NOT_FOUND)), c -> {
                 lock(c);
                 return Request.of(c.path(Routes.MY_LOCKED_TASK_DETAILS) + "/", null);
-            }).ownCast()
+            }).ownCast(),
+            // ---- tasks: the workflow's reads about people, and the reference's legacy task routes ----
+            row(Routes.MAPPED_TASKS, VISIBLE),
+            // any signed-in user may list anybody's tasks, as in the reference (drafts and private projects left out)
+            row(Routes.USER_TASKS, SIGNED_IN, c -> Request.of("/api/v2/users/" + c.world().bystander.id() + "/tasks/", null)),
+            row(Routes.OWN_INVALIDATED_TASKS, SIGNED_IN),
+            row(Routes.TASK_COMMENTS, VISIBLE),
+            // each administrator's cell deletes a task of its own
+            row(Routes.DELETE_TASKS, admin(ErrorCode.ONLY_ADMIN_TASK_DELETE),
+                    c -> Request.of(c.path(Routes.DELETE_TASKS) + "/", "{\"tasks\": [" + c.readyTask() + "]}")),
+            row(Routes.TASKS_AOI, manager(ErrorCode.USER_PERMISSION_ERROR), c -> Request.of(c.path(Routes.TASKS_AOI) + "/",
+                    "{\"areaOfInterest\": " + AOI + ", \"grid\": {\"type\": \"FeatureCollection\", \"features\": []}, \"clipToAoi\": true}"))
     );
 
     /**
@@ -305,29 +326,18 @@ public final class AuthRows {
      * listed fails); a route in neither fails. Do not add new routes here.
      */
     public static final java.util.Set<dev.tmserverless.core.catalogue.Resources.Route> PENDING = java.util.Set.of(
-            Routes.ACTIVE_PROJECTS, Routes.ADD_FAVOURITE, Routes.APPROVE_LEVEL, Routes.ASSIGN_ORGANISATION_CAMPAIGN,
-            Routes.ASSIGN_PROJECT_CAMPAIGN, Routes.BADGE, Routes.BADGES, Routes.CAMPAIGN, Routes.CAMPAIGNS,
-            Routes.CONTACT_ADMIN, Routes.CREATE_BADGE, Routes.CREATE_CAMPAIGN, Routes.CREATE_INTEREST,
-            Routes.CREATE_LEVEL, Routes.CREATE_PARTNER, Routes.CREATE_PARTNERSHIP, Routes.DELETE_BADGE,
-            Routes.DELETE_CAMPAIGN, Routes.DELETE_INTEREST, Routes.DELETE_LEVEL, Routes.DELETE_PARTNER,
-            Routes.DELETE_PARTNERSHIP, Routes.DELETE_PROJECT, Routes.DELETE_TASKS, Routes.DELETE_USER,
-            Routes.FEATURED_PROJECTS, Routes.FEATURE_PROJECT, Routes.FILTER_USERS, Routes.IMAGE_UPLOAD,
-            Routes.INTEREST, Routes.INTERESTS, Routes.IS_FAVOURITE, Routes.LEVEL, Routes.LEVELS, Routes.MAPPED_TASKS,
-            Routes.MESSAGE_CAMPAIGN, Routes.MESSAGE_PROJECT_CONTRIBUTORS, Routes.MY_FAVOURITES,
-            Routes.MY_OWNED_PROJECTS, Routes.ORGANISATION_CAMPAIGNS, Routes.ORGANISATION_STATISTICS,
-            Routes.OWN_INVALIDATED_TASKS, Routes.PARTNER, Routes.PARTNERS, Routes.PARTNERSHIP,
-            Routes.PARTNER_FILTERED_STATISTICS, Routes.PARTNER_GENERAL_STATISTICS, Routes.PROJECTS_BBOX,
-            Routes.PROJECT_CAMPAIGNS, Routes.PROJECT_CONTRIBUTIONS_BY_DAY, Routes.PROJECT_NO_GEOMETRIES,
-            Routes.PROJECT_NO_TASKS, Routes.PROJECT_PARTNERS, Routes.PROJECT_STATISTICS,
-            Routes.PROJECT_USER_STATISTICS, Routes.REGISTER_EMAIL, Routes.REMOVE_FAVOURITE,
-            Routes.REMOVE_ORGANISATION_CAMPAIGN, Routes.REMOVE_PROJECT_CAMPAIGN, Routes.RESEND_VERIFICATION,
-            Routes.SET_EXPERT_MODE, Routes.SET_LEVEL, Routes.SET_MY_INTERESTS, Routes.SET_PROJECT_INTERESTS,
-            Routes.SET_ROLE, Routes.SET_USER, Routes.SIMILAR_PROJECTS, Routes.SYSTEM_STATISTICS, Routes.TASKS_AOI,
+            Routes.ACTIVE_PROJECTS, Routes.ADD_FAVOURITE, Routes.APPROVE_LEVEL, Routes.BADGE, Routes.CREATE_BADGE,
+            Routes.CREATE_LEVEL, Routes.DELETE_BADGE, Routes.DELETE_LEVEL, Routes.DELETE_PROJECT,
+            Routes.DELETE_TASKS, Routes.DELETE_USER, Routes.FEATURED_PROJECTS, Routes.FEATURE_PROJECT,
+            Routes.FILTER_USERS, Routes.IMAGE_UPLOAD, Routes.IS_FAVOURITE, Routes.MAPPED_TASKS, Routes.MY_FAVOURITES,
+            Routes.MY_OWNED_PROJECTS, Routes.ORGANISATION_STATISTICS, Routes.OWN_INVALIDATED_TASKS,
+            Routes.PROJECTS_BBOX, Routes.PROJECT_CONTRIBUTIONS_BY_DAY, Routes.PROJECT_NO_GEOMETRIES,
+            Routes.PROJECT_NO_TASKS, Routes.PROJECT_STATISTICS, Routes.PROJECT_USER_STATISTICS,
+            Routes.REGISTER_EMAIL, Routes.REMOVE_FAVOURITE, Routes.RESEND_VERIFICATION, Routes.SET_EXPERT_MODE,
+            Routes.SET_LEVEL, Routes.SET_ROLE, Routes.SIMILAR_PROJECTS, Routes.SYSTEM_STATISTICS, Routes.TASKS_AOI,
             Routes.TASK_COMMENTS, Routes.TASK_STATISTICS, Routes.TRANSFER_OWNERSHIP, Routes.UNFEATURE_PROJECT,
-            Routes.UNLINK_PROJECT_TEAM, Routes.UNLINK_TEAMS, Routes.UNLINK_TEAM_EVERYWHERE, Routes.UPDATE_BADGE,
-            Routes.UPDATE_CAMPAIGN, Routes.UPDATE_INTEREST, Routes.UPDATE_LEVEL, Routes.UPDATE_PARTNER,
-            Routes.UPDATE_PARTNERSHIP, Routes.UPDATE_STATS, Routes.USERS_LIST, Routes.USER_BADGES, Routes.USER_BY_ID,
-            Routes.USER_INTERESTS, Routes.USER_STATISTICS, Routes.USER_TASKS, Routes.VERIFY_EMAIL
+            Routes.UPDATE_BADGE, Routes.UPDATE_LEVEL, Routes.UPDATE_STATS, Routes.USER_BADGES, Routes.USER_BY_ID,
+            Routes.USER_STATISTICS, Routes.USER_TASKS, Routes.VERIFY_EMAIL
     );
 
     // ---- per-cell resources ----

@@ -47,6 +47,7 @@ public class TasksFunction extends ApiFunction {
     @Inject dev.tmserverless.aws.config.TmConfig config;
     @Inject dev.tmserverless.aws.store.StatsReads statistics;
     @Inject dev.tmserverless.aws.store.OrgStore orgs;
+    @Inject dev.tmserverless.aws.store.CampaignStore campaigns;
 
     public TasksFunction() { super(); }
 
@@ -533,14 +534,15 @@ public class TasksFunction extends ApiFunction {
         return Response.ok(Map.of("tasks", dtos));
     }
 
+    /** An action's TaskDTO: the history rows the task item keeps (docs/workflow.md "History in answers"). */
     private Response dto(TaskService.Outcome o, Request req) {
-        return dto(o, req, dev.tmserverless.core.domain.HistoryWindow.SHOWN_ROWS);
+        return dto(o, req, 0);
     }
 
-    /** The TaskDTO with the newest {@code rows} history rows: an action's answer carries 1,000, reading the task all. */
+    /** The TaskDTO with the newest {@code rows} history rows, or with the rows the item keeps for 0. */
     private Response dto(TaskService.Outcome o, Request req, int rows) {
         Project p = o.view().project();
-        Task t = tasks.withHistory(o.task(), rows);
+        Task t = rows == 0 ? tasks.withItemHistory(o.task()) : tasks.withHistory(o.task(), rows);
         String template = p.info(req.locale()).perTaskInstructions();
         // extra properties live beside the geometry; read them only when the template asks for one
         Map<String, Object> extra = TaskDto.needsExtraProperties(template)
@@ -634,10 +636,17 @@ public class TasksFunction extends ApiFunction {
                 projectIds.add(Long.parseLong(s.trim()));
             }
         }
-        // projects carry no campaign and no country here: such a filter keeps none of them
-        if (req.query("campaign").filter(v -> !v.isBlank()).isPresent()
-                || req.query("country").filter(v -> !v.isBlank()).isPresent()) {
+        // projects carry no country here: such a filter keeps none of them
+        if (req.query("country").filter(v -> !v.isBlank()).isPresent()) {
             return Response.ok(java.util.Map.of("taskStats", List.of()));
+        }
+        var campaign = req.query("campaign").filter(v -> !v.isBlank());
+        if (campaign.isPresent()) {
+            java.util.Set<Long> inCampaign = new java.util.HashSet<>();
+            campaigns.all().stream().filter(c -> c.name().equals(campaign.get()))
+                    .forEach(c -> inCampaign.addAll(campaigns.projectsOf(c.id())));
+            if (projectIds != null) inCampaign.retainAll(projectIds);
+            projectIds = inCampaign;
         }
         return Response.ok(statistics.tasks(start, end, org, projectIds));
     }

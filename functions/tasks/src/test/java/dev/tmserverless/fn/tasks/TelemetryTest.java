@@ -107,4 +107,27 @@ class TelemetryTest {
         assertThat(doc.path("Errors").asLong()).isEqualTo(1);
         assertThat(doc.has("TasksLocked")).isFalse();
     }
+
+    /**
+     * A warm container serves thousands of invocations, each with its own Lambda context: none of them may stay
+     * behind in the application context (docs/operations.md), or every invocation grows the heap and makes the
+     * next bean lookup slower.
+     */
+    @Test
+    void invocationsLeaveNoLambdaContextBehindInTheApplicationContext() {
+        var app = fn.getApplicationContext();
+        var keepAlive = new com.amazonaws.services.lambda.runtime.events.APIGatewayV2HTTPEvent();
+        keepAlive.setRouteKey(dev.tmserverless.core.catalogue.Resources.KEEP_ALIVE_ROUTE_KEY);
+        fn.handleRequest(keepAlive, new Api.TestContext());
+        int before = app.getBeanDefinitions(com.amazonaws.services.lambda.runtime.Context.class).size()
+                + app.getBeanDefinitions(com.amazonaws.services.lambda.runtime.LambdaLogger.class).size();
+
+        for (int i = 0; i < 50; i++) {
+            assertThat(fn.handleRequest(keepAlive, new Api.TestContext()).getStatusCode()).isEqualTo(200);
+        }
+
+        int after = app.getBeanDefinitions(com.amazonaws.services.lambda.runtime.Context.class).size()
+                + app.getBeanDefinitions(com.amazonaws.services.lambda.runtime.LambdaLogger.class).size();
+        assertThat(after).isEqualTo(before);
+    }
 }

@@ -59,9 +59,11 @@ public class People {
     private final Tokens tokens;
     private final TmConfig config;
     private final OsmClient osm;
+    private final dev.tmserverless.aws.store.StatsReads statistics;
 
     public People(UserStore users, LevelStore levels, BadgeStore badges, MessageStore messages, ApplicationKeyStore keys,
-                  Mailer mailer, Tokens tokens, TmConfig config, OsmClient osm) {
+                  Mailer mailer, Tokens tokens, TmConfig config, OsmClient osm, dev.tmserverless.aws.store.StatsReads statistics) {
+        this.statistics = statistics;
         this.users = users;
         this.levels = levels;
         this.badges = badges;
@@ -452,6 +454,11 @@ public class People {
         List<BadgeStore.Badge> all = badges.all();
         Map<String, Long> stats = new HashMap<>(p.stats());
         stats.put("projectsMapped", (long) p.projectsMapped().size());
+        // the task counters the statistics aggregator keeps for the user
+        var counted = statistics.userFigures(p.user().id());
+        stats.put("tasksMapped", counted.map(f -> (long) f.tasksMapped).orElse(0L));
+        stats.put("tasksValidated", counted.map(f -> (long) f.tasksValidated).orElse(0L));
+        stats.put("tasksInvalidated", counted.map(f -> (long) f.tasksInvalidated).orElse(0L));
         Promotion.Decision d = Promotion.decide(p.user().mappingLevel().ordering(), p.badges(), stats,
                 all.stream().map(b -> new Promotion.Badge(b.id(), LevelsAndBadges.requirementsOf(b.requirements()), b.enabled())).toList(),
                 ladder.stream().map(People::rules).toList(), p.nominatedLevel());

@@ -27,6 +27,7 @@ public class UsersFunction extends ApiFunction {
     @Inject OrganisationService organisations;
     @Inject SystemService system;
     @Inject OsmClient osm;
+    @Inject OhsomeClient ohsome;
     @Inject Notifications notifications;
     @Inject Licenses licenses;
     @Inject TeamService teams;
@@ -70,6 +71,10 @@ public class UsersFunction extends ApiFunction {
                 .on(Routes.USER_STATISTICS, req -> {
                     req.caller().require();
                     return Response.ok(statistics.user(req.pathParams().get("username")));
+                })
+                .on(Routes.OHSOME_STATISTICS, req -> {
+                    req.caller().require();
+                    return Response.ok(ohsome.userStats(OhsomeClient.Query.from(req)));
                 })
                 .on(Routes.ORGANISATION_STATISTICS, this::organisationStatistics)
                 .on(Routes.UPDATE_ORGANISATION, this::updateOrganisation)

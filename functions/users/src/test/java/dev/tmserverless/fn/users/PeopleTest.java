@@ -382,6 +382,27 @@ class PeopleTest {
         }
     }
 
+    @Test
+    void badgesCountTheTasksAMapperMapped() {
+        String name = unique("worker");
+        User u = user(IDS.incrementAndGet(), name, null);
+        long badge = badges.create(unique("Worker"), "d", "https://img/w.png", "{\"tasksMapped\": 2}", true, false).id();
+        // the user's task counters are the statistics aggregates: feed them as the aggregator does for each change
+        var stats = fn.getApplicationContext().getBean(dev.tmserverless.aws.store.StatsStore.class);
+        Instant now = Instant.now();
+        for (int i = 1; i <= 2; i++) {
+            var t = dev.tmserverless.core.domain.Task.ready(800 + IDS.incrementAndGet() % 100, i, 1, 1, 12, true);
+            var locked = dev.tmserverless.core.domain.TaskMachine.lockForMapping(t, u.actor(), now, Duration.ofHours(2));
+            var mapped = dev.tmserverless.core.domain.TaskMachine.unlockAfterMapping(locked.after(), u.actor(), now, "MAPPED", null);
+            stats.putUserTaskFactsWriting(stats.mergeTaskFactsWriting(dev.tmserverless.core.stats.TaskFacts.of(mapped.after(), false)));
+            stats.recomputeUserWriting(u.id());
+            profile(name, adminAuth);
+            var held = get(fn, "/api/v2/badges/user/" + u.id() + "/", null).json().path("badges");
+            if (i == 1) assertThat(held).extracting(b -> b.path("id").asLong()).doesNotContain(badge);
+            else assertThat(held).extracting(b -> b.path("id").asLong()).contains(badge);
+        }
+    }
+
     /**
      * Many concurrent profile reads all evaluate the same earned badge and the same automatic promotion: the badge is
      * counted once and the user moves up once (one congratulation). Concurrency is real: the reads run on threads.

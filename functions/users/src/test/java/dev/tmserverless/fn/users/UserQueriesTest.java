@@ -48,9 +48,9 @@ class UserQueriesTest {
 
     static String path(String username) { return "/api/v2/users/queries/" + username + "/"; }
 
-    /** projectsMapped counts the projects in which the user changed a task's status (null before the first). */
+    /** projectsMapped counts the projects in which the user marked a task MAPPED (null before the first). */
     @Test
-    void projectsMappedCountsTheProjectsWhereTheUserChangedATask() {
+    void projectsMappedCountsTheProjectsWhereTheUserMappedATask() {
         User u = user("pat-projects", null);
         User viewer = user("pat-viewer", null);
         assertThat(get(fn, path("pat-projects"), token(viewer.id())).json().path("projectsMapped").isNull()).isTrue();

@@ -10,7 +10,6 @@ final class Keys {
     static final String USER_STATS = "STATS";
     static final String USER_TASK_PREFIX = "UTASK#";
     static String userTask(long projectId, int taskId) { return USER_TASK_PREFIX + String.format("%010d", projectId) + "#" + pad(taskId); }
-    static String userProject(long projectId) { return "UPROJ#" + String.format("%010d", projectId); }
     static String username(String name) { return "USERNAME#" + name.toLowerCase(java.util.Locale.ROOT); }
     /** gsi2 partition holding every user, sorted by lower-case username then id (the user list and autocomplete). */
     static final String USERS = "USERS";

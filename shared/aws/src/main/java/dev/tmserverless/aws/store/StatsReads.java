@@ -30,12 +30,14 @@ public class StatsReads {
     private final StatsStore stats;
     private final ProjectStore projects;
     private final UserStore users;
+    private final CampaignStore campaigns;
     Clock clock = Clock.systemUTC();
 
-    public StatsReads(StatsStore stats, ProjectStore projects, UserStore users) {
+    public StatsReads(StatsStore stats, ProjectStore projects, UserStore users, CampaignStore campaigns) {
         this.stats = stats;
         this.projects = projects;
         this.users = users;
+        this.campaigns = campaigns;
     }
 
     private static int percent(long part, long whole) {
@@ -162,9 +164,18 @@ public class StatsReads {
         m.put("totalValidators", f.totalValidators);
         m.put("totalMappedArea", f.totalMappedArea);
         m.put("totalValidatedArea", f.totalValidatedArea);
-        // projects belong to no campaign here: every project counts under "Unassociated"
-        m.put("campaigns", List.of(Map.of("campaign", "Unassociated", "projectsCreated", f.totalProjects)));
-        m.put("totalCampaigns", 0);
+        // campaigns are few: their project links are read here, one Query each
+        List<Map<String, Object>> byCampaign = new ArrayList<>();
+        java.util.Set<Long> inSome = new java.util.HashSet<>();
+        List<CampaignStore.Campaign> all = campaigns.all();
+        for (CampaignStore.Campaign c : all) {
+            List<Long> ps = campaigns.projectsOf(c.id());
+            inSome.addAll(ps);
+            if (!ps.isEmpty()) byCampaign.add(Map.of("campaign", c.name(), "projectsCreated", ps.size()));
+        }
+        byCampaign.add(Map.of("campaign", "Unassociated", "projectsCreated", Math.max(0, f.totalProjects - inSome.size())));
+        m.put("campaigns", byCampaign);
+        m.put("totalCampaigns", all.size());
         List<Map<String, Object>> orgs = new ArrayList<>();
         f.organisations.forEach((name, n) -> orgs.add(Map.of("organisation", name, "projectsCreated", n)));
         m.put("organisations", orgs);

@@ -188,10 +188,18 @@ public class TaskStore {
 
     /**
      * The task with its history for showing it: archived rows read back (newest archive items first, up to
-     * {@link HistoryWindow#SHOWN_ROWS} rows, what an action answers) and long comment texts filled in.
+     * {@link HistoryWindow#SHOWN_ROWS} rows) and long comment texts filled in.
      */
     public Task withWholeHistory(Task t) {
         return withHistory(t, HistoryWindow.SHOWN_ROWS);
+    }
+
+    /**
+     * The task with the rows its item keeps (its window: the newest rows and those decisions read), long comment
+     * texts filled in: what an action answers, at a cost that does not depend on how long the history is.
+     */
+    public Task withItemHistory(Task t) {
+        return comments.fillIn(t);
     }
 
     /** As {@link #withWholeHistory(Task)}, the newest {@code limit} rows ({@code Integer.MAX_VALUE}: all of them). */

@@ -55,7 +55,9 @@ public class UserStore {
      * the one whose login carried the name last ({@code nameAt}); accounts stored before that was recorded come
      * after, the newest OSM account first. So every lookup (profiles, managers, allow-lists) resolves the same way.
      */
+    /** OSM display names are at most 255 characters; a longer one names nobody (and would overflow a key). */
     public Optional<User> byUsername(String username) {
+        if (username == null || username.length() > 255) return Optional.empty();
         var res = ddb.query(b -> b.tableName(table).indexName("gsi1")
                 .keyConditionExpression("gsi1pk = :u").expressionAttributeValues(Map.of(":u", Attr.s(Keys.username(username)))));
         return res.items().stream()
@@ -340,6 +342,7 @@ public class UserStore {
 
     /** Users whose lower-case username starts with {@code prefix}, in username order. */
     public List<UserProfile> byNamePrefix(String prefix) {
+        if (prefix.length() > 255) return List.of();
         return queryDirectory(prefix.toLowerCase(java.util.Locale.ROOT));
     }
 

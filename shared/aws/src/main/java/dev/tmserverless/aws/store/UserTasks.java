@@ -11,7 +11,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
-import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 import java.time.Instant;
 import java.util.ArrayList;
@@ -24,23 +23,19 @@ import java.util.Optional;
 /**
  * What each user did to each task, kept beside the users (docs/workflow.md "A user's tasks and counters"): one
  * <em>contribution item</em> per user and task ({@code USER#<id> / UTASK#<project>#<task>}) with the dates of the
- * user's newest row and of their newest STATE_CHANGE to each status, and one <em>statistics item</em> per user
- * ({@code USER#<id> / STATS}) with the counters shown for them.
+ * user's newest row and of their newest STATE_CHANGE to each status, and the date a mapper's work was last
+ * validated ({@code USER#<id> / STATS}). Users' counters (tasks mapped, validated, invalidated) are the statistics
+ * aggregator's, from the change feed (docs/statistics.md); a mapper's projects are on their profile (docs/people.md).
  *
  * <p>Everything here is derived from a committed task change ({@link #recordWrites}, a pure function of the rows the
  * change added) and written after it, never in its place: the task write stays the one conditional write of the
- * transition. A counter counts distinct tasks (tasksMapped: tasks with a STATE_CHANGE MAPPED row by the user, as
- * the reference's statistics count them); it moves only when the contribution item's date for that status was
- * absent before the update (read back with the update itself), so recording the same change twice, or two changes
- * racing on one task, counts the task once. A crash between the task write and these writes leaves them behind
- * until they are recomputed from the task items.
+ * transition. Every write sets values taken from the change (never adds), so recording the same change twice
+ * leaves the same items. A crash between the task write and these writes leaves them behind until they are
+ * recomputed from the task items.
  */
 @Singleton
 public class UserTasks {
     private static final Logger LOG = LoggerFactory.getLogger(UserTasks.class);
-    /** The statuses whose STATE_CHANGE rows a user is counted for. */
-    static final Map<String, String> COUNTED = Map.of("MAPPED", "tasksMapped", "VALIDATED", "tasksValidated",
-            "INVALIDATED", "tasksInvalidated");
 
     private final DynamoDbClient ddb;
     private final String table;
@@ -57,16 +52,14 @@ public class UserTasks {
                                Map<String, Integer> statusRows, Instant invalidatedAt, Integer invalidatedRow,
                                Long invalidatedBy) {}
 
-    /** A user's counters; zero for a user who never changed a task. */
-    public record Stats(long tasksMapped, long tasksValidated, long tasksInvalidated, long projectsMapped,
-                        Instant lastValidationDate) {
-        public static final Stats NONE = new Stats(0, 0, 0, 0, null);
+    /** What is kept about a user's work as a whole: when a validator last validated a task they mapped. */
+    public record Stats(Instant lastValidationDate) {
+        public static final Stats NONE = new Stats(null);
     }
 
     /**
-     * Records what a committed change added: for every user with a new row, their contribution item; the
-     * counters of a first STATE_CHANGE to a counted status; the mapper's invalidation and validation dates. Never
-     * throws: the task change stands whatever happens here.
+     * Records what a committed change added: for every user with a new row, their contribution item; the mapper's
+     * invalidation and validation dates. Never throws: the task change stands whatever happens here.
      */
     public void recordWrites(TaskChange change) {
         try {
@@ -132,36 +125,9 @@ public class UserTasks {
             v.put(":r" + k, Attr.n((long) s.getValue().id()));
             k++;
         }
-        if (!newestByStatus.isEmpty()) {
-            sets.add("sc = :sc");
-            v.put(":sc", Attr.bool(true));
-        }
-        var old = ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.user(userId), Keys.userTask(t.projectId(), t.taskId())))
+        ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.user(userId), Keys.userTask(t.projectId(), t.taskId())))
                 .updateExpression("SET " + String.join(", ", sets)).expressionAttributeNames(names)
-                .expressionAttributeValues(v).returnValues(ReturnValue.UPDATED_OLD)).attributes();
-        Map<String, AttributeValue> before = old == null ? Map.of() : old;
-        List<String> adds = new ArrayList<>();
-        Map<String, AttributeValue> av = new HashMap<>();
-        for (String status : newestByStatus.keySet()) {
-            String counter = COUNTED.get(status);
-            if (counter != null && !before.containsKey("s_" + status)) {
-                adds.add(counter + " :one");
-            }
-        }
-        if (!newestByStatus.isEmpty() && !before.containsKey("sc") && firstInProject(userId, t.projectId())) {
-            adds.add("projectsMapped :one");
-        }
-        if (adds.isEmpty()) return;
-        av.put(":one", Attr.n(1L));
-        ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.user(userId), Keys.USER_STATS))
-                .updateExpression("ADD " + String.join(", ", adds)).expressionAttributeValues(av));
-    }
-
-    /** True for exactly one caller: the first state change the user made in the project (a conditional put). */
-    private boolean firstInProject(long userId, long projectId) {
-        Map<String, AttributeValue> item = new HashMap<>(Attr.key(Keys.user(userId), Keys.userProject(projectId)));
-        item.put("projectId", Attr.n(projectId));
-        return Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)")));
+                .expressionAttributeValues(v));
     }
 
     private void writeInvalidation(long mapper, Task t, HistoryEntry e) {
@@ -204,17 +170,15 @@ public class UserTasks {
                 inv == null ? null : Instant.ofEpochMilli(inv), Attr.integer(i, "invRow"), Attr.lng(i, "invBy"));
     }
 
-    /** A user's counters (one GetItem). */
+    /** What is kept about a user's work as a whole (one GetItem). */
     public Stats stats(long userId) {
         var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.user(userId), Keys.USER_STATS))).item();
         if (item == null || item.isEmpty()) return Stats.NONE;
         Long lv = Attr.lng(item, "lastValidationDate");
-        return new Stats(Attr.lng(item, "tasksMapped", 0), Attr.lng(item, "tasksValidated", 0),
-                Attr.lng(item, "tasksInvalidated", 0), Attr.lng(item, "projectsMapped", 0),
-                lv == null ? null : Instant.ofEpochMilli(lv));
+        return new Stats(lv == null ? null : Instant.ofEpochMilli(lv));
     }
 
-    /** Several users' counters (BatchGetItem); users without any are left out. */
+    /** As {@link #stats(long)} for several users (BatchGetItem); users without any are left out. */
     public Map<Long, Stats> stats(java.util.Collection<Long> userIds) {
         Map<Long, Stats> out = new HashMap<>();
         List<Long> ids = userIds.stream().distinct().toList();
@@ -222,9 +186,7 @@ public class UserTasks {
         for (var item : Dynamo.batchGet(ddb, table, keys)) {
             long id = Long.parseLong(Attr.str(item, "pk").substring("USER#".length()));
             Long lv = Attr.lng(item, "lastValidationDate");
-            out.put(id, new Stats(Attr.lng(item, "tasksMapped", 0), Attr.lng(item, "tasksValidated", 0),
-                    Attr.lng(item, "tasksInvalidated", 0), Attr.lng(item, "projectsMapped", 0),
-                    lv == null ? null : Instant.ofEpochMilli(lv)));
+            out.put(id, new Stats(lv == null ? null : Instant.ofEpochMilli(lv)));
         }
         return out;
     }

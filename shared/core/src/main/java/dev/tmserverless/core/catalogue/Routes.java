@@ -210,6 +210,8 @@ public final class Routes {
     // ---- statistics: read from the aggregates where each mount already goes (docs/routing.md "Statistics") ----
     public static final Resources.Route SYSTEM_STATISTICS = route("GET", "/system/statistics", USERS);
     public static final Resources.Route USER_STATISTICS = route("GET", "/users/{username}/statistics", USERS);
+    /** A user's OSM edits by topic, asked of the ohsomeNow statistics API and answered as it comes (docs/ohsome.md). */
+    public static final Resources.Route OHSOME_STATISTICS = route("GET", "/users/statistics/ohsome", USERS);
     public static final Resources.Route ORGANISATION_STATISTICS = route("GET", "/organisations/{organisationId}/statistics", USERS);
     public static final Resources.Route PROJECT_STATISTICS = route("GET", "/projects/{projectId}/statistics", PROJECTS);
     public static final Resources.Route PROJECT_USER_STATISTICS =

@@ -19,7 +19,7 @@ public final class HistoryWindow {
     /** Rows kept on the task item beyond the protected ones. */
     public static final int INLINE_ROWS = 40;
 
-    /** Rows shown at most in an action's answer; reading the task shows them all (docs/workflow.md). */
+    /** Rows merged at most unless a reader asks for more (reading a task asks for all, docs/workflow.md). */
     public static final int SHOWN_ROWS = 1000;
 
     /** The rows to keep on the item and the rows to archive, each oldest first. */

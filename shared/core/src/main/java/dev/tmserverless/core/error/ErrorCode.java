@@ -65,6 +65,11 @@ public enum ErrorCode {
     AUTH_ERROR(502, "AuthError", Shape.LEGACY, "Unexpected response from OpenStreetMap"),
     OSM_BAD_RESPONSE(502, "OSMServiceError", Shape.LEGACY, "Bad response from OSM"),
     OSM_USER_GONE(502, "OSMServiceError", Shape.LEGACY, "User no longer exists on OSM"),
+    // the ohsome statistics proxy (docs/ohsome.md): a bad date is the reference's 400; ohsome failing is ours
+    OHSOME_INVALID_DATE(400, "UNKNOWN_ERROR", Shape.STRUCTURED, "Invalid date format, expected YYYY-MM-DD"),
+    OHSOME_REFUSED(400, "OHSOME_QUERY_REFUSED", Shape.STRUCTURED, "The ohsome statistics service refused the query."),
+    OHSOME_UNAVAILABLE(502, "OHSOME_UNAVAILABLE", Shape.STRUCTURED,
+            "The ohsome statistics service did not answer usably; try again later."),
 
     NOT_PERMITTED_TO_CREATE(403, "NotPermittedToCreate", Shape.LEGACY, "User is not permitted to create project"),
     ONLY_ADMIN_ACCESS(403, "OnlyAdminAccess", Shape.LEGACY, "Only admin users can create organisations."),
