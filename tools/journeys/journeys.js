@@ -33,6 +33,23 @@ const AOI = {
   }],
 };
 
+// API answers that are failures by design, as the reference answers them: listed, not counted.
+const EXPECTED = [
+  // the comment box's @-autocomplete asks for every prefix typed; a prefix nobody's name starts with is a 404
+  // USER_NOT_FOUND in the reference too
+  // (the frontend does not encode a "?" typed after the name, so the path may go on after it)
+  { re: /^GET \/api\/v2\/users\/queries\/filter\/.* 404$/, why: 'autocomplete of a prefix nobody has (404 as in the reference)' },
+];
+const expected = (a) => EXPECTED.find((e) => e.re.test(`${a.method} ${a.path} ${a.status}`));
+
+// The home page's figures come from ohsome's statistics API, an outside service the frontend calls itself
+// (buildings, roads, edits): this machine may be offline, so the browser gets a stand-in answer of ohsome's
+// shape. Every other outside request goes out (or fails) as it is.
+const OHSOME = /^https:\/\/stats\.now\.ohsome\.org\/api\/stats\b/;
+const OHSOME_ANSWER = JSON.stringify({
+  result: { topics: { building: { value: 1200 }, road: { value: 340.5 }, edit: { value: 9800 } } },
+});
+
 fs.mkdirSync(OUT, { recursive: true });
 
 // ------------------------------------------------------------------ the API, for seeding and checking
@@ -110,7 +127,13 @@ async function taskStatus(who, pid, taskId) {
 // ------------------------------------------------------------------ the browser
 let current = null; // the journey collecting events
 
-function watch(page, who) {
+async function watch(page, who) {
+  await page.setRequestInterception(true);
+  page.on('request', (req) => {
+    if (OHSOME.test(req.url())) {
+      req.respond({ status: 200, contentType: 'application/json', headers: { 'access-control-allow-origin': '*' }, body: OHSOME_ANSWER });
+    } else req.continue();
+  });
   page.on('console', (msg) => {
     if (current && msg.type() === 'error') current.console.push(`[${who}] ${msg.text().slice(0, 240)}`);
   });
@@ -128,7 +151,8 @@ function watch(page, who) {
       if (st >= 400) {
         let body = '';
         try { body = (await res.text()).replace(/\s+/g, ' ').slice(0, 200); } catch (e) { /* gone */ }
-        j.failed.push({ ...entry, body });
+        if (expected(entry)) j.expected.push(entry);
+        else j.failed.push({ ...entry, body });
       }
     } else if (!url.startsWith(ORIGIN) && !url.startsWith('data:') && st >= 400) {
       j.external.push(`${st} ${url.slice(0, 120)}`);
@@ -219,6 +243,23 @@ async function go(page, p) {
   await fillEmailDialog(page);
 }
 
+// Types into the visible field as a person does (click, then keys), and checks the field took the text.
+async function typeInto(page, sel, text) {
+  const el = await page.waitForSelector(sel, { visible: true, timeout: STEP_MS }).catch(() => null);
+  if (!el) throw new Error(`no visible ${sel}`);
+  await el.click();
+  await el.type(text, { delay: 5 });
+  await waitFor(page, ([s, t]) => [...document.querySelectorAll(s)].some((e) => e.value.includes(t)), [sel, text],
+    `${sel} did not take the text`, 10000);
+}
+
+// The mapping and validation pages open on their instructions: a person opens the Completion tab to submit.
+async function openCompletionTab(page) {
+  await waitFor(page, () => [...document.querySelectorAll('span[role="button"]')].some((e) => /^completion$/i.test(e.innerText.trim())),
+    null, 'no Completion tab');
+  await clickText(page, 'span[role="button"]', '^completion$');
+}
+
 async function browserLogin(page, who) {
   const q = new URLSearchParams({
     username: who.username, session_token: who.sessionToken, osm_oauth_token: who.osmToken, picture: who.picture,
@@ -232,7 +273,7 @@ async function browserLogin(page, who) {
 const results = [];
 async function journey(id, title, pages, fn) {
   if (ONLY.length && !ONLY.includes(id)) return;
-  current = { id, title, failed: [], calls: [], external: [], console: [], pageErrors: [] };
+  current = { id, title, failed: [], expected: [], calls: [], external: [], console: [], pageErrors: [] };
   const t0 = Date.now();
   let ok = false;
   let reason = '';
@@ -266,6 +307,7 @@ async function journey(id, title, pages, fn) {
     console.log(`       api ${a.who}: ${a.method} ${a.path} -> ${a.status}${a.body ? '  ' + a.body : ''}`);
   }
   for (const e of j.pageErrors.slice(0, 3)) console.log(`       js  ${e}`);
+  if (j.expected.length) console.log(`       (not counted: ${j.expected.length} answer(s) that fail in the reference too: ${[...new Set(j.expected.map((a) => expected(a).why))].join('; ')})`);
   if (j.external.length) console.log(`       (not counted: ${j.external.length} request(s) to outside hosts)`);
   results.push({ id, title, pass, reason, failed: j.failed, calls: j.calls, console: j.console, pageErrors: j.pageErrors, external: j.external, shot });
 }
@@ -304,7 +346,7 @@ async function journey(id, title, pages, fn) {
   const pageFor = async (who) => {
     const ctx = await browser.createBrowserContext();
     const page = await ctx.newPage();
-    watch(page, who ? who.username : 'anonymous');
+    await watch(page, who ? who.username : 'anonymous');
     page.setDefaultTimeout(STEP_MS);
     if (who) await browserLogin(page, who);
     return page;
@@ -363,6 +405,7 @@ async function journey(id, title, pages, fn) {
       const st = await taskStatus(mapper, pid, picked);
       if (st !== 'LOCKED_FOR_MAPPING') throw new Error(`task ${picked} is ${st}, not LOCKED_FOR_MAPPING`);
       lockedTask = picked;
+      await openCompletionTab(mp);
       await waitSel(mp, 'input#MAPPED', 'no completion form');
       await mp.click('input#MAPPED');
       await waitClickable(mp, 'button', '^Submit task$');
@@ -390,6 +433,7 @@ async function journey(id, title, pages, fn) {
         const st = await taskStatus(validator, pid, t);
         if (st !== 'LOCKED_FOR_VALIDATION') throw new Error(`task ${t} is ${st}, not LOCKED_FOR_VALIDATION`);
       }
+      await openCompletionTab(vp);
       await waitSel(vp, `input[id="#${t1}-VALIDATED"]`, 'no validation form');
       await vp.click(`input[id="#${t1}-VALIDATED"]`);
       await vp.click(`input[id="#${t2}-INVALIDATED"]`);
@@ -440,15 +484,15 @@ async function journey(id, title, pages, fn) {
       await waitText(ap, 'Edit project');
       // edit: a short description, saved
       await waitFor(ap, (n) => [...document.querySelectorAll('input,textarea')].some((i) => i.value === n), newName, 'edit form never filled');
+      // the form asks, before it saves, for what a published project needs: descriptions, instructions, a type
       const shortDescription = `Edited in the browser ${STAMP}`;
-      const ok = await ap.evaluate(() => {
-        const ta = document.querySelector('textarea[name="shortDescription"]');
-        if (!ta) return false;
-        ta.focus();
-        return true;
-      });
-      if (!ok) throw new Error('no short description field');
-      await ap.type('textarea[name="shortDescription"]', shortDescription);
+      await typeInto(ap, 'textarea[name="shortDescription"]', shortDescription);
+      await typeInto(ap, 'textarea[name="description"]', 'Buildings of the flooded district, for the relief teams.');
+      await clickText(ap, 'li, a, span, div[role="button"]', '^instructions \\*?$');
+      await typeInto(ap, 'textarea[name="instructions"]', 'Trace every building; mark a task bad imagery when clouds cover it.');
+      await clickText(ap, 'li, a, span, div[role="button"]', '^metadata \\*?$');
+      await waitSel(ap, 'div[aria-label="mapping_types"] [role="checkbox"]', 'no types of mapping');
+      await ap.click('div[aria-label="mapping_types"] [role="checkbox"]');
       await waitClickable(ap, 'button', '^Save$');
       await until('the edit saved', async () => {
         const r = await api('GET', `/api/v2/projects/${created}/`, undefined, admin);
@@ -484,7 +528,7 @@ async function journey(id, title, pages, fn) {
       return '';
     });
 
-    await journey('mention', 'the notification bell after a mention', [mp, vp], async () => {
+    await journey('mention', 'the notification bell after a mention', [vp, mp], async () => {
       // the validator asks the mapper a question on the project page, mentioning them
       await go(vp, `/projects/${pid}#questionsAndComments`);
       await waitSel(vp, '#questionsAndComments textarea, textarea', 'no comment box on the project page');
@@ -497,7 +541,7 @@ async function journey(id, title, pages, fn) {
       await go(mp, '/explore');
       await waitSel(mp, '.redicon', 'the bell shows no unread mark', 45000);
       await mp.click('[aria-label="Notifications"]');
-      await waitText(mp, validator.username);
+      await waitText(mp, 'mentioned');
       return '';
     });
   } finally {
