@@ -250,8 +250,8 @@ public final class AuthRows {
             row(Routes.ACTIVE_PROJECTS, ANYONE),
             // a project that is not published has no similar projects: 404 for everybody
             row(Routes.SIMILAR_PROJECTS, AuthMatrix.on(AuthMatrix.Kind.DRAFT, (a, k) -> new AuthMatrix.Expect(ErrorCode.PROJECT_NOT_FOUND))),
-            // read as an anonymous caller would, whoever asks
-            row(Routes.PROJECT_NO_GEOMETRIES, (a, k) -> k == AuthMatrix.Kind.PUBLIC ? AuthMatrix.Expect.ALLOWED
+            // read as an anonymous caller would, whoever asks: public projects (the team-only one is public too)
+            row(Routes.PROJECT_NO_GEOMETRIES, (a, k) -> k == AuthMatrix.Kind.PUBLIC || k == AuthMatrix.Kind.TEAMS ? AuthMatrix.Expect.ALLOWED
                     : new AuthMatrix.Expect(ErrorCode.PRIVATE_PROJECT)),
             row(Routes.PROJECT_NO_TASKS, manager(ErrorCode.USER_PERMISSION_ERROR)),
             // PM, then manager of some organisation; the world's project has mapped tasks, so nothing is deleted
