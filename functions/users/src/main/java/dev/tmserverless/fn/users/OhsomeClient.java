@@ -9,9 +9,6 @@ import dev.tmserverless.core.error.ErrorCode;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 import java.io.IOException;
 import java.net.URI;
@@ -169,9 +166,8 @@ public class OhsomeClient {
                             LOG.warn("no ohsome token configured (TM_OHSOME_STATS_TOKEN or TM_OHSOME_STATS_TOKEN_ARN)");
                             throw new ApiException(ErrorCode.OHSOME_UNAVAILABLE);
                         }
-                        try (var sm = SecretsManagerClient.builder().region(Region.of(config.region()))
-                                .httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
-                            return sm.getSecretValue(b -> b.secretId(arn)).secretString();
+                        try {
+                            return config.secretValue(arn);
                         } catch (RuntimeException e) {
                             LOG.warn("ohsome token could not be read: {}", e.toString());
                             throw new ApiException(ErrorCode.OHSOME_UNAVAILABLE);

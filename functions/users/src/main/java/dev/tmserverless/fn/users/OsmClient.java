@@ -9,9 +9,6 @@ import dev.tmserverless.core.error.ErrorCode;
 import jakarta.inject.Singleton;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 import java.io.IOException;
 import java.net.URI;
@@ -189,10 +186,7 @@ public class OsmClient {
                 if (clientSecret == null) {
                     clientSecret = config.get("TM_OSM_CLIENT_SECRET").orElseGet(() -> {
                         String arn = config.require("TM_OSM_CLIENT_SECRET_ARN");
-                        try (var sm = SecretsManagerClient.builder().region(Region.of(config.region()))
-                                .httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
-                            return sm.getSecretValue(b -> b.secretId(arn)).secretString();
-                        }
+                        return config.secretValue(arn);
                     });
                 }
                 s = clientSecret;

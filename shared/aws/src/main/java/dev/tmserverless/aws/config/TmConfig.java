@@ -45,6 +45,15 @@ public final class TmConfig {
         return get("TM_AWS_ENDPOINT_" + service.toUpperCase());
     }
 
+    /** The value of the Secrets Manager secret {@code arn} (the deployed form of every secret setting). */
+    public String secretValue(String arn) {
+        try (var sm = software.amazon.awssdk.services.secretsmanager.SecretsManagerClient.builder()
+                .region(software.amazon.awssdk.regions.Region.of(region()))
+                .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder()).build()) {
+            return sm.getSecretValue(b -> b.secretId(arn)).secretString();
+        }
+    }
+
     public String region() {
         return get("AWS_REGION").or(() -> get("aws.region")).orElse("us-east-1");
     }

@@ -3,9 +3,6 @@ package dev.tmserverless.aws.http;
 import dev.tmserverless.aws.config.TmConfig;
 import dev.tmserverless.core.auth.SessionTokens;
 import jakarta.inject.Singleton;
-import software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient;
-import software.amazon.awssdk.regions.Region;
-import software.amazon.awssdk.services.secretsmanager.SecretsManagerClient;
 
 /**
  * The session-token signer. In Lambda the key is the Secrets Manager secret named by TM_TOKEN_SECRET_ARN, read once
@@ -29,10 +26,7 @@ public class Tokens {
         }
         String secret = plain.orElseGet(() -> {
             String name = arn.orElseThrow(() -> new IllegalStateException("missing setting TM_TOKEN_SECRET_ARN"));
-            try (var sm = SecretsManagerClient.builder().region(Region.of(config.region()))
-                    .httpClientBuilder(UrlConnectionHttpClient.builder()).build()) {
-                return sm.getSecretValue(b -> b.secretId(name)).secretString();
-            }
+            return config.secretValue(name);
         });
         this.tokens = new SessionTokens(secret);
         this.email = new dev.tmserverless.core.auth.EmailTokens(secret);
