@@ -77,6 +77,13 @@ public final class AuthRows {
                     c -> Request.of("/api/v2/organisations/" + emptyOrganisation(c) + "/", null)),
             row(Routes.USER_OSM_DETAILS, SIGNED_IN, c -> Request.of("/api/v2/users/" + osmAccount(c).username() + "/openstreetmap/", null)),
             row(Routes.OHSOME_STATISTICS, SIGNED_IN, "?userId=4242&topics=highway,waterway,building,poi", null),
+            // ---- users: statistics (login required, as in the reference) ----
+            row(Routes.USER_STATISTICS, SIGNED_IN),
+            row(Routes.USERS_REGISTRATION_STATISTICS, SIGNED_IN, "?startDate=2024-01-01&endDate=2024-02-01", null),
+            row(Routes.USER_NEXT_LEVEL, SIGNED_IN, c -> Request.of(c.path(Routes.USER_NEXT_LEVEL) + "/?userId="
+                    + c.world().bystander.id(), null)),
+            row(Routes.USER_INTEREST_STATISTICS, SIGNED_IN,
+                    c -> Request.of("/api/v2/users/" + c.world().bystander.id() + "/statistics/interests/", null)),
             row(Routes.HEARTBEAT, ANYONE),
             row(Routes.LANGUAGES, ANYONE),
             row(Routes.BANNER, ANYONE),
@@ -368,7 +375,7 @@ public final class AuthRows {
             Routes.ORGANISATION_STATISTICS, Routes.PROJECT_CONTRIBUTIONS_BY_DAY, Routes.PROJECT_STATISTICS,
             Routes.PROJECT_USER_STATISTICS, Routes.REGISTER_EMAIL, Routes.RESEND_VERIFICATION, Routes.SET_EXPERT_MODE,
             Routes.SET_LEVEL, Routes.SET_ROLE, Routes.SYSTEM_STATISTICS, Routes.TASK_STATISTICS, Routes.UPDATE_BADGE,
-            Routes.UPDATE_LEVEL, Routes.UPDATE_STATS, Routes.USER_BADGES, Routes.USER_BY_ID, Routes.USER_STATISTICS,
+            Routes.UPDATE_LEVEL, Routes.UPDATE_STATS, Routes.USER_BADGES, Routes.USER_BY_ID,
             Routes.VERIFY_EMAIL
     );
 

@@ -42,6 +42,7 @@ public class UsersFunction extends ApiFunction {
     @Inject dev.tmserverless.aws.store.ProjectStore projectStore;
     @Inject dev.tmserverless.aws.store.StatsReads statistics;
     @Inject dev.tmserverless.aws.store.OrgStore orgStore;
+    @Inject dev.tmserverless.aws.store.LevelStore levelStore;
 
     public UsersFunction() { super(); }
 
@@ -71,6 +72,11 @@ public class UsersFunction extends ApiFunction {
                 .on(Routes.USER_STATISTICS, req -> {
                     req.caller().require();
                     return Response.ok(statistics.user(req.pathParams().get("username")));
+                })
+                .on(Routes.USERS_REGISTRATION_STATISTICS, this::registrationStatistics)
+                .on(Routes.USER_INTEREST_STATISTICS, req -> {
+                    req.caller().require();
+                    return Response.ok(statistics.interestRates(req.longParam("userId", ErrorCode.USER_NOT_FOUND)));
                 })
                 .on(Routes.OHSOME_STATISTICS, req -> {
                     req.caller().require();
@@ -466,6 +472,25 @@ public class UsersFunction extends ApiFunction {
             out.add(dto);
         }
         return Response.ok(java.util.Map.of("favoritedProjects", out));
+    }
+
+    /** Users registered from {@code startDate} to {@code endDate} (today when absent), both whole days. */
+    Response registrationStatistics(Request req) {
+        req.caller().require();
+        java.time.LocalDate start = date(req.query("startDate").orElseThrow(() -> Fields.missingQuery("startDate")));
+        java.time.LocalDate end = req.query("endDate").filter(s -> !s.isEmpty()).map(UsersFunction::date)
+                .orElseGet(statistics::today);
+        var ladder = levelStore.all().stream()
+                .map(l -> new dev.tmserverless.core.stats.Registrations.Level(l.id(), l.name())).toList();
+        return Response.ok(statistics.registrations(start, end, ladder));
+    }
+
+    private static java.time.LocalDate date(String s) {
+        try {
+            return java.time.LocalDate.parse(s.trim());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new ApiException(ErrorCode.INVALID_DATE_VALUE);
+        }
     }
 
     /** Organisation statistics; {@code year} keeps the projects created from that year on. */

@@ -59,7 +59,8 @@ public class UserStore {
     public Optional<User> byUsername(String username) {
         if (username == null || username.length() > 255) return Optional.empty();
         var res = ddb.query(b -> b.tableName(table).indexName("gsi1")
-                .keyConditionExpression("gsi1pk = :u").expressionAttributeValues(Map.of(":u", Attr.s(Keys.username(username)))));
+                .keyConditionExpression("gsi1pk = :u AND gsi1sk = :k")
+                .expressionAttributeValues(Map.of(":u", Attr.s(Keys.username(username)), ":k", Attr.s("USER"))));
         return res.items().stream()
                 .max(java.util.Comparator.comparingLong((Map<String, AttributeValue> i) -> Attr.lng(i, "nameAt", 0))
                         .thenComparingLong(i -> Attr.lng(i, "id", 0)))

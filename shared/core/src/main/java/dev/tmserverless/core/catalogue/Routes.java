@@ -214,6 +214,12 @@ public final class Routes {
     public static final Resources.Route USER_STATISTICS = route("GET", "/users/{username}/statistics", USERS);
     /** A user's OSM edits by topic, asked of the ohsomeNow statistics API and answered as it comes (docs/ohsome.md). */
     public static final Resources.Route OHSOME_STATISTICS = route("GET", "/users/statistics/ohsome", USERS);
+    /** Users registered in a date range, by level, contribution, e-mail verification and gender. */
+    public static final Resources.Route USERS_REGISTRATION_STATISTICS = route("GET", "/users/statistics", USERS);
+    /** The caller-named user's progress towards their next mapping level (badge requirements vs their statistics). */
+    public static final Resources.Route USER_NEXT_LEVEL = route("GET", "/users/statistics/nextlevel", USERS);
+    /** A user's contribution rate per interest, over the projects they worked in. */
+    public static final Resources.Route USER_INTEREST_STATISTICS = route("GET", "/users/{userId}/statistics/interests", USERS);
     public static final Resources.Route ORGANISATION_STATISTICS = route("GET", "/organisations/{organisationId}/statistics", USERS);
     public static final Resources.Route PROJECT_STATISTICS = route("GET", "/projects/{projectId}/statistics", PROJECTS);
     public static final Resources.Route PROJECT_USER_STATISTICS =

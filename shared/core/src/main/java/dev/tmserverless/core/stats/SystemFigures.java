@@ -22,12 +22,14 @@ public final class SystemFigures {
     /** Organisation name ⇒ projects created; projects in no (known) organisation under "Unassociated". */
     public Map<String, Long> organisations = new TreeMap<>();
     public Map<Long, OrgFigures> orgs = new TreeMap<>();
+    /** Holder ⇒ latest expiry (epoch ms) of the locks held now in any project: who is online. */
+    public Map<Long, Long> locks = new TreeMap<>();
 
     /** What a project's roll-up contributes. */
     public record ProjectView(long p, long org, String status, String created, String lastUpdated, double aoiArea,
                               long totalTasks, long tasksMapped, long tasksValidated, long tasksBadImagery,
                               Map<String, Integer> statuses, List<Long> validators, double mappedArea,
-                              double validatedArea) {}
+                              double validatedArea, Map<Long, Long> locks) {}
 
     /** An organisation's projects, as its statistics read them. */
     public static final class OrgFigures {
@@ -55,6 +57,7 @@ public final class SystemFigures {
             s.totalArea += p.aoiArea();
             s.totalMappedArea += p.mappedArea();
             s.totalValidatedArea += p.validatedArea();
+            if (p.locks() != null) p.locks().forEach((u, exp) -> s.locks.merge(u, exp, Math::max));
             String name = orgNames.get(p.org());
             s.organisations.merge(name == null ? "Unassociated" : name, 1L, Long::sum);
             if (p.org() >= 0) {
@@ -69,6 +72,11 @@ public final class SystemFigures {
         }
         s.totalValidators = validators.size();
         return s;
+    }
+
+    /** Distinct users holding a lock that has not expired at {@code nowMs}. */
+    public long mappersOnline(long nowMs) {
+        return locks.values().stream().filter(exp -> exp > nowMs).count();
     }
 
     /** The organisation's figures as the reference answers them, for projects created from {@code year} on (or all). */
