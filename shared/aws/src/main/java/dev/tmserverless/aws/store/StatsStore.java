@@ -244,7 +244,9 @@ public class StatsStore {
     public record UserPage(List<Long> ids, Map<String, AttributeValue> next) {}
 
     public UserPage userProfilesPage(Map<String, AttributeValue> from, int limit) {
-        var res = ddb.query(b -> b.tableName(table).indexName("gsi2").limit(limit).exclusiveStartKey(from)
+        // a cursor left by the earlier walk over the table (no index keys) starts the directory from its beginning
+        Map<String, AttributeValue> start = from == null || !from.containsKey("gsi2sk") ? null : from;
+        var res = ddb.query(b -> b.tableName(table).indexName("gsi2").limit(limit).exclusiveStartKey(start)
                 .keyConditionExpression("gsi2pk = :d").expressionAttributeValues(Map.of(":d", Attr.s(Keys.USERS))));
         List<Long> ids = res.items().stream().map(i -> Long.parseLong(Attr.str(i, "pk").substring("USER#".length()))).toList();
         return new UserPage(ids, res.hasLastEvaluatedKey() && !res.lastEvaluatedKey().isEmpty() ? res.lastEvaluatedKey() : null);
