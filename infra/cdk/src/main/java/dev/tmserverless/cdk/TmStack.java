@@ -555,6 +555,7 @@ public class TmStack extends Stack {
         }
         consumer.addEventSource(new SqsEventSource(queues.get(q.id()), SqsEventSourceProps.builder()
                 .batchSize(q.batchSize())
+                .maxConcurrency(q.maxConcurrency() > 0 ? q.maxConcurrency() : null)
                 .reportBatchItemFailures(true)
                 .build()));
     }

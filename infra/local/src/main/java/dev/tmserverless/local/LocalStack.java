@@ -193,7 +193,8 @@ public final class LocalStack implements AutoCloseable {
                 continue;
             }
             pollers.add(new QueuePoller(emulators.sqs(), new QueuePoller.Settings(pair.name(), pair.url(), pair.arn(),
-                    queue.batchSize(), config.pollerConcurrency(), config.pollWaitSeconds()), consumer, config.log())
+                    queue.batchSize(), Math.max(config.pollerConcurrency(), queue.maxConcurrency()), config.pollWaitSeconds()),
+                    consumer, config.log())
                     .start());
             queueNotes.put(queue.id(), "-> " + queue.consumer());
         }
