@@ -232,6 +232,9 @@ public final class AuthRows {
             row(Routes.UPDATE_PROJECT, manager(ErrorCode.USER_PERMISSION_ERROR), c -> Request.of(c.path(Routes.UPDATE_PROJECT) + "/",
                     projectSettings(c))),
             row(Routes.GRID_JOB, VISIBLE),
+            // PMs only; the world's project has no failed job, so nothing is queued (docs/grid-jobs.md)
+            row(Routes.RETRY_GRID_JOB, manager(ErrorCode.USER_PERMISSION_ERROR)
+                    .then((a, k) -> new AuthMatrix.Expect(ErrorCode.GRID_JOB_NOT_FAILED))),
             row(Routes.PROJECT_AOI, ANYONE),
             row(Routes.PRIORITY_AREAS, ANYONE),
             row(Routes.INTERSECTING_TILES, SIGNED_IN, c -> Request.of(c.path(Routes.INTERSECTING_TILES) + "/",

@@ -22,7 +22,7 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * Consumes grid jobs (docs/performance.md "Grid jobs"). A job message plans the job and sends one message per
+ * Consumes grid jobs (docs/grid-jobs.md). A job message plans the job and sends one message per
  * slice (a job of one slice is written at once); a slice message writes its slice. While it works, a worker holds
  * its message on a short lease that it renews after each flush, and touches the job's {@code updated}: a worker that
  * dies (killed, timed out, out of memory) lets its message come back after the lease, not after the queue's

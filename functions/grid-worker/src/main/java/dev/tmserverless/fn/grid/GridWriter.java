@@ -23,7 +23,7 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * Writes a project's tasks for its grid job, in slices (docs/performance.md "Grid jobs"). Planning counts the
+ * Writes a project's tasks for its grid job, in slices (docs/grid-jobs.md). Planning counts the
  * tasks and cuts ids 1..N into slices of {@code TM_GRID_SLICE_TASKS}; each slice is written by its own delivery,
  * concurrently with the others. Task ids follow generation order, so every run of a slice produces the same items:
  * a repeated or concurrent delivery rewrites identical items, a slice is recorded as written once, and whoever

@@ -51,6 +51,8 @@ public class ProjectsFunction extends ApiFunction {
 
     static final java.time.Duration RESEND_AFTER = java.time.Duration.ofMinutes(1);
     static final java.time.Duration STALLED_AFTER = java.time.Duration.ofMinutes(2);
+    /** A job sent again this many times that stalls once more is FAILED: its worker keeps dying on it. */
+    static final int MAX_RESENDS = 3;
     @Inject Splits splits;
     @Inject dev.tmserverless.aws.store.TaskMaps maps;
     @Inject BlobStore blobs;
@@ -118,6 +120,7 @@ public class ProjectsFunction extends ApiFunction {
                 .on(Routes.PROJECT_NO_TASKS, this::noTasks)
                 .on(Routes.DELETE_PROJECT, this::delete)
                 .on(Routes.TRANSFER_OWNERSHIP, this::transferOwnership)
+                .on(Routes.RETRY_GRID_JOB, this::retryGridJob)
                 .on(Routes.FEATURE_PROJECT, r -> feature(r, true))
                 .on(Routes.UNFEATURE_PROJECT, r -> feature(r, false))
                 .on(Routes.IS_FAVOURITE, this::isFavourite)
@@ -343,15 +346,44 @@ public class ProjectsFunction extends ApiFunction {
     Response gridJob(Request req) {
         long id = projectId(req);
         access.visible(id, req.caller().optional().orElse(null));
-        GridJob j = jobStore.get(id).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND));
+        return gridJobAnswer(id, jobStore.get(id).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND)), Instant.now());
+    }
+
+    /**
+     * POST retry-grid-job (ours): a project manager queues a FAILED grid job again from scratch (the tasks it
+     * wrote are rewritten identically; docs/grid-jobs.md). 409 GridJobNotFailed for any other state.
+     */
+    Response retryGridJob(Request req) {
+        User user = req.caller().require();
+        long id = projectId(req);
+        ProjectAccess.View v = access.load(id, user);
+        if (!v.pm()) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
         Instant now = Instant.now();
+        // a project without a job (its tasks were written some other way) has nothing to retry either
+        if (!jobStore.retryWriting(id, now)) throw new ApiException(ErrorCode.GRID_JOB_NOT_FAILED);
+        try {
+            jobs.send(id);
+        } catch (RuntimeException e) {
+            // the job is QUEUED: the first read of its progress a minute later sends it again
+            org.slf4j.LoggerFactory.getLogger(ProjectsFunction.class).warn(
+                    "grid job {} was queued again but could not be sent; it is sent again when its progress is read", id, e);
+        }
+        return gridJobAnswer(id, jobStore.get(id).orElseThrow(), now);
+    }
+
+    private Response gridJobAnswer(long id, GridJob j, Instant now) {
         // A job still QUEUED after a minute lost its message, and a RUNNING job whose progress has not moved for
         // STALLED_AFTER lost its worker (killed by its timeout or memory; a live worker records progress every
-        // flush, seconds apart): whoever polls sends it again, and the new delivery resumes after the tasks written.
+        // flush, seconds apart): whoever polls sends it again, and the new delivery resumes after the slices written;
+        // a job sent again MAX_RESENDS times that stalls once more is FAILED (its worker keeps dying on it).
         // Duplicates are harmless (docs/performance.md "Grid jobs").
         boolean lost = j.state() == GridJob.State.QUEUED && j.updated().plus(RESEND_AFTER).isBefore(now)
                 || j.state() == GridJob.State.RUNNING && j.updated().plus(STALLED_AFTER).isBefore(now);
-        if (lost && jobStore.claimResend(id, j.updated(), now)) {
+        if (lost && jobStore.failStalled(id, j.updated(), MAX_RESENDS, "Writing the tasks stopped " + (MAX_RESENDS + 1)
+                + " times without finishing (the grid worker was stopped by its time or memory limit); a project"
+                + " manager can retry the job or delete the draft", now)) {
+            j = jobStore.get(id).orElseThrow();
+        } else if (lost && jobStore.claimResend(id, j.updated(), now)) {
             jobs.send(id);
         }
         Map<String, Object> m = new LinkedHashMap<>();

@@ -102,7 +102,7 @@ public final class TmConfig {
 
     /**
      * BatchWriteItem calls a grid worker has in flight at once (TM_GRID_WRITE_PARALLELISM, default 8); each flush
-     * of the job's progress covers 100 tasks per call in flight (docs/performance.md "Grid jobs").
+     * of the job's progress covers 100 tasks per call in flight (docs/grid-jobs.md).
      */
     public int gridWriteParallelism() {
         return Math.max(1, get("TM_GRID_WRITE_PARALLELISM").map(Integer::parseInt).orElse(8));
@@ -110,7 +110,7 @@ public final class TmConfig {
 
     /**
      * Tasks per slice of a grid job (TM_GRID_SLICE_TASKS, default 5,000): each slice is written by its own worker
-     * invocation, concurrently with the others (docs/performance.md "Grid jobs").
+     * invocation, concurrently with the others (docs/grid-jobs.md).
      */
     public int gridSliceTasks() {
         return Math.max(1, get("TM_GRID_SLICE_TASKS").map(Integer::parseInt).orElse(5_000));

@@ -180,6 +180,8 @@ public final class Routes {
     public static final Resources.Route PROJECT = route("GET", "/projects/{projectId}", PROJECTS);
     public static final Resources.Route UPDATE_PROJECT = route("PATCH", "/projects/{projectId}", PROJECTS);
     public static final Resources.Route GRID_JOB = route("GET", "/projects/{projectId}/queries/grid-job", PROJECTS);
+    /** Ours: a FAILED grid job queued again from scratch (docs/grid-jobs.md). */
+    public static final Resources.Route RETRY_GRID_JOB = route("POST", "/projects/{projectId}/actions/retry-grid-job", PROJECTS);
     public static final Resources.Route PROJECT_AOI = route("GET", "/projects/{projectId}/queries/aoi", PROJECTS);
     /** The project's priority areas, a list of GeoJSON Polygons (docs/projects.md). */
     public static final Resources.Route PRIORITY_AREAS = route("GET", "/projects/{projectId}/queries/priority-areas", PROJECTS);
