@@ -428,12 +428,19 @@ class TmStackTemplateTest {
     }
 
     @Test
-    void gridWorkerConsumesGridJobsAndMayShortenARetryButCannotSend() {
+    void gridWorkerConsumesGridJobsLeasesItsMessageAndSendsSlicesOnlyThere() {
         String role = t.logicalId(stack.roles().get(Resources.GRID_WORKER));
         List<String> actions = t.actionsOfRole(role);
-        assertThat(actions).contains("sqs:ReceiveMessage", "sqs:DeleteMessage").doesNotContain("sqs:SendMessage");
-        assertThat(t.roleAllowsOn(role, "sqs:ChangeMessageVisibility", t.logicalId(stack.queues().get(Resources.GRID_JOBS.id()))))
-                .isTrue();
+        assertThat(actions).contains("sqs:ReceiveMessage", "sqs:DeleteMessage");
+        String grid = t.logicalId(stack.queues().get(Resources.GRID_JOBS.id()));
+        assertThat(t.roleAllowsOn(role, "sqs:ChangeMessageVisibility", grid)).isTrue();
+        // a job fans out into one message per slice on its own queue (docs/grid-jobs.md), and nowhere else
+        assertThat(t.roleAllowsOn(role, "sqs:SendMessage", grid)).isTrue();
+        for (Resources.Queue q : Resources.QUEUES) {
+            if (q != Resources.GRID_JOBS) {
+                assertThat(t.roleAllowsOn(role, "sqs:SendMessage", t.logicalId(stack.queues().get(q.id())))).as(q.id()).isFalse();
+            }
+        }
     }
 
     @Test
@@ -463,6 +470,11 @@ class TmStackTemplateTest {
                     .findFirst().orElseThrow();
             assertThat(esm.get("BatchSize")).isEqualTo(q.batchSize());
             assertThat(esm.get("FunctionResponseTypes")).isEqualTo(List.of("ReportBatchItemFailures"));
+            if (q.maxConcurrency() > 0) {
+                assertThat(map(esm.get("ScalingConfig")).get("MaximumConcurrency")).as(q.id()).isEqualTo(q.maxConcurrency());
+            } else {
+                assertThat(esm).as(q.id()).doesNotContainKey("ScalingConfig");
+            }
             String target = String.valueOf(esm.get("FunctionName"));
             assertThat(target).contains(t.logicalId(stack.aliases().get(q.consumer()))).contains(":" + TmStack.ALIAS);
         }

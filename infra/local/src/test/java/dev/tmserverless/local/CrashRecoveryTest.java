@@ -174,6 +174,12 @@ class CrashRecoveryTest {
                 }
                 start = page.hasLastEvaluatedKey() && !page.lastEvaluatedKey().isEmpty() ? new HashMap<>(page.lastEvaluatedKey()) : null;
             } while (start != null);
+            // the job resumed from the kept messages and leases, not from the status read's fallback re-send
+            // (which a queue that lost its messages would have needed, two minutes after the last heartbeat)
+            var jobItem = emulators.dynamoDb().getItem(b -> b.tableName(table).consistentRead(true)
+                    .key(Map.of("pk", AttributeValue.fromS("PROJECT#" + project), "sk", AttributeValue.fromS("JOB#GRID")))).item();
+            assertThat(jobItem.get("state").s()).isEqualTo("DONE");
+            assertThat(jobItem.containsKey("resends") ? jobItem.get("resends").n() : "0").as("re-sends by status reads").isEqualTo("0");
             assertThat(items).isEqualTo((int) expected);
             assertThat(ids).hasSize((int) expected);
             assertThat(ids.first()).isEqualTo(1);

@@ -213,7 +213,7 @@ class ProjectsFunctionTest {
         var ok = call(fn, "PATCH", path, token(manager.id()), publishBody("PUBLISHED", "Floods in the valley"));
         assertThat(ok.status()).isEqualTo(200);
         assertThat(ok.json().path("Status").asText()).isEqualTo("Updated");
-        var p = call(fn, "GET", path, null, null).json();
+        var p = call(fn, "GET", path, token(manager.id()), null).json();
         assertThat(p.path("status").asText()).isEqualTo("PUBLISHED");
         assertThat(p.path("projectPriority").asText()).isEqualTo("HIGH");
         assertThat(p.path("mappingPermission").asText()).isEqualTo("ANY");
@@ -324,7 +324,7 @@ class ProjectsFunctionTest {
         User pm = fx.user("pm");
         var p = fx.project(pm, ProjectStatus.PUBLISHED, 3);
         String path = "/api/v2/projects/" + p.id() + "/";
-        var first = call(fn, "GET", path, null, null);
+        var first = call(fn, "GET", path, token(manager.id()), null);
         assertThat(first.headers()).containsEntry("cache-control", "public, max-age=2, s-maxage=2");
         String etag = first.headers().get("etag");
         assertThat(call(fn, "GET", path, null, null, java.util.Map.of("if-none-match", etag)).status()).isEqualTo(304);
@@ -496,7 +496,7 @@ class ProjectsFunctionTest {
             assertThat(queuedJobs()).containsExactly(message);
         }
         stall(id, ProjectsFunction.STALLED_AFTER.plusSeconds(10));
-        var failed = call(fn, "GET", path, null, null).json();
+        var failed = call(fn, "GET", path, token(manager.id()), null).json();
         assertThat(failed.path("state").asText()).isEqualTo("FAILED");
         assertThat(failed.path("error").asText()).contains("retry the job or delete the draft");
         assertThat(queuedJobs()).isEmpty();
@@ -515,7 +515,7 @@ class ProjectsFunctionTest {
         assertThat(again.subCode()).isEqualTo("GridJobNotFailed");
         // its re-sends start again from zero: the next stall is sent again, not failed
         stall(id, ProjectsFunction.STALLED_AFTER.plusSeconds(10));
-        assertThat(call(fn, "GET", path, null, null).json().path("state").asText()).isEqualTo("RUNNING");
+        assertThat(call(fn, "GET", path, token(manager.id()), null).json().path("state").asText()).isEqualTo("RUNNING");
         assertThat(queuedJobs()).containsExactly(message);
 
         // a FAILED draft can be deleted
