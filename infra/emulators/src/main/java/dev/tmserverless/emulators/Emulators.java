@@ -83,6 +83,7 @@ public final class Emulators implements AutoCloseable {
     public static final String ENV_ENDPOINT_DYNAMODB = "TM_AWS_ENDPOINT_DYNAMODB";
     public static final String ENV_ENDPOINT_SQS = "TM_AWS_ENDPOINT_SQS";
     public static final String ENV_ENDPOINT_S3 = "TM_AWS_ENDPOINT_S3";
+    public static final String ENV_RESPONSES_URL = "TM_RESPONSES_URL";
     public static final String ENV_OSM_URL = "TM_OSM_URL";
     public static final String ENV_OSM_CLIENT_ID = "TM_OSM_CLIENT_ID";
     public static final String ENV_OSM_CLIENT_SECRET = "TM_OSM_CLIENT_SECRET";
@@ -155,6 +156,7 @@ public final class Emulators implements AutoCloseable {
     private OsmStandIn osm;
     private MailStandIn mail;
     private OhsomeStandIn ohsome;
+    private ResponsesEdge responsesEdge;
     private URI dynamoDbEndpoint;
     private URI sqsEndpoint;
     private URI s3Endpoint;
@@ -241,6 +243,7 @@ public final class Emulators implements AutoCloseable {
 
         dynamoDb = configure(DynamoDbClient.builder(), dynamoDbEndpoint).build();
         sqs = configure(SqsClient.builder(), sqsEndpoint).build();
+        responsesEdge = ResponsesEdge.start(s3Endpoint);
         s3 = configure(S3Client.builder(), s3Endpoint)
                 .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
                 .forcePathStyle(true)
@@ -467,6 +470,8 @@ public final class Emulators implements AutoCloseable {
         env.put(ENV_ENDPOINT_DYNAMODB, dynamoDbEndpoint.toString());
         env.put(ENV_ENDPOINT_SQS, sqsEndpoint.toString());
         env.put(ENV_ENDPOINT_S3, s3Endpoint.toString());
+        // oversized answers are handed over through the edge, as deployed (docs/performance.md)
+        env.put(ENV_RESPONSES_URL, responsesEdge.baseUrl(resources.bucket()).toString());
         env.put(ENV_OSM_URL, osm.baseUrl().toString());
         env.put(ENV_OSM_CLIENT_ID, OSM_CLIENT_ID);
         env.put(ENV_OSM_CLIENT_SECRET, OSM_CLIENT_SECRET);
@@ -680,6 +685,9 @@ public final class Emulators implements AutoCloseable {
         }
         if (mail != null) {
             closeQuietly(mail);
+        }
+        if (responsesEdge != null) {
+            closeQuietly(responsesEdge);
         }
         if (ohsome != null) {
             closeQuietly(ohsome);

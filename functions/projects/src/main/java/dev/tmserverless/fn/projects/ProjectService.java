@@ -62,10 +62,16 @@ public class ProjectService {
         this.limits = config.aoiLimits();
     }
 
+    /** A project name longer than this is refused before anything is written (it is stored in several items). */
+    static final int MAX_NAME_LENGTH = 1_000;
+
     public long create(User user, JsonNode body) {
         Fields.object(body);
         String name = Fields.text(body, "projectName").trim();
         if (name.isEmpty()) throw Fields.schema("projectName", "String should have at least 1 character", "string_too_short");
+        if (name.length() > MAX_NAME_LENGTH) {
+            throw Fields.schema("projectName", "String should have at most " + MAX_NAME_LENGTH + " characters", "string_too_long");
+        }
         long orgId = Fields.integer(body, "organisation");
         JsonNode aoiFc = body.get("areaOfInterest");
         if (aoiFc == null || aoiFc.isNull()) throw Fields.schema("areaOfInterest", "Field required", "missing");

@@ -416,10 +416,11 @@ public class ProjectsFunction extends ApiFunction {
     Response contributions(Request req) {
         long id = projectId(req);
         access.visible(id, req.caller().optional().orElse(null));
-        Instant now = Instant.now();
-        java.util.List<dev.tmserverless.core.domain.Task> all = splits.listTasks(id).stream().map(t -> t.effective(now)).toList();
-        var profiles = users.getAll(Contributions.contributors(all));
-        return Response.ok(Map.of("userContributions", Contributions.of(all, profiles)));
+        // from the task-map snapshot's activity rows: a pointer read and the contributors' profiles, not a Query of
+        // every task
+        var activity = maps.activity(id);
+        var profiles = users.getAll(new java.util.LinkedHashSet<>(activity.contributors()));
+        return Response.ok(Map.of("userContributions", Contributions.of(activity, profiles)));
     }
 
     /** The stored (dissolved) AOI; public, as in the reference. */
