@@ -310,6 +310,8 @@ public class StatsStore {
         public List<Long> validators = new ArrayList<>();
         public double mappedArea;
         public double validatedArea;
+        /** Ended locks per day over the popularity window (docs/projects.md "Popular projects"). */
+        public java.util.Map<String, Integer> lockDays = new java.util.TreeMap<>();
     }
 
     /**
@@ -376,6 +378,10 @@ public class StatsStore {
         r.validators = figures.validators;
         r.mappedArea = figures.mappedArea;
         r.validatedArea = figures.validatedArea;
+        String since = ProjectFigures.day(System.currentTimeMillis() - SystemFigures.POPULAR_WINDOW.toMillis());
+        figures.lockDays.forEach((day, n) -> {
+            if (day.compareTo(since) >= 0) r.lockDays.put(day, n);
+        });
         Map<String, AttributeValue> roll = new HashMap<>(rollKey);
         roll.put("d", Attr.s(Json.write(r)));
         roll.put("w", Attr.n(t.number()));
@@ -439,7 +445,8 @@ public class StatsStore {
         ddb.queryPaginator(b -> b.tableName(table).indexName("gsi1").keyConditionExpression("gsi1pk = :g")
                 .expressionAttributeValues(Map.of(":g", Attr.s(ROLLUPS))))
                 .forEach(page -> page.items().forEach(i -> rollups.add(read(Attr.str(i, "d"), Rollup.class))));
-        SystemFigures figures = SystemFigures.compute(rollups.stream().map(StatsStore::view).toList(), userCount(), orgNames);
+        SystemFigures figures = SystemFigures.compute(rollups.stream().map(StatsStore::view).toList(), userCount(), orgNames,
+                java.time.Instant.now());
         if (!writeSummary(t, Json.write(figures), Map.of())) return;
         java.util.Set<Long> orgs = new java.util.TreeSet<>(figures.orgs.keySet());
         if (before != null) orgs.addAll(before.orgs.keySet());
@@ -454,7 +461,8 @@ public class StatsStore {
 
     private static SystemFigures.ProjectView view(Rollup r) {
         return new SystemFigures.ProjectView(r.p, r.org, r.status, r.created, r.lastUpdated, r.aoiArea, r.totalTasks,
-                r.tasksMapped, r.tasksValidated, r.tasksBadImagery, r.statuses, r.validators, r.mappedArea, r.validatedArea);
+                r.tasksMapped, r.tasksValidated, r.tasksBadImagery, r.statuses, r.validators, r.mappedArea, r.validatedArea,
+                r.lockDays);
     }
 
     public Optional<SystemFigures> system() {
