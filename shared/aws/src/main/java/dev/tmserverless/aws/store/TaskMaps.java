@@ -118,11 +118,18 @@ public class TaskMaps {
                 .updateExpression("REMOVE deleting"));
     }
 
-    /** True once a delete has closed the project: a task change committed now must be undone (consistent read). */
+    /**
+     * True once a delete has closed the project, or deleted it (its purge removes the mark with the pointer): a
+     * task change committed now must be undone. Two consistent reads, the mark first: a change whose read of the
+     * mark came before the close made the close fail, so the project item it then finds is not being deleted.
+     */
     static boolean closedForDelete(DynamoDbClient ddb, String table, long projectId) {
-        var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.TASK_MAP))
+        var pointer = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.TASK_MAP))
                 .consistentRead(true).projectionExpression("deleting")).item();
-        return item != null && item.containsKey("deleting");
+        if (pointer != null && pointer.containsKey("deleting")) return true;
+        var project = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META))
+                .consistentRead(true).projectionExpression("pk")).item();
+        return project == null || project.isEmpty();
     }
 
     /** A current snapshot of the project's task map, rebuilt first if the stored one is stale. */
