@@ -53,10 +53,10 @@ public class ProjectQueries {
 
     /**
      * GET popular: the ten most popular projects that are not private, as search results. The list is kept by the
-     * statistics function in the system summary (one GetItem here); projects deleted since are left out.
+     * statistics function beside the system summary (one small GetItem here); projects deleted since are left out.
      */
     Response popular(Request req, Map<Long, Integer> mappers) {
-        List<Long> ids = stats.system().map(f -> f.popular).orElse(List.of());
+        List<Long> ids = stats.popular();
         ProjectSearchIndex.Snapshot snap = index.current();
         List<Map<String, Object>> results = new ArrayList<>();
         for (long id : ids) {

@@ -294,9 +294,10 @@ class ProjectQueriesTest {
     }
 
     /**
-     * A project manager deletes a project while mappers lock its tasks, all released at once, many rounds: either
-     * the delete is refused (HasMappedTasks) and locks stand, or the project is deleted and every lock is refused
-     * and its mapper's lock slot given back. Never a deleted project with a lock that was answered 200.
+     * A project manager deletes a project while mappers keep locking and stopping its tasks, all released at once,
+     * many rounds. If the project is deleted, every lock answered 200 was stopped again with 200 (a lock whose stop
+     * fails was held on a project being deleted) and every mapper can lock elsewhere at once; otherwise the delete
+     * was refused (HasMappedTasks, or Conflict while the tasks kept changing) and the project is there.
      */
     @Test
     void aDeleteRacingLocksEitherRefusesOrDeletesAndRefusesTheLocks() throws Exception {
@@ -308,16 +309,24 @@ class ProjectQueriesTest {
         try {
             for (int round = 0; round < rounds; round++) {
                 Project p = project(author, ProjectStatus.PUBLISHED, mappers);
+                int tries = 1 + round % 3;
                 List<User> who = new ArrayList<>();
                 for (int i = 0; i < mappers; i++) who.add(fx.user("racer"));
                 CountDownLatch go = new CountDownLatch(1);
-                List<Future<Api.Answer>> locks = new ArrayList<>();
+                List<Future<List<int[]>>> work = new ArrayList<>();
                 for (int i = 0; i < mappers; i++) {
                     User m = who.get(i);
+                    String base = "/projects/" + p.id() + "/tasks/actions/";
                     int t = i + 1;
-                    locks.add(pool.submit(() -> {
+                    work.add(pool.submit(() -> {
                         go.await();
-                        return task(m, "POST", "/projects/" + p.id() + "/tasks/actions/lock-for-mapping/" + t + "/", null);
+                        List<int[]> out = new ArrayList<>();
+                        for (int k = 0; k < tries; k++) {
+                            int lock = task(m, "POST", base + "lock-for-mapping/" + t + "/", null).status();
+                            int stop = lock == 200 ? task(m, "POST", base + "stop-mapping/" + t + "/", "{}").status() : 0;
+                            out.add(new int[]{lock, stop});
+                        }
+                        return out;
                     }));
                 }
                 Future<Api.Answer> delete = pool.submit(() -> {
@@ -326,11 +335,13 @@ class ProjectQueriesTest {
                 });
                 go.countDown();
                 Api.Answer d = delete.get(60, TimeUnit.SECONDS);
-                List<Integer> lockStatuses = new ArrayList<>();
-                for (Future<Api.Answer> f : locks) lockStatuses.add(f.get(60, TimeUnit.SECONDS).status());
+                List<int[]> attempts = new ArrayList<>();
+                for (Future<List<int[]>> f : work) attempts.addAll(f.get(60, TimeUnit.SECONDS));
                 if (d.status() == 200) {
                     deleted++;
-                    assertThat(lockStatuses).as("round %d: the project was deleted", round).doesNotContain(200);
+                    for (int[] a : attempts) {
+                        if (a[0] == 200) assertThat(a[1]).as("round %d: a lock answered 200 on the deleted project", round).isEqualTo(200);
+                    }
                     assertThat(fx.projects.get(p.id())).isEmpty();
                     // every mapper's slot is free: each locks a task elsewhere at once
                     Project elsewhere = project(author, ProjectStatus.PUBLISHED, mappers);
@@ -340,9 +351,8 @@ class ProjectQueriesTest {
                     }
                 } else {
                     refused++;
-                    assertThat(d.status()).as(d.body()).isEqualTo(403);
-                    assertThat(d.subCode()).isEqualTo("HasMappedTasks");
-                    assertThat(lockStatuses).as("round %d: the delete was refused", round).contains(200);
+                    assertThat(d.status()).as(d.body()).isIn(403, 409);
+                    if (d.status() == 403) assertThat(d.subCode()).isEqualTo("HasMappedTasks");
                     assertThat(fx.projects.get(p.id())).isPresent();
                 }
             }
@@ -350,5 +360,7 @@ class ProjectQueriesTest {
             pool.shutdownNow();
         }
         System.out.println("delete racing locks: " + deleted + " deleted, " + refused + " refused of " + rounds);
+        assertThat(deleted).as("some rounds delete").isPositive();
+        assertThat(refused).as("some rounds refuse").isPositive();
     }
 }

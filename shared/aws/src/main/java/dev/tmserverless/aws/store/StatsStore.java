@@ -33,6 +33,8 @@ public class StatsStore {
     static final String P = Resources.STATS_KEY_PREFIX + "P#";
     static final String U = Resources.STATS_KEY_PREFIX + "U#";
     static final String SYS = Resources.STATS_KEY_PREFIX + "SYS";
+    /** The system partition's item of the popular projects (docs/projects.md "Popular projects"). */
+    static final String POPULAR = "POPULAR";
     static final String O = Resources.STATS_KEY_PREFIX + "O#";
     static final String TS = Resources.STATS_KEY_PREFIX + "TS#";
     static final String USERS = Resources.STATS_KEY_PREFIX + "USERS#";
@@ -448,6 +450,13 @@ public class StatsStore {
         SystemFigures figures = SystemFigures.compute(rollups.stream().map(StatsStore::view).toList(), userCount(), orgNames,
                 java.time.Instant.now());
         if (!writeSummary(t, Json.write(figures), Map.of())) return;
+        // the popular projects get a small item of their own: their route reads it, not the whole summary
+        Map<String, AttributeValue> pop = new HashMap<>(Attr.key(SYS, POPULAR));
+        pop.put("ids", AttributeValue.fromL(figures.popular.stream().map(Attr::n).toList()));
+        pop.put("w", Attr.n(t.number()));
+        Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(pop)
+                .conditionExpression("attribute_not_exists(w) OR w < :t")
+                .expressionAttributeValues(Map.of(":t", Attr.n(t.number())))));
         java.util.Set<Long> orgs = new java.util.TreeSet<>(figures.orgs.keySet());
         if (before != null) orgs.addAll(before.orgs.keySet());
         for (long org : orgs) {
@@ -463,6 +472,13 @@ public class StatsStore {
         return new SystemFigures.ProjectView(r.p, r.org, r.status, r.created, r.lastUpdated, r.aoiArea, r.totalTasks,
                 r.tasksMapped, r.tasksValidated, r.tasksBadImagery, r.statuses, r.validators, r.mappedArea, r.validatedArea,
                 r.lockDays);
+    }
+
+    /** The most popular projects, most first, as the last system recomputation ranked them (one small GetItem). */
+    public List<Long> popular() {
+        var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(SYS, POPULAR))).item();
+        if (item == null || !item.containsKey("ids")) return List.of();
+        return item.get("ids").l().stream().map(v -> Long.parseLong(v.n())).toList();
     }
 
     public Optional<SystemFigures> system() {
