@@ -100,7 +100,23 @@ final class ProjectUpdate {
                 old.sandbox(), old.database(), mappingTypes, licenseId,
                 allowed.stream().map(Actor::username).toList(), allowed.stream().map(Actor::userId).toList(),
                 old.created(), java.time.Instant.now(), creationMode, mappingEditors, validationEditors, infos,
-                old.aoiBbox(), old.aoiCentroid(), old.areaKm2());
+                old.aoiBbox(), old.aoiCentroid(), old.areaKm2(),
+                b.has("countryTag") ? countries(b.get("countryTag")) : old.countryTag());
+    }
+
+    /** {@code countryTag}: null or a list of country names (at most 50, each at most 100 characters). */
+    static List<String> countries(JsonNode a) {
+        if (a == null || a.isNull()) return List.of();
+        if (!a.isArray()) throw new ApiException(ErrorCode.INVALID_DATA, "countryTag must be a list");
+        if (a.size() > 50) throw new ApiException(ErrorCode.INVALID_DATA, "At most 50 countries");
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        for (JsonNode n : a) {
+            if (!n.isTextual() || n.asText().isBlank() || n.asText().length() > 100) {
+                throw new ApiException(ErrorCode.INVALID_DATA, "countryTag must be a list of country names");
+            }
+            out.add(n.asText().strip());
+        }
+        return List.copyOf(out);
     }
 
     private static String enumName(JsonNode b, String field, Set<String> allowed) {

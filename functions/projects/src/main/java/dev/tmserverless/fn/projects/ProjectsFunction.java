@@ -60,6 +60,8 @@ public class ProjectsFunction extends ApiFunction {
     @Inject ProjectSearchIndex searchIndex;
     @Inject dev.tmserverless.aws.store.ProjectTags tags;
     @Inject ProjectActions actions;
+    @Inject ProjectQueries queries;
+    @Inject Annotations annotations;
     @Inject dev.tmserverless.aws.store.FavouriteStore favourites;
     @Inject dev.tmserverless.aws.store.ProjectPurge purge;
     @Inject dev.tmserverless.aws.store.StatsReads statistics;
@@ -116,6 +118,13 @@ public class ProjectsFunction extends ApiFunction {
                 .on(Routes.PROJECTS_BBOX, this::bbox)
                 .on(Routes.ACTIVE_PROJECTS, this::active)
                 .on(Routes.SIMILAR_PROJECTS, this::similar)
+                .on(Routes.POPULAR_PROJECTS, r -> queries.popular(r, activeMappers()))
+                .on(Routes.TOUCHED_PROJECTS, queries::touched)
+                .on(Routes.RECOMMENDED_PROJECTS, r -> queries.recommended(r, activeMappers()))
+                .on(Routes.COUNTRIES, r -> queries.countries())
+                .on(Routes.ANNOTATIONS, annotations::get)
+                .on(Routes.ANNOTATIONS_OF_TYPE, annotations::get)
+                .on(Routes.POST_ANNOTATIONS, annotations::post)
                 .on(Routes.PROJECT_NO_GEOMETRIES, this::noGeometries)
                 .on(Routes.PROJECT_NO_TASKS, this::noTasks)
                 .on(Routes.DELETE_PROJECT, this::delete)
@@ -269,25 +278,15 @@ public class ProjectsFunction extends ApiFunction {
         // percentages are the tasks' own, so a counter left behind by a crash between a task write and its counter
         // update never shows here.
         var s = maps.current(id);
-        // the teams of a project are not part of its version: they go into the ETag with the organisation
-        var teams = access.teams(id);
-        var campaigns = tags.campaigns(id);
-        var interests = tags.interests(id);
-        // the areas are written after the project item: their text is part of the tag, not only the version
-        String areas = storedPriorityAreas(id);
+        // what is kept beside the project item is not part of its version: it goes into the ETag with the organisation
+        Beside beside = beside(id);
         String etag = dev.tmserverless.aws.store.TaskMaps.etag(s.hash(), v.stored().version(),
-                Json.write(v.org()) + Json.write(teams) + Json.write(campaigns) + Json.write(interests) + areas,
-                req.locale(), abbreviated, req.queryFlag("as_file"));
+                Json.write(v.org()) + beside.tag(), req.locale(), abbreviated, req.queryFlag("as_file"));
         if (req.ifNoneMatch(etag)) return Response.notModified(etag, v.cacheControl());
         JsonNode fc = Json.parse(maps.json(id, s));
         if (abbreviated) fc.path("features").forEach(f -> ((com.fasterxml.jackson.databind.node.ObjectNode) f)
                 .set("geometry", com.fasterxml.jackson.databind.node.NullNode.getInstance()));
-        JsonNode aoi = blobs.get(BlobStore.aoiKey(id)).map(Json::parse).orElse(null);
-        Map<String, Object> dto = ProjectDto.of(v.project(), s.counters(), v.org(), aoi, fc, req.locale(), s.activeMappers());
-        dto.put("teams", teams);
-        dto.put("campaigns", campaigns);
-        dto.put("interests", interests);
-        dto.put("priorityAreas", Json.parse(areas));
+        Map<String, Object> dto = dto(v, s, fc, req.locale(), beside);
         Response r = Response.ok(dto).cached(etag, v.cacheControl());
         return req.queryFlag("as_file") ? r.asAttachment(fileName, fileType) : r;
     }
@@ -298,14 +297,35 @@ public class ProjectsFunction extends ApiFunction {
         long id = projectId(req);
         ProjectAccess.View v = access.load(id, user);
         if (!v.pm()) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
-        var s = maps.current(id);
-        JsonNode aoi = blobs.get(BlobStore.aoiKey(id)).map(Json::parse).orElse(null);
-        Map<String, Object> dto = ProjectDto.of(v.project(), s.counters(), v.org(), aoi, null, req.locale(), s.activeMappers());
+        Map<String, Object> dto = dto(v, maps.current(id), null, req.locale(), beside(id));
         dto.remove("tasks");
         dto.remove("projectInfo");
-        dto.put("teams", access.teams(id));
-        dto.put("priorityAreas", Json.parse(storedPriorityAreas(id)));
         return Response.ok(dto);
+    }
+
+    /**
+     * What a ProjectDTO shows that is kept beside the project item: its teams, campaigns, interests (their own
+     * items) and priority areas (an object, written after the item, so its text is part of the ETag).
+     */
+    private record Beside(List<Map<String, Object>> teams, List<Map<String, Object>> campaigns,
+                          List<Map<String, Object>> interests, String priorityAreas) {
+        String tag() { return Json.write(teams) + Json.write(campaigns) + Json.write(interests) + priorityAreas; }
+    }
+
+    private Beside beside(long id) {
+        return new Beside(access.teams(id), tags.campaigns(id), tags.interests(id), storedPriorityAreas(id));
+    }
+
+    /** The one ProjectDTO of GET project, nogeometries and notasks: the item, its task-map counters, the AOI, what is beside. */
+    private Map<String, Object> dto(ProjectAccess.View v, dev.tmserverless.aws.store.TaskMaps.Snapshot s, JsonNode tasks,
+                                    String locale, Beside beside) {
+        JsonNode aoi = blobs.get(BlobStore.aoiKey(v.project().id())).map(Json::parse).orElse(null);
+        Map<String, Object> dto = ProjectDto.of(v.project(), s.counters(), v.org(), aoi, tasks, locale, s.activeMappers());
+        dto.put("teams", beside.teams());
+        dto.put("campaigns", beside.campaigns());
+        dto.put("interests", beside.interests());
+        dto.put("priorityAreas", Json.parse(beside.priorityAreas()));
+        return dto;
     }
 
     Response update(Request req) {
@@ -605,16 +625,21 @@ public class ProjectsFunction extends ApiFunction {
             if (jobStore.get(id).map(j -> j.state() == GridJob.State.QUEUED || j.state() == GridJob.State.RUNNING).orElse(false)) {
                 throw new ApiException(ErrorCode.GRID_NOT_READY);
             }
+            // the count of committed task changes is read before the tasks: closing the project on it below proves
+            // that no task changed after the check (a lock that lands later sees the mark and is undone)
+            long changes = maps.changeCount(id);
             Instant now = Instant.now();
             if (splits.listTasksConsistently(id).stream().anyMatch(t -> t.effective(now).status() != dev.tmserverless.core.domain.TaskStatus.READY)) {
                 throw new ApiException(ErrorCode.HAS_MAPPED_TASKS);
             }
+            if (!maps.closeForDeleteWriting(id, changes)) continue; // a task changed since the check: check again
             purge.markPendingWriting(id);
             if (projects.deleteWriting(id, v.stored().version())) {
                 // a few seconds of the request's time; the sweeper finishes a larger project
                 if (purge.purgeWriting(id, System.currentTimeMillis() + 10_000)) purge.clearPendingWriting(id);
                 return Response.ok(Map.of("Success", "Project deleted"));
             }
+            maps.reopenWriting(id);
         }
         throw new ApiException(ErrorCode.CONFLICT);
     }

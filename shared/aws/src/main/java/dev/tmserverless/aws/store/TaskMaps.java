@@ -101,6 +101,44 @@ public class TaskMaps {
                 .updateExpression("ADD cv :one").expressionAttributeValues(Map.of(":one", Attr.n(1L))));
     }
 
+    // ---- the delete gate (docs/projects.md "Deleting a project"): cv counts committed task changes, so a delete
+    // that closes the pointer on the cv it read before checking the tasks knows that no change came in between
+
+    /** The project's count of committed task changes (consistent read; 0 before the first). */
+    public long changeCount(long projectId) { return Attr.lng(pointer(projectId), "cv", 0); }
+
+    /**
+     * Closes the project to task changes for its deletion, only if no task change was committed since {@code cv}
+     * was read; false otherwise (the delete checks the tasks again). A change committed after this sees the mark.
+     */
+    public boolean closeForDeleteWriting(long projectId, long cv) {
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table)
+                .key(Attr.key(Keys.project(projectId), Keys.TASK_MAP))
+                .updateExpression("SET deleting = :t")
+                .conditionExpression(cv == 0 ? "attribute_not_exists(cv) OR cv = :cv" : "cv = :cv")
+                .expressionAttributeValues(Map.of(":t", Attr.bool(true), ":cv", Attr.n(cv)))));
+    }
+
+    /** Opens the project again after a delete that did not happen (its project item changed meanwhile). */
+    public void reopenWriting(long projectId) {
+        ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.TASK_MAP))
+                .updateExpression("REMOVE deleting"));
+    }
+
+    /**
+     * True once a delete has closed the project, or deleted it (its purge removes the mark with the pointer): a
+     * task change committed now must be undone. Two consistent reads, the mark first: a change whose read of the
+     * mark came before the close made the close fail, so the project item it then finds is not being deleted.
+     */
+    static boolean closedForDelete(DynamoDbClient ddb, String table, long projectId) {
+        var pointer = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.TASK_MAP))
+                .consistentRead(true).projectionExpression("deleting")).item();
+        if (pointer != null && pointer.containsKey("deleting")) return true;
+        var project = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META))
+                .consistentRead(true).projectionExpression("pk")).item();
+        return project == null || project.isEmpty();
+    }
+
     /** A current snapshot of the project's task map, rebuilt first if the stored one is stale. */
     public Snapshot current(long projectId) {
         Map<String, AttributeValue> p = pointer(projectId);

@@ -241,7 +241,9 @@ public final class Resources {
             // what a user has locked is read where locks are written
             new Mount(V2 + "/users/queries/tasks", TASKS),
             // the tasks a user has touched are read from the task items' per-user index, next to the task writes
-            new Mount(V2 + "/users/{userId}/tasks", TASKS));
+            new Mount(V2 + "/users/{userId}/tasks", TASKS),
+            // recommendations are computed from the search index, which the projects function holds
+            new Mount(V2 + "/users/{userId}/recommended-projects", PROJECTS));
 
     /** The HTTP API's routes: two per mount, method ANY. */
     public static List<Route> gatewayRoutes() {
