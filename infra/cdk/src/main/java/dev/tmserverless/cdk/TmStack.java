@@ -111,6 +111,7 @@ public class TmStack extends Stack {
     public static final String ENV_BOOTSTRAP_ADMINS = "TM_BOOTSTRAP_ADMINS";
     public static final String ENV_REDIRECT_URI = "TM_REDIRECT_URI";
     public static final String ENV_OHSOME_URL = "TM_OHSOME_STATS_API_URL";
+    public static final String ENV_MAPSWIPE_URL = "TM_MAPSWIPE_API_URL";
     public static final String ENV_OHSOME_TOKEN_ARN = "TM_OHSOME_STATS_TOKEN_ARN";
 
     /** Dead letters are kept as long as SQS allows, for inspection and redrive. */
@@ -139,6 +140,7 @@ public class TmStack extends Stack {
     private final Secret osmClientSecret;
     private final Secret ohsomeToken;
     private final CfnParameter ohsomeUrl;
+    private final CfnParameter mapswipeUrl;
     private final CfnParameter osmUrl;
     private final CfnParameter osmClientId;
     private final CfnParameter bootstrapAdmins;
@@ -164,6 +166,9 @@ public class TmStack extends Stack {
         ohsomeUrl = CfnParameter.Builder.create(this, "OhsomeStatsApiUrl").type("String")
                 .defaultValue("https://stats.now.ohsome.org/api")
                 .description("Base URL of the ohsomeNow statistics API the user statistics ask (" + ENV_OHSOME_URL + ")").build();
+        mapswipeUrl = CfnParameter.Builder.create(this, "MapswipeApiUrl").type("String")
+                .defaultValue("https://backend.mapswipe.org/graphql/")
+                .description("MapSwipe's GraphQL endpoint, asked for partner statistics (" + ENV_MAPSWIPE_URL + ")").build();
         bootstrapAdmins = CfnParameter.Builder.create(this, "BootstrapAdmins").type("String").defaultValue("")
                 .description("Comma-separated OSM user ids made ADMIN at login (" + ENV_BOOTSTRAP_ADMINS + ")").build();
         redirectUri = CfnParameter.Builder.create(this, "RedirectUri").type("String").defaultValue("")
@@ -399,6 +404,7 @@ public class TmStack extends Stack {
             env.put(ENV_REDIRECT_URI, redirectUri.getValueAsString());
             osmClientSecret.grantRead(role);
         }
+        if (servesPartnerStatistics(f)) env.put(ENV_MAPSWIPE_URL, mapswipeUrl.getValueAsString());
         if (servesOhsome(f)) {
             env.put(ENV_OHSOME_URL, ohsomeUrl.getValueAsString());
             env.put(ENV_OHSOME_TOKEN_ARN, ohsomeToken.getSecretArn());
@@ -549,6 +555,11 @@ public class TmStack extends Stack {
     /** True when the function serves a login route (OSM OAuth2), derived from the catalogue's routes. */
     public static boolean servesLogin(Resources.Function f) {
         return Resources.routesOf(f.id()).stream().anyMatch(r -> r.path().startsWith(AUTH_ROUTE_PREFIX));
+    }
+
+    /** True when the function serves partner statistics, so it gets MapSwipe's URL. */
+    public static boolean servesPartnerStatistics(Resources.Function f) {
+        return f.id().equals(Routes.PARTNER_GENERAL_STATISTICS.function());
     }
 
     /** True when the function proxies the ohsome statistics API, so it gets its URL and token. */

@@ -272,6 +272,7 @@ class TmStackTemplateTest {
                         TmStack.ENV_OSM_CLIENT_SECRET_ARN, TmStack.ENV_BOOTSTRAP_ADMINS, TmStack.ENV_REDIRECT_URI));
             }
             if (TmStack.servesOhsome(f)) expected.addAll(List.of(TmStack.ENV_OHSOME_URL, TmStack.ENV_OHSOME_TOKEN_ARN));
+            if (TmStack.servesPartnerStatistics(f)) expected.add(TmStack.ENV_MAPSWIPE_URL);
             assertThat(new TreeSet<>(env.keySet())).as(f.id()).isEqualTo(expected);
             if (f.http()) assertThat(env.get(TmStack.ENV_APP_KEY_REQUESTS_PER_MINUTE)).isEqualTo("60");
             if (expected.contains(Resources.TABLE.envVar())) {
@@ -288,6 +289,7 @@ class TmStackTemplateTest {
                 assertThat(env.get(TmStack.ENV_REDIRECT_URI)).isEqualTo(ref("RedirectUri"));
             }
             if (TmStack.servesOhsome(f)) assertThat(env.get(TmStack.ENV_OHSOME_URL)).isEqualTo(ref("OhsomeStatsApiUrl"));
+            if (TmStack.servesPartnerStatistics(f)) assertThat(env.get(TmStack.ENV_MAPSWIPE_URL)).isEqualTo(ref("MapswipeApiUrl"));
         }
         assertThat(Resources.FUNCTIONS.stream().filter(TmStack::servesLogin).map(Resources.Function::id))
                 .containsExactly(Resources.USERS);

@@ -135,10 +135,11 @@ public class ProjectsFunction extends ApiFunction {
                 .on(Routes.IS_FAVOURITE, this::isFavourite)
                 .on(Routes.ADD_FAVOURITE, this::addFavourite)
                 .on(Routes.REMOVE_FAVOURITE, this::removeFavourite)
-                .on(Routes.PROJECT_STATISTICS, req -> Response.ok(statistics.project(projectId(req))))
-                .on(Routes.PROJECT_USER_STATISTICS, req -> Response.ok(statistics.projectUser(projectId(req),
+                // a project's figures are shown to whoever sees the project (docs/permissions.md "Statistics")
+                .on(Routes.PROJECT_STATISTICS, req -> Response.ok(statistics.project(visibleProject(req))))
+                .on(Routes.PROJECT_USER_STATISTICS, req -> Response.ok(statistics.projectUser(visibleProject(req),
                         req.pathParams().get("username"))))
-                .on(Routes.PROJECT_CONTRIBUTIONS_BY_DAY, req -> Response.ok(statistics.projectDays(projectId(req))));
+                .on(Routes.PROJECT_CONTRIBUTIONS_BY_DAY, req -> Response.ok(statistics.projectDays(visibleProject(req))));
     }
 
     Response create(Request req) {
@@ -430,6 +431,13 @@ public class ProjectsFunction extends ApiFunction {
         dto.put("teams", access.teams(id));
         dto.put("campaigns", tags.campaigns(id));
         return Response.ok(dto);
+    }
+
+    /** The project's id once the caller may see it (403 PrivateProject / ProjectNotFetched, 404 as the project reads). */
+    private long visibleProject(Request req) {
+        long id = projectId(req);
+        access.visible(id, req.caller().optional().orElse(null));
+        return id;
     }
 
     /** GET who contributed to the project and which tasks they mapped, validated or marked as bad imagery. */

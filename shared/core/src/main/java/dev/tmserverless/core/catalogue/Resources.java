@@ -141,7 +141,7 @@ public final class Resources {
             new Function(BULK_WORKER, "tasks", "dev.tmserverless.fn.tasks.BulkWorkerFunction", 1024, 900,
                     Set.of(Access.TABLE_READ_WRITE, Access.BULK_JOBS_SEND, Access.BULK_JOBS_CONSUME), false),
             new Function(MESSENGER, "users", "dev.tmserverless.fn.users.MessengerFunction", 512, 300,
-                    Set.of(Access.TABLE_READ_WRITE, Access.MESSAGES_SEND, Access.MESSAGES_CONSUME), false),
+                    Set.of(Access.TABLE_READ_WRITE, Access.MESSAGES_SEND, Access.MESSAGES_CONSUME, Access.MAIL_SEND), false),
             new Function(SWEEPER, "sweeper", "dev.tmserverless.fn.sweeper.SweeperFunction", 512, 60,
                     Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE), false),
             new Function(STATS, "stats", "dev.tmserverless.fn.stats.StatsFunction", 1024, 60,
