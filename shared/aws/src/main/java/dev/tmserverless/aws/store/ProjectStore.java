@@ -176,6 +176,17 @@ public class ProjectStore {
                         ":t", Attr.s(Keys.searchSort(now, projectId)), ":e", Attr.n(now / 1000 + 86_400), ":one", Attr.n(1L))));
     }
 
+    /**
+     * Sets the number of contributors search shows for the project ({@code totalContributors}), if it differs
+     * from the summary's: the statistics aggregator calls it with every recount, so a missed write is repaired by
+     * the next one. False when it was already that number or the project has no summary.
+     */
+    public boolean setSearchContributorsWriting(long projectId, int contributors) {
+        String nc = SearchSummaries.CONTRIBUTORS;
+        return SearchSummaries.changeWriting(ddb, table, projectId, nc + " = :n", null, null, null,
+                "attribute_not_exists(" + nc + ") OR " + nc + " <> :n", Map.of(":n", Attr.n((long) contributors)));
+    }
+
     /** The counters of the search summary item (consistent read); empty without one. */
     public Optional<ProjectCounters> summaryCounters(long projectId) {
         var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.SEARCH))
