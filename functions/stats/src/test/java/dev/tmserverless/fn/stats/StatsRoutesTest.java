@@ -43,7 +43,6 @@ class StatsRoutesTest {
         h = FeedHarness.start("stats-routes");
         stats = new StatsFunction();
         tasks = new TasksFunction();
-        System.setProperty("TM_SEARCH_REFRESH_MS", "0"); // search reads every change at once
         projects = new ProjectsFunction();
         users = new UsersFunction();
         fx = new Fixture(stats.getApplicationContext());
@@ -68,7 +67,6 @@ class StatsRoutesTest {
 
     @AfterAll
     static void stop() {
-        System.clearProperty("TM_SEARCH_REFRESH_MS");
         h.close();
         stats.close();
         tasks.close();
@@ -94,24 +92,6 @@ class StatsRoutesTest {
         assertThat(j.get("aoiCentroid").get("type").asText()).isEqualTo("Point");
         assertThat(j.has("projectArea(in sq.km)")).isTrue();
         assertThat(j.has("percentMapped") && j.has("percentValidated") && j.has("percentBadImagery")).isTrue();
-    }
-
-    @Test
-    void searchShowsHowManyUsersContributedAndFollowsNewOnes() throws Exception {
-        Project q = fx.project(author, ProjectStatus.PUBLISHED, 3);
-        String search = "/api/v2/projects/?organisationId=" + q.organisationId();
-        assertThat(call(projects, "GET", search, null, null).json().path("results").get(0).path("totalContributors").asInt()).isZero();
-        for (int task = 1; task <= 2; task++) {
-            User u = fx.user("contributor-" + task);
-            assertThat(call(tasks, "POST", "/api/v2/projects/" + q.id() + "/tasks/actions/lock-for-mapping/" + task + "/",
-                    token(u.id()), null).status()).isEqualTo(200);
-            h.caughtUp();
-            var r = call(projects, "GET", search, null, null).json().path("results").get(0);
-            assertThat(r.path("projectId").asLong()).isEqualTo(q.id());
-            assertThat(r.path("totalContributors").asInt()).isEqualTo(task);
-        }
-        String csv = call(projects, "GET", search + "&downloadAsCSV=true", null, null).body();
-        assertThat(csv.split("\n")[1]).endsWith(",2," + author.username());
     }
 
     @Test

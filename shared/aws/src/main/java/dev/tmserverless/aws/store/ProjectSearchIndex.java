@@ -205,6 +205,8 @@ public class ProjectSearchIndex {
     private volatile Snapshot snapshot;
     /** Ids changed or removed since {@link #snapshot} was published. */
     private final Set<Long> pending = new HashSet<>();
+    private final Object refreshLock = new Object();
+    /** The refresh under way, or the last one (guarded by {@link #refreshLock}). */
     private CompletableFuture<Snapshot> refreshing;
 
     public ProjectSearchIndex(DynamoDbClient ddb, TmConfig config, OrgStore orgStore, CampaignStore campaignStore,
@@ -270,10 +272,9 @@ public class ProjectSearchIndex {
     public CompletableFuture<Snapshot> currentAsync() {
         Snapshot s = snapshot;
         if (s == null || refreshMillis <= 0) return CompletableFuture.completedFuture(current());
-        synchronized (this) {
-            if (System.currentTimeMillis() - checkedAt < refreshMillis && pending.isEmpty()) {
-                return CompletableFuture.completedFuture(snapshot);
-            }
+        // without the index's lock: a refresh under way holds it for as long as its Queries take
+        if (System.currentTimeMillis() - checkedAt < refreshMillis) return CompletableFuture.completedFuture(s);
+        synchronized (refreshLock) {
             if (refreshing == null || refreshing.isDone()) {
                 CompletableFuture<Snapshot> f = new CompletableFuture<>();
                 refreshing = f;
