@@ -46,10 +46,11 @@ final class ProjectSearch {
     }
 
     /**
-     * The matches on {@code snap}, from {@code before}: the same search's matches on the snapshot {@code snap} was
-     * derived from. The projects that changed since leave, those of them that match now come back in order; the
-     * rest are tested no more (every filter depends on the project's own row, the query and the caller only).
-     * Null when {@code snap} was not derived from that snapshot: then compute it afresh with {@link #matches}.
+     * The matches on {@code snap}, from {@code matches}: the same search's matches on {@code before}, a snapshot
+     * {@code snap} was derived from. The projects that changed since leave, those of them that match now come back
+     * in order; the rest are tested no more (every filter depends on the project's own row, the query and the
+     * caller only). Null when {@code snap} was not derived from {@code before} within the history it keeps: then
+     * compute it afresh with {@link #matches}.
      */
     static List<Row> rematch(SearchQuery q, User user, ProjectSearchIndex.Snapshot before, List<Row> matches,
                              ProjectSearchIndex.Snapshot snap, java.util.Set<Long> favourites,

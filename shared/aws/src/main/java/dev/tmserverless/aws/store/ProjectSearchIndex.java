@@ -78,8 +78,14 @@ public class ProjectSearchIndex {
         private final ConcurrentHashMap<String, Ordered> orders = new ConcurrentHashMap<>();
         private static final java.util.concurrent.atomic.AtomicLong SERIALS = new java.util.concurrent.atomic.AtomicLong();
         private final long serial = SERIALS.incrementAndGet();
-        /** How this snapshot was derived from the one before (null for one built whole). */
-        private Step step;
+        /**
+         * How this snapshot was derived from the ones before it, oldest first, up to {@link #HISTORY} derivations
+         * back (empty for one built whole): each snapshot's number and the ids that changed or left after it.
+         */
+        private List<Derivation> history = List.of();
+        static final int HISTORY = 32;
+
+        private record Derivation(long from, Set<Long> removed) {}
 
         /**
          * The projects that changed from the snapshot numbered {@code from} to this one: {@code removed} every id
@@ -105,10 +111,24 @@ public class ProjectSearchIndex {
 
         public int size() { return rows.length; }
 
-        /** What changed since {@code before}, if this snapshot was derived from it directly; else null. */
+        /**
+         * What changed since {@code before}, if this snapshot was derived from it (directly or through at most
+         * {@link #HISTORY} derivations); else null.
+         */
         public Step stepFrom(Snapshot before) {
-            Step s = step;
-            return s != null && before != null && s.from() == before.serial ? s : null;
+            if (before == null) return null;
+            List<Derivation> h = history;
+            int from = -1;
+            for (int i = 0; i < h.size(); i++) if (h.get(i).from() == before.serial) from = i;
+            if (from < 0) return null;
+            Set<Long> removed = new HashSet<>();
+            for (int i = from; i < h.size(); i++) removed.addAll(h.get(i).removed());
+            List<Row> changed = new ArrayList<>();
+            for (long id : removed) {
+                Row r = row(id);
+                if (r != null) changed.add(r);
+            }
+            return new Step(before.serial, changed, removed);
         }
 
         /** The project with this id, or null. */
@@ -140,7 +160,9 @@ public class ProjectSearchIndex {
         Snapshot derive(List<Row> changed, Set<Long> gone) {
             Comparator<Row> byId = Comparator.comparingLong(Row::id);
             Snapshot next = new Snapshot(merge(rows, gone, changed, byId), orgs, campaigns);
-            next.step = new Step(serial, List.copyOf(changed), Set.copyOf(gone));
+            List<Derivation> h = new ArrayList<>(history.subList(Math.max(0, history.size() - HISTORY + 1), history.size()));
+            h.add(new Derivation(serial, Set.copyOf(gone)));
+            next.history = List.copyOf(h);
             orders.forEach((k, o) -> next.orders.put(k, new Ordered(o.cmp(), merge(o.rows(), gone, changed, o.cmp()))));
             return next;
         }
