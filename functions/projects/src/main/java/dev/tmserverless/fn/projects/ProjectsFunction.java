@@ -63,6 +63,7 @@ public class ProjectsFunction extends ApiFunction {
     @Inject ProjectQueries queries;
     @Inject Annotations annotations;
     @Inject dev.tmserverless.aws.store.FavouriteStore favourites;
+    @Inject dev.tmserverless.aws.store.InterestStore interests;
     @Inject dev.tmserverless.aws.store.ProjectPurge purge;
     @Inject dev.tmserverless.aws.store.StatsReads statistics;
 
@@ -151,13 +152,17 @@ public class ProjectsFunction extends ApiFunction {
     record SearchResult(ProjectSearchIndex.Snapshot snap, List<ProjectSearchIndex.Row> matches,
                         java.util.concurrent.atomic.AtomicReference<GzipParts.Part> map) {}
 
-    /** The last searches of this instance (a few hundred KB at most). */
-    private final Map<String, SearchResult> searches = lru(16);
+    /**
+     * The last searches of this instance (a list of references to the matches each: 160 KB for 20,000 matches, a few
+     * MB at most). More than the explore, manage and home pages ask for in a few minutes of use, so a busy instance
+     * brings each forward from the snapshot before ({@link ProjectSearch#rematch}) rather than computing it afresh.
+     */
+    private final Map<String, SearchResult> searches = lru(64);
     /**
      * Maps of every match, compressed, by a fingerprint of the matches' points: a change that leaves a search's
      * matches and their order as they were (most task transitions) reuses the map of the snapshot before.
      */
-    private final Map<Long, GzipParts.Part> searchMaps = lru(4);
+    private final Map<Long, GzipParts.Part> searchMaps = lru(16);
 
     private static <K, V> Map<K, V> lru(int n) {
         return java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(32, 0.75f, true) {
@@ -176,22 +181,24 @@ public class ProjectsFunction extends ApiFunction {
         SearchQuery q = SearchQuery.from(req, user != null);
         q.checkCombinations(Permissions.canFilterByPartner(user));
         java.util.Set<Long> favs = q.favoritedByMe() ? java.util.Set.copyOf(favourites.ofUser(user.id())) : java.util.Set.of();
+        java.util.Set<Long> mine = q.basedOnMyInterests() ? java.util.Set.copyOf(interests.ofUser(user.id())) : java.util.Set.of();
         // the pages of one search, and its map, come from one computation while the index is unchanged
         String key = (user == null ? "-" : user.id() + "/" + user.role() + "/" + user.mappingLevel()) + "|" + q.locale() + "|"
                 + new java.util.TreeMap<>(req.query()).entrySet().stream().filter(e -> !e.getKey().equals("page"))
                 .map(Object::toString).collect(java.util.stream.Collectors.joining("&"))
-                + (q.favoritedByMe() ? "|" + new java.util.TreeSet<>(favs) : "");
+                + (q.favoritedByMe() ? "|" + new java.util.TreeSet<>(favs) : "")
+                + (q.basedOnMyInterests() ? "|" + new java.util.TreeSet<>(mine) : "");
         var fresh = searchIndex.currentAsync();
         ProjectSearchIndex.Snapshot recent = searchIndex.heldIfRecent();
         SearchResult found;
         if (!fresh.isDone() && recent != null) {
             // a refresh is under way and the held data is recent enough (docs/search.md "Consistency"): answer now
-            found = searchOn(recent, key, q, user, favs);
+            found = searchOn(recent, key, q, user, favs, mine);
         } else {
             ProjectSearchIndex.Snapshot held = searchIndex.held();
-            found = !fresh.isDone() && held != null ? searchOn(held, key, q, user, favs) : null;
+            found = !fresh.isDone() && held != null ? searchOn(held, key, q, user, favs, mine) : null;
             ProjectSearchIndex.Snapshot snap = fresh.join();
-            if (found == null || found.snap() != snap) found = searchOn(snap, key, q, user, favs);
+            if (found == null || found.snap() != snap) found = searchOn(snap, key, q, user, favs, mine);
         }
         List<ProjectSearchIndex.Row> all = found.matches();
         if (q.downloadAsCsv()) {
@@ -208,7 +215,7 @@ public class ProjectsFunction extends ApiFunction {
         List<Map<String, Object>> results = new ArrayList<>();
         Map<Long, Integer> mappers = activeMappers();
         for (long i = Math.max(0, from); q.page() >= 1 && i < Math.min(all.size(), from + SearchQuery.PER_PAGE); i++) {
-            results.add(ProjectSearch.result(all.get((int) i), q.locale(), mappers));
+            results.add(ProjectSearch.result(all.get((int) i), q.locale(), mappers, found.snap().campaigns()));
         }
         Map<String, Object> pagination = ProjectSearch.pagination(q.page(), all.size());
         if (q.omitMapResults()) {
@@ -239,24 +246,55 @@ public class ProjectsFunction extends ApiFunction {
     /** How long a count of the users holding locks per project serves list answers. */
     static final long ACTIVE_MAPPERS_MILLIS = 5_000;
 
-    /** Users holding a live lock, per project: one Query of the lock slots at most every few seconds. */
+    private final java.util.concurrent.atomic.AtomicBoolean liveHoldersRefreshing = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Users holding a live lock, per project: one Query of the lock slots at most every few seconds. A count up to
+     * three intervals old is answered at once while the next is read beside the request (it is not on the answer's
+     * path); an older one, or none yet, is waited for.
+     */
     private Map<Long, Integer> activeMappers() {
         long now = System.currentTimeMillis();
         long every = config.get("TM_SEARCH_REFRESH_MS").map(Long::parseLong).orElse(ACTIVE_MAPPERS_MILLIS) <= 0 ? 0 : ACTIVE_MAPPERS_MILLIS;
-        if (now - liveHoldersAt >= every) {
+        long age = now - liveHoldersAt;
+        if (liveHoldersAt == Long.MIN_VALUE || age >= 3 * every) {
             liveHolders = lockClaims.liveHoldersByProject(Instant.ofEpochMilli(now));
             liveHoldersAt = now;
+        } else if (age >= every && liveHoldersRefreshing.compareAndSet(false, true)) {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    long t = System.currentTimeMillis();
+                    liveHolders = lockClaims.liveHoldersByProject(Instant.ofEpochMilli(t));
+                    liveHoldersAt = t;
+                } catch (RuntimeException e) {
+                    // the next request tries again; past three intervals it waits for the read and sees the error
+                } finally {
+                    liveHoldersRefreshing.set(false);
+                }
+            });
         }
         return liveHolders;
     }
 
     /** The search's matches on {@code snap}: this instance's last answer to the same search, or computed now. */
-    private SearchResult searchOn(ProjectSearchIndex.Snapshot snap, String key, SearchQuery q, User user, java.util.Set<Long> favs) {
+    private SearchResult searchOn(ProjectSearchIndex.Snapshot snap, String key, SearchQuery q, User user, java.util.Set<Long> favs,
+                                 java.util.Set<Long> mine) {
         SearchResult found = searches.get(key);
         if (found != null && found.snap() == snap) return found;
-        found = new SearchResult(snap, ProjectSearch.matches(q, user, snap, favs), new java.util.concurrent.atomic.AtomicReference<>());
+        List<ProjectSearchIndex.Row> matches = found == null ? null
+                : ProjectSearch.rematch(q, user, found.snap(), found.matches(), snap, favs, mine);
+        if (matches == null) matches = ProjectSearch.matches(q, user, snap, favs, mine);
+        // the map is the same while the set of matches is: kept from the search before when nothing joined or left
+        GzipParts.Part map = found != null && found.map().get() != null && sameSet(found.matches(), matches)
+                ? found.map().get() : null;
+        found = new SearchResult(snap, matches, new java.util.concurrent.atomic.AtomicReference<>(map));
         searches.put(key, found);
         return found;
+    }
+
+    /** Whether two lists of matches hold the same projects with the same map points (in any order). */
+    private static boolean sameSet(List<ProjectSearchIndex.Row> a, List<ProjectSearchIndex.Row> b) {
+        return a.size() == b.size() && ProjectSearch.mapFingerprint(a) == ProjectSearch.mapFingerprint(b);
     }
 
     Response get(Request req) {
@@ -498,7 +536,7 @@ public class ProjectsFunction extends ApiFunction {
         for (int i = rows.length - 1; i >= 0; i--) {
             ProjectSearchIndex.Row r = rows[i];
             if (r.entry().featured() && !r.summary().isPrivate() && r.summary().centroid() != null) {
-                results.add(ProjectSearch.result(r, req.locale(), mappers));
+                results.add(ProjectSearch.result(r, req.locale(), mappers, snap.campaigns()));
             }
         }
         Map<String, Object> m = new LinkedHashMap<>();
@@ -609,7 +647,7 @@ public class ProjectsFunction extends ApiFunction {
         List<ProjectSearchIndex.Row> similar = ProjectLists.similar(snap, of, user, limit);
         List<Map<String, Object>> results = new ArrayList<>();
         Map<Long, Integer> mappers = activeMappers();
-        for (ProjectSearchIndex.Row r : similar) results.add(ProjectSearch.result(r, req.locale(), mappers));
+        for (ProjectSearchIndex.Row r : similar) results.add(ProjectSearch.result(r, req.locale(), mappers, snap.campaigns()));
         return Response.ok(Map.of("results", results));
     }
 

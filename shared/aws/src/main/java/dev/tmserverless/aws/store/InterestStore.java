@@ -112,8 +112,16 @@ public class InterestStore {
         return out;
     }
 
-    /** Replaces the project's interests (one put). */
-    public void setForProject(long projectId, List<Long> ids) { put(Keys.project(projectId), ids); }
+    /** Replaces the project's interests (one put), then its search summary's copy of them (docs/search.md). */
+    public void setForProject(long projectId, List<Long> ids) {
+        put(Keys.project(projectId), ids);
+        if (ids.isEmpty()) {
+            SearchSummaries.changeWriting(ddb, table, projectId, null, null, SearchSummaries.INTERESTS, null, null, Map.of());
+        } else {
+            SearchSummaries.changeWriting(ddb, table, projectId, SearchSummaries.INTERESTS + " = :i", null, null, null, null,
+                    Map.of(":i", SearchSummaries.idSet(ids)));
+        }
+    }
 
     private List<Long> ids(String pk) {
         var i = ddb.getItem(b -> b.tableName(table).key(Attr.key(pk, INTERESTS)).consistentRead(true)).item();

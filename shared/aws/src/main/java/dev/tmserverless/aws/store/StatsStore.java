@@ -349,6 +349,7 @@ public class StatsStore {
         });
         Map<String, AttributeValue> extra = new HashMap<>();
         if (!writeSummary(t, Json.write(figures), extra)) return -1;
+        if (stored.isPresent()) projects.setSearchContributorsWriting(projectId, figures.contributors);
         long org = stored.map(s -> s.project().organisationId()).orElse(-1L);
         // daily task figures: only the days that changed
         Map<String, int[]> old = before == null ? Map.of() : before.taskDays;
