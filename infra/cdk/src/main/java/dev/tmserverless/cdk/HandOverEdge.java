@@ -14,6 +14,7 @@ import software.amazon.awscdk.services.cloudfront.FunctionEventType;
 import software.amazon.awscdk.services.cloudfront.FunctionRuntime;
 import software.amazon.awscdk.services.cloudfront.HttpVersion;
 import software.amazon.awscdk.services.cloudfront.PriceClass;
+import software.amazon.awscdk.services.cloudfront.ResponseHeadersPolicy;
 import software.amazon.awscdk.services.cloudfront.ViewerProtocolPolicy;
 import software.amazon.awscdk.services.cloudfront.origins.S3BucketOrigin;
 import software.amazon.awscdk.services.cloudfront.origins.S3BucketOriginWithOACProps;
@@ -78,6 +79,9 @@ public final class HandOverEdge extends Construct {
                         .cachePolicy(CachePolicy.CACHING_OPTIMIZED)
                         // a gzip answer is stored compressed already
                         .compress(false)
+                        // the web app fetches these after the API's redirect: any origin (the link is the capability,
+                        // no cookies), as the bucket's own CORS rule allowed for signed links
+                        .responseHeadersPolicy(ResponseHeadersPolicy.CORS_ALLOW_ALL_ORIGINS)
                         .functionAssociations(List.of(FunctionAssociation.builder()
                                 .function(check).eventType(FunctionEventType.VIEWER_REQUEST).build()))
                         .build())

@@ -352,7 +352,7 @@ public class TmStack extends Stack {
                                 .expiration(Duration.days(Resources.LARGE_RESPONSES_EXPIRY_DAYS))
                                 .noncurrentVersionExpiration(Duration.days(1))
                                 .build()))
-                // browsers follow the 303 of an oversized response to a signed link here; the signature guards it
+                // only for signed links to this bucket (a function without TM_RESPONSES_URL); the hand-over edge has its own
                 .cors(List.of(CorsRule.builder().allowedMethods(List.of(HttpMethods.GET, HttpMethods.HEAD))
                         .allowedOrigins(List.of("*")).maxAge(3600).build()))
                 .serverAccessLogsBucket(accessLogsBucket)

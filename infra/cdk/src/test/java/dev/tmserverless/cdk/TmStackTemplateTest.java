@@ -369,6 +369,7 @@ class TmStackTemplateTest {
         Map<String, Object> behaviour = map(config.get("DefaultCacheBehavior"));
         assertThat(behaviour.get("ViewerProtocolPolicy")).isEqualTo("https-only");
         assertThat(list(behaviour.get("AllowedMethods"))).containsExactlyInAnyOrder("GET", "HEAD");
+        assertThat(behaviour).containsKey("ResponseHeadersPolicyId");
         Map<String, Object> origin = map(list(config.get("Origins")).get(0));
         assertThat(origin.get("OriginPath")).isEqualTo("/" + Resources.LARGE_RESPONSES_PREFIX.replaceAll("/$", ""));
         assertThat(origin).containsKey("OriginAccessControlId");

@@ -80,6 +80,8 @@ public final class ResponsesEdge implements AutoCloseable {
                 return;
             }
             for (String h : PASSED) r.headers().firstValue(h).ifPresent(v -> ex.getResponseHeaders().set(h, v));
+            // as the distribution's CORS response headers policy: the web app fetches these after a redirect
+            ex.getResponseHeaders().set("access-control-allow-origin", "*");
             if (head) {
                 ex.sendResponseHeaders(200, -1);
                 return;

@@ -123,7 +123,9 @@ public class ProjectService {
             zoom = Fields.smallInteger(grid, "zoom");
             TaskGrid.checkZoom(zoom);
             clip = Fields.flag(grid, "clipToAoi", true);
-            count = TaskGrid.count(aoi, zoom);
+            // counting stops past the limit: an over-limit grid costs no more than an allowed one
+            count = TaskGrid.countUpTo(aoi, zoom, limits.maxTasks());
+            if (count > limits.maxTasks()) TaskGrid.checkTaskCount(aoi, zoom, limits);
         } else {
             JsonNode tasks = body.get("tasks");
             if (tasks == null || tasks.isNull()) throw Fields.schema("tasks", "Field required", "missing");

@@ -92,6 +92,8 @@ class ResponseSizeTest {
         var r = get(link);
         assertThat(r.statusCode()).isEqualTo(200);
         assertThat(r.body()).isEqualTo(body);
+        // the web app reads it after the API's redirect, from its own origin
+        assertThat(r.headers().firstValue("access-control-allow-origin")).hasValue("*");
         // the link is the capability: another name, or one past its expiry, is refused
         String path = link.getPath();
         String expiry = path.split("/")[2];
