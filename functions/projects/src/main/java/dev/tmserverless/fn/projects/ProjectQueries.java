@@ -52,7 +52,7 @@ public class ProjectQueries {
     }
 
     /**
-     * GET popular: the ten most popular projects that are not private, as search results. The list is kept by the
+     * GET popular: the ten most popular projects that are neither private nor drafts, as search results. The list is kept by the
      * statistics function beside the system summary (one small GetItem here); projects deleted since are left out.
      */
     Response popular(Request req, Map<Long, Integer> mappers) {
@@ -61,7 +61,8 @@ public class ProjectQueries {
         List<Map<String, Object>> results = new ArrayList<>();
         for (long id : ids) {
             Row r = snap.row(id);
-            if (r == null || r.summary().isPrivate() || r.summary().centroid() == null) continue;
+            if (r == null || r.summary().isPrivate() || r.summary().status() == ProjectStatus.DRAFT
+                    || r.summary().centroid() == null) continue;
             results.add(ProjectSearch.result(r, req.locale(), mappers, snap.campaigns()));
             if (results.size() == SystemFigures.POPULAR_SIZE) break;
         }
