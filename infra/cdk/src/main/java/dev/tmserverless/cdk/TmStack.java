@@ -95,6 +95,7 @@ public class TmStack extends Stack {
 
     // Configuration env vars that are not resources (so not in the catalogue). Functions read them at init.
     public static final String ENV_TOKEN_SECRET_ARN = "TM_TOKEN_SECRET_ARN";
+    public static final String ENV_RESPONSES_URL = "TM_RESPONSES_URL";
     public static final String ENV_MAIL_FROM = "TM_MAIL_FROM";
     public static final String ENV_CONTACT_ADDRESS = "TM_EMAIL_CONTACT_ADDRESS";
     public static final String ENV_APP_BASE_URL = "TM_APP_BASE_URL";
@@ -121,6 +122,9 @@ public class TmStack extends Stack {
     private final StackSettings settings;
     private final RemovalPolicy dataRemoval;
     private final ITable table;
+    private final HandOverEdge handOver;
+    /** The deployment's limits from context (StackSettings.LIMITS), the same on every function. */
+    private final Map<String, String> limits;
     private final BackupPlan backupPlan;
     private final Bucket bucket;
     private final Bucket accessLogsBucket;
@@ -188,6 +192,8 @@ public class TmStack extends Stack {
         for (Resources.Queue q : Resources.QUEUES) queue(q);
         accessLogsBucket = createAccessLogsBucket();
         bucket = dataBucket(Resources.BUCKET);
+        limits = StackSettings.limits(getNode(), settings.stage());
+        handOver = new HandOverEdge(this, "HandOver", bucket, settings.stage().id());
 
         tokenSecret = Secret.Builder.create(this, "TokenSigningSecret")
                 .description("Signs session tokens; generated at creation, read by every HTTP function at init")
@@ -384,6 +390,7 @@ public class TmStack extends Stack {
         env.put(ENV_METRICS_NAMESPACE, getStackName());
         env.put(ENV_LOG_LEVEL, LOG_LEVEL);
         for (Resources.Access access : new TreeSet<>(f.access())) grant(f, access, role, env);
+        env.putAll(limits);
         if (f.http()) {
             env.put(ENV_TOKEN_SECRET_ARN, tokenSecret.getSecretArn());
             env.put(ENV_APP_KEY_REQUESTS_PER_MINUTE, Integer.toString(settings.appKeyRequestsPerMinute()));
@@ -432,13 +439,20 @@ public class TmStack extends Stack {
         roles.put(f.id(), role);
     }
 
+    /** What {@code TABLE_READ_WRITE} allows on the table and its indexes (grantReadWriteData less Scan). */
+    static final List<String> TABLE_ITEM_ACTIONS = List.of("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query",
+            "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:BatchWriteItem", "dynamodb:PutItem",
+            "dynamodb:UpdateItem", "dynamodb:DeleteItem");
+
     /** The IAM grant and the environment variables that one catalogue access value stands for. */
     private void grant(Resources.Function f, Resources.Access access, Role role, Map<String, String> env) {
         switch (access) {
             case TABLE_READ_WRITE -> {
-                table.grantReadWriteData(role); // the table and its indexes
+                // the table and its indexes, item reads and writes only: no Scan (TABLE_SCAN), no table management
+                table.grant(role, TABLE_ITEM_ACTIONS.toArray(String[]::new));
                 env.put(Resources.TABLE.envVar(), table.getTableName());
             }
+            case TABLE_SCAN -> table.grant(role, "dynamodb:Scan");
             case BUCKET_READ -> {
                 role.addToPrincipalPolicy(objectStatement(List.of("s3:GetObject")));
                 role.addToPrincipalPolicy(listStatement());
@@ -456,6 +470,7 @@ public class TmStack extends Stack {
                         .actions(List.of("s3:PutObject", "s3:GetObject"))
                         .resources(List.of(bucket.arnForObjects(Resources.LARGE_RESPONSES_PREFIX + "*"))).build());
                 env.put(Resources.BUCKET.envVar(), bucket.getBucketName());
+                env.put(ENV_RESPONSES_URL, handOver.baseUrl());
             }
             case GRID_JOBS_SEND -> {
                 Queue q = queues.get(Resources.GRID_JOBS.id());
@@ -566,6 +581,7 @@ public class TmStack extends Stack {
         }
         consumer.addEventSource(new SqsEventSource(queues.get(q.id()), SqsEventSourceProps.builder()
                 .batchSize(q.batchSize())
+                .maxConcurrency(q.maxConcurrency() > 0 ? q.maxConcurrency() : null)
                 .reportBatchItemFailures(true)
                 .build()));
     }
@@ -735,6 +751,8 @@ public class TmStack extends Stack {
 
     public StackSettings settings() { return settings; }
     public ITable table() { return table; }
+
+    public HandOverEdge handOver() { return handOver; }
     /** The AWS Backup plan, or null when {@value StackSettings#BACKUP_PLAN} is off. */
     public BackupPlan backupPlan() { return backupPlan; }
     public Bucket bucket() { return bucket; }

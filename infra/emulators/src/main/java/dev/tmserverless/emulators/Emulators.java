@@ -83,6 +83,7 @@ public final class Emulators implements AutoCloseable {
     public static final String ENV_ENDPOINT_DYNAMODB = "TM_AWS_ENDPOINT_DYNAMODB";
     public static final String ENV_ENDPOINT_SQS = "TM_AWS_ENDPOINT_SQS";
     public static final String ENV_ENDPOINT_S3 = "TM_AWS_ENDPOINT_S3";
+    public static final String ENV_RESPONSES_URL = "TM_RESPONSES_URL";
     public static final String ENV_OSM_URL = "TM_OSM_URL";
     public static final String ENV_OSM_CLIENT_ID = "TM_OSM_CLIENT_ID";
     public static final String ENV_OSM_CLIENT_SECRET = "TM_OSM_CLIENT_SECRET";
@@ -115,7 +116,8 @@ public final class Emulators implements AutoCloseable {
     /**
      * How to start the emulators.
      *
-     * @param dataDir                  where dynalite and s3rver keep their data ({@code dynamodb/}, {@code s3/});
+     * @param dataDir                  where dynalite, s3rver and ElasticMQ keep their data ({@code dynamodb/}, {@code s3/},
+     *                                 {@code sqs/});
      *                                 {@code null} keeps everything in memory (s3rver in a temporary folder that
      *                                 {@link #close()} deletes)
      * @param visibilityTimeoutSeconds if not null, every queue this instance creates gets this visibility timeout
@@ -150,10 +152,15 @@ public final class Emulators implements AutoCloseable {
     private final Thread shutdownHook = new Thread(this::close, "tm-emulators-shutdown");
     private Path tempS3Dir;
     private SQSRestServer sqsServer;
+    /** Only when persistent: ElasticMQ's actors, its message store and queue manager (ours to stop). */
+    private org.apache.pekko.actor.ActorSystem sqsActors;
+    private org.apache.pekko.actor.ActorRef sqsStore;
+    private org.apache.pekko.actor.ActorRef sqsManager;
     private OsmStandIn osm;
     private MailStandIn mail;
     private OhsomeStandIn ohsome;
     private MapSwipeStandIn mapswipe;
+    private ResponsesEdge responsesEdge;
     private URI dynamoDbEndpoint;
     private URI sqsEndpoint;
     private URI s3Endpoint;
@@ -227,20 +234,67 @@ public final class Emulators implements AutoCloseable {
         if (System.getProperty("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook") == null) {
             System.setProperty("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
         }
-        sqsServer = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort()
-                .withAWSRegion(REGION).withAWSAccountId(ACCOUNT_ID).start();
+        if (options.isPersistent()) {
+            startPersistentSqs(options.dataDir().resolve("sqs"));
+        } else {
+            sqsServer = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort()
+                    .withAWSRegion(REGION).withAWSAccountId(ACCOUNT_ID).start();
+        }
         int sqsPort = sqsServer.waitUntilStarted().localAddress().getPort();
         sqsEndpoint = URI.create("http://127.0.0.1:" + sqsPort);
+        if (sqsStore != null) restoreSqs();
 
         dynamoDbEndpoint = URI.create("http://127.0.0.1:" + dynalite.awaitPort(READY_TIMEOUT));
         s3Endpoint = URI.create("http://127.0.0.1:" + s3rver.awaitPort(READY_TIMEOUT));
 
         dynamoDb = configure(DynamoDbClient.builder(), dynamoDbEndpoint).build();
         sqs = configure(SqsClient.builder(), sqsEndpoint).build();
+        responsesEdge = ResponsesEdge.start(s3Endpoint);
         s3 = configure(S3Client.builder(), s3Endpoint)
                 .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
                 .forcePathStyle(true)
                 .build();
+    }
+
+    /**
+     * ElasticMQ keeping its queues and messages in an H2 database under {@code dir}, as SQS keeps them across a
+     * crash: every send, receive and delete is committed before it is answered ({@code WRITE_DELAY=0}), so a
+     * {@code kill -9} of the stack loses no message; on the next start the queues and their messages are restored.
+     */
+    private void startPersistentSqs(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        sqsActors = org.apache.pekko.actor.ActorSystem.create("tm-elasticmq");
+        var persistence = new org.elasticmq.persistence.sql.SqlQueuePersistenceConfig(true, "org.h2.Driver",
+                "jdbc:h2:file:" + dir.resolve("messages").toAbsolutePath() + ";WRITE_DELAY=0", "", "", false);
+        sqsStore = sqsActors.actorOf(org.apache.pekko.actor.Props.create(
+                org.elasticmq.persistence.sql.SqlQueuePersistenceActor.class, persistence,
+                scala.collection.immutable.Nil$.MODULE$));
+        sqsManager = sqsActors.actorOf(org.apache.pekko.actor.Props.create(org.elasticmq.actor.QueueManagerActor.class,
+                new org.elasticmq.util.NowProvider(), org.elasticmq.StrictSQSLimits$.MODULE$, scala.Option.apply(sqsStore)));
+        sqsServer = SQSRestServerBuilder.withActorSystem(sqsActors).withQueueManagerActor(sqsManager)
+                .withQueueEventListener(sqsStore).withInterface("127.0.0.1").withDynamicPort()
+                .withAWSRegion(REGION).withAWSAccountId(ACCOUNT_ID).start();
+    }
+
+    /** Puts the stored queues and messages back into ElasticMQ (before anything uses it). */
+    private void restoreSqs() {
+        try {
+            Object result = org.apache.pekko.pattern.Patterns.ask(sqsStore,
+                    new org.elasticmq.actor.queue.QueueEvent.Restore(sqsManager), READY_TIMEOUT)
+                    .toCompletableFuture().get(READY_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (result instanceof scala.util.Left<?, ?> errors) {
+                throw new IllegalStateException("ElasticMQ could not restore its queues: " + errors.value());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restoring the queues", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("ElasticMQ could not restore its queues", e);
+        }
     }
 
     private NodeEmulators.Child start(Path folder, String name, List<String> args) {
@@ -427,6 +481,8 @@ public final class Emulators implements AutoCloseable {
         env.put(ENV_ENDPOINT_DYNAMODB, dynamoDbEndpoint.toString());
         env.put(ENV_ENDPOINT_SQS, sqsEndpoint.toString());
         env.put(ENV_ENDPOINT_S3, s3Endpoint.toString());
+        // oversized answers are handed over through the edge, as deployed (docs/performance.md)
+        env.put(ENV_RESPONSES_URL, responsesEdge.baseUrl(resources.bucket()).toString());
         env.put(ENV_OSM_URL, osm.baseUrl().toString());
         env.put(ENV_OSM_CLIENT_ID, OSM_CLIENT_ID);
         env.put(ENV_OSM_CLIENT_SECRET, OSM_CLIENT_SECRET);
@@ -642,6 +698,9 @@ public final class Emulators implements AutoCloseable {
         if (mail != null) {
             closeQuietly(mail);
         }
+        if (responsesEdge != null) {
+            closeQuietly(responsesEdge);
+        }
         if (ohsome != null) {
             closeQuietly(ohsome);
         }
@@ -652,6 +711,14 @@ public final class Emulators implements AutoCloseable {
             try {
                 sqsServer.stopAndWait();
             } catch (RuntimeException ignored) {
+                // best effort
+            }
+        }
+        if (sqsActors != null) {
+            try {
+                sqsActors.terminate();
+                scala.concurrent.Await.ready(sqsActors.whenTerminated(), scala.concurrent.duration.Duration.create(10, "s"));
+            } catch (Exception ignored) {
                 // best effort
             }
         }

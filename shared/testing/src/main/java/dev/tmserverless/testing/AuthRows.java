@@ -287,6 +287,9 @@ public final class AuthRows {
             row(Routes.UPDATE_PROJECT, manager(ErrorCode.USER_PERMISSION_ERROR), c -> Request.of(c.path(Routes.UPDATE_PROJECT) + "/",
                     projectSettings(c))),
             row(Routes.GRID_JOB, VISIBLE),
+            // PMs only; the world's project has no failed job, so nothing is queued (docs/grid-jobs.md)
+            row(Routes.RETRY_GRID_JOB, manager(ErrorCode.USER_PERMISSION_ERROR)
+                    .then((a, k) -> new AuthMatrix.Expect(ErrorCode.GRID_JOB_NOT_FAILED))),
             row(Routes.PROJECT_AOI, ANYONE),
             row(Routes.PRIORITY_AREAS, ANYONE),
             row(Routes.INTERSECTING_TILES, SIGNED_IN, c -> Request.of(c.path(Routes.INTERSECTING_TILES) + "/",
@@ -309,6 +312,17 @@ public final class AuthRows {
             row(Routes.PROJECT_NO_GEOMETRIES, (a, k) -> k == AuthMatrix.Kind.PUBLIC || k == AuthMatrix.Kind.TEAMS ? AuthMatrix.Expect.ALLOWED
                     : new AuthMatrix.Expect(ErrorCode.PRIVATE_PROJECT)),
             row(Routes.PROJECT_NO_TASKS, manager(ErrorCode.USER_PERMISSION_ERROR)),
+            // lists about users and the deployment: public, as the reference, except recommendations (signed in)
+            row(Routes.POPULAR_PROJECTS, ANYONE),
+            row(Routes.TOUCHED_PROJECTS, ANYONE),
+            row(Routes.RECOMMENDED_PROJECTS, SIGNED_IN),
+            row(Routes.COUNTRIES, ANYONE),
+            // annotations: read by anyone (whatever the project's visibility, as the reference); posted by any
+            // authenticated caller, with a session token or an application key
+            row(Routes.ANNOTATIONS, ANYONE),
+            row(Routes.ANNOTATIONS_OF_TYPE, ANYONE, c -> Request.of("/api/v2/projects/" + c.projectId() + "/annotations/ml/", null)),
+            row(Routes.POST_ANNOTATIONS, SIGNED_IN, c -> Request.of("/api/v2/projects/" + c.projectId() + "/annotations/ml/",
+                    "{\"tasks\": [{\"taskId\": " + c.readyTask() + ", \"properties\": {\"score\": 1}}]}")),
             // PM, then manager of some organisation; the world's project has mapped tasks, so nothing is deleted
             row(Routes.DELETE_PROJECT, manager(ErrorCode.USER_PERMISSION_ERROR)
                     .then(only(EnumSet.of(Actor.ADMIN, Actor.ORG_MANAGER), ErrorCode.PROJECT_DELETE_PERMISSION_ERROR))

@@ -23,7 +23,11 @@ public final class RouteFuzz {
 
     static final List<String> BAD_BODIES = List.of("", "null", "[]", "{}", "\"text\"", "42", "{\"a\":", "{\"a\": []}",
             "[".repeat(2000) + "]".repeat(2000), "{\"status\": 7, \"comment\": {}, \"tasks\": \"x\", \"areaOfInterest\": 1,"
-                    + " \"grid\": [], \"name\": null, \"managers\": {}, \"projectName\": [], \"organisation\": \"x\"}");
+                    + " \"grid\": [], \"name\": null, \"managers\": {}, \"projectName\": [], \"organisation\": \"x\"}",
+            "{\"tasks\": [null, {\"taskId\": 99999999999, \"properties\": []}, {\"taskId\": 1}]}",
+            "{\"tasks\": [{\"taskId\": 1, \"properties\": {}, \"annotationSource\": 7}]}",
+            "{\"projectName\": \"x\", \"cloneFromProjectId\": 99999999999, \"areaOfInterest\": {}}",
+            "{\"projectName\": \"x\", \"cloneFromProjectId\": \"x\", \"organisation\": 1, \"areaOfInterest\": {}}");
 
     static final List<String> BAD_LANGUAGES = List.of(",", ";", ",,;q=0", "*", "\u00e9\u00e9;q=abc", " ");
 
@@ -42,7 +46,7 @@ public final class RouteFuzz {
         var p = fx.project(u, dev.tmserverless.core.domain.ProjectStatus.PUBLISHED, 2);
         long org = fx.orgs.create("Fuzz", "fz", null, null, null, null, List.of(u.id())).id();
         Map<String, String> ids = Map.of("projectId", Long.toString(p.id()), "taskId", "1",
-                "organisationId", Long.toString(org), "username", u.username());
+                "organisationId", Long.toString(org), "username", u.username(), "annotationType", "ml-buildings");
         return internalErrors(fn, functionId, ids, Api.token(u.id()));
     }
 

@@ -51,6 +51,8 @@ public class ProjectsFunction extends ApiFunction {
 
     static final java.time.Duration RESEND_AFTER = java.time.Duration.ofMinutes(1);
     static final java.time.Duration STALLED_AFTER = java.time.Duration.ofMinutes(2);
+    /** A job sent again this many times that stalls once more is FAILED: its worker keeps dying on it. */
+    static final int MAX_RESENDS = 3;
     @Inject Splits splits;
     @Inject dev.tmserverless.aws.store.TaskMaps maps;
     @Inject BlobStore blobs;
@@ -58,6 +60,8 @@ public class ProjectsFunction extends ApiFunction {
     @Inject ProjectSearchIndex searchIndex;
     @Inject dev.tmserverless.aws.store.ProjectTags tags;
     @Inject ProjectActions actions;
+    @Inject ProjectQueries queries;
+    @Inject Annotations annotations;
     @Inject dev.tmserverless.aws.store.FavouriteStore favourites;
     @Inject dev.tmserverless.aws.store.ProjectPurge purge;
     @Inject dev.tmserverless.aws.store.StatsReads statistics;
@@ -114,10 +118,18 @@ public class ProjectsFunction extends ApiFunction {
                 .on(Routes.PROJECTS_BBOX, this::bbox)
                 .on(Routes.ACTIVE_PROJECTS, this::active)
                 .on(Routes.SIMILAR_PROJECTS, this::similar)
+                .on(Routes.POPULAR_PROJECTS, r -> queries.popular(r, activeMappers()))
+                .on(Routes.TOUCHED_PROJECTS, queries::touched)
+                .on(Routes.RECOMMENDED_PROJECTS, r -> queries.recommended(r, activeMappers()))
+                .on(Routes.COUNTRIES, r -> queries.countries())
+                .on(Routes.ANNOTATIONS, annotations::get)
+                .on(Routes.ANNOTATIONS_OF_TYPE, annotations::get)
+                .on(Routes.POST_ANNOTATIONS, annotations::post)
                 .on(Routes.PROJECT_NO_GEOMETRIES, this::noGeometries)
                 .on(Routes.PROJECT_NO_TASKS, this::noTasks)
                 .on(Routes.DELETE_PROJECT, this::delete)
                 .on(Routes.TRANSFER_OWNERSHIP, this::transferOwnership)
+                .on(Routes.RETRY_GRID_JOB, this::retryGridJob)
                 .on(Routes.FEATURE_PROJECT, r -> feature(r, true))
                 .on(Routes.UNFEATURE_PROJECT, r -> feature(r, false))
                 .on(Routes.IS_FAVOURITE, this::isFavourite)
@@ -267,25 +279,15 @@ public class ProjectsFunction extends ApiFunction {
         // percentages are the tasks' own, so a counter left behind by a crash between a task write and its counter
         // update never shows here.
         var s = maps.current(id);
-        // the teams of a project are not part of its version: they go into the ETag with the organisation
-        var teams = access.teams(id);
-        var campaigns = tags.campaigns(id);
-        var interests = tags.interests(id);
-        // the areas are written after the project item: their text is part of the tag, not only the version
-        String areas = storedPriorityAreas(id);
+        // what is kept beside the project item is not part of its version: it goes into the ETag with the organisation
+        Beside beside = beside(id);
         String etag = dev.tmserverless.aws.store.TaskMaps.etag(s.hash(), v.stored().version(),
-                Json.write(v.org()) + Json.write(teams) + Json.write(campaigns) + Json.write(interests) + areas,
-                req.locale(), abbreviated, req.queryFlag("as_file"));
+                Json.write(v.org()) + beside.tag(), req.locale(), abbreviated, req.queryFlag("as_file"));
         if (req.ifNoneMatch(etag)) return Response.notModified(etag, v.cacheControl());
         JsonNode fc = Json.parse(maps.json(id, s));
         if (abbreviated) fc.path("features").forEach(f -> ((com.fasterxml.jackson.databind.node.ObjectNode) f)
                 .set("geometry", com.fasterxml.jackson.databind.node.NullNode.getInstance()));
-        JsonNode aoi = blobs.get(BlobStore.aoiKey(id)).map(Json::parse).orElse(null);
-        Map<String, Object> dto = ProjectDto.of(v.project(), s.counters(), v.org(), aoi, fc, req.locale(), s.activeMappers());
-        dto.put("teams", teams);
-        dto.put("campaigns", campaigns);
-        dto.put("interests", interests);
-        dto.put("priorityAreas", Json.parse(areas));
+        Map<String, Object> dto = dto(v, s, fc, req.locale(), beside);
         Response r = Response.ok(dto).cached(etag, v.cacheControl());
         return req.queryFlag("as_file") ? r.asAttachment(fileName, fileType) : r;
     }
@@ -296,14 +298,35 @@ public class ProjectsFunction extends ApiFunction {
         long id = projectId(req);
         ProjectAccess.View v = access.load(id, user);
         if (!v.pm()) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
-        var s = maps.current(id);
-        JsonNode aoi = blobs.get(BlobStore.aoiKey(id)).map(Json::parse).orElse(null);
-        Map<String, Object> dto = ProjectDto.of(v.project(), s.counters(), v.org(), aoi, null, req.locale(), s.activeMappers());
+        Map<String, Object> dto = dto(v, maps.current(id), null, req.locale(), beside(id));
         dto.remove("tasks");
         dto.remove("projectInfo");
-        dto.put("teams", access.teams(id));
-        dto.put("priorityAreas", Json.parse(storedPriorityAreas(id)));
         return Response.ok(dto);
+    }
+
+    /**
+     * What a ProjectDTO shows that is kept beside the project item: its teams, campaigns, interests (their own
+     * items) and priority areas (an object, written after the item, so its text is part of the ETag).
+     */
+    private record Beside(List<Map<String, Object>> teams, List<Map<String, Object>> campaigns,
+                          List<Map<String, Object>> interests, String priorityAreas) {
+        String tag() { return Json.write(teams) + Json.write(campaigns) + Json.write(interests) + priorityAreas; }
+    }
+
+    private Beside beside(long id) {
+        return new Beside(access.teams(id), tags.campaigns(id), tags.interests(id), storedPriorityAreas(id));
+    }
+
+    /** The one ProjectDTO of GET project, nogeometries and notasks: the item, its task-map counters, the AOI, what is beside. */
+    private Map<String, Object> dto(ProjectAccess.View v, dev.tmserverless.aws.store.TaskMaps.Snapshot s, JsonNode tasks,
+                                    String locale, Beside beside) {
+        JsonNode aoi = blobs.get(BlobStore.aoiKey(v.project().id())).map(Json::parse).orElse(null);
+        Map<String, Object> dto = ProjectDto.of(v.project(), s.counters(), v.org(), aoi, tasks, locale, s.activeMappers());
+        dto.put("teams", beside.teams());
+        dto.put("campaigns", beside.campaigns());
+        dto.put("interests", beside.interests());
+        dto.put("priorityAreas", Json.parse(beside.priorityAreas()));
+        return dto;
     }
 
     Response update(Request req) {
@@ -344,15 +367,44 @@ public class ProjectsFunction extends ApiFunction {
     Response gridJob(Request req) {
         long id = projectId(req);
         access.visible(id, req.caller().optional().orElse(null));
-        GridJob j = jobStore.get(id).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND));
+        return gridJobAnswer(id, jobStore.get(id).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND)), Instant.now());
+    }
+
+    /**
+     * POST retry-grid-job (ours): a project manager queues a FAILED grid job again from scratch (the tasks it
+     * wrote are rewritten identically; docs/grid-jobs.md). 409 GridJobNotFailed for any other state.
+     */
+    Response retryGridJob(Request req) {
+        User user = req.caller().require();
+        long id = projectId(req);
+        ProjectAccess.View v = access.load(id, user);
+        if (!v.pm()) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
         Instant now = Instant.now();
+        // a project without a job (its tasks were written some other way) has nothing to retry either
+        if (!jobStore.retryWriting(id, now)) throw new ApiException(ErrorCode.GRID_JOB_NOT_FAILED);
+        try {
+            jobs.send(id);
+        } catch (RuntimeException e) {
+            // the job is QUEUED: the first read of its progress a minute later sends it again
+            org.slf4j.LoggerFactory.getLogger(ProjectsFunction.class).warn(
+                    "grid job {} was queued again but could not be sent; it is sent again when its progress is read", id, e);
+        }
+        return gridJobAnswer(id, jobStore.get(id).orElseThrow(), now);
+    }
+
+    private Response gridJobAnswer(long id, GridJob j, Instant now) {
         // A job still QUEUED after a minute lost its message, and a RUNNING job whose progress has not moved for
         // STALLED_AFTER lost its worker (killed by its timeout or memory; a live worker records progress every
-        // flush, seconds apart): whoever polls sends it again, and the new delivery resumes after the tasks written.
+        // flush, seconds apart): whoever polls sends it again, and the new delivery resumes after the slices written;
+        // a job sent again MAX_RESENDS times that stalls once more is FAILED (its worker keeps dying on it).
         // Duplicates are harmless (docs/performance.md "Grid jobs").
         boolean lost = j.state() == GridJob.State.QUEUED && j.updated().plus(RESEND_AFTER).isBefore(now)
                 || j.state() == GridJob.State.RUNNING && j.updated().plus(STALLED_AFTER).isBefore(now);
-        if (lost && jobStore.claimResend(id, j.updated(), now)) {
+        if (lost && jobStore.failStalled(id, j.updated(), MAX_RESENDS, "Writing the tasks stopped " + (MAX_RESENDS + 1)
+                + " times without finishing (the grid worker was stopped by its time or memory limit); a project"
+                + " manager can retry the job or delete the draft", now)) {
+            j = jobStore.get(id).orElseThrow();
+        } else if (lost && jobStore.claimResend(id, j.updated(), now)) {
             jobs.send(id);
         }
         Map<String, Object> m = new LinkedHashMap<>();
@@ -392,10 +444,11 @@ public class ProjectsFunction extends ApiFunction {
     Response contributions(Request req) {
         long id = projectId(req);
         access.visible(id, req.caller().optional().orElse(null));
-        Instant now = Instant.now();
-        java.util.List<dev.tmserverless.core.domain.Task> all = splits.listTasks(id).stream().map(t -> t.effective(now)).toList();
-        var profiles = users.getAll(Contributions.contributors(all));
-        return Response.ok(Map.of("userContributions", Contributions.of(all, profiles)));
+        // from the task-map snapshot's activity rows: a pointer read and the contributors' profiles, not a Query of
+        // every task
+        var activity = maps.activity(id);
+        var profiles = users.getAll(new java.util.LinkedHashSet<>(activity.contributors()));
+        return Response.ok(Map.of("userContributions", Contributions.of(activity, profiles)));
     }
 
     /** The stored (dissolved) AOI; public, as in the reference. */
@@ -580,16 +633,21 @@ public class ProjectsFunction extends ApiFunction {
             if (jobStore.get(id).map(j -> j.state() == GridJob.State.QUEUED || j.state() == GridJob.State.RUNNING).orElse(false)) {
                 throw new ApiException(ErrorCode.GRID_NOT_READY);
             }
+            // the count of committed task changes is read before the tasks: closing the project on it below proves
+            // that no task changed after the check (a lock that lands later sees the mark and is undone)
+            long changes = maps.changeCount(id);
             Instant now = Instant.now();
             if (splits.listTasksConsistently(id).stream().anyMatch(t -> t.effective(now).status() != dev.tmserverless.core.domain.TaskStatus.READY)) {
                 throw new ApiException(ErrorCode.HAS_MAPPED_TASKS);
             }
+            if (!maps.closeForDeleteWriting(id, changes)) continue; // a task changed since the check: check again
             purge.markPendingWriting(id);
             if (projects.deleteWriting(id, v.stored().version())) {
                 // a few seconds of the request's time; the sweeper finishes a larger project
                 if (purge.purgeWriting(id, System.currentTimeMillis() + 10_000)) purge.clearPendingWriting(id);
                 return Response.ok(Map.of("Success", "Project deleted"));
             }
+            maps.reopenWriting(id);
         }
         throw new ApiException(ErrorCode.CONFLICT);
     }

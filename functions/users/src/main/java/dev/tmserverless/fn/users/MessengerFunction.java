@@ -3,6 +3,7 @@ package dev.tmserverless.fn.users;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.tmserverless.aws.queue.MessageJobs;
+import dev.tmserverless.aws.queue.SqsBatch;
 import dev.tmserverless.aws.store.MessageStore;
 import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.domain.Message;
@@ -16,8 +17,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -54,34 +53,19 @@ public class MessengerFunction extends MicronautRequestHandler<SQSEvent, SQSBatc
 
     @Override
     public SQSBatchResponse execute(SQSEvent event) {
-        try {
-            return handle(event);
-        } finally {
-            dev.tmserverless.aws.observe.Telemetry.endInvocation(dev.tmserverless.core.catalogue.Resources.MESSENGER);
-        }
-    }
-
-    private SQSBatchResponse handle(SQSEvent event) {
-        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
-        if (event.getRecords() == null) return new SQSBatchResponse(failures);
         Instant until = clock.instant().plusSeconds(Resources.function(Resources.MESSENGER).timeoutSeconds()).minus(MARGIN);
-        for (SQSEvent.SQSMessage m : event.getRecords()) {
-            MessageJobs.Job job;
-            try {
-                job = MessageJobs.Job.fromJson(m.getBody());
-            } catch (RuntimeException malformed) {
-                LOG.error("dropping malformed message job {}: {}", m.getMessageId(), m.getBody());
-                continue;
+        return SqsBatch.handle(Resources.MESSENGER, event, LOG, "message job", new SqsBatch.Consumer<MessageJobs.Job>() {
+            @Override public MessageJobs.Job parse(String body) { return MessageJobs.Job.fromJson(body); }
+
+            @Override public String describe(MessageJobs.Job job) {
+                return job.template().id() + " (" + job.audience() + " " + job.targetId() + ")";
             }
-            try {
-                run(job, () -> clock.instant().isBefore(until));
-            } catch (RuntimeException e) {
-                LOG.error("message job {} ({} {}) failed; it will be delivered again", job.template().id(), job.audience(),
-                        job.targetId(), e);
-                failures.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
+
+            // a failed job is delivered again; its recipients already served are skipped
+            @Override public void run(MessageJobs.Job job, SQSEvent.SQSMessage raw) {
+                MessengerFunction.this.run(job, () -> clock.instant().isBefore(until));
             }
-        }
-        return new SQSBatchResponse(failures);
+        });
     }
 
     /** Delivers {@code job} while {@code inTime}; when time runs out, queues the rest as a new job. */

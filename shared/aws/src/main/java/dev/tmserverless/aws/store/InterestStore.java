@@ -1,6 +1,8 @@
 package dev.tmserverless.aws.store;
 
 import dev.tmserverless.aws.config.TmConfig;
+import dev.tmserverless.core.error.ApiException;
+import dev.tmserverless.core.error.ErrorCode;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -69,6 +71,27 @@ public class InterestStore {
 
     /** Every interest, in id order (one Query). */
     public List<Interest> all() { return items.all().stream().map(InterestStore::read).toList(); }
+
+    /**
+     * The interests these ids name, in the given order (one Query of all interests); 404 INTEREST_NOT_FOUND for
+     * the first id that names none. The one check of interest ids, before a user's or a project's set is written.
+     */
+    public List<Interest> existing(List<Long> ids) {
+        if (ids.isEmpty()) return List.of();
+        Map<Long, Interest> byId = new HashMap<>();
+        all().forEach(i -> byId.put(i.id(), i));
+        List<Interest> out = new java.util.ArrayList<>();
+        for (long id : ids) {
+            Interest i = byId.get(id);
+            if (i == null) throw notFound(id);
+            out.add(i);
+        }
+        return out;
+    }
+
+    public static ApiException notFound(long id) {
+        return new ApiException(ErrorCode.INTEREST_NOT_FOUND, ErrorCode.INTEREST_NOT_FOUND.message, Map.of("interest_id", id));
+    }
 
     public List<Long> ofUser(long userId) { return ids(Keys.user(userId)); }
 

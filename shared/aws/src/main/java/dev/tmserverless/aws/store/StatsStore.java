@@ -33,6 +33,8 @@ public class StatsStore {
     static final String P = Resources.STATS_KEY_PREFIX + "P#";
     static final String U = Resources.STATS_KEY_PREFIX + "U#";
     static final String SYS = Resources.STATS_KEY_PREFIX + "SYS";
+    /** The system partition's item of the popular projects (docs/projects.md "Popular projects"). */
+    static final String POPULAR = "POPULAR";
     static final String O = Resources.STATS_KEY_PREFIX + "O#";
     static final String TS = Resources.STATS_KEY_PREFIX + "TS#";
     static final String USERS = Resources.STATS_KEY_PREFIX + "USERS#";
@@ -310,6 +312,8 @@ public class StatsStore {
         public List<Long> validators = new ArrayList<>();
         public double mappedArea;
         public double validatedArea;
+        /** Ended locks per day over the popularity window (docs/projects.md "Popular projects"). */
+        public java.util.Map<String, Integer> lockDays = new java.util.TreeMap<>();
     }
 
     /**
@@ -376,6 +380,10 @@ public class StatsStore {
         r.validators = figures.validators;
         r.mappedArea = figures.mappedArea;
         r.validatedArea = figures.validatedArea;
+        String since = ProjectFigures.day(System.currentTimeMillis() - SystemFigures.POPULAR_WINDOW.toMillis());
+        figures.lockDays.forEach((day, n) -> {
+            if (day.compareTo(since) >= 0) r.lockDays.put(day, n);
+        });
         Map<String, AttributeValue> roll = new HashMap<>(rollKey);
         roll.put("d", Attr.s(Json.write(r)));
         roll.put("w", Attr.n(t.number()));
@@ -439,8 +447,16 @@ public class StatsStore {
         ddb.queryPaginator(b -> b.tableName(table).indexName("gsi1").keyConditionExpression("gsi1pk = :g")
                 .expressionAttributeValues(Map.of(":g", Attr.s(ROLLUPS))))
                 .forEach(page -> page.items().forEach(i -> rollups.add(read(Attr.str(i, "d"), Rollup.class))));
-        SystemFigures figures = SystemFigures.compute(rollups.stream().map(StatsStore::view).toList(), userCount(), orgNames);
+        SystemFigures figures = SystemFigures.compute(rollups.stream().map(StatsStore::view).toList(), userCount(), orgNames,
+                java.time.Instant.now());
         if (!writeSummary(t, Json.write(figures), Map.of())) return;
+        // the popular projects get a small item of their own: their route reads it, not the whole summary
+        Map<String, AttributeValue> pop = new HashMap<>(Attr.key(SYS, POPULAR));
+        pop.put("ids", AttributeValue.fromL(figures.popular.stream().map(Attr::n).toList()));
+        pop.put("w", Attr.n(t.number()));
+        Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(pop)
+                .conditionExpression("attribute_not_exists(w) OR w < :t")
+                .expressionAttributeValues(Map.of(":t", Attr.n(t.number())))));
         java.util.Set<Long> orgs = new java.util.TreeSet<>(figures.orgs.keySet());
         if (before != null) orgs.addAll(before.orgs.keySet());
         for (long org : orgs) {
@@ -454,7 +470,15 @@ public class StatsStore {
 
     private static SystemFigures.ProjectView view(Rollup r) {
         return new SystemFigures.ProjectView(r.p, r.org, r.status, r.created, r.lastUpdated, r.aoiArea, r.totalTasks,
-                r.tasksMapped, r.tasksValidated, r.tasksBadImagery, r.statuses, r.validators, r.mappedArea, r.validatedArea);
+                r.tasksMapped, r.tasksValidated, r.tasksBadImagery, r.statuses, r.validators, r.mappedArea, r.validatedArea,
+                r.lockDays);
+    }
+
+    /** The most popular projects, most first, as the last system recomputation ranked them (one small GetItem). */
+    public List<Long> popular() {
+        var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(SYS, POPULAR))).item();
+        if (item == null || !item.containsKey("ids")) return List.of();
+        return item.get("ids").l().stream().map(v -> Long.parseLong(v.n())).toList();
     }
 
     public Optional<SystemFigures> system() {

@@ -90,6 +90,7 @@ public enum ErrorCode {
     MISSING_REQUIRED_ATTRIBUTE(403, "MissingRequiredAttribute", Shape.LEGACY, "Missing required attribute for the default locale"),
     REQUIRE_LICENSE_ID(403, "RequireLicenseId", Shape.LEGACY, "LicenseId not found"),
     GRID_NOT_READY(403, "GridNotReady", Shape.LEGACY, "The project's tasks are still being created"),
+    GRID_JOB_NOT_FAILED(409, "GridJobNotFailed", Shape.LEGACY, "Only a failed grid job can be retried"),
 
     INVALID_TASK_STATE(403, "InvalidTaskState", Shape.LEGACY, "Task in invalid state for mapping"),
     USER_NOT_ALLOWED(403, "UserNotAllowed", Shape.LEGACY, "User not allowed to map"),

@@ -50,7 +50,7 @@ public record ProjectSummary(int v, long id, ProjectStatus status, String priori
 
     private static final Pattern HASHTAG = Pattern.compile("#[\\p{L}\\p{N}_-]+");
 
-    /** The summary of a project's settings. Countries, campaigns and interests are not modelled yet: empty. */
+    /** The summary of a project's settings. Campaigns and interests are kept apart (ProjectTags): empty here. */
     public static ProjectSummary of(Project p) {
         List<Text> texts = new ArrayList<>();
         for (ProjectInfo i : p.projectInfoLocales()) {
@@ -71,7 +71,7 @@ public record ProjectSummary(int v, long id, ProjectStatus status, String priori
                 p.aoiBbox() == null ? null : p.aoiBbox().clone(), p.isPrivate(),
                 p.allowedUserIds(), p.mappingPermission(), p.mappingPermissionLevelId(), p.validationPermission(),
                 p.validationPermissionLevelId(), p.defaultLocale(), texts, tags, p.sandbox(), p.database(),
-                p.imagery(), p.areaKm2(), List.of(), List.of(), List.of());
+                p.imagery(), p.areaKm2(), p.countryTag(), List.of(), List.of());
     }
 
     private static final Pattern NON_WORD = Pattern.compile("[^\\p{L}\\p{N}]+");
