@@ -240,8 +240,8 @@ final class ProjectSearch {
     static ToLongFunction<Entry> key(String orderBy) {
         return switch (orderBy) {
             case "id" -> e -> e.summary().id();
-            case "priority" -> e -> PRIORITIES.indexOf(e.summary().priority());
-            case "difficulty" -> e -> DIFFICULTY_ORDER.indexOf(e.summary().difficulty());
+            case "priority" -> e -> priorityRank(e.summary().priority());
+            case "difficulty" -> e -> difficultyRank(e.summary().difficulty());
             case "status" -> e -> e.summary().status().ordinal();
             case "last_updated" -> e -> e.summary().lastUpdated();
             case "created" -> e -> e.summary().created();
@@ -249,6 +249,30 @@ final class ProjectSearch {
             case "percent_mapped" -> e -> e.counters().percentMapped();
             case "percent_validated" -> e -> e.counters().percentValidated();
             default -> throw new IllegalArgumentException(orderBy);
+        };
+    }
+
+    /** {@code PRIORITIES.indexOf(p)}, without a walk of the list at every comparison of a sort. */
+    static int priorityRank(String p) {
+        if (p == null) return -1;
+        return switch (p) {
+            case "URGENT" -> 0;
+            case "HIGH" -> 1;
+            case "MEDIUM" -> 2;
+            case "LOW" -> 3;
+            default -> -1;
+        };
+    }
+
+    /** {@code DIFFICULTY_ORDER.indexOf(d)}, likewise. */
+    static int difficultyRank(String d) {
+        if (d == null) return -1;
+        return switch (d) {
+            case "" -> 0;
+            case "EASY" -> 1;
+            case "MODERATE" -> 2;
+            case "CHALLENGING" -> 3;
+            default -> -1;
         };
     }
 
