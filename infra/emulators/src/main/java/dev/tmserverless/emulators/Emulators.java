@@ -58,7 +58,7 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
  * The local AWS: DynamoDB (dynalite), SQS (ElasticMQ, embedded), S3 (s3rver), and stand-ins for OpenStreetMap
- * OAuth2, SES and the ohsomeNow statistics API, each on 127.0.0.1 and a free port. The npm emulators run as
+ * OAuth2, SES, the ohsomeNow statistics API and MapSwipe's GraphQL API, each on 127.0.0.1 and a free port. The npm emulators run as
  * child processes of this JVM and end
  * with it ({@link #close()}, a shutdown hook, and their own watch on the stdin pipe).
  *
@@ -83,6 +83,7 @@ public final class Emulators implements AutoCloseable {
     public static final String ENV_ENDPOINT_DYNAMODB = "TM_AWS_ENDPOINT_DYNAMODB";
     public static final String ENV_ENDPOINT_SQS = "TM_AWS_ENDPOINT_SQS";
     public static final String ENV_ENDPOINT_S3 = "TM_AWS_ENDPOINT_S3";
+    public static final String ENV_RESPONSES_URL = "TM_RESPONSES_URL";
     public static final String ENV_OSM_URL = "TM_OSM_URL";
     public static final String ENV_OSM_CLIENT_ID = "TM_OSM_CLIENT_ID";
     public static final String ENV_OSM_CLIENT_SECRET = "TM_OSM_CLIENT_SECRET";
@@ -94,6 +95,9 @@ public final class Emulators implements AutoCloseable {
     public static final String ENV_IMAGE_BASE_URL = "TM_IMAGE_BASE_URL";
     public static final String ENV_OHSOME_URL = "TM_OHSOME_STATS_API_URL";
     public static final String ENV_OHSOME_TOKEN = "TM_OHSOME_STATS_TOKEN";
+    public static final String ENV_MAPSWIPE_URL = "TM_MAPSWIPE_API_URL";
+    /** A MapSwipe user group the stand-in knows from the start (a partner's {@code mapswipe_group_id} locally). */
+    public static final String MAPSWIPE_DEMO_GROUP = "local-demo-group";
     /** The ohsome stand-in's token of the default resource copy (the local stack). */
     public static final String OHSOME_TOKEN = "tm-local-ohsome-token";
     /**
@@ -155,6 +159,8 @@ public final class Emulators implements AutoCloseable {
     private OsmStandIn osm;
     private MailStandIn mail;
     private OhsomeStandIn ohsome;
+    private ResponsesEdge responsesEdge;
+    private MapSwipeStandIn mapswipe;
     private URI dynamoDbEndpoint;
     private URI sqsEndpoint;
     private URI s3Endpoint;
@@ -202,6 +208,8 @@ public final class Emulators implements AutoCloseable {
         mail = MailStandIn.start();
         ohsome = OhsomeStandIn.start();
         ohsome.registerToken(OHSOME_TOKEN);
+        mapswipe = MapSwipeStandIn.start();
+        mapswipe.seedDemoGroup(MAPSWIPE_DEMO_GROUP);
 
         Path folder = NodeEmulators.nodeFolder();
         NodeEmulators.ensureInstalled(folder);
@@ -241,6 +249,7 @@ public final class Emulators implements AutoCloseable {
 
         dynamoDb = configure(DynamoDbClient.builder(), dynamoDbEndpoint).build();
         sqs = configure(SqsClient.builder(), sqsEndpoint).build();
+        responsesEdge = ResponsesEdge.start(s3Endpoint);
         s3 = configure(S3Client.builder(), s3Endpoint)
                 .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
                 .forcePathStyle(true)
@@ -357,6 +366,11 @@ public final class Emulators implements AutoCloseable {
         return osm;
     }
 
+    /** The MapSwipe GraphQL stand-in (partner statistics). */
+    public MapSwipeStandIn mapswipe() {
+        return mapswipe;
+    }
+
     /** The ohsomeNow statistics stand-in ({@code /stats/user}). */
     public OhsomeStandIn ohsome() {
         return ohsome;
@@ -441,7 +455,7 @@ public final class Emulators implements AutoCloseable {
      * {@code TM_AWS_ENDPOINT_SQS}, {@code TM_AWS_ENDPOINT_S3}, {@code TM_OSM_URL}, {@code TM_OSM_CLIENT_ID},
      * {@code TM_OSM_CLIENT_SECRET}, {@code TM_TOKEN_SECRET}, {@code TM_BOOTSTRAP_ADMINS}, {@code TM_AWS_ENDPOINT_SES},
      * {@code TM_MAIL_FROM}, {@code TM_EMAIL_CONTACT_ADDRESS}, {@code TM_IMAGE_BASE_URL},
-     * {@code TM_OHSOME_STATS_API_URL}, {@code TM_OHSOME_STATS_TOKEN}.
+     * {@code TM_OHSOME_STATS_API_URL}, {@code TM_OHSOME_STATS_TOKEN}, {@code TM_MAPSWIPE_API_URL}.
      */
     public Map<String, String> env() {
         ResourceSet resources = defaultResources;
@@ -467,6 +481,8 @@ public final class Emulators implements AutoCloseable {
         env.put(ENV_ENDPOINT_DYNAMODB, dynamoDbEndpoint.toString());
         env.put(ENV_ENDPOINT_SQS, sqsEndpoint.toString());
         env.put(ENV_ENDPOINT_S3, s3Endpoint.toString());
+        // oversized answers are handed over through the edge, as deployed (docs/performance.md)
+        env.put(ENV_RESPONSES_URL, responsesEdge.baseUrl(resources.bucket()).toString());
         env.put(ENV_OSM_URL, osm.baseUrl().toString());
         env.put(ENV_OSM_CLIENT_ID, OSM_CLIENT_ID);
         env.put(ENV_OSM_CLIENT_SECRET, OSM_CLIENT_SECRET);
@@ -479,6 +495,7 @@ public final class Emulators implements AutoCloseable {
         env.put(ENV_IMAGE_BASE_URL, s3Endpoint + "/" + resources.bucket() + "/");
         env.put(ENV_OHSOME_URL, ohsome.baseUrl().toString());
         env.put(ENV_OHSOME_TOKEN, OHSOME_TOKEN);
+        env.put(ENV_MAPSWIPE_URL, mapswipe.graphqlUrl().toString());
         return env;
     }
 
@@ -681,8 +698,14 @@ public final class Emulators implements AutoCloseable {
         if (mail != null) {
             closeQuietly(mail);
         }
+        if (responsesEdge != null) {
+            closeQuietly(responsesEdge);
+        }
         if (ohsome != null) {
             closeQuietly(ohsome);
+        }
+        if (mapswipe != null) {
+            closeQuietly(mapswipe);
         }
         if (sqsServer != null) {
             try {

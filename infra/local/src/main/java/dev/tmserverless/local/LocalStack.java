@@ -300,6 +300,7 @@ public final class LocalStack implements AutoCloseable {
         b.append(String.format("  OSM stand-in          %s   client %s%n", emulators.osmUrl(), Emulators.OSM_CLIENT_ID));
         b.append(String.format("  Mail (SES stand-in)   %s/messages%n", emulators.mail().baseUrl()));
         b.append(String.format("  ohsome stand-in       %s/stats/user%n", emulators.ohsome().baseUrl()));
+        b.append(String.format("  MapSwipe stand-in     %s   group %s%n", emulators.mapswipe().graphqlUrl(), Emulators.MAPSWIPE_DEMO_GROUP));
         b.append(String.format("  Data                  %s%n",
                 config.dataDir() == null ? "in memory (lost on exit)" : config.dataDir()));
         b.append("  Functions\n");

@@ -226,6 +226,20 @@ class ProjectsFunctionTest {
     }
 
     @Test
+    void textsTooBigForTheProjectItemAreRefusedWith400AndChangeNothing() {
+        long id = create(manager, body(AOI, grid(14)));
+        String path = "/api/v2/projects/" + id + "/";
+        var huge = call(fn, "PATCH", path, token(manager.id()), publishBody("DRAFT", "x".repeat(450_000)));
+        assertThat(huge.status()).isEqualTo(400);
+        assertThat(call(fn, "GET", path, token(manager.id()), null).json().path("projectInfo").path("description").asText())
+                .doesNotContain("xxxx");
+        // a long name at creation is refused before anything is stored
+        String longName = body(AOI, grid(14)).replace("\"Flood response\"", "\"" + "n".repeat(450_000) + "\"");
+        assertThat(longName).contains("nnnn");
+        assertThat(call(fn, "POST", "/api/v2/projects/", token(manager.id()), longName).status()).isIn(400, 422);
+    }
+
+    @Test
     void priorityAreasAreStoredByPatchAndAnsweredAsAListOfPolygons() {
         long id = create(manager, body(AOI, grid(14)));
         String path = "/api/v2/projects/" + id + "/";

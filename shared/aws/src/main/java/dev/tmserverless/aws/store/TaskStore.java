@@ -275,6 +275,12 @@ public class TaskStore {
     }
 
     /**
+     * True if the project's delete has closed it to task changes (docs/projects.md "Deleting a project"): asked
+     * after a lock is written, so that a lock that came after the delete's check of the tasks is undone.
+     */
+    public boolean projectClosedForDelete(long projectId) { return TaskMaps.closedForDelete(ddb, table, projectId); }
+
+    /**
      * Applies a decided change; false if the task moved on since it was read (the caller re-decides). Once it has
      * won, the users who added rows get them recorded ({@link UserTasks#recordWrites}). History rows
      * beyond the item's window ({@link HistoryWindow}) move to an archive item first: written before the task, so

@@ -43,7 +43,9 @@ public final class Resources {
         /** Writing uploaded images under {@link #UPLOADS_PREFIX}. */
         UPLOADS_WRITE,
         /** Read the table's change stream (the event source mapping of {@link #TABLE_FEED}). */
-        TABLE_STREAM_CONSUME }
+        TABLE_STREAM_CONSUME,
+        /** Scan the table (TABLE_READ_WRITE has no Scan): only the scheduled statistics reconciliation. */
+        TABLE_SCAN }
 
     /**
      * A Lambda function: its Maven module (which builds {@code <module>-lambda.jar}), the handler class the
@@ -139,13 +141,13 @@ public final class Resources {
             new Function(BULK_WORKER, "tasks", "dev.tmserverless.fn.tasks.BulkWorkerFunction", 1024, 900,
                     Set.of(Access.TABLE_READ_WRITE, Access.BULK_JOBS_SEND, Access.BULK_JOBS_CONSUME), false),
             new Function(MESSENGER, "users", "dev.tmserverless.fn.users.MessengerFunction", 512, 300,
-                    Set.of(Access.TABLE_READ_WRITE, Access.MESSAGES_SEND, Access.MESSAGES_CONSUME), false),
+                    Set.of(Access.TABLE_READ_WRITE, Access.MESSAGES_SEND, Access.MESSAGES_CONSUME, Access.MAIL_SEND), false),
             new Function(SWEEPER, "sweeper", "dev.tmserverless.fn.sweeper.SweeperFunction", 512, 60,
                     Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE), false),
             new Function(STATS, "stats", "dev.tmserverless.fn.stats.StatsFunction", 1024, 60,
                     Set.of(Access.TABLE_READ_WRITE, Access.TABLE_STREAM_CONSUME), false),
             new Function(STATS_RECONCILER, "stats", "dev.tmserverless.fn.stats.ReconcileFunction", 1024, 300,
-                    Set.of(Access.TABLE_READ_WRITE), false));
+                    Set.of(Access.TABLE_READ_WRITE, Access.TABLE_SCAN), false));
 
     /**
      * A function fed by the table's change stream (NEW_AND_OLD_IMAGES): batches of up to {@code batchSize} records
@@ -239,7 +241,9 @@ public final class Resources {
             // what a user has locked is read where locks are written
             new Mount(V2 + "/users/queries/tasks", TASKS),
             // the tasks a user has touched are read from the task items' per-user index, next to the task writes
-            new Mount(V2 + "/users/{userId}/tasks", TASKS));
+            new Mount(V2 + "/users/{userId}/tasks", TASKS),
+            // recommendations are computed from the search index, which the projects function holds
+            new Mount(V2 + "/users/{userId}/recommended-projects", PROJECTS));
 
     /** The HTTP API's routes: two per mount, method ANY. */
     public static List<Route> gatewayRoutes() {
