@@ -34,6 +34,14 @@ public final class RouteFuzz {
     static final List<String> BAD_QUERIES = List.of("", "?tasks=", "?tasks=,,", "?tasks=1,x", "?as_file=maybe",
             "?tasks=99999999999", "?abbreviated=1&as_file=", "?redirect_uri=", "?code=&redirect_uri=x");
 
+    /** Bad queries for the routes that read those parameters (by route path), on top of {@link #BAD_QUERIES}. */
+    static final Map<String, List<String>> ROUTE_QUERIES = Map.of(
+            "/users/statistics", List.of("?startDate=2024-13-45", "?startDate=0000-01-01&endDate=0001-01-01",
+                    "?startDate=2024-01-01&endDate=", "?startDate=2024-01-01&endDate=+2024-01-02",
+                    "?startDate=9999-12-31&endDate=9999-12-31", "?startDate=%20"),
+            "/users/statistics/nextlevel", List.of("?userId=", "?userId=abc", "?userId=-1",
+                    "?userId=99999999999999999999", "?userId=1.5"));
+
     /**
      * Runs {@link #internalErrors(RequestHandler, String, Map, String)} against a fresh user, organisation and
      * published two-task project, so the good ids name things that exist.
@@ -66,7 +74,9 @@ public final class RouteFuzz {
             boolean hasBody = !r.method().equals("GET");
             for (String path : paths) {
                 for (String auth : Arrays.asList(null, authorization)) {
-                    for (String q : BAD_QUERIES) check(fn, r.method(), path + "/" + q, auth, hasBody ? "{}" : null, Map.of(), out);
+                    List<String> queries = new ArrayList<>(BAD_QUERIES);
+                    queries.addAll(ROUTE_QUERIES.getOrDefault(r.path(), List.of()));
+                    for (String q : queries) check(fn, r.method(), path + "/" + q, auth, hasBody ? "{}" : null, Map.of(), out);
                     if (hasBody) for (String body : BAD_BODIES) check(fn, r.method(), path + "/", auth, body, Map.of(), out);
                 }
             }

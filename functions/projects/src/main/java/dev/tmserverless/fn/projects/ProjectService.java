@@ -79,10 +79,16 @@ public class ProjectService {
         this.limits = config.aoiLimits();
     }
 
+    /** A project name longer than this is refused before anything is written (it is stored in several items). */
+    static final int MAX_NAME_LENGTH = 1_000;
+
     public long create(User user, JsonNode body) {
         Fields.object(body);
         String name = Fields.text(body, "projectName").trim();
         if (name.isEmpty()) throw Fields.schema("projectName", "String should have at least 1 character", "string_too_short");
+        if (name.length() > MAX_NAME_LENGTH) {
+            throw Fields.schema("projectName", "String should have at most " + MAX_NAME_LENGTH + " characters", "string_too_long");
+        }
         Long cloneFrom = body.hasNonNull("cloneFromProjectId") ? Fields.integer(body, "cloneFromProjectId") : null;
         // a clone keeps its source's organisation, as the reference: the body's is not needed then
         Long bodyOrg = cloneFrom == null || body.hasNonNull("organisation") ? Fields.integer(body, "organisation") : null;

@@ -39,9 +39,17 @@ final class ProjectUpdate {
      * The project as the PATCH body makes it. {@code users} finds a user by name: the allow-list is resolved to
      * user ids here, and a name nobody has is 404 USER_NOT_FOUND, as in the reference.
      */
+    /** The largest update body: room below DynamoDB's 400 KB item limit for the project's other fields. */
+    static final int MAX_UPDATE_CHARS = 300_000;
+
     static Project apply(Project old, JsonNode b, Function<String, Optional<User>> users,
                          java.util.function.IntPredicate licenseExists) {
         if (b == null || !b.isObject()) throw new ApiException(ErrorCode.INVALID_DATA, "Project update body must be a JSON object");
+        // the project is one item (DynamoDB refuses an item over 400 KB): a bigger update is refused here, not with a 500
+        if (b.toString().length() > MAX_UPDATE_CHARS) {
+            throw new ApiException(ErrorCode.INVALID_DATA, "Project update is too large (over " + MAX_UPDATE_CHARS
+                    + " characters of JSON); shorten the descriptions or instructions");
+        }
         for (String k : REQUIRED) {
             if (!b.hasNonNull(k)) throw new ApiException(ErrorCode.INVALID_DATA, "Missing required field: " + k);
         }

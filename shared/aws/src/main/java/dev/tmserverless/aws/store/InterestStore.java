@@ -100,8 +100,28 @@ public class InterestStore {
 
     public List<Long> ofProject(long projectId) { return ids(Keys.project(projectId)); }
 
-    /** Replaces the project's interests (one put). */
-    public void setForProject(long projectId, List<Long> ids) { put(Keys.project(projectId), ids); }
+    /** Each project's interest ids (projects without any left out): one BatchGetItem per 100 projects. */
+    public Map<Long, List<Long>> ofProjects(java.util.Collection<Long> projectIds) {
+        Map<Long, List<Long>> out = new java.util.TreeMap<>();
+        var keys = projectIds.stream().distinct().map(id -> Attr.key(Keys.project(id), INTERESTS)).toList();
+        for (var i : Dynamo.batchGet(ddb, table, keys)) {
+            if (!i.containsKey("ids")) continue;
+            out.put(Long.parseLong(Attr.str(i, "pk").substring("PROJECT#".length())),
+                    i.get("ids").l().stream().map(v -> Long.parseLong(v.n())).toList());
+        }
+        return out;
+    }
+
+    /** Replaces the project's interests (one put), then its search summary's copy of them (docs/search.md). */
+    public void setForProject(long projectId, List<Long> ids) {
+        put(Keys.project(projectId), ids);
+        if (ids.isEmpty()) {
+            SearchSummaries.changeWriting(ddb, table, projectId, null, null, SearchSummaries.INTERESTS, null, null, Map.of());
+        } else {
+            SearchSummaries.changeWriting(ddb, table, projectId, SearchSummaries.INTERESTS + " = :i", null, null, null, null,
+                    Map.of(":i", SearchSummaries.idSet(ids)));
+        }
+    }
 
     private List<Long> ids(String pk) {
         var i = ddb.getItem(b -> b.tableName(table).key(Attr.key(pk, INTERESTS)).consistentRead(true)).item();

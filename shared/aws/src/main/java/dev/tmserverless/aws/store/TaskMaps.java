@@ -5,6 +5,7 @@ import dev.tmserverless.aws.http.Json;
 import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.domain.ProjectCounters;
 import dev.tmserverless.core.domain.Task;
+import dev.tmserverless.core.dto.ProjectActivity;
 import dev.tmserverless.core.dto.TaskFeatureCollection;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -49,7 +50,8 @@ public class TaskMaps {
     public static final Duration LEASE = Duration.ofSeconds(3);
 
     /** What the readers need: the version, content hash, and the figures derived from the tasks. */
-    public record Snapshot(long version, String hash, ProjectCounters counters, int activeMappers) {
+    /** {@code activityHash}: the content hash of the version's {@link ProjectActivity} document (null: built before it). */
+    public record Snapshot(long version, String hash, ProjectCounters counters, int activeMappers, String activityHash) {
         /** The ETag of answers that are this snapshot's document. */
         public String etag() { return "\"tm-" + hash.substring(0, 32) + "\""; }
     }
@@ -69,6 +71,11 @@ public class TaskMaps {
     private final Map<String, byte[]> recent = java.util.Collections.synchronizedMap(new LinkedHashMap<>(8, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, byte[]> e) { return size() > 4; }
+    });
+    /** The last few activity documents, parsed, by content hash. */
+    private final Map<String, ProjectActivity> activities = java.util.Collections.synchronizedMap(new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ProjectActivity> e) { return size() > 4; }
     });
     public volatile Faults faults = new Faults();
     public volatile Clock clock = Clock.systemUTC();
@@ -167,6 +174,35 @@ public class TaskMaps {
         }
     }
 
+    /**
+     * The project's {@link ProjectActivity} at the current snapshot: the pointer read, then the stored document (kept
+     * in the container by hash, like the map), never a Query of the tasks unless the snapshot must be rebuilt.
+     */
+    public ProjectActivity activity(long projectId) {
+        Snapshot s = current(projectId);
+        if (s.activityHash() == null) s = rebuild(projectId, s.version());
+        ProjectActivity parsed = activities.get(s.activityHash());
+        if (parsed != null) return parsed;
+        byte[] gz = recent.get(s.activityHash());
+        if (gz == null) {
+            try {
+                String key = objectKey(projectId, s.activityHash());
+                gz = s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray();
+            } catch (NoSuchKeyException e) {
+                Snapshot again = rebuild(projectId, Attr.lng(pointer(projectId), "cv", 0));
+                gz = recent.get(again.activityHash());
+                s = again;
+            }
+        }
+        try {
+            parsed = Json.MAPPER.readValue(gunzip(gz), ProjectActivity.class);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        activities.put(s.activityHash(), parsed);
+        return parsed;
+    }
+
     /** The snapshot's document as JSON text. */
     public String json(long projectId, Snapshot s) { return gunzip(gzipJson(projectId, s)); }
 
@@ -189,7 +225,8 @@ public class TaskMaps {
 
     private static Snapshot snapshot(Map<String, AttributeValue> p) {
         return new Snapshot(Attr.lng(p, "sv", 0), Attr.str(p, "h"), new ProjectCounters(Attr.lng(p, "tot", 0),
-                Attr.lng(p, "mapped", 0), Attr.lng(p, "validated", 0), Attr.lng(p, "bad", 0)), (int) Attr.lng(p, "mappers", 0));
+                Attr.lng(p, "mapped", 0), Attr.lng(p, "validated", 0), Attr.lng(p, "bad", 0)), (int) Attr.lng(p, "mappers", 0),
+                p.containsKey("ah") ? Attr.str(p, "ah") : null);
     }
 
     /**
@@ -208,6 +245,15 @@ public class TaskMaps {
                     .contentEncoding("gzip"), RequestBody.fromBytes(gz));
         }
         recent.put(hash, gz);
+        // the activity and contribution reads' rows, stored the same way beside the map
+        byte[] activityJson = Json.write(ProjectActivity.of(all)).getBytes(StandardCharsets.UTF_8);
+        String activityHash = sha256(activityJson);
+        byte[] activityGz = gzip(activityJson);
+        if (!recent.containsKey(activityHash)) {
+            s3.putObject(b -> b.bucket(bucket).key(objectKey(projectId, activityHash)).contentType("application/json")
+                    .contentEncoding("gzip"), RequestBody.fromBytes(activityGz));
+        }
+        recent.put(activityHash, activityGz);
         long staleAt = all.stream().filter(t -> t.status().isLocked() && t.lockExpiresAt() != null)
                 .mapToLong(t -> t.lockExpiresAt().toEpochMilli()).min().orElse(Long.MAX_VALUE);
         ProjectCounters c = ProjectCounters.of(all);
@@ -224,14 +270,15 @@ public class TaskMaps {
         v.put(":val", Attr.n(c.tasksValidated()));
         v.put(":bad", Attr.n(c.tasksBadImagery()));
         v.put(":am", Attr.n((long) mappers));
+        v.put(":ah", Attr.s(activityHash));
         // newer wins; at the same version the later build wins (it may have seen a lock expire)
         Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table)
                 .key(Attr.key(Keys.project(projectId), Keys.TASK_MAP))
                 .updateExpression("SET sv = :v, h = :h, builtAt = :b, staleAt = :s, tot = :tot, mapped = :m, "
-                        + "validated = :val, bad = :bad, mappers = :am REMOVE lease")
+                        + "validated = :val, bad = :bad, mappers = :am, ah = :ah REMOVE lease")
                 .conditionExpression("attribute_not_exists(sv) OR sv < :v OR (sv = :v AND builtAt < :b)")
                 .expressionAttributeValues(v)));
-        return new Snapshot(cv, hash, c, mappers);
+        return new Snapshot(cv, hash, c, mappers, activityHash);
     }
 
     /** An ETag for an answer derived from a snapshot and other inputs (each part in order). */

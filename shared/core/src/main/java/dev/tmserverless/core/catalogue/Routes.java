@@ -180,6 +180,8 @@ public final class Routes {
     public static final Resources.Route PROJECT = route("GET", "/projects/{projectId}", PROJECTS);
     public static final Resources.Route UPDATE_PROJECT = route("PATCH", "/projects/{projectId}", PROJECTS);
     public static final Resources.Route GRID_JOB = route("GET", "/projects/{projectId}/queries/grid-job", PROJECTS);
+    /** Ours: a FAILED grid job queued again from scratch (docs/grid-jobs.md). */
+    public static final Resources.Route RETRY_GRID_JOB = route("POST", "/projects/{projectId}/actions/retry-grid-job", PROJECTS);
     public static final Resources.Route PROJECT_AOI = route("GET", "/projects/{projectId}/queries/aoi", PROJECTS);
     /** The project's priority areas, a list of GeoJSON Polygons (docs/projects.md). */
     public static final Resources.Route PRIORITY_AREAS = route("GET", "/projects/{projectId}/queries/priority-areas", PROJECTS);
@@ -227,6 +229,12 @@ public final class Routes {
     public static final Resources.Route USER_STATISTICS = route("GET", "/users/{username}/statistics", USERS);
     /** A user's OSM edits by topic, asked of the ohsomeNow statistics API and answered as it comes (docs/ohsome.md). */
     public static final Resources.Route OHSOME_STATISTICS = route("GET", "/users/statistics/ohsome", USERS);
+    /** Users registered in a date range, by level, contribution, e-mail verification and gender. */
+    public static final Resources.Route USERS_REGISTRATION_STATISTICS = route("GET", "/users/statistics", USERS);
+    /** The caller-named user's progress towards their next mapping level (badge requirements vs their statistics). */
+    public static final Resources.Route USER_NEXT_LEVEL = route("GET", "/users/statistics/nextlevel", USERS);
+    /** A user's contribution rate per interest, over the projects they worked in. */
+    public static final Resources.Route USER_INTEREST_STATISTICS = route("GET", "/users/{userId}/statistics/interests", USERS);
     public static final Resources.Route ORGANISATION_STATISTICS = route("GET", "/organisations/{organisationId}/statistics", USERS);
     public static final Resources.Route PROJECT_STATISTICS = route("GET", "/projects/{projectId}/statistics", PROJECTS);
     public static final Resources.Route PROJECT_USER_STATISTICS =

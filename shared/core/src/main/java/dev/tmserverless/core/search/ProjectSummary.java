@@ -48,9 +48,21 @@ public record ProjectSummary(int v, long id, ProjectStatus status, String priori
         interests = interests == null ? List.of() : List.copyOf(interests);
     }
 
+    /** This summary with the project's campaign and interest ids (kept on the summary item beside it). */
+    public ProjectSummary withTags(List<Long> campaignIds, List<Long> interestIds) {
+        if (campaigns.equals(campaignIds) && interests.equals(interestIds)) return this;
+        return new ProjectSummary(v, id, status, priority, difficulty, mappingTypes, organisationId, authorId, author,
+                created, lastUpdated, dueDate, centroid, bbox, isPrivate, allowedUserIds, mappingPermission,
+                mappingLevel, validationPermission, validationLevel, defaultLocale, texts, hashtags, sandbox, database,
+                imagery, areaKm2, countries, campaignIds, interestIds);
+    }
+
     private static final Pattern HASHTAG = Pattern.compile("#[\\p{L}\\p{N}_-]+");
 
-    /** The summary of a project's settings. Campaigns and interests are kept apart (ProjectTags): empty here. */
+    /**
+     * The summary of a project's settings. Campaigns and interests are empty here: the index takes them from their own
+     * attributes of the summary item ({@link #withTags}).
+     */
     public static ProjectSummary of(Project p) {
         List<Text> texts = new ArrayList<>();
         for (ProjectInfo i : p.projectInfoLocales()) {

@@ -22,6 +22,8 @@ public final class SystemFigures {
     /** Organisation name ⇒ projects created; projects in no (known) organisation under "Unassociated". */
     public Map<String, Long> organisations = new TreeMap<>();
     public Map<Long, OrgFigures> orgs = new TreeMap<>();
+    /** Holder ⇒ latest expiry (epoch ms) of the locks held now in any project: who is online. */
+    public Map<Long, Long> locks = new TreeMap<>();
     /**
      * The most popular projects, most first: by locks for mapping or validation that ended in the last
      * {@link #POPULAR_WINDOW}, ties newest project first; twice {@link #POPULAR_SIZE}, so that the list still has
@@ -38,9 +40,11 @@ public final class SystemFigures {
     public record ProjectView(long p, long org, String status, String created, String lastUpdated, double aoiArea,
                               long totalTasks, long tasksMapped, long tasksValidated, long tasksBadImagery,
                               Map<String, Integer> statuses, List<Long> validators, double mappedArea,
-                              double validatedArea, Map<String, Integer> lockDays) {
+                              double validatedArea, Map<String, Integer> lockDays,
+                              Map<Long, Long> locks) {
         public ProjectView {
             lockDays = lockDays == null ? Map.of() : lockDays;
+            locks = locks == null ? Map.of() : locks;
         }
     }
 
@@ -72,6 +76,7 @@ public final class SystemFigures {
             s.totalArea += p.aoiArea();
             s.totalMappedArea += p.mappedArea();
             s.totalValidatedArea += p.validatedArea();
+            p.locks().forEach((u, exp) -> s.locks.merge(u, exp, Math::max));
             long n = 0;
             for (Map.Entry<String, Integer> d : p.lockDays().entrySet()) if (d.getKey().compareTo(since) >= 0) n += d.getValue();
             if (n > 0) locks.add(new long[]{p.p(), n});
@@ -91,6 +96,11 @@ public final class SystemFigures {
         locks.sort((a, b) -> a[1] != b[1] ? Long.compare(b[1], a[1]) : Long.compare(b[0], a[0]));
         for (int i = 0; i < Math.min(2 * POPULAR_SIZE, locks.size()); i++) s.popular.add(locks.get(i)[0]);
         return s;
+    }
+
+    /** Distinct users holding a lock that has not expired at {@code nowMs}. */
+    public long mappersOnline(long nowMs) {
+        return locks.values().stream().filter(exp -> exp > nowMs).count();
     }
 
     /** The organisation's figures as the reference answers them, for projects created from {@code year} on (or all). */
