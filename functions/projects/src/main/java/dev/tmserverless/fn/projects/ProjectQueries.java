@@ -62,7 +62,7 @@ public class ProjectQueries {
         for (long id : ids) {
             Row r = snap.row(id);
             if (r == null || r.summary().isPrivate() || r.summary().centroid() == null) continue;
-            results.add(ProjectSearch.result(r, req.locale(), mappers));
+            results.add(ProjectSearch.result(r, req.locale(), mappers, snap.campaigns()));
             if (results.size() == SystemFigures.POPULAR_SIZE) break;
         }
         return Response.ok(searchResults(results, Map.of()));
@@ -141,7 +141,7 @@ public class ProjectQueries {
             if (level.equals(r.summary().difficulty()) && recommendable(r, user, caller, admin) && seen.add(r.id())) picked.add(r);
         }
         List<Map<String, Object>> results = new ArrayList<>();
-        for (Row r : picked) results.add(ProjectSearch.result(r, req.locale(), mappers));
+        for (Row r : picked) results.add(ProjectSearch.result(r, req.locale(), mappers, snap.campaigns()));
         return Response.ok(searchResults(results, null));
     }
 
