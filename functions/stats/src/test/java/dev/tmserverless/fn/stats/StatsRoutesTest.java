@@ -73,12 +73,6 @@ class StatsRoutesTest {
         assertThat(fx.tasks.apply(lock)).isTrue();
         assertThat(fx.tasks.apply(TaskMachine.unlockAfterMapping(fx.tasks.get(p.id(), 1).orElseThrow(),
                 author.actor(), mappedAt, "MAPPED", null))).isTrue();
-        // popularity: a busier project (two ended locks) and a private one (three) beside p (one ended, one open)
-        busy = fx.project(author, ProjectStatus.PUBLISHED, 3);
-        hidden = fx.project(author, ProjectStatus.PUBLISHED, ready(3), "", fx.orgs.create("Hidden org", "hidden-org", null,
-                null, null, null, java.util.List.of()).id(), true, java.util.List.of());
-        for (int t = 1; t <= 2; t++) endedLock(busy, t);
-        for (int t = 1; t <= 3; t++) endedLock(hidden, t);
         // the mapper holds task 2 now, through the tasks function (lock slot and all)
         var locked = call(tasks, "POST", "/api/v2/projects/" + p.id() + "/tasks/actions/lock-for-mapping/2/",
                 token(mapper.id()), null);
@@ -117,39 +111,6 @@ class StatsRoutesTest {
         top = fx.user("top-stats");
         fx.users.setLevel(top.id(), MappingLevel.ADVANCED);
         h.caughtUp();
-    }
-
-    static Project busy;
-    static Project hidden;
-
-    static java.util.List<dev.tmserverless.aws.store.TaskStore.NewTask> ready(int n) {
-        java.util.List<dev.tmserverless.aws.store.TaskStore.NewTask> ts = new java.util.ArrayList<>();
-        for (int i = 1; i <= n; i++) {
-            ts.add(new dev.tmserverless.aws.store.TaskStore.NewTask(dev.tmserverless.core.domain.Task.ready(0, i, 1010 + i, 1399, 11, true), null));
-        }
-        return ts;
-    }
-
-    /** The author locks the task for a minute and stops: one lock row that ended with a duration. */
-    static void endedLock(Project in, int taskId) {
-        Instant at = Instant.now().minusSeconds(120);
-        assertThat(fx.tasks.apply(TaskMachine.lockForMapping(fx.tasks.get(in.id(), taskId).orElseThrow(), author.actor(),
-                at, Duration.ofHours(2)))).isTrue();
-        assertThat(fx.tasks.apply(TaskMachine.stopMapping(fx.tasks.get(in.id(), taskId).orElseThrow(), author.actor(),
-                at.plusSeconds(60), null))).isTrue();
-    }
-
-    @Test
-    void popularProjectsAreThoseWithTheMostEndedLocksLately() {
-        var a = call(projects, "GET", "/api/v2/projects/queries/popular/", null, null);
-        assertThat(a.status()).isEqualTo(200);
-        java.util.List<Long> ids = new java.util.ArrayList<>();
-        a.json().get("results").forEach(r -> ids.add(r.get("projectId").asLong()));
-        // the private project has the most and the draft as many as p, but neither is listed; the mapper's open
-        // lock does not count yet
-        assertThat(ids).containsExactly(busy.id(), p.id());
-        assertThat(a.json().get("results").get(0).get("status").asText()).isEqualTo("PUBLISHED");
-        assertThat(a.json().get("mapResults")).isEmpty();
     }
 
     @AfterAll
