@@ -67,6 +67,11 @@ public class TaskStore {
     public Optional<Task> get(long projectId, int taskId) {
         var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.task(taskId)))
                 .consistentRead(true)).item();
+        return read(projectId, item);
+    }
+
+    /** A task item as {@link #get} answers it: a finished split's mark is no task. */
+    static Optional<Task> read(long projectId, Map<String, AttributeValue> item) {
         return item == null || item.isEmpty() || item.containsKey("splitDone") ? Optional.empty()
                 : Optional.of(TaskItems.read(projectId, item));
     }
