@@ -48,6 +48,8 @@ public class TaskService {
     /** A claim this young is never treated as stale: its request may still be about to write its task. */
     static final Duration CLAIM_GRACE = Duration.ofSeconds(60);
     private static final int ATTEMPTS = 5;
+    /** Bookkeeping writes that run beside each other: a virtual thread each, nothing pooled. */
+    private static final java.util.concurrent.Executor SIDE = r -> Thread.ofVirtual().name("tm-bookkeeping").start(r);
 
     /** The task and project after a transition, for building the response. */
     public record Outcome(Task task, ProjectAccess.View view) {}
@@ -486,17 +488,22 @@ public class TaskService {
                 // the transition has happened: what follows is bookkeeping, and its failure must not turn a done
                 // unlock into a 500 whose retry answers LockBeforeUnlocking (a slot left behind is taken over after
                 // the grace period, docs/locking.md; counters are derived)
-                try {
-                    faults.releaseSlot();
-                    claims.release(user.id(), projectId, taskId, change.before().lockExpiresAt());
-                } catch (RuntimeException e) {
-                    LOG.warn("task {}/{} changed, but its lock slot was not released", projectId, taskId, e);
-                }
+                // (the slot release and the counter move touch different items: side by side)
+                Instant endedExpiry = change.before().lockExpiresAt();
+                var release = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    try {
+                        faults.releaseSlot();
+                        claims.release(user.id(), projectId, taskId, endedExpiry);
+                    } catch (RuntimeException e) {
+                        LOG.warn("task {}/{} changed, but its lock slot was not released", projectId, taskId, e);
+                    }
+                }, SIDE);
                 try {
                     projects.addCounters(projectId, change.counters());
                 } catch (RuntimeException e) {
                     LOG.warn("task {}/{} changed, but the project counters did not move", projectId, taskId, e);
                 }
+                release.join();
                 return new Outcome(change.after(), view);
             }
         }

@@ -51,9 +51,9 @@ class PrimingTest {
         Map<String, Integer> answered = fn.prime();
 
         String id = Integer.toString(Integer.MAX_VALUE);
-        assertThat(answered).containsEntry("POST /api/v2/projects/" + id + "/tasks/actions/lock-for-mapping/" + id + "/", 401)
-                .containsEntry("POST /api/v2/projects/" + id + "/tasks/actions/unlock-after-mapping/" + id + "/", 401)
-                .containsEntry("POST /api/v2/projects/" + id + "/tasks/actions/stop-mapping/" + id + "/", 401)
+        assertThat(answered).containsEntry("POST /api/v2/projects/" + id + "/tasks/actions/lock-for-mapping/" + id, 401)
+                .containsEntry("POST /api/v2/projects/" + id + "/tasks/actions/unlock-after-mapping/" + id, 401)
+                .containsEntry("POST /api/v2/projects/" + id + "/tasks/actions/stop-mapping/" + id, 401)
                 .containsEntry("DynamoDB GetItem", 404);
         assertThat(answered.values()).as("nothing failed or answered 500").allMatch(s -> s > 0 && s < 500);
         assertThat(itemCount(ddb, table)).as("priming wrote nothing").isEqualTo(before);
