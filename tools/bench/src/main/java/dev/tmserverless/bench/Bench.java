@@ -6,6 +6,10 @@ import dev.tmserverless.aws.http.Json;
 import dev.tmserverless.core.domain.GridJob;
 import dev.tmserverless.core.domain.Project;
 import dev.tmserverless.core.domain.ProjectStatus;
+import dev.tmserverless.core.domain.Task;
+import dev.tmserverless.aws.config.TmConfig;
+import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
+import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 import dev.tmserverless.core.domain.User;
 import dev.tmserverless.core.geo.Aoi;
 import dev.tmserverless.core.geo.GeoJson;
@@ -36,7 +40,7 @@ import java.util.Map;
  * worker throughput next to the bare grid generation it is built on. Everything runs against the local
  * emulators, so absolute numbers are this machine's; the ratios are the point.
  *
- * Usage: ./bench [coldRuns] [warmLocks] [gridZoom]
+ * Usage: ./bench [coldRuns] [warmLocks] [gridZoom]; 0 leaves a section out.
  */
 public final class Bench {
     private Bench() {}
@@ -71,27 +75,72 @@ public final class Bench {
         System.out.println();
 
         // --- cold start ---------------------------------------------------------------------------
-        int coldTasks = coldRuns * 3 + 2;
+        if (coldRuns > 0) coldStart(root, lambdaJar, iso, fx, pm, coldRuns);
+        // --- warm lock latency ---------------------------------------------------------------------
+        if (warmLocks > 0) warmLocks(tasksFn, fx, pm, warmLocks);
+        // --- grid worker throughput -----------------------------------------------------------------
+        if (gridZoom > 0) grid(fx, pm, gridZoom);
+
+        tasksFn.close();
+        env.close();
+        emulators.close();
+        System.exit(0);
+    }
+
+    private static void coldStart(Path root, Path lambdaJar, Isolated iso, Fixture fx, User pm, int coldRuns) throws Exception {
+        int coldTasks = coldRuns * 12 + 8;
         Project cold = fx.project(pm, ProjectStatus.PUBLISHED, coldTasks);
-        String classpath = String.join(File.pathSeparator, lambdaJar.toString(), classesOf(Bench.class), classesOf(Api.class));
+        // jars only: an AOT cache refuses a class path with a non-empty directory on it
+        List<String> entries = new ArrayList<>(List.of(lambdaJar.toString()));
+        List<Path> dirs = new ArrayList<>();
+        for (String e : List.of(classesOf(Bench.class), classesOf(Api.class))) {
+            if (Files.isDirectory(Path.of(e))) dirs.add(Path.of(e));
+            else entries.add(e);
+        }
+        entries.add(probeJar(root.resolve("tools/bench/target/cold-probe.jar"), dirs.toArray(Path[]::new)).toString());
+        String classpath = String.join(File.pathSeparator, entries);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         List<String> sysProps = new ArrayList<>();
         iso.env().forEach((k, v) -> sysProps.add("-D" + k + "=" + v));
         sysProps.add("-Daws.region=us-east-1");
         int[] nextTask = {1};
-        System.out.printf("Cold start, JVM launch to first answered request (median of %d; min–max)%n", coldRuns);
-        double floor = report("hello-world java (floor)", coldRuns, () -> launch(List.of(java, "-cp", classesOf(Bench.class), Hello.class.getName())));
-        List<String[]> variants = List.of(
-                new String[]{"tasks function, default JVM flags"},
-                new String[]{"tasks function, -XX:TieredStopAtLevel=1 (shipped)", "-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1"});
-        double shipped = 0;
-        for (String[] v : variants) {
-            List<String> flags = Arrays.asList(v).subList(1, v.length);
-            double median = report(v[0], coldRuns, () -> launch(probe(java, classpath, sysProps, flags, cold.id(), nextTask, fx, pm,
-                    ColdStartProbe.class)));
-            System.out.printf("    = %.1f× the floor%n", median / floor);
-            shipped = median;
+        List<String> c1 = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1");
+        System.out.printf("Cold start, JVM launch to first answered lock (median of %d; min–max)%n", coldRuns);
+        double floor = report("hello-world java (floor)", coldRuns, () -> launch(List.of(java, "-cp", classesOf(Bench.class), Hello.class.getName()))[0]);
+        double plain = report("tasks function, default JVM flags", coldRuns,
+                () -> launch(probe(java, classpath, sysProps, List.of(), cold.id(), nextTask, fx, pm, ColdStartProbe.class))[0]);
+        System.out.printf("    = %.1f× the floor%n", plain / floor);
+        double shipped = report("tasks function, -XX:TieredStopAtLevel=1 (shipped)", coldRuns,
+                () -> launch(probe(java, classpath, sysProps, c1, cold.id(), nextTask, fx, pm, ColdStartProbe.class))[0]);
+        System.out.printf("    = %.1f× the floor, %.2f× the default start%n", shipped / floor, shipped / plain);
+        // JDK 25 AOT cache (JEP 483/514/515): one training run of the same probe writes it at exit, later launches map it
+        for (boolean withC1 : new boolean[]{true, false}) {
+            Path cache = root.resolve("tools/bench/target/tasks" + (withC1 ? "-c1" : "") + ".aot");
+            Files.deleteIfExists(cache);
+            List<String> train = new ArrayList<>(withC1 ? c1 : List.of());
+            train.add("-XX:AOTCacheOutput=" + cache);
+            long t0 = System.nanoTime();
+            launch(probe(java, classpath, sysProps, train, cold.id(), nextTask, fx, pm, ColdStartProbe.class));
+            double trainS = (System.nanoTime() - t0) / 1e9;
+            if (!Files.exists(cache)) throw new IllegalStateException("the training run wrote no AOT cache " + cache);
+            List<String> use = new ArrayList<>(withC1 ? c1 : List.of());
+            use.add("-XX:AOTCache=" + cache);
+            use.add("-XX:AOTMode=on"); // fail rather than silently start without the cache
+            double median = report("tasks function, " + (withC1 ? "shipped flags" : "default flags") + " + AOT cache", coldRuns,
+                    () -> launch(probe(java, classpath, sysProps, use, cold.id(), nextTask, fx, pm, ColdStartProbe.class))[0]);
+            System.out.printf("    = %.1f× the floor, %.2f× the default start, %.2f× the shipped start (cache %.0f MB, trained in %.1f s)%n",
+                    median / floor, median / plain, median / shipped, Files.size(cache) / 1e6, trainS);
         }
+        // SnapStart priming: in one JVM, the first lock after the handler is built, without and with ApiFunction.prime()
+        // first (a restored snapshot starts from the primed state; restoring it is Lambda's and not measured here)
+        double unprimedRequest = report("first lock's own time, handler just built", coldRuns,
+                () -> launch(probe(java, classpath, sysProps, c1, cold.id(), nextTask, fx, pm, ColdStartProbe.class))[1]);
+        List<String> primedFlags = new ArrayList<>(c1);
+        primedFlags.add("-Dtm.bench.prime=true");
+        double primedRequest = report("first lock's own time, after priming", coldRuns,
+                () -> launch(probe(java, classpath, sysProps, primedFlags, cold.id(), nextTask, fx, pm, ColdStartProbe.class))[1]);
+        System.out.printf("    = priming takes %.0f%% off the first request (%.1f× faster)%n",
+                100 * (1 - primedRequest / unprimedRequest), unprimedRequest / primedRequest);
         // the same with Powertools' logging (log4j2, JSON layout) and metrics in front, shipped flags (docs/operations.md)
         Path ptList = root.resolve("tools/bench/target/powertools.txt");
         if (Files.exists(ptList)) {
@@ -100,31 +149,14 @@ public final class Bench {
             for (String jar : pt.split(File.pathSeparator)) ptBytes += Files.size(Path.of(jar));
             List<String> flags = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1");
             double median = report("  + Powertools logging (log4j2) and metrics", coldRuns, () -> launch(probe(java,
-                    pt + File.pathSeparator + classpath, sysProps, flags, cold.id(), nextTask, fx, pm, PowertoolsColdStartProbe.class)));
+                    pt + File.pathSeparator + classpath, sysProps, flags, cold.id(), nextTask, fx, pm, PowertoolsColdStartProbe.class))[0]);
             System.out.printf("    = %+.0f ms over the shipped start (%.2f×); its jars add %.1f MB to the %.1f MB function jar%n",
                     median - shipped, median / shipped, ptBytes / 1e6, Files.size(lambdaJar) / 1e6);
         }
         System.out.println();
+    }
 
-        // --- warm lock latency ---------------------------------------------------------------------
-        Project warm = fx.project(pm, ProjectStatus.PUBLISHED, warmLocks);
-        User mapper = fx.user("mapper");
-        String token = Api.token(mapper.id());
-        for (int i = 1; i <= Math.min(50, warmLocks); i++) lockAndMap(tasksFn, warm.id(), i, token); // warm-up
-        Project measured = fx.project(pm, ProjectStatus.PUBLISHED, warmLocks);
-        List<Double> lockMs = new ArrayList<>();
-        List<Double> unlockMs = new ArrayList<>();
-        for (int i = 1; i <= warmLocks; i++) {
-            double[] t = lockAndMap(tasksFn, measured.id(), i, token);
-            lockMs.add(t[0]);
-            unlockMs.add(t[1]);
-        }
-        System.out.printf("Warm requests through the tasks handler against dynalite (%d each, one client)%n", warmLocks);
-        System.out.printf("  lock-for-mapping       p50 %6.2f ms   p99 %6.2f ms%n", pct(lockMs, 50), pct(lockMs, 99));
-        System.out.printf("  unlock-after-mapping   p50 %6.2f ms   p99 %6.2f ms%n", pct(unlockMs, 50), pct(unlockMs, 99));
-        System.out.println();
-
-        // --- grid worker throughput -----------------------------------------------------------------
+    private static void grid(Fixture fx, User pm, int gridZoom) {
         MultiPolygon aoi = Aoi.normalise(Json.parse("""
                 {"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon",
                  "coordinates":[[[85.30,27.68],[85.345,27.685],[85.35,27.72],[85.31,27.725],[85.30,27.68]]]}}]}"""));
@@ -165,10 +197,93 @@ public final class Bench {
                 rate[1] / rate[0], (generated[0] / genSeconds) / rate[1]);
 
         worker.close();
-        tasksFn.close();
-        env.close();
-        emulators.close();
-        System.exit(0);
+    }
+
+    /**
+     * Warm lock and unlock through the handler, each beside a raw conditional UpdateItem of a task-sized item on the
+     * same dynalite through the function's own client (the floor of any conditional write), interleaved so that
+     * the three see the same machine; and the DynamoDB round trips of each action, counted by {@link RoundTrips}.
+     */
+    private static void warmLocks(TasksFunction tasksFn, Fixture fx, User pm, int warmLocks) {
+        Project warm = fx.project(pm, ProjectStatus.PUBLISHED, warmLocks);
+        User mapper = fx.user("mapper");
+        String token = Api.token(mapper.id());
+        DynamoDbClient ddb = tasksFn.getApplicationContext().getBean(DynamoDbClient.class);
+        String table = tasksFn.getApplicationContext().getBean(TmConfig.class).table();
+        RawUpdate raw = new RawUpdate(ddb, table, fx.tasks.get(warm.id(), 1).orElseThrow());
+        for (int i = 1; i <= Math.min(50, warmLocks); i++) { // warm-up
+            lockAndMap(tasksFn, warm.id(), i, token);
+            raw.ms();
+        }
+        // one more task than measured: the last lock names its calls, on the project the container has seen
+        Project measured = fx.project(pm, ProjectStatus.PUBLISHED, warmLocks + 1);
+        List<Double> lockMs = new ArrayList<>();
+        List<Double> unlockMs = new ArrayList<>();
+        List<Double> rawMs = new ArrayList<>();
+        long lockCalls = 0, unlockCalls = 0;
+        for (int i = 1; i <= warmLocks; i++) {
+            double[] t = lockAndMap(tasksFn, measured.id(), i, token);
+            lockMs.add(t[0]);
+            unlockMs.add(t[1]);
+            lockCalls += (long) t[2];
+            unlockCalls += (long) t[3];
+            rawMs.add(raw.ms());
+        }
+        // one more pair, naming its calls
+        String named = "/api/v2/projects/" + measured.id() + "/tasks/actions/";
+        RoundTrips.record();
+        Api.call(tasksFn, "POST", named + "lock-for-mapping/" + (warmLocks + 1) + "/", token, null);
+        List<String> lockNames = RoundTrips.recorded();
+        RoundTrips.record();
+        Api.call(tasksFn, "POST", named + "unlock-after-mapping/" + (warmLocks + 1) + "/", token,
+                "{\"status\": \"MAPPED\"}");
+        List<String> unlockNames = RoundTrips.recorded();
+
+        System.out.printf("Warm requests through the tasks handler against dynalite (%d each, one client, interleaved)%n", warmLocks);
+        System.out.printf("  raw conditional UpdateItem  p50 %6.2f ms   p99 %6.2f ms    1 round trip%n", pct(rawMs, 50), pct(rawMs, 99));
+        System.out.printf("  lock-for-mapping            p50 %6.2f ms   p99 %6.2f ms   %4.1f round trips   = %.1f× the raw UpdateItem at p50%n",
+                pct(lockMs, 50), pct(lockMs, 99), lockCalls / (double) warmLocks, pct(lockMs, 50) / pct(rawMs, 50));
+        System.out.printf("  unlock-after-mapping        p50 %6.2f ms   p99 %6.2f ms   %4.1f round trips   = %.1f× the raw UpdateItem at p50%n",
+                pct(unlockMs, 50), pct(unlockMs, 99), unlockCalls / (double) warmLocks, pct(unlockMs, 50) / pct(rawMs, 50));
+        System.out.println("  a lock's calls:   " + String.join("; ", lockNames));
+        System.out.println("  an unlock's calls: " + String.join("; ", unlockNames));
+        System.out.println();
+    }
+
+    /** A conditional UpdateItem of a task item's shape ({@code SET … v = :nv IF v = :v}), timed alone. */
+    private static final class RawUpdate {
+        private final DynamoDbClient ddb;
+        private final String table;
+        private final Map<String, AttributeValue> key;
+        private long version;
+
+        RawUpdate(DynamoDbClient ddb, String table, Task like) {
+            this.ddb = ddb;
+            this.table = table;
+            // a copy of a real task item under a key of its own, so the update writes an item of the real size
+            Map<String, AttributeValue> item = new java.util.HashMap<>(ddb.getItem(b -> b.tableName(table).consistentRead(true)
+                    .key(Map.of("pk", AttributeValue.fromS("PROJECT#" + like.projectId()), "sk", AttributeValue.fromS(
+                            ddb.query(q -> q.tableName(table).keyConditionExpression("pk = :p")
+                                    .expressionAttributeValues(Map.of(":p", AttributeValue.fromS("PROJECT#" + like.projectId())))
+                                    .limit(1)).items().get(0).get("sk").s())))).item());
+            item.put("pk", AttributeValue.fromS("BENCH#raw"));
+            item.put("sk", AttributeValue.fromS("UPDATE"));
+            item.put("v", AttributeValue.fromN("0"));
+            ddb.putItem(b -> b.tableName(table).item(item));
+            this.key = Map.of("pk", item.get("pk"), "sk", item.get("sk"));
+        }
+
+        double ms() {
+            long t0 = System.nanoTime();
+            long v = version;
+            ddb.updateItem(b -> b.tableName(table).key(key)
+                    .updateExpression("SET lockedBy = :lb, lockExp = :le, v = :nv").conditionExpression("v = :v")
+                    .expressionAttributeValues(Map.of(":lb", AttributeValue.fromN("1"),
+                            ":le", AttributeValue.fromN(Long.toString(System.currentTimeMillis())),
+                            ":nv", AttributeValue.fromN(Long.toString(v + 1)), ":v", AttributeValue.fromN(Long.toString(v)))));
+            version = v + 1;
+            return (System.nanoTime() - t0) / 1e6;
+        }
     }
 
     private static List<String> probe(String java, String cp, List<String> sysProps, List<String> flags, long projectId,
@@ -184,24 +299,48 @@ public final class Bench {
         return cmd;
     }
 
-    /** Wall time from process launch to the probe's answer line, in ms. */
-    private static double launch(List<String> cmd) {
+    /** A jar of the given class folders, for a class path of jars only. */
+    private static Path probeJar(Path out, Path... dirs) throws java.io.IOException {
+        try (var jar = new java.util.jar.JarOutputStream(Files.newOutputStream(out))) {
+            java.util.Set<String> seen = new java.util.HashSet<>();
+            for (Path dir : dirs) {
+                try (var files = Files.walk(dir)) {
+                    for (Path f : files.filter(Files::isRegularFile).sorted().toList()) {
+                        String name = dir.relativize(f).toString().replace(File.separatorChar, '/');
+                        if (!seen.add(name)) continue;
+                        jar.putNextEntry(new java.util.jar.JarEntry(name));
+                        Files.copy(f, jar);
+                        jar.closeEntry();
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * Wall time from process launch to the probe's answer line, and the probe's own time for its request (its
+     * "request-ms" line; -1 without one), in ms.
+     */
+    private static double[] launch(List<String> cmd) {
         try {
             long t0 = System.nanoTime();
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             double ms = -1;
+            double requestMs = -1;
             StringBuilder out = new StringBuilder();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     if (ms < 0 && line.startsWith("answered ")) ms = (System.nanoTime() - t0) / 1e6;
+                    if (line.startsWith("request-ms ")) requestMs = Double.parseDouble(line.substring(11).trim());
                     out.append(line).append('\n');
                 }
             }
             if (p.waitFor() != 0 || ms < 0 || !out.toString().contains("answered 200")) {
                 throw new IllegalStateException("cold start probe failed:\n" + out);
             }
-            return ms;
+            return new double[]{ms, requestMs};
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
@@ -219,16 +358,19 @@ public final class Bench {
     }
 
     private static double[] lockAndMap(TasksFunction fn, long projectId, int taskId, String token) {
+        long c0 = RoundTrips.count();
         long t0 = System.nanoTime();
         var lock = Api.call(fn, "POST", "/api/v2/projects/" + projectId + "/tasks/actions/lock-for-mapping/" + taskId + "/", token, null);
         long t1 = System.nanoTime();
+        long c1 = RoundTrips.count();
         var unlock = Api.call(fn, "POST", "/api/v2/projects/" + projectId + "/tasks/actions/unlock-after-mapping/" + taskId + "/",
                 token, "{\"status\": \"MAPPED\"}");
         long t2 = System.nanoTime();
+        long c2 = RoundTrips.count();
         if (lock.status() != 200 || unlock.status() != 200) {
             throw new IllegalStateException("bench request failed: " + lock.json() + " / " + unlock.json());
         }
-        return new double[]{(t1 - t0) / 1e6, (t2 - t1) / 1e6};
+        return new double[]{(t1 - t0) / 1e6, (t2 - t1) / 1e6, c1 - c0, c2 - c1};
     }
 
     private static double pct(List<Double> xs, int p) {

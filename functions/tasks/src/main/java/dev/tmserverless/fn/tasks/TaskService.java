@@ -1,6 +1,7 @@
 package dev.tmserverless.fn.tasks;
 
 import dev.tmserverless.aws.config.TmConfig;
+import dev.tmserverless.aws.http.Caller;
 import dev.tmserverless.aws.store.LockClaims;
 import dev.tmserverless.aws.store.MessageStore;
 import dev.tmserverless.aws.store.UserStore;
@@ -47,6 +48,8 @@ public class TaskService {
     /** A claim this young is never treated as stale: its request may still be about to write its task. */
     static final Duration CLAIM_GRACE = Duration.ofSeconds(60);
     private static final int ATTEMPTS = 5;
+    /** Bookkeeping writes that run beside each other: a virtual thread each, nothing pooled. */
+    private static final java.util.concurrent.Executor SIDE = r -> Thread.ofVirtual().name("tm-bookkeeping").start(r);
 
     /** The task and project after a transition, for building the response. */
     public record Outcome(Task task, ProjectAccess.View view) {}
@@ -84,10 +87,22 @@ public class TaskService {
     public Duration lockDuration() { return lockFor; }
 
     public Outcome lockForMapping(long projectId, int taskId, User user) {
-        ProjectAccess.View view = actionable(projectId, user);
+        return lockForMapping(projectId, taskId, user.id(), read -> user);
+    }
+
+    /** Lock for mapping as the API's caller: the caller's record is read with the project and the task. */
+    public Outcome lockForMapping(long projectId, int taskId, Caller caller) {
+        return lockForMapping(projectId, taskId, caller.requireId(), caller::require);
+    }
+
+    private Outcome lockForMapping(long projectId, int taskId, long userId, Function<Optional<User>, User> caller) {
+        Actionable a = actionable(projectId, userId, caller, List.of(taskId));
+        User user = a.user();
+        ProjectAccess.View view = a.view();
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Instant now = clock.instant();
-            Task stored = task(projectId, taskId);
+            // the first decision on the task as read with the project; after a lost race, on a fresh read
+            Task stored = attempt == 0 ? live(projectId, taskId, a.reads().task(taskId)) : task(projectId, taskId);
             TaskChange change = TaskMachine.lockForMapping(stored, user.actor(), now, lockFor);
             if (change.isNoop()) return new Outcome(stored.effective(now), view);
             Permissions.checkCanMap(user, view.project(), view.pm(), view.membership());
@@ -145,13 +160,34 @@ public class TaskService {
     }
 
     public Outcome unlockAfterMapping(long projectId, int taskId, User user, String status, String comment) {
-        return commented(transition(projectId, taskId, user,
-                (t) -> TaskMachine.unlockAfterMapping(t, user.actor(), clock.instant(), status, comment)), comment, user);
+        return unlockAfterMapping(projectId, taskId, user.id(), read -> user, status, comment);
+    }
+
+    /** Unlock after mapping as the API's caller: the caller's record is read with the project and the task. */
+    public Outcome unlockAfterMapping(long projectId, int taskId, Caller caller, String status, String comment) {
+        return unlockAfterMapping(projectId, taskId, caller.requireId(), caller::require, status, comment);
+    }
+
+    private Outcome unlockAfterMapping(long projectId, int taskId, long userId, Function<Optional<User>, User> caller,
+                                       String status, String comment) {
+        Actionable a = actionable(projectId, userId, caller, List.of(taskId));
+        return commented(transition(projectId, taskId, a,
+                (t) -> TaskMachine.unlockAfterMapping(t, a.user().actor(), clock.instant(), status, comment)), comment, a.user());
     }
 
     public Outcome stopMapping(long projectId, int taskId, User user, String comment) {
-        return commented(transition(projectId, taskId, user,
-                (t) -> TaskMachine.stopMapping(t, user.actor(), clock.instant(), comment)), comment, user);
+        return stopMapping(projectId, taskId, user.id(), read -> user, comment);
+    }
+
+    /** Stop mapping as the API's caller: the caller's record is read with the project and the task. */
+    public Outcome stopMapping(long projectId, int taskId, Caller caller, String comment) {
+        return stopMapping(projectId, taskId, caller.requireId(), caller::require, comment);
+    }
+
+    private Outcome stopMapping(long projectId, int taskId, long userId, Function<Optional<User>, User> caller, String comment) {
+        Actionable a = actionable(projectId, userId, caller, List.of(taskId));
+        return commented(transition(projectId, taskId, a,
+                (t) -> TaskMachine.stopMapping(t, a.user().actor(), clock.instant(), comment)), comment, a.user());
     }
 
     /**
@@ -461,26 +497,33 @@ public class TaskService {
     }
 
     /** A transition that ends the caller's lock: write the task, then free the caller's lock slot. */
-    private Outcome transition(long projectId, int taskId, User user, Function<Task, TaskChange> decide) {
-        ProjectAccess.View view = actionable(projectId, user);
+    private Outcome transition(long projectId, int taskId, Actionable a, Function<Task, TaskChange> decide) {
+        User user = a.user();
+        ProjectAccess.View view = a.view();
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
-            TaskChange change = decide.apply(task(projectId, taskId));
+            // the first decision on the task as read with the project; after a lost race, on a fresh read
+            TaskChange change = decide.apply(attempt == 0 ? live(projectId, taskId, a.reads().task(taskId)) : task(projectId, taskId));
             if (tasks.apply(change)) {
                 faults.afterTaskWrite();
                 // the transition has happened: what follows is bookkeeping, and its failure must not turn a done
                 // unlock into a 500 whose retry answers LockBeforeUnlocking (a slot left behind is taken over after
                 // the grace period, docs/locking.md; counters are derived)
-                try {
-                    faults.releaseSlot();
-                    claims.release(user.id(), projectId, taskId, change.before().lockExpiresAt());
-                } catch (RuntimeException e) {
-                    LOG.warn("task {}/{} changed, but its lock slot was not released", projectId, taskId, e);
-                }
+                // (the slot release and the counter move touch different items: side by side)
+                Instant endedExpiry = change.before().lockExpiresAt();
+                var release = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                    try {
+                        faults.releaseSlot();
+                        claims.release(user.id(), projectId, taskId, endedExpiry);
+                    } catch (RuntimeException e) {
+                        LOG.warn("task {}/{} changed, but its lock slot was not released", projectId, taskId, e);
+                    }
+                }, SIDE);
                 try {
                     projects.addCounters(projectId, change.counters());
                 } catch (RuntimeException e) {
                     LOG.warn("task {}/{} changed, but the project counters did not move", projectId, taskId, e);
                 }
+                release.join();
                 return new Outcome(change.after(), view);
             }
         }
@@ -504,6 +547,25 @@ public class TaskService {
         return c.orElseThrow(() -> new ApiException(ErrorCode.USER_ALREADY_HAS_TASK_LOCKED));
     }
 
+    /** The caller, the project as {@link #actionable(long, User)} checks it, and the reads they came from. */
+    private record Actionable(User user, ProjectAccess.View view, ProjectAccess.ActionReads reads) {}
+
+    /**
+     * {@link #actionable(long, User)} for an action on {@code taskIds}, from one round of reads that also holds the
+     * caller's record and the tasks (ProjectAccess.forAction): {@code caller} turns the record read into the caller
+     * (401 when the account is gone), then the same checks in the same order.
+     */
+    private Actionable actionable(long projectId, long userId, Function<Optional<User>, User> caller, List<Integer> taskIds) {
+        ProjectAccess.ActionReads reads = access.forAction(projectId, userId, taskIds);
+        User user = caller.apply(reads.user());
+        ProjectAccess.View view = reads.view(user);
+        Permissions.checkPrivateAccess(user, view.project(), view.pm(), view.membership());
+        if (reads.job().map(j -> !j.done()).orElse(false)) {
+            throw new ApiException(ErrorCode.GRID_NOT_READY);
+        }
+        return new Actionable(user, view, reads);
+    }
+
     /** Project exists, the caller may see it, and its tasks are all written. */
     private ProjectAccess.View actionable(long projectId, User user) {
         ProjectAccess.View view = access.load(projectId, user);
@@ -516,7 +578,12 @@ public class TaskService {
 
     /** The task as stored; a task being split is gone (its split is finished first if it was left behind). */
     Task task(long projectId, int taskId) {
-        Task t = tasks.get(projectId, taskId).orElse(null);
+        return live(projectId, taskId, tasks.get(projectId, taskId));
+    }
+
+    /** {@link #task} on a task item already read. */
+    private Task live(long projectId, int taskId, Optional<Task> read) {
+        Task t = read.orElse(null);
         if (t != null && t.status() == TaskStatus.SPLIT) {
             splits.finishAll(tasks.splitMark(projectId, taskId).stream().toList());
             t = null;

@@ -65,9 +65,98 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
     /** A function's routes: the path matcher over its catalogue routes and the handler of each. */
     private record Dispatch(Router router, Map<Resources.Route, Handler> handlers) {}
 
-    protected ApiFunction() { super(); }
+    /** SnapStart priming: Lambda calls its beforeCheckpoint once the function is initialised, before the snapshot. */
+    private final Priming priming = new Priming();
+
+    /** The constructor the Lambda runtime calls: it also registers the priming hook (docs/performance.md). */
+    protected ApiFunction() {
+        super();
+        org.crac.Core.getGlobalContext().register(priming);
+    }
 
     protected ApiFunction(ApplicationContextBuilder builder) { super(builder); }
+
+    /**
+     * Runs the request path once, so that a SnapStart snapshot taken afterwards holds its classes loaded,
+     * initialised and partly compiled, and its clients built: the catalogue and router, a request for an unknown
+     * path (error shape, Jackson), a GetItem of a key no item has (the SDK's DynamoDB client, signing, HTTP), and
+     * {@link #primingRoutes()} as a signed-in user who does not exist, which every one of them refuses with 401
+     * after its reads and before any write. Never throws: a snapshot without priming is only slower.
+     *
+     * @return what was asked (method and path, or the SDK call) and the status answered (-1: it failed)
+     */
+    public Map<String, Integer> prime() {
+        Map<String, Integer> answered = new LinkedHashMap<>();
+        try {
+            Dispatch d = dispatch();
+            String nobody = dev.tmserverless.core.auth.SessionTokens.header(tokens.get().issue(PRIMING_USER, Instant.now()));
+            String mount = Resources.MOUNTS.stream().filter(m -> functionId().equals(m.function())).map(Resources.Mount::path)
+                    .findFirst().orElse("/api/v2");
+            List<String[]> asks = new java.util.ArrayList<>();
+            asks.add(new String[]{"GET", mount.replaceAll("\\{[^}]*}", "0") + "/priming-unknown-path/", null});
+            for (Resources.Route r : primingRoutes()) {
+                if (!d.handlers().containsKey(r)) throw new IllegalStateException("not a route of " + functionId() + ": " + r.routeKey());
+                asks.add(new String[]{r.method(), r.path().replaceAll("\\{[^}]*}", Integer.toString(Integer.MAX_VALUE)), nobody});
+            }
+            for (String[] a : asks) {
+                int status;
+                try {
+                    status = execute(primingEvent(a[0], a[1], a[2])).getStatusCode();
+                } catch (RuntimeException e) {
+                    LOG.warn("priming {} {} failed", a[0], a[1], e);
+                    status = -1;
+                }
+                answered.put(a[0] + " " + a[1], status);
+            }
+            try {
+                answered.put("DynamoDB GetItem", users.get(PRIMING_USER).isPresent() ? 200 : 404);
+            } catch (RuntimeException e) {
+                LOG.warn("priming the DynamoDB client failed", e);
+                answered.put("DynamoDB GetItem", -1);
+            }
+        } catch (RuntimeException e) {
+            LOG.warn("priming stopped", e);
+        } finally {
+            Telemetry.endInvocation(functionId());
+            MDC.clear();
+        }
+        return answered;
+    }
+
+    /** The user id priming signs in as: no account has it (ids start at 1). */
+    static final long PRIMING_USER = 0;
+
+    /**
+     * Routes of this function that {@link #prime()} sends, signed in as a user who does not exist: only routes that
+     * refuse such a caller (401) before writing anything, chosen for the work done on the way (the reads of the
+     * hot path). Path parameters are filled with ids no item has.
+     */
+    protected List<Resources.Route> primingRoutes() { return List.of(); }
+
+    private static APIGatewayV2HTTPEvent primingEvent(String method, String path, String authorization) {
+        Map<String, String> headers = new HashMap<>();
+        headers.put("content-type", "application/json");
+        headers.put("accept-encoding", "gzip");
+        if (authorization != null) headers.put("authorization", authorization);
+        return APIGatewayV2HTTPEvent.builder().withVersion("2.0").withRouteKey("$default").withRawPath(path)
+                .withHeaders(headers).withBody(method.equals("GET") ? null : "{\"status\": \"MAPPED\"}").withIsBase64Encoded(false)
+                .withRequestContext(APIGatewayV2HTTPEvent.RequestContext.builder().withRequestId("priming").withStage("$default")
+                        .withHttp(APIGatewayV2HTTPEvent.RequestContext.Http.builder().withMethod(method).withPath(path).build())
+                        .build())
+                .build();
+    }
+
+    /** The CRaC resource Lambda's SnapStart calls; the function holds it, so it lives as long as the function. */
+    private final class Priming implements org.crac.Resource {
+        @Override
+        public void beforeCheckpoint(org.crac.Context<? extends org.crac.Resource> context) {
+            Map<String, Integer> answered = prime();
+            LOG.info("primed before the snapshot: {}", answered);
+        }
+
+        @Override
+        public void afterRestore(org.crac.Context<? extends org.crac.Resource> context) {}
+    }
 
     /** The catalogue id of this function; its registered routes must be exactly the catalogue's. */
     protected abstract String functionId();

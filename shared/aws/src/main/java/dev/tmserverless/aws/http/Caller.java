@@ -23,6 +23,7 @@ public final class Caller {
     private final UserStore users;
     private final ApplicationKeyStore keys;
     private Optional<User> resolved;
+    private OptionalLong verified;
     private ApplicationKeyStore.Key key;
 
     Caller(String header, SessionTokens tokens, UserStore users, ApplicationKeyStore keys) {
@@ -37,6 +38,35 @@ public final class Caller {
         return resolve().orElseThrow(() -> new ApiException(ErrorCode.INVALID_TOKEN));
     }
 
+    /**
+     * The id of the user the credential names, checked (401 as {@link #require()} answers) but not yet looked up:
+     * for handlers that read the user record together with the request's other reads and then call
+     * {@link #require(Optional)}.
+     */
+    public long requireId() {
+        if (header == null || header.isBlank()) throw new ApiException(ErrorCode.NOT_AUTHENTICATED);
+        return verifiedId().orElseThrow(() -> new ApiException(ErrorCode.INVALID_TOKEN));
+    }
+
+    /**
+     * {@link #require()}, with the record of the user {@link #requireId()} named as read by the handler (absent:
+     * the account is gone, 401 as {@link #require()} answers).
+     */
+    public User require(Optional<User> record) {
+        long id = requireId();
+        if (resolved == null) {
+            if (record.isPresent() && record.get().id() != id) throw new IllegalArgumentException("not the caller's record");
+            resolved = record;
+            resolved.ifPresent(u -> org.slf4j.MDC.put("userId", Long.toString(u.id())));
+        }
+        return resolved.orElseThrow(() -> new ApiException(ErrorCode.INVALID_TOKEN));
+    }
+
+    /** The caller's record if this request has already looked it up (no read); empty otherwise. */
+    public Optional<User> resolvedUser() {
+        return resolved == null ? Optional.empty() : resolved;
+    }
+
     public Optional<User> optional() {
         return header == null || header.isBlank() ? Optional.empty() : resolve();
     }
@@ -48,20 +78,26 @@ public final class Caller {
 
     /** The stored application key the request authenticated with, if it did with one. */
     Optional<ApplicationKeyStore.Key> applicationKey() {
-        optional();
+        if (header != null && !header.isBlank()) verifiedId();
         return Optional.ofNullable(key);
+    }
+
+    private OptionalLong verifiedId() {
+        if (verified == null) {
+            String credential = SessionTokens.fromHeader(header);
+            if (ApplicationKeyStore.looksLikeKey(credential)) {
+                key = keys.find(credential).orElse(null);
+                verified = key == null ? OptionalLong.empty() : OptionalLong.of(key.userId());
+            } else {
+                verified = tokens.verify(credential, Instant.now());
+            }
+        }
+        return verified;
     }
 
     private Optional<User> resolve() {
         if (resolved == null) {
-            String credential = SessionTokens.fromHeader(header);
-            OptionalLong id;
-            if (ApplicationKeyStore.looksLikeKey(credential)) {
-                key = keys.find(credential).orElse(null);
-                id = key == null ? OptionalLong.empty() : OptionalLong.of(key.userId());
-            } else {
-                id = tokens.verify(credential, Instant.now());
-            }
+            OptionalLong id = verifiedId();
             resolved = id.isPresent() ? users.get(id.getAsLong()) : Optional.empty();
             // the request's log lines name the caller (docs/operations.md)
             resolved.ifPresent(u -> org.slf4j.MDC.put("userId", Long.toString(u.id())));

@@ -41,8 +41,12 @@ public class GridJobStore {
     public Optional<GridJob> get(long projectId) {
         var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
                 .consistentRead(true)).item();
-        if (item == null || item.isEmpty()) return Optional.empty();
-        return Optional.of(new GridJob(projectId, GridJob.State.valueOf(Attr.str(item, "state")),
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(read(projectId, item));
+    }
+
+    /** A project's grid job item as {@link #get} answers it. */
+    static GridJob read(long projectId, Map<String, AttributeValue> item) {
+        return (new GridJob(projectId, GridJob.State.valueOf(Attr.str(item, "state")),
                 Attr.str(item, "source"), Attr.integer(item, "zoom"), Attr.bool(item, "clip"),
                 Attr.lng(item, "total"), Attr.lng(item, "written", 0), Attr.str(item, "error"),
                 Instant.parse(Attr.str(item, "updated"))));

@@ -197,7 +197,7 @@ public class OrgStore {
         return AttributeValue.fromL(ids.stream().map(Attr::n).toList());
     }
 
-    private static Organisation read(Map<String, AttributeValue> item) {
+    static Organisation read(Map<String, AttributeValue> item) {
         AttributeValue m = item.get("managers");
         List<Long> managers = m == null || m.l() == null ? List.of()
                 : m.l().stream().map(v -> Long.parseLong(v.n())).toList();

@@ -112,12 +112,16 @@ public class ProjectStore {
     public Optional<Stored> get(long id) {
         var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(id), Keys.META))
                 .consistentRead(true)).item();
-        if (item == null || item.isEmpty()) return Optional.empty();
+        return item == null || item.isEmpty() ? Optional.empty() : Optional.of(read(id, item));
+    }
+
+    /** A project's META item as {@link #get} answers it. */
+    static Stored read(long id, Map<String, AttributeValue> item) {
         try {
             Project p = Json.MAPPER.readValue(Attr.str(item, "doc"), Project.class);
-            return Optional.of(new Stored(p, new ProjectCounters(Attr.lng(item, "totalTasks", 0),
+            return new Stored(p, new ProjectCounters(Attr.lng(item, "totalTasks", 0),
                     Attr.lng(item, "tasksMapped", 0), Attr.lng(item, "tasksValidated", 0),
-                    Attr.lng(item, "tasksBadImagery", 0)), Attr.lng(item, "v", 0)));
+                    Attr.lng(item, "tasksBadImagery", 0)), Attr.lng(item, "v", 0));
         } catch (java.io.IOException e) {
             throw new IllegalStateException("unreadable project " + id, e);
         }

@@ -68,6 +68,11 @@ public class TaskStore {
     public Optional<Task> get(long projectId, int taskId) {
         var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.task(taskId)))
                 .consistentRead(true)).item();
+        return read(projectId, item);
+    }
+
+    /** A task item as {@link #get} answers it: a finished split's mark is no task. */
+    static Optional<Task> read(long projectId, Map<String, AttributeValue> item) {
         return item == null || item.isEmpty() || item.containsKey("splitDone") ? Optional.empty()
                 : Optional.of(TaskItems.read(projectId, item));
     }
@@ -298,14 +303,24 @@ public class TaskStore {
         v.put(":mb", Attr.n(a.mappedBy()));
         v.put(":vb", Attr.n(a.validatedBy()));
         v.put(":h", TaskItems.history(inline));
-        boolean won = updateAtVersion(change.before(), "#st = :st, lockedBy = :lb, lockExp = :le, mappedBy = :mb, validatedBy = :vb, h = :h", v);
-        if (won && a.status().isLocked() && !change.before().status().isLocked()) {
+        boolean won = updateAtVersionUnbumped(change.before(), "#st = :st, lockedBy = :lb, lockExp = :le, mappedBy = :mb, validatedBy = :vb, h = :h", v);
+        if (!won) return false;
+        if (a.status().isLocked() && !change.before().status().isLocked()) {
             dev.tmserverless.aws.observe.Metrics.count(dev.tmserverless.aws.observe.Metrics.TASKS_LOCKED);
         }
-        // derived from the committed change, after it: the users' contribution items and counters
-        if (won) userTasks.recordWrites(change);
-        return won;
+        // derived from the committed change, after it and side by side (neither reads the other): the task-map
+        // version (TaskMaps) and the users' contribution items and counters (which never throw)
+        var contributions = java.util.concurrent.CompletableFuture.runAsync(() -> userTasks.recordWrites(change), DERIVED);
+        try {
+            TaskMaps.bump(ddb, table, change.before().projectId());
+        } finally {
+            contributions.join();
+        }
+        return true;
     }
+
+    /** Runs a committed change's contribution writes beside its task-map bump: a virtual thread each, nothing pooled. */
+    private static final java.util.concurrent.Executor DERIVED = r -> Thread.ofVirtual().name("tm-derived-write").start(r);
 
     /**
      * Deletes a task item, only if it is still at the version it was read at (an administrator's task deletion);
@@ -323,6 +338,11 @@ public class TaskStore {
      * {@code before} ({@code #st} names the status attribute). False if somebody wrote it since.
      */
     private boolean updateAtVersion(Task before, String assignments, Map<String, AttributeValue> values) {
+        return bumpedIf(before.projectId(), updateAtVersionUnbumped(before, assignments, values));
+    }
+
+    /** {@link #updateAtVersion} without the task-map bump, which the caller makes. */
+    private boolean updateAtVersionUnbumped(Task before, String assignments, Map<String, AttributeValue> values) {
         Map<String, AttributeValue> v = new HashMap<>(values);
         v.put(":nv", Attr.n(before.version() + 1));
         v.put(":v", Attr.n(before.version()));
@@ -333,7 +353,7 @@ public class TaskStore {
                 .expressionAttributeNames(Map.of("#st", "status"))
                 .expressionAttributeValues(v)));
         if (!written) dev.tmserverless.aws.observe.Metrics.count(dev.tmserverless.aws.observe.Metrics.WRITE_CONFLICTS);
-        return bumpedIf(before.projectId(), written);
+        return written;
     }
 
     private static SplitMark mark(long projectId, Map<String, AttributeValue> i) {

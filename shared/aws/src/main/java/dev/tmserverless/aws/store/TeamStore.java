@@ -289,14 +289,23 @@ public class TeamStore {
     public List<TeamRole> activeRoles(long projectId, long userId) {
         List<ProjectTeam> teams = teamsOfProject(projectId);
         if (teams.isEmpty()) return List.of();
+        List<Map<String, AttributeValue>> keys = teams.stream().map(t -> memberKey(t.teamId(), userId)).distinct().toList();
+        return activeRoles(teams, Dynamo.batchGet(ddb, table, keys));
+    }
+
+    /** The key of a user's member item in a team. */
+    static Map<String, AttributeValue> memberKey(long teamId, long userId) {
+        return Attr.key(Keys.team(teamId), Keys.member(userId));
+    }
+
+    /** The roles of the project's {@code teams} whose member item among {@code memberItems} is active. */
+    static List<TeamRole> activeRoles(List<ProjectTeam> teams, List<Map<String, AttributeValue>> memberItems) {
         Map<Long, TeamRole> roleOf = new LinkedHashMap<>();
         teams.forEach(t -> roleOf.put(t.teamId(), t.role()));
-        List<Map<String, AttributeValue>> keys = roleOf.keySet().stream()
-                .map(t -> Attr.key(Keys.team(t), Keys.member(userId))).toList();
         List<TeamRole> out = new ArrayList<>();
-        for (var item : Dynamo.batchGet(ddb, table, keys)) {
+        for (var item : memberItems) {
             TeamMember m = readMember(item);
-            if (m.active()) out.add(roleOf.get(m.teamId()));
+            if (m.active() && roleOf.containsKey(m.teamId())) out.add(roleOf.get(m.teamId()));
         }
         return out;
     }
