@@ -251,6 +251,9 @@ async function typeInto(page, sel, text) {
   await el.type(text, { delay: 5 });
   await waitFor(page, ([s, t]) => [...document.querySelectorAll(s)].some((e) => e.value.includes(t)), [sel, text],
     `${sel} did not take the text`, 10000);
+  // then moves on, leaving the field: the project edit form keeps a field's text only when it loses focus (a
+  // tab clicked through the DOM would not take the focus away)
+  await el.evaluate((e) => e.blur());
 }
 
 // The mapping and validation pages open on their instructions: a person opens the Completion tab to submit.

@@ -2,6 +2,7 @@ package dev.tmserverless.cdk;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import software.amazon.awscdk.services.logs.RetentionDays;
 import software.constructs.Node;
@@ -92,6 +93,34 @@ public record StackSettings(
     public static final String APP_KEY_REQUESTS_PER_MINUTE = "tm:appKeyRequestsPerMinute";
 
     /** Base of the stack names: {@code <base>-<stage>}. */
+    /**
+     * Limits per deployment: context key → the functions' environment variable (TEMPLATE_NOTES.md "Limits"). Unset:
+     * the defaults the functions apply (TmConfig).
+     */
+    public static final Map<String, String> LIMITS = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(Map.of(
+            "tm:maxTasks", "TM_MAX_TASKS",
+            "tm:maxAoiAreaKm2", "TM_MAX_AOI_AREA_KM2",
+            "tm:lockDuration", "TM_TASK_AUTOUNLOCK_AFTER",
+            "tm:maxInlineResponseBytes", "TM_MAX_INLINE_RESPONSE_BYTES")));
+
+    /**
+     * The limits this stage's context sets, as environment variables for every function; each value is checked here
+     * (positive numbers; the lock duration as {@code 2h}, {@code 90m}), so a typo fails the synth, not a request.
+     */
+    public static Map<String, String> limits(Node node, Stage stage) {
+        Map<String, String> env = new java.util.TreeMap<>();
+        for (var e : LIMITS.entrySet()) {
+            string(node, stage, e.getKey()).filter(v -> !v.isBlank()).ifPresent(v -> {
+                boolean ok = e.getKey().equals("tm:lockDuration") ? v.matches("([0-9]+[dhms]?)+") && !v.matches("0+[dhms]?")
+                        : v.matches("[0-9]+(\\.[0-9]+)?") && Double.parseDouble(v) > 0;
+                if (!ok) throw new IllegalArgumentException(e.getKey() + ": expected a positive "
+                        + (e.getKey().equals("tm:lockDuration") ? "duration such as 2h or 90m" : "number") + ", got '" + v + "'");
+                env.put(e.getValue(), v);
+            });
+        }
+        return env;
+    }
+
     public static final String DEFAULT_STACK_BASE = "TmServerless";
 
     public static StackSettings defaults() {

@@ -95,6 +95,7 @@ public class TmStack extends Stack {
 
     // Configuration env vars that are not resources (so not in the catalogue). Functions read them at init.
     public static final String ENV_TOKEN_SECRET_ARN = "TM_TOKEN_SECRET_ARN";
+    public static final String ENV_RESPONSES_URL = "TM_RESPONSES_URL";
     public static final String ENV_MAIL_FROM = "TM_MAIL_FROM";
     public static final String ENV_CONTACT_ADDRESS = "TM_EMAIL_CONTACT_ADDRESS";
     public static final String ENV_APP_BASE_URL = "TM_APP_BASE_URL";
@@ -110,6 +111,7 @@ public class TmStack extends Stack {
     public static final String ENV_BOOTSTRAP_ADMINS = "TM_BOOTSTRAP_ADMINS";
     public static final String ENV_REDIRECT_URI = "TM_REDIRECT_URI";
     public static final String ENV_OHSOME_URL = "TM_OHSOME_STATS_API_URL";
+    public static final String ENV_MAPSWIPE_URL = "TM_MAPSWIPE_API_URL";
     public static final String ENV_OHSOME_TOKEN_ARN = "TM_OHSOME_STATS_TOKEN_ARN";
 
     /** Dead letters are kept as long as SQS allows, for inspection and redrive. */
@@ -120,6 +122,9 @@ public class TmStack extends Stack {
     private final StackSettings settings;
     private final RemovalPolicy dataRemoval;
     private final ITable table;
+    private final HandOverEdge handOver;
+    /** The deployment's limits from context (StackSettings.LIMITS), the same on every function. */
+    private final Map<String, String> limits;
     private final BackupPlan backupPlan;
     private final Bucket bucket;
     private final Bucket accessLogsBucket;
@@ -135,6 +140,7 @@ public class TmStack extends Stack {
     private final Secret osmClientSecret;
     private final Secret ohsomeToken;
     private final CfnParameter ohsomeUrl;
+    private final CfnParameter mapswipeUrl;
     private final CfnParameter osmUrl;
     private final CfnParameter osmClientId;
     private final CfnParameter bootstrapAdmins;
@@ -160,6 +166,9 @@ public class TmStack extends Stack {
         ohsomeUrl = CfnParameter.Builder.create(this, "OhsomeStatsApiUrl").type("String")
                 .defaultValue("https://stats.now.ohsome.org/api")
                 .description("Base URL of the ohsomeNow statistics API the user statistics ask (" + ENV_OHSOME_URL + ")").build();
+        mapswipeUrl = CfnParameter.Builder.create(this, "MapswipeApiUrl").type("String")
+                .defaultValue("https://backend.mapswipe.org/graphql/")
+                .description("MapSwipe's GraphQL endpoint, asked for partner statistics (" + ENV_MAPSWIPE_URL + ")").build();
         bootstrapAdmins = CfnParameter.Builder.create(this, "BootstrapAdmins").type("String").defaultValue("")
                 .description("Comma-separated OSM user ids made ADMIN at login (" + ENV_BOOTSTRAP_ADMINS + ")").build();
         redirectUri = CfnParameter.Builder.create(this, "RedirectUri").type("String").defaultValue("")
@@ -183,6 +192,8 @@ public class TmStack extends Stack {
         for (Resources.Queue q : Resources.QUEUES) queue(q);
         accessLogsBucket = createAccessLogsBucket();
         bucket = dataBucket(Resources.BUCKET);
+        limits = StackSettings.limits(getNode(), settings.stage());
+        handOver = new HandOverEdge(this, "HandOver", bucket, settings.stage().id());
 
         tokenSecret = Secret.Builder.create(this, "TokenSigningSecret")
                 .description("Signs session tokens; generated at creation, read by every HTTP function at init")
@@ -341,7 +352,7 @@ public class TmStack extends Stack {
                                 .expiration(Duration.days(Resources.LARGE_RESPONSES_EXPIRY_DAYS))
                                 .noncurrentVersionExpiration(Duration.days(1))
                                 .build()))
-                // browsers follow the 303 of an oversized response to a signed link here; the signature guards it
+                // only for signed links to this bucket (a function without TM_RESPONSES_URL); the hand-over edge has its own
                 .cors(List.of(CorsRule.builder().allowedMethods(List.of(HttpMethods.GET, HttpMethods.HEAD))
                         .allowedOrigins(List.of("*")).maxAge(3600).build()))
                 .serverAccessLogsBucket(accessLogsBucket)
@@ -379,6 +390,7 @@ public class TmStack extends Stack {
         env.put(ENV_METRICS_NAMESPACE, getStackName());
         env.put(ENV_LOG_LEVEL, LOG_LEVEL);
         for (Resources.Access access : new TreeSet<>(f.access())) grant(f, access, role, env);
+        env.putAll(limits);
         if (f.http()) {
             env.put(ENV_TOKEN_SECRET_ARN, tokenSecret.getSecretArn());
             env.put(ENV_APP_KEY_REQUESTS_PER_MINUTE, Integer.toString(settings.appKeyRequestsPerMinute()));
@@ -392,6 +404,7 @@ public class TmStack extends Stack {
             env.put(ENV_REDIRECT_URI, redirectUri.getValueAsString());
             osmClientSecret.grantRead(role);
         }
+        if (servesPartnerStatistics(f)) env.put(ENV_MAPSWIPE_URL, mapswipeUrl.getValueAsString());
         if (servesOhsome(f)) {
             env.put(ENV_OHSOME_URL, ohsomeUrl.getValueAsString());
             env.put(ENV_OHSOME_TOKEN_ARN, ohsomeToken.getSecretArn());
@@ -426,13 +439,20 @@ public class TmStack extends Stack {
         roles.put(f.id(), role);
     }
 
+    /** What {@code TABLE_READ_WRITE} allows on the table and its indexes (grantReadWriteData less Scan). */
+    static final List<String> TABLE_ITEM_ACTIONS = List.of("dynamodb:BatchGetItem", "dynamodb:GetItem", "dynamodb:Query",
+            "dynamodb:ConditionCheckItem", "dynamodb:DescribeTable", "dynamodb:BatchWriteItem", "dynamodb:PutItem",
+            "dynamodb:UpdateItem", "dynamodb:DeleteItem");
+
     /** The IAM grant and the environment variables that one catalogue access value stands for. */
     private void grant(Resources.Function f, Resources.Access access, Role role, Map<String, String> env) {
         switch (access) {
             case TABLE_READ_WRITE -> {
-                table.grantReadWriteData(role); // the table and its indexes
+                // the table and its indexes, item reads and writes only: no Scan (TABLE_SCAN), no table management
+                table.grant(role, TABLE_ITEM_ACTIONS.toArray(String[]::new));
                 env.put(Resources.TABLE.envVar(), table.getTableName());
             }
+            case TABLE_SCAN -> table.grant(role, "dynamodb:Scan");
             case BUCKET_READ -> {
                 role.addToPrincipalPolicy(objectStatement(List.of("s3:GetObject")));
                 role.addToPrincipalPolicy(listStatement());
@@ -450,6 +470,7 @@ public class TmStack extends Stack {
                         .actions(List.of("s3:PutObject", "s3:GetObject"))
                         .resources(List.of(bucket.arnForObjects(Resources.LARGE_RESPONSES_PREFIX + "*"))).build());
                 env.put(Resources.BUCKET.envVar(), bucket.getBucketName());
+                env.put(ENV_RESPONSES_URL, handOver.baseUrl());
             }
             case GRID_JOBS_SEND -> {
                 Queue q = queues.get(Resources.GRID_JOBS.id());
@@ -536,6 +557,11 @@ public class TmStack extends Stack {
         return Resources.routesOf(f.id()).stream().anyMatch(r -> r.path().startsWith(AUTH_ROUTE_PREFIX));
     }
 
+    /** True when the function serves partner statistics, so it gets MapSwipe's URL. */
+    public static boolean servesPartnerStatistics(Resources.Function f) {
+        return f.id().equals(Routes.PARTNER_GENERAL_STATISTICS.function());
+    }
+
     /** True when the function proxies the ohsome statistics API, so it gets its URL and token. */
     public static boolean servesOhsome(Resources.Function f) {
         return f.id().equals(Routes.OHSOME_STATISTICS.function());
@@ -555,6 +581,7 @@ public class TmStack extends Stack {
         }
         consumer.addEventSource(new SqsEventSource(queues.get(q.id()), SqsEventSourceProps.builder()
                 .batchSize(q.batchSize())
+                .maxConcurrency(q.maxConcurrency() > 0 ? q.maxConcurrency() : null)
                 .reportBatchItemFailures(true)
                 .build()));
     }
@@ -724,6 +751,8 @@ public class TmStack extends Stack {
 
     public StackSettings settings() { return settings; }
     public ITable table() { return table; }
+
+    public HandOverEdge handOver() { return handOver; }
     /** The AWS Backup plan, or null when {@value StackSettings#BACKUP_PLAN} is off. */
     public BackupPlan backupPlan() { return backupPlan; }
     public Bucket bucket() { return bucket; }

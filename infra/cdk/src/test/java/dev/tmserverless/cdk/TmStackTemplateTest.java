@@ -266,11 +266,13 @@ class TmStackTemplateTest {
                 expected.add(Resources.MESSAGES.envVar());
             }
             if (f.http()) expected.addAll(List.of(TmStack.ENV_TOKEN_SECRET_ARN, TmStack.ENV_APP_KEY_REQUESTS_PER_MINUTE));
+            if (f.access().contains(Resources.Access.LARGE_RESPONSES)) expected.add(TmStack.ENV_RESPONSES_URL);
             if (TmStack.servesLogin(f)) {
                 expected.addAll(List.of(TmStack.ENV_OSM_URL, TmStack.ENV_OSM_CLIENT_ID,
                         TmStack.ENV_OSM_CLIENT_SECRET_ARN, TmStack.ENV_BOOTSTRAP_ADMINS, TmStack.ENV_REDIRECT_URI));
             }
             if (TmStack.servesOhsome(f)) expected.addAll(List.of(TmStack.ENV_OHSOME_URL, TmStack.ENV_OHSOME_TOKEN_ARN));
+            if (TmStack.servesPartnerStatistics(f)) expected.add(TmStack.ENV_MAPSWIPE_URL);
             assertThat(new TreeSet<>(env.keySet())).as(f.id()).isEqualTo(expected);
             if (f.http()) assertThat(env.get(TmStack.ENV_APP_KEY_REQUESTS_PER_MINUTE)).isEqualTo("60");
             if (expected.contains(Resources.TABLE.envVar())) {
@@ -287,6 +289,7 @@ class TmStackTemplateTest {
                 assertThat(env.get(TmStack.ENV_REDIRECT_URI)).isEqualTo(ref("RedirectUri"));
             }
             if (TmStack.servesOhsome(f)) assertThat(env.get(TmStack.ENV_OHSOME_URL)).isEqualTo(ref("OhsomeStatsApiUrl"));
+            if (TmStack.servesPartnerStatistics(f)) assertThat(env.get(TmStack.ENV_MAPSWIPE_URL)).isEqualTo(ref("MapswipeApiUrl"));
         }
         assertThat(Resources.FUNCTIONS.stream().filter(TmStack::servesLogin).map(Resources.Function::id))
                 .containsExactly(Resources.USERS);
@@ -360,6 +363,25 @@ class TmStackTemplateTest {
     }
 
     @Test
+    void oversizedAnswersAreHandedOverThroughADistributionThatDropsTheCallersAuthorization() {
+        String dist = t.logicalId(stack.handOver().distribution());
+        Map<String, Object> config = map(t.props(dist).get("DistributionConfig"));
+        Map<String, Object> behaviour = map(config.get("DefaultCacheBehavior"));
+        assertThat(behaviour.get("ViewerProtocolPolicy")).isEqualTo("https-only");
+        assertThat(list(behaviour.get("AllowedMethods"))).containsExactlyInAnyOrder("GET", "HEAD");
+        assertThat(behaviour).containsKey("ResponseHeadersPolicyId");
+        Map<String, Object> origin = map(list(config.get("Origins")).get(0));
+        assertThat(origin.get("OriginPath")).isEqualTo("/" + Resources.LARGE_RESPONSES_PREFIX.replaceAll("/$", ""));
+        assertThat(origin).containsKey("OriginAccessControlId");
+        assertThat(HandOverEdge.CHECK_JS).contains("delete r.headers['authorization']");
+        for (Resources.Function f : Resources.FUNCTIONS) {
+            Map<String, Object> env = map(map(t.props(t.logicalId(stack.functions().get(f.id()))).get("Environment")).get("Variables"));
+            assertThat(env.containsKey(TmStack.ENV_RESPONSES_URL)).as(f.id())
+                    .isEqualTo(f.access().contains(Resources.Access.LARGE_RESPONSES));
+        }
+    }
+
+    @Test
     void permissionsFollowEachFunctionsAccessSet() {
         String table = t.logicalId(stack.table());
         String bucket = t.logicalId(stack.bucket());
@@ -371,6 +393,11 @@ class TmStackTemplateTest {
             assertThat(t.roleAllowsOn(role, "dynamodb:UpdateItem", table)).as(f.id())
                     .isEqualTo(a.contains(Resources.Access.TABLE_READ_WRITE));
             assertThat(indexGrant(role, table)).as(f.id() + " indexes").isEqualTo(a.contains(Resources.Access.TABLE_READ_WRITE));
+            // no function may Scan the table but the reconciliation, which walks it on a schedule
+            assertThat(t.roleAllowsOn(role, "dynamodb:Scan", table)).as(f.id() + " scan")
+                    .isEqualTo(a.contains(Resources.Access.TABLE_SCAN));
+            assertThat(actions).as(f.id()).noneMatch(x -> x.equals("dynamodb:*") || x.startsWith("dynamodb:DeleteTable")
+                    || x.startsWith("dynamodb:UpdateTable"));
             boolean reads = a.contains(Resources.Access.BUCKET_READ) || a.contains(Resources.Access.BUCKET_READ_WRITE);
             boolean large = a.contains(Resources.Access.LARGE_RESPONSES);
             assertThat(objectGrant(role, "s3:GetObject", bucket, "")).as(f.id()).isEqualTo(reads);
@@ -428,12 +455,19 @@ class TmStackTemplateTest {
     }
 
     @Test
-    void gridWorkerConsumesGridJobsAndMayShortenARetryButCannotSend() {
+    void gridWorkerConsumesGridJobsLeasesItsMessageAndSendsSlicesOnlyThere() {
         String role = t.logicalId(stack.roles().get(Resources.GRID_WORKER));
         List<String> actions = t.actionsOfRole(role);
-        assertThat(actions).contains("sqs:ReceiveMessage", "sqs:DeleteMessage").doesNotContain("sqs:SendMessage");
-        assertThat(t.roleAllowsOn(role, "sqs:ChangeMessageVisibility", t.logicalId(stack.queues().get(Resources.GRID_JOBS.id()))))
-                .isTrue();
+        assertThat(actions).contains("sqs:ReceiveMessage", "sqs:DeleteMessage");
+        String grid = t.logicalId(stack.queues().get(Resources.GRID_JOBS.id()));
+        assertThat(t.roleAllowsOn(role, "sqs:ChangeMessageVisibility", grid)).isTrue();
+        // a job fans out into one message per slice on its own queue (docs/grid-jobs.md), and nowhere else
+        assertThat(t.roleAllowsOn(role, "sqs:SendMessage", grid)).isTrue();
+        for (Resources.Queue q : Resources.QUEUES) {
+            if (q != Resources.GRID_JOBS) {
+                assertThat(t.roleAllowsOn(role, "sqs:SendMessage", t.logicalId(stack.queues().get(q.id())))).as(q.id()).isFalse();
+            }
+        }
     }
 
     @Test
@@ -463,6 +497,11 @@ class TmStackTemplateTest {
                     .findFirst().orElseThrow();
             assertThat(esm.get("BatchSize")).isEqualTo(q.batchSize());
             assertThat(esm.get("FunctionResponseTypes")).isEqualTo(List.of("ReportBatchItemFailures"));
+            if (q.maxConcurrency() > 0) {
+                assertThat(map(esm.get("ScalingConfig")).get("MaximumConcurrency")).as(q.id()).isEqualTo(q.maxConcurrency());
+            } else {
+                assertThat(esm).as(q.id()).doesNotContainKey("ScalingConfig");
+            }
             String target = String.valueOf(esm.get("FunctionName"));
             assertThat(target).contains(t.logicalId(stack.aliases().get(q.consumer()))).contains(":" + TmStack.ALIAS);
         }

@@ -74,7 +74,8 @@ class WebFrontendTemplateTest {
         String bucket = p.logicalId(prod.frontend().siteBucket());
         assertThat(String.valueOf(p.props(bucket).get("PublicAccessBlockConfiguration")))
                 .contains("BlockPublicAcls=true", "BlockPublicPolicy=true", "IgnorePublicAcls=true", "RestrictPublicBuckets=true");
-        assertThat(p.ofType("AWS::CloudFront::OriginAccessControl")).hasSize(1);
+        // the site's and the hand-over distribution's (HandOverEdge)
+        assertThat(p.ofType("AWS::CloudFront::OriginAccessControl")).hasSize(2);
         Map<String, Object> s3Origin = origins(distribution(p)).stream()
                 .filter(o -> o.containsKey("S3OriginConfig")).findFirst().orElseThrow();
         assertThat(s3Origin.get("OriginAccessControlId")).isNotNull();

@@ -58,7 +58,7 @@ import software.amazon.awssdk.services.sqs.model.QueueDoesNotExistException;
 
 /**
  * The local AWS: DynamoDB (dynalite), SQS (ElasticMQ, embedded), S3 (s3rver), and stand-ins for OpenStreetMap
- * OAuth2, SES and the ohsomeNow statistics API, each on 127.0.0.1 and a free port. The npm emulators run as
+ * OAuth2, SES, the ohsomeNow statistics API and MapSwipe's GraphQL API, each on 127.0.0.1 and a free port. The npm emulators run as
  * child processes of this JVM and end
  * with it ({@link #close()}, a shutdown hook, and their own watch on the stdin pipe).
  *
@@ -83,6 +83,7 @@ public final class Emulators implements AutoCloseable {
     public static final String ENV_ENDPOINT_DYNAMODB = "TM_AWS_ENDPOINT_DYNAMODB";
     public static final String ENV_ENDPOINT_SQS = "TM_AWS_ENDPOINT_SQS";
     public static final String ENV_ENDPOINT_S3 = "TM_AWS_ENDPOINT_S3";
+    public static final String ENV_RESPONSES_URL = "TM_RESPONSES_URL";
     public static final String ENV_OSM_URL = "TM_OSM_URL";
     public static final String ENV_OSM_CLIENT_ID = "TM_OSM_CLIENT_ID";
     public static final String ENV_OSM_CLIENT_SECRET = "TM_OSM_CLIENT_SECRET";
@@ -94,6 +95,9 @@ public final class Emulators implements AutoCloseable {
     public static final String ENV_IMAGE_BASE_URL = "TM_IMAGE_BASE_URL";
     public static final String ENV_OHSOME_URL = "TM_OHSOME_STATS_API_URL";
     public static final String ENV_OHSOME_TOKEN = "TM_OHSOME_STATS_TOKEN";
+    public static final String ENV_MAPSWIPE_URL = "TM_MAPSWIPE_API_URL";
+    /** A MapSwipe user group the stand-in knows from the start (a partner's {@code mapswipe_group_id} locally). */
+    public static final String MAPSWIPE_DEMO_GROUP = "local-demo-group";
     /** The ohsome stand-in's token of the default resource copy (the local stack). */
     public static final String OHSOME_TOKEN = "tm-local-ohsome-token";
     /**
@@ -112,7 +116,8 @@ public final class Emulators implements AutoCloseable {
     /**
      * How to start the emulators.
      *
-     * @param dataDir                  where dynalite and s3rver keep their data ({@code dynamodb/}, {@code s3/});
+     * @param dataDir                  where dynalite, s3rver and ElasticMQ keep their data ({@code dynamodb/}, {@code s3/},
+     *                                 {@code sqs/});
      *                                 {@code null} keeps everything in memory (s3rver in a temporary folder that
      *                                 {@link #close()} deletes)
      * @param visibilityTimeoutSeconds if not null, every queue this instance creates gets this visibility timeout
@@ -147,9 +152,15 @@ public final class Emulators implements AutoCloseable {
     private final Thread shutdownHook = new Thread(this::close, "tm-emulators-shutdown");
     private Path tempS3Dir;
     private SQSRestServer sqsServer;
+    /** Only when persistent: ElasticMQ's actors, its message store and queue manager (ours to stop). */
+    private org.apache.pekko.actor.ActorSystem sqsActors;
+    private org.apache.pekko.actor.ActorRef sqsStore;
+    private org.apache.pekko.actor.ActorRef sqsManager;
     private OsmStandIn osm;
     private MailStandIn mail;
     private OhsomeStandIn ohsome;
+    private ResponsesEdge responsesEdge;
+    private MapSwipeStandIn mapswipe;
     private URI dynamoDbEndpoint;
     private URI sqsEndpoint;
     private URI s3Endpoint;
@@ -197,6 +208,8 @@ public final class Emulators implements AutoCloseable {
         mail = MailStandIn.start();
         ohsome = OhsomeStandIn.start();
         ohsome.registerToken(OHSOME_TOKEN);
+        mapswipe = MapSwipeStandIn.start();
+        mapswipe.seedDemoGroup(MAPSWIPE_DEMO_GROUP);
 
         Path folder = NodeEmulators.nodeFolder();
         NodeEmulators.ensureInstalled(folder);
@@ -221,20 +234,67 @@ public final class Emulators implements AutoCloseable {
         if (System.getProperty("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook") == null) {
             System.setProperty("pekko.coordinated-shutdown.run-by-jvm-shutdown-hook", "off");
         }
-        sqsServer = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort()
-                .withAWSRegion(REGION).withAWSAccountId(ACCOUNT_ID).start();
+        if (options.isPersistent()) {
+            startPersistentSqs(options.dataDir().resolve("sqs"));
+        } else {
+            sqsServer = SQSRestServerBuilder.withInterface("127.0.0.1").withDynamicPort()
+                    .withAWSRegion(REGION).withAWSAccountId(ACCOUNT_ID).start();
+        }
         int sqsPort = sqsServer.waitUntilStarted().localAddress().getPort();
         sqsEndpoint = URI.create("http://127.0.0.1:" + sqsPort);
+        if (sqsStore != null) restoreSqs();
 
         dynamoDbEndpoint = URI.create("http://127.0.0.1:" + dynalite.awaitPort(READY_TIMEOUT));
         s3Endpoint = URI.create("http://127.0.0.1:" + s3rver.awaitPort(READY_TIMEOUT));
 
         dynamoDb = configure(DynamoDbClient.builder(), dynamoDbEndpoint).build();
         sqs = configure(SqsClient.builder(), sqsEndpoint).build();
+        responsesEdge = ResponsesEdge.start(s3Endpoint);
         s3 = configure(S3Client.builder(), s3Endpoint)
                 .serviceConfiguration(S3Configuration.builder().chunkedEncodingEnabled(false).build())
                 .forcePathStyle(true)
                 .build();
+    }
+
+    /**
+     * ElasticMQ keeping its queues and messages in an H2 database under {@code dir}, as SQS keeps them across a
+     * crash: every send, receive and delete is committed before it is answered ({@code WRITE_DELAY=0}), so a
+     * {@code kill -9} of the stack loses no message; on the next start the queues and their messages are restored.
+     */
+    private void startPersistentSqs(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        sqsActors = org.apache.pekko.actor.ActorSystem.create("tm-elasticmq");
+        var persistence = new org.elasticmq.persistence.sql.SqlQueuePersistenceConfig(true, "org.h2.Driver",
+                "jdbc:h2:file:" + dir.resolve("messages").toAbsolutePath() + ";WRITE_DELAY=0", "", "", false);
+        sqsStore = sqsActors.actorOf(org.apache.pekko.actor.Props.create(
+                org.elasticmq.persistence.sql.SqlQueuePersistenceActor.class, persistence,
+                scala.collection.immutable.Nil$.MODULE$));
+        sqsManager = sqsActors.actorOf(org.apache.pekko.actor.Props.create(org.elasticmq.actor.QueueManagerActor.class,
+                new org.elasticmq.util.NowProvider(), org.elasticmq.StrictSQSLimits$.MODULE$, scala.Option.apply(sqsStore)));
+        sqsServer = SQSRestServerBuilder.withActorSystem(sqsActors).withQueueManagerActor(sqsManager)
+                .withQueueEventListener(sqsStore).withInterface("127.0.0.1").withDynamicPort()
+                .withAWSRegion(REGION).withAWSAccountId(ACCOUNT_ID).start();
+    }
+
+    /** Puts the stored queues and messages back into ElasticMQ (before anything uses it). */
+    private void restoreSqs() {
+        try {
+            Object result = org.apache.pekko.pattern.Patterns.ask(sqsStore,
+                    new org.elasticmq.actor.queue.QueueEvent.Restore(sqsManager), READY_TIMEOUT)
+                    .toCompletableFuture().get(READY_TIMEOUT.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+            if (result instanceof scala.util.Left<?, ?> errors) {
+                throw new IllegalStateException("ElasticMQ could not restore its queues: " + errors.value());
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while restoring the queues", e);
+        } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
+            throw new IllegalStateException("ElasticMQ could not restore its queues", e);
+        }
     }
 
     private NodeEmulators.Child start(Path folder, String name, List<String> args) {
@@ -304,6 +364,11 @@ public final class Emulators implements AutoCloseable {
 
     public OsmStandIn osm() {
         return osm;
+    }
+
+    /** The MapSwipe GraphQL stand-in (partner statistics). */
+    public MapSwipeStandIn mapswipe() {
+        return mapswipe;
     }
 
     /** The ohsomeNow statistics stand-in ({@code /stats/user}). */
@@ -390,7 +455,7 @@ public final class Emulators implements AutoCloseable {
      * {@code TM_AWS_ENDPOINT_SQS}, {@code TM_AWS_ENDPOINT_S3}, {@code TM_OSM_URL}, {@code TM_OSM_CLIENT_ID},
      * {@code TM_OSM_CLIENT_SECRET}, {@code TM_TOKEN_SECRET}, {@code TM_BOOTSTRAP_ADMINS}, {@code TM_AWS_ENDPOINT_SES},
      * {@code TM_MAIL_FROM}, {@code TM_EMAIL_CONTACT_ADDRESS}, {@code TM_IMAGE_BASE_URL},
-     * {@code TM_OHSOME_STATS_API_URL}, {@code TM_OHSOME_STATS_TOKEN}.
+     * {@code TM_OHSOME_STATS_API_URL}, {@code TM_OHSOME_STATS_TOKEN}, {@code TM_MAPSWIPE_API_URL}.
      */
     public Map<String, String> env() {
         ResourceSet resources = defaultResources;
@@ -416,6 +481,8 @@ public final class Emulators implements AutoCloseable {
         env.put(ENV_ENDPOINT_DYNAMODB, dynamoDbEndpoint.toString());
         env.put(ENV_ENDPOINT_SQS, sqsEndpoint.toString());
         env.put(ENV_ENDPOINT_S3, s3Endpoint.toString());
+        // oversized answers are handed over through the edge, as deployed (docs/performance.md)
+        env.put(ENV_RESPONSES_URL, responsesEdge.baseUrl(resources.bucket()).toString());
         env.put(ENV_OSM_URL, osm.baseUrl().toString());
         env.put(ENV_OSM_CLIENT_ID, OSM_CLIENT_ID);
         env.put(ENV_OSM_CLIENT_SECRET, OSM_CLIENT_SECRET);
@@ -428,6 +495,7 @@ public final class Emulators implements AutoCloseable {
         env.put(ENV_IMAGE_BASE_URL, s3Endpoint + "/" + resources.bucket() + "/");
         env.put(ENV_OHSOME_URL, ohsome.baseUrl().toString());
         env.put(ENV_OHSOME_TOKEN, OHSOME_TOKEN);
+        env.put(ENV_MAPSWIPE_URL, mapswipe.graphqlUrl().toString());
         return env;
     }
 
@@ -630,13 +698,27 @@ public final class Emulators implements AutoCloseable {
         if (mail != null) {
             closeQuietly(mail);
         }
+        if (responsesEdge != null) {
+            closeQuietly(responsesEdge);
+        }
         if (ohsome != null) {
             closeQuietly(ohsome);
+        }
+        if (mapswipe != null) {
+            closeQuietly(mapswipe);
         }
         if (sqsServer != null) {
             try {
                 sqsServer.stopAndWait();
             } catch (RuntimeException ignored) {
+                // best effort
+            }
+        }
+        if (sqsActors != null) {
+            try {
+                sqsActors.terminate();
+                scala.concurrent.Await.ready(sqsActors.whenTerminated(), scala.concurrent.duration.Duration.create(10, "s"));
+            } catch (Exception ignored) {
                 // best effort
             }
         }

@@ -56,6 +56,7 @@ public final class TableStream implements AutoCloseable {
 
     private final URI target;
     private final DynamoDbClient direct;
+    private final java.util.function.BiPredicate<String, String> recorded;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -93,9 +94,11 @@ public final class TableStream implements AutoCloseable {
         }
     }
 
-    private TableStream(URI target, DynamoDbClient direct) throws IOException {
+    private TableStream(URI target, DynamoDbClient direct, java.util.function.BiPredicate<String, String> recorded)
+            throws IOException {
         this.target = target;
         this.direct = direct;
+        this.recorded = recorded;
         for (int i = 0; i < STRIPES; i++) stripes[i] = new ReentrantLock();
         server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 256);
         server.setExecutor(executor);
@@ -105,8 +108,17 @@ public final class TableStream implements AutoCloseable {
 
     /** A proxy in front of the DynamoDB endpoint {@code target}; {@code direct} is a client of that endpoint. */
     public static TableStream start(URI target, DynamoDbClient direct) {
+        return start(target, direct, (pk, sk) -> true);
+    }
+
+    /**
+     * As above, recording only the items whose key (partition, sort) {@code recorded} accepts: a consumer whose
+     * event source mapping filters on keys (the catalogue's {@code TableFeed}) receives the same records, and
+     * every other write passes straight through, without the two reads around it.
+     */
+    public static TableStream start(URI target, DynamoDbClient direct, java.util.function.BiPredicate<String, String> recorded) {
         try {
-            return new TableStream(target, direct);
+            return new TableStream(target, direct, recorded);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -179,7 +191,7 @@ public final class TableStream implements AutoCloseable {
         String table = req.path("TableName").asText();
         JsonNode keySource = req.has("Key") ? req.get("Key") : req.get("Item");
         Map<String, AttributeValue> key = key(keySource);
-        if (key == null) return forward(ex, body);
+        if (key == null || !recorded(key)) return forward(ex, body);
         ReentrantLock lock = stripe(table, key);
         lock.lock();
         try {
@@ -201,7 +213,7 @@ public final class TableStream implements AutoCloseable {
             for (JsonNode w : e.getValue()) {
                 JsonNode k = w.has("PutRequest") ? w.get("PutRequest").get("Item") : w.path("DeleteRequest").get("Key");
                 Map<String, AttributeValue> key = key(k);
-                if (key == null) continue;
+                if (key == null || !recorded(key)) continue;
                 keys.computeIfAbsent(e.getKey(), t -> new ArrayList<>()).add(key);
                 stripeNos.add(stripeNo(e.getKey(), key));
             }
@@ -240,6 +252,10 @@ public final class TableStream implements AutoCloseable {
         if (!item.path(pk).has("S") || !item.path(sk).has("S")) return null;
         return Map.of(pk, AttributeValue.fromS(item.get(pk).get("S").asText()),
                 sk, AttributeValue.fromS(item.get(sk).get("S").asText()));
+    }
+
+    private boolean recorded(Map<String, AttributeValue> key) {
+        return recorded.test(key.get(Resources.TABLE.partitionKey()).s(), key.get(Resources.TABLE.sortKey()).s());
     }
 
     private int stripeNo(String table, Map<String, AttributeValue> key) {

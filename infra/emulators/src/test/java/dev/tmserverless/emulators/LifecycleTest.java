@@ -15,7 +15,7 @@ import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 class LifecycleTest {
 
     @Test
-    void persistentDataSurvivesARestartAndNoChildProcessRemainsAfterClose(@TempDir Path data) {
+    void persistentDataAndQueueMessagesSurviveARestartAndNoChildProcessRemainsAfterClose(@TempDir Path data) {
         List<Long> pids;
         Map<String, AttributeValue> key = Map.of("pk", AttributeValue.fromS("PROJECT#1"), "sk", AttributeValue.fromS("P"));
         try (Emulators first = Emulators.start(Emulators.Options.persistent(data))) {
@@ -26,6 +26,10 @@ class LifecycleTest {
             first.dynamoDb().putItem(b -> b.tableName(resources.table()).item(Map.of("pk", key.get("pk"),
                     "sk", key.get("sk"), "name", AttributeValue.fromS("kept"))));
             first.s3().putObject(b -> b.bucket(resources.bucket()).key("kept.txt"), RequestBody.fromString("kept"));
+            // queue messages too, as SQS keeps them (docs/grid-jobs.md "Crash of the whole local stack")
+            String url = resources.queue(Resources.GRID_JOBS).url();
+            first.sqs().sendMessage(b -> b.queueUrl(url).messageBody("kept-1"));
+            first.sqs().sendMessage(b -> b.queueUrl(url).messageBody("kept-2"));
             assertThat(first.env()).containsEntry("TM_TABLE", "tm-main").containsEntry("TM_BUCKET", "tm-data")
                     .containsEntry(Resources.GRID_JOBS.envVar(), resources.queue(Resources.GRID_JOBS).url());
         }
@@ -38,6 +42,13 @@ class LifecycleTest {
                     .isEqualTo("kept");
             assertThat(second.s3().getObjectAsBytes(b -> b.bucket(resources.bucket()).key("kept.txt"))
                     .asString(StandardCharsets.UTF_8)).isEqualTo("kept");
+            String url = resources.queue(Resources.GRID_JOBS).url();
+            List<String> bodies = new java.util.ArrayList<>();
+            for (int i = 0; i < 5 && bodies.size() < 2; i++) {
+                second.sqs().receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(1)).messages()
+                        .forEach(m -> bodies.add(m.body()));
+            }
+            assertThat(bodies).containsExactlyInAnyOrder("kept-1", "kept-2");
             pids = second.childPids();
         }
         assertThat(pids).allSatisfy(pid -> assertThat(alive(pid)).isFalse());

@@ -193,7 +193,8 @@ public final class LocalStack implements AutoCloseable {
                 continue;
             }
             pollers.add(new QueuePoller(emulators.sqs(), new QueuePoller.Settings(pair.name(), pair.url(), pair.arn(),
-                    queue.batchSize(), config.pollerConcurrency(), config.pollWaitSeconds()), consumer, config.log())
+                    queue.batchSize(), Math.max(config.pollerConcurrency(), queue.maxConcurrency()), config.pollWaitSeconds()),
+                    consumer, config.log())
                     .start());
             queueNotes.put(queue.id(), "-> " + queue.consumer());
         }
@@ -299,6 +300,7 @@ public final class LocalStack implements AutoCloseable {
         b.append(String.format("  OSM stand-in          %s   client %s%n", emulators.osmUrl(), Emulators.OSM_CLIENT_ID));
         b.append(String.format("  Mail (SES stand-in)   %s/messages%n", emulators.mail().baseUrl()));
         b.append(String.format("  ohsome stand-in       %s/stats/user%n", emulators.ohsome().baseUrl()));
+        b.append(String.format("  MapSwipe stand-in     %s   group %s%n", emulators.mapswipe().graphqlUrl(), Emulators.MAPSWIPE_DEMO_GROUP));
         b.append(String.format("  Data                  %s%n",
                 config.dataDir() == null ? "in memory (lost on exit)" : config.dataDir()));
         b.append("  Functions\n");
@@ -449,7 +451,7 @@ public final class LocalStack implements AutoCloseable {
                     System.out.println("""
                             Usage: java -jar infra/local/target/tm-local.jar [options]
                               --port N             front door port (default: env TM_LOCAL_PORT, else 8080)
-                              --data-dir DIR       where DynamoDB and S3 data persist (default: <repo>/.local-data)
+                              --data-dir DIR       where DynamoDB, S3 and SQS data persist (default: <repo>/.local-data)
                               --in-memory          keep no data
                               --reset              delete the data folder first
                               --functions-dir DIR  where <module>/target/<module>-lambda.jar are (default: <repo>/functions)

@@ -77,6 +77,13 @@ public final class AuthRows {
                     c -> Request.of("/api/v2/organisations/" + emptyOrganisation(c) + "/", null)),
             row(Routes.USER_OSM_DETAILS, SIGNED_IN, c -> Request.of("/api/v2/users/" + osmAccount(c).username() + "/openstreetmap/", null)),
             row(Routes.OHSOME_STATISTICS, SIGNED_IN, "?userId=4242&topics=highway,waterway,building,poi", null),
+            // ---- users: statistics (login required, as in the reference) ----
+            row(Routes.USER_STATISTICS, SIGNED_IN),
+            row(Routes.USERS_REGISTRATION_STATISTICS, SIGNED_IN, "?startDate=2024-01-01&endDate=2024-02-01", null),
+            row(Routes.USER_NEXT_LEVEL, SIGNED_IN, c -> Request.of(c.path(Routes.USER_NEXT_LEVEL) + "/?userId="
+                    + c.world().bystander.id(), null)),
+            row(Routes.USER_INTEREST_STATISTICS, SIGNED_IN,
+                    c -> Request.of("/api/v2/users/" + c.world().bystander.id() + "/statistics/interests/", null)),
             row(Routes.HEARTBEAT, ANYONE),
             row(Routes.LANGUAGES, ANYONE),
             row(Routes.BANNER, ANYONE),
@@ -112,6 +119,53 @@ public final class AuthRows {
             row(Routes.SET_USER, SIGNED_IN, c -> Request.of(c.path(Routes.SET_USER) + "/",
                     "{\"id\": " + (c.user() == null ? 1 : c.user().id()) + ", \"city\": \"Lusaka\"}")),
             row(Routes.CONTACT_ADMIN, ANYONE, "", "{\"name\": \"Visitor\", \"email\": \"v@example.org\", \"content\": \"Hello\"}"),
+            row(Routes.USER_BY_ID, SIGNED_IN, c -> Request.of("/api/v2/users/" + c.world().bystander.id() + "/", null)),
+            // somebody else's account (a new one per cell): administrators only; one's own is open to its owner
+            row(Routes.DELETE_USER, signedIn(EnumSet.of(Actor.ADMIN), ErrorCode.DELETE_USER_NOT_PERMITTED),
+                    c -> Request.of("/api/v2/users/" + c.fx().user("leaving").id() + "/", null)),
+            row(Routes.FILTER_USERS, SIGNED_IN, c -> Request.of("/api/v2/users/queries/filter/"
+                    + c.user(Actor.MAPPER).username() + "/?projectId=" + c.world().project.id(), null)),
+            row(Routes.RESEND_VERIFICATION, SIGNED_IN, c -> {
+                if (c.user() != null) withEmail(c, c.user());
+                return Request.of(c.path(Routes.RESEND_VERIFICATION) + "/", null);
+            }),
+            // the link in the mail: whoever opens it (a new account with a fresh address per cell)
+            row(Routes.VERIFY_EMAIL, ANYONE, c -> {
+                User u = withEmail(c, c.fx().user("verifying"));
+                String token = c.bean(dev.tmserverless.aws.http.Tokens.class).email().issue(u.emailAddress(), u.id(), Instant.now());
+                return Request.of(c.path(Routes.VERIFY_EMAIL) + "/?username=" + u.username() + "&token="
+                        + java.net.URLEncoder.encode(token, java.nio.charset.StandardCharsets.UTF_8), null);
+            }),
+            row(Routes.REGISTER_EMAIL, ANYONE, c -> Request.of(c.path(Routes.REGISTER_EMAIL) + "/",
+                    "{\"email\": \"someone-" + unique() + "@example.org\"}")),
+            // the administrators' actions on a person: each cell acts on a new account
+            row(Routes.SET_ROLE, admin(ErrorCode.ADMIN_REQUIRED), c -> Request.of("/api/v2/users/" + c.fx().user("promoted").username()
+                    + "/actions/set-role/MAPPER/", null)),
+            row(Routes.SET_LEVEL, admin(ErrorCode.ADMIN_REQUIRED), c -> Request.of("/api/v2/users/" + c.fx().user("levelled").username()
+                    + "/actions/set-level/INTERMEDIATE/", null)),
+            row(Routes.SET_EXPERT_MODE, admin(ErrorCode.ADMIN_REQUIRED), c -> Request.of("/api/v2/users/" + c.fx().user("expert").username()
+                    + "/actions/set-expert-mode/true/", null)),
+            row(Routes.APPROVE_LEVEL, admin(ErrorCode.ADMIN_REQUIRED), c -> Request.of("/api/v2/users/" + c.fx().user("nominee").username()
+                    + "/actions/approve-level/", null)),
+            row(Routes.UPDATE_STATS, admin(ErrorCode.ADMIN_REQUIRED), c -> Request.of("/api/v2/users/" + osmAccount(c).username()
+                    + "/actions/update-stats/", null)),
+            // levels and badges: anyone reads them, administrators write them
+            row(Routes.CREATE_LEVEL, admin(ErrorCode.ADMIN_REQUIRED), c -> Request.of(c.path(Routes.CREATE_LEVEL) + "/",
+                    "{\"name\": \"Level " + unique() + "\", \"approvalsRequired\": 1, \"requiredBadges\": [{\"id\": " + badge(c) + "}]}")),
+            row(Routes.UPDATE_LEVEL, admin(ErrorCode.ADMIN_REQUIRED), c -> Request.of("/api/v2/levels/" + level(c) + "/",
+                    "{\"color\": \"#ff0000\", \"requiredBadges\": [{\"id\": " + badge(c) + "}]}")),
+            row(Routes.DELETE_LEVEL, admin(ErrorCode.ADMIN_REQUIRED), c -> Request.of("/api/v2/levels/" + level(c) + "/", null)),
+            row(Routes.BADGE, ANYONE, c -> Request.of("/api/v2/badges/" + badge(c) + "/", null)),
+            row(Routes.CREATE_BADGE, admin(ErrorCode.ADMIN_REQUIRED), c -> Request.of(c.path(Routes.CREATE_BADGE) + "/",
+                    "{\"name\": \"Badge " + unique() + "\", \"description\": \"d\", \"imagePath\": \"https://example.org/b.png\","
+                            + " \"requirements\": \"{\\\"changeset\\\": 10}\"}")),
+            row(Routes.UPDATE_BADGE, admin(ErrorCode.ADMIN_REQUIRED), c -> Request.of("/api/v2/badges/" + badge(c) + "/",
+                    "{\"description\": \"Updated\"}")),
+            row(Routes.DELETE_BADGE, admin(ErrorCode.ADMIN_REQUIRED), c -> Request.of("/api/v2/badges/" + badge(c) + "/", null)),
+            row(Routes.USER_BADGES, ANYONE, c -> Request.of("/api/v2/badges/user/" + c.world().bystander.id() + "/", null)),
+            // a tiny PNG; a signed-in caller, as the reference (a blocked user included)
+            row(Routes.IMAGE_UPLOAD, SIGNED_IN, c -> Request.of(c.path(Routes.IMAGE_UPLOAD) + "/",
+                    "{\"filename\": \"dot.png\", \"mime\": \"image/png\", \"data\": \"" + AuthRows.PNG + "\"}")),
 
             // ---- users: API consumers ----
             row(Routes.API_DOCS, ANYONE),
@@ -223,6 +277,14 @@ public final class AuthRows {
             row(Routes.UNLINK_TEAM_EVERYWHERE, signedIn(TEAM_MANAGERS, ErrorCode.TEAM_USER_PERMISSION_ERROR),
                     c -> Request.of("/api/v2/teams/projects/teams/" + linkedTeam(c) + "/unlink", null)),
 
+            // ---- statistics (docs/statistics.md): site, organisation and tasks as the reference; a project's follow who sees it ----
+            row(Routes.SYSTEM_STATISTICS, ANYONE),
+            row(Routes.ORGANISATION_STATISTICS, ANYONE),
+            row(Routes.TASK_STATISTICS, SIGNED_IN, "?startDate=2024-01-01&endDate=2024-06-01", null),
+            row(Routes.PROJECT_STATISTICS, VISIBLE),
+            row(Routes.PROJECT_USER_STATISTICS, VISIBLE),
+            row(Routes.PROJECT_CONTRIBUTIONS_BY_DAY, VISIBLE),
+
             // ---- projects ----
             row(Routes.CREATE_PROJECT, signedIn(ORG_MANAGERS, ErrorCode.NOT_PERMITTED_TO_CREATE), c -> Request.of(c.path(Routes.CREATE_PROJECT) + "/",
                     "{\"projectName\": \"Matrix\", \"organisation\": " + c.organisationId() + ", \"areaOfInterest\": " + AOI
@@ -232,6 +294,9 @@ public final class AuthRows {
             row(Routes.UPDATE_PROJECT, manager(ErrorCode.USER_PERMISSION_ERROR), c -> Request.of(c.path(Routes.UPDATE_PROJECT) + "/",
                     projectSettings(c))),
             row(Routes.GRID_JOB, VISIBLE),
+            // PMs only; the world's project has no failed job, so nothing is queued (docs/grid-jobs.md)
+            row(Routes.RETRY_GRID_JOB, manager(ErrorCode.USER_PERMISSION_ERROR)
+                    .then((a, k) -> new AuthMatrix.Expect(ErrorCode.GRID_JOB_NOT_FAILED))),
             row(Routes.PROJECT_AOI, ANYONE),
             row(Routes.PRIORITY_AREAS, ANYONE),
             row(Routes.INTERSECTING_TILES, SIGNED_IN, c -> Request.of(c.path(Routes.INTERSECTING_TILES) + "/",
@@ -254,6 +319,17 @@ public final class AuthRows {
             row(Routes.PROJECT_NO_GEOMETRIES, (a, k) -> k == AuthMatrix.Kind.PUBLIC || k == AuthMatrix.Kind.TEAMS ? AuthMatrix.Expect.ALLOWED
                     : new AuthMatrix.Expect(ErrorCode.PRIVATE_PROJECT)),
             row(Routes.PROJECT_NO_TASKS, manager(ErrorCode.USER_PERMISSION_ERROR)),
+            // lists about users and the deployment: public, as the reference, except recommendations (signed in)
+            row(Routes.POPULAR_PROJECTS, ANYONE),
+            row(Routes.TOUCHED_PROJECTS, ANYONE),
+            row(Routes.RECOMMENDED_PROJECTS, SIGNED_IN),
+            row(Routes.COUNTRIES, ANYONE),
+            // annotations: read by anyone (whatever the project's visibility, as the reference); posted by any
+            // authenticated caller, with a session token or an application key
+            row(Routes.ANNOTATIONS, ANYONE),
+            row(Routes.ANNOTATIONS_OF_TYPE, ANYONE, c -> Request.of("/api/v2/projects/" + c.projectId() + "/annotations/ml/", null)),
+            row(Routes.POST_ANNOTATIONS, SIGNED_IN, c -> Request.of("/api/v2/projects/" + c.projectId() + "/annotations/ml/",
+                    "{\"tasks\": [{\"taskId\": " + c.readyTask() + ", \"properties\": {\"score\": 1}}]}")),
             // PM, then manager of some organisation; the world's project has mapped tasks, so nothing is deleted
             row(Routes.DELETE_PROJECT, manager(ErrorCode.USER_PERMISSION_ERROR)
                     .then(only(EnumSet.of(Actor.ADMIN, Actor.ORG_MANAGER), ErrorCode.PROJECT_DELETE_PERMISSION_ERROR))
@@ -363,13 +439,6 @@ public final class AuthRows {
      * listed fails); a route in neither fails. Do not add new routes here.
      */
     public static final java.util.Set<dev.tmserverless.core.catalogue.Resources.Route> PENDING = java.util.Set.of(
-            Routes.APPROVE_LEVEL, Routes.BADGE, Routes.CREATE_BADGE, Routes.CREATE_LEVEL, Routes.DELETE_BADGE,
-            Routes.DELETE_LEVEL, Routes.DELETE_USER, Routes.FILTER_USERS, Routes.IMAGE_UPLOAD,
-            Routes.ORGANISATION_STATISTICS, Routes.PROJECT_CONTRIBUTIONS_BY_DAY, Routes.PROJECT_STATISTICS,
-            Routes.PROJECT_USER_STATISTICS, Routes.REGISTER_EMAIL, Routes.RESEND_VERIFICATION, Routes.SET_EXPERT_MODE,
-            Routes.SET_LEVEL, Routes.SET_ROLE, Routes.SYSTEM_STATISTICS, Routes.TASK_STATISTICS, Routes.UPDATE_BADGE,
-            Routes.UPDATE_LEVEL, Routes.UPDATE_STATS, Routes.USER_BADGES, Routes.USER_BY_ID, Routes.USER_STATISTICS,
-            Routes.VERIFY_EMAIL
     );
 
     // ---- per-cell resources ----
@@ -425,6 +494,27 @@ public final class AuthRows {
     static long ownMessage(Cell c) {
         User to = c.user() == null ? c.world().bystander : c.user();
         return c.bean(MessageStore.class).send(Messages.welcome(to, "TM", Instant.now())).id();
+    }
+
+    /** A 1×1 PNG, base64. */
+    static final String PNG = "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==";
+
+    /** Gives {@code u} an address of its own (unverified) and answers the user as stored. */
+    static User withEmail(Cell c, User u) {
+        c.fx().users.updateProfileWrite(u.id(), new dev.tmserverless.aws.store.UserStore.ProfileChanges(java.util.Map.of(),
+                java.util.Map.of(), null, null, null, null, "u" + u.id() + "-" + unique() + "@example.org"));
+        return c.fx().users.get(u.id()).orElseThrow();
+    }
+
+    static long badge(Cell c) {
+        return c.bean(dev.tmserverless.aws.store.BadgeStore.class).create("Badge " + unique(), "d", "https://example.org/b.png",
+                "{\"changeset\": 10}", true, false).id();
+    }
+
+    /** A new level above the others, nobody at it. */
+    static int level(Cell c) {
+        return c.bean(dev.tmserverless.aws.store.LevelStore.class).create("Level " + unique(), 1, null, false,
+                java.util.Set.of(badge(c))).orElseThrow().id();
     }
 
     static long license(Cell c) {

@@ -23,12 +23,24 @@ public final class RouteFuzz {
 
     static final List<String> BAD_BODIES = List.of("", "null", "[]", "{}", "\"text\"", "42", "{\"a\":", "{\"a\": []}",
             "[".repeat(2000) + "]".repeat(2000), "{\"status\": 7, \"comment\": {}, \"tasks\": \"x\", \"areaOfInterest\": 1,"
-                    + " \"grid\": [], \"name\": null, \"managers\": {}, \"projectName\": [], \"organisation\": \"x\"}");
+                    + " \"grid\": [], \"name\": null, \"managers\": {}, \"projectName\": [], \"organisation\": \"x\"}",
+            "{\"tasks\": [null, {\"taskId\": 99999999999, \"properties\": []}, {\"taskId\": 1}]}",
+            "{\"tasks\": [{\"taskId\": 1, \"properties\": {}, \"annotationSource\": 7}]}",
+            "{\"projectName\": \"x\", \"cloneFromProjectId\": 99999999999, \"areaOfInterest\": {}}",
+            "{\"projectName\": \"x\", \"cloneFromProjectId\": \"x\", \"organisation\": 1, \"areaOfInterest\": {}}");
 
     static final List<String> BAD_LANGUAGES = List.of(",", ";", ",,;q=0", "*", "\u00e9\u00e9;q=abc", " ");
 
     static final List<String> BAD_QUERIES = List.of("", "?tasks=", "?tasks=,,", "?tasks=1,x", "?as_file=maybe",
             "?tasks=99999999999", "?abbreviated=1&as_file=", "?redirect_uri=", "?code=&redirect_uri=x");
+
+    /** Bad queries for the routes that read those parameters (by route path), on top of {@link #BAD_QUERIES}. */
+    static final Map<String, List<String>> ROUTE_QUERIES = Map.of(
+            "/users/statistics", List.of("?startDate=2024-13-45", "?startDate=0000-01-01&endDate=0001-01-01",
+                    "?startDate=2024-01-01&endDate=", "?startDate=2024-01-01&endDate=+2024-01-02",
+                    "?startDate=9999-12-31&endDate=9999-12-31", "?startDate=%20"),
+            "/users/statistics/nextlevel", List.of("?userId=", "?userId=abc", "?userId=-1",
+                    "?userId=99999999999999999999", "?userId=1.5"));
 
     /**
      * Runs {@link #internalErrors(RequestHandler, String, Map, String)} against a fresh user, organisation and
@@ -42,7 +54,7 @@ public final class RouteFuzz {
         var p = fx.project(u, dev.tmserverless.core.domain.ProjectStatus.PUBLISHED, 2);
         long org = fx.orgs.create("Fuzz", "fz", null, null, null, null, List.of(u.id())).id();
         Map<String, String> ids = Map.of("projectId", Long.toString(p.id()), "taskId", "1",
-                "organisationId", Long.toString(org), "username", u.username());
+                "organisationId", Long.toString(org), "username", u.username(), "annotationType", "ml-buildings");
         return internalErrors(fn, functionId, ids, Api.token(u.id()));
     }
 
@@ -62,7 +74,9 @@ public final class RouteFuzz {
             boolean hasBody = !r.method().equals("GET");
             for (String path : paths) {
                 for (String auth : Arrays.asList(null, authorization)) {
-                    for (String q : BAD_QUERIES) check(fn, r.method(), path + "/" + q, auth, hasBody ? "{}" : null, Map.of(), out);
+                    List<String> queries = new ArrayList<>(BAD_QUERIES);
+                    queries.addAll(ROUTE_QUERIES.getOrDefault(r.path(), List.of()));
+                    for (String q : queries) check(fn, r.method(), path + "/" + q, auth, hasBody ? "{}" : null, Map.of(), out);
                     if (hasBody) for (String body : BAD_BODIES) check(fn, r.method(), path + "/", auth, body, Map.of(), out);
                 }
             }

@@ -37,6 +37,9 @@ class GridWorkerFunctionTest {
             {"type":"FeatureCollection","features":[{"type":"Feature","properties":{},"geometry":{"type":"Polygon",
              "coordinates":[[[-4.02,56.09],[-3.995,56.09],[-3.99,56.1],[-4.02,56.103],[-4.02,56.09]]]}}]}""";
     static final int ZOOM = 18;
+    static final int SLICE = 150;
+    static software.amazon.awssdk.services.sqs.SqsClient sqs;
+    static String url;
 
     static Isolated.Applied env;
     static GridWorkerFunction fn;
@@ -54,6 +57,11 @@ class GridWorkerFunctionTest {
         writer = fn.getApplicationContext().getBean(GridWriter.class);
         // one call in flight: a flush is FLUSH tasks, which the crash tests count on (parallel writes: below)
         writer.parallelism = 1;
+        // slices of 150 tasks: the test grid fans out into several slices
+        writer.sliceTasks = SLICE;
+        sqs = fn.getApplicationContext().getBean(software.amazon.awssdk.services.sqs.SqsClient.class);
+        url = fn.getApplicationContext().getBean(dev.tmserverless.aws.config.TmConfig.class)
+                .queueUrl(dev.tmserverless.core.catalogue.Resources.GRID_JOBS);
         fx = new Fixture(fn.getApplicationContext());
         blobs = fn.getApplicationContext().getBean(BlobStore.class);
         author = fx.user("author");
@@ -94,6 +102,37 @@ class GridWorkerFunctionTest {
         return fn.handleRequest(message(projectId, receiveCount), new Api.TestContext());
     }
 
+    static SQSBatchResponse deliverSlice(long projectId, int slice, int receiveCount) {
+        SQSEvent e = message(projectId, receiveCount);
+        e.getRecords().get(0).setMessageId("m-" + projectId + "-s" + slice + "-" + receiveCount);
+        e.getRecords().get(0).setBody("{\"projectId\":" + projectId + ",\"slice\":" + slice + "}");
+        return fn.handleRequest(e, new Api.TestContext());
+    }
+
+    /** The slices the job message sent to the real queue, read off it (and deleted) in slice order. */
+    static List<Integer> sentSlices(long projectId) {
+        List<Integer> slices = new java.util.ArrayList<>();
+        while (true) {
+            var got = sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(10).waitTimeSeconds(0)).messages();
+            if (got.isEmpty()) break;
+            for (var msg : got) {
+                var body = Json.parse(msg.body());
+                if (body.path("projectId").asLong() == projectId && body.has("slice")) slices.add(body.path("slice").asInt());
+                sqs.deleteMessage(b -> b.queueUrl(url).receiptHandle(msg.receiptHandle()));
+            }
+        }
+        java.util.Collections.sort(slices);
+        return slices;
+    }
+
+    static int sliceCount() { return (int) ((expected + SLICE - 1) / SLICE); }
+
+    /** The job message fans the job out; then every slice is delivered once. */
+    static void runWholeJob(long projectId) {
+        assertThat(deliver(projectId, 1).getBatchItemFailures()).isEmpty();
+        for (int k : sentSlices(projectId)) assertThat(deliverSlice(projectId, k, 1).getBatchItemFailures()).isEmpty();
+    }
+
     /** The project has exactly the expected tasks: ids 1..N, each READY and untouched, matching the grid. */
     static void assertExactGrid(long projectId) {
         List<Task> tasks = fx.tasks.list(projectId);
@@ -117,17 +156,23 @@ class GridWorkerFunctionTest {
     @Test
     void aJobWritesTheWholeClippedGrid() throws Exception {
         assertThat(expected).isGreaterThan(3 * GridWriter.FLUSH);
+        assertThat(sliceCount()).isGreaterThan(2);
         long id = queuedProject(true);
         List<String> lines = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
         try (AutoCloseable c = dev.tmserverless.aws.observe.Telemetry.capture(lines::add)) {
             assertThat(deliver(id, 1).getBatchItemFailures()).isEmpty();
+            // the job message wrote nothing itself: it sent one message per slice
+            assertThat(fx.tasks.list(id)).isEmpty();
+            List<Integer> slices = sentSlices(id);
+            assertThat(slices).isEqualTo(java.util.stream.IntStream.range(0, sliceCount()).boxed().toList());
+            for (int k : slices) assertThat(deliverSlice(id, k, 1).getBatchItemFailures()).isEmpty();
         }
         assertExactGrid(id);
-        // the invocation's embedded-metric document counts every task it stored (docs/operations.md)
+        // each invocation's embedded-metric document counts the tasks it stored (docs/operations.md)
         var emf = lines.stream().map(Json::parse).filter(l -> l.has("_aws")).toList();
-        assertThat(emf).hasSize(1);
+        assertThat(emf).hasSize(sliceCount());
         assertThat(emf.get(0).path("Function").asText()).isEqualTo("grid-worker");
-        assertThat(emf.get(0).path("GridTasksWritten").asLong()).isEqualTo(expected);
+        assertThat(emf.stream().mapToLong(l -> l.path("GridTasksWritten").asLong()).sum()).isEqualTo(expected);
         assertThat(emf.get(0).path("_aws").path("CloudWatchMetrics").get(0).path("Metrics").toString())
                 .isEqualTo("[{\"Name\":\"GridTasksWritten\",\"Unit\":\"Count\"}]");
         // tiles cut by the AOI edge are stored with their clipped geometry; whole tiles are not stored at all
@@ -139,61 +184,73 @@ class GridWorkerFunctionTest {
     @Test
     void theSameJobDeliveredTwiceEndsWithTheSameTasks() {
         long id = queuedProject(true);
-        deliver(id, 1);
+        runWholeJob(id);
         // a task is locked after the job is done; a late duplicate must not reset it
         Task first = fx.tasks.get(id, 1).orElseThrow();
         var locked = dev.tmserverless.core.domain.TaskMachine.lockForMapping(first, author.actor(), Instant.now(),
                 java.time.Duration.ofHours(2));
         assertThat(fx.tasks.apply(locked)).isTrue();
         assertThat(deliver(id, 2).getBatchItemFailures()).isEmpty();
+        assertThat(deliverSlice(id, 0, 2).getBatchItemFailures()).isEmpty();
+        assertThat(sentSlices(id)).isEmpty();
         assertThat(fx.tasks.get(id, 1).orElseThrow().lockedBy()).isEqualTo(author.id());
         assertThat(fx.tasks.list(id)).hasSize((int) expected);
     }
 
     @Test
-    void aWorkerKilledHalfWayIsResumedByTheRetry() {
+    void aSliceKilledHalfWayIsRewrittenByTheRetry() {
         long id = queuedProject(true);
+        assertThat(deliver(id, 1).getBatchItemFailures()).isEmpty();
+        List<Integer> slices = sentSlices(id);
         writer.afterFlush = n -> {
-            if (n >= 2L * GridWriter.FLUSH) throw new IllegalStateException("worker killed");
+            if (n >= GridWriter.FLUSH) throw new IllegalStateException("worker killed");
         };
-        SQSBatchResponse failed = deliver(id, 1);
+        SQSBatchResponse failed = deliverSlice(id, 1, 1);
         assertThat(failed.getBatchItemFailures()).extracting(SQSBatchResponse.BatchItemFailure::getItemIdentifier)
-                .containsExactly("m-" + id + "-1");
+                .containsExactly("m-" + id + "-s1-1");
         GridJob half = fx.jobs.get(id).orElseThrow();
         assertThat(half.state()).isEqualTo(GridJob.State.RUNNING);
-        assertThat(half.written()).isEqualTo(2L * GridWriter.FLUSH);
+        // a slice counts as written only once it is whole
+        assertThat(half.written()).isZero();
         assertThat(half.total()).isEqualTo(expected);
         assertThat(half.error()).startsWith("Writing the tasks failed").contains("will retry").doesNotContain("worker killed");
         writer.afterFlush = n -> {};
-        assertThat(deliver(id, 2).getBatchItemFailures()).isEmpty();
+        for (int k : slices) assertThat(deliverSlice(id, k, k == 1 ? 2 : 1).getBatchItemFailures()).isEmpty();
         assertExactGrid(id);
     }
 
+    /** Every slice delivered three times at once, beside duplicates of the job message: exactly the grid. */
     @Test
     void concurrentDuplicateDeliveriesEndWithExactlyTheGrid() throws Exception {
         long id = queuedProject(true);
-        ExecutorService pool = Executors.newFixedThreadPool(3);
+        assertThat(deliver(id, 1).getBatchItemFailures()).isEmpty();
+        List<Integer> slices = sentSlices(id);
+        ExecutorService pool = Executors.newFixedThreadPool(6);
         try {
             CountDownLatch go = new CountDownLatch(1);
-            List<Future<SQSBatchResponse>> runs = List.of(
-                    pool.submit(() -> { go.await(); return deliver(id, 1); }),
-                    pool.submit(() -> { go.await(); return deliver(id, 1); }),
-                    pool.submit(() -> { go.await(); return deliver(id, 1); }));
+            List<Future<SQSBatchResponse>> runs = new java.util.ArrayList<>();
+            for (int copy = 0; copy < 3; copy++) {
+                runs.add(pool.submit(() -> { go.await(); return deliver(id, 1); }));
+                for (int k : slices) runs.add(pool.submit(() -> { go.await(); return deliverSlice(id, k, 1); }));
+            }
             go.countDown();
             for (Future<SQSBatchResponse> f : runs) assertThat(f.get().getBatchItemFailures()).isEmpty();
         } finally {
             pool.shutdownNow();
         }
+        sentSlices(id); // duplicates of the job message re-sent the slices not yet written: harmless
         assertExactGrid(id);
     }
 
     @Test
     void theLastAllowedAttemptMarksTheJobFailedWithItsError() {
         long id = queuedProject(true);
+        assertThat(deliver(id, 1).getBatchItemFailures()).isEmpty();
+        sentSlices(id);
         writer.afterFlush = n -> { throw new IllegalStateException("storage unavailable"); };
-        assertThat(deliver(id, 1).getBatchItemFailures()).hasSize(1);
+        assertThat(deliverSlice(id, 0, 1).getBatchItemFailures()).hasSize(1);
         assertThat(fx.jobs.get(id).orElseThrow().state()).isEqualTo(GridJob.State.RUNNING);
-        assertThat(deliver(id, 3).getBatchItemFailures()).hasSize(1);
+        assertThat(deliverSlice(id, 0, 3).getBatchItemFailures()).hasSize(1);
         GridJob job = fx.jobs.get(id).orElseThrow();
         assertThat(job.state()).isEqualTo(GridJob.State.FAILED);
         // the cause is in the log, not on the job, which anybody who can see the project reads
@@ -202,7 +259,10 @@ class GridWorkerFunctionTest {
         // a redelivery after failure changes nothing
         writer.afterFlush = n -> {};
         assertThat(deliver(id, 4).getBatchItemFailures()).isEmpty();
+        assertThat(deliverSlice(id, 1, 1).getBatchItemFailures()).isEmpty();
+        assertThat(sentSlices(id)).isEmpty();
         assertThat(fx.jobs.get(id).orElseThrow().state()).isEqualTo(GridJob.State.FAILED);
+        assertThat(fx.tasks.list(id)).hasSizeLessThan(2 * SLICE);
     }
 
     @Test
@@ -262,11 +322,10 @@ class GridWorkerFunctionTest {
 
     @Test
     void aFailedAttemptComesBackAfterItsBackoffNotTheVisibilityTimeout() {
-        var sqs = fn.getApplicationContext().getBean(software.amazon.awssdk.services.sqs.SqsClient.class);
-        String url = fn.getApplicationContext().getBean(dev.tmserverless.aws.config.TmConfig.class)
-                .queueUrl(dev.tmserverless.core.catalogue.Resources.GRID_JOBS);
         long id = queuedProject(true);
-        sqs.sendMessage(b -> b.queueUrl(url).messageBody("{\"projectId\":" + id + "}"));
+        sqs.sendMessage(b -> b.queueUrl(url).messageBody("{\"projectId\":" + id + ",\"slice\":0}"));
+        // the job is planned (as its job message would) without sending its slices
+        assertThat(writer.plan(id)).hasSize(sliceCount());
         System.setProperty("TM_GRID_RETRY_SECONDS", "1");
         try {
             writer.afterFlush = n -> { throw new IllegalStateException("throttled"); };
@@ -282,9 +341,40 @@ class GridWorkerFunctionTest {
             writer.afterFlush = n -> {};
             assertThat(fn.handleRequest(second, new Api.TestContext()).getBatchItemFailures()).isEmpty();
             sqs.deleteMessage(b -> b.queueUrl(url).receiptHandle(second.getRecords().get(0).getReceiptHandle()));
+            for (int k = 1; k < sliceCount(); k++) assertThat(deliverSlice(id, k, 1).getBatchItemFailures()).isEmpty();
             assertExactGrid(id);
         } finally {
             System.clearProperty("TM_GRID_RETRY_SECONDS");
+        }
+    }
+
+    /**
+     * A worker that dies without a word (killed, timed out, out of memory: no failure report, no backoff) lets its
+     * message come back after its short lease, not after the queue's half-hour visibility timeout.
+     */
+    @Test
+    void aWorkerThatDiesLetsItsMessageBackAfterTheLease() {
+        long id = queuedProject(true);
+        sqs.sendMessage(b -> b.queueUrl(url).messageBody("{\"projectId\":" + id + ",\"slice\":0}"));
+        assertThat(writer.plan(id)).hasSize(sliceCount());
+        System.setProperty("TM_GRID_LEASE_SECONDS", "2");
+        try {
+            writer.afterFlush = n -> { throw new OutOfMemoryError("worker died"); };
+            SQSEvent first = receive(sqs, url, 5);
+            assertThat(first).isNotNull();
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> fn.handleRequest(first, new Api.TestContext()))
+                    .isInstanceOf(OutOfMemoryError.class);
+            writer.afterFlush = n -> {};
+            long t0 = System.nanoTime();
+            SQSEvent second = receive(sqs, url, 15);
+            assertThat(second).as("back within the lease").isNotNull();
+            assertThat((System.nanoTime() - t0) / 1e9).isLessThan(15);
+            assertThat(fn.handleRequest(second, new Api.TestContext()).getBatchItemFailures()).isEmpty();
+            sqs.deleteMessage(b -> b.queueUrl(url).receiptHandle(second.getRecords().get(0).getReceiptHandle()));
+            for (int k = 1; k < sliceCount(); k++) assertThat(deliverSlice(id, k, 1).getBatchItemFailures()).isEmpty();
+            assertExactGrid(id);
+        } finally {
+            System.clearProperty("TM_GRID_LEASE_SECONDS");
         }
     }
 
@@ -294,14 +384,21 @@ class GridWorkerFunctionTest {
         writer.parallelism = 4;
         try {
             long id = queuedProject(true);
+            assertThat(deliver(id, 1).getBatchItemFailures()).isEmpty();
+            List<Integer> slices = sentSlices(id);
             writer.afterFlush = n -> { throw new IllegalStateException("worker killed after its first flush"); };
-            assertThat(deliver(id, 1).getBatchItemFailures()).hasSize(1);
-            assertThat(fx.jobs.get(id).orElseThrow().written()).isEqualTo(Math.min(expected, 4L * GridWriter.FLUSH));
+            assertThat(deliverSlice(id, 0, 1).getBatchItemFailures()).hasSize(1);
+            assertThat(fx.jobs.get(id).orElseThrow().written()).isZero();
             writer.afterFlush = n -> {};
-            assertThat(deliver(id, 2).getBatchItemFailures()).isEmpty();
+            for (int k : slices) assertThat(deliverSlice(id, k, 2).getBatchItemFailures()).isEmpty();
             assertExactGrid(id);
         } finally {
             writer.parallelism = 1;
+        // slices of 150 tasks: the test grid fans out into several slices
+        writer.sliceTasks = SLICE;
+        sqs = fn.getApplicationContext().getBean(software.amazon.awssdk.services.sqs.SqsClient.class);
+        url = fn.getApplicationContext().getBean(dev.tmserverless.aws.config.TmConfig.class)
+                .queueUrl(dev.tmserverless.core.catalogue.Resources.GRID_JOBS);
         }
     }
 }

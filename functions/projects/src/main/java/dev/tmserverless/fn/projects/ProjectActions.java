@@ -1,7 +1,7 @@
 package dev.tmserverless.fn.projects;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.tmserverless.aws.http.Fields;
+import dev.tmserverless.aws.http.InterestIds;
 import dev.tmserverless.aws.http.Request;
 import dev.tmserverless.aws.http.Response;
 import dev.tmserverless.aws.queue.BroadcastRequest;
@@ -21,7 +21,6 @@ import jakarta.inject.Singleton;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 
@@ -40,36 +39,14 @@ public class ProjectActions {
         this.jobs = jobs;
     }
 
-    /** {@code {"interests": [ids]}}: the project's whole new set. */
-    record InterestIds(List<Long> ids) {
-        static InterestIds from(JsonNode body) {
-            JsonNode list = body == null ? null : body.get("interests");
-            if (list == null) throw new ApiException(ErrorCode.INVALID_DATA, "'interests'");
-            if (!list.isArray()) throw Fields.schema("interests", "Input should be a valid list", "list_type");
-            if (list.size() > 100) throw new ApiException(ErrorCode.INVALID_DATA, "At most 100 interests");
-            List<Long> ids = new ArrayList<>();
-            for (JsonNode v : list) {
-                if (!v.isIntegralNumber() || !v.canConvertToLong()) throw Fields.schema("interests", "Input should be a valid integer", "int_type");
-                ids.add(v.asLong());
-            }
-            return new InterestIds(List.copyOf(new LinkedHashSet<>(ids)));
-        }
-    }
-
     /** The project's interests become exactly these (PM only; every id must name an interest). */
     Response setInterests(Request req) {
         User caller = req.caller().require();
         long projectId = req.longParam("projectId", ErrorCode.PROJECT_NOT_FOUND);
         if (!access.load(projectId, caller).pm()) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
         List<Long> ids = InterestIds.from(req.json()).ids();
-        Map<Long, InterestStore.Interest> all = new LinkedHashMap<>();
-        interests.all().forEach(i -> all.put(i.id(), i));
         List<Map<String, Object>> out = new ArrayList<>();
-        for (long id : ids) {
-            InterestStore.Interest i = all.get(id);
-            if (i == null) {
-                throw new ApiException(ErrorCode.INTEREST_NOT_FOUND, ErrorCode.INTEREST_NOT_FOUND.message, Map.of("interest_id", id));
-            }
+        for (InterestStore.Interest i : interests.existing(ids)) {
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("id", i.id());
             m.put("name", i.name());

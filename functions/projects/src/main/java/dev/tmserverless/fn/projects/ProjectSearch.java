@@ -26,59 +26,101 @@ import java.util.function.ToLongFunction;
 /**
  * Project search over the in-memory index (docs/search.md): the reference's filters, AND-ed, its visibility
  * and status rules, its orders with their tie-break, its page of 14, the map of every match and the CSV export.
- * Filters on data this API does not model yet (teams, campaigns, interests, countries, favourites, the
- * projects a user mapped, partners) match nothing, as the reference's do when that data is empty.
+ * Filters on data this API does not model yet (teams, countries, the projects a user mapped, partners) match
+ * nothing, as the reference's do when that data is empty.
  */
 final class ProjectSearch {
     private ProjectSearch() {}
 
     /**
      * The matches, in the order asked for: the snapshot's ready order filtered (docs/search.md).
-     * {@code favourites} are the caller's favourite project ids (read only for {@code favoritedByMe}).
+     * {@code favourites} are the caller's favourite project ids (read only for {@code favoritedByMe}), {@code myInterests}
+     * the caller's interest ids (read only for {@code basedOnMyInterests}).
      */
-    static List<Row> matches(SearchQuery q, User user, ProjectSearchIndex.Snapshot snap, java.util.Set<Long> favourites) {
+    static List<Row> matches(SearchQuery q, User user, ProjectSearchIndex.Snapshot snap, java.util.Set<Long> favourites,
+                             java.util.Set<Long> myInterests) {
+        java.util.function.Predicate<Row> test = filter(q, user, snap, favourites, myInterests);
+        List<Row> out = new ArrayList<>();
+        for (Row r : ordered(snap, q.orderBy(), q.descending())) if (test.test(r)) out.add(r);
+        return out;
+    }
+
+    /**
+     * The matches on {@code snap}, from {@code matches}: the same search's matches on {@code before}, a snapshot
+     * {@code snap} was derived from. The projects that changed since leave, those of them that match now come back
+     * in order; the rest are tested no more (every filter depends on the project's own row, the query and the
+     * caller only). Null when {@code snap} was not derived from {@code before} within the history it keeps: then
+     * compute it afresh with {@link #matches}.
+     */
+    static List<Row> rematch(SearchQuery q, User user, ProjectSearchIndex.Snapshot before, List<Row> matches,
+                             ProjectSearchIndex.Snapshot snap, java.util.Set<Long> favourites,
+                             java.util.Set<Long> myInterests) {
+        ProjectSearchIndex.Snapshot.Step step = snap.stepFrom(before);
+        if (step == null) return null;
+        // the caller's managing of any project decides whether managedByMe filters at all: it must not have changed
+        if (q.managedByMe() && managesAny(user, before) != managesAny(user, snap)) return null;
+        java.util.function.Predicate<Row> test = filter(q, user, snap, favourites, myInterests);
+        List<Row> back = new ArrayList<>();
+        for (Row r : step.changed()) if (test.test(r)) back.add(r);
+        return java.util.Arrays.asList(ProjectSearchIndex.Snapshot.merge(matches.toArray(Row[]::new), step.removed(), back,
+                order(q.orderBy(), q.descending())));
+    }
+
+    /** Whether a project matches the search: the reference's filters, AND-ed, cheapest first. */
+    static java.util.function.Predicate<Row> filter(SearchQuery q, User user, ProjectSearchIndex.Snapshot snap,
+                                                   java.util.Set<Long> favourites, java.util.Set<Long> myInterests) {
         boolean admin = Permissions.managesEverything(user);
         boolean managedFilter = q.managedByMe() && !admin && managesAny(user, snap);
         String text = q.textSearch() == null ? null : cleanSearchText(q.textSearch());
         String[] words = text == null ? null : stems(text);
         String locale = q.locale() == null ? null : q.locale().toLowerCase(Locale.ROOT);
         long localeMask = locale == null ? 0 : ProjectSearchIndex.localeBit(locale) | ProjectSearchIndex.localeBit("en");
-        List<Row> out = new ArrayList<>();
-        for (Row r : ordered(snap, q.orderBy(), q.descending())) {
+        // the reference: interests named in the query, or the caller's own (then the query's are ignored)
+        java.util.Set<Long> interests = q.basedOnMyInterests() ? myInterests
+                : q.interests().isEmpty() ? null : java.util.Set.copyOf(q.interests());
+        // a campaign is named: the projects linked to a campaign of that name
+        java.util.Set<Long> campaignIds;
+        if (q.campaign() != null) {
+            campaignIds = new java.util.HashSet<>();
+            for (var c : snap.campaigns().entrySet()) if (c.getValue().equals(q.campaign())) campaignIds.add(c.getKey());
+        } else {
+            campaignIds = null;
+        }
+        boolean nothing = q.mappedByMe() || q.teamId() != null || q.partnerId() != null; // not modelled yet
+        return r -> {
             Entry e = r.entry();
             ProjectSummary s = e.summary();
             Organisation org = r.org();
-            if (s.centroid() == null) continue;
-            if (!admin && !Permissions.listable(user, s, org)) continue;
-            if (!statusMatches(q, user, s, org)) continue;
-            if ((locale != null || text != null) && !textMatches(e, locale, localeMask, text, words)) continue;
-            if (q.basedOnMyInterests() || !q.interests().isEmpty()) {
-                // a user's interests are not modelled: the reference's empty list matches nothing
-                if (q.basedOnMyInterests() || s.interests().stream().noneMatch(q.interests()::contains)) continue;
-            }
-            if (q.createdByMe() && s.authorId() != user.id()) continue;
-            if (q.mappedByMe()) continue; // what a user mapped is not modelled yet
-            if (q.favoritedByMe() && !favourites.contains(s.id())) continue;
-            if (q.difficulty() != null && !q.difficulty().equals(s.difficulty())) continue;
-            if (q.action() != null && !actionMatches(q.action().equals("validate"), user, s, e.counters())) continue;
-            if (q.imagery() != null && !imageryMatches(q.imagery(), s.imagery())) continue;
-            if (q.organisationName() != null && (org == null || !q.organisationName().equals(org.name()))) continue;
-            if (q.organisationId() != null && s.organisationId() != q.organisationId()) continue;
-            if (q.teamId() != null || q.campaign() != null || q.partnerId() != null) continue; // not modelled yet
-            if (!q.mappingTypes().isEmpty() && !typesMatch(q, s.mappingTypes())) continue;
-            if (q.country() != null && s.countries().stream().noneMatch(c -> c.equalsIgnoreCase(q.country()))) continue;
-            if (q.lastUpdatedFrom() != null && s.lastUpdated() < q.lastUpdatedFrom()) continue;
-            if (q.lastUpdatedTo() != null && s.lastUpdated() > q.lastUpdatedTo()) continue;
-            if (q.createdFrom() != null && s.created() < q.createdFrom()) continue;
-            if (q.createdTo() != null && s.created() > q.createdTo()) continue;
+            if (nothing || s.centroid() == null) return false;
+            if (q.organisationId() != null && s.organisationId() != q.organisationId()) return false;
+            if (q.difficulty() != null && !q.difficulty().equals(s.difficulty())) return false;
+            if (!statusMatches(q, user, s, org)) return false;
+            if (!admin && !Permissions.listable(user, s, org)) return false;
+            if (q.createdByMe() && s.authorId() != user.id()) return false;
+            if (q.favoritedByMe() && !favourites.contains(s.id())) return false;
+            if (interests != null && !anyIn(s.interests(), interests)) return false;
+            if (campaignIds != null && !anyIn(s.campaigns(), campaignIds)) return false;
+            if (!q.mappingTypes().isEmpty() && !typesMatch(q, s.mappingTypes())) return false;
+            if (q.lastUpdatedFrom() != null && s.lastUpdated() < q.lastUpdatedFrom()) return false;
+            if (q.lastUpdatedTo() != null && s.lastUpdated() > q.lastUpdatedTo()) return false;
+            if (q.createdFrom() != null && s.created() < q.createdFrom()) return false;
+            if (q.createdTo() != null && s.created() > q.createdTo()) return false;
             if (q.sandbox() != null) {
-                if (s.sandbox() != q.sandbox()) continue;
-                if (q.database() != null && !q.database().equals(s.database())) continue;
+                if (s.sandbox() != q.sandbox()) return false;
+                if (q.database() != null && !q.database().equals(s.database())) return false;
             }
-            if (managedFilter && !Permissions.manages(user, s.authorId(), org)) continue;
-            out.add(r);
-        }
-        return out;
+            if (q.imagery() != null && !imageryMatches(q.imagery(), s.imagery())) return false;
+            if (q.organisationName() != null && (org == null || !q.organisationName().equals(org.name()))) return false;
+            if (q.country() != null && s.countries().stream().noneMatch(c -> c.equalsIgnoreCase(q.country()))) return false;
+            if (q.action() != null && !actionMatches(q.action().equals("validate"), user, s, e.counters())) return false;
+            if (managedFilter && !Permissions.manages(user, s.authorId(), org)) return false;
+            return (locale == null && text == null) || textMatches(e, locale, localeMask, text, words);
+        };
+    }
+
+    private static boolean anyIn(List<Long> ids, java.util.Set<Long> wanted) {
+        for (int i = 0; i < ids.size(); i++) if (wanted.contains(ids.get(i))) return true;
+        return false;
     }
 
     /** The reference filters by the managed projects only when the caller manages any. */
@@ -218,7 +260,7 @@ final class ProjectSearch {
     }
 
     /** One ListSearchResult, keys in the reference's order. */
-    static Map<String, Object> result(Row r, String locale, Map<Long, Integer> activeMappers) {
+    static Map<String, Object> result(Row r, String locale, Map<Long, Integer> activeMappers, Map<Long, String> campaigns) {
         Entry e = r.entry();
         Organisation org = r.org();
         ProjectSummary s = e.summary();
@@ -232,14 +274,14 @@ final class ProjectSearch {
         m.put("priority", s.priority());
         m.put("organisationName", org == null ? null : org.name());
         m.put("organisationLogo", org == null ? null : org.logo());
-        m.put("campaigns", List.of());
+        m.put("campaigns", campaigns(s, campaigns));
         m.put("percentMapped", e.counters().percentMapped());
         m.put("percentValidated", e.counters().percentValidated());
         m.put("status", s.status().name());
         m.put("activeMappers", activeMappers.getOrDefault(s.id(), 0));
         m.put("lastUpdated", Instant.ofEpochMilli(s.lastUpdated()));
         m.put("dueDate", s.dueDate());
-        m.put("totalContributors", 0);
+        m.put("totalContributors", e.contributors());
         m.put("country", s.countries());
         m.put("sandbox", s.sandbox());
         m.put("database", s.database());
@@ -250,30 +292,58 @@ final class ProjectSearch {
         return m;
     }
 
+    /** The project's campaigns as {@code [{id, name}]}, a campaign deleted since left out. */
+    static List<Map<String, Object>> campaigns(ProjectSummary s, Map<Long, String> names) {
+        if (s.campaigns().isEmpty()) return List.of();
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (long id : s.campaigns()) {
+            String name = names.get(id);
+            if (name == null) continue;
+            Map<String, Object> c = new LinkedHashMap<>();
+            c.put("id", id);
+            c.put("name", name);
+            out.add(c);
+        }
+        return out;
+    }
+
     /** The {@code pagination} object: 14 to a page. */
     static Map<String, Object> pagination(int page, int total) {
         return dev.tmserverless.core.dto.Pagination.of(page, SearchQuery.PER_PAGE, total);
     }
 
-    /** Every match's centroid as a point feature with {@code {projectId, priority}}, written straight to JSON text. */
+    /**
+     * Every match's centroid as a point feature with {@code {projectId, priority}}, written straight to JSON text, in
+     * id order: the map shows points, not an order, so every order of the same matches has the same map (and
+     * the same compressed bytes, kept by {@link #mapFingerprint}).
+     */
     static RawValue mapResults(List<Row> all) {
-        StringBuilder b = new StringBuilder(64 + all.size() * 110);
+        Row[] byId = all.toArray(Row[]::new);
+        java.util.Arrays.sort(byId, Comparator.comparingLong(Row::id));
+        StringBuilder b = new StringBuilder(64 + byId.length * 110);
         b.append("{\"type\":\"FeatureCollection\",\"features\":[");
-        for (int i = 0; i < all.size(); i++) {
-            if (i > 0) b.append(',');
-            b.append(all.get(i).entry().mapFeature());
+        boolean first = true;
+        for (Row r : byId) {
+            String f = r.entry().mapFeature();
+            if (f == null) continue;
+            if (!first) b.append(',');
+            first = false;
+            b.append(f);
         }
         return new RawValue(b.append("]}").toString());
     }
 
-    /** A fingerprint of the map of {@code all}: the same points in the same order give the same number. */
+    /** A fingerprint of the map of {@code all}: the same points in any order give the same number. */
     static long mapFingerprint(List<Row> all) {
-        long h = all.size();
+        long h = 0;
         for (Row r : all) {
             String f = r.entry().mapFeature();
-            h = (h ^ (f == null ? 0 : f.hashCode())) * 0x9E3779B97F4A7C15L + r.id();
+            long x = (f == null ? 0 : f.hashCode()) * 0x9E3779B97F4A7C15L + r.id();
+            x ^= x >>> 31;
+            x *= 0xBF58476D1CE4E5B9L;
+            h += x ^ (x >>> 29);
         }
-        return h;
+        return h * 31 + all.size();
     }
 
     private static final DateTimeFormatter CSV_TIME = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
@@ -301,7 +371,7 @@ final class ProjectSearch {
                     percent(c.tasksMapped() + c.tasksValidated(), open), percent(c.tasksValidated(), open),
                     String.format(Locale.ROOT, "%.3f", s.areaKm2()),
                     s.countries().isEmpty() ? "" : "[" + String.join(", ", s.countries().stream().map(x -> "'" + x + "'").toList()) + "]",
-                    time(s.created()), "0", nz(s.author()));
+                    time(s.created()), String.valueOf(e.contributors()), nz(s.author()));
             for (int i = 0; i < row.size(); i++) {
                 if (i > 0) b.append(',');
                 b.append(cell(row.get(i)));

@@ -10,6 +10,11 @@ import dev.tmserverless.aws.store.Counters;
 import dev.tmserverless.aws.store.OrgStore;
 import dev.tmserverless.aws.store.GridJobStore;
 import dev.tmserverless.aws.store.ProjectStore;
+import dev.tmserverless.aws.store.CampaignStore;
+import dev.tmserverless.aws.store.InterestStore;
+import dev.tmserverless.aws.store.ProjectAccess;
+import dev.tmserverless.aws.store.ProjectTags;
+import dev.tmserverless.aws.store.TeamStore;
 import dev.tmserverless.core.domain.GridJob;
 import dev.tmserverless.core.domain.Organisation;
 import dev.tmserverless.core.domain.Permissions;
@@ -51,8 +56,20 @@ public class ProjectService {
     private final GridJobs jobs;
     private final AoiLimits limits;
 
+    private final ProjectAccess access;
+    private final TeamStore teams;
+    private final ProjectTags tags;
+    private final CampaignStore campaigns;
+    private final InterestStore interests;
+
     public ProjectService(OrgStore orgs, ProjectStore projects, GridJobStore jobStore, Counters counters, BlobStore blobs, GridJobs jobs,
-                          TmConfig config) {
+                          TmConfig config, ProjectAccess access, TeamStore teams, ProjectTags tags, CampaignStore campaigns,
+                          InterestStore interests) {
+        this.access = access;
+        this.teams = teams;
+        this.tags = tags;
+        this.campaigns = campaigns;
+        this.interests = interests;
         this.orgs = orgs;
         this.projects = projects;
         this.jobStore = jobStore;
@@ -62,20 +79,28 @@ public class ProjectService {
         this.limits = config.aoiLimits();
     }
 
+    /** A project name longer than this is refused before anything is written (it is stored in several items). */
+    static final int MAX_NAME_LENGTH = 1_000;
+
     public long create(User user, JsonNode body) {
         Fields.object(body);
         String name = Fields.text(body, "projectName").trim();
         if (name.isEmpty()) throw Fields.schema("projectName", "String should have at least 1 character", "string_too_short");
-        long orgId = Fields.integer(body, "organisation");
+        if (name.length() > MAX_NAME_LENGTH) {
+            throw Fields.schema("projectName", "String should have at most " + MAX_NAME_LENGTH + " characters", "string_too_long");
+        }
+        Long cloneFrom = body.hasNonNull("cloneFromProjectId") ? Fields.integer(body, "cloneFromProjectId") : null;
+        // a clone keeps its source's organisation, as the reference: the body's is not needed then
+        Long bodyOrg = cloneFrom == null || body.hasNonNull("organisation") ? Fields.integer(body, "organisation") : null;
         JsonNode aoiFc = body.get("areaOfInterest");
         if (aoiFc == null || aoiFc.isNull()) throw Fields.schema("areaOfInterest", "Field required", "missing");
         boolean arbitrary = Fields.flag(body, "arbitraryTasks", false);
         boolean sandbox = Fields.flag(body, "sandbox", false);
         String database = body.hasNonNull("database") ? body.get("database").asText() : "OSM";
-        if (body.hasNonNull("cloneFromProjectId")) {
-            throw new ApiException(ErrorCode.INVALID_DATA, "Cloning projects is not supported yet");
-        }
 
+        // the source must be a project the caller may see (404 / 403 as GET project otherwise)
+        ProjectAccess.View original = cloneFrom == null ? null : access.visible(cloneFrom, user);
+        long orgId = original != null ? original.project().organisationId() : bodyOrg;
         Organisation org = orgs.get(orgId).orElseThrow(() -> new ApiException(ErrorCode.ORGANISATION_NOT_FOUND,
                 ErrorCode.ORGANISATION_NOT_FOUND.message, Map.of("organisation_id", orgId)));
         if (!Permissions.canCreateIn(user, org)) throw new ApiException(ErrorCode.NOT_PERMITTED_TO_CREATE);
@@ -98,7 +123,9 @@ public class ProjectService {
             zoom = Fields.smallInteger(grid, "zoom");
             TaskGrid.checkZoom(zoom);
             clip = Fields.flag(grid, "clipToAoi", true);
-            count = TaskGrid.count(aoi, zoom);
+            // counting stops past the limit: an over-limit grid costs no more than an allowed one
+            count = TaskGrid.countUpTo(aoi, zoom, limits.maxTasks());
+            if (count > limits.maxTasks()) TaskGrid.checkTaskCount(aoi, zoom, limits);
         } else {
             JsonNode tasks = body.get("tasks");
             if (tasks == null || tasks.isNull()) throw Fields.schema("tasks", "Field required", "missing");
@@ -119,11 +146,18 @@ public class ProjectService {
         Project p = Project.draft(id, name, user, orgId, arbitrary ? "ARBITRARY" : "GRID", sandbox, database,
                 new double[]{env.getMinX(), env.getMinY(), env.getMaxX(), env.getMaxY()}, new double[]{c.getX(), c.getY()},
                 Aoi.geodesicAreaKm2(aoi), now);
+        if (original != null) p = ProjectClone.of(original.project(), p);
         // Order matters for recovery: inputs first, then the job, then the project, then the message.
         blobs.put(BlobStore.aoiKey(id), Json.write(GeoJson.write(aoi)));
         if (taskInput != null) blobs.put(BlobStore.taskInputKey(id), Json.write(taskInput));
         jobStore.put(new GridJob(id, GridJob.State.QUEUED, source.name(), zoom, clip, null, 0, null, now));
         projects.create(p);
+        if (original != null) {
+            // written after the project, as a PATCH writes them: a crash in between leaves a clone without them
+            for (TeamStore.ProjectTeam t : teams.teamsOfProject(original.project().id())) teams.assign(id, t.teamId(), t.role());
+            tags.applyWriting(id, new ProjectTags.Update(campaigns.ofProject(original.project().id()),
+                    interests.ofProject(original.project().id())));
+        }
         try {
             beforeSend.run();
             jobs.send(id);

@@ -39,9 +39,17 @@ final class ProjectUpdate {
      * The project as the PATCH body makes it. {@code users} finds a user by name: the allow-list is resolved to
      * user ids here, and a name nobody has is 404 USER_NOT_FOUND, as in the reference.
      */
+    /** The largest update body: room below DynamoDB's 400 KB item limit for the project's other fields. */
+    static final int MAX_UPDATE_CHARS = 300_000;
+
     static Project apply(Project old, JsonNode b, Function<String, Optional<User>> users,
                          java.util.function.IntPredicate licenseExists) {
         if (b == null || !b.isObject()) throw new ApiException(ErrorCode.INVALID_DATA, "Project update body must be a JSON object");
+        // the project is one item (DynamoDB refuses an item over 400 KB): a bigger update is refused here, not with a 500
+        if (b.toString().length() > MAX_UPDATE_CHARS) {
+            throw new ApiException(ErrorCode.INVALID_DATA, "Project update is too large (over " + MAX_UPDATE_CHARS
+                    + " characters of JSON); shorten the descriptions or instructions");
+        }
         for (String k : REQUIRED) {
             if (!b.hasNonNull(k)) throw new ApiException(ErrorCode.INVALID_DATA, "Missing required field: " + k);
         }
@@ -92,7 +100,23 @@ final class ProjectUpdate {
                 old.sandbox(), old.database(), mappingTypes, licenseId,
                 allowed.stream().map(Actor::username).toList(), allowed.stream().map(Actor::userId).toList(),
                 old.created(), java.time.Instant.now(), creationMode, mappingEditors, validationEditors, infos,
-                old.aoiBbox(), old.aoiCentroid(), old.areaKm2());
+                old.aoiBbox(), old.aoiCentroid(), old.areaKm2(),
+                b.has("countryTag") ? countries(b.get("countryTag")) : old.countryTag());
+    }
+
+    /** {@code countryTag}: null or a list of country names (at most 50, each at most 100 characters). */
+    static List<String> countries(JsonNode a) {
+        if (a == null || a.isNull()) return List.of();
+        if (!a.isArray()) throw new ApiException(ErrorCode.INVALID_DATA, "countryTag must be a list");
+        if (a.size() > 50) throw new ApiException(ErrorCode.INVALID_DATA, "At most 50 countries");
+        java.util.LinkedHashSet<String> out = new java.util.LinkedHashSet<>();
+        for (JsonNode n : a) {
+            if (!n.isTextual() || n.asText().isBlank() || n.asText().length() > 100) {
+                throw new ApiException(ErrorCode.INVALID_DATA, "countryTag must be a list of country names");
+            }
+            out.add(n.asText().strip());
+        }
+        return List.copyOf(out);
     }
 
     private static String enumName(JsonNode b, String field, Set<String> allowed) {

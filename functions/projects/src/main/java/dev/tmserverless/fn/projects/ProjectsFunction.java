@@ -51,6 +51,8 @@ public class ProjectsFunction extends ApiFunction {
 
     static final java.time.Duration RESEND_AFTER = java.time.Duration.ofMinutes(1);
     static final java.time.Duration STALLED_AFTER = java.time.Duration.ofMinutes(2);
+    /** A job sent again this many times that stalls once more is FAILED: its worker keeps dying on it. */
+    static final int MAX_RESENDS = 3;
     @Inject Splits splits;
     @Inject dev.tmserverless.aws.store.TaskMaps maps;
     @Inject BlobStore blobs;
@@ -58,7 +60,10 @@ public class ProjectsFunction extends ApiFunction {
     @Inject ProjectSearchIndex searchIndex;
     @Inject dev.tmserverless.aws.store.ProjectTags tags;
     @Inject ProjectActions actions;
+    @Inject ProjectQueries queries;
+    @Inject Annotations annotations;
     @Inject dev.tmserverless.aws.store.FavouriteStore favourites;
+    @Inject dev.tmserverless.aws.store.InterestStore interests;
     @Inject dev.tmserverless.aws.store.ProjectPurge purge;
     @Inject dev.tmserverless.aws.store.StatsReads statistics;
 
@@ -114,19 +119,28 @@ public class ProjectsFunction extends ApiFunction {
                 .on(Routes.PROJECTS_BBOX, this::bbox)
                 .on(Routes.ACTIVE_PROJECTS, this::active)
                 .on(Routes.SIMILAR_PROJECTS, this::similar)
+                .on(Routes.POPULAR_PROJECTS, r -> queries.popular(r, activeMappers()))
+                .on(Routes.TOUCHED_PROJECTS, queries::touched)
+                .on(Routes.RECOMMENDED_PROJECTS, r -> queries.recommended(r, activeMappers()))
+                .on(Routes.COUNTRIES, r -> queries.countries())
+                .on(Routes.ANNOTATIONS, annotations::get)
+                .on(Routes.ANNOTATIONS_OF_TYPE, annotations::get)
+                .on(Routes.POST_ANNOTATIONS, annotations::post)
                 .on(Routes.PROJECT_NO_GEOMETRIES, this::noGeometries)
                 .on(Routes.PROJECT_NO_TASKS, this::noTasks)
                 .on(Routes.DELETE_PROJECT, this::delete)
                 .on(Routes.TRANSFER_OWNERSHIP, this::transferOwnership)
+                .on(Routes.RETRY_GRID_JOB, this::retryGridJob)
                 .on(Routes.FEATURE_PROJECT, r -> feature(r, true))
                 .on(Routes.UNFEATURE_PROJECT, r -> feature(r, false))
                 .on(Routes.IS_FAVOURITE, this::isFavourite)
                 .on(Routes.ADD_FAVOURITE, this::addFavourite)
                 .on(Routes.REMOVE_FAVOURITE, this::removeFavourite)
-                .on(Routes.PROJECT_STATISTICS, req -> Response.ok(statistics.project(projectId(req))))
-                .on(Routes.PROJECT_USER_STATISTICS, req -> Response.ok(statistics.projectUser(projectId(req),
+                // a project's figures are shown to whoever sees the project (docs/permissions.md "Statistics")
+                .on(Routes.PROJECT_STATISTICS, req -> Response.ok(statistics.project(visibleProject(req))))
+                .on(Routes.PROJECT_USER_STATISTICS, req -> Response.ok(statistics.projectUser(visibleProject(req),
                         req.pathParams().get("username"))))
-                .on(Routes.PROJECT_CONTRIBUTIONS_BY_DAY, req -> Response.ok(statistics.projectDays(projectId(req))));
+                .on(Routes.PROJECT_CONTRIBUTIONS_BY_DAY, req -> Response.ok(statistics.projectDays(visibleProject(req))));
     }
 
     Response create(Request req) {
@@ -138,13 +152,17 @@ public class ProjectsFunction extends ApiFunction {
     record SearchResult(ProjectSearchIndex.Snapshot snap, List<ProjectSearchIndex.Row> matches,
                         java.util.concurrent.atomic.AtomicReference<GzipParts.Part> map) {}
 
-    /** The last searches of this instance (a few hundred KB at most). */
-    private final Map<String, SearchResult> searches = lru(16);
+    /**
+     * The last searches of this instance (a list of references to the matches each: 160 KB for 20,000 matches, a few
+     * MB at most). More than the explore, manage and home pages ask for in a few minutes of use, so a busy instance
+     * brings each forward from the snapshot before ({@link ProjectSearch#rematch}) rather than computing it afresh.
+     */
+    private final Map<String, SearchResult> searches = lru(64);
     /**
      * Maps of every match, compressed, by a fingerprint of the matches' points: a change that leaves a search's
      * matches and their order as they were (most task transitions) reuses the map of the snapshot before.
      */
-    private final Map<Long, GzipParts.Part> searchMaps = lru(4);
+    private final Map<Long, GzipParts.Part> searchMaps = lru(16);
 
     private static <K, V> Map<K, V> lru(int n) {
         return java.util.Collections.synchronizedMap(new java.util.LinkedHashMap<>(32, 0.75f, true) {
@@ -163,22 +181,24 @@ public class ProjectsFunction extends ApiFunction {
         SearchQuery q = SearchQuery.from(req, user != null);
         q.checkCombinations(Permissions.canFilterByPartner(user));
         java.util.Set<Long> favs = q.favoritedByMe() ? java.util.Set.copyOf(favourites.ofUser(user.id())) : java.util.Set.of();
+        java.util.Set<Long> mine = q.basedOnMyInterests() ? java.util.Set.copyOf(interests.ofUser(user.id())) : java.util.Set.of();
         // the pages of one search, and its map, come from one computation while the index is unchanged
         String key = (user == null ? "-" : user.id() + "/" + user.role() + "/" + user.mappingLevel()) + "|" + q.locale() + "|"
                 + new java.util.TreeMap<>(req.query()).entrySet().stream().filter(e -> !e.getKey().equals("page"))
                 .map(Object::toString).collect(java.util.stream.Collectors.joining("&"))
-                + (q.favoritedByMe() ? "|" + new java.util.TreeSet<>(favs) : "");
+                + (q.favoritedByMe() ? "|" + new java.util.TreeSet<>(favs) : "")
+                + (q.basedOnMyInterests() ? "|" + new java.util.TreeSet<>(mine) : "");
         var fresh = searchIndex.currentAsync();
         ProjectSearchIndex.Snapshot recent = searchIndex.heldIfRecent();
         SearchResult found;
         if (!fresh.isDone() && recent != null) {
             // a refresh is under way and the held data is recent enough (docs/search.md "Consistency"): answer now
-            found = searchOn(recent, key, q, user, favs);
+            found = searchOn(recent, key, q, user, favs, mine);
         } else {
             ProjectSearchIndex.Snapshot held = searchIndex.held();
-            found = !fresh.isDone() && held != null ? searchOn(held, key, q, user, favs) : null;
+            found = !fresh.isDone() && held != null ? searchOn(held, key, q, user, favs, mine) : null;
             ProjectSearchIndex.Snapshot snap = fresh.join();
-            if (found == null || found.snap() != snap) found = searchOn(snap, key, q, user, favs);
+            if (found == null || found.snap() != snap) found = searchOn(snap, key, q, user, favs, mine);
         }
         List<ProjectSearchIndex.Row> all = found.matches();
         if (q.downloadAsCsv()) {
@@ -195,7 +215,7 @@ public class ProjectsFunction extends ApiFunction {
         List<Map<String, Object>> results = new ArrayList<>();
         Map<Long, Integer> mappers = activeMappers();
         for (long i = Math.max(0, from); q.page() >= 1 && i < Math.min(all.size(), from + SearchQuery.PER_PAGE); i++) {
-            results.add(ProjectSearch.result(all.get((int) i), q.locale(), mappers));
+            results.add(ProjectSearch.result(all.get((int) i), q.locale(), mappers, found.snap().campaigns()));
         }
         Map<String, Object> pagination = ProjectSearch.pagination(q.page(), all.size());
         if (q.omitMapResults()) {
@@ -226,24 +246,55 @@ public class ProjectsFunction extends ApiFunction {
     /** How long a count of the users holding locks per project serves list answers. */
     static final long ACTIVE_MAPPERS_MILLIS = 5_000;
 
-    /** Users holding a live lock, per project: one Query of the lock slots at most every few seconds. */
+    private final java.util.concurrent.atomic.AtomicBoolean liveHoldersRefreshing = new java.util.concurrent.atomic.AtomicBoolean();
+
+    /**
+     * Users holding a live lock, per project: one Query of the lock slots at most every few seconds. A count up to
+     * three intervals old is answered at once while the next is read beside the request (it is not on the answer's
+     * path); an older one, or none yet, is waited for.
+     */
     private Map<Long, Integer> activeMappers() {
         long now = System.currentTimeMillis();
         long every = config.get("TM_SEARCH_REFRESH_MS").map(Long::parseLong).orElse(ACTIVE_MAPPERS_MILLIS) <= 0 ? 0 : ACTIVE_MAPPERS_MILLIS;
-        if (now - liveHoldersAt >= every) {
+        long age = now - liveHoldersAt;
+        if (liveHoldersAt == Long.MIN_VALUE || age >= 3 * every) {
             liveHolders = lockClaims.liveHoldersByProject(Instant.ofEpochMilli(now));
             liveHoldersAt = now;
+        } else if (age >= every && liveHoldersRefreshing.compareAndSet(false, true)) {
+            Thread.ofVirtual().start(() -> {
+                try {
+                    long t = System.currentTimeMillis();
+                    liveHolders = lockClaims.liveHoldersByProject(Instant.ofEpochMilli(t));
+                    liveHoldersAt = t;
+                } catch (RuntimeException e) {
+                    // the next request tries again; past three intervals it waits for the read and sees the error
+                } finally {
+                    liveHoldersRefreshing.set(false);
+                }
+            });
         }
         return liveHolders;
     }
 
     /** The search's matches on {@code snap}: this instance's last answer to the same search, or computed now. */
-    private SearchResult searchOn(ProjectSearchIndex.Snapshot snap, String key, SearchQuery q, User user, java.util.Set<Long> favs) {
+    private SearchResult searchOn(ProjectSearchIndex.Snapshot snap, String key, SearchQuery q, User user, java.util.Set<Long> favs,
+                                 java.util.Set<Long> mine) {
         SearchResult found = searches.get(key);
         if (found != null && found.snap() == snap) return found;
-        found = new SearchResult(snap, ProjectSearch.matches(q, user, snap, favs), new java.util.concurrent.atomic.AtomicReference<>());
+        List<ProjectSearchIndex.Row> matches = found == null ? null
+                : ProjectSearch.rematch(q, user, found.snap(), found.matches(), snap, favs, mine);
+        if (matches == null) matches = ProjectSearch.matches(q, user, snap, favs, mine);
+        // the map is the same while the set of matches is: kept from the search before when nothing joined or left
+        GzipParts.Part map = found != null && found.map().get() != null && sameSet(found.matches(), matches)
+                ? found.map().get() : null;
+        found = new SearchResult(snap, matches, new java.util.concurrent.atomic.AtomicReference<>(map));
         searches.put(key, found);
         return found;
+    }
+
+    /** Whether two lists of matches hold the same projects with the same map points (in any order). */
+    private static boolean sameSet(List<ProjectSearchIndex.Row> a, List<ProjectSearchIndex.Row> b) {
+        return a.size() == b.size() && ProjectSearch.mapFingerprint(a) == ProjectSearch.mapFingerprint(b);
     }
 
     Response get(Request req) {
@@ -266,25 +317,15 @@ public class ProjectsFunction extends ApiFunction {
         // percentages are the tasks' own, so a counter left behind by a crash between a task write and its counter
         // update never shows here.
         var s = maps.current(id);
-        // the teams of a project are not part of its version: they go into the ETag with the organisation
-        var teams = access.teams(id);
-        var campaigns = tags.campaigns(id);
-        var interests = tags.interests(id);
-        // the areas are written after the project item: their text is part of the tag, not only the version
-        String areas = storedPriorityAreas(id);
+        // what is kept beside the project item is not part of its version: it goes into the ETag with the organisation
+        Beside beside = beside(id);
         String etag = dev.tmserverless.aws.store.TaskMaps.etag(s.hash(), v.stored().version(),
-                Json.write(v.org()) + Json.write(teams) + Json.write(campaigns) + Json.write(interests) + areas,
-                req.locale(), abbreviated, req.queryFlag("as_file"));
+                Json.write(v.org()) + beside.tag(), req.locale(), abbreviated, req.queryFlag("as_file"));
         if (req.ifNoneMatch(etag)) return Response.notModified(etag, v.cacheControl());
         JsonNode fc = Json.parse(maps.json(id, s));
         if (abbreviated) fc.path("features").forEach(f -> ((com.fasterxml.jackson.databind.node.ObjectNode) f)
                 .set("geometry", com.fasterxml.jackson.databind.node.NullNode.getInstance()));
-        JsonNode aoi = blobs.get(BlobStore.aoiKey(id)).map(Json::parse).orElse(null);
-        Map<String, Object> dto = ProjectDto.of(v.project(), s.counters(), v.org(), aoi, fc, req.locale(), s.activeMappers());
-        dto.put("teams", teams);
-        dto.put("campaigns", campaigns);
-        dto.put("interests", interests);
-        dto.put("priorityAreas", Json.parse(areas));
+        Map<String, Object> dto = dto(v, s, fc, req.locale(), beside);
         Response r = Response.ok(dto).cached(etag, v.cacheControl());
         return req.queryFlag("as_file") ? r.asAttachment(fileName, fileType) : r;
     }
@@ -295,14 +336,35 @@ public class ProjectsFunction extends ApiFunction {
         long id = projectId(req);
         ProjectAccess.View v = access.load(id, user);
         if (!v.pm()) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
-        var s = maps.current(id);
-        JsonNode aoi = blobs.get(BlobStore.aoiKey(id)).map(Json::parse).orElse(null);
-        Map<String, Object> dto = ProjectDto.of(v.project(), s.counters(), v.org(), aoi, null, req.locale(), s.activeMappers());
+        Map<String, Object> dto = dto(v, maps.current(id), null, req.locale(), beside(id));
         dto.remove("tasks");
         dto.remove("projectInfo");
-        dto.put("teams", access.teams(id));
-        dto.put("priorityAreas", Json.parse(storedPriorityAreas(id)));
         return Response.ok(dto);
+    }
+
+    /**
+     * What a ProjectDTO shows that is kept beside the project item: its teams, campaigns, interests (their own
+     * items) and priority areas (an object, written after the item, so its text is part of the ETag).
+     */
+    private record Beside(List<Map<String, Object>> teams, List<Map<String, Object>> campaigns,
+                          List<Map<String, Object>> interests, String priorityAreas) {
+        String tag() { return Json.write(teams) + Json.write(campaigns) + Json.write(interests) + priorityAreas; }
+    }
+
+    private Beside beside(long id) {
+        return new Beside(access.teams(id), tags.campaigns(id), tags.interests(id), storedPriorityAreas(id));
+    }
+
+    /** The one ProjectDTO of GET project, nogeometries and notasks: the item, its task-map counters, the AOI, what is beside. */
+    private Map<String, Object> dto(ProjectAccess.View v, dev.tmserverless.aws.store.TaskMaps.Snapshot s, JsonNode tasks,
+                                    String locale, Beside beside) {
+        JsonNode aoi = blobs.get(BlobStore.aoiKey(v.project().id())).map(Json::parse).orElse(null);
+        Map<String, Object> dto = ProjectDto.of(v.project(), s.counters(), v.org(), aoi, tasks, locale, s.activeMappers());
+        dto.put("teams", beside.teams());
+        dto.put("campaigns", beside.campaigns());
+        dto.put("interests", beside.interests());
+        dto.put("priorityAreas", Json.parse(beside.priorityAreas()));
+        return dto;
     }
 
     Response update(Request req) {
@@ -343,15 +405,44 @@ public class ProjectsFunction extends ApiFunction {
     Response gridJob(Request req) {
         long id = projectId(req);
         access.visible(id, req.caller().optional().orElse(null));
-        GridJob j = jobStore.get(id).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND));
+        return gridJobAnswer(id, jobStore.get(id).orElseThrow(() -> new ApiException(ErrorCode.NOT_FOUND)), Instant.now());
+    }
+
+    /**
+     * POST retry-grid-job (ours): a project manager queues a FAILED grid job again from scratch (the tasks it
+     * wrote are rewritten identically; docs/grid-jobs.md). 409 GridJobNotFailed for any other state.
+     */
+    Response retryGridJob(Request req) {
+        User user = req.caller().require();
+        long id = projectId(req);
+        ProjectAccess.View v = access.load(id, user);
+        if (!v.pm()) throw new ApiException(ErrorCode.USER_PERMISSION_ERROR);
         Instant now = Instant.now();
+        // a project without a job (its tasks were written some other way) has nothing to retry either
+        if (!jobStore.retryWriting(id, now)) throw new ApiException(ErrorCode.GRID_JOB_NOT_FAILED);
+        try {
+            jobs.send(id);
+        } catch (RuntimeException e) {
+            // the job is QUEUED: the first read of its progress a minute later sends it again
+            org.slf4j.LoggerFactory.getLogger(ProjectsFunction.class).warn(
+                    "grid job {} was queued again but could not be sent; it is sent again when its progress is read", id, e);
+        }
+        return gridJobAnswer(id, jobStore.get(id).orElseThrow(), now);
+    }
+
+    private Response gridJobAnswer(long id, GridJob j, Instant now) {
         // A job still QUEUED after a minute lost its message, and a RUNNING job whose progress has not moved for
         // STALLED_AFTER lost its worker (killed by its timeout or memory; a live worker records progress every
-        // flush, seconds apart): whoever polls sends it again, and the new delivery resumes after the tasks written.
+        // flush, seconds apart): whoever polls sends it again, and the new delivery resumes after the slices written;
+        // a job sent again MAX_RESENDS times that stalls once more is FAILED (its worker keeps dying on it).
         // Duplicates are harmless (docs/performance.md "Grid jobs").
         boolean lost = j.state() == GridJob.State.QUEUED && j.updated().plus(RESEND_AFTER).isBefore(now)
                 || j.state() == GridJob.State.RUNNING && j.updated().plus(STALLED_AFTER).isBefore(now);
-        if (lost && jobStore.claimResend(id, j.updated(), now)) {
+        if (lost && jobStore.failStalled(id, j.updated(), MAX_RESENDS, "Writing the tasks stopped " + (MAX_RESENDS + 1)
+                + " times without finishing (the grid worker was stopped by its time or memory limit); a project"
+                + " manager can retry the job or delete the draft", now)) {
+            j = jobStore.get(id).orElseThrow();
+        } else if (lost && jobStore.claimResend(id, j.updated(), now)) {
             jobs.send(id);
         }
         Map<String, Object> m = new LinkedHashMap<>();
@@ -380,14 +471,22 @@ public class ProjectsFunction extends ApiFunction {
         return Response.ok(dto);
     }
 
+    /** The project's id once the caller may see it (403 PrivateProject / ProjectNotFetched, 404 as the project reads). */
+    private long visibleProject(Request req) {
+        long id = projectId(req);
+        access.visible(id, req.caller().optional().orElse(null));
+        return id;
+    }
+
     /** GET who contributed to the project and which tasks they mapped, validated or marked as bad imagery. */
     Response contributions(Request req) {
         long id = projectId(req);
         access.visible(id, req.caller().optional().orElse(null));
-        Instant now = Instant.now();
-        java.util.List<dev.tmserverless.core.domain.Task> all = splits.listTasks(id).stream().map(t -> t.effective(now)).toList();
-        var profiles = users.getAll(Contributions.contributors(all));
-        return Response.ok(Map.of("userContributions", Contributions.of(all, profiles)));
+        // from the task-map snapshot's activity rows: a pointer read and the contributors' profiles, not a Query of
+        // every task
+        var activity = maps.activity(id);
+        var profiles = users.getAll(new java.util.LinkedHashSet<>(activity.contributors()));
+        return Response.ok(Map.of("userContributions", Contributions.of(activity, profiles)));
     }
 
     /** The stored (dissolved) AOI; public, as in the reference. */
@@ -437,7 +536,7 @@ public class ProjectsFunction extends ApiFunction {
         for (int i = rows.length - 1; i >= 0; i--) {
             ProjectSearchIndex.Row r = rows[i];
             if (r.entry().featured() && !r.summary().isPrivate() && r.summary().centroid() != null) {
-                results.add(ProjectSearch.result(r, req.locale(), mappers));
+                results.add(ProjectSearch.result(r, req.locale(), mappers, snap.campaigns()));
             }
         }
         Map<String, Object> m = new LinkedHashMap<>();
@@ -548,7 +647,7 @@ public class ProjectsFunction extends ApiFunction {
         List<ProjectSearchIndex.Row> similar = ProjectLists.similar(snap, of, user, limit);
         List<Map<String, Object>> results = new ArrayList<>();
         Map<Long, Integer> mappers = activeMappers();
-        for (ProjectSearchIndex.Row r : similar) results.add(ProjectSearch.result(r, req.locale(), mappers));
+        for (ProjectSearchIndex.Row r : similar) results.add(ProjectSearch.result(r, req.locale(), mappers, snap.campaigns()));
         return Response.ok(Map.of("results", results));
     }
 
@@ -572,16 +671,21 @@ public class ProjectsFunction extends ApiFunction {
             if (jobStore.get(id).map(j -> j.state() == GridJob.State.QUEUED || j.state() == GridJob.State.RUNNING).orElse(false)) {
                 throw new ApiException(ErrorCode.GRID_NOT_READY);
             }
+            // the count of committed task changes is read before the tasks: closing the project on it below proves
+            // that no task changed after the check (a lock that lands later sees the mark and is undone)
+            long changes = maps.changeCount(id);
             Instant now = Instant.now();
             if (splits.listTasksConsistently(id).stream().anyMatch(t -> t.effective(now).status() != dev.tmserverless.core.domain.TaskStatus.READY)) {
                 throw new ApiException(ErrorCode.HAS_MAPPED_TASKS);
             }
+            if (!maps.closeForDeleteWriting(id, changes)) continue; // a task changed since the check: check again
             purge.markPendingWriting(id);
             if (projects.deleteWriting(id, v.stored().version())) {
                 // a few seconds of the request's time; the sweeper finishes a larger project
                 if (purge.purgeWriting(id, System.currentTimeMillis() + 10_000)) purge.clearPendingWriting(id);
                 return Response.ok(Map.of("Success", "Project deleted"));
             }
+            maps.reopenWriting(id);
         }
         throw new ApiException(ErrorCode.CONFLICT);
     }

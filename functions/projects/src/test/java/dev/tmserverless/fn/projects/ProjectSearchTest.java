@@ -240,7 +240,8 @@ class ProjectSearchTest {
         assertThat(ids(search(null, q + "&sandbox=false&database=OSM"))).containsExactly(easy.id());
         assertThat(ids(search(null, "organisationName=" + o.name().replace(" ", "%20"))))
                 .containsExactlyInAnyOrder(easy.id(), hard.id());
-        // data this API does not model yet matches nothing, as the reference's empty tables do
+        // no such campaign, no interest linked, no favourites; and data this API does not model yet matches
+        // nothing, as the reference's empty tables do
         for (String f : List.of("campaign=x", "country=England", "interests=1", "teamId=1", "mappedByMe=true",
                 "favoritedByMe=true", "basedOnMyInterests=true")) {
             assertThat(ids(search(plain, q + "&" + f))).as(f).isEmpty();
@@ -372,6 +373,78 @@ class ProjectSearchTest {
         assertThat(r.path("priority").asText()).isEqualTo("URGENT");
         assertThat(r.path("percentMapped").asInt()).isEqualTo(40);
         assertThat(ids(search(null, q + "&textSearch=renamed"))).containsExactly(p.id());
+    }
+
+    @Test
+    void campaignsAndInterestsFilterAndCampaignsShowInTheResults() {
+        var campaigns = fn.getApplicationContext().getBean(dev.tmserverless.aws.store.CampaignStore.class);
+        var interests = fn.getApplicationContext().getBean(dev.tmserverless.aws.store.InterestStore.class);
+        Organisation o = org();
+        Project a = save(new P(o.id()));
+        Project b = save(new P(o.id()));
+        Project c = save(new P(o.id()));
+        String u = UUID.randomUUID().toString();
+        var floods = campaigns.create("Floods " + u, null, null, null);
+        var roads = campaigns.create("Roads " + u, null, null, null);
+        campaigns.linkProject(a.id(), floods.id());
+        campaigns.linkProject(b.id(), roads.id());
+        var health = interests.create("health " + u);
+        var water = interests.create("water " + u);
+        interests.setForProject(a.id(), List.of(health.id()));
+        interests.setForProject(c.id(), List.of(water.id(), health.id()));
+        String q = "organisationId=" + o.id();
+
+        Api.Answer byCampaign = search(null, q + "&campaign=" + floods.name().replace(" ", "%20"));
+        assertThat(ids(byCampaign)).containsExactly(a.id());
+        assertThat(byCampaign.json().path("results").get(0).path("campaigns").toString())
+                .isEqualTo("[{\"id\":" + floods.id() + ",\"name\":\"" + floods.name() + "\"}]");
+        assertThat(ids(search(null, q + "&campaign=Floods"))).isEmpty(); // the whole name, as the reference compares
+        assertThat(ids(search(null, q + "&interests=" + water.id()))).containsExactly(c.id());
+        assertThat(ids(search(null, q + "&interests=" + health.id() + "," + water.id()))).containsExactlyInAnyOrder(a.id(), c.id());
+        // basedOnMyInterests: the caller's interests, and the query's are ignored
+        User keen = fx.user("keen");
+        interests.setForUser(keen.id(), List.of(water.id()));
+        assertThat(ids(search(keen, q + "&basedOnMyInterests=true&interests=" + health.id()))).containsExactly(c.id());
+        assertThat(ids(search(plain, q + "&basedOnMyInterests=true"))).isEmpty();
+
+        // links change: the next search follows
+        campaigns.unlinkProject(a.id(), floods.id());
+        campaigns.linkProject(c.id(), floods.id());
+        assertThat(ids(search(null, q + "&campaign=" + floods.name().replace(" ", "%20")))).containsExactly(c.id());
+        assertThat(search(null, q + "&orderBy=id").json().path("results").get(0).path("campaigns")).isEmpty();
+        interests.setForProject(c.id(), List.of());
+        assertThat(ids(search(null, q + "&interests=" + water.id()))).isEmpty();
+        assertThat(ids(search(null, q + "&interests=" + health.id()))).containsExactly(a.id());
+    }
+
+    @Test
+    void aSearchHeldByTheInstanceFollowsEachChange() {
+        Organisation o = org();
+        List<Project> ps = new ArrayList<>();
+        for (int i = 0; i < 4; i++) ps.add(save(new P(o.id())));
+        String q = "organisationId=" + o.id() + "&orderBy=percent_mapped&orderByType=DESC";
+        // ties broken by id, newest first
+        assertThat(ids(search(null, q))).containsExactly(ps.get(3).id(), ps.get(2).id(), ps.get(1).id(), ps.get(0).id());
+        fx.projects.addCounters(ps.get(0).id(), new CounterDelta(5, 0, 0));
+        assertThat(ids(search(null, q))).containsExactly(ps.get(0).id(), ps.get(3).id(), ps.get(2).id(), ps.get(1).id());
+        fx.projects.addCounters(ps.get(2).id(), new CounterDelta(7, 0, 0));
+        fx.projects.addCounters(ps.get(0).id(), new CounterDelta(-5, 0, 0));
+        assertThat(ids(search(null, q))).containsExactly(ps.get(2).id(), ps.get(3).id(), ps.get(1).id(), ps.get(0).id());
+        // a project that stops matching leaves the search, and the map follows
+        Project p = ps.get(3);
+        Project archived = new Project(p.id(), ProjectStatus.ARCHIVED, p.projectPriority(), p.difficulty(), p.defaultLocale(),
+                p.authorId(), p.authorUsername(), p.organisationId(), p.mappingPermission(), p.mappingPermissionLevelId(),
+                p.validationPermission(), p.validationPermissionLevelId(), false, false, p.changesetComment(), null,
+                null, null, null, List.of(), null, false, false, "OSM", List.of(), null, List.of(), List.of(),
+                p.created(), Instant.now(), "GRID", List.of("ID"), List.of("ID"), p.projectInfoLocales(), p.aoiBbox(),
+                p.aoiCentroid(), 1);
+        assertThat(fx.projects.update(archived, fx.projects.get(p.id()).orElseThrow().version())).isTrue();
+        Api.Answer after = search(null, q);
+        assertThat(ids(after)).containsExactly(ps.get(2).id(), ps.get(1).id(), ps.get(0).id());
+        List<Long> onMap = new ArrayList<>();
+        after.json().path("mapResults").path("features").forEach(f -> onMap.add(f.path("properties").path("projectId").asLong()));
+        assertThat(onMap).containsExactly(ps.get(0).id(), ps.get(1).id(), ps.get(2).id());
+        assertThat(ids(search(null, "organisationId=" + o.id() + "&projectStatuses=ARCHIVED"))).containsExactly(p.id());
     }
 
     @Test

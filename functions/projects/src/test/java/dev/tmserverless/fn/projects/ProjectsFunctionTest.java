@@ -213,7 +213,7 @@ class ProjectsFunctionTest {
         var ok = call(fn, "PATCH", path, token(manager.id()), publishBody("PUBLISHED", "Floods in the valley"));
         assertThat(ok.status()).isEqualTo(200);
         assertThat(ok.json().path("Status").asText()).isEqualTo("Updated");
-        var p = call(fn, "GET", path, null, null).json();
+        var p = call(fn, "GET", path, token(manager.id()), null).json();
         assertThat(p.path("status").asText()).isEqualTo("PUBLISHED");
         assertThat(p.path("projectPriority").asText()).isEqualTo("HIGH");
         assertThat(p.path("mappingPermission").asText()).isEqualTo("ANY");
@@ -223,6 +223,20 @@ class ProjectsFunctionTest {
 
     static String withAreas(String body, String areas) {
         return body.replaceFirst("\\{", "{\"priorityAreas\": " + areas + ", ");
+    }
+
+    @Test
+    void textsTooBigForTheProjectItemAreRefusedWith400AndChangeNothing() {
+        long id = create(manager, body(AOI, grid(14)));
+        String path = "/api/v2/projects/" + id + "/";
+        var huge = call(fn, "PATCH", path, token(manager.id()), publishBody("DRAFT", "x".repeat(450_000)));
+        assertThat(huge.status()).isEqualTo(400);
+        assertThat(call(fn, "GET", path, token(manager.id()), null).json().path("projectInfo").path("description").asText())
+                .doesNotContain("xxxx");
+        // a long name at creation is refused before anything is stored
+        String longName = body(AOI, grid(14)).replace("\"Flood response\"", "\"" + "n".repeat(450_000) + "\"");
+        assertThat(longName).contains("nnnn");
+        assertThat(call(fn, "POST", "/api/v2/projects/", token(manager.id()), longName).status()).isIn(400, 422);
     }
 
     @Test
@@ -324,7 +338,7 @@ class ProjectsFunctionTest {
         User pm = fx.user("pm");
         var p = fx.project(pm, ProjectStatus.PUBLISHED, 3);
         String path = "/api/v2/projects/" + p.id() + "/";
-        var first = call(fn, "GET", path, null, null);
+        var first = call(fn, "GET", path, token(manager.id()), null);
         assertThat(first.headers()).containsEntry("cache-control", "public, max-age=2, s-maxage=2");
         String etag = first.headers().get("etag");
         assertThat(call(fn, "GET", path, null, null, java.util.Map.of("if-none-match", etag)).status()).isEqualTo(304);
@@ -464,6 +478,64 @@ class ProjectsFunctionTest {
         call(fn, "GET", path, token(manager.id()), null);
         assertThat(queuedJobs()).containsExactly("{\"projectId\":" + id + "}");
         assertThat(fx.jobs.get(id).orElseThrow().written()).isEqualTo(300); // the new delivery resumes after these
+    }
+
+    /** The job's last change moves {@code ago} into the past, RUNNING, keeping everything else (its re-send count). */
+    static void stall(long id, java.time.Duration ago) {
+        var ddb = fn.getApplicationContext().getBean(software.amazon.awssdk.services.dynamodb.DynamoDbClient.class);
+        ddb.updateItem(b -> b.tableName(isolated.table())
+                .key(java.util.Map.of("pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("PROJECT#" + id),
+                        "sk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("JOB#GRID")))
+                .updateExpression("SET updated = :u, #st = :r")
+                .expressionAttributeNames(java.util.Map.of("#st", "state"))
+                .expressionAttributeValues(java.util.Map.of(
+                        ":u", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(Instant.now().minus(ago).toString()),
+                        ":r", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("RUNNING"))));
+    }
+
+    /**
+     * A job whose worker dies every time (its time or memory limit) is sent again a few times, then FAILED, not
+     * RUNNING forever; a project manager can queue it again, or delete the draft.
+     */
+    @Test
+    void aJobWhoseWorkerKeepsDyingEndsFailedAndIsRetriedOrDeleted() {
+        queuedJobs();
+        long id = create(manager, body(AOI, grid(14)));
+        assertThat(queuedJobs()).hasSize(1);
+        String path = "/api/v2/projects/" + id + "/queries/grid-job/";
+        String message = "{\"projectId\":" + id + "}";
+        for (int i = 0; i < ProjectsFunction.MAX_RESENDS; i++) {
+            stall(id, ProjectsFunction.STALLED_AFTER.plusSeconds(10));
+            assertThat(call(fn, "GET", path, token(manager.id()), null).json().path("state").asText()).isEqualTo("RUNNING");
+            assertThat(queuedJobs()).containsExactly(message);
+        }
+        stall(id, ProjectsFunction.STALLED_AFTER.plusSeconds(10));
+        var failed = call(fn, "GET", path, token(manager.id()), null).json();
+        assertThat(failed.path("state").asText()).isEqualTo("FAILED");
+        assertThat(failed.path("error").asText()).contains("retry the job or delete the draft");
+        assertThat(queuedJobs()).isEmpty();
+
+        String retry = "/api/v2/projects/" + id + "/actions/retry-grid-job/";
+        var refused = call(fn, "POST", retry, token(mapper.id()), null);
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(refused.subCode()).isEqualTo("UserPermissionError");
+        var retried = call(fn, "POST", retry, token(manager.id()), null);
+        assertThat(retried.status()).isEqualTo(200);
+        assertThat(retried.json().path("state").asText()).isEqualTo("QUEUED");
+        assertThat(retried.json().path("error").isNull()).isTrue();
+        assertThat(queuedJobs()).containsExactly(message);
+        var again = call(fn, "POST", retry, token(manager.id()), null);
+        assertThat(again.status()).isEqualTo(409);
+        assertThat(again.subCode()).isEqualTo("GridJobNotFailed");
+        // its re-sends start again from zero: the next stall is sent again, not failed
+        stall(id, ProjectsFunction.STALLED_AFTER.plusSeconds(10));
+        assertThat(call(fn, "GET", path, token(manager.id()), null).json().path("state").asText()).isEqualTo("RUNNING");
+        assertThat(queuedJobs()).containsExactly(message);
+
+        // a FAILED draft can be deleted
+        fx.jobs.finished(id, GridJob.State.FAILED, "gave up", Instant.now());
+        assertThat(call(fn, "DELETE", "/api/v2/projects/" + id + "/", token(manager.id()), null).status()).isEqualTo(200);
+        assertThat(call(fn, "GET", "/api/v2/projects/" + id + "/", token(manager.id()), null).status()).isEqualTo(404);
     }
 
     @Test

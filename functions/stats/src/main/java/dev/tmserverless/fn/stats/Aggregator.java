@@ -41,9 +41,13 @@ public class Aggregator {
         final Set<Long> projects = new LinkedHashSet<>();
         final Set<Long> users = new LinkedHashSet<>();
         final Set<Integer> userShards = new TreeSet<>();
+        /** Users whose profile changed: their registration entry and their summary's name. */
+        final Set<Long> profiles = new LinkedHashSet<>();
         boolean system;
 
-        public boolean isEmpty() { return projects.isEmpty() && users.isEmpty() && userShards.isEmpty() && !system; }
+        public boolean isEmpty() {
+            return projects.isEmpty() && users.isEmpty() && userShards.isEmpty() && profiles.isEmpty() && !system;
+        }
     }
 
     /** One stream record: its keys, its new image (null when the item was deleted) and its sequence number. */
@@ -74,6 +78,7 @@ public class Aggregator {
                     case StatsStore.ProjectItem p -> dirty.projects.add(p.projectId());
                     case StatsStore.UserProfile u -> {
                         if (u.exists()) {
+                            dirty.profiles.add(u.userId());
                             stats.markUserWriting(u.userId());
                             dirty.userShards.add((int) Math.floorMod(u.userId(), (long) StatsStore.USER_SHARDS));
                         }
@@ -119,9 +124,21 @@ public class Aggregator {
         for (long p : dirty.projects) work.add(POOL.submit(() -> stats.recomputeProjectWriting(p, projects, chat)));
         for (long u : dirty.users) work.add(POOL.submit(() -> stats.recomputeUserWriting(u)));
         if (!dirty.projects.isEmpty()) dirty.system = true;
+        awaitAll(work);
+        refreshUsersWriting(dirty.profiles);
+        for (int shard : dirty.userShards) {
+            stats.recountUsersWriting(shard);
+            dirty.system = true;
+        }
+        if (dirty.system) recomputeSystemWriting();
+    }
+
+    /** Waits for every task, answering their results; the first failure is rethrown (an Error as it is). */
+    static <T> List<T> awaitAll(List<? extends java.util.concurrent.Future<? extends T>> work) {
+        List<T> out = new java.util.ArrayList<>();
         for (var f : work) {
             try {
-                f.get();
+                out.add(f.get());
             } catch (java.util.concurrent.ExecutionException e) {
                 if (e.getCause() instanceof Error err) throw err;
                 throw e.getCause() instanceof RuntimeException re ? re : new IllegalStateException(e.getCause());
@@ -130,11 +147,16 @@ public class Aggregator {
                 throw new IllegalStateException(e);
             }
         }
-        for (int shard : dirty.userShards) {
-            stats.recountUsersWriting(shard);
-            dirty.system = true;
+        return out;
+    }
+
+    /** Refreshes the users' registration entries and summary names, then recounts the registration days touched. */
+    public void refreshUsersWriting(java.util.Collection<Long> userIds) {
+        Set<String> days = new TreeSet<>();
+        for (String day : awaitAll(userIds.stream().map(u -> POOL.submit(() -> stats.refreshUserWriting(u))).toList())) {
+            if (day != null) days.add(day);
         }
-        if (dirty.system) recomputeSystemWriting();
+        awaitAll(days.stream().map(d -> POOL.submit(() -> stats.recountRegistrationDayWriting(d))).toList());
     }
 
     public void recomputeSystemWriting() {

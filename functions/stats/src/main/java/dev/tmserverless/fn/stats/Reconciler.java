@@ -9,7 +9,8 @@ import java.util.TreeSet;
 /**
  * The scheduled reconciliation (docs/statistics.md "Reconciliation and backfill"): each run rebuilds the facts of
  * a bounded slice of projects from their task items, recomputes those projects and their users, walks one page of
- * user profiles for the user count, and recomputes the system and organisation summaries. A cursor carries the walk
+ * the users directory index (gsi2: no Scan) for the user count, the registration days and each summary's name,
+ * and recomputes the system and organisation summaries. A cursor carries the walk
  * from run to run; the projects wrap around at the highest id, so every project is reconciled again and again, and
  * data that predates the aggregator is built on the first pass (the backfill).
  */
@@ -45,6 +46,7 @@ public class Reconciler {
             stats.markUserWriting(u);
             shards.add((int) Math.floorMod(u, (long) StatsStore.USER_SHARDS));
         }
+        aggregator.refreshUsersWriting(page.ids());
         if (page.next() == null) {
             // a full pass over the profiles is done: recount every shard (repairs a count that drifted)
             for (int s = 0; s < StatsStore.USER_SHARDS; s++) shards.add(s);

@@ -112,6 +112,9 @@ public final class StatsBench {
         System.out.printf("  warm reads p50: project statistics %.2f ms | user statistics %.2f ms | home page %.2f ms"
                         + " | one GetItem (GET /system/banner) %.2f ms%n",
                 pct(projectReads, 50), pct(userReads, 50), pct(homeReads, 50), pct(oneGetItem, 50));
+        System.out.printf("  as multiples of one GetItem: project statistics %.2fx | user statistics %.2fx | home page %.2fx%n",
+                pct(projectReads, 50) / pct(oneGetItem, 50), pct(userReads, 50) / pct(oneGetItem, 50),
+                pct(homeReads, 50) / pct(oneGetItem, 50));
         System.out.printf("  burst of %d transitions (4 writers): %d records in %d invocations (%.1f per invocation),"
                         + " %.0f records/s of aggregator time%n", 2 * (burst - 1), delivered.get(), invocations.get(),
                 delivered.get() / (double) Math.max(1, invocations.get()), delivered.get() / (busyNanos.get() / 1e9));

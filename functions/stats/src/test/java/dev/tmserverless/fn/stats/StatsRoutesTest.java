@@ -1,5 +1,8 @@
 package dev.tmserverless.fn.stats;
 
+import dev.tmserverless.aws.store.InterestStore;
+import dev.tmserverless.aws.store.UserStore;
+import dev.tmserverless.core.domain.MappingLevel;
 import dev.tmserverless.core.domain.Project;
 import dev.tmserverless.core.domain.ProjectStatus;
 import dev.tmserverless.core.domain.TaskMachine;
@@ -17,6 +20,8 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDate;
 import java.time.ZoneOffset;
+import java.util.List;
+import java.util.Map;
 
 import static dev.tmserverless.testing.Api.call;
 import static dev.tmserverless.testing.Api.token;
@@ -36,7 +41,13 @@ class StatsRoutesTest {
     static User author;
     static User mapper;
     static Project p;
+    static Project q;
     static Instant mappedAt;
+    static User newcomer;
+    static User veteran;
+    static LocalDate veteranDay;
+    static User renamed;
+    static User top;
 
     @BeforeAll
     static void start() throws Exception {
@@ -50,6 +61,10 @@ class StatsRoutesTest {
         author = fx.user("author-stats");
         mapper = fx.user("mapper-stats");
         p = fx.project(author, ProjectStatus.PUBLISHED, 4);
+        var interests = stats.getApplicationContext().getBean(InterestStore.class);
+        var disaster = interests.create("Disaster response");
+        var health = interests.create("Health");
+        interests.setForProject(p.id(), List.of(disaster.id(), health.id()));
         // the author holds task 1 for three seconds and marks it MAPPED (the task store's transition: counters
         // untouched, as in the reference's test)
         mappedAt = Instant.now().minusSeconds(60);
@@ -58,11 +73,80 @@ class StatsRoutesTest {
         assertThat(fx.tasks.apply(lock)).isTrue();
         assertThat(fx.tasks.apply(TaskMachine.unlockAfterMapping(fx.tasks.get(p.id(), 1).orElseThrow(),
                 author.actor(), mappedAt, "MAPPED", null))).isTrue();
+        // popularity: a busier project (two ended locks) and a private one (three) beside p (one ended, one open)
+        busy = fx.project(author, ProjectStatus.PUBLISHED, 3);
+        hidden = fx.project(author, ProjectStatus.PUBLISHED, ready(3), "", fx.orgs.create("Hidden org", "hidden-org", null,
+                null, null, null, java.util.List.of()).id(), true, java.util.List.of());
+        for (int t = 1; t <= 2; t++) endedLock(busy, t);
+        for (int t = 1; t <= 3; t++) endedLock(hidden, t);
         // the mapper holds task 2 now, through the tasks function (lock slot and all)
         var locked = call(tasks, "POST", "/api/v2/projects/" + p.id() + "/tasks/actions/lock-for-mapping/2/",
                 token(mapper.id()), null);
         assertThat(locked.status()).isEqualTo(200);
+        // a second project (a draft of the same organisation) where the author held a task and stopped
+        q = fx.project(author, ProjectStatus.DRAFT, List.of(
+                new dev.tmserverless.aws.store.TaskStore.NewTask(dev.tmserverless.core.domain.Task.ready(0, 1, 1011, 1399, 11, true), null),
+                new dev.tmserverless.aws.store.TaskStore.NewTask(dev.tmserverless.core.domain.Task.ready(0, 2, 1012, 1399, 11, true), null)),
+                "", p.organisationId(), false, List.of());
+        interests.setForProject(q.id(), List.of(disaster.id()));
+        assertThat(fx.tasks.apply(TaskMachine.lockForMapping(fx.tasks.get(q.id(), 1).orElseThrow(), author.actor(),
+                mappedAt, Duration.ofHours(2)))).isTrue();
+        assertThat(fx.tasks.apply(TaskMachine.stopMapping(fx.tasks.get(q.id(), 1).orElseThrow(), author.actor(),
+                mappedAt.plusSeconds(1), null))).isTrue();
+        // registered today: an intermediate mapper who gave a gender, verified an address and mapped a project
+        newcomer = fx.user("newcomer-stats");
+        fx.users.updateProfileWrite(newcomer.id(), new UserStore.ProfileChanges(Map.of(), Map.of(), null, "FEMALE",
+                null, null, "newcomer@example.org"));
+        assertThat(fx.users.verifyEmailWrite(newcomer.id(), "newcomer@example.org")).isTrue();
+        fx.users.addMappedProjectWrite(newcomer.id(), p.id());
+        fx.users.setLevel(newcomer.id(), MappingLevel.INTERMEDIATE);
+        // registered 400 days ago
+        Instant longAgo = Instant.now().minus(Duration.ofDays(400));
+        veteranDay = LocalDate.ofInstant(longAgo, ZoneOffset.UTC);
+        veteran = fx.users.upsertOnLogin(7_700_001, "veteran-stats", null, null, false, longAgo);
+        fx.users.updateProfileWrite(veteran.id(), new UserStore.ProfileChanges(Map.of(), Map.of(), null, "PREFER_NOT",
+                null, null, null));
+        // somebody who will be renamed, after five seconds on the draft's second task; somebody at the top level
+        renamed = fx.user("before-rename");
+        assertThat(fx.tasks.apply(TaskMachine.lockForMapping(fx.tasks.get(q.id(), 2).orElseThrow(), renamed.actor(),
+                mappedAt.minusSeconds(5), Duration.ofHours(2)))).isTrue();
+        assertThat(fx.tasks.apply(TaskMachine.stopMapping(fx.tasks.get(q.id(), 2).orElseThrow(), renamed.actor(),
+                mappedAt, null))).isTrue();
+        top = fx.user("top-stats");
+        fx.users.setLevel(top.id(), MappingLevel.ADVANCED);
         h.caughtUp();
+    }
+
+    static Project busy;
+    static Project hidden;
+
+    static java.util.List<dev.tmserverless.aws.store.TaskStore.NewTask> ready(int n) {
+        java.util.List<dev.tmserverless.aws.store.TaskStore.NewTask> ts = new java.util.ArrayList<>();
+        for (int i = 1; i <= n; i++) {
+            ts.add(new dev.tmserverless.aws.store.TaskStore.NewTask(dev.tmserverless.core.domain.Task.ready(0, i, 1010 + i, 1399, 11, true), null));
+        }
+        return ts;
+    }
+
+    /** The author locks the task for a minute and stops: one lock row that ended with a duration. */
+    static void endedLock(Project in, int taskId) {
+        Instant at = Instant.now().minusSeconds(120);
+        assertThat(fx.tasks.apply(TaskMachine.lockForMapping(fx.tasks.get(in.id(), taskId).orElseThrow(), author.actor(),
+                at, Duration.ofHours(2)))).isTrue();
+        assertThat(fx.tasks.apply(TaskMachine.stopMapping(fx.tasks.get(in.id(), taskId).orElseThrow(), author.actor(),
+                at.plusSeconds(60), null))).isTrue();
+    }
+
+    @Test
+    void popularProjectsAreThoseWithTheMostEndedLocksLately() {
+        var a = call(projects, "GET", "/api/v2/projects/queries/popular/", null, null);
+        assertThat(a.status()).isEqualTo(200);
+        java.util.List<Long> ids = new java.util.ArrayList<>();
+        a.json().get("results").forEach(r -> ids.add(r.get("projectId").asLong()));
+        // the private project has the most, but is not listed; the mapper's open lock does not count yet
+        assertThat(ids).containsExactly(busy.id(), p.id());
+        assertThat(a.json().get("results").get(0).get("status").asText()).isEqualTo("PUBLISHED");
+        assertThat(a.json().get("mapResults")).isEmpty();
     }
 
     @AfterAll
@@ -127,23 +211,34 @@ class StatsRoutesTest {
         assertThat(s.status()).isEqualTo(200);
         assertThat(s.json().get("tasksMapped").asInt()).isEqualTo(1);
         assertThat(s.json().get("projectsMapped").asInt()).isEqualTo(1);
-        assertThat(s.json().get("timeSpentMapping").asInt()).isEqualTo(3);
-        assertThat(s.json().get("totalTimeSpent").asInt()).isEqualTo(3);
+        // three seconds on the mapped task, one on the draft's task, a minute on each of five popularity locks
+        assertThat(s.json().get("timeSpentMapping").asInt()).isEqualTo(304);
+        assertThat(s.json().get("totalTimeSpent").asInt()).isEqualTo(304);
         assertThat(s.json().get("contributionsByDay").get(0).get("count").asInt()).isEqualTo(1);
+        // the interests of the two projects the author worked in, most projects first
+        var byInterest = s.json().get("ContributionsByInterest");
+        assertThat(byInterest).hasSize(2);
+        assertThat(byInterest.get(0).get("name").asText()).isEqualTo("Disaster response");
+        assertThat(byInterest.get(0).get("countProjects").asInt()).isEqualTo(2);
+        assertThat(byInterest.get(1).get("name").asText()).isEqualTo("Health");
+        assertThat(byInterest.get(1).get("countProjects").asInt()).isEqualTo(1);
         assertThat(call(users, "GET", "/api/v2/users/nobody-at-all/statistics/", token(mapper.id()), null).status()).isEqualTo(404);
     }
 
     @Test
     void theHomePageCountsProjectsMappersAndWhoIsOnline() {
         var abbreviated = call(users, "GET", "/api/v2/system/statistics/", null, null).json();
-        assertThat(abbreviated.get("totalProjects").asInt()).isEqualTo(1);
+        assertThat(abbreviated.get("totalProjects").asInt()).isEqualTo(4);
         assertThat(abbreviated.get("mappersOnline").asInt()).isEqualTo(1);
-        assertThat(abbreviated.get("totalMappers").asInt()).isEqualTo(2);
+        assertThat(abbreviated.get("totalMappers").asInt()).isEqualTo(6);
         assertThat(abbreviated.has("totalValidators")).isFalse();
         var full = call(users, "GET", "/api/v2/system/statistics/?abbreviated=false", null, null).json();
         assertThat(full.get("totalValidators").asInt()).isZero();
-        assertThat(full.get("organisations").get(0).get("projectsCreated").asInt()).isEqualTo(1);
-        assertThat(full.get("totalOrganisations").asInt()).isEqualTo(1);
+        // p and the draft in one organisation, the busy and the private project in one each
+        List<Integer> created = new java.util.ArrayList<>();
+        full.get("organisations").forEach(o -> created.add(o.get("projectsCreated").asInt()));
+        assertThat(created).containsExactlyInAnyOrder(2, 1, 1);
+        assertThat(full.get("totalOrganisations").asInt()).isEqualTo(3);
     }
 
     @Test
@@ -191,5 +286,141 @@ class StatsRoutesTest {
                 .get("taskStats")).isEmpty();
         assertThat(call(tasks, "GET", base + "?startDate=" + day + "&organisationId=" + p.organisationId(), tk, null).json()
                 .get("taskStats")).hasSize(1);
+    }
+
+    @Test
+    void registrationsCountTheUsersOfTheDaysAsTheyAreNow() {
+        String base = "/api/v2/users/statistics/";
+        String tk = token(mapper.id());
+        String today = LocalDate.now(ZoneOffset.UTC).toString();
+        assertThat(call(users, "GET", base + "?startDate=" + today, null, null).status()).isEqualTo(401);
+        assertThat(call(users, "GET", base, tk, null).status()).isEqualTo(422);
+        var bad = call(users, "GET", base + "?startDate=last-week", tk, null);
+        assertThat(bad.status()).isEqualTo(400);
+        assertThat(bad.subCode()).isEqualTo("InvalidDateValue");
+        var reversed = call(users, "GET", base + "?startDate=2024-02-02&endDate=2024-02-01", tk, null);
+        assertThat(reversed.status()).isEqualTo(400);
+        assertThat(reversed.subCode()).isEqualTo("InvalidDateRange");
+        // three years of 366 days are allowed, a day more is not
+        assertThat(call(users, "GET", base + "?startDate=2021-01-01&endDate=2024-01-04", tk, null).status()).isEqualTo(200);
+        var tooLong = call(users, "GET", base + "?startDate=2021-01-01&endDate=2024-01-05", tk, null);
+        assertThat(tooLong.subCode()).isEqualTo("InvalidDateRange");
+        assertThat(tooLong.error()).isEqualTo(" Date range can not be bigger than 1 year");
+
+        // today (the default end): the author, the mapper, the newcomer, the renamed and the top-level users
+        var s = call(users, "GET", base + "?startDate=" + today, tk, null);
+        assertThat(s.status()).isEqualTo(200);
+        var j = s.json();
+        assertThat(j.get("total").asInt()).isEqualTo(5);
+        // the author mapped a task of the first project; the newcomer's profile names a mapped project
+        assertThat(j.get("contributed").asInt()).isEqualTo(2);
+        assertThat(j.get("emailVerified").asInt()).isEqualTo(1);
+        assertThat(j.get("byLevel").get(0).get("name").asText()).isEqualTo("BEGINNER");
+        assertThat(j.get("byLevel").get(0).get("count").asInt()).isEqualTo(3);
+        assertThat(j.get("byLevel").get(1).get("name").asText()).isEqualTo("INTERMEDIATE");
+        assertThat(j.get("byLevel").get(1).get("count").asInt()).isEqualTo(1);
+        assertThat(j.get("byLevel").get(2).get("name").asText()).isEqualTo("ADVANCED");
+        assertThat(j.get("byLevel").get(2).get("count").asInt()).isEqualTo(1);
+        assertThat(j.get("genders").get("female").asInt()).isEqualTo(1);
+        assertThat(j.get("genders").get("male").asInt()).isZero();
+        assertThat(j.get("genders").get("preferNotIdentify").asInt()).isZero();
+        assertThat(j.get("genders").get("selfDescribe").asInt()).isZero();
+
+        // the veteran's day alone, and a range that holds both days
+        var then = call(users, "GET", base + "?startDate=" + veteranDay + "&endDate=" + veteranDay, tk, null).json();
+        assertThat(then.get("total").asInt()).isEqualTo(1);
+        assertThat(then.get("genders").get("preferNotIdentify").asInt()).isEqualTo(1);
+        var both = call(users, "GET", base + "?startDate=" + veteranDay.minusDays(1) + "&endDate=" + today, tk, null).json();
+        assertThat(both.get("total").asInt()).isEqualTo(6);
+        var none = call(users, "GET", base + "?startDate=" + veteranDay.plusDays(1) + "&endDate="
+                + LocalDate.now(ZoneOffset.UTC).minusDays(1), tk, null).json();
+        assertThat(none.get("total").asInt()).isZero();
+        assertThat(none.get("byLevel")).hasSize(3);
+    }
+
+    @Test
+    void theNextLevelAddsUpTheStatisticsItsBadgesRequire() throws Exception {
+        String base = "/api/v2/users/statistics/nextlevel/";
+        String tk = token(mapper.id());
+        assertThat(call(users, "GET", base + "?userId=" + author.id(), null, null).status()).isEqualTo(401);
+        assertThat(call(users, "GET", base + "?userId=99999999", tk, null).status()).isEqualTo(404);
+        assertThat(call(users, "GET", base + "?userId=abc", tk, null).status()).isEqualTo(422);
+        var ctx = stats.getApplicationContext();
+        var badges = ctx.getBean(dev.tmserverless.aws.store.BadgeStore.class);
+        var levels = ctx.getBean(dev.tmserverless.aws.store.LevelStore.class);
+        var changesets = badges.create("Changesets", "", "", "{\"changesets\": 250}", true, false);
+        var roads = badges.create("Roads", "", "", "{\"roads\": 100, \"changesets\": 50}", true, false);
+        var intermediate = levels.get(MappingLevel.INTERMEDIATE.id).orElseThrow();
+        assertThat(levels.update(new dev.tmserverless.aws.store.LevelStore.Level(intermediate.id(), intermediate.name(),
+                intermediate.approvalsRequired(), intermediate.color(), intermediate.beginner(),
+                java.util.Set.of(changesets.id(), roads.id()), intermediate.users()))).isPresent();
+        fx.users.recordStatsWrite(author.id(), Map.of("changesets", 120L, "roads", 30L, "buildings", 999L), Instant.now());
+
+        var next = call(users, "GET", base + "?userId=" + author.id(), tk, null);
+        assertThat(next.status()).isEqualTo(200);
+        assertThat(next.json().get("nextLevel").asText()).isEqualTo("INTERMEDIATE");
+        assertThat(next.json().get("aggregatedGoal").asDouble()).isEqualTo(400.0);
+        assertThat(next.json().get("aggregatedProgress").asDouble()).isEqualTo(150.0);
+        assertThat(next.json().get("metrics")).extracting(com.fasterxml.jackson.databind.JsonNode::asText)
+                .containsExactlyInAnyOrder("changesets", "roads");
+        // at the top of the ladder there is no next level
+        var none = call(users, "GET", base + "?userId=" + top.id(), tk, null);
+        assertThat(none.status()).isEqualTo(200);
+        assertThat(none.body()).isEqualTo("null");
+    }
+
+    @Test
+    void interestRatesShareOutTheInterestsOfTheProjectsWorkedIn() {
+        String tk = token(mapper.id());
+        String path = "/api/v2/users/" + author.id() + "/statistics/interests/";
+        assertThat(call(users, "GET", path, null, null).status()).isEqualTo(401);
+        // the author worked in both projects: three interest links, two of them Disaster response
+        var rates = call(users, "GET", path, tk, null);
+        assertThat(rates.status()).isEqualTo(200);
+        Map<String, Double> byName = new java.util.TreeMap<>();
+        rates.json().get("rates").forEach(r -> byName.put(r.get("name").asText(), r.get("rate").asDouble()));
+        assertThat(byName).containsOnlyKeys("Disaster response", "Health");
+        assertThat(byName.get("Disaster response")).isCloseTo(2 / 3.0, org.assertj.core.data.Offset.offset(1e-9));
+        assertThat(byName.get("Health")).isCloseTo(1 / 3.0, org.assertj.core.data.Offset.offset(1e-9));
+        // the mapper only in the first: half and half; somebody who worked nowhere: none
+        var mappers = call(users, "GET", "/api/v2/users/" + mapper.id() + "/statistics/interests/", tk, null).json().get("rates");
+        assertThat(mappers).hasSize(2);
+        mappers.forEach(r -> assertThat(r.get("rate").asDouble()).isEqualTo(0.5));
+        assertThat(call(users, "GET", "/api/v2/users/" + veteran.id() + "/statistics/interests/", tk, null).json()
+                .get("rates")).isEmpty();
+        assertThat(call(users, "GET", "/api/v2/users/abc/statistics/interests/", tk, null).status()).isEqualTo(404);
+    }
+
+    @Test
+    void aRenamedUsersStatisticsFollowTheirNewName() throws Exception {
+        String tk = token(mapper.id());
+        assertThat(call(users, "GET", "/api/v2/users/" + renamed.username() + "/statistics/", tk, null).json()
+                .get("timeSpentMapping").asInt()).isEqualTo(5);
+        // the next login brings another OSM name
+        fx.users.upsertOnLogin(renamed.id(), "after-rename-" + renamed.id(), null, null, false, Instant.now());
+        h.caughtUp();
+        assertThat(call(users, "GET", "/api/v2/users/after-rename-" + renamed.id() + "/statistics/", tk, null).json()
+                .get("timeSpentMapping").asInt()).isEqualTo(5);
+        assertThat(call(users, "GET", "/api/v2/users/" + renamed.username() + "/statistics/", tk, null).status())
+                .isEqualTo(404);
+    }
+
+    @Test
+    void theReconciliationRebuildsRegistrationsFromTheUsersDirectory() {
+        String tk = token(mapper.id());
+        String path = "/api/v2/users/statistics/?startDate=" + veteranDay.minusDays(1);
+        var before = call(users, "GET", path, tk, null).json();
+        // drift: a day's totals and a user's entry lost
+        var ddb = dev.tmserverless.emulators.Emulators.shared().dynamoDb();
+        String table = h.isolated.table();
+        ddb.deleteItem(b -> b.tableName(table).key(Map.of("pk", ReplayTest.av("STAT#REGDAYS"),
+                "sk", ReplayTest.av(LocalDate.now(ZoneOffset.UTC).toString()))));
+        ddb.deleteItem(b -> b.tableName(table).key(Map.of("pk", ReplayTest.av("STAT#REG#" + veteranDay),
+                "sk", ReplayTest.av(Long.toString(veteran.id())))));
+        ddb.updateItem(b -> b.tableName(table).key(Map.of("pk", ReplayTest.av("STAT#REGDAYS"), "sk", ReplayTest.av(veteranDay.toString())))
+                .updateExpression("SET d = :d").expressionAttributeValues(Map.of(":d", ReplayTest.av("{\"total\":7}"))));
+        assertThat(call(users, "GET", path, tk, null).json()).isNotEqualTo(before);
+        stats.getApplicationContext().getBean(Reconciler.class).runWriting();
+        assertThat(call(users, "GET", path, tk, null).json()).isEqualTo(before);
     }
 }

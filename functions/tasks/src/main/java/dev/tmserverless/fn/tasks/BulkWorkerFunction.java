@@ -5,6 +5,7 @@ import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.tmserverless.aws.config.TmConfig;
 import dev.tmserverless.aws.http.Json;
 import dev.tmserverless.aws.queue.BulkJobs;
+import dev.tmserverless.aws.queue.SqsBatch;
 import dev.tmserverless.aws.store.BulkJobStore;
 import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.domain.BulkJob;
@@ -17,8 +18,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Consumes bulk jobs (docs/workflow.md "Bulk actions"). Each message runs one slice of its job: pages of tasks
@@ -41,66 +40,43 @@ public class BulkWorkerFunction extends MicronautRequestHandler<SQSEvent, SQSBat
 
     public BulkWorkerFunction(ApplicationContextBuilder builder) { super(builder); }
 
+    /** A bulk job message: the job item holds everything else. */
+    record Slice(long projectId, String jobId) {}
+
     @Override
     public SQSBatchResponse execute(SQSEvent event) {
-        try {
-            return handle(event);
-        } finally {
-            dev.tmserverless.aws.observe.Telemetry.endInvocation(dev.tmserverless.core.catalogue.Resources.BULK_WORKER);
-        }
-    }
-
-    private SQSBatchResponse handle(SQSEvent event) {
-        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
-        if (event.getRecords() == null) return new SQSBatchResponse(failures);
         Instant until = clock.instant().plusSeconds(Resources.function(Resources.BULK_WORKER).timeoutSeconds()).minus(MARGIN);
-        for (SQSEvent.SQSMessage m : event.getRecords()) {
-            long projectId = -1;
-            String jobId = null;
-            try {
-                var body = Json.parse(m.getBody());
-                projectId = body.path("projectId").asLong(-1);
-                jobId = body.path("jobId").asText(null);
-            } catch (RuntimeException malformed) {
-                // logged below
+        return SqsBatch.handle(Resources.BULK_WORKER, event, LOG, "bulk job", new SqsBatch.Consumer<Slice>() {
+            @Override public Slice parse(String body) {
+                var json = Json.parse(body);
+                long projectId = json.path("projectId").asLong(-1);
+                String jobId = json.path("jobId").asText(null);
+                return projectId < 0 || jobId == null ? null : new Slice(projectId, jobId);
             }
-            if (projectId < 0 || jobId == null) {
-                LOG.error("dropping malformed bulk job message {}: {}", m.getMessageId(), m.getBody());
-                continue;
-            }
-            long p = projectId;
-            String j = jobId;
-            try {
-                BulkRunner.Outcome o = runner.run(p, j, config.bulkSliceTasks(), () -> clock.instant().isBefore(until));
+
+            @Override public void run(Slice s, SQSEvent.SQSMessage raw) {
+                BulkRunner.Outcome o = runner.run(s.projectId(), s.jobId(), config.bulkSliceTasks(),
+                        () -> clock.instant().isBefore(until));
                 // the cursor is recorded: the next slice resumes there
-                if (o == BulkRunner.Outcome.MORE) queue.send(p, j);
-            } catch (RuntimeException e) {
-                LOG.error("bulk job {} of project {} failed (receive {})", jobId, projectId, receiveCount(m), e);
-                failures.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
-                recordFailure(projectId, jobId, m, e);
+                if (o == BulkRunner.Outcome.MORE) queue.send(s.projectId(), s.jobId());
             }
-        }
-        return new SQSBatchResponse(failures);
+
+            @Override public void failed(Slice s, SQSEvent.SQSMessage raw, RuntimeException e) {
+                recordFailure(s.projectId(), s.jobId(), raw, e);
+            }
+        });
     }
 
     private void recordFailure(long projectId, String jobId, SQSEvent.SQSMessage m, RuntimeException e) {
         String error = e.getClass().getSimpleName() + ": " + e.getMessage();
         try {
-            if (receiveCount(m) >= Resources.BULK_JOBS.maxReceiveCount()) {
+            if (SqsBatch.receiveCount(m) >= Resources.BULK_JOBS.maxReceiveCount()) {
                 jobs.finished(projectId, jobId, BulkJob.State.FAILED, error, clock.instant());
             } else {
-                jobs.error(projectId, jobId, error + " (attempt " + receiveCount(m) + ", will retry)", clock.instant());
+                jobs.error(projectId, jobId, error + " (attempt " + SqsBatch.receiveCount(m) + ", will retry)", clock.instant());
             }
         } catch (RuntimeException again) {
             LOG.error("could not record the failure of bulk job {}", jobId, again);
-        }
-    }
-
-    private static int receiveCount(SQSEvent.SQSMessage m) {
-        try {
-            return m.getAttributes() == null ? 1 : Integer.parseInt(m.getAttributes().getOrDefault("ApproximateReceiveCount", "1"));
-        } catch (RuntimeException e) {
-            return 1;
         }
     }
 }

@@ -103,7 +103,10 @@ public class TaskService {
                 claims.abandon(claim);
                 throw e;
             }
-            if (written) return new Outcome(change.after(), view);
+            if (written) {
+                if (tasks.projectClosedForDelete(projectId)) throw undoLockOfDeletedProject(change, claim, user);
+                return new Outcome(change.after(), view);
+            }
             // Lost the race for the task. If our own twin request won it, the slot is rightly ours; otherwise
             // give the slot back and decide again on the task as it is now (which may be gone: split).
             Task current;
@@ -122,6 +125,23 @@ public class TaskService {
             claims.abandon(claim);
         }
         throw new ApiException(ErrorCode.INVALID_TASK_STATE);
+    }
+
+    /**
+     * The project's delete closed it after checking that every task was READY, and this lock came after that check
+     * (docs/projects.md "Deleting a project"): the lock is undone (the task as it was, the slot given back) and
+     * refused as on a deleted project, so the delete and the lock never both succeed.
+     */
+    private ApiException undoLockOfDeletedProject(TaskChange lock, LockClaims.Claim claim, User user) {
+        try {
+            tasks.apply(TaskMachine.stopMapping(lock.after(), user.actor(), clock.instant(), null));
+        } catch (RuntimeException e) {
+            // the task is being removed with its project: the undo matters only until then
+            LOG.info("lock of task {}/{} on a project being deleted not undone: {}", lock.after().projectId(),
+                    lock.after().taskId(), e.toString());
+        }
+        claims.abandon(claim);
+        return new ApiException(ErrorCode.PROJECT_NOT_FOUND);
     }
 
     public Outcome unlockAfterMapping(long projectId, int taskId, User user, String status, String comment) {

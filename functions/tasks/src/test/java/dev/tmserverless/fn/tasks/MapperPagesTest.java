@@ -19,6 +19,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /** The reads the task-selection and mapping pages start from: latest activity per task, the caller's locked tasks. */
 class MapperPagesTest {
+    /** Task 1's item key (Keys in shared/aws: TASK# and the id padded to seven digits). */
+    static final String TASK_KEY_1 = "TASK#0000001";
     static Isolated.Applied env;
     static TasksFunction fn;
     static Fixture fx;
@@ -34,6 +36,32 @@ class MapperPagesTest {
     static void stop() {
         fn.close();
         env.close();
+    }
+
+    @Test
+    void latestActivityIsReadFromTheTaskMapSnapshotNotFromEveryTaskItem() {
+        User ana = fx.user("ana-snap");
+        Project p = fx.project(fx.user("pm-snap"), ProjectStatus.PUBLISHED, 3);
+        call(fn, "POST", lock(p.id(), 2), token(ana.id()), null);
+        String path = "/api/v2/projects/" + p.id() + "/activities/latest/";
+        var maps = fn.getApplicationContext().getBean(dev.tmserverless.aws.store.TaskMaps.class);
+        // a clock that stands still: the snapshot built now stays current (no age-based rebuild during the test)
+        maps.clock = java.time.Clock.fixed(java.time.Instant.now(), java.time.ZoneOffset.UTC);
+        try {
+            assertThat(call(fn, "GET", path, null, null).json().path("activity").size()).isEqualTo(3);
+            // a task item removed behind the snapshot's back (no change counted): a read that Queried the task
+            // items would miss it; the snapshot's rows still have it, so the read touched no task item
+            var ddb = fn.getApplicationContext().getBean(software.amazon.awssdk.services.dynamodb.DynamoDbClient.class);
+            String table = fn.getApplicationContext().getBean(dev.tmserverless.aws.config.TmConfig.class).table();
+            ddb.deleteItem(b -> b.tableName(table).key(java.util.Map.of(
+                    "pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("PROJECT#" + p.id()),
+                    "sk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(TASK_KEY_1))));
+            JsonNode activity = call(fn, "GET", path, null, null).json().path("activity");
+            assertThat(activity.size()).isEqualTo(3);
+            assertThat(activity.get(1).path("actionBy").asText()).isEqualTo(ana.username());
+        } finally {
+            maps.clock = java.time.Clock.systemUTC();
+        }
     }
 
     @Test

@@ -24,7 +24,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * Big answers through the real handler and the real S3 emulator: gzip when the client accepts it, and a 303 to a
- * signed link when the body would not fit in a Lambda response (the limit is lowered here to make that cheap).
+ * hand-over link when the body would not fit in a Lambda response (the limit is lowered here to make that cheap).
+ * Every link is followed the way Python's urllib and {@code curl --location-trusted} follow it: resending the
+ * caller's {@code Authorization} header, which S3 (and s3rver, which enforces the same rule) refuses beside a
+ * signed link.
  */
 class ResponseSizeTest {
     static final String LIMIT = "TM_MAX_INLINE_RESPONSE_BYTES";
@@ -55,11 +58,52 @@ class ResponseSizeTest {
 
     static String tasksPath() { return "/api/v2/projects/" + p.id() + "/tasks/"; }
 
+    /** The caller's header, resent on the redirect. */
+    static final String AUTHORIZATION = "Token dGhlIGNhbGxlcidzIHNlc3Npb24gdG9rZW4=";
+
     static HttpResponse<byte[]> follow(Api.Answer a) throws Exception {
         assertThat(a.status()).isEqualTo(303);
         assertThat(a.body()).isNullOrEmpty();
-        return HTTP.send(HttpRequest.newBuilder(URI.create(a.headers().get("location"))).build(),
+        return get(URI.create(a.headers().get("location")));
+    }
+
+    static HttpResponse<byte[]> get(URI link) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(link).header("Authorization", AUTHORIZATION).build(),
                 HttpResponse.BodyHandlers.ofByteArray());
+    }
+
+    @Test
+    void aClientThatResendsItsAuthorizationGetsTheDocumentWhereASignedS3LinkIsRefused() throws Exception {
+        byte[] body = "{\"big\":true}".getBytes(StandardCharsets.UTF_8);
+        var ctx = fn.getApplicationContext();
+        // the signed link S3 hands out: S3 refuses it beside an Authorization header, and so does s3rver
+        var signedOnly = new dev.tmserverless.aws.http.LargeResponses(ctx.getBean(software.amazon.awssdk.services.s3.S3Client.class),
+                ctx.getBean(software.amazon.awssdk.services.s3.presigner.S3Presigner.class),
+                new dev.tmserverless.aws.config.TmConfig(Map.of(dev.tmserverless.aws.http.LargeResponses.ENV_EDGE_URL, " ")),
+                () -> ctx.getBean(dev.tmserverless.aws.http.Tokens.class));
+        URI signed = signedOnly.handOver(body, "application/json", null, null);
+        assertThat(signed.getQuery()).contains("X-Amz-Signature");
+        var refused = get(signed);
+        assertThat(refused.statusCode()).isEqualTo(400);
+        assertThat(new String(refused.body(), StandardCharsets.UTF_8)).contains("Only one auth mechanism allowed");
+        // the hand-over the functions use goes through the edge, which does not pass the header on
+        URI link = ctx.getBean(dev.tmserverless.aws.http.LargeResponses.class).handOver(body, "application/json", null, null);
+        assertThat(link.getQuery()).isNull();
+        var r = get(link);
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo(body);
+        // the web app reads it after the API's redirect, from its own origin
+        assertThat(r.headers().firstValue("access-control-allow-origin")).hasValue("*");
+        // the link is the capability: another name, or one past its expiry, is refused
+        String path = link.getPath();
+        String expiry = path.split("/")[2];
+        String name = path.substring(path.lastIndexOf('/') + 1);
+        String other = (name.charAt(0) == '0' ? "1" : "0") + name.substring(1);
+        assertThat(get(link.resolve(other)).statusCode()).isEqualTo(403);
+        assertThat(get(link.resolve("/" + path.split("/")[1] + "/" + (Long.parseLong(expiry) - 3600) + "/" + name)).statusCode())
+                .isEqualTo(403);
+        assertThat(get(link.resolve("/" + path.split("/")[1] + "/" + expiry + "/../taskmaps/" + name)).statusCode())
+                .isEqualTo(403);
     }
 
     @Test

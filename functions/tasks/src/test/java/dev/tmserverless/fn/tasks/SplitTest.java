@@ -189,6 +189,28 @@ class SplitTest {
     }
 
     @Test
+    void theSplitterFindsTheChildrenAmongTheirTasks() {
+        User pm = fx.user("pm-mine");
+        User mapper = fx.user("mapper-mine");
+        Project p = fx.project(pm, ProjectStatus.PUBLISHED, List.of(tile(1, 1009, 1399, 11), tile(2, 1010, 1399, 11)),
+                "Tile {x}/{y}/{z}");
+        String tok = token(mapper.id());
+        call(fn, "POST", TasksFunctionTest.lock(p.id(), 1), tok, null);
+        assertThat(ids(call(fn, "POST", split(p.id(), 1), tok, null))).containsExactly(3, 4, 5, 6);
+        JsonNode mine = call(fn, "GET", "/api/v2/users/" + mapper.id() + "/tasks/?sort_by=project_id", tok, null).json();
+        List<Integer> listed = new ArrayList<>();
+        mine.path("tasks").forEach(t -> {
+            assertThat(t.path("projectId").asLong()).isEqualTo(p.id());
+            assertThat(t.path("taskStatus").asText()).isEqualTo("READY");
+            listed.add(t.path("taskId").asInt());
+        });
+        // the split task itself is gone; its four children carry the splitter's SPLIT and READY rows
+        assertThat(listed).containsExactlyInAnyOrder(3, 4, 5, 6);
+        JsonNode ready = call(fn, "GET", "/api/v2/users/" + mapper.id() + "/tasks/?status=READY", tok, null).json();
+        assertThat(ready.path("pagination").path("total").asInt()).isEqualTo(4);
+    }
+
+    @Test
     void anArbitraryTaskIsCutAtItsCentroidAndKeepsItsExtraProperties() {
         User pm = fx.user("pm");
         // a triangular block: its centroid is off the bbox centre, so the four pieces differ in size

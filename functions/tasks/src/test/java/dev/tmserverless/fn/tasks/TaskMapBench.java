@@ -78,6 +78,23 @@ public final class TaskMapBench {
             System.out.printf(Locale.ROOT, "Read units per request for the map (dynalite's accounting)%n");
             System.out.printf(Locale.ROOT, "  before: Query of task and shape items        %.1f%n", before);
             System.out.printf(Locale.ROOT, "  after:  task-map pointer GetItem (consistent) %.1f  (+1 S3 GET unless cached in the container)%n", pointer);
+
+            // GET …/activities/latest/: before, a Query of every task item and a row per task; after, the
+            // snapshot's activity rows (the same pointer read)
+            String latest = "/api/v2/projects/" + p.id() + "/activities/latest/";
+            Supplier<Object> oldLatest = () -> {
+                Instant now = Instant.now();
+                List<Task> all = new ArrayList<>(splits.listTasks(p.id()));
+                all.replaceAll(t -> t.effective(now));
+                return Json.write(java.util.Map.of("activity", dev.tmserverless.core.dto.ProjectActivity.of(all).latest()));
+            };
+            Supplier<Object> newLatest = () -> raw(fn, latest, gzip, 200);
+            System.out.printf(Locale.ROOT, "Latest activity of %,d tasks, warm, %d reads each (p50 / p90 ms)%n", n, reads);
+            System.out.printf(Locale.ROOT, "  before: Query tasks, a row each               %s%n", time(oldLatest, reads));
+            System.out.printf(Locale.ROOT, "  after:  GET …/activities/latest/ (handler)     %s%n", time(newLatest, reads));
+            System.out.printf(Locale.ROOT, "Read units per request for activities/latest and contributions%n");
+            System.out.printf(Locale.ROOT, "  before: Query of task items                  %.1f%n", queryUnits(ddb, table, p.id(), "TASK#"));
+            System.out.printf(Locale.ROOT, "  after:  task-map pointer GetItem (consistent) %.1f  (contributions adds one BatchGetItem per 100 contributors)%n", pointer);
             fn.close();
         }
         System.exit(0);

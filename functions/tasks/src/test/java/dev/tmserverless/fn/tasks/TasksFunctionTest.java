@@ -222,6 +222,14 @@ class TasksFunctionTest {
         assertThat(call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/1/", token(fx.user("y").id()), null).subCode())
                 .isEqualTo("ProjectNotFetched");
         assertThat(call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/1/", token(author.id()), null).status()).isEqualTo(200);
+        // a task id that does not exist answers the same: nobody outside learns which ids (how many tasks) there are
+        var missing = call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/999/", null, null);
+        assertThat(missing.status()).isEqualTo(403);
+        assertThat(missing.subCode()).isEqualTo("PrivateProject");
+        assertThat(call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/999/", token(fx.user("y").id()), null).subCode())
+                .isEqualTo("ProjectNotFetched");
+        assertThat(call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/999/", token(author.id()), null).structuredSubCode())
+                .isEqualTo("TASK_NOT_FOUND");
     }
 
     @Test

@@ -3,6 +3,7 @@ package dev.tmserverless.fn.users;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.tmserverless.aws.http.ApiFunction;
 import dev.tmserverless.aws.http.Fields;
+import dev.tmserverless.aws.http.InterestIds;
 import dev.tmserverless.aws.http.Request;
 import dev.tmserverless.aws.http.Response;
 import dev.tmserverless.aws.store.InterestStore;
@@ -60,22 +61,6 @@ public class Interests {
         }
     }
 
-    /** {@code {"interests": [ids]}}: the whole new set (400 when the key is missing, as the reference). */
-    record InterestIds(List<Long> ids) {
-        static InterestIds from(JsonNode body) {
-            JsonNode list = body == null ? null : body.get("interests");
-            if (list == null) throw new ApiException(ErrorCode.INVALID_DATA, "'interests'");
-            if (!list.isArray()) throw Fields.schema("interests", "Input should be a valid list", "list_type");
-            if (list.size() > 100) throw new ApiException(ErrorCode.INVALID_DATA, "At most 100 interests");
-            List<Long> ids = new ArrayList<>();
-            for (JsonNode v : list) {
-                if (!v.canConvertToLong() || !v.isIntegralNumber()) throw Fields.schema("interests", "Input should be a valid integer", "int_type");
-                ids.add(v.asLong());
-            }
-            return new InterestIds(List.copyOf(new java.util.LinkedHashSet<>(ids)));
-        }
-    }
-
     Response get(Request req) {
         User caller = req.caller().require();
         writer(caller);
@@ -119,7 +104,7 @@ public class Interests {
     Response setMine(Request req) {
         User caller = req.caller().require();
         List<Long> ids = InterestIds.from(req.json()).ids();
-        List<InterestStore.Interest> chosen = existing(store, ids);
+        List<InterestStore.Interest> chosen = store.existing(ids);
         store.setForUser(caller.id(), ids);
         return Response.ok(Map.of("interests", chosen.stream().map(Interests::dto).toList()));
     }
@@ -140,19 +125,6 @@ public class Interests {
         return Response.ok(Map.of("interests", out));
     }
 
-    /** The interests these ids name, in the given order; 404 INTEREST_NOT_FOUND for the first that names none. */
-    static List<InterestStore.Interest> existing(InterestStore store, List<Long> ids) {
-        Map<Long, InterestStore.Interest> all = new LinkedHashMap<>();
-        store.all().forEach(i -> all.put(i.id(), i));
-        List<InterestStore.Interest> out = new ArrayList<>();
-        for (long id : ids) {
-            InterestStore.Interest i = all.get(id);
-            if (i == null) throw notFound(id);
-            out.add(i);
-        }
-        return out;
-    }
-
     private void writer(User caller) {
         if (!Permissions.canWriteReferenceData(caller, managesAnOrganisation(orgs, caller))) {
             throw new ApiException(ErrorCode.ORG_MANAGER_REQUIRED);
@@ -170,9 +142,7 @@ public class Interests {
 
     private static long id(Request req) { return req.longParam("interestId", ErrorCode.INTEREST_NOT_FOUND); }
 
-    static ApiException notFound(long id) {
-        return new ApiException(ErrorCode.INTEREST_NOT_FOUND, ErrorCode.INTEREST_NOT_FOUND.message, Map.of("interest_id", id));
-    }
+    static ApiException notFound(long id) { return InterestStore.notFound(id); }
 
     static Map<String, Object> dto(InterestStore.Interest i) {
         Map<String, Object> m = new LinkedHashMap<>();

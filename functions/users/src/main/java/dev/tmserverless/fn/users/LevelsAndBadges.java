@@ -21,6 +21,7 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /** Mapping levels and badges: anyone reads them, administrators write them (docs/people.md "Levels and badges"). */
@@ -52,7 +53,41 @@ public class LevelsAndBadges {
                 .on(Routes.CREATE_BADGE, this::createBadge)
                 .on(Routes.UPDATE_BADGE, this::updateBadge)
                 .on(Routes.DELETE_BADGE, this::deleteBadge)
-                .on(Routes.USER_BADGES, this::userBadges);
+                .on(Routes.USER_BADGES, this::userBadges)
+                .on(Routes.USER_NEXT_LEVEL, this::nextLevel);
+    }
+
+    /**
+     * The level above the user's, the sum of its badges' requirements ({@code aggregatedGoal}), the sum of the
+     * user's statistics those requirements name ({@code aggregatedProgress}) and their names ({@code metrics});
+     * null at the top of the ladder. The statistics are those badges are earned from (the profile's, refreshed by
+     * update-stats and the ohsome route).
+     */
+    Response nextLevel(Request req) {
+        req.caller().require();
+        Long userId = Fields.queryLong(req, "userId");
+        UserProfile p = (userId == null ? Optional.<UserProfile>empty() : users.profile(userId))
+                .orElseThrow(() -> new ApiException(ErrorCode.USER_NOT_FOUND));
+        var next = levels.next(p.user().mappingLevel().id);
+        // the reference's JSON null at the top of the ladder (the frontend reads an absent nextLevel from it)
+        if (next.isEmpty()) return Response.text("null", "application/json");
+        double goal = 0;
+        Set<String> metrics = new java.util.LinkedHashSet<>();
+        for (var b : badges.all()) {
+            if (!next.get().requiredBadges().contains(b.id())) continue;
+            for (var r : requirementsOf(b.requirements()).entrySet()) {
+                goal += r.getValue();
+                metrics.add(r.getKey());
+            }
+        }
+        double progress = 0;
+        for (var s : p.stats().entrySet()) if (metrics.contains(s.getKey())) progress += s.getValue();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("nextLevel", next.get().name());
+        m.put("aggregatedProgress", progress);
+        m.put("aggregatedGoal", goal);
+        m.put("metrics", List.copyOf(metrics));
+        return Response.ok(m);
     }
 
     // ------------------------------------------------------------------------------------------------ levels

@@ -3,9 +3,11 @@ package dev.tmserverless.fn.users;
 import com.amazonaws.services.lambda.runtime.events.SQSBatchResponse;
 import com.amazonaws.services.lambda.runtime.events.SQSEvent;
 import dev.tmserverless.aws.queue.MessageJobs;
+import dev.tmserverless.aws.queue.SqsBatch;
 import dev.tmserverless.aws.store.MessageStore;
 import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.domain.Message;
+import dev.tmserverless.core.domain.Notify;
 import io.micronaut.context.ApplicationContextBuilder;
 import io.micronaut.function.aws.MicronautRequestHandler;
 import jakarta.inject.Inject;
@@ -15,13 +17,13 @@ import org.slf4j.LoggerFactory;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.function.BooleanSupplier;
 
 /**
  * Delivers message jobs (docs/reference-data.md "Messages to many"): each recipient's inbox gets the job's message
- * under the job's message id, written only if that inbox does not hold it yet. A crash part-way leaves the message
+ * under the job's message id, written only if that inbox does not hold it yet, and, when the recipient's notification
+ * settings ask for it ({@link Notify}) and their address is verified, a mail saying so (docs/people.md "Notification
+ * settings"); the mail follows the first write only, so a redelivery mails nobody twice. A crash part-way leaves the message
  * on the queue; its redelivery goes through the recipients again and writes only to those who did not get it. When
  * the function's time is nearly spent, the job is sent again from the last recipient served and this message is done.
  */
@@ -33,6 +35,8 @@ public class MessengerFunction extends MicronautRequestHandler<SQSEvent, SQSBatc
     @Inject Recipients recipients;
     @Inject MessageStore inboxes;
     @Inject MessageJobs queue;
+    @Inject dev.tmserverless.aws.store.UserStore users;
+    @Inject MessageMail mail;
     Clock clock = Clock.systemUTC();
     /** Runs after each delivery (tests make a worker die there). */
     Runnable afterDelivery = () -> {};
@@ -41,57 +45,57 @@ public class MessengerFunction extends MicronautRequestHandler<SQSEvent, SQSBatc
 
     public MessengerFunction(ApplicationContextBuilder builder) { super(builder); }
 
-    /** What one message did: delivered to {@code delivered} inboxes, found {@code already} already served. */
-    record Outcome(int delivered, int already, boolean more) {}
+    /**
+     * What one message did: delivered to {@code delivered} inboxes (and mailed {@code mailed} of them), found
+     * {@code already} already served, left out {@code muted} whose settings refuse this kind of message.
+     */
+    record Outcome(int delivered, int already, int mailed, int muted, boolean more) {}
 
     @Override
     public SQSBatchResponse execute(SQSEvent event) {
-        try {
-            return handle(event);
-        } finally {
-            dev.tmserverless.aws.observe.Telemetry.endInvocation(dev.tmserverless.core.catalogue.Resources.MESSENGER);
-        }
-    }
-
-    private SQSBatchResponse handle(SQSEvent event) {
-        List<SQSBatchResponse.BatchItemFailure> failures = new ArrayList<>();
-        if (event.getRecords() == null) return new SQSBatchResponse(failures);
         Instant until = clock.instant().plusSeconds(Resources.function(Resources.MESSENGER).timeoutSeconds()).minus(MARGIN);
-        for (SQSEvent.SQSMessage m : event.getRecords()) {
-            MessageJobs.Job job;
-            try {
-                job = MessageJobs.Job.fromJson(m.getBody());
-            } catch (RuntimeException malformed) {
-                LOG.error("dropping malformed message job {}: {}", m.getMessageId(), m.getBody());
-                continue;
+        return SqsBatch.handle(Resources.MESSENGER, event, LOG, "message job", new SqsBatch.Consumer<MessageJobs.Job>() {
+            @Override public MessageJobs.Job parse(String body) { return MessageJobs.Job.fromJson(body); }
+
+            @Override public String describe(MessageJobs.Job job) {
+                return job.template().id() + " (" + job.audience() + " " + job.targetId() + ")";
             }
-            try {
-                run(job, () -> clock.instant().isBefore(until));
-            } catch (RuntimeException e) {
-                LOG.error("message job {} ({} {}) failed; it will be delivered again", job.template().id(), job.audience(),
-                        job.targetId(), e);
-                failures.add(new SQSBatchResponse.BatchItemFailure(m.getMessageId()));
+
+            // a failed job is delivered again; its recipients already served are skipped
+            @Override public void run(MessageJobs.Job job, SQSEvent.SQSMessage raw) {
+                MessengerFunction.this.run(job, () -> clock.instant().isBefore(until));
             }
-        }
-        return new SQSBatchResponse(failures);
+        });
     }
 
     /** Delivers {@code job} while {@code inTime}; when time runs out, queues the rest as a new job. */
     Outcome run(MessageJobs.Job job, BooleanSupplier inTime) {
         int delivered = 0;
         int already = 0;
+        int mailed = 0;
+        int muted = 0;
         for (long userId : recipients.of(job).tailSet(job.afterUserId(), false)) {
             if (!inTime.getAsBoolean()) {
                 queue.send(job.after(userId - 1));
-                return new Outcome(delivered, already, true);
+                return new Outcome(delivered, already, mailed, muted, true);
             }
             Message t = job.template();
+            var profile = users.profile(userId).orElse(null);
+            Notify notify = profile == null ? Notify.INBOX_ONLY : Notify.of(t.type(), profile);
+            if (!notify.inbox()) {
+                muted++;
+                continue;
+            }
             Message m = new Message(t.id(), userId, t.type(), t.subject(), t.message(), t.fromUserId(), t.fromUsername(),
                     t.projectId(), t.projectTitle(), t.taskId(), t.date(), false);
-            if (inboxes.sendOnce(m)) delivered++;
-            else already++;
+            if (inboxes.sendOnce(m)) {
+                delivered++;
+                if (profile != null && notify.mailTo(profile) && mail.send(profile.user(), m)) mailed++;
+            } else {
+                already++;
+            }
             afterDelivery.run();
         }
-        return new Outcome(delivered, already, false);
+        return new Outcome(delivered, already, mailed, muted, false);
     }
 }

@@ -39,12 +39,17 @@ public class Partners {
     static final int LINKS = 5;
     private static final java.time.format.DateTimeFormatter ISO = java.time.format.DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss");
 
+    /** The most members one page of {@code general-statistics} asks MapSwipe for. */
+    static final int MAX_MEMBERS_PAGE = 1_000;
+
     private final PartnerStore store;
     private final ProjectAccess projects;
+    private final MapSwipeClient mapswipe;
 
-    public Partners(PartnerStore store, ProjectAccess projects) {
+    public Partners(PartnerStore store, ProjectAccess projects, MapSwipeClient mapswipe) {
         this.store = store;
         this.projects = projects;
+        this.mapswipe = mapswipe;
     }
 
     void register(ApiFunction.Handlers h) {
@@ -199,27 +204,44 @@ public class Partners {
     }
 
     /**
-     * The partner's MapSwipe statistics: the reference asks the MapSwipe service for them. This deployment has no
-     * MapSwipe client yet: after the reference's checks (dates, partner, MapSwipe group) it answers 502
-     * MAPSWIPE_UNAVAILABLE (docs/api-differences.md).
+     * The partner's MapSwipe statistics, asked of MapSwipe's GraphQL API after the reference's checks (dates, partner,
+     * MapSwipe group) and answered in the reference's shape: {@code general-statistics} the group's members (paged
+     * by {@code limit}/{@code offset}, or every member as CSV with {@code downloadAsCSV}) and totals,
+     * {@code filtered-statistics} its contributions between two dates (docs/reference-data.md "Partner statistics").
      */
     Response statistics(Request req, boolean filtered) {
+        String from = null;
+        String to = null;
+        int limit = 10;
+        int offset = 0;
+        boolean csv = false;
         if (filtered) {
-            String from = req.query("fromDate").orElse(null);
-            String to = req.query("toDate").orElse(null);
+            from = req.query("fromDate").orElse(null);
+            to = req.query("toDate").orElse(null);
             if (from == null) throw timeRange("fromDate is missing", from, to);
             if (to == null) throw timeRange("toDate is missing", from, to);
             LocalDate f = date(from, "fromDate");
             LocalDate t = date(to, "toDate");
             if (f.isAfter(t)) throw timeRange("fromDate should be less than toDate", from, to);
+            from = f.toString();
+            to = t.toString();
         } else {
-            Fields.queryLong(req, "limit");
-            Fields.queryLong(req, "offset");
-            Fields.queryBool(req, "downloadAsCSV", false);
+            Long l = Fields.queryLong(req, "limit");
+            Long o = Fields.queryLong(req, "offset");
+            csv = Fields.queryBool(req, "downloadAsCSV", false);
+            limit = l == null ? 10 : (int) Math.max(0, Math.min(l, MAX_MEMBERS_PAGE));
+            offset = o == null ? 0 : (int) Math.max(0, Math.min(o, Integer.MAX_VALUE));
         }
         PartnerStore.Partner p = byPermalink(req.pathParams().get("permalink"));
-        if (p.mapswipeGroupId() == null || p.mapswipeGroupId().isEmpty()) throw new ApiException(ErrorCode.EMPTY_MAPSWIPE_GROUP);
-        throw new ApiException(ErrorCode.MAPSWIPE_UNAVAILABLE);
+        String group = p.mapswipeGroupId();
+        if (group == null || group.isEmpty()) throw new ApiException(ErrorCode.EMPTY_MAPSWIPE_GROUP);
+        if (filtered) return Response.ok(MapSwipeStats.filtered(p.id(), group, from, to, mapswipe.filteredStats(group, from, to)));
+        // the CSV lists every member, as the reference asks MapSwipe for a million of them
+        Map<String, Object> dto = MapSwipeStats.grouped(p.id(), group,
+                csv ? mapswipe.groupStats(group, 1_000_000, 0) : mapswipe.groupStats(group, limit, offset));
+        if (!csv) return Response.ok(dto);
+        return Response.text(MapSwipeStats.membersCsv(dto), "text/csv; charset=utf-8")
+                .asAttachment("partner_members.csv", "text/csv; charset=utf-8");
     }
 
     // ---- partnerships ----

@@ -287,8 +287,17 @@ public class People {
     record ListQuery(int page, int perPage, boolean paginate, String sort, boolean descending, String username,
                      Set<UserRole> roles, Set<Integer> levels) {}
 
-    /** The user list: filters, then the stats sort or nominations first and by username, then a page. */
+    /**
+     * The user list. Without {@code sort}, a page is read page-wise from the directory in username order with the
+     * filters as the Query's FilterExpression, and the total is a COUNT Query; with {@code sort} (a statistic) or
+     * {@code pagination=false} every matching user is read and ordered here (docs/people.md "The user list").
+     */
     public Map<String, Object> list(User caller, ListQuery q) {
+        if (q.sort() == null && q.paginate()) {
+            var filter = new UserStore.DirectoryFilter(q.username(), q.roles(), q.levels());
+            List<UserProfile> page = users.directoryPage(filter, (long) (q.page() - 1) * q.perPage(), q.perPage());
+            return listBody(caller, page, Pagination.of(q.page(), q.perPage(), users.directoryCount(filter)));
+        }
         List<UserProfile> all = new ArrayList<>();
         String needle = q.username() == null ? null : q.username().toLowerCase(Locale.ROOT);
         for (UserProfile p : users.allByName()) {
@@ -313,6 +322,10 @@ public class People {
             page = all.subList(from, Math.min(from + q.perPage(), all.size()));
             pagination = Pagination.of(q.page(), q.perPage(), all.size());
         }
+        return listBody(caller, page, pagination);
+    }
+
+    private Map<String, Object> listBody(User caller, List<UserProfile> page, Map<String, Object> pagination) {
         Map<Integer, String> names = new HashMap<>();
         for (var l : levels.all()) names.put(l.id(), l.name());
         List<Map<String, Object>> out = new ArrayList<>();

@@ -42,6 +42,7 @@ public class UsersFunction extends ApiFunction {
     @Inject dev.tmserverless.aws.store.ProjectStore projectStore;
     @Inject dev.tmserverless.aws.store.StatsReads statistics;
     @Inject dev.tmserverless.aws.store.OrgStore orgStore;
+    @Inject dev.tmserverless.aws.store.LevelStore levelStore;
 
     public UsersFunction() { super(); }
 
@@ -68,9 +69,11 @@ public class UsersFunction extends ApiFunction {
                 .on(Routes.ORGANISATIONS, this::organisations)
                 .on(Routes.SYSTEM_STATISTICS, req -> Response.ok(statistics.system(
                         dev.tmserverless.aws.http.Fields.queryBool(req, "abbreviated", true))))
-                .on(Routes.USER_STATISTICS, req -> {
+                .on(Routes.USER_STATISTICS, this::userStatistics)
+                .on(Routes.USERS_REGISTRATION_STATISTICS, this::registrationStatistics)
+                .on(Routes.USER_INTEREST_STATISTICS, req -> {
                     req.caller().require();
-                    return Response.ok(statistics.user(req.pathParams().get("username")));
+                    return Response.ok(statistics.interestRates(req.longParam("userId", ErrorCode.USER_NOT_FOUND)));
                 })
                 .on(Routes.OHSOME_STATISTICS, req -> {
                     req.caller().require();
@@ -466,6 +469,53 @@ public class UsersFunction extends ApiFunction {
             out.add(dto);
         }
         return Response.ok(java.util.Map.of("favoritedProjects", out));
+    }
+
+    /** Runs a read beside the caller's login check (two independent round trips at once). */
+    private static final java.util.concurrent.ExecutorService BESIDE = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor();
+
+    /**
+     * A user's statistics: the account and its summary (one gsi1 Query) are read while the caller's login is
+     * checked (one GetItem), so the answer costs about one round trip; nothing is answered to a caller who is not
+     * signed in.
+     */
+    Response userStatistics(Request req) {
+        var answer = BESIDE.submit(() -> statistics.user(req.pathParams().get("username")));
+        try {
+            req.caller().require();
+        } catch (RuntimeException e) {
+            answer.cancel(true);
+            throw e;
+        }
+        try {
+            return Response.ok(answer.get());
+        } catch (java.util.concurrent.ExecutionException e) {
+            if (e.getCause() instanceof RuntimeException re) throw re;
+            if (e.getCause() instanceof Error err) throw err;
+            throw new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Users registered from {@code startDate} to {@code endDate} (today when absent), both whole days. */
+    Response registrationStatistics(Request req) {
+        req.caller().require();
+        java.time.LocalDate start = date(req.query("startDate").orElseThrow(() -> Fields.missingQuery("startDate")));
+        java.time.LocalDate end = req.query("endDate").filter(s -> !s.isEmpty()).map(UsersFunction::date)
+                .orElseGet(statistics::today);
+        var ladder = levelStore.all().stream()
+                .map(l -> new dev.tmserverless.core.stats.Registrations.Level(l.id(), l.name())).toList();
+        return Response.ok(statistics.registrations(start, end, ladder));
+    }
+
+    private static java.time.LocalDate date(String s) {
+        try {
+            return java.time.LocalDate.parse(s.trim());
+        } catch (java.time.format.DateTimeParseException e) {
+            throw new ApiException(ErrorCode.INVALID_DATE_VALUE);
+        }
     }
 
     /** Organisation statistics; {@code year} keeps the projects created from that year on. */

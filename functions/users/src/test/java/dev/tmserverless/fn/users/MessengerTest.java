@@ -212,4 +212,80 @@ class MessengerTest {
         assertThat(unknown.json().path("error").path("sub_code").asText()).isEqualTo("CAMPAIGN_NOT_FOUND");
         assertThat(queue.receive()).isNull();
     }
+
+    /** {@code u} with a verified address of its own and these notification settings; answers the address. */
+    static String mailable(User u, boolean verified, java.util.Map<String, Boolean> settings) {
+        String address = "n" + u.id() + "-" + System.nanoTime() + "@example.org";
+        fx.users.updateProfileWrite(u.id(), new dev.tmserverless.aws.store.UserStore.ProfileChanges(java.util.Map.of(), settings,
+                null, null, null, null, address));
+        if (verified) assertThat(fx.users.verifyEmailWrite(u.id(), address)).isTrue();
+        return address;
+    }
+
+    static List<dev.tmserverless.emulators.MailStandIn.Mail> mails(String address) {
+        return Emulators.shared().mail().to(address);
+    }
+
+    @Test
+    void aTeamMessageIsMailedOnceToThoseWhoseSettingsAskForItAndVerifiedTheirAddress() {
+        User keen = fx.user("keen");
+        User unverified = fx.user("unverified");
+        User quiet = fx.user("quiet");
+        String keenAt = mailable(keen, true, java.util.Map.of());
+        String unverifiedAt = mailable(unverified, false, java.util.Map.of());
+        String quietAt = mailable(quiet, true, java.util.Map.of("teamsAnnouncementNotifications", false));
+        var org = fx.orgs.create("Mail org " + N.incrementAndGet(), "mail-org-" + N.get(), null, null, null, null, List.of(admin.id()));
+        var teams = fn.getApplicationContext().getBean(dev.tmserverless.aws.store.TeamStore.class);
+        var team = teams.create(org.id(), "Mail team " + N.incrementAndGet(), null, null, dev.tmserverless.core.domain.Team.JoinMethod.BY_REQUEST,
+                dev.tmserverless.core.domain.Team.Visibility.PUBLIC, admin.id(), Instant.now());
+        for (User u : List.of(keen, unverified, quiet)) {
+            teams.set(team.id(), u.id(), dev.tmserverless.core.domain.Team.Function.MEMBER, true, Instant.now());
+        }
+        var sent = post(fn, "/api/v2/teams/" + team.id() + "/actions/message-members/", token(admin.id()),
+                "{\"subject\": \"Mapathon tonight\", \"message\": \"Bring <b>snacks</b>\"}");
+        assertThat(sent.status()).as("%s", sent.json()).isEqualTo(200);
+        var m = queue.receive();
+        assertThat(m).isNotNull();
+        // the worker dies after its first delivery; SQS then hands the job over twice
+        AtomicInteger delivered = new AtomicInteger();
+        queue.worker.afterDelivery = () -> {
+            if (delivered.incrementAndGet() == 1) throw new IllegalStateException("killed");
+        };
+        assertThat(queue.deliver(m)).isFalse();
+        queue.worker.afterDelivery = () -> {};
+        queue.sqs.sendMessage(x -> x.queueUrl(queue.url).messageBody(m.body()));
+        queue.sqs.changeMessageVisibility(x -> x.queueUrl(queue.url).receiptHandle(m.receiptHandle()).visibilityTimeout(0));
+        assertThat(queue.drain()).isEqualTo(2);
+
+        // everybody has the message; only the member who asks for team mail and verified the address is mailed, once
+        for (User u : List.of(keen, unverified, quiet)) assertThat(count(u, "Mapathon tonight")).as(u.username()).isEqualTo(1);
+        assertThat(mails(keenAt)).hasSize(1);
+        var mail = mails(keenAt).get(0);
+        assertThat(mail.subject()).isEqualTo("Mapathon tonight");
+        assertThat(mail.text()).contains(admin.username()).contains("Bring <b>snacks</b>").contains("/inbox/message/")
+                .contains("/settings#notifications");
+        // what the sender typed is text: the HTML part shows it, never runs it
+        assertThat(mail.html()).contains("&lt;b&gt;snacks").doesNotContain("<b>");
+        assertThat(mails(unverifiedAt)).isEmpty();
+        assertThat(mails(quietAt)).isEmpty();
+    }
+
+    @Test
+    void contributorsWhoTurnedProjectNotificationsOffGetNoBroadcastAtAll() {
+        User keen = fx.user("pkeen");
+        User off = fx.user("poff");
+        String keenAt = mailable(keen, true, java.util.Map.of());
+        String offAt = mailable(off, true, java.util.Map.of("projectsNotifications", false));
+        Project p = projectMappedBy(admin, List.of(keen, off), null);
+        Message template = new Message(inboxes.nextId(), -1, Message.Type.BROADCAST, "Project news", "text", admin.id(),
+                admin.username(), p.id(), "Floods", null, Instant.now(), false);
+        var outcome = queue.worker.run(new MessageJobs.Job(MessageJobs.Audience.PROJECT_CONTRIBUTORS, p.id(), template, null, -1), () -> true);
+        assertThat(outcome.delivered()).isEqualTo(1);
+        assertThat(outcome.mailed()).isEqualTo(1);
+        assertThat(outcome.muted()).isEqualTo(1);
+        assertThat(count(keen, "Project news")).isEqualTo(1);
+        assertThat(count(off, "Project news")).isZero();
+        assertThat(mails(keenAt)).singleElement().satisfies(x -> assertThat(x.text()).contains("project #" + p.id()).contains("Floods"));
+        assertThat(mails(offAt)).isEmpty();
+    }
 }

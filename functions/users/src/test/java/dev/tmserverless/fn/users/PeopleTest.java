@@ -241,6 +241,17 @@ class PeopleTest {
         assertThat(blocked.path("users")).extracting(u -> u.path("username").asText()).containsExactly(stem + 4);
         assertThat(blocked.path("users").get(0).path("role").asText()).isEqualTo("READ_ONLY");
         assertThat(get(fn, "/api/v2/users/?role=WIZARD", adminAuth).subCode()).isEqualTo("InvalidData");
+        // the filters together, served by the directory Query: mappers (not the blocked one) at the beginner level
+        JsonNode mappers = get(fn, "/api/v2/users/?username=" + stem + "&role=MAPPER&level=1&perPage=3", adminAuth).json();
+        assertThat(mappers.path("pagination").path("total").asInt()).isEqualTo(4);
+        assertThat(mappers.path("users")).extracting(u -> u.path("username").asText()).containsExactly(stem + 0, stem + 1, stem + 2);
+        JsonNode last = get(fn, "/api/v2/users/?username=" + stem + "&role=MAPPER&level=1&perPage=3&page=2", adminAuth).json();
+        assertThat(last.path("users")).extracting(u -> u.path("username").asText()).containsExactly(stem + 3);
+        assertThat(get(fn, "/api/v2/users/?username=" + stem + "&level=2", adminAuth).json().path("pagination").path("total").asInt()).isZero();
+        // the name matches the username only, never the key the directory filters on ("USERNAME#<name>")
+        JsonNode byKey = get(fn, "/api/v2/users/?username=%23" + stem, adminAuth).json();
+        assertThat(byKey.path("users")).isEmpty();
+        assertThat(byKey.path("pagination").path("total").asInt()).isZero();
 
         JsonNode filtered = get(fn, "/api/v2/users/queries/filter/" + stem.toUpperCase() + "/?projectId=77", token(made.get(0).id())).json();
         assertThat(filtered.path("usernames").get(0).asText()).isEqualTo(stem + 3);

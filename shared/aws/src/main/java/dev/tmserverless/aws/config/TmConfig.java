@@ -102,10 +102,27 @@ public final class TmConfig {
 
     /**
      * BatchWriteItem calls a grid worker has in flight at once (TM_GRID_WRITE_PARALLELISM, default 8); each flush
-     * of the job's progress covers 100 tasks per call in flight (docs/performance.md "Grid jobs").
+     * of the job's progress covers 100 tasks per call in flight (docs/grid-jobs.md).
      */
     public int gridWriteParallelism() {
         return Math.max(1, get("TM_GRID_WRITE_PARALLELISM").map(Integer::parseInt).orElse(8));
+    }
+
+    /**
+     * Tasks per slice of a grid job (TM_GRID_SLICE_TASKS, default 5,000): each slice is written by its own worker
+     * invocation, concurrently with the others (docs/grid-jobs.md).
+     */
+    public int gridSliceTasks() {
+        return Math.max(1, get("TM_GRID_SLICE_TASKS").map(Integer::parseInt).orElse(5_000));
+    }
+
+    /**
+     * How long a grid worker holds its message before it must renew it (TM_GRID_LEASE_SECONDS, default 60): a worker
+     * that dies (killed, timed out, out of memory) lets its message come back after this, not the queue's visibility
+     * timeout.
+     */
+    public Duration gridLease() {
+        return Duration.ofSeconds(Math.max(2, get("TM_GRID_LEASE_SECONDS").map(Long::parseLong).orElse(60L)));
     }
 
     /** First delay before a failed grid job is tried again; doubles with each receive (TM_GRID_RETRY_SECONDS). */

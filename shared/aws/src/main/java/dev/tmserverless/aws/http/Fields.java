@@ -72,6 +72,11 @@ public final class Fields {
         return Long.parseLong(s);
     }
 
+    /** A required query parameter that is missing: 422, as FastAPI answers it. */
+    public static ApiException missingQuery(String name) {
+        return queryError(name, "Field required", "missing");
+    }
+
     private static ApiException queryError(String name, String msg, String type) {
         return new ApiException(ErrorCode.SCHEMA_INVALID, msg, Map.of("loc", java.util.List.of("query", name), "type", type));
     }

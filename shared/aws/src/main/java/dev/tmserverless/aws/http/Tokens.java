@@ -14,6 +14,7 @@ import jakarta.inject.Singleton;
 public class Tokens {
     private final SessionTokens tokens;
     private final dev.tmserverless.core.auth.EmailTokens email;
+    private final String secret;
 
     public Tokens(TmConfig config) {
         var plain = config.get("TM_TOKEN_SECRET");
@@ -28,11 +29,23 @@ public class Tokens {
             String name = arn.orElseThrow(() -> new IllegalStateException("missing setting TM_TOKEN_SECRET_ARN"));
             return config.secretValue(name);
         });
+        this.secret = secret;
         this.tokens = new SessionTokens(secret);
         this.email = new dev.tmserverless.core.auth.EmailTokens(secret);
     }
 
     public SessionTokens get() { return tokens; }
+
+    /** A key for another use of the same secret, separated by its purpose (HMAC-SHA256 of the purpose). */
+    public byte[] derivedKey(String purpose) {
+        try {
+            var mac = javax.crypto.Mac.getInstance("HmacSHA256");
+            mac.init(new javax.crypto.spec.SecretKeySpec(secret.getBytes(java.nio.charset.StandardCharsets.UTF_8), "HmacSHA256"));
+            return mac.doFinal(purpose.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        } catch (java.security.GeneralSecurityException e) {
+            throw new IllegalStateException(e);
+        }
+    }
 
     /** E-mail verification links, signed with a key derived from the same secret. */
     public dev.tmserverless.core.auth.EmailTokens email() { return email; }

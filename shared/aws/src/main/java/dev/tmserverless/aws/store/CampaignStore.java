@@ -76,13 +76,24 @@ public class CampaignStore {
     /** Every campaign, in id order (one Query). */
     public List<Campaign> all() { return items.all().stream().map(CampaignStore::read).toList(); }
 
-    /** Links the campaign to the project; false if it already was. */
+    /**
+     * Links the campaign to the project, then adds it to the project's search summary (docs/search.md); false if it
+     * already was linked (the summary is brought in line all the same).
+     */
     public boolean linkProject(long projectId, long campaignId) {
-        return link(Keys.project(projectId), "PROJECT#" + pad(projectId), campaignId);
+        boolean linked = link(Keys.project(projectId), "PROJECT#" + pad(projectId), campaignId);
+        SearchSummaries.changeWriting(ddb, table, projectId, null, SearchSummaries.CAMPAIGNS + " :c", null, null, null,
+                Map.of(":c", SearchSummaries.idSet(List.of(campaignId))));
+        return linked;
     }
 
-    /** Unlinks; false if they were not linked. */
-    public boolean unlinkProject(long projectId, long campaignId) { return unlink(Keys.project(projectId), campaignId); }
+    /** Unlinks, and takes the campaign out of the project's search summary; false if they were not linked. */
+    public boolean unlinkProject(long projectId, long campaignId) {
+        boolean unlinked = unlink(Keys.project(projectId), campaignId);
+        SearchSummaries.changeWriting(ddb, table, projectId, null, null, null, SearchSummaries.CAMPAIGNS + " :c", null,
+                Map.of(":c", SearchSummaries.idSet(List.of(campaignId))));
+        return unlinked;
+    }
 
     public List<Long> ofProject(long projectId) { return campaignIds(Keys.project(projectId)); }
 

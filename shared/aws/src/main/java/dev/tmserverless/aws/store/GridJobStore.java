@@ -60,11 +60,108 @@ public class GridJobStore {
      */
     public boolean claimResend(long projectId, Instant seen, Instant now) {
         return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
-                .updateExpression("SET updated = :u")
+                .updateExpression("SET updated = :u ADD resends :one")
                 .conditionExpression("(#st = :q OR #st = :r) AND updated = :seen")
                 .expressionAttributeNames(Map.of("#st", "state"))
                 .expressionAttributeValues(Map.of(":u", Attr.s(now.toString()), ":q", Attr.s("QUEUED"),
-                        ":r", Attr.s("RUNNING"), ":seen", Attr.s(seen.toString())))));
+                        ":r", Attr.s("RUNNING"), ":seen", Attr.s(seen.toString()), ":one", Attr.n(1)))));
+    }
+
+    /**
+     * Marks FAILED a job that has stayed QUEUED or RUNNING since {@code seen} after it was sent again
+     * {@code maxResends} times already (its worker keeps dying: killed by its timeout or memory). True for one caller.
+     */
+    public boolean failStalled(long projectId, Instant seen, int maxResends, String error, Instant now) {
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
+                .updateExpression("SET #st = :f, #e = :e, updated = :u")
+                .conditionExpression("(#st = :q OR #st = :r) AND updated = :seen AND resends >= :max")
+                .expressionAttributeNames(Map.of("#st", "state", "#e", "error"))
+                .expressionAttributeValues(Map.of(":u", Attr.s(now.toString()), ":q", Attr.s("QUEUED"), ":f", Attr.s("FAILED"),
+                        ":r", Attr.s("RUNNING"), ":seen", Attr.s(seen.toString()), ":max", Attr.n(maxResends),
+                        ":e", Attr.s(error)))));
+    }
+
+    /**
+     * How a RUNNING job is cut into slices: {@code count} slices of {@code size} tasks (the last one shorter),
+     * {@code done} the slices already written. Empty before the job is planned (or for a job from before slices).
+     */
+    public record Slices(int count, int size, java.util.Set<Integer> done, long total) {
+        public boolean complete() { return done.size() >= count; }
+
+        public long first(int slice) { return (long) slice * size; }
+
+        public int length(int slice) { return (int) Math.min(size, total - first(slice)); }
+    }
+
+    public Optional<Slices> slices(long projectId) {
+        var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
+                .consistentRead(true)).item();
+        return slices(item);
+    }
+
+    private static Optional<Slices> slices(Map<String, AttributeValue> item) {
+        if (item == null || !item.containsKey("slices") || !"RUNNING".equals(Attr.str(item, "state"))) return Optional.empty();
+        java.util.Set<Integer> done = new java.util.TreeSet<>();
+        AttributeValue d = item.get("doneSlices");
+        if (d != null && d.hasNs()) d.ns().forEach(n -> done.add(Integer.parseInt(n)));
+        return Optional.of(new Slices(Attr.integer(item, "slices"), Attr.integer(item, "sliceSize"), done,
+                Attr.lng(item, "total")));
+    }
+
+    /**
+     * Plans the job: RUNNING, its total and its slices. A job planned already keeps its plan (a duplicate of the
+     * job's message finds the same slices, some of them done); a finished job is never reopened. Returns the plan.
+     */
+    public Optional<Slices> planWriting(long projectId, long total, int sliceSize, Instant now) {
+        int count = (int) Math.max(1, (total + sliceSize - 1) / sliceSize);
+        Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
+                .updateExpression("SET #st = :r, #t = :t, slices = :c, sliceSize = :z, written = :zero, updated = :u")
+                .conditionExpression("attribute_exists(pk) AND (#st = :q OR (#st = :r AND attribute_not_exists(slices)))")
+                .expressionAttributeNames(Map.of("#st", "state", "#t", "total"))
+                .expressionAttributeValues(Map.of(":r", Attr.s("RUNNING"), ":q", Attr.s("QUEUED"), ":t", Attr.n(total),
+                        ":c", Attr.n(count), ":z", Attr.n(sliceSize), ":zero", Attr.n(0), ":u", Attr.s(now.toString())))));
+        return slices(projectId);
+    }
+
+    /**
+     * Records slice {@code slice} ({@code tasks} tasks) as written, once: a duplicate delivery of the same slice
+     * finds it recorded and adds nothing. Returns the plan as it stands after the write, or empty when this slice
+     * was recorded before (or the job is no longer RUNNING).
+     */
+    public Optional<Slices> sliceDoneWriting(long projectId, int slice, int tasks, Instant now) {
+        Map<String, AttributeValue>[] after = new Map[1];
+        boolean won = Dynamo.conditionally(() -> after[0] = ddb.updateItem(b -> b.tableName(table)
+                .key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
+                .updateExpression("ADD doneSlices :k, written :n SET updated = :u")
+                .conditionExpression("#st = :r AND NOT contains(doneSlices, :kn)")
+                .expressionAttributeNames(Map.of("#st", "state"))
+                .expressionAttributeValues(Map.of(":k", AttributeValue.fromNs(java.util.List.of(Integer.toString(slice))),
+                        ":kn", Attr.n(slice), ":n", Attr.n(tasks), ":r", Attr.s("RUNNING"), ":u", Attr.s(now.toString())))
+                .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW)).attributes());
+        return won ? slices(after[0]) : Optional.empty();
+    }
+
+    /** The job's heartbeat: a live worker touches {@code updated} while it writes (readers see it is alive). */
+    public void heartbeat(long projectId, Instant now) {
+        Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
+                .updateExpression("SET updated = :u")
+                .conditionExpression("#st = :r")
+                .expressionAttributeNames(Map.of("#st", "state"))
+                .expressionAttributeValues(Map.of(":u", Attr.s(now.toString()), ":r", Attr.s("RUNNING")))));
+    }
+
+    /**
+     * Puts a FAILED job back to QUEUED from scratch (its plan and progress dropped; the tasks already written are
+     * rewritten identically). False when the job is not FAILED.
+     */
+    public boolean retryWriting(long projectId, Instant now) {
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
+                .updateExpression("SET #st = :q, written = :zero, updated = :u, #e = :nul, resends = :zero"
+                        + " REMOVE slices, sliceSize, doneSlices")
+                .conditionExpression("#st = :f")
+                .expressionAttributeNames(Map.of("#st", "state", "#e", "error"))
+                .expressionAttributeValues(Map.of(":q", Attr.s("QUEUED"), ":f", Attr.s("FAILED"), ":zero", Attr.n(0),
+                        ":nul", Attr.nul(), ":u", Attr.s(now.toString())))));
     }
 
     /** Progress only moves forward, so a slower duplicate worker cannot make it go back. */

@@ -1,6 +1,8 @@
 package dev.tmserverless.aws.store;
 
 import dev.tmserverless.aws.config.TmConfig;
+import dev.tmserverless.core.error.ApiException;
+import dev.tmserverless.core.error.ErrorCode;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -70,6 +72,27 @@ public class InterestStore {
     /** Every interest, in id order (one Query). */
     public List<Interest> all() { return items.all().stream().map(InterestStore::read).toList(); }
 
+    /**
+     * The interests these ids name, in the given order (one Query of all interests); 404 INTEREST_NOT_FOUND for
+     * the first id that names none. The one check of interest ids, before a user's or a project's set is written.
+     */
+    public List<Interest> existing(List<Long> ids) {
+        if (ids.isEmpty()) return List.of();
+        Map<Long, Interest> byId = new HashMap<>();
+        all().forEach(i -> byId.put(i.id(), i));
+        List<Interest> out = new java.util.ArrayList<>();
+        for (long id : ids) {
+            Interest i = byId.get(id);
+            if (i == null) throw notFound(id);
+            out.add(i);
+        }
+        return out;
+    }
+
+    public static ApiException notFound(long id) {
+        return new ApiException(ErrorCode.INTEREST_NOT_FOUND, ErrorCode.INTEREST_NOT_FOUND.message, Map.of("interest_id", id));
+    }
+
     public List<Long> ofUser(long userId) { return ids(Keys.user(userId)); }
 
     /** Replaces the user's interests (one put). */
@@ -77,8 +100,28 @@ public class InterestStore {
 
     public List<Long> ofProject(long projectId) { return ids(Keys.project(projectId)); }
 
-    /** Replaces the project's interests (one put). */
-    public void setForProject(long projectId, List<Long> ids) { put(Keys.project(projectId), ids); }
+    /** Each project's interest ids (projects without any left out): one BatchGetItem per 100 projects. */
+    public Map<Long, List<Long>> ofProjects(java.util.Collection<Long> projectIds) {
+        Map<Long, List<Long>> out = new java.util.TreeMap<>();
+        var keys = projectIds.stream().distinct().map(id -> Attr.key(Keys.project(id), INTERESTS)).toList();
+        for (var i : Dynamo.batchGet(ddb, table, keys)) {
+            if (!i.containsKey("ids")) continue;
+            out.put(Long.parseLong(Attr.str(i, "pk").substring("PROJECT#".length())),
+                    i.get("ids").l().stream().map(v -> Long.parseLong(v.n())).toList());
+        }
+        return out;
+    }
+
+    /** Replaces the project's interests (one put), then its search summary's copy of them (docs/search.md). */
+    public void setForProject(long projectId, List<Long> ids) {
+        put(Keys.project(projectId), ids);
+        if (ids.isEmpty()) {
+            SearchSummaries.changeWriting(ddb, table, projectId, null, null, SearchSummaries.INTERESTS, null, null, Map.of());
+        } else {
+            SearchSummaries.changeWriting(ddb, table, projectId, SearchSummaries.INTERESTS + " = :i", null, null, null, null,
+                    Map.of(":i", SearchSummaries.idSet(ids)));
+        }
+    }
 
     private List<Long> ids(String pk) {
         var i = ddb.getItem(b -> b.tableName(table).key(Attr.key(pk, INTERESTS)).consistentRead(true)).item();

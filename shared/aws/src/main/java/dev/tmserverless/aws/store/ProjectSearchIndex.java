@@ -58,7 +58,7 @@ public class ProjectSearchIndex {
      * map point as GeoJSON text (null without a centroid), written once instead of at every search.
      */
     public record Entry(ProjectSummary summary, ProjectCounters counters, long rev, boolean featured, long changedAt,
-                        String[] lowerNames, long localeMask, long dueMillis, String mapFeature) {}
+                        int contributors, String[] lowerNames, long localeMask, long dueMillis, String mapFeature) {}
 
     /** A project with its organisation, as one search reads it. */
     public record Row(Entry entry, Organisation org) {
@@ -74,13 +74,31 @@ public class ProjectSearchIndex {
     public static final class Snapshot {
         private final Row[] rows;
         private final Map<Long, Organisation> orgs;
+        private final Map<Long, String> campaigns;
         private final ConcurrentHashMap<String, Ordered> orders = new ConcurrentHashMap<>();
+        private static final java.util.concurrent.atomic.AtomicLong SERIALS = new java.util.concurrent.atomic.AtomicLong();
+        private final long serial = SERIALS.incrementAndGet();
+        /**
+         * How this snapshot was derived from the ones before it, oldest first, up to {@link #HISTORY} derivations
+         * back (empty for one built whole): each snapshot's number and the ids that changed or left after it.
+         */
+        private List<Derivation> history = List.of();
+        static final int HISTORY = 32;
+
+        private record Derivation(long from, Set<Long> removed) {}
+
+        /**
+         * The projects that changed from the snapshot numbered {@code from} to this one: {@code removed} every id
+         * that changed or left, {@code changed} the rows of those still present, as they are now.
+         */
+        public record Step(long from, List<Row> changed, Set<Long> removed) {}
 
         private record Ordered(Comparator<Row> cmp, Row[] rows) {}
 
-        Snapshot(Row[] byId, Map<Long, Organisation> orgs) {
+        Snapshot(Row[] byId, Map<Long, Organisation> orgs, Map<Long, String> campaigns) {
             this.rows = byId;
             this.orgs = orgs;
+            this.campaigns = campaigns;
         }
 
         /** Every project, by id ascending (do not modify). */
@@ -88,7 +106,30 @@ public class ProjectSearchIndex {
 
         public Map<Long, Organisation> orgs() { return orgs; }
 
+        /** Every campaign's name by id. */
+        public Map<Long, String> campaigns() { return campaigns; }
+
         public int size() { return rows.length; }
+
+        /**
+         * What changed since {@code before}, if this snapshot was derived from it (directly or through at most
+         * {@link #HISTORY} derivations); else null.
+         */
+        public Step stepFrom(Snapshot before) {
+            if (before == null) return null;
+            List<Derivation> h = history;
+            int from = -1;
+            for (int i = 0; i < h.size(); i++) if (h.get(i).from() == before.serial) from = i;
+            if (from < 0) return null;
+            Set<Long> removed = new HashSet<>();
+            for (int i = from; i < h.size(); i++) removed.addAll(h.get(i).removed());
+            List<Row> changed = new ArrayList<>();
+            for (long id : removed) {
+                Row r = row(id);
+                if (r != null) changed.add(r);
+            }
+            return new Step(before.serial, changed, removed);
+        }
 
         /** The project with this id, or null. */
         public Row row(long id) {
@@ -118,13 +159,16 @@ public class ProjectSearchIndex {
         /** The next snapshot: {@code changed} replace or join the rows, {@code gone} ids leave; orders carried over. */
         Snapshot derive(List<Row> changed, Set<Long> gone) {
             Comparator<Row> byId = Comparator.comparingLong(Row::id);
-            Snapshot next = new Snapshot(merge(rows, gone, changed, byId), orgs);
+            Snapshot next = new Snapshot(merge(rows, gone, changed, byId), orgs, campaigns);
+            List<Derivation> h = new ArrayList<>(history.subList(Math.max(0, history.size() - HISTORY + 1), history.size()));
+            h.add(new Derivation(serial, Set.copyOf(gone)));
+            next.history = List.copyOf(h);
             orders.forEach((k, o) -> next.orders.put(k, new Ordered(o.cmp(), merge(o.rows(), gone, changed, o.cmp()))));
             return next;
         }
 
         /** {@code sorted} without the {@code gone} ids, merged with {@code added} in the order {@code cmp}. */
-        private static Row[] merge(Row[] sorted, Set<Long> gone, List<Row> added, Comparator<Row> cmp) {
+        public static Row[] merge(Row[] sorted, Set<Long> gone, List<Row> added, Comparator<Row> cmp) {
             Row[] add = added.toArray(Row[]::new);
             Arrays.sort(add, cmp);
             Row[] out = new Row[sorted.length + add.length];
@@ -167,6 +211,7 @@ public class ProjectSearchIndex {
     private final DynamoDbClient ddb;
     private final String table;
     private final OrgStore orgStore;
+    private final CampaignStore campaignStore;
     private final BlobStore blobs;
     private final long refreshMillis;
     private final long staleMillis;
@@ -178,15 +223,20 @@ public class ProjectSearchIndex {
     private volatile long checkedAt;
     private long orgsAt;
     private Map<Long, Organisation> orgs = Map.of();
+    private Map<Long, String> campaigns = Map.of();
     private volatile Snapshot snapshot;
     /** Ids changed or removed since {@link #snapshot} was published. */
     private final Set<Long> pending = new HashSet<>();
+    private final Object refreshLock = new Object();
+    /** The refresh under way, or the last one (guarded by {@link #refreshLock}). */
     private CompletableFuture<Snapshot> refreshing;
 
-    public ProjectSearchIndex(DynamoDbClient ddb, TmConfig config, OrgStore orgStore, BlobStore blobs) {
+    public ProjectSearchIndex(DynamoDbClient ddb, TmConfig config, OrgStore orgStore, CampaignStore campaignStore,
+                              BlobStore blobs) {
         this.ddb = ddb;
         this.table = config.table();
         this.orgStore = orgStore;
+        this.campaignStore = campaignStore;
         this.blobs = blobs;
         this.refreshMillis = config.get("TM_SEARCH_REFRESH_MS").map(Long::parseLong).orElse(1000L);
         this.staleMillis = config.get("TM_SEARCH_STALE_MS").map(Long::parseLong).orElse(3 * refreshMillis);
@@ -201,23 +251,30 @@ public class ProjectSearchIndex {
             load(newestChange < 0 ? null : Keys.searchSortAfter(newestChange - MARGIN_MILLIS));
             checkedAt = now;
         }
-        // a project of an organisation not held yet (a new one) brings the organisations' refresh forward
+        // a project of an organisation or in a campaign not held yet (a new one) brings their refresh forward
         boolean unknownOrg = false;
         for (long id : pending) {
             Entry e = byId.get(id);
-            if (e != null && !orgs.containsKey(e.summary().organisationId())) unknownOrg = true;
+            if (e == null) continue;
+            if (!orgs.containsKey(e.summary().organisationId())) unknownOrg = true;
+            for (long c : e.summary().campaigns()) if (!campaigns.containsKey(c)) unknownOrg = true;
         }
         boolean orgsChanged = false;
         if (cold || unknownOrg || now - orgsAt >= ORG_REFRESH_MILLIS || orgsAt > now) {
             Map<Long, Organisation> o = new HashMap<>();
             for (Organisation org : orgStore.all()) o.put(org.id(), org);
-            orgsChanged = !o.equals(orgs);
-            if (orgsChanged) orgs = Map.copyOf(o);
+            Map<Long, String> c = new HashMap<>();
+            for (CampaignStore.Campaign camp : campaignStore.all()) c.put(camp.id(), camp.name());
+            orgsChanged = !o.equals(orgs) || !c.equals(campaigns);
+            if (orgsChanged) {
+                orgs = Map.copyOf(o);
+                campaigns = Map.copyOf(c);
+            }
             orgsAt = now;
         }
         if (cold || orgsChanged) {
             Row[] rows = byId.values().stream().map(this::row).sorted(Comparator.comparingLong(Row::id)).toArray(Row[]::new);
-            snapshot = new Snapshot(rows, orgs);
+            snapshot = new Snapshot(rows, orgs, campaigns);
         } else if (!pending.isEmpty()) {
             List<Row> changed = new ArrayList<>();
             for (long id : pending) {
@@ -237,10 +294,9 @@ public class ProjectSearchIndex {
     public CompletableFuture<Snapshot> currentAsync() {
         Snapshot s = snapshot;
         if (s == null || refreshMillis <= 0) return CompletableFuture.completedFuture(current());
-        synchronized (this) {
-            if (System.currentTimeMillis() - checkedAt < refreshMillis && pending.isEmpty()) {
-                return CompletableFuture.completedFuture(snapshot);
-            }
+        // without the index's lock: a refresh under way holds it for as long as its Queries take
+        if (System.currentTimeMillis() - checkedAt < refreshMillis) return CompletableFuture.completedFuture(s);
+        synchronized (refreshLock) {
             if (refreshing == null || refreshing.isDone()) {
                 CompletableFuture<Snapshot> f = new CompletableFuture<>();
                 refreshing = f;
@@ -280,6 +336,7 @@ public class ProjectSearchIndex {
         snapshot = null;
         orgsAt = 0;
         orgs = Map.of();
+        campaigns = Map.of();
     }
 
     /**
@@ -304,6 +361,7 @@ public class ProjectSearchIndex {
                 out.writeLong(c.tasksBadImagery());
                 out.writeBoolean(e.featured());
                 out.writeLong(e.changedAt());
+                out.writeInt(e.contributors());
                 SummaryCodec.write(out, e.summary());
             }
         } catch (IOException ex) {
@@ -329,11 +387,12 @@ public class ProjectSearchIndex {
                 ProjectCounters c = new ProjectCounters(in.readLong(), in.readLong(), in.readLong(), in.readLong());
                 boolean featured = in.readBoolean();
                 long changedAt = in.readLong();
+                int contributors = in.readInt();
                 ProjectSummary s = SummaryCodec.read(in, shared);
                 if (s.v() != ProjectSummary.VERSION) continue;
                 Entry held = byId.get(s.id());
                 if (held != null && held.rev() >= rev) continue;
-                byId.put(s.id(), entry(s, c, rev, featured, changedAt));
+                byId.put(s.id(), entry(s, c, rev, featured, changedAt, contributors));
             }
             newestChange = Math.max(newestChange, upTo);
             snapshotUpTo = newestChange;
@@ -399,14 +458,17 @@ public class ProjectSearchIndex {
         }
         ProjectSummary s = item.containsKey("s") ? SearchSummaries.decode(item.get("s")) : null;
         if (s == null) return;
+        // campaigns and interests are kept beside the settings' summary, by the links' own writes
+        s = s.withTags(SearchSummaries.ids(item, SearchSummaries.CAMPAIGNS), SearchSummaries.ids(item, SearchSummaries.INTERESTS));
+        int contributors = (int) Attr.lng(item, SearchSummaries.CONTRIBUTORS, 0);
         ProjectCounters c = new ProjectCounters(Attr.lng(item, "tt", 0), Attr.lng(item, "tm", 0),
                 Attr.lng(item, "tv", 0), Attr.lng(item, "tb", 0));
         boolean featured = item.containsKey("ft") && Boolean.TRUE.equals(item.get("ft").bool());
-        byId.put(id, entry(s, c, rev, featured, changedAt));
+        byId.put(id, entry(s, c, rev, featured, changedAt, contributors));
         pending.add(id);
     }
 
-    static Entry entry(ProjectSummary s, ProjectCounters c, long rev, boolean featured, long changedAt) {
+    static Entry entry(ProjectSummary s, ProjectCounters c, long rev, boolean featured, long changedAt, int contributors) {
         String[] names = new String[s.texts().size()];
         long mask = 0;
         for (int i = 0; i < names.length; i++) {
@@ -417,7 +479,7 @@ public class ProjectSearchIndex {
                 : "{\"type\":\"Feature\",\"geometry\":{\"type\":\"Point\",\"coordinates\":[" + s.centroid()[0] + ","
                 + s.centroid()[1] + "]},\"properties\":{\"projectId\":" + s.id() + ",\"priority\":"
                 + Json.write(s.priority()) + "}}";
-        return new Entry(s, c, rev, featured, changedAt, names, mask, dueMillis(s.dueDate()), feature);
+        return new Entry(s, c, rev, featured, changedAt, contributors, names, mask, dueMillis(s.dueDate()), feature);
     }
 
     /** A due date as milliseconds; none (or unreadable) is {@code Long.MAX_VALUE}, SQL's NULL in an order. */

@@ -9,9 +9,11 @@ import dev.tmserverless.core.search.ProjectSummary;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
+import software.amazon.awssdk.services.dynamodb.model.WriteRequest;
 import software.amazon.awssdk.services.dynamodb.model.ReturnValue;
 
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -33,23 +35,51 @@ public class ProjectStore {
     }
 
     public void create(Project p) {
+        ddb.putItem(b -> b.tableName(table).item(projectItem(p, new ProjectCounters(0, 0, 0, 0))).conditionExpression("attribute_not_exists(pk)"));
+        ddb.putItem(b -> b.tableName(table).item(summaryItem(p, new ProjectCounters(0, 0, 0, 0))));
+    }
+
+    /**
+     * Imports projects whose grids are written (tasks numbered 1..total) with their counters, in batches of 25
+     * items, with no condition: for ids nobody uses yet (a bulk import, the search bench). Each project's item and
+     * search summary are as {@link #create}, {@link #gridWritten} and {@link #addCounters} leave them.
+     */
+    public void importAllWriting(List<Project> ps, List<ProjectCounters> counters, int parallelism) {
+        List<WriteRequest> writes = new java.util.ArrayList<>();
+        for (int i = 0; i < ps.size(); i++) {
+            Map<String, AttributeValue> item = projectItem(ps.get(i), counters.get(i));
+            item.put("maxTaskId", Attr.n(counters.get(i).totalTasks()));
+            writes.add(Dynamo.put(item));
+            writes.add(Dynamo.put(summaryItem(ps.get(i), counters.get(i))));
+        }
+        Dynamo.batchWrite(ddb, table, writes, parallelism);
+    }
+
+    private static Map<String, AttributeValue> projectItem(Project p, ProjectCounters c) {
         Map<String, AttributeValue> item = new HashMap<>(Attr.key(Keys.project(p.id()), Keys.META));
         item.put("doc", Attr.s(Json.write(p)));
         item.put("status", Attr.s(p.status().name()));
         item.put("v", Attr.n(0L));
         item.put("gsi1pk", Attr.s(Keys.orgProjects(p.organisationId())));
         item.put("gsi1sk", Attr.s(Keys.projectSort(p.id())));
-        for (String c : new String[]{"totalTasks", "tasksMapped", "tasksValidated", "tasksBadImagery"}) {
-            item.put(c, Attr.n(0L));
-        }
-        ddb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)"));
+        item.put("totalTasks", Attr.n(c.totalTasks()));
+        item.put("tasksMapped", Attr.n(c.tasksMapped()));
+        item.put("tasksValidated", Attr.n(c.tasksValidated()));
+        item.put("tasksBadImagery", Attr.n(c.tasksBadImagery()));
+        return item;
+    }
+
+    private static Map<String, AttributeValue> summaryItem(Project p, ProjectCounters c) {
         Map<String, AttributeValue> summary = new HashMap<>(Attr.key(Keys.project(p.id()), Keys.SEARCH));
         summary.put("s", SearchSummaries.encode(ProjectSummary.of(p)));
         summary.put("gsi1pk", Attr.s(Keys.searchShard(p.id())));
         summary.put("gsi1sk", Attr.s(Keys.searchSort(System.currentTimeMillis(), p.id())));
-        for (String c : SearchSummaries.COUNTERS) summary.put(c, Attr.n(0L));
+        summary.put("tt", Attr.n(c.totalTasks()));
+        summary.put("tm", Attr.n(c.tasksMapped()));
+        summary.put("tv", Attr.n(c.tasksValidated()));
+        summary.put("tb", Attr.n(c.tasksBadImagery()));
         summary.put("rev", Attr.n(1L));
-        ddb.putItem(b -> b.tableName(table).item(summary));
+        return summary;
     }
 
     /**
@@ -174,6 +204,17 @@ public class ProjectStore {
                 .expressionAttributeNames(Map.of("#exp", dev.tmserverless.core.catalogue.Resources.TABLE_TTL_ATTRIBUTE))
                 .expressionAttributeValues(Map.of(":g", AttributeValue.fromBool(true), ":p", Attr.s(Keys.searchShard(projectId)),
                         ":t", Attr.s(Keys.searchSort(now, projectId)), ":e", Attr.n(now / 1000 + 86_400), ":one", Attr.n(1L))));
+    }
+
+    /**
+     * Sets the number of contributors search shows for the project ({@code totalContributors}), if it differs
+     * from the summary's: the statistics aggregator calls it with every recount, so a missed write is repaired by
+     * the next one. False when it was already that number or the project has no summary.
+     */
+    public boolean setSearchContributorsWriting(long projectId, int contributors) {
+        String nc = SearchSummaries.CONTRIBUTORS;
+        return SearchSummaries.changeWriting(ddb, table, projectId, nc + " = :n", null, null, null,
+                "attribute_not_exists(" + nc + ") OR " + nc + " <> :n", Map.of(":n", Attr.n((long) contributors)));
     }
 
     /** The counters of the search summary item (consistent read); empty without one. */

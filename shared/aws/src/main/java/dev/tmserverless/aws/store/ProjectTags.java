@@ -66,15 +66,7 @@ public class ProjectTags {
                 }
             }
         }
-        if (i != null && !i.isEmpty()) {
-            Set<Long> known = new HashSet<>();
-            interests.all().forEach(x -> known.add(x.id()));
-            for (long id : i) {
-                if (!known.contains(id)) {
-                    throw new ApiException(ErrorCode.INTEREST_NOT_FOUND, ErrorCode.INTEREST_NOT_FOUND.message, Map.of("interest_id", id));
-                }
-            }
-        }
+        if (i != null) interests.existing(i);
         return new Update(c, i);
     }
 

@@ -31,9 +31,12 @@ public class StatsReads {
     private final ProjectStore projects;
     private final UserStore users;
     private final CampaignStore campaigns;
+    private final InterestStore interests;
     Clock clock = Clock.systemUTC();
 
-    public StatsReads(StatsStore stats, ProjectStore projects, UserStore users, CampaignStore campaigns) {
+    public StatsReads(StatsStore stats, ProjectStore projects, UserStore users, CampaignStore campaigns,
+                      InterestStore interests) {
+        this.interests = interests;
         this.stats = stats;
         this.projects = projects;
         this.users = users;
@@ -123,10 +126,13 @@ public class StatsReads {
         return stats.project(projectId).map(f -> f.contributors).orElse(0);
     }
 
-    /** {@code GET /users/{username}/statistics/}. */
+    /**
+     * {@code GET /users/{username}/statistics/}: one Query of the username's gsi1 partition finds the account and
+     * its summary together; a summary not yet filed under the name is read by id.
+     */
     public Map<String, Object> user(String username) {
-        User u = users.byUsername(username).orElseThrow(() -> new ApiException(ErrorCode.USER_NOT_FOUND));
-        UserFigures f = stats.user(u.id()).orElseGet(UserFigures::new);
+        StatsStore.ByName found = stats.userByName(username).orElseThrow(() -> new ApiException(ErrorCode.USER_NOT_FOUND));
+        UserFigures f = (found.summaryFound() ? found.figures() : stats.user(found.user().id())).orElseGet(UserFigures::new);
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("totalTimeSpent", f.timeSpentMapping + f.timeSpentValidating);
         m.put("timeSpentMapping", f.timeSpentMapping);
@@ -145,15 +151,30 @@ public class StatsReads {
         m.put("tasksInvalidated", f.tasksInvalidated);
         m.put("tasksInvalidatedByOthers", f.tasksInvalidatedByOthers);
         m.put("tasksValidatedByOthers", f.tasksValidatedByOthers);
-        m.put("ContributionsByInterest", List.of());
+        List<Map<String, Object>> byInterest = new ArrayList<>();
+        for (UserFigures.Interest i : f.interests) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("id", i.id);
+            row.put("name", i.name);
+            row.put("userSelected", null);
+            row.put("countProjects", i.projects);
+            row.put("countUsers", null);
+            byInterest.add(row);
+        }
+        m.put("ContributionsByInterest", byInterest);
         return m;
     }
 
-    /** {@code GET /system/statistics/}: abbreviated (default) or full. */
+    /**
+     * {@code GET /system/statistics/}: abbreviated (default) or full. One GetItem of the home page's figures, which
+     * carry who holds a lock and until when; before the aggregator first wrote them, the system summary and a
+     * count of the lock slots.
+     */
     public Map<String, Object> system(boolean abbreviated) {
-        SystemFigures f = stats.system().orElseGet(SystemFigures::new);
+        Optional<SystemFigures> home = stats.home();
+        SystemFigures f = home.or(stats::system).orElseGet(SystemFigures::new);
         Map<String, Object> m = new LinkedHashMap<>();
-        m.put("mappersOnline", stats.mappersOnline(clock.millis()));
+        m.put("mappersOnline", home.isPresent() ? f.mappersOnline(clock.millis()) : stats.mappersOnline(clock.millis()));
         m.put("tasksMapped", f.tasksMapped);
         m.put("totalMappers", f.totalMappers);
         m.put("totalProjects", f.totalProjects);
@@ -229,6 +250,55 @@ public class StatsReads {
             out.add(m);
         });
         return Map.of("taskStats", out);
+    }
+
+    /**
+     * {@code GET /users/{user_id}/statistics/interests/}: over the projects the user has a history row in, each
+     * interest's share of the projects' interest links ({@code rates}, empty for a user with none). The user's
+     * summary lists the projects; their interests come in one BatchGetItem per 100 projects, the names in one Query.
+     */
+    public Map<String, Object> interestRates(long userId) {
+        List<Map<String, Object>> rates = new ArrayList<>();
+        var projectIds = stats.user(userId).map(f -> f.projects).orElse(new java.util.TreeSet<>());
+        if (!projectIds.isEmpty()) {
+            Map<Long, Long> links = new TreeMap<>();
+            interests.ofProjects(projectIds).values().forEach(ids -> ids.forEach(id -> links.merge(id, 1L, Long::sum)));
+            Map<Long, String> names = new java.util.HashMap<>();
+            if (!links.isEmpty()) interests.all().forEach(i -> names.put(i.id(), i.name()));
+            links.keySet().retainAll(names.keySet()); // a deleted interest links no project any more
+            long total = links.values().stream().mapToLong(Long::longValue).sum();
+            if (total > 0) {
+                links.forEach((id, n) -> {
+                    Map<String, Object> r = new LinkedHashMap<>();
+                    r.put("name", names.get(id));
+                    r.put("rate", n / (double) total);
+                    rates.add(r);
+                });
+            }
+        }
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("rates", rates);
+        return m;
+    }
+
+    /** Registrations over more days than this are refused, as the reference does. */
+    public static final int MAX_REGISTRATION_DAYS = 3 * 366;
+
+    /**
+     * {@code GET /users/statistics/}: users registered from {@code start} to {@code end} (both whole days) by level,
+     * contribution, e-mail verification and gender, from one Query of the days' totals and one of the levels.
+     */
+    public Map<String, Object> registrations(LocalDate start, LocalDate end, List<dev.tmserverless.core.stats.Registrations.Level> levels) {
+        if (end.isBefore(start)) throw new ApiException(ErrorCode.INVALID_DATE_RANGE);
+        if (java.time.temporal.ChronoUnit.DAYS.between(start, end) > MAX_REGISTRATION_DAYS) {
+            throw new ApiException(ErrorCode.INVALID_DATE_RANGE, " Date range can not be bigger than 1 year");
+        }
+        return dev.tmserverless.core.stats.Registrations.answer(stats.registrationDays(start, end), levels);
+    }
+
+    /** Today, in UTC (the default end of a date range). */
+    public LocalDate today() {
+        return LocalDate.now(clock.withZone(ZoneOffset.UTC));
     }
 
     public Optional<UserFigures> userFigures(long userId) {

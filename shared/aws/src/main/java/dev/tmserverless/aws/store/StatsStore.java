@@ -33,9 +33,19 @@ public class StatsStore {
     static final String P = Resources.STATS_KEY_PREFIX + "P#";
     static final String U = Resources.STATS_KEY_PREFIX + "U#";
     static final String SYS = Resources.STATS_KEY_PREFIX + "SYS";
+    /** The system partition's item of the popular projects (docs/projects.md "Popular projects"). */
+    static final String POPULAR = "POPULAR";
     static final String O = Resources.STATS_KEY_PREFIX + "O#";
     static final String TS = Resources.STATS_KEY_PREFIX + "TS#";
     static final String USERS = Resources.STATS_KEY_PREFIX + "USERS#";
+    /** {@code STAT#REG#<yyyy-mm-dd> / <user id>}: a user as counted on the day they registered. */
+    static final String REG = Resources.STATS_KEY_PREFIX + "REG#";
+    /** {@code STAT#REGDAYS / <yyyy-mm-dd>}: that day's registration totals. */
+    static final String REG_DAYS = Resources.STATS_KEY_PREFIX + "REGDAYS";
+    /** Sort key of the home page's pre-combined figures in the system partition. */
+    static final String HOME = "HOME";
+    /** gsi1 sort key of a user summary, beside the profile ({@code USER}) in the username's partition. */
+    static final String USER_STATS_SORT = "STATS";
     static final String SUM = "SUM";
     static final String ROLLUP = "ROLLUP";
     static final String FACTS = "T#";
@@ -46,9 +56,12 @@ public class StatsStore {
     private final DynamoDbClient ddb;
     private final String table;
 
+    private final InterestStore interests;
+
     public StatsStore(DynamoDbClient ddb, TmConfig config) {
         this.ddb = ddb;
         this.table = config.table();
+        this.interests = new InterestStore(ddb, config, new Counters(ddb, config));
     }
 
     // ------------------------------------------------------------------------------------------ decoding images
@@ -226,16 +239,17 @@ public class StatsStore {
     }
 
     /**
-     * One page (at most {@code limit} items read) of the walk over user profiles, for the backfill of the user count:
-     * a Scan confined to this scheduled reconciliation, never a request. Answers the user ids found and where the
-     * next page starts (null: the walk is complete).
+     * One page (at most {@code limit} users) of the walk over user profiles, for the backfill of the user count
+     * and the registrations: a Query of the users directory index (gsi2, every user in username order). Answers
+     * the user ids found and where the next page starts (null: the walk is complete).
      */
     public record UserPage(List<Long> ids, Map<String, AttributeValue> next) {}
 
     public UserPage userProfilesPage(Map<String, AttributeValue> from, int limit) {
-        var res = ddb.scan(b -> b.tableName(table).limit(limit).exclusiveStartKey(from)
-                .filterExpression("sk = :p AND begins_with(pk, :u)")
-                .expressionAttributeValues(Map.of(":p", Attr.s(Keys.PROFILE), ":u", Attr.s("USER#"))));
+        // a cursor left by the earlier walk over the table (no index keys) starts the directory from its beginning
+        Map<String, AttributeValue> start = from == null || !from.containsKey("gsi2sk") ? null : from;
+        var res = ddb.query(b -> b.tableName(table).indexName("gsi2").limit(limit).exclusiveStartKey(start)
+                .keyConditionExpression("gsi2pk = :d").expressionAttributeValues(Map.of(":d", Attr.s(Keys.USERS))));
         List<Long> ids = res.items().stream().map(i -> Long.parseLong(Attr.str(i, "pk").substring("USER#".length()))).toList();
         return new UserPage(ids, res.hasLastEvaluatedKey() && !res.lastEvaluatedKey().isEmpty() ? res.lastEvaluatedKey() : null);
     }
@@ -310,6 +324,10 @@ public class StatsStore {
         public List<Long> validators = new ArrayList<>();
         public double mappedArea;
         public double validatedArea;
+        /** Holder ⇒ latest lock expiry (epoch ms) of the project's tasks locked now. */
+        public Map<Long, Long> locks = new java.util.TreeMap<>();
+        /** Ended locks per day over the popularity window (docs/projects.md "Popular projects"). */
+        public java.util.Map<String, Integer> lockDays = new java.util.TreeMap<>();
     }
 
     /**
@@ -331,6 +349,7 @@ public class StatsStore {
         });
         Map<String, AttributeValue> extra = new HashMap<>();
         if (!writeSummary(t, Json.write(figures), extra)) return -1;
+        if (stored.isPresent()) projects.setSearchContributorsWriting(projectId, figures.contributors);
         long org = stored.map(s -> s.project().organisationId()).orElse(-1L);
         // daily task figures: only the days that changed
         Map<String, int[]> old = before == null ? Map.of() : before.taskDays;
@@ -376,6 +395,11 @@ public class StatsStore {
         r.validators = figures.validators;
         r.mappedArea = figures.mappedArea;
         r.validatedArea = figures.validatedArea;
+        r.locks = figures.locks;
+        String since = ProjectFigures.day(System.currentTimeMillis() - SystemFigures.POPULAR_WINDOW.toMillis());
+        figures.lockDays.forEach((day, n) -> {
+            if (day.compareTo(since) >= 0) r.lockDays.put(day, n);
+        });
         Map<String, AttributeValue> roll = new HashMap<>(rollKey);
         roll.put("d", Attr.s(Json.write(r)));
         roll.put("w", Attr.n(t.number()));
@@ -393,13 +417,109 @@ public class StatsStore {
 
     // --------------------------------------------------------------------------------------------------- users
 
+    /**
+     * Recomputes the user's summary from their task facts, with the interests of the projects they worked in
+     * (one BatchGetItem per 100 projects and one Query of the interests, only for a user with projects).
+     */
     public void recomputeUserWriting(long userId) {
         Ticket t = ticket(Attr.key(U + userId, SUM));
-        writeSummary(t, Json.write(UserFigures.compute(userId, userTaskFacts(userId))), Map.of());
+        UserFigures f = UserFigures.compute(userId, userTaskFacts(userId));
+        if (!f.projects.isEmpty()) {
+            Map<Long, List<Long>> links = interests.ofProjects(f.projects);
+            Map<Long, String> names = new HashMap<>();
+            if (!links.isEmpty()) interests.all().forEach(i -> names.put(i.id(), i.name()));
+            f.countInterests(links, names);
+        }
+        writeSummary(t, Json.write(f), Map.of());
     }
 
     public Optional<UserFigures> user(long userId) {
         return summary(Attr.key(U + userId, SUM), UserFigures.class);
+    }
+
+    /** A user's statistics found by username: the account holding the name now, and its summary if it has one. */
+    public record ByName(dev.tmserverless.core.domain.User user, Optional<UserFigures> figures, boolean summaryFound) {}
+
+    /**
+     * The account holding {@code username} and its statistics in one Query of the username's gsi1 partition, where
+     * each user summary sits beside the profile (written by {@link #refreshUserWriting}). The holder is chosen as
+     * {@link UserStore#byUsername} chooses it. {@code summaryFound} is false when the summary does not carry the
+     * name yet (a user not refreshed since): the caller reads it by id.
+     */
+    public Optional<ByName> userByName(String username) {
+        if (username == null || username.length() > 255) return Optional.empty();
+        List<Map<String, AttributeValue>> items = new ArrayList<>();
+        ddb.queryPaginator(b -> b.tableName(table).indexName("gsi1").keyConditionExpression("gsi1pk = :u")
+                .expressionAttributeValues(Map.of(":u", Attr.s(Keys.username(username)))))
+                .forEach(page -> items.addAll(page.items()));
+        var holder = items.stream().filter(i -> "USER".equals(Attr.str(i, "gsi1sk")))
+                .max(java.util.Comparator.comparingLong((Map<String, AttributeValue> i) -> Attr.lng(i, "nameAt", 0))
+                        .thenComparingLong(i -> Attr.lng(i, "id", 0)))
+                .map(UserStore::read);
+        if (holder.isEmpty()) return Optional.empty();
+        long id = holder.get().id();
+        var summary = items.stream().filter(i -> USER_STATS_SORT.equals(Attr.str(i, "gsi1sk"))
+                && Attr.lng(i, "uid", -1) == id).findFirst();
+        return Optional.of(new ByName(holder.get(), summary.map(i -> Attr.str(i, "d")).filter(java.util.Objects::nonNull)
+                .map(d -> read(d, UserFigures.class)), summary.isPresent()));
+    }
+
+    /**
+     * After a change of the user's profile: files the user under their registration day as they are now (level,
+     * e-mail verification, gender, mapped projects) and puts their summary in their username's gsi1 partition.
+     * The registration entry is written under a ticket taken before the profile is read, so a slower refresh never
+     * overwrites a newer one; the summary's name only moves forward ({@code nameAt}, the login that carried it).
+     * Answers the registration day (yyyy-mm-dd), or null when the profile does not exist.
+     */
+    public String refreshUserWriting(long userId) {
+        Map<String, AttributeValue> profileKey = Attr.key(Keys.user(userId), Keys.PROFILE);
+        var first = ddb.getItem(b -> b.tableName(table).key(profileKey).consistentRead(true)).item();
+        if (first == null || first.isEmpty() || Attr.str(first, "registered") == null) return null;
+        String day = Attr.str(first, "registered").substring(0, 10);
+        Ticket t = ticket(Attr.key(REG + day, Long.toString(userId)));
+        var item = ddb.getItem(b -> b.tableName(table).key(profileKey).consistentRead(true)).item();
+        if (item == null || item.isEmpty()) return null;
+        dev.tmserverless.core.stats.Registrations.User r = new dev.tmserverless.core.stats.Registrations.User();
+        r.lv = (int) Attr.lng(item, "level", dev.tmserverless.core.domain.MappingLevel.BEGINNER.id);
+        r.ev = Attr.bool(item, "emailVerified");
+        r.g = Attr.str(item, "gender");
+        var mapped = item.get("mapped");
+        r.c = mapped != null && mapped.hasNs() && !mapped.ns().isEmpty();
+        writeSummary(t, Json.write(r), Map.of());
+        String username = Attr.str(item, "username");
+        if (username != null) {
+            long nameAt = Attr.lng(item, "nameAt", 0);
+            Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(U + userId, SUM))
+                    .updateExpression("SET gsi1pk = :g, gsi1sk = :s, nameAt = :at, uid = :id")
+                    .conditionExpression("attribute_not_exists(nameAt) OR nameAt <= :at")
+                    .expressionAttributeValues(Map.of(":g", Attr.s(Keys.username(username)),
+                            ":s", Attr.s(USER_STATS_SORT), ":at", Attr.n(nameAt), ":id", Attr.n(userId)))));
+        }
+        return day;
+    }
+
+    /** Recounts one registration day from its users' entries (a consistent Query of one small partition). */
+    public void recountRegistrationDayWriting(String day) {
+        Ticket t = ticket(Attr.key(REG_DAYS, day));
+        List<dev.tmserverless.core.stats.Registrations.User> users = new ArrayList<>();
+        for (var i : queryPrefix(REG + day, "")) {
+            String d = Attr.str(i, "d");
+            if (d != null) users.add(read(d, dev.tmserverless.core.stats.Registrations.User.class));
+        }
+        writeSummary(t, Json.write(dev.tmserverless.core.stats.Registrations.Day.of(users)), Map.of());
+    }
+
+    /** The registration totals of the days from {@code from} to {@code to} (inclusive): one Query. */
+    public List<dev.tmserverless.core.stats.Registrations.Day> registrationDays(java.time.LocalDate from, java.time.LocalDate to) {
+        List<dev.tmserverless.core.stats.Registrations.Day> out = new ArrayList<>();
+        ddb.queryPaginator(b -> b.tableName(table).keyConditionExpression("pk = :p AND sk BETWEEN :lo AND :hi")
+                .expressionAttributeValues(Map.of(":p", Attr.s(REG_DAYS), ":lo", Attr.s(from.toString()),
+                        ":hi", Attr.s(to.toString()))))
+                .forEach(page -> page.items().forEach(i -> {
+                    String d = Attr.str(i, "d");
+                    if (d != null) out.add(read(d, dev.tmserverless.core.stats.Registrations.Day.class));
+                }));
+        return out;
     }
 
     /** Counts a registered user once: a marker item per user in one of {@value #USER_SHARDS} partitions. */
@@ -439,8 +559,17 @@ public class StatsStore {
         ddb.queryPaginator(b -> b.tableName(table).indexName("gsi1").keyConditionExpression("gsi1pk = :g")
                 .expressionAttributeValues(Map.of(":g", Attr.s(ROLLUPS))))
                 .forEach(page -> page.items().forEach(i -> rollups.add(read(Attr.str(i, "d"), Rollup.class))));
-        SystemFigures figures = SystemFigures.compute(rollups.stream().map(StatsStore::view).toList(), userCount(), orgNames);
+        SystemFigures figures = SystemFigures.compute(rollups.stream().map(StatsStore::view).toList(), userCount(), orgNames,
+                java.time.Instant.now());
         if (!writeSummary(t, Json.write(figures), Map.of())) return;
+        writeHome(t, figures);
+        // the popular projects get a small item of their own: their route reads it, not the whole summary
+        Map<String, AttributeValue> pop = new HashMap<>(Attr.key(SYS, POPULAR));
+        pop.put("ids", AttributeValue.fromL(figures.popular.stream().map(Attr::n).toList()));
+        pop.put("w", Attr.n(t.number()));
+        Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(pop)
+                .conditionExpression("attribute_not_exists(w) OR w < :t")
+                .expressionAttributeValues(Map.of(":t", Attr.n(t.number())))));
         java.util.Set<Long> orgs = new java.util.TreeSet<>(figures.orgs.keySet());
         if (before != null) orgs.addAll(before.orgs.keySet());
         for (long org : orgs) {
@@ -452,9 +581,37 @@ public class StatsStore {
         }
     }
 
+    /**
+     * The home page's figures without the organisations' project lists (a small item, so the home page reads one
+     * GetItem), written under the same ticket as the system summary.
+     */
+    private void writeHome(Ticket t, SystemFigures figures) {
+        SystemFigures home = Json.MAPPER.convertValue(figures, SystemFigures.class);
+        home.orgs = new java.util.TreeMap<>();
+        Map<String, AttributeValue> item = new HashMap<>(Attr.key(SYS, HOME));
+        item.put("d", Attr.s(Json.write(home)));
+        item.put("w", Attr.n(t.number()));
+        Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(item)
+                .conditionExpression("attribute_not_exists(w) OR w < :t")
+                .expressionAttributeValues(Map.of(":t", Attr.n(t.number())))));
+    }
+
+    /** The home page's figures (current lock holders included): one GetItem. */
+    public Optional<SystemFigures> home() {
+        return summary(Attr.key(SYS, HOME), SystemFigures.class);
+    }
+
     private static SystemFigures.ProjectView view(Rollup r) {
         return new SystemFigures.ProjectView(r.p, r.org, r.status, r.created, r.lastUpdated, r.aoiArea, r.totalTasks,
-                r.tasksMapped, r.tasksValidated, r.tasksBadImagery, r.statuses, r.validators, r.mappedArea, r.validatedArea);
+                r.tasksMapped, r.tasksValidated, r.tasksBadImagery, r.statuses, r.validators, r.mappedArea, r.validatedArea,
+                r.lockDays, r.locks);
+    }
+
+    /** The most popular projects, most first, as the last system recomputation ranked them (one small GetItem). */
+    public List<Long> popular() {
+        var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(SYS, POPULAR))).item();
+        if (item == null || !item.containsKey("ids")) return List.of();
+        return item.get("ids").l().stream().map(v -> Long.parseLong(v.n())).toList();
     }
 
     public Optional<SystemFigures> system() {

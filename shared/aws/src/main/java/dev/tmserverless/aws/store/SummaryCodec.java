@@ -22,7 +22,7 @@ import java.util.Map;
 final class SummaryCodec {
     private SummaryCodec() {}
 
-    static final int LAYOUT = 1;
+    static final int LAYOUT = 2;
 
     static void write(DataOutputStream out, ProjectSummary s) throws IOException {
         out.writeInt(s.v());

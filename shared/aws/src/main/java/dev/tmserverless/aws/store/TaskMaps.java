@@ -5,6 +5,7 @@ import dev.tmserverless.aws.http.Json;
 import dev.tmserverless.core.catalogue.Resources;
 import dev.tmserverless.core.domain.ProjectCounters;
 import dev.tmserverless.core.domain.Task;
+import dev.tmserverless.core.dto.ProjectActivity;
 import dev.tmserverless.core.dto.TaskFeatureCollection;
 import jakarta.inject.Singleton;
 import software.amazon.awssdk.core.sync.RequestBody;
@@ -49,7 +50,8 @@ public class TaskMaps {
     public static final Duration LEASE = Duration.ofSeconds(3);
 
     /** What the readers need: the version, content hash, and the figures derived from the tasks. */
-    public record Snapshot(long version, String hash, ProjectCounters counters, int activeMappers) {
+    /** {@code activityHash}: the content hash of the version's {@link ProjectActivity} document (null: built before it). */
+    public record Snapshot(long version, String hash, ProjectCounters counters, int activeMappers, String activityHash) {
         /** The ETag of answers that are this snapshot's document. */
         public String etag() { return "\"tm-" + hash.substring(0, 32) + "\""; }
     }
@@ -69,6 +71,11 @@ public class TaskMaps {
     private final Map<String, byte[]> recent = java.util.Collections.synchronizedMap(new LinkedHashMap<>(8, 0.75f, true) {
         @Override
         protected boolean removeEldestEntry(Map.Entry<String, byte[]> e) { return size() > 4; }
+    });
+    /** The last few activity documents, parsed, by content hash. */
+    private final Map<String, ProjectActivity> activities = java.util.Collections.synchronizedMap(new LinkedHashMap<>(8, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<String, ProjectActivity> e) { return size() > 4; }
     });
     public volatile Faults faults = new Faults();
     public volatile Clock clock = Clock.systemUTC();
@@ -92,6 +99,44 @@ public class TaskMaps {
     static void bump(DynamoDbClient ddb, String table, long projectId) {
         ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.TASK_MAP))
                 .updateExpression("ADD cv :one").expressionAttributeValues(Map.of(":one", Attr.n(1L))));
+    }
+
+    // ---- the delete gate (docs/projects.md "Deleting a project"): cv counts committed task changes, so a delete
+    // that closes the pointer on the cv it read before checking the tasks knows that no change came in between
+
+    /** The project's count of committed task changes (consistent read; 0 before the first). */
+    public long changeCount(long projectId) { return Attr.lng(pointer(projectId), "cv", 0); }
+
+    /**
+     * Closes the project to task changes for its deletion, only if no task change was committed since {@code cv}
+     * was read; false otherwise (the delete checks the tasks again). A change committed after this sees the mark.
+     */
+    public boolean closeForDeleteWriting(long projectId, long cv) {
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table)
+                .key(Attr.key(Keys.project(projectId), Keys.TASK_MAP))
+                .updateExpression("SET deleting = :t")
+                .conditionExpression(cv == 0 ? "attribute_not_exists(cv) OR cv = :cv" : "cv = :cv")
+                .expressionAttributeValues(Map.of(":t", Attr.bool(true), ":cv", Attr.n(cv)))));
+    }
+
+    /** Opens the project again after a delete that did not happen (its project item changed meanwhile). */
+    public void reopenWriting(long projectId) {
+        ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.TASK_MAP))
+                .updateExpression("REMOVE deleting"));
+    }
+
+    /**
+     * True once a delete has closed the project, or deleted it (its purge removes the mark with the pointer): a
+     * task change committed now must be undone. Two consistent reads, the mark first: a change whose read of the
+     * mark came before the close made the close fail, so the project item it then finds is not being deleted.
+     */
+    static boolean closedForDelete(DynamoDbClient ddb, String table, long projectId) {
+        var pointer = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.TASK_MAP))
+                .consistentRead(true).projectionExpression("deleting")).item();
+        if (pointer != null && pointer.containsKey("deleting")) return true;
+        var project = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.META))
+                .consistentRead(true).projectionExpression("pk")).item();
+        return project == null || project.isEmpty();
     }
 
     /** A current snapshot of the project's task map, rebuilt first if the stored one is stale. */
@@ -129,6 +174,35 @@ public class TaskMaps {
         }
     }
 
+    /**
+     * The project's {@link ProjectActivity} at the current snapshot: the pointer read, then the stored document (kept
+     * in the container by hash, like the map), never a Query of the tasks unless the snapshot must be rebuilt.
+     */
+    public ProjectActivity activity(long projectId) {
+        Snapshot s = current(projectId);
+        if (s.activityHash() == null) s = rebuild(projectId, s.version());
+        ProjectActivity parsed = activities.get(s.activityHash());
+        if (parsed != null) return parsed;
+        byte[] gz = recent.get(s.activityHash());
+        if (gz == null) {
+            try {
+                String key = objectKey(projectId, s.activityHash());
+                gz = s3.getObjectAsBytes(r -> r.bucket(bucket).key(key)).asByteArray();
+            } catch (NoSuchKeyException e) {
+                Snapshot again = rebuild(projectId, Attr.lng(pointer(projectId), "cv", 0));
+                gz = recent.get(again.activityHash());
+                s = again;
+            }
+        }
+        try {
+            parsed = Json.MAPPER.readValue(gunzip(gz), ProjectActivity.class);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        activities.put(s.activityHash(), parsed);
+        return parsed;
+    }
+
     /** The snapshot's document as JSON text. */
     public String json(long projectId, Snapshot s) { return gunzip(gzipJson(projectId, s)); }
 
@@ -151,7 +225,8 @@ public class TaskMaps {
 
     private static Snapshot snapshot(Map<String, AttributeValue> p) {
         return new Snapshot(Attr.lng(p, "sv", 0), Attr.str(p, "h"), new ProjectCounters(Attr.lng(p, "tot", 0),
-                Attr.lng(p, "mapped", 0), Attr.lng(p, "validated", 0), Attr.lng(p, "bad", 0)), (int) Attr.lng(p, "mappers", 0));
+                Attr.lng(p, "mapped", 0), Attr.lng(p, "validated", 0), Attr.lng(p, "bad", 0)), (int) Attr.lng(p, "mappers", 0),
+                p.containsKey("ah") ? Attr.str(p, "ah") : null);
     }
 
     /**
@@ -170,6 +245,15 @@ public class TaskMaps {
                     .contentEncoding("gzip"), RequestBody.fromBytes(gz));
         }
         recent.put(hash, gz);
+        // the activity and contribution reads' rows, stored the same way beside the map
+        byte[] activityJson = Json.write(ProjectActivity.of(all)).getBytes(StandardCharsets.UTF_8);
+        String activityHash = sha256(activityJson);
+        byte[] activityGz = gzip(activityJson);
+        if (!recent.containsKey(activityHash)) {
+            s3.putObject(b -> b.bucket(bucket).key(objectKey(projectId, activityHash)).contentType("application/json")
+                    .contentEncoding("gzip"), RequestBody.fromBytes(activityGz));
+        }
+        recent.put(activityHash, activityGz);
         long staleAt = all.stream().filter(t -> t.status().isLocked() && t.lockExpiresAt() != null)
                 .mapToLong(t -> t.lockExpiresAt().toEpochMilli()).min().orElse(Long.MAX_VALUE);
         ProjectCounters c = ProjectCounters.of(all);
@@ -186,14 +270,15 @@ public class TaskMaps {
         v.put(":val", Attr.n(c.tasksValidated()));
         v.put(":bad", Attr.n(c.tasksBadImagery()));
         v.put(":am", Attr.n((long) mappers));
+        v.put(":ah", Attr.s(activityHash));
         // newer wins; at the same version the later build wins (it may have seen a lock expire)
         Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table)
                 .key(Attr.key(Keys.project(projectId), Keys.TASK_MAP))
                 .updateExpression("SET sv = :v, h = :h, builtAt = :b, staleAt = :s, tot = :tot, mapped = :m, "
-                        + "validated = :val, bad = :bad, mappers = :am REMOVE lease")
+                        + "validated = :val, bad = :bad, mappers = :am, ah = :ah REMOVE lease")
                 .conditionExpression("attribute_not_exists(sv) OR sv < :v OR (sv = :v AND builtAt < :b)")
                 .expressionAttributeValues(v)));
-        return new Snapshot(cv, hash, c, mappers);
+        return new Snapshot(cv, hash, c, mappers, activityHash);
     }
 
     /** An ETag for an answer derived from a snapshot and other inputs (each part in order). */

@@ -2,6 +2,7 @@ package dev.tmserverless.aws.store;
 
 import dev.tmserverless.aws.config.TmConfig;
 import dev.tmserverless.core.domain.Actor;
+import dev.tmserverless.core.domain.CounterDelta;
 import dev.tmserverless.core.domain.HistoryEntry;
 import dev.tmserverless.core.domain.HistoryWindow;
 import dev.tmserverless.core.domain.Task;
@@ -161,12 +162,15 @@ public class TaskStore {
     /**
      * Writes one child of a split unless it exists: a child written by an earlier attempt may already have
      * been locked, and must not be reset. Its shape item is written first so the task is never visible
-     * without its geometry.
+     * without its geometry. The writer that creates the child records its rows for their users, as after any
+     * committed change (the splitter finds the children among their tasks).
      */
     public void putChild(NewTask child) {
         if (child.hasShapeItem()) putIfAbsent(TaskShapes.item(child));
         Task t = child.task();
-        putIfAbsent(TaskItems.item(t.withHistory(archiveOverflow(t))));
+        if (putIfAbsent(TaskItems.item(t.withHistory(archiveOverflow(t))))) {
+            userTasks.recordWrites(new TaskChange(t.withHistory(List.of()), t, CounterDelta.NONE));
+        }
     }
 
     /** Writes the rows of {@code t} beyond the item's window to an archive item; returns the rows the item keeps. */
@@ -245,9 +249,9 @@ public class TaskStore {
     }
 
     /** Items a split writes are the same whoever writes them; the first write stands. */
-    private void putIfAbsent(Map<String, AttributeValue> item) {
+    private boolean putIfAbsent(Map<String, AttributeValue> item) {
         // false when an earlier attempt at the same split wrote it
-        Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)")));
+        return Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(item).conditionExpression("attribute_not_exists(pk)")));
     }
 
     /**
@@ -269,6 +273,12 @@ public class TaskStore {
         if (committed) TaskMaps.bump(ddb, table, projectId);
         return committed;
     }
+
+    /**
+     * True if the project's delete has closed it to task changes (docs/projects.md "Deleting a project"): asked
+     * after a lock is written, so that a lock that came after the delete's check of the tasks is undone.
+     */
+    public boolean projectClosedForDelete(long projectId) { return TaskMaps.closedForDelete(ddb, table, projectId); }
 
     /**
      * Applies a decided change; false if the task moved on since it was read (the caller re-decides). Once it has

@@ -59,7 +59,8 @@ public class UserStore {
     public Optional<User> byUsername(String username) {
         if (username == null || username.length() > 255) return Optional.empty();
         var res = ddb.query(b -> b.tableName(table).indexName("gsi1")
-                .keyConditionExpression("gsi1pk = :u").expressionAttributeValues(Map.of(":u", Attr.s(Keys.username(username)))));
+                .keyConditionExpression("gsi1pk = :u AND gsi1sk = :k")
+                .expressionAttributeValues(Map.of(":u", Attr.s(Keys.username(username)), ":k", Attr.s("USER"))));
         return res.items().stream()
                 .max(java.util.Comparator.comparingLong((Map<String, AttributeValue> i) -> Attr.lng(i, "nameAt", 0))
                         .thenComparingLong(i -> Attr.lng(i, "id", 0)))
@@ -344,6 +345,112 @@ public class UserStore {
     public List<UserProfile> byNamePrefix(String prefix) {
         if (prefix.length() > 255) return List.of();
         return queryDirectory(prefix.toLowerCase(java.util.Locale.ROOT));
+    }
+
+    /**
+     * The user list's filters, served by the directory Query's FilterExpression: a substring of the lower-case
+     * username (null: any), roles and level ids (empty: any).
+     */
+    public record DirectoryFilter(String nameContains, Set<UserRole> roles, Set<Integer> levels) {}
+
+    /**
+     * The {@code take} users after the first {@code skip} that match {@code f}, in username order (gsi2). DynamoDB
+     * pages are read in order and reading stops once the page is full: a page costs the items up to its end, never
+     * the rest of the directory.
+     */
+    public List<UserProfile> directoryPage(DirectoryFilter f, long skip, int take) {
+        List<UserProfile> out = new ArrayList<>();
+        if (take <= 0) return out;
+        long[] skipped = {0};
+        Map<String, AttributeValue> start = null;
+        // each DynamoDB page evaluates at most the items still needed (a filter may drop some: then one more page)
+        int limit = (int) Math.max(25, Math.min(1_000, skip + take));
+        do {
+            var q = directoryQuery(f).limit(limit).exclusiveStartKey(start).build();
+            var r = ddb.query(q);
+            for (Map<String, AttributeValue> i : r.items()) {
+                if (!nameMatches(f, Attr.str(i, "gsi1pk"))) continue;
+                if (skipped[0] < skip) {
+                    skipped[0]++;
+                    continue;
+                }
+                out.add(readProfile(i));
+                if (out.size() == take) return out;
+            }
+            start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
+        } while (start != null);
+        return out;
+    }
+
+    /**
+     * How many users match {@code f}: a {@code Select=COUNT} Query, which answers counts and no items (DynamoDB still
+     * evaluates every directory item: the one part of the list that is not page-wise, docs/people.md).
+     */
+    public long directoryCount(DirectoryFilter f) {
+        long n = 0;
+        Map<String, AttributeValue> start = null;
+        // a name with '#' can also match across the key's "USERNAME#" prefix: those keys are read and checked
+        boolean exact = f.nameContains() == null || !f.nameContains().contains("#");
+        do {
+            var q = directoryQuery(f);
+            q = exact ? q.select(software.amazon.awssdk.services.dynamodb.model.Select.COUNT) : q.projectionExpression("gsi1pk");
+            var r = ddb.query(q.exclusiveStartKey(start).build());
+            if (exact) n += r.count();
+            else for (var i : r.items()) if (nameMatches(f, Attr.str(i, "gsi1pk"))) n++;
+            start = r.hasLastEvaluatedKey() && !r.lastEvaluatedKey().isEmpty() ? r.lastEvaluatedKey() : null;
+        } while (start != null);
+        return n;
+    }
+
+    /** Whether the lower-case username in a name key ({@code USERNAME#<lower-case username>}) contains the filter's name. */
+    private static boolean nameMatches(DirectoryFilter f, String nameKey) {
+        if (f.nameContains() == null || f.nameContains().isEmpty()) return true;
+        String prefix = Keys.username("");
+        if (nameKey == null || !nameKey.startsWith(prefix)) return false;
+        return nameKey.substring(prefix.length()).contains(f.nameContains().toLowerCase(java.util.Locale.ROOT));
+    }
+
+    private software.amazon.awssdk.services.dynamodb.model.QueryRequest.Builder directoryQuery(DirectoryFilter f) {
+        Map<String, AttributeValue> values = new HashMap<>(Map.of(":d", Attr.s(Keys.USERS)));
+        Map<String, String> names = new HashMap<>();
+        List<String> filters = new ArrayList<>();
+        if (f.nameContains() != null && !f.nameContains().isEmpty()) {
+            // the index's own keys cannot be filtered on; gsi1pk is "USERNAME#<lower-case username>", and a lower-case
+            // needle meets its upper-case prefix only through '#' (checked again on the items, nameMatches)
+            filters.add("contains(gsi1pk, :name)");
+            values.put(":name", Attr.s(f.nameContains().toLowerCase(java.util.Locale.ROOT)));
+        }
+        if (!f.roles().isEmpty()) {
+            names.put("#role", "role");
+            List<String> any = new ArrayList<>();
+            // stored as the role's code; anything but ADMIN and READ_ONLY (a missing role included) reads as MAPPER
+            if (f.roles().contains(UserRole.ADMIN)) any.add("#role = :admin");
+            if (f.roles().contains(UserRole.READ_ONLY)) any.add("#role = :readOnly");
+            if (f.roles().contains(UserRole.MAPPER)) any.add("NOT (#role IN (:admin, :readOnly))");
+            // DynamoDB refuses a value the expression does not use
+            if (f.roles().contains(UserRole.MAPPER) || f.roles().contains(UserRole.ADMIN)) values.put(":admin", Attr.n((long) UserRole.ADMIN.code));
+            if (f.roles().contains(UserRole.MAPPER) || f.roles().contains(UserRole.READ_ONLY)) {
+                values.put(":readOnly", Attr.n((long) UserRole.READ_ONLY.code));
+            }
+            filters.add("(" + String.join(" OR ", any) + ")");
+        }
+        if (!f.levels().isEmpty()) {
+            names.put("#lvl", "level");
+            List<String> keys = new ArrayList<>();
+            int k = 0;
+            for (Integer id : f.levels().stream().sorted().toList()) {
+                values.put(":l" + k, Attr.n((long) id));
+                keys.add(":l" + k++);
+            }
+            String in = "#lvl IN (" + String.join(", ", keys) + ")";
+            // a user without a level reads as a beginner
+            filters.add(f.levels().contains(MappingLevel.BEGINNER.id) ? "(" + in + " OR attribute_not_exists(#lvl))" : in);
+        }
+        var b = software.amazon.awssdk.services.dynamodb.model.QueryRequest.builder().tableName(table).indexName("gsi2")
+                .keyConditionExpression("gsi2pk = :d").expressionAttributeValues(values);
+        if (!names.isEmpty()) b.expressionAttributeNames(names);
+        if (!filters.isEmpty()) b.filterExpression(String.join(" AND ", filters));
+        return b;
     }
 
     private List<UserProfile> queryDirectory(String prefix) {

@@ -17,9 +17,17 @@ public final class Resources {
 
     public record Table(String id, String envVar, String partitionKey, String sortKey, List<Index> indexes) {}
 
-    /** A queue with its dead-letter queue; {@code consumer} is the function fed by it (event source mapping). */
+    /**
+     * A queue with its dead-letter queue; {@code consumer} is the function fed by it (event source mapping), at most
+     * {@code maxConcurrency} invocations at once (0: Lambda's default scaling; locally, the stack's poller count).
+     */
     public record Queue(String id, String envVar, int visibilityTimeoutSeconds, int maxReceiveCount,
-                        int batchSize, String consumer) {
+                        int batchSize, String consumer, int maxConcurrency) {
+        public Queue(String id, String envVar, int visibilityTimeoutSeconds, int maxReceiveCount, int batchSize,
+                     String consumer) {
+            this(id, envVar, visibilityTimeoutSeconds, maxReceiveCount, batchSize, consumer, 0);
+        }
+
         public String dlqId() { return id + "-dlq"; }
     }
 
@@ -35,7 +43,9 @@ public final class Resources {
         /** Writing uploaded images under {@link #UPLOADS_PREFIX}. */
         UPLOADS_WRITE,
         /** Read the table's change stream (the event source mapping of {@link #TABLE_FEED}). */
-        TABLE_STREAM_CONSUME }
+        TABLE_STREAM_CONSUME,
+        /** Scan the table (TABLE_READ_WRITE has no Scan): only the scheduled statistics reconciliation. */
+        TABLE_SCAN }
 
     /**
      * A Lambda function: its Maven module (which builds {@code <module>-lambda.jar}), the handler class the
@@ -88,10 +98,12 @@ public final class Resources {
     /**
      * Visibility is six times the worker's timeout, as AWS advises for Lambda consumers (throttled invocations
      * are retried within it); a failed attempt comes back sooner because the worker shortens its own message's
-     * visibility to a backoff.
+     * visibility to a backoff, and a live worker holds its message on a short lease it renews (TM_GRID_LEASE_SECONDS).
+     * A job fans out into slices written by up to eight invocations at once: all of a project's tasks share one
+     * partition key, whose write limit more invocations would not raise (docs/performance.md "Grid jobs").
      */
     public static final Queue GRID_JOBS = new Queue("grid-jobs", "TM_GRID_JOBS_QUEUE_URL",
-            1800, 3, 1, GRID_WORKER);
+            1800, 3, 1, GRID_WORKER, 8);
 
     /**
      * Bulk jobs: the message names a job item, which holds the cursor, so a slice that re-queues itself, a
@@ -125,17 +137,17 @@ public final class Resources {
             new Function(USERS, "users", "dev.tmserverless.fn.users.UsersFunction", 512, 29,
                     Set.of(Access.TABLE_READ_WRITE, Access.MESSAGES_SEND, Access.MAIL_SEND, Access.UPLOADS_WRITE), true),
             new Function(GRID_WORKER, "grid-worker", "dev.tmserverless.fn.grid.GridWorkerFunction", 2048, 300,
-                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ, Access.GRID_JOBS_CONSUME), false),
+                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ, Access.GRID_JOBS_CONSUME, Access.GRID_JOBS_SEND), false),
             new Function(BULK_WORKER, "tasks", "dev.tmserverless.fn.tasks.BulkWorkerFunction", 1024, 900,
                     Set.of(Access.TABLE_READ_WRITE, Access.BULK_JOBS_SEND, Access.BULK_JOBS_CONSUME), false),
             new Function(MESSENGER, "users", "dev.tmserverless.fn.users.MessengerFunction", 512, 300,
-                    Set.of(Access.TABLE_READ_WRITE, Access.MESSAGES_SEND, Access.MESSAGES_CONSUME), false),
+                    Set.of(Access.TABLE_READ_WRITE, Access.MESSAGES_SEND, Access.MESSAGES_CONSUME, Access.MAIL_SEND), false),
             new Function(SWEEPER, "sweeper", "dev.tmserverless.fn.sweeper.SweeperFunction", 512, 60,
                     Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE), false),
             new Function(STATS, "stats", "dev.tmserverless.fn.stats.StatsFunction", 1024, 60,
                     Set.of(Access.TABLE_READ_WRITE, Access.TABLE_STREAM_CONSUME), false),
             new Function(STATS_RECONCILER, "stats", "dev.tmserverless.fn.stats.ReconcileFunction", 1024, 300,
-                    Set.of(Access.TABLE_READ_WRITE), false));
+                    Set.of(Access.TABLE_READ_WRITE, Access.TABLE_SCAN), false));
 
     /**
      * A function fed by the table's change stream (NEW_AND_OLD_IMAGES): batches of up to {@code batchSize} records
@@ -229,7 +241,9 @@ public final class Resources {
             // what a user has locked is read where locks are written
             new Mount(V2 + "/users/queries/tasks", TASKS),
             // the tasks a user has touched are read from the task items' per-user index, next to the task writes
-            new Mount(V2 + "/users/{userId}/tasks", TASKS));
+            new Mount(V2 + "/users/{userId}/tasks", TASKS),
+            // recommendations are computed from the search index, which the projects function holds
+            new Mount(V2 + "/users/{userId}/recommended-projects", PROJECTS));
 
     /** The HTTP API's routes: two per mount, method ANY. */
     public static List<Route> gatewayRoutes() {

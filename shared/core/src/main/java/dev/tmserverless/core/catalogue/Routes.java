@@ -180,6 +180,8 @@ public final class Routes {
     public static final Resources.Route PROJECT = route("GET", "/projects/{projectId}", PROJECTS);
     public static final Resources.Route UPDATE_PROJECT = route("PATCH", "/projects/{projectId}", PROJECTS);
     public static final Resources.Route GRID_JOB = route("GET", "/projects/{projectId}/queries/grid-job", PROJECTS);
+    /** Ours: a FAILED grid job queued again from scratch (docs/grid-jobs.md). */
+    public static final Resources.Route RETRY_GRID_JOB = route("POST", "/projects/{projectId}/actions/retry-grid-job", PROJECTS);
     public static final Resources.Route PROJECT_AOI = route("GET", "/projects/{projectId}/queries/aoi", PROJECTS);
     /** The project's priority areas, a list of GeoJSON Polygons (docs/projects.md). */
     public static final Resources.Route PRIORITY_AREAS = route("GET", "/projects/{projectId}/queries/priority-areas", PROJECTS);
@@ -196,6 +198,19 @@ public final class Routes {
     public static final Resources.Route PROJECTS_BBOX = route("GET", "/projects/queries/bbox", PROJECTS);
     public static final Resources.Route ACTIVE_PROJECTS = route("GET", "/projects/queries/active", PROJECTS);
     public static final Resources.Route SIMILAR_PROJECTS = route("GET", "/projects/queries/{projectId}/similar-projects", PROJECTS);
+    // lists about users and the deployment (docs/projects.md "Lists about users and the deployment")
+    /** The ten most popular projects, kept by the statistics function. */
+    public static final Resources.Route POPULAR_PROJECTS = route("GET", "/projects/queries/popular", PROJECTS);
+    /** The projects a user mapped, with their task counts (the reference frontend's profile page). */
+    public static final Resources.Route TOUCHED_PROJECTS = route("GET", "/projects/queries/{username}/touched", PROJECTS);
+    /** Under the users prefix, served by the projects function through its own mount (it holds the search index). */
+    public static final Resources.Route RECOMMENDED_PROJECTS = route("GET", "/users/{username}/recommended-projects", PROJECTS);
+    /** Every country some project is tagged with. */
+    public static final Resources.Route COUNTRIES = route("GET", "/countries", PROJECTS);
+    // a project's task annotations (docs/projects.md "Annotations")
+    public static final Resources.Route ANNOTATIONS = route("GET", "/projects/{projectId}/annotations", PROJECTS);
+    public static final Resources.Route ANNOTATIONS_OF_TYPE = route("GET", "/projects/{projectId}/annotations/{annotationType}", PROJECTS);
+    public static final Resources.Route POST_ANNOTATIONS = route("POST", "/projects/{projectId}/annotations/{annotationType}", PROJECTS);
     // one project
     public static final Resources.Route PROJECT_NO_GEOMETRIES = route("GET", "/projects/{projectId}/queries/nogeometries", PROJECTS);
     public static final Resources.Route PROJECT_NO_TASKS = route("GET", "/projects/{projectId}/queries/notasks", PROJECTS);
@@ -214,6 +229,12 @@ public final class Routes {
     public static final Resources.Route USER_STATISTICS = route("GET", "/users/{username}/statistics", USERS);
     /** A user's OSM edits by topic, asked of the ohsomeNow statistics API and answered as it comes (docs/ohsome.md). */
     public static final Resources.Route OHSOME_STATISTICS = route("GET", "/users/statistics/ohsome", USERS);
+    /** Users registered in a date range, by level, contribution, e-mail verification and gender. */
+    public static final Resources.Route USERS_REGISTRATION_STATISTICS = route("GET", "/users/statistics", USERS);
+    /** The caller-named user's progress towards their next mapping level (badge requirements vs their statistics). */
+    public static final Resources.Route USER_NEXT_LEVEL = route("GET", "/users/statistics/nextlevel", USERS);
+    /** A user's contribution rate per interest, over the projects they worked in. */
+    public static final Resources.Route USER_INTEREST_STATISTICS = route("GET", "/users/{userId}/statistics/interests", USERS);
     public static final Resources.Route ORGANISATION_STATISTICS = route("GET", "/organisations/{organisationId}/statistics", USERS);
     public static final Resources.Route PROJECT_STATISTICS = route("GET", "/projects/{projectId}/statistics", PROJECTS);
     public static final Resources.Route PROJECT_USER_STATISTICS =

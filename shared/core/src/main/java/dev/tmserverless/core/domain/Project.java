@@ -17,7 +17,7 @@ public record Project(long id, ProjectStatus status, String projectPriority, Str
                       List<String> allowedUsernames, List<Long> allowedUserIds, Instant created, Instant lastUpdated,
                       String taskCreationMode, List<String> mappingEditors, List<String> validationEditors,
                       List<ProjectInfo> projectInfoLocales, double[] aoiBbox, double[] aoiCentroid,
-                      double areaKm2) {
+                      double areaKm2, List<String> countryTag) {
 
     public static final String CHANGESET_PREFIX = "#hot-tm-stage-project";
 
@@ -29,6 +29,26 @@ public record Project(long id, ProjectStatus status, String projectPriority, Str
         mappingEditors = mappingEditors == null ? List.of() : List.copyOf(mappingEditors);
         validationEditors = validationEditors == null ? List.of() : List.copyOf(validationEditors);
         projectInfoLocales = projectInfoLocales == null ? List.of() : List.copyOf(projectInfoLocales);
+        countryTag = countryTag == null ? List.of() : List.copyOf(countryTag);
+    }
+
+    /** Settings without a country tag (the countries are set by PATCH, docs/projects.md). */
+    public Project(long id, ProjectStatus status, String projectPriority, String difficulty,
+                   String defaultLocale, long authorId, String authorUsername, long organisationId,
+                   String mappingPermission, int mappingPermissionLevelId, String validationPermission,
+                   int validationPermissionLevelId, boolean enforceRandomTaskSelection, boolean isPrivate,
+                   String changesetComment, String osmchaFilterId, String dueDate, String imagery,
+                   String josmPreset, List<String> idPresets, String extraIdParams, boolean rapidPowerUser,
+                   boolean sandbox, String database, List<String> mappingTypes, Integer licenseId,
+                   List<String> allowedUsernames, List<Long> allowedUserIds, Instant created, Instant lastUpdated,
+                   String taskCreationMode, List<String> mappingEditors, List<String> validationEditors,
+                   List<ProjectInfo> projectInfoLocales, double[] aoiBbox, double[] aoiCentroid, double areaKm2) {
+        this(id, status, projectPriority, difficulty, defaultLocale, authorId, authorUsername, organisationId,
+                mappingPermission, mappingPermissionLevelId, validationPermission, validationPermissionLevelId,
+                enforceRandomTaskSelection, isPrivate, changesetComment, osmchaFilterId, dueDate, imagery, josmPreset,
+                idPresets, extraIdParams, rapidPowerUser, sandbox, database, mappingTypes, licenseId, allowedUsernames,
+                allowedUserIds, created, lastUpdated, taskCreationMode, mappingEditors, validationEditors,
+                projectInfoLocales, aoiBbox, aoiCentroid, areaKm2, List.of());
     }
 
     /** A new draft as creation makes it (the reference's defaults). */
@@ -51,7 +71,7 @@ public record Project(long id, ProjectStatus status, String projectPriority, Str
                 enforceRandomTaskSelection, isPrivate, changesetComment, osmchaFilterId, dueDate, imagery, josmPreset,
                 idPresets, extraIdParams, rapidPowerUser, sandbox, database, mappingTypes, licenseId, allowedUsernames,
                 allowedUserIds, created, lastUpdated, taskCreationMode, mappingEditors, validationEditors,
-                projectInfoLocales, aoiBbox, aoiCentroid, areaKm2);
+                projectInfoLocales, aoiBbox, aoiCentroid, areaKm2, countryTag);
     }
 
     /**

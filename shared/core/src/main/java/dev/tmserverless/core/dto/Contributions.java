@@ -34,17 +34,23 @@ public final class Contributions {
 
     /** {@code tasks} as reads show them; {@code users} the contributors' profiles (a missing one is left out). */
     public static List<Map<String, Object>> of(List<Task> tasks, Map<Long, User> users) {
+        return of(ProjectActivity.of(tasks), users);
+    }
+
+    /** From the rows the task-map snapshot keeps ({@link ProjectActivity}); the same answer as from the tasks. */
+    public static List<Map<String, Object>> of(ProjectActivity activity, Map<Long, User> users) {
         Map<Long, List<Integer>> mapped = new LinkedHashMap<>();
         Map<Long, List<Integer>> badImagery = new LinkedHashMap<>();
         Map<Long, List<Integer>> validated = new LinkedHashMap<>();
-        for (Task t : tasks) {
+        for (ProjectActivity.Row t : activity.tasks()) {
             if (t.mappedBy() != null) {
-                (t.status() == TaskStatus.BADIMAGERY ? badImagery : mapped).computeIfAbsent(t.mappedBy(), k -> new ArrayList<>()).add(t.taskId());
+                (TaskStatus.BADIMAGERY.name().equals(t.status()) ? badImagery : mapped)
+                        .computeIfAbsent(t.mappedBy(), k -> new ArrayList<>()).add(t.taskId());
             }
             if (t.validatedBy() != null) validated.computeIfAbsent(t.validatedBy(), k -> new ArrayList<>()).add(t.taskId());
         }
         List<Map<String, Object>> out = new ArrayList<>();
-        for (long id : contributors(tasks)) {
+        for (long id : activity.contributors()) {
             User u = users.get(id);
             if (u == null) continue;
             List<Integer> m = mapped.getOrDefault(id, List.of());

@@ -49,7 +49,7 @@ public final class ProjectDto {
         m.put("organisationName", org == null ? null : org.name());
         m.put("organisationSlug", org == null ? null : org.slug());
         m.put("organisationLogo", org == null ? null : org.logo());
-        m.put("countryTag", List.of());
+        m.put("countryTag", p.countryTag());
         m.put("licenseId", p.licenseId());
         m.put("allowedUsernames", p.allowedUsernames());
         m.put("priorityAreas", List.of());
@@ -85,7 +85,7 @@ public final class ProjectDto {
         m.put("organisationName", org == null ? null : org.name());
         m.put("organisationSlug", org == null ? null : org.slug());
         m.put("organisationLogo", org == null ? null : org.logo());
-        m.put("countryTag", List.of());
+        m.put("countryTag", p.countryTag());
         m.put("osmchaFilterId", p.osmchaFilterId());
         m.put("mappingTypes", p.mappingTypes());
         m.put("changesetComment", p.changesetComment());

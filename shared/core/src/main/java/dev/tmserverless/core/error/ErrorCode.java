@@ -90,6 +90,7 @@ public enum ErrorCode {
     MISSING_REQUIRED_ATTRIBUTE(403, "MissingRequiredAttribute", Shape.LEGACY, "Missing required attribute for the default locale"),
     REQUIRE_LICENSE_ID(403, "RequireLicenseId", Shape.LEGACY, "LicenseId not found"),
     GRID_NOT_READY(403, "GridNotReady", Shape.LEGACY, "The project's tasks are still being created"),
+    GRID_JOB_NOT_FAILED(409, "GridJobNotFailed", Shape.LEGACY, "Only a failed grid job can be retried"),
 
     INVALID_TASK_STATE(403, "InvalidTaskState", Shape.LEGACY, "Task in invalid state for mapping"),
     USER_NOT_ALLOWED(403, "UserNotAllowed", Shape.LEGACY, "User not allowed to map"),
@@ -177,8 +178,14 @@ public enum ErrorCode {
     PARTNER_ADMIN_ONLY(403, "OnlyAdminAccess", Shape.LEGACY, "Only admin users can manage partners."),
     INVALID_TIME_RANGE(400, "INVALID_TIME_RANGE", Shape.STRUCTURED, "Invalid time range."),
     EMPTY_MAPSWIPE_GROUP(400, "EMPTY_MAPSWIPE_GROUP", Shape.STRUCTURED, "Mapswipe group is not set for this partner."),
-    // the MapSwipe statistics service did not answer usably (ours: the reference answers a 500)
-    MAPSWIPE_UNAVAILABLE(502, "MAPSWIPE_UNAVAILABLE", Shape.STRUCTURED, "The MapSwipe statistics service could not be reached."),
+    // the MapSwipe statistics service did not answer usably: the reference's 409s, one SubCode per way it failed
+    MAPSWIPE_NETWORK_ERROR(409, "MAPSWIPE_NETWORK_ERROR", Shape.STRUCTURED, "Failed to reach MapSwipe API."),
+    MAPSWIPE_HTTP_ERROR(409, "MAPSWIPE_HTTP_ERROR", Shape.STRUCTURED, "MapSwipe answered with an HTTP error."),
+    MAPSWIPE_INVALID_RESPONSE(409, "MAPSWIPE_INVALID_RESPONSE", Shape.STRUCTURED, "MapSwipe returned non-JSON response"),
+    MAPSWIPE_GRAPHQL_ERROR(409, "MAPSWIPE_GRAPHQL_ERROR", Shape.STRUCTURED, "MapSwipe GraphQL error."),
+    MAPSWIPE_NO_DATA(409, "MAPSWIPE_NO_DATA", Shape.STRUCTURED, "MapSwipe returned null data"),
+    INVALID_MAPSWIPE_GROUP_ID(409, "INVALID_MAPSWIPE_GROUP_ID", Shape.STRUCTURED,
+            "The mapswipe group ID linked to this partner is invalid. Please contact an admin."),
     // the message-contributors actions
     MESSAGE_INVALID(400, "InvalidData", Shape.LEGACY, "Request payload did not match validation"),
     CAMPAIGN_MESSAGE_ADMIN_ONLY(403, "UserNotPermitted", Shape.LEGACY, "Unauthorised to send message to campaign contributors"),

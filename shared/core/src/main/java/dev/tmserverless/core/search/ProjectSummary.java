@@ -48,9 +48,21 @@ public record ProjectSummary(int v, long id, ProjectStatus status, String priori
         interests = interests == null ? List.of() : List.copyOf(interests);
     }
 
+    /** This summary with the project's campaign and interest ids (kept on the summary item beside it). */
+    public ProjectSummary withTags(List<Long> campaignIds, List<Long> interestIds) {
+        if (campaigns.equals(campaignIds) && interests.equals(interestIds)) return this;
+        return new ProjectSummary(v, id, status, priority, difficulty, mappingTypes, organisationId, authorId, author,
+                created, lastUpdated, dueDate, centroid, bbox, isPrivate, allowedUserIds, mappingPermission,
+                mappingLevel, validationPermission, validationLevel, defaultLocale, texts, hashtags, sandbox, database,
+                imagery, areaKm2, countries, campaignIds, interestIds);
+    }
+
     private static final Pattern HASHTAG = Pattern.compile("#[\\p{L}\\p{N}_-]+");
 
-    /** The summary of a project's settings. Countries, campaigns and interests are not modelled yet: empty. */
+    /**
+     * The summary of a project's settings. Campaigns and interests are empty here: the index takes them from their own
+     * attributes of the summary item ({@link #withTags}).
+     */
     public static ProjectSummary of(Project p) {
         List<Text> texts = new ArrayList<>();
         for (ProjectInfo i : p.projectInfoLocales()) {
@@ -71,7 +83,7 @@ public record ProjectSummary(int v, long id, ProjectStatus status, String priori
                 p.aoiBbox() == null ? null : p.aoiBbox().clone(), p.isPrivate(),
                 p.allowedUserIds(), p.mappingPermission(), p.mappingPermissionLevelId(), p.validationPermission(),
                 p.validationPermissionLevelId(), p.defaultLocale(), texts, tags, p.sandbox(), p.database(),
-                p.imagery(), p.areaKm2(), List.of(), List.of(), List.of());
+                p.imagery(), p.areaKm2(), p.countryTag(), List.of(), List.of());
     }
 
     private static final Pattern NON_WORD = Pattern.compile("[^\\p{L}\\p{N}]+");

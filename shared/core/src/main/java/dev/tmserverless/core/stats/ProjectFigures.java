@@ -56,6 +56,8 @@ public final class ProjectFigures {
     public List<Day> timeline = new ArrayList<>();
     /** Day (yyyy-mm-dd) ⇒ [MAPPED, VALIDATED, BADIMAGERY] state-change rows. */
     public Map<String, int[]> taskDays = new TreeMap<>();
+    /** Day ⇒ locks for mapping or validation that ended with a duration that day (what popularity counts). */
+    public Map<String, Integer> lockDays = new TreeMap<>();
 
     /** One day of the contributions timeline (reference field names). */
     public static final class Day {
@@ -111,6 +113,9 @@ public final class ProjectFigures {
             for (TaskFacts.Row r : f.rows.values()) {
                 TaskAction a = r.action();
                 contributors.add(r.u);
+                if ((a == TaskAction.LOCKED_FOR_MAPPING || a == TaskAction.LOCKED_FOR_VALIDATION) && r.t != null && !r.t.isEmpty()) {
+                    out.lockDays.merge(day(r.d), 1, Integer::sum);
+                }
                 switch (a) {
                     case LOCKED_FOR_MAPPING, AUTO_UNLOCKED_FOR_MAPPING -> {
                         long s = seconds(r.t);

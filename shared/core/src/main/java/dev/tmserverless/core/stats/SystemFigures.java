@@ -22,12 +22,31 @@ public final class SystemFigures {
     /** Organisation name ⇒ projects created; projects in no (known) organisation under "Unassociated". */
     public Map<String, Long> organisations = new TreeMap<>();
     public Map<Long, OrgFigures> orgs = new TreeMap<>();
+    /** Holder ⇒ latest expiry (epoch ms) of the locks held now in any project: who is online. */
+    public Map<Long, Long> locks = new TreeMap<>();
+    /**
+     * The most popular projects, most first: by locks for mapping or validation that ended in the last
+     * {@link #POPULAR_WINDOW}, ties newest project first; twice {@link #POPULAR_SIZE}, so that the list still has
+     * that many once private or deleted projects are left out (docs/projects.md "Popular projects").
+     */
+    public List<Long> popular = new ArrayList<>();
+
+    /** How far back popularity counts locks, as the reference (90 days). */
+    public static final java.time.Duration POPULAR_WINDOW = java.time.Duration.ofDays(90);
+    /** How many popular projects are kept, as the reference's list (10). */
+    public static final int POPULAR_SIZE = 10;
 
     /** What a project's roll-up contributes. */
     public record ProjectView(long p, long org, String status, String created, String lastUpdated, double aoiArea,
                               long totalTasks, long tasksMapped, long tasksValidated, long tasksBadImagery,
                               Map<String, Integer> statuses, List<Long> validators, double mappedArea,
-                              double validatedArea) {}
+                              double validatedArea, Map<String, Integer> lockDays,
+                              Map<Long, Long> locks) {
+        public ProjectView {
+            lockDays = lockDays == null ? Map.of() : lockDays;
+            locks = locks == null ? Map.of() : locks;
+        }
+    }
 
     /** An organisation's projects, as its statistics read them. */
     public static final class OrgFigures {
@@ -43,8 +62,10 @@ public final class SystemFigures {
         public Map<String, Integer> statuses = new TreeMap<>();
     }
 
-    public static SystemFigures compute(List<ProjectView> projects, long users, Map<Long, String> orgNames) {
+    public static SystemFigures compute(List<ProjectView> projects, long users, Map<Long, String> orgNames, Instant now) {
         SystemFigures s = new SystemFigures();
+        String since = ProjectFigures.day(now.minus(POPULAR_WINDOW).toEpochMilli());
+        List<long[]> locks = new ArrayList<>();
         s.totalMappers = users;
         Set<Long> validators = new HashSet<>();
         for (ProjectView p : projects) {
@@ -55,6 +76,10 @@ public final class SystemFigures {
             s.totalArea += p.aoiArea();
             s.totalMappedArea += p.mappedArea();
             s.totalValidatedArea += p.validatedArea();
+            p.locks().forEach((u, exp) -> s.locks.merge(u, exp, Math::max));
+            long n = 0;
+            for (Map.Entry<String, Integer> d : p.lockDays().entrySet()) if (d.getKey().compareTo(since) >= 0) n += d.getValue();
+            if (n > 0) locks.add(new long[]{p.p(), n});
             String name = orgNames.get(p.org());
             s.organisations.merge(name == null ? "Unassociated" : name, 1L, Long::sum);
             if (p.org() >= 0) {
@@ -68,7 +93,14 @@ public final class SystemFigures {
             }
         }
         s.totalValidators = validators.size();
+        locks.sort((a, b) -> a[1] != b[1] ? Long.compare(b[1], a[1]) : Long.compare(b[0], a[0]));
+        for (int i = 0; i < Math.min(2 * POPULAR_SIZE, locks.size()); i++) s.popular.add(locks.get(i)[0]);
         return s;
+    }
+
+    /** Distinct users holding a lock that has not expired at {@code nowMs}. */
+    public long mappersOnline(long nowMs) {
+        return locks.values().stream().filter(exp -> exp > nowMs).count();
     }
 
     /** The organisation's figures as the reference answers them, for projects created from {@code year} on (or all). */

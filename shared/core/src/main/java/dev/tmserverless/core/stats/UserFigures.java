@@ -24,6 +24,41 @@ public final class UserFigures {
     public Map<String, Integer> byDay = new TreeMap<>();
     /** Project ⇒ [MAPPED + BADIMAGERY rows, VALIDATED rows]. */
     public Map<Long, int[]> byProject = new TreeMap<>();
+    /** Every project the user has a history row in (comments aside), for the contribution rate per interest. */
+    public java.util.SortedSet<Long> projects = new java.util.TreeSet<>();
+    /** Interests of those projects, most projects first, as of the last recomputation. */
+    public java.util.List<Interest> interests = new java.util.ArrayList<>();
+
+    /** An interest and how many of the user's projects carry it. */
+    public static final class Interest {
+        public long id;
+        public String name;
+        public int projects;
+
+        public Interest() {}
+
+        public Interest(long id, String name, int projects) {
+            this.id = id;
+            this.name = name;
+            this.projects = projects;
+        }
+    }
+
+    /**
+     * Fills {@link #interests} from each project's interest ids and the interests' names (a deleted interest, with
+     * no name, is left out); most projects first, then by id.
+     */
+    public void countInterests(Map<Long, java.util.List<Long>> projectInterests, Map<Long, String> names) {
+        Map<Long, Integer> counts = new TreeMap<>();
+        for (long p : projects) {
+            for (long i : projectInterests.getOrDefault(p, java.util.List.of())) {
+                if (names.containsKey(i)) counts.merge(i, 1, Integer::sum);
+            }
+        }
+        interests = new java.util.ArrayList<>();
+        counts.forEach((id, n) -> interests.add(new Interest(id, names.get(id), n)));
+        interests.sort(java.util.Comparator.comparingInt((Interest i) -> -i.projects).thenComparingLong(i -> i.id));
+    }
 
     public static UserFigures compute(long userId, Collection<UserTaskFacts> tasks) {
         UserFigures out = new UserFigures();
@@ -32,6 +67,7 @@ public final class UserFigures {
         Map<Long, Long> validationPerMinute = new HashMap<>();
         for (UserTaskFacts f : tasks) {
             if (f.gone) continue;
+            if (!f.rows.isEmpty()) out.projects.add(f.p);
             boolean mapped = false;
             boolean validated = false;
             boolean invalidated = false;
