@@ -37,9 +37,14 @@ final class RectClip {
      * when no edge comes within EPS of it, else UNSURE.
      */
     static Where classify(Geometry g, double x0, double y0, double x1, double y1) {
+        return classify(g, x0, y0, x1, y1, EPS);
+    }
+
+    /** As {@link #classify(Geometry, double, double, double, double)} with another margin (coordinates in metres). */
+    static Where classify(Geometry g, double x0, double y0, double x1, double y1, double eps) {
         if (g.getNumPoints() > MAX_POINTS) return Where.UNSURE;
         boolean near = false;
-        Envelope grown = new Envelope(x0 - EPS, x1 + EPS, y0 - EPS, y1 + EPS);
+        Envelope grown = new Envelope(x0 - eps, x1 + eps, y0 - eps, y1 + eps);
         for (int i = 0; i < g.getNumGeometries(); i++) {
             Polygon p = (Polygon) g.getGeometryN(i);
             if (!p.getEnvelopeInternal().intersects(grown)) continue; // counts only for parity, below
@@ -52,8 +57,8 @@ final class RectClip {
                     if (ax > x0 && ax < x1 && ay > y0 && ay < y1) return Where.CROSSING;
                     if (k + 1 == n) break;
                     double bx = cs.getX(k + 1), by = cs.getY(k + 1);
-                    if (!meets(ax, ay, bx, by, x0 - EPS, y0 - EPS, x1 + EPS, y1 + EPS)) continue;
-                    if (meets(ax, ay, bx, by, x0 + EPS, y0 + EPS, x1 - EPS, y1 - EPS)) return Where.CROSSING;
+                    if (!meets(ax, ay, bx, by, x0 - eps, y0 - eps, x1 + eps, y1 + eps)) continue;
+                    if (meets(ax, ay, bx, by, x0 + eps, y0 + eps, x1 - eps, y1 - eps)) return Where.CROSSING;
                     near = true;
                 }
             }
@@ -106,7 +111,12 @@ final class RectClip {
      * rectangle's boundary counter-clockwise from each exit to the next entry.
      */
     static List<Polygon> clip(Geometry g, double x0, double y0, double x1, double y1) {
-        Rect rect = new Rect(x0, y0, x1, y1);
+        return clip(g, x0, y0, x1, y1, EPS);
+    }
+
+    /** As {@link #clip(Geometry, double, double, double, double)} with another margin (coordinates in metres). */
+    static List<Polygon> clip(Geometry g, double x0, double y0, double x1, double y1, double eps) {
+        Rect rect = new Rect(x0, y0, x1, y1, eps);
         List<Polygon> out = new ArrayList<>();
         Envelope box = new Envelope(x0, x1, y0, y1);
         for (int i = 0; i < g.getNumGeometries(); i++) {
@@ -117,7 +127,7 @@ final class RectClip {
         return out;
     }
 
-    private record Rect(double x0, double y0, double x1, double y1) {
+    private record Rect(double x0, double y0, double x1, double y1, double eps) {
         double perimeter() {
             return 2 * (x1 - x0) + 2 * (y1 - y0);
         }
@@ -177,7 +187,63 @@ final class RectClip {
             if (status < 0) return false;
             if (status == 1) (k < 0 ? innerShells : innerHoles).add(pts);
         }
+        return assemble(p, r, chains, innerShells, innerHoles, out);
+    }
+
+    /**
+     * As {@link #clip(Geometry, double, double, double, double, double)} from only the AOI edges near the
+     * rectangle, so a tile costs what its neighbourhood holds, not the whole AOI. {@code aoi} has RFC 7946
+     * orientation (shells counter-clockwise, holes clockwise); {@code near} holds {polygon, ring (-1 for the
+     * shell), edge index} for every edge whose envelope meets the rectangle grown by eps, and for at least one
+     * of them the AOI's boundary crosses the rectangle (otherwise the rectangle is wholly inside or outside and
+     * needs no clip). Each run of consecutive near edges starts and ends outside the grown rectangle, so it is
+     * cut into chains as the whole ring would be.
+     */
+    static List<Polygon> clipNear(Geometry aoi, List<int[]> near, double x0, double y0, double x1, double y1, double eps) {
+        Rect r = new Rect(x0, y0, x1, y1, eps);
+        List<int[]> edges = new ArrayList<>(near);
+        edges.sort((a, b) -> a[0] != b[0] ? Integer.compare(a[0], b[0]) : a[1] != b[1] ? Integer.compare(a[1], b[1]) : Integer.compare(a[2], b[2]));
+        List<Polygon> out = new ArrayList<>();
+        int i = 0;
+        while (i < edges.size()) {
+            int poly = edges.get(i)[0];
+            Polygon p = (Polygon) aoi.getGeometryN(poly);
+            List<Chain> chains = new ArrayList<>();
+            List<Coordinate[]> innerShells = new ArrayList<>(), innerHoles = new ArrayList<>();
+            while (i < edges.size() && edges.get(i)[0] == poly) {
+                int ringNo = edges.get(i)[1];
+                Coordinate[] pts = (ringNo < 0 ? p.getExteriorRing() : p.getInteriorRingN(ringNo)).getCoordinates();
+                int n = pts.length - 1;
+                java.util.BitSet ks = new java.util.BitSet(n);
+                while (i < edges.size() && edges.get(i)[0] == poly && edges.get(i)[1] == ringNo) ks.set(edges.get(i++)[2]);
+                if (ks.cardinality() == n) {
+                    int status = chains(pts, r, chains);
+                    if (status < 0) return null;
+                    if (status == 1) (ringNo < 0 ? innerShells : innerHoles).add(pts);
+                    continue;
+                }
+                for (int k = ks.nextSetBit(0); k >= 0; k = ks.nextSetBit(k + 1)) {
+                    if (ks.get((k + n - 1) % n)) continue; // not the start of a run
+                    int len = 1;
+                    while (ks.get((k + len) % n)) len++;
+                    if (walk(pts, k, len, n, r, chains) < 0) return null;
+                }
+            }
+            if (chains.isEmpty() && innerShells.isEmpty() && innerHoles.isEmpty()) continue; // edges near, none inside
+            if (!assemble(p, r, chains, innerShells, innerHoles, out)) return null;
+        }
+        return out;
+    }
+
+    /** Joins a polygon's chains along the rectangle's boundary into rings, adds the rings wholly inside it. */
+    private static boolean assemble(Polygon p, Rect r, List<Chain> chains, List<Coordinate[]> innerShells,
+                                    List<Coordinate[]> innerHoles, List<Polygon> out) {
         double per = r.perimeter();
+        // entries and exits by position along the boundary: joining is n log n however many chains a tile cuts
+        java.util.TreeMap<Double, Chain> ins = new java.util.TreeMap<>(), outs = new java.util.TreeMap<>();
+        for (Chain c : chains) {
+            if (ins.put(c.in, c) != null || outs.put(c.out, c) != null) return false; // two at one point: not clean
+        }
         List<LinearRing> shells = new ArrayList<>();
         for (Chain c : chains) {
             if (c.used) continue;
@@ -187,20 +253,14 @@ final class RectClip {
             while (true) {
                 cur.used = true;
                 ring.addAll(cur.pts);
-                Chain next = null;
-                double best = Double.MAX_VALUE;
-                for (Chain d : chains) {
-                    double dist = ccw(cur.out, d.in, per);
-                    if (dist < best) {
-                        best = dist;
-                        next = d;
-                    }
-                }
+                var in = ins.ceilingEntry(cur.out);
+                Chain next = (in != null ? in : ins.firstEntry()).getValue();
+                double best = ccw(cur.out, next.in, per);
                 // Walking on from an exit must meet an entry before any other exit; else the input is not clean.
-                for (Chain d : chains) {
-                    if (d != cur && ccw(cur.out, d.out, per) < best) return false;
-                }
-                if (next == null || best < EPS) return false;
+                var after = outs.higherEntry(cur.out);
+                Chain otherExit = (after != null ? after : outs.firstEntry()).getValue();
+                if (otherExit != cur && ccw(cur.out, otherExit.out, per) < best) return false;
+                if (best < r.eps) return false;
                 addCorners(r, cur.out, cur.out + best, per, ring);
                 if (next == c) break;
                 if (next.used || ++guard > chains.size()) return false;
@@ -265,10 +325,21 @@ final class RectClip {
             if (s == 0 && start < 0) start = i;
         }
         if (start < 0) return 1;
+        return walk(pts, start, n, n, r, chains);
+    }
+
+    /**
+     * Cuts the {@code count} edges of a ring of {@code n} edges from index {@code start} (a point outside the
+     * rectangle by more than EPS, as is the point after the last edge) into chains. 0, or -1 when anything is
+     * within EPS of the sides.
+     */
+    private static int walk(Coordinate[] pts, int start, int count, int n, Rect r, List<Chain> chains) {
         Chain cur = null;
-        for (int j = 0; j < n; j++) {
+        for (int j = 0; j < count; j++) {
             Coordinate a = pts[(start + j) % n], b = pts[(start + j + 1) % n];
-            boolean aIn = side(a, r) == 1, bIn = side(b, r) == 1;
+            int sa = side(a, r), sb = side(b, r);
+            if (sa < 0 || sb < 0) return -1;
+            boolean aIn = sa == 1, bIn = sb == 1;
             if (aIn && bIn) {
                 cur.pts.add(b);
                 continue;
@@ -299,7 +370,7 @@ final class RectClip {
                 c.in = r.along(s);
                 c.out = r.along(e);
                 chains.add(c);
-            } else if (RectClip.meets(a.x, a.y, b.x, b.y, r.x0 - EPS, r.y0 - EPS, r.x1 + EPS, r.y1 + EPS)) {
+            } else if (RectClip.meets(a.x, a.y, b.x, b.y, r.x0 - r.eps, r.y0 - r.eps, r.x1 + r.eps, r.y1 + r.eps)) {
                 return -1; // grazes a side or a corner
             }
         }
@@ -308,26 +379,26 @@ final class RectClip {
 
     /** 1 strictly inside (by more than EPS), 0 strictly outside (by more than EPS), -1 within EPS of a side. */
     private static int side(Coordinate c, Rect r) {
-        if (c.x > r.x0 + EPS && c.x < r.x1 - EPS && c.y > r.y0 + EPS && c.y < r.y1 - EPS) return 1;
-        if (c.x < r.x0 - EPS || c.x > r.x1 + EPS || c.y < r.y0 - EPS || c.y > r.y1 + EPS) return 0;
+        if (c.x > r.x0 + r.eps && c.x < r.x1 - r.eps && c.y > r.y0 + r.eps && c.y < r.y1 - r.eps) return 1;
+        if (c.x < r.x0 - r.eps || c.x > r.x1 + r.eps || c.y < r.y0 - r.eps || c.y > r.y1 + r.eps) return 0;
         return -1;
     }
 
     /**
      * The point at parameter t of a–b, snapped onto the side it crosses (that coordinate exact), or null when
-     * the crossing is within EPS of a corner.
+     * the crossing is within r.eps of a corner.
      */
     private static Coordinate onBoundary(Coordinate a, Coordinate b, double t, Rect r) {
         double x = a.x + t * (b.x - a.x), y = a.y + t * (b.y - a.y);
         double dx0 = Math.abs(x - r.x0), dx1 = Math.abs(x - r.x1), dy0 = Math.abs(y - r.y0), dy1 = Math.abs(y - r.y1);
         double dx = Math.min(dx0, dx1), dy = Math.min(dy0, dy1);
-        if (dx < EPS && dy < EPS) return null;
+        if (dx < r.eps && dy < r.eps) return null;
         if (dx <= dy) {
             x = dx0 <= dx1 ? r.x0 : r.x1;
-            if (y <= r.y0 + EPS || y >= r.y1 - EPS) return null;
+            if (y <= r.y0 + r.eps || y >= r.y1 - r.eps) return null;
         } else {
             y = dy0 <= dy1 ? r.y0 : r.y1;
-            if (x <= r.x0 + EPS || x >= r.x1 - EPS) return null;
+            if (x <= r.x0 + r.eps || x >= r.x1 - r.eps) return null;
         }
         return new Coordinate(x, y);
     }

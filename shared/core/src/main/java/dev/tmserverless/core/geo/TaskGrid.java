@@ -289,16 +289,25 @@ public final class TaskGrid {
             List<Polygon> fast = RectClip.clip(piece.geometry(), colWest, lat(y), colEast, lat(y + 1));
             if (fast != null && !fast.isEmpty()) clipped = Geo.FACTORY.createMultiPolygon(fast.toArray(new Polygon[0]));
             if (clipped == null) {
-                try {
-                    clipped = Geo.rfc7946(Geo.polygonal(OverlayNGRobust.overlay(piece.geometry(), tile, OverlayNG.INTERSECTION)));
-                } catch (TopologyException e) {
-                    clipped = Geo.FACTORY.createMultiPolygon();
-                }
+                // Against the AOI itself, not the cut: a cut's collapsed edges along its box (a ring leaving and
+                // re-entering one side) are not valid input, and OverlayNG then throws or, worse, answers wrongly.
+                // OverlayNG clips the AOI to the tile's envelope itself.
+                clipped = overlay(exact.polygonsNear(tile), tile);
             }
+            if (clipped == null) clipped = Geo.FACTORY.createMultiPolygon();
             // A numerically collapsed sliver keeps its square, so counts and resumes stay consistent.
             sink.accept(clipped.isEmpty()
                     ? new TaskShape(colX, y, zoom, true, square, null)
                     : new TaskShape(colX, y, zoom, false, clipped, null));
+        }
+    }
+
+    /** The polygonal part of g ∩ tile in RFC 7946 orientation, or null when OverlayNG cannot compute it. */
+    private static MultiPolygon overlay(Geometry g, Polygon tile) {
+        try {
+            return Geo.rfc7946(Geo.polygonal(OverlayNGRobust.overlay(g, tile, OverlayNG.INTERSECTION)));
+        } catch (TopologyException e) {
+            return null;
         }
     }
 
@@ -335,6 +344,14 @@ public final class TaskGrid {
         @SuppressWarnings("unchecked")
         private List<Integer> near(Polygon rect) {
             return parts.length == 1 ? List.of(0) : index.query(rect.getEnvelopeInternal());
+        }
+
+        /** The AOI's polygons whose envelopes reach the rectangle, as one MultiPolygon (valid: parts of a valid one). */
+        MultiPolygon polygonsNear(Polygon rect) {
+            List<Integer> ids = near(rect);
+            Polygon[] ps = new Polygon[ids.size()];
+            for (int k = 0; k < ps.length; k++) ps[k] = parts[ids.get(k)];
+            return Geo.FACTORY.createMultiPolygon(ps);
         }
 
         boolean intersects(Polygon rect) {

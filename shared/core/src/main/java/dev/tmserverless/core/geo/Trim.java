@@ -8,7 +8,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
+import org.locationtech.jts.algorithm.locate.IndexedPointInAreaLocator;
+import org.locationtech.jts.geom.Coordinate;
+import org.locationtech.jts.geom.CoordinateSequence;
+import org.locationtech.jts.geom.CoordinateSequenceFilter;
 import org.locationtech.jts.geom.Envelope;
+import org.locationtech.jts.geom.Location;
+import org.locationtech.jts.geom.Polygon;
 import org.locationtech.jts.geom.Geometry;
 import org.locationtech.jts.index.strtree.STRtree;
 import org.locationtech.jts.geom.MultiPolygon;
@@ -71,53 +77,82 @@ public final class Trim {
                     "The Area of Interest has about %d vertices; at most %d are trimmed against", aoiVertices, budget.maxAoiVertices()),
                     java.util.Map.of("maxAoiVertices", budget.maxAoiVertices()));
         }
-        MultiPolygon aoi = Aoi.normalise(roundFeatures(areaOfInterest), true, false);
+        // RFC 7946 orientation (shells counter-clockwise) is what the rectangle clipper expects
+        MultiPolygon aoi = Geo.rfc7946(Aoi.normalise(roundFeatures(areaOfInterest), true, false));
         if (features == null || !features.isArray()) {
             throw new ApiException(ErrorCode.INVALID_DATA, "grid must be a FeatureCollection with a features array");
         }
         long outputVertices = 0;
         PreparedGeometry prepared = PreparedGeometryFactory.prepare(aoi);
+        IndexedPointInAreaLocator locator = new IndexedPointInAreaLocator(aoi);
         STRtree aoiEdges = edges(aoi);
+        double eps = margin(aoi.getEnvelopeInternal());
         List<JsonNode> kept = new ArrayList<>();
         for (int i = 0; i < features.size(); i++) {
             JsonNode f = features.get(i);
             if (f == null || !f.isObject() || !f.path("geometry").isObject()) {
                 throw new ApiException(ErrorCode.INVALID_DATA, "grid feature " + i + " has no geometry");
             }
-            ObjectNode feature = roundFeature(f);
             if (System.nanoTime() - started > budget.maxTime().toNanos()) {
                 throw new ApiException(ErrorCode.TRIM_TOO_COMPLEX, "Trimming took longer than " + budget.maxTime().toSeconds()
                         + " s; stopped at grid feature " + i, java.util.Map.of("feature", i));
             }
-            Geometry tile = GeoJson.read(feature.get("geometry"), ErrorCode.INVALID_DATA, "grid feature " + i);
+            // rounded as read; the rounded JSON copy is made only for the features kept
+            Geometry tile;
+            try {
+                tile = GeoJson.read(f.get("geometry"), ErrorCode.INVALID_DATA, "grid feature " + i);
+                tile.apply(ROUND);
+            } catch (ApiException e) {
+                // a ring that closes only once rounded, say: read what the rounding gives, as the reference does
+                tile = GeoJson.read(roundFeature(f).get("geometry"), ErrorCode.INVALID_DATA, "grid feature " + i);
+            }
             if (tile.getNumPoints() > budget.maxFeatureVertices()) {
                 throw new ApiException(ErrorCode.GRID_TOO_LARGE, String.format(java.util.Locale.ROOT,
                         "grid feature %d has %d vertices; at most %d per feature are trimmed", i, tile.getNumPoints(),
                         budget.maxFeatureVertices()), java.util.Map.of("feature", i, "maxFeatureVertices", budget.maxFeatureVertices()));
             }
+            Envelope env = tile.getEnvelopeInternal();
+            Envelope grown = new Envelope(env);
+            grown.expandBy(eps);
+            @SuppressWarnings("unchecked")
+            List<int[]> near = aoiEdges.query(grown);
+            // one overlay cannot be interrupted: its pieces are bounded by AOI edges near the feature × its edges
+            long pairWork = (long) near.size() * tile.getNumPoints();
+            if (pairWork > budget.maxPairWork()) {
+                throw new ApiException(ErrorCode.GRID_TOO_LARGE, String.format(java.util.Locale.ROOT,
+                        "grid feature %d and the Area of Interest are too detailed where they meet (%d edge pairs; at most %d)",
+                        i, pairWork, budget.maxPairWork()), java.util.Map.of("feature", i, "maxPairWork", budget.maxPairWork()));
+            }
+            if (isRectangle(tile)) {
+                // a tile: decided from the AOI edges near it, clipped by the rectangle clipper (docs/geometry.md "Trim")
+                RectClip.Where where = classify(aoi, near, env, eps, locator);
+                if (where == RectClip.Where.OUTSIDE) continue;
+                if (where == RectClip.Where.INSIDE || (where == RectClip.Where.CROSSING && !clipToAoi)) {
+                    outputVertices = addOutput(outputVertices, tile.getNumPoints(), budget, i);
+                    kept.add(roundFeature(f));
+                    continue;
+                }
+                if (where == RectClip.Where.CROSSING) {
+                    List<Polygon> parts = RectClip.clipNear(aoi, near, env.getMinX(), env.getMinY(), env.getMaxX(), env.getMaxY(), eps);
+                    if (parts != null && !parts.isEmpty()) {
+                        MultiPolygon inter = Geo.FACTORY.createMultiPolygon(parts.toArray(new Polygon[0]));
+                        outputVertices = addOutput(outputVertices, inter.getNumPoints(), budget, i);
+                        kept.add(clipped(roundFeature(f), inter));
+                        continue;
+                    }
+                }
+                // UNSURE, or a clip too close to the tile's sides to trust: the exact predicates and overlay below
+            }
             try {
                 if (prepared.contains(tile)) {
                     outputVertices = addOutput(outputVertices, tile.getNumPoints(), budget, i);
-                    kept.add(feature);
+                    kept.add(roundFeature(f));
                     continue;
-                }
-                // one overlay cannot be interrupted: its pieces are bounded by AOI edges near the feature × its edges
-                long pairWork = (long) aoiEdges.query(tile.getEnvelopeInternal()).size() * tile.getNumPoints();
-                if (pairWork > budget.maxPairWork()) {
-                    throw new ApiException(ErrorCode.GRID_TOO_LARGE, String.format(java.util.Locale.ROOT,
-                            "grid feature %d and the Area of Interest are too detailed where they meet (%d edge pairs; at most %d)",
-                            i, pairWork, budget.maxPairWork()), java.util.Map.of("feature", i, "maxPairWork", budget.maxPairWork()));
                 }
                 MultiPolygon inter = Geo.polygonal(OverlayNGRobust.overlay(aoi, tile, OverlayNG.INTERSECTION));
                 if (inter.isEmpty()) continue;
                 outputVertices = addOutput(outputVertices, clipToAoi ? inter.getNumPoints() : tile.getNumPoints(), budget, i);
-                if (clipToAoi) {
-                    feature.set("geometry", GeoJson.write(Geo.rfc7946(inter)));
-                    JsonNode props = feature.get("properties");
-                    ObjectNode p = props != null && props.isObject() ? (ObjectNode) props : feature.putObject("properties");
-                    p.put("isSquare", false);
-                }
-                kept.add(feature);
+                kept.add(clipToAoi ? clipped(roundFeature(f), inter) : roundFeature(f));
             } catch (TopologyException | IllegalArgumentException e) {
                 // JTS refuses invalid topology, and mixed-dimension input (a collection of a polygon and a point)
                 throw new ApiException(ErrorCode.INVALID_DATA, "grid feature " + i + " has an invalid geometry: " + e.getMessage());
@@ -126,14 +161,79 @@ public final class Trim {
         return GeoJson.featureCollection(kept);
     }
 
-    /** The AOI's edges in a spatial index, to count those near a grid feature. */
+    /** Rounds a geometry's coordinates as {@link #roundFeature} rounds its JSON (integers stay as they are). */
+    private static final CoordinateSequenceFilter ROUND = new CoordinateSequenceFilter() {
+        @Override
+        public void filter(CoordinateSequence seq, int i) {
+            seq.setOrdinate(i, 0, Geo.round(seq.getX(i), INPUT_DECIMALS));
+            seq.setOrdinate(i, 1, Geo.round(seq.getY(i), INPUT_DECIMALS));
+        }
+
+        @Override
+        public boolean isDone() {
+            return false;
+        }
+
+        @Override
+        public boolean isGeometryChanged() {
+            return true;
+        }
+    };
+
+    /** The feature with {@code inter} as its geometry and {@code isSquare: false}. */
+    private static ObjectNode clipped(ObjectNode feature, MultiPolygon inter) {
+        feature.set("geometry", GeoJson.write(Geo.rfc7946(inter)));
+        JsonNode props = feature.get("properties");
+        ObjectNode p = props != null && props.isObject() ? (ObjectNode) props : feature.putObject("properties");
+        p.put("isSquare", false);
+        return feature;
+    }
+
+    /**
+     * The distance within which the AOI's boundary makes a fast answer unsure: {@link RectClip#EPS} for degrees,
+     * scaled with the coordinates' magnitude for other units (EPSG:3857 metres: about 0.1 mm), so it stays
+     * four orders of magnitude above their rounding.
+     */
+    static double margin(Envelope aoi) {
+        double m = Math.max(Math.max(Math.abs(aoi.getMinX()), Math.abs(aoi.getMaxX())), Math.max(Math.abs(aoi.getMinY()), Math.abs(aoi.getMaxY())));
+        return RectClip.EPS * Math.max(1, m / 180);
+    }
+
+    /** A Polygon, or a MultiPolygon of one, that is an axis-aligned rectangle of 5 positions (a tile). */
+    static boolean isRectangle(Geometry g) {
+        if (g instanceof MultiPolygon mp && mp.getNumGeometries() == 1) g = mp.getGeometryN(0);
+        return g instanceof Polygon p && p.isRectangle() && p.getEnvelopeInternal().getWidth() > 0 && p.getEnvelopeInternal().getHeight() > 0;
+    }
+
+    /**
+     * Where the rectangle {@code r} lies relative to the AOI, from the AOI edges {@code near} it (all those within
+     * {@code eps}): CROSSING when one passes through the rectangle shrunk by eps, INSIDE/OUTSIDE by its centre when
+     * none comes within eps, else UNSURE.
+     */
+    static RectClip.Where classify(MultiPolygon aoi, List<int[]> near, Envelope r, double eps, IndexedPointInAreaLocator locator) {
+        double x0 = r.getMinX(), y0 = r.getMinY(), x1 = r.getMaxX(), y1 = r.getMaxY();
+        boolean close = false;
+        for (int[] e : near) {
+            Polygon p = (Polygon) aoi.getGeometryN(e[0]);
+            CoordinateSequence cs = (e[1] < 0 ? p.getExteriorRing() : p.getInteriorRingN(e[1])).getCoordinateSequence();
+            double ax = cs.getX(e[2]), ay = cs.getY(e[2]), bx = cs.getX(e[2] + 1), by = cs.getY(e[2] + 1);
+            if (!RectClip.meets(ax, ay, bx, by, x0 - eps, y0 - eps, x1 + eps, y1 + eps)) continue;
+            if (RectClip.meets(ax, ay, bx, by, x0 + eps, y0 + eps, x1 - eps, y1 - eps)) return RectClip.Where.CROSSING;
+            close = true;
+        }
+        if (close) return RectClip.Where.UNSURE;
+        int loc = locator.locate(new Coordinate((x0 + x1) / 2, (y0 + y1) / 2));
+        return loc == Location.INTERIOR ? RectClip.Where.INSIDE : loc == Location.EXTERIOR ? RectClip.Where.OUTSIDE : RectClip.Where.UNSURE;
+    }
+
+    /** The AOI's edges in a spatial index as {polygon, ring (-1 for the shell), edge index}. */
     private static STRtree edges(MultiPolygon aoi) {
         STRtree t = new STRtree();
         for (int i = 0; i < aoi.getNumGeometries(); i++) {
             var p = (org.locationtech.jts.geom.Polygon) aoi.getGeometryN(i);
             for (int r = -1; r < p.getNumInteriorRing(); r++) {
                 var cs = (r < 0 ? p.getExteriorRing() : p.getInteriorRingN(r)).getCoordinates();
-                for (int k = 0; k + 1 < cs.length; k++) t.insert(new Envelope(cs[k], cs[k + 1]), Boolean.TRUE);
+                for (int k = 0; k + 1 < cs.length; k++) t.insert(new Envelope(cs[k], cs[k + 1]), new int[] {i, r, k});
             }
         }
         return t;

@@ -92,6 +92,47 @@ public final class GridBench {
         return new double[] {counter.tasks, Math.max(0, maxLive[0]), peak / 1048576.0};
     }
 
+    /** Best time in ms over repeated runs (at least {@code min}, about {@code budgetMs} in all). */
+    static double bestMs(Runnable r, int min, long budgetMs) {
+        double best = Double.MAX_VALUE;
+        long start = System.nanoTime();
+        for (int rep = 0; rep < 200 && (rep < min || System.nanoTime() - start < budgetMs * 1_000_000L); rep++) {
+            long t0 = System.nanoTime();
+            r.run();
+            best = Math.min(best, (System.nanoTime() - t0) / 1e6);
+        }
+        return best;
+    }
+
+    /**
+     * Intersecting-tiles with clipping over the browser's grid of the AOI's bbox, side by side: Trim, the same
+     * algorithm with a general JTS overlay per tile (contains on a prepared AOI, then OverlayNG intersection).
+     * The reference's algorithm taken literally on JTS (unprepared contains per tile) is far slower still, too
+     * slow to repeat here (docs/geometry.md).
+     */
+    static void trim(MultiPolygon aoi, int zoom) {
+        var aoiFc = Fixtures.fc(aoi);
+        var grid = TrimBaseline.browserGrid(aoi, zoom);
+        var fast = Trim.intersectingTiles(aoiFc, grid, true);
+        var overlay = TrimBaseline.intersectingTiles(aoiFc, grid, true, true);
+        long clipped = 0;
+        for (var f : fast.get("features")) if (!f.path("properties").path("isSquare").asBoolean()) clipped++;
+        if (fast.get("features").size() != overlay.get("features").size()) {
+            throw new IllegalStateException("Trim kept " + fast.get("features").size() + " tiles, the overlay " + overlay.get("features").size());
+        }
+        for (int i = 0; i < 3; i++) {
+            Trim.intersectingTiles(aoiFc, grid, true);
+            TrimBaseline.intersectingTiles(aoiFc, grid, true, true);
+        }
+        double tFast = bestMs(() -> Trim.intersectingTiles(aoiFc, grid, true), 5, 2000);
+        double tOverlay = bestMs(() -> TrimBaseline.intersectingTiles(aoiFc, grid, true, true), 5, 4000);
+        System.out.println();
+        System.out.printf(Locale.ROOT, "intersecting-tiles, clipToAoi, coastline (%d vertices) z%d: %d grid tiles -> %d kept, %d clipped%n",
+                aoi.getNumPoints(), zoom, grid.get("features").size(), fast.get("features").size(), clipped);
+        System.out.printf(Locale.ROOT, "  Trim (rectangle clipping)                   %8.1f ms%n", tFast);
+        System.out.printf(Locale.ROOT, "  per-tile JTS overlay, prepared contains     %8.1f ms   ratio %.1fx%n", tOverlay, tOverlay / tFast);
+    }
+
     public static void main(String[] args) {
         Map<String, MultiPolygon> aois = new LinkedHashMap<>();
         aois.put("box", Shapes.box(LON, LAT, AREA_KM2));
@@ -106,6 +147,11 @@ public final class GridBench {
             for (int i = 0; i < a.getNumGeometries(); i++) holes += ((org.locationtech.jts.geom.Polygon) a.getGeometryN(i)).getNumInteriorRing();
             System.out.printf(Locale.ROOT, "%-10s %6d vertices, %2d parts, %2d holes, %7.1f km² geodesic%n", e.getKey(),
                     a.getNumPoints(), a.getNumGeometries(), holes, Aoi.geodesicAreaKm2(a));
+        }
+
+        if (args.length > 0 && args[0].equals("trim")) {
+            trim(aois.get("coastline"), 15);
+            return;
         }
 
         // Warm the JIT on every case first, so the first case measured is not the slowest.
@@ -163,6 +209,8 @@ public final class GridBench {
             }
             System.out.printf(Locale.ROOT, "generate + clip + GeoJSON bytes, %-10s z18: %.0f ms (%.1f MB)%n", k, best, bytes[0] / 1e6);
         }
+
+        trim(aois.get("coastline"), 15);
 
         System.out.println();
         System.out.println("memory while streaming (max live heap above baseline, GC every 10,000 tasks; heap pools' peak incl. garbage)");

@@ -180,4 +180,36 @@ class TaskGridTest {
         double sum = grid(aoi, 14, true).stream().mapToDouble(t -> t.geometry().getArea()).sum();
         assertThat(sum).isCloseTo(aoi.getArea(), within(aoi.getArea() * 1e-9));
     }
+
+    /**
+     * AOIs of tile-aligned blocks reaching longitude 180 (the east edge of the last column) plus a star, as the
+     * grid property generated them: each task must be AOI ∩ its tile, and the range ends at the world's edge.
+     * Before, tiles whose clip fell back to an overlay of the AOI's cut (whose rings run back and forth along the
+     * cut's box) came out wrong: a whole square for a sliver, or a fraction of the part inside.
+     */
+    @Test
+    void aoisReachingTheAntimeridianGetEveryTaskRight() throws Exception {
+        List<String> wkts;
+        try (var in = TaskGridTest.class.getResourceAsStream("/geo/antimeridian-blocks.wkt")) {
+            wkts = new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().filter(l -> !l.isBlank()).toList();
+        }
+        assertThat(wkts).hasSize(2);
+        for (String w : wkts) {
+            MultiPolygon aoi = Geo.polygonal(wkt(w));
+            assertThat(aoi.getEnvelopeInternal().getMaxX()).isEqualTo(TileMath.edgeLon(32, 5));
+            TaskGrid.Range r = TaskGrid.range(aoi, 5);
+            assertThat(r.maxX()).as("range ends at the world's last column").isEqualTo(32);
+            List<TaskShape> tasks = new ArrayList<>();
+            TaskGrid.generate(aoi, 5, true, 0, tasks::add);
+            double sum = 0;
+            for (TaskShape t : tasks) {
+                double want = org.locationtech.jts.operation.overlayng.OverlayNGRobust.overlay(aoi, TileMath.square(t.x(), t.y(), 5),
+                        org.locationtech.jts.operation.overlayng.OverlayNG.INTERSECTION).getArea();
+                assertThat(t.geometry().getArea()).as("task %d/%d", t.x(), t.y()).isCloseTo(want, within(1e-9 * want));
+                sum += t.geometry().getArea();
+            }
+            assertThat(sum).isCloseTo(aoi.getArea(), within(1e-9 * aoi.getArea()));
+            assertThat(tasks).anyMatch(t -> t.x() == 31);
+        }
+    }
 }
