@@ -137,10 +137,10 @@ public class ProjectsFunction extends ApiFunction {
                 .on(Routes.ADD_FAVOURITE, this::addFavourite)
                 .on(Routes.REMOVE_FAVOURITE, this::removeFavourite)
                 // a project's figures are shown to whoever sees the project (docs/permissions.md "Statistics")
-                .on(Routes.PROJECT_STATISTICS, req -> Response.ok(statistics.project(visibleProject(req))))
-                .on(Routes.PROJECT_USER_STATISTICS, req -> Response.ok(statistics.projectUser(visibleProject(req),
+                .on(Routes.PROJECT_STATISTICS, req -> whenVisible(req, id -> statistics.project(id)))
+                .on(Routes.PROJECT_USER_STATISTICS, req -> whenVisible(req, id -> statistics.projectUser(id,
                         req.pathParams().get("username"))))
-                .on(Routes.PROJECT_CONTRIBUTIONS_BY_DAY, req -> Response.ok(statistics.projectDays(visibleProject(req))));
+                .on(Routes.PROJECT_CONTRIBUTIONS_BY_DAY, req -> whenVisible(req, id -> statistics.projectDays(id)));
     }
 
     Response create(Request req) {
@@ -472,10 +472,10 @@ public class ProjectsFunction extends ApiFunction {
     }
 
     /** The project's id once the caller may see it (403 PrivateProject / ProjectNotFetched, 404 as the project reads). */
-    private long visibleProject(Request req) {
+    /** A read of the project's aggregates, answered when the caller may see the project. */
+    private Response whenVisible(Request req, java.util.function.LongFunction<Object> read) {
         long id = projectId(req);
-        access.visible(id, req.caller().optional().orElse(null));
-        return id;
+        return Response.ok(access.whenVisible(id, req.caller().optional().orElse(null), () -> read.apply(id)));
     }
 
     /** GET who contributed to the project and which tasks they mapped, validated or marked as bad imagery. */

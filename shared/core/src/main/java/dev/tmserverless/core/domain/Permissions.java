@@ -194,6 +194,11 @@ public final class Permissions {
         checkVisible(u, p, pm, Membership.NONE);
     }
 
+    /** A project everybody may see, signed in or not: neither private nor a draft ({@link #checkVisible} passes). */
+    public static boolean visibleToAll(Project p) {
+        return !p.isPrivate() && p.status() != ProjectStatus.DRAFT;
+    }
+
     /** As above; active members of a team with a mapping role on the project also see a private project. */
     public static void checkVisible(User u, Project p, boolean pm, Membership m) {
         if (pm) return;
