@@ -43,11 +43,16 @@ const EXPECTED = [
 const expected = (a) => EXPECTED.find((e) => e.re.test(`${a.method} ${a.path} ${a.status}`));
 
 // The home page's figures come from ohsome's statistics API, an outside service the frontend calls itself
-// (buildings, roads, edits): this machine may be offline, so the browser gets a stand-in answer of ohsome's
-// shape. Every other outside request goes out (or fails) as it is.
+// (buildings, roads, edits), and the profile page asks it when its figures were last updated (metadata; the
+// frontend shows its error screen when that call fails): this machine may be offline, so the browser gets
+// stand-in answers of ohsome's shape. Every other outside request goes out (or fails) as it is.
 const OHSOME = /^https:\/\/stats\.now\.ohsome\.org\/api\/stats\b/;
 const OHSOME_ANSWER = JSON.stringify({
   result: { topics: { building: { value: 1200 }, road: { value: 340.5 }, edit: { value: 9800 } } },
+});
+const OHSOME_METADATA = /^https:\/\/stats\.now\.ohsome\.org\/api\/metadata\b/;
+const OHSOME_METADATA_ANSWER = JSON.stringify({
+  result: { max_timestamp: new Date(Date.now() - 3600e3).toISOString(), min_timestamp: '2009-04-21T00:00:00Z' },
 });
 
 fs.mkdirSync(OUT, { recursive: true });
@@ -130,8 +135,9 @@ let current = null; // the journey collecting events
 async function watch(page, who) {
   await page.setRequestInterception(true);
   page.on('request', (req) => {
-    if (OHSOME.test(req.url())) {
-      req.respond({ status: 200, contentType: 'application/json', headers: { 'access-control-allow-origin': '*' }, body: OHSOME_ANSWER });
+    const answer = OHSOME.test(req.url()) ? OHSOME_ANSWER : OHSOME_METADATA.test(req.url()) ? OHSOME_METADATA_ANSWER : null;
+    if (answer) {
+      req.respond({ status: 200, contentType: 'application/json', headers: { 'access-control-allow-origin': '*' }, body: answer });
     } else req.continue();
   });
   page.on('console', (msg) => {
