@@ -136,8 +136,12 @@ async function watch(page, who) {
   await page.setRequestInterception(true);
   page.on('request', (req) => {
     const answer = OHSOME.test(req.url()) ? OHSOME_ANSWER : OHSOME_METADATA.test(req.url()) ? OHSOME_METADATA_ANSWER : null;
-    if (answer) {
-      req.respond({ status: 200, contentType: 'application/json', headers: { 'access-control-allow-origin': '*' }, body: answer });
+    const cors = { 'access-control-allow-origin': '*', 'access-control-allow-headers': 'content-type, authorization',
+      'access-control-allow-methods': 'GET, OPTIONS' };
+    if (answer && req.method() === 'OPTIONS') {
+      req.respond({ status: 204, headers: cors, body: '' }); // the preflight of a call with a Content-Type header
+    } else if (answer) {
+      req.respond({ status: 200, contentType: 'application/json', headers: cors, body: answer });
     } else req.continue();
   });
   page.on('console', (msg) => {
