@@ -12,16 +12,11 @@ import org.slf4j.LoggerFactory;
 
 import java.io.IOException;
 import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 
 /**
  * The MapSwipe backend's GraphQL API ({@code TM_MAPSWIPE_API_URL}, by default MapSwipe's own), asked for a partner's
@@ -71,12 +66,13 @@ public class MapSwipeClient {
     private final URI url;
     private final String origin;
     private final Duration timeout;
-    private volatile HttpClient http;
+    private final OutsideHttp http;
 
     public MapSwipeClient(TmConfig config) {
         this.url = URI.create(config.get("TM_MAPSWIPE_API_URL").filter(s -> !s.isBlank()).orElse(DEFAULT_URL));
         this.origin = url.getScheme() + "://" + url.getRawAuthority();
         this.timeout = Duration.ofMillis(config.get("TM_MAPSWIPE_TIMEOUT_MS").map(Long::parseLong).orElse(15_000L));
+        this.http = new OutsideHttp("MapSwipe", timeout, timeout, ErrorCode.MAPSWIPE_NETWORK_ERROR);
     }
 
     /** The group's members (a page of them) and its totals: MapSwipe's {@code data} object. */
@@ -96,10 +92,10 @@ public class MapSwipeClient {
         payload.set("variables", Json.MAPPER.valueToTree(variables));
         String body = payload.toString();
         Csrf csrf = csrfToken();
-        HttpResponse<String> r = send(graphql(body, csrf));
+        HttpResponse<String> r = http.send(graphql(body, csrf));
         if (r.statusCode() == 403) {
             LOG.info("MapSwipe refused the request (403): refreshing the CSRF cookie and trying once more");
-            r = send(graphql(body, csrfToken()));
+            r = http.send(graphql(body, csrfToken()));
         }
         if (r.statusCode() >= 400) {
             LOG.warn("MapSwipe answered HTTP {}", r.statusCode());
@@ -140,7 +136,7 @@ public class MapSwipeClient {
         for (String path : List.of("/health-check/", "/")) {
             HttpResponse<String> r;
             try {
-                r = send(HttpRequest.newBuilder(URI.create(origin + path)).timeout(timeout).GET().build());
+                r = http.send(HttpRequest.newBuilder(URI.create(origin + path)).timeout(timeout).GET().build());
             } catch (ApiException e) {
                 continue; // as the reference: a failed health check only means no token
             }
@@ -155,37 +151,5 @@ public class MapSwipeClient {
 
     private record Csrf(String name, String value) {
         String cookie() { return name + "=" + value; }
-    }
-
-    private HttpResponse<String> send(HttpRequest request) {
-        CompletableFuture<HttpResponse<String>> call = client().sendAsync(request, HttpResponse.BodyHandlers.ofString());
-        try {
-            return call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            call.cancel(true);
-            LOG.warn("MapSwipe call timed out after {} ms", timeout.toMillis());
-            throw new ApiException(ErrorCode.MAPSWIPE_NETWORK_ERROR);
-        } catch (ExecutionException e) {
-            LOG.warn("MapSwipe call failed: {}", String.valueOf(e.getCause()));
-            throw new ApiException(ErrorCode.MAPSWIPE_NETWORK_ERROR);
-        } catch (InterruptedException e) {
-            call.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new ApiException(ErrorCode.MAPSWIPE_NETWORK_ERROR);
-        }
-    }
-
-    private HttpClient client() {
-        HttpClient c = http;
-        if (c == null) {
-            synchronized (this) {
-                if (http == null) {
-                    http = HttpClient.newBuilder().connectTimeout(timeout).version(HttpClient.Version.HTTP_1_1)
-                            .followRedirects(HttpClient.Redirect.NEVER).build();
-                }
-                c = http;
-            }
-        }
-        return c;
     }
 }

@@ -13,7 +13,6 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -23,10 +22,6 @@ import java.time.LocalDate;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -44,7 +39,7 @@ public class OhsomeClient {
     private final String baseUrl;
     private final Duration connectTimeout;
     private final Duration timeout;
-    private volatile HttpClient http;
+    private final OutsideHttp http;
     private volatile String token;
 
     /** The query as the reference takes it: userId and topics required, dates as YYYY-MM-DD. */
@@ -87,6 +82,7 @@ public class OhsomeClient {
         this.baseUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
         this.connectTimeout = Duration.ofMillis(config.get("TM_OHSOME_CONNECT_TIMEOUT_MS").map(Long::parseLong).orElse(2_000L));
         this.timeout = Duration.ofMillis(config.get("TM_OHSOME_TIMEOUT_MS").map(Long::parseLong).orElse(8_000L));
+        this.http = new OutsideHttp("ohsome", connectTimeout, timeout, ErrorCode.OHSOME_UNAVAILABLE);
     }
 
     /** ohsome's answer for the query, as it came. */
@@ -106,7 +102,7 @@ public class OhsomeClient {
                 .timeout(timeout)
                 .GET()
                 .build();
-        HttpResponse<String> response = send(request);
+        HttpResponse<String> response = http.send(request);
         JsonNode body = parse(response.body());
         int status = response.statusCode();
         if (status == 400 || status == 404 || status == 422) {
@@ -120,38 +116,6 @@ public class OhsomeClient {
             throw new ApiException(ErrorCode.OHSOME_UNAVAILABLE);
         }
         return body;
-    }
-
-    private HttpResponse<String> send(HttpRequest request) {
-        CompletableFuture<HttpResponse<String>> call = client().sendAsync(request, HttpResponse.BodyHandlers.ofString());
-        try {
-            return call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            call.cancel(true);
-            LOG.warn("ohsome call timed out after {} ms", timeout.toMillis());
-            throw new ApiException(ErrorCode.OHSOME_UNAVAILABLE);
-        } catch (ExecutionException e) {
-            LOG.warn("ohsome call failed: {}", String.valueOf(e.getCause()));
-            throw new ApiException(ErrorCode.OHSOME_UNAVAILABLE);
-        } catch (InterruptedException e) {
-            call.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new ApiException(ErrorCode.OHSOME_UNAVAILABLE);
-        }
-    }
-
-    private HttpClient client() {
-        HttpClient c = http;
-        if (c == null) {
-            synchronized (this) {
-                if (http == null) {
-                    http = HttpClient.newBuilder().connectTimeout(connectTimeout).version(HttpClient.Version.HTTP_1_1)
-                            .followRedirects(HttpClient.Redirect.NEVER).build();
-                }
-                c = http;
-            }
-        }
-        return c;
     }
 
     /** TM_OHSOME_STATS_TOKEN where given (local stack, tests), else the Secrets Manager secret TM_OHSOME_STATS_TOKEN_ARN. */
