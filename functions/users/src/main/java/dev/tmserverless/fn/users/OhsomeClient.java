@@ -37,7 +37,6 @@ public class OhsomeClient {
 
     private final TmConfig config;
     private final String baseUrl;
-    private final Duration connectTimeout;
     private final Duration timeout;
     private final OutsideHttp http;
     private volatile String token;
@@ -80,7 +79,7 @@ public class OhsomeClient {
         this.config = config;
         String url = config.get("TM_OHSOME_STATS_API_URL").orElse("https://stats.now.ohsome.org/api");
         this.baseUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-        this.connectTimeout = Duration.ofMillis(config.get("TM_OHSOME_CONNECT_TIMEOUT_MS").map(Long::parseLong).orElse(2_000L));
+        Duration connectTimeout = Duration.ofMillis(config.get("TM_OHSOME_CONNECT_TIMEOUT_MS").map(Long::parseLong).orElse(2_000L));
         this.timeout = Duration.ofMillis(config.get("TM_OHSOME_TIMEOUT_MS").map(Long::parseLong).orElse(8_000L));
         this.http = new OutsideHttp("ohsome", connectTimeout, timeout, ErrorCode.OHSOME_UNAVAILABLE);
     }

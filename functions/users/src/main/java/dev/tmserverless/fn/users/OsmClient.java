@@ -13,17 +13,12 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.stream.Collectors;
 
 /**
@@ -41,17 +36,16 @@ public class OsmClient {
 
     private final TmConfig config;
     private final String baseUrl;
-    private final Duration connectTimeout;
-    private final Duration timeout;
-    private volatile HttpClient http;
+    private final OutsideHttp http;
     private volatile String clientSecret;
 
     public OsmClient(TmConfig config) {
         this.config = config;
         String url = config.osmUrl();
         this.baseUrl = url.endsWith("/") ? url.substring(0, url.length() - 1) : url;
-        this.connectTimeout = Duration.ofMillis(config.get("TM_OSM_CONNECT_TIMEOUT_MS").map(Long::parseLong).orElse(2_000L));
-        this.timeout = Duration.ofMillis(config.get("TM_OSM_TIMEOUT_MS").map(Long::parseLong).orElse(5_000L));
+        Duration connectTimeout = Duration.ofMillis(config.get("TM_OSM_CONNECT_TIMEOUT_MS").map(Long::parseLong).orElse(2_000L));
+        Duration timeout = Duration.ofMillis(config.get("TM_OSM_TIMEOUT_MS").map(Long::parseLong).orElse(5_000L));
+        this.http = new OutsideHttp("OSM", connectTimeout, timeout, ErrorCode.OSM_SERVICE_ERROR);
     }
 
     public String baseUrl() { return baseUrl; }
@@ -73,7 +67,7 @@ public class OsmClient {
                 .header("Accept", "application/json")
                 .POST(HttpRequest.BodyPublishers.ofString(formEncode(form)))
                 .build();
-        HttpResponse<String> response = send(request, ErrorCode.TOKEN_FETCH_ERROR, "token");
+        HttpResponse<String> response = http.send(request, ErrorCode.TOKEN_FETCH_ERROR, "token");
         JsonNode body = parse(response.body());
         if (response.statusCode() == 400 && body != null && "invalid_grant".equals(body.path("error").asText(null))) {
             throw new ApiException(ErrorCode.INVALID_GRANT);
@@ -94,7 +88,7 @@ public class OsmClient {
                 .header("Accept", "application/json")
                 .GET()
                 .build();
-        HttpResponse<String> response = send(request, ErrorCode.OSM_SERVICE_ERROR, "user details");
+        HttpResponse<String> response = http.send(request, ErrorCode.OSM_SERVICE_ERROR, "user details");
         if (response.statusCode() != 200) {
             LOG.warn("OSM user details answered HTTP {}", response.statusCode());
             throw new ApiException(ErrorCode.OSM_SERVICE_ERROR);
@@ -127,7 +121,7 @@ public class OsmClient {
                 .header("Accept", "application/json")
                 .GET()
                 .build();
-        HttpResponse<String> response = send(request, ErrorCode.OSM_BAD_RESPONSE, "user " + osmId);
+        HttpResponse<String> response = http.send(request, ErrorCode.OSM_BAD_RESPONSE, "user " + osmId);
         if (response.statusCode() == 410) throw new ApiException(ErrorCode.OSM_USER_GONE);
         if (response.statusCode() != 200) {
             LOG.warn("OSM user {} answered HTTP {}", osmId, response.statusCode());
@@ -140,42 +134,6 @@ public class OsmClient {
         JsonNode count = user.path("changesets").get("count");
         return new OsmAccount(created != null && created.isTextual() ? created.asText() : null,
                 count != null && count.canConvertToLong() && count.isIntegralNumber() ? count.asLong() : null);
-    }
-
-    /** One exchange with a deadline on the whole of it (headers and body); any transport failure is {@code failure}. */
-    private HttpResponse<String> send(HttpRequest request, ErrorCode failure, String what) {
-        CompletableFuture<HttpResponse<String>> call = client().sendAsync(request, HttpResponse.BodyHandlers.ofString());
-        try {
-            return call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            call.cancel(true);
-            LOG.warn("OSM {} call timed out after {} ms", what, timeout.toMillis());
-            throw new ApiException(failure);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            LOG.warn("OSM {} call failed: {}", what, cause.toString());
-            throw new ApiException(failure);
-        } catch (InterruptedException e) {
-            call.cancel(true);
-            Thread.currentThread().interrupt();
-            throw new ApiException(failure);
-        }
-    }
-
-    private HttpClient client() {
-        HttpClient c = http;
-        if (c == null) {
-            synchronized (this) {
-                if (http == null) {
-                    // Built on first use: routes that never call OSM don't pay for it, and a SnapStart snapshot
-                    // taken before the first login holds no pooled connections.
-                    http = HttpClient.newBuilder().connectTimeout(connectTimeout).version(HttpClient.Version.HTTP_1_1)
-                            .followRedirects(HttpClient.Redirect.NEVER).build();
-                }
-                c = http;
-            }
-        }
-        return c;
     }
 
     /** TM_OSM_CLIENT_SECRET where given (local stack, tests), else the Secrets Manager secret TM_OSM_CLIENT_SECRET_ARN. */

@@ -15,7 +15,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * Calls to one outside HTTP service (ohsome, MapSwipe): one client, built on first use (no connection is opened
+ * Calls to one outside HTTP service (OpenStreetMap, ohsome, MapSwipe): one client, built on first use (no connection is opened
  * at cold start), and every call bounded by a time limit. A call that times out, cannot connect or is
  * interrupted answers the service's error; what the service answered is the caller's to judge.
  */
@@ -37,18 +37,28 @@ final class OutsideHttp {
 
     /** The answer, or {@link ApiException} of the service's error when none came within the time limit. */
     HttpResponse<String> send(HttpRequest request) {
-        CompletableFuture<HttpResponse<String>> call = client().sendAsync(request, HttpResponse.BodyHandlers.ofString());
+        return send(request, failure, "");
+    }
+
+    /**
+     * As {@link #send(HttpRequest)}, with this call's own error ({@code failure}) and name in the log ({@code what},
+     * e.g. "token"): one exchange with a deadline on the whole of it, headers and body.
+     */
+    HttpResponse<String> send(HttpRequest request, ErrorCode failure, String what) {
+        String call = what.isEmpty() ? service : service + " " + what;
+        CompletableFuture<HttpResponse<String>> exchange = client().sendAsync(request, HttpResponse.BodyHandlers.ofString());
         try {
-            return call.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+            return exchange.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
-            call.cancel(true);
-            LOG.warn("{} call timed out after {} ms", service, timeout.toMillis());
+            exchange.cancel(true);
+            LOG.warn("{} call timed out after {} ms", call, timeout.toMillis());
             throw new ApiException(failure);
         } catch (ExecutionException e) {
-            LOG.warn("{} call failed: {}", service, String.valueOf(e.getCause()));
+            Throwable cause = e.getCause() == null ? e : e.getCause();
+            LOG.warn("{} call failed: {}", call, cause.toString());
             throw new ApiException(failure);
         } catch (InterruptedException e) {
-            call.cancel(true);
+            exchange.cancel(true);
             Thread.currentThread().interrupt();
             throw new ApiException(failure);
         }
@@ -59,6 +69,8 @@ final class OutsideHttp {
         if (c == null) {
             synchronized (this) {
                 if (http == null) {
+                    // built on first use: routes that never call the service don't pay for it, and a SnapStart
+                    // snapshot taken before the first call holds no pooled connections
                     http = HttpClient.newBuilder().connectTimeout(connectTimeout).version(HttpClient.Version.HTTP_1_1)
                             .followRedirects(HttpClient.Redirect.NEVER).build();
                 }
