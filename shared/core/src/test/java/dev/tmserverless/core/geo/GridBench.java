@@ -105,30 +105,57 @@ public final class GridBench {
     }
 
     /**
-     * Intersecting-tiles with clipping over the browser's grid of the AOI's bbox, side by side: Trim, the same
-     * algorithm with a general JTS overlay per tile (contains on a prepared AOI, then OverlayNG intersection).
-     * The reference's algorithm taken literally on JTS (unprepared contains per tile) is far slower still, too
-     * slow to repeat here (docs/geometry.md).
+     * Intersecting-tiles with clipping over the browser's grid of the AOI's bbox, side by side, each from the request
+     * body (a JSON string) to the answer's JSON text, as the endpoint does: Trim, and the same algorithm with a
+     * general JTS overlay per tile (contains on a prepared AOI, then OverlayNG intersection) reading and writing
+     * Jackson trees. The reference's algorithm taken literally on JTS (unprepared contains per tile) is far slower
+     * still, too slow to repeat here (docs/geometry.md).
      */
     static void trim(MultiPolygon aoi, int zoom) {
-        var aoiFc = Fixtures.fc(aoi);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
         var grid = TrimBaseline.browserGrid(aoi, zoom);
-        var fast = Trim.intersectingTiles(aoiFc, grid, true);
-        var overlay = TrimBaseline.intersectingTiles(aoiFc, grid, true, true);
+        var request = GeoJson.NODES.objectNode();
+        request.set("areaOfInterest", Fixtures.fc(aoi));
+        request.set("grid", grid);
+        request.put("clipToAoi", true);
+        String body = request.toString();
+        java.util.function.UnaryOperator<String> fast = b -> {
+            try {
+                var r = json.readTree(b);
+                return json.writeValueAsString(Trim.intersectingTiles(r.get("areaOfInterest"), r.get("grid"), r.get("clipToAoi").asBoolean()));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        java.util.function.UnaryOperator<String> overlay = b -> {
+            try {
+                var r = json.readTree(b);
+                return json.writeValueAsString(TrimBaseline.intersectingTiles(r.get("areaOfInterest"), r.get("grid"), r.get("clipToAoi").asBoolean(), true));
+            } catch (java.io.IOException e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        com.fasterxml.jackson.databind.JsonNode fastOut, overlayOut;
+        try {
+            fastOut = json.readTree(fast.apply(body)).get("features");
+            overlayOut = json.readTree(overlay.apply(body)).get("features");
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
         long clipped = 0;
-        for (var f : fast.get("features")) if (!f.path("properties").path("isSquare").asBoolean()) clipped++;
-        if (fast.get("features").size() != overlay.get("features").size()) {
-            throw new IllegalStateException("Trim kept " + fast.get("features").size() + " tiles, the overlay " + overlay.get("features").size());
+        for (var f : fastOut) if (!f.path("properties").path("isSquare").asBoolean()) clipped++;
+        if (fastOut.size() != overlayOut.size()) {
+            throw new IllegalStateException("Trim kept " + fastOut.size() + " tiles, the overlay " + overlayOut.size());
         }
         for (int i = 0; i < 3; i++) {
-            Trim.intersectingTiles(aoiFc, grid, true);
-            TrimBaseline.intersectingTiles(aoiFc, grid, true, true);
+            fast.apply(body);
+            overlay.apply(body);
         }
-        double tFast = bestMs(() -> Trim.intersectingTiles(aoiFc, grid, true), 5, 2000);
-        double tOverlay = bestMs(() -> TrimBaseline.intersectingTiles(aoiFc, grid, true, true), 5, 4000);
+        double tFast = bestMs(() -> fast.apply(body), 5, 2000);
+        double tOverlay = bestMs(() -> overlay.apply(body), 5, 4000);
         System.out.println();
-        System.out.printf(Locale.ROOT, "intersecting-tiles, clipToAoi, coastline (%d vertices) z%d: %d grid tiles -> %d kept, %d clipped%n",
-                aoi.getNumPoints(), zoom, grid.get("features").size(), fast.get("features").size(), clipped);
+        System.out.printf(Locale.ROOT, "intersecting-tiles, clipToAoi, coastline (%d vertices) z%d: %d grid tiles -> %d kept, %d clipped;"
+                + " request body %.2f MB%n", aoi.getNumPoints(), zoom, grid.get("features").size(), fastOut.size(), clipped, body.length() / 1e6);
         System.out.printf(Locale.ROOT, "  Trim (rectangle clipping)                   %8.1f ms%n", tFast);
         System.out.printf(Locale.ROOT, "  per-tile JTS overlay, prepared contains     %8.1f ms   ratio %.1fx%n", tOverlay, tOverlay / tFast);
     }
