@@ -258,17 +258,17 @@ public class TasksFunction extends ApiFunction {
         dev.tmserverless.core.domain.Permissions.checkCanManage(view.pm());
         JsonNode b;
         try {
-            b = req.json();
-        } catch (ApiException e) {
+            b = dev.tmserverless.core.geo.Trim.readRequest(req.body() == null ? "" : req.body());
+        } catch (java.io.IOException e) {
             b = null;
         }
         if (b == null || !b.isObject() || !b.path("areaOfInterest").isObject() || !b.path("grid").isObject()
                 || (b.has("clipToAoi") && !b.get("clipToAoi").isBoolean())) {
             throw new ApiException(ErrorCode.INVALID_DATA, "Unable to fetch tiles interesecting AOI");
         }
-        return Response.ok(dev.tmserverless.core.geo.Trim.intersectingTiles(b.get("areaOfInterest"), b.get("grid"),
+        return Response.text(dev.tmserverless.core.geo.Trim.intersectingTilesJson(b.get("areaOfInterest"), b.get("grid"),
                 b.path("clipToAoi").asBoolean(true),
-                dev.tmserverless.core.geo.Trim.Budget.DEFAULT.withMaxFeatures(config.aoiLimits().maxTasks())));
+                dev.tmserverless.core.geo.Trim.Budget.DEFAULT.withMaxFeatures(config.aoiLimits().maxTasks())), "application/json");
     }
 
     private Response tasks(List<TaskService.Outcome> outcomes, Request req) {

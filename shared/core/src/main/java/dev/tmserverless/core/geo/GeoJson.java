@@ -175,6 +175,36 @@ public final class GeoJson {
         return o;
     }
 
+    /** Writes a MultiPolygon as {@link #write(Geometry)} does, straight to a generator (no tree). */
+    static void write(MultiPolygon mp, com.fasterxml.jackson.core.JsonGenerator out) throws java.io.IOException {
+        out.writeStartObject();
+        out.writeStringField("type", "MultiPolygon");
+        out.writeArrayFieldStart("coordinates");
+        for (int i = 0; i < mp.getNumGeometries(); i++) {
+            Polygon p = (Polygon) mp.getGeometryN(i);
+            out.writeStartArray();
+            if (!p.isEmpty()) {
+                ring(p.getExteriorRing().getCoordinateSequence(), out);
+                for (int h = 0; h < p.getNumInteriorRing(); h++) ring(p.getInteriorRingN(h).getCoordinateSequence(), out);
+            }
+            out.writeEndArray();
+        }
+        out.writeEndArray();
+        out.writeEndObject();
+    }
+
+    private static void ring(org.locationtech.jts.geom.CoordinateSequence cs, com.fasterxml.jackson.core.JsonGenerator out)
+            throws java.io.IOException {
+        out.writeStartArray();
+        for (int k = 0, n = cs.size(); k < n; k++) {
+            out.writeStartArray();
+            out.writeNumber(cs.getX(k));
+            out.writeNumber(cs.getY(k));
+            out.writeEndArray();
+        }
+        out.writeEndArray();
+    }
+
     private static void polygon(ArrayNode out, Polygon p) {
         if (p.isEmpty()) return;
         line(out.addArray(), p.getExteriorRing().getCoordinates());

@@ -3,7 +3,11 @@ package dev.tmserverless.core.geo;
 import java.util.ArrayList;
 import java.util.List;
 
+import com.fasterxml.jackson.core.JsonGenerator;
+import com.fasterxml.jackson.core.StreamReadFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tmserverless.core.error.ApiException;
@@ -16,7 +20,7 @@ import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.Location;
 import org.locationtech.jts.geom.Polygon;
 import org.locationtech.jts.geom.Geometry;
-import org.locationtech.jts.index.strtree.STRtree;
+import org.locationtech.jts.index.hprtree.HPRtree;
 import org.locationtech.jts.geom.MultiPolygon;
 import org.locationtech.jts.geom.TopologyException;
 import org.locationtech.jts.geom.prep.PreparedGeometry;
@@ -48,6 +52,19 @@ public final class Trim {
         return intersectingTiles(areaOfInterest, grid, clipToAoi, Budget.DEFAULT);
     }
 
+    /** Reads JSON with the fast (and correctly rounded) double parser; numbers come out as {@link ObjectMapper} gives them. */
+    private static final ObjectMapper JSON = JsonMapper.builder().enable(StreamReadFeature.USE_FAST_DOUBLE_PARSER).build();
+
+    /**
+     * Parses a request body as {@code ObjectMapper.readTree} would (the same tree, the same doubles), with the fast
+     * double parser: a trim request is mostly numbers (docs/geometry.md "Intersecting-tiles benchmark").
+     *
+     * @throws java.io.IOException for anything that is not one JSON document
+     */
+    public static JsonNode readRequest(String body) throws java.io.IOException {
+        return JSON.readTree(body);
+    }
+
     /**
      * The work one request may cause (security review M1): features in, vertices of the AOI and of each grid
      * feature, vertices out, and wall-clock time, checked between features. A grid feature is a tile (5 vertices)
@@ -64,6 +81,29 @@ public final class Trim {
 
     /** As {@link #intersectingTiles(JsonNode, JsonNode, boolean)} within {@code budget}: 413 GridTooLarge, 400 TrimTooComplex. */
     public static ObjectNode intersectingTiles(JsonNode areaOfInterest, JsonNode grid, boolean clipToAoi, Budget budget) {
+        try {
+            return (ObjectNode) JSON.readTree(intersectingTilesJson(areaOfInterest, grid, clipToAoi, budget));
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * The answer of {@link #intersectingTiles(JsonNode, JsonNode, boolean, Budget)} as JSON text, written as it is
+     * computed: no tree of the answer is built, no copy of a kept feature is made.
+     */
+    public static String intersectingTilesJson(JsonNode areaOfInterest, JsonNode grid, boolean clipToAoi, Budget budget) {
+        java.io.StringWriter text = new java.io.StringWriter();
+        try (JsonGenerator out = JSON.createGenerator(text)) {
+            write(areaOfInterest, grid, clipToAoi, budget, out);
+        } catch (java.io.IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return text.toString();
+    }
+
+    private static void write(JsonNode areaOfInterest, JsonNode grid, boolean clipToAoi, Budget budget, JsonGenerator out)
+            throws java.io.IOException {
         long started = System.nanoTime();
         JsonNode features = grid != null && grid.isObject() ? grid.get("features") : null;
         if (features != null && features.isArray() && features.size() > budget.maxFeatures()) {
@@ -82,12 +122,15 @@ public final class Trim {
         if (features == null || !features.isArray()) {
             throw new ApiException(ErrorCode.INVALID_DATA, "grid must be a FeatureCollection with a features array");
         }
+        out.writeStartObject();
+        out.writeStringField("type", "FeatureCollection");
+        out.writeArrayFieldStart("features");
         long outputVertices = 0;
-        PreparedGeometry prepared = PreparedGeometryFactory.prepare(aoi);
+        PreparedGeometry prepared = null;
         IndexedPointInAreaLocator locator = new IndexedPointInAreaLocator(aoi);
-        STRtree aoiEdges = edges(aoi);
+        HPRtree aoiEdges = edges(aoi);
         double eps = margin(aoi.getEnvelopeInternal());
-        List<JsonNode> kept = new ArrayList<>();
+        List<int[]> near = new ArrayList<>();
         for (int i = 0; i < features.size(); i++) {
             JsonNode f = features.get(i);
             if (f == null || !f.isObject() || !f.path("geometry").isObject()) {
@@ -97,7 +140,7 @@ public final class Trim {
                 throw new ApiException(ErrorCode.TRIM_TOO_COMPLEX, "Trimming took longer than " + budget.maxTime().toSeconds()
                         + " s; stopped at grid feature " + i, java.util.Map.of("feature", i));
             }
-            // rounded as read; the rounded JSON copy is made only for the features kept
+            // rounded as read; kept features are written rounded from the request's own tree
             Geometry tile;
             try {
                 tile = GeoJson.read(f.get("geometry"), ErrorCode.INVALID_DATA, "grid feature " + i);
@@ -114,8 +157,8 @@ public final class Trim {
             Envelope env = tile.getEnvelopeInternal();
             Envelope grown = new Envelope(env);
             grown.expandBy(eps);
-            @SuppressWarnings("unchecked")
-            List<int[]> near = aoiEdges.query(grown);
+            near.clear();
+            aoiEdges.query(grown, item -> near.add((int[]) item));
             // one overlay cannot be interrupted: its pieces are bounded by AOI edges near the feature × its edges
             long pairWork = (long) near.size() * tile.getNumPoints();
             if (pairWork > budget.maxPairWork()) {
@@ -123,13 +166,14 @@ public final class Trim {
                         "grid feature %d and the Area of Interest are too detailed where they meet (%d edge pairs; at most %d)",
                         i, pairWork, budget.maxPairWork()), java.util.Map.of("feature", i, "maxPairWork", budget.maxPairWork()));
             }
+            boolean crossing = false;
             if (isRectangle(tile)) {
                 // a tile: decided from the AOI edges near it, clipped by the rectangle clipper (docs/geometry.md "Trim")
                 RectClip.Where where = classify(aoi, near, env, eps, locator);
                 if (where == RectClip.Where.OUTSIDE) continue;
                 if (where == RectClip.Where.INSIDE || (where == RectClip.Where.CROSSING && !clipToAoi)) {
                     outputVertices = addOutput(outputVertices, tile.getNumPoints(), budget, i);
-                    kept.add(roundFeature(f));
+                    writeRounded(f, out);
                     continue;
                 }
                 if (where == RectClip.Where.CROSSING) {
@@ -137,28 +181,121 @@ public final class Trim {
                     if (parts != null && !parts.isEmpty()) {
                         MultiPolygon inter = Geo.FACTORY.createMultiPolygon(parts.toArray(new Polygon[0]));
                         outputVertices = addOutput(outputVertices, inter.getNumPoints(), budget, i);
-                        kept.add(clipped(roundFeature(f), inter));
+                        writeClipped(f, inter, out);
                         continue;
                     }
+                    crossing = true;
                 }
                 // UNSURE, or a clip too close to the tile's sides to trust: the exact predicates and overlay below
             }
             try {
-                if (prepared.contains(tile)) {
-                    outputVertices = addOutput(outputVertices, tile.getNumPoints(), budget, i);
-                    kept.add(roundFeature(f));
-                    continue;
+                // the AOI's boundary passes through a crossing tile's interior, so the AOI cannot contain it
+                if (!crossing) {
+                    if (prepared == null) prepared = PreparedGeometryFactory.prepare(aoi);
+                    if (prepared.contains(tile)) {
+                        outputVertices = addOutput(outputVertices, tile.getNumPoints(), budget, i);
+                        writeRounded(f, out);
+                        continue;
+                    }
                 }
                 MultiPolygon inter = Geo.polygonal(OverlayNGRobust.overlay(aoi, tile, OverlayNG.INTERSECTION));
                 if (inter.isEmpty()) continue;
                 outputVertices = addOutput(outputVertices, clipToAoi ? inter.getNumPoints() : tile.getNumPoints(), budget, i);
-                kept.add(clipToAoi ? clipped(roundFeature(f), inter) : roundFeature(f));
+                if (clipToAoi) writeClipped(f, inter, out); else writeRounded(f, out);
             } catch (TopologyException | IllegalArgumentException e) {
                 // JTS refuses invalid topology, and mixed-dimension input (a collection of a polygon and a point)
                 throw new ApiException(ErrorCode.INVALID_DATA, "grid feature " + i + " has an invalid geometry: " + e.getMessage());
             }
         }
-        return GeoJson.featureCollection(kept);
+        out.writeEndArray();
+        out.writeEndObject();
+    }
+
+    /** Writes a grid feature as sent, its geometry's coordinates rounded as {@link #roundFeature} rounds them. */
+    private static void writeRounded(JsonNode feature, JsonGenerator out) throws java.io.IOException {
+        out.writeStartObject();
+        for (var e : feature.properties()) {
+            out.writeFieldName(e.getKey());
+            if (e.getKey().equals("geometry")) writeRoundedGeometry(e.getValue(), out); else out.writeTree(e.getValue());
+        }
+        out.writeEndObject();
+    }
+
+    private static void writeRoundedGeometry(JsonNode g, JsonGenerator out) throws java.io.IOException {
+        if (!g.isObject()) {
+            out.writeTree(g);
+            return;
+        }
+        out.writeStartObject();
+        for (var e : g.properties()) {
+            out.writeFieldName(e.getKey());
+            JsonNode v = e.getValue();
+            if (e.getKey().equals("coordinates") && v.isArray()) {
+                writeRoundedArray(v, out);
+            } else if (e.getKey().equals("geometries") && v.isArray()) {
+                out.writeStartArray();
+                for (JsonNode member : v) writeRoundedGeometry(member, out);
+                out.writeEndArray();
+            } else {
+                out.writeTree(v);
+            }
+        }
+        out.writeEndObject();
+    }
+
+    private static void writeRoundedArray(JsonNode a, JsonGenerator out) throws java.io.IOException {
+        out.writeStartArray();
+        for (JsonNode v : a) {
+            if (v.isArray()) {
+                writeRoundedArray(v, out);
+            } else if (v.isFloatingPointNumber() && Double.isFinite(v.doubleValue())) {
+                out.writeNumber(Geo.round(v.doubleValue(), INPUT_DECIMALS));
+            } else {
+                out.writeTree(v);
+            }
+        }
+        out.writeEndArray();
+    }
+
+    /**
+     * Writes a grid feature with {@code inter} as its geometry (RFC 7946 orientation) and {@code isSquare: false} in
+     * its properties (in place of an existing {@code isSquare}, else last; an object in place of properties that
+     * are not one, else last).
+     */
+    private static void writeClipped(JsonNode feature, MultiPolygon inter, JsonGenerator out) throws java.io.IOException {
+        out.writeStartObject();
+        boolean props = false;
+        for (var e : feature.properties()) {
+            out.writeFieldName(e.getKey());
+            if (e.getKey().equals("geometry")) {
+                GeoJson.write(Geo.rfc7946(inter), out);
+            } else if (e.getKey().equals("properties")) {
+                props = true;
+                out.writeStartObject();
+                boolean square = false;
+                if (e.getValue().isObject()) {
+                    for (var p : e.getValue().properties()) {
+                        out.writeFieldName(p.getKey());
+                        if (p.getKey().equals("isSquare")) {
+                            square = true;
+                            out.writeBoolean(false);
+                        } else {
+                            out.writeTree(p.getValue());
+                        }
+                    }
+                }
+                if (!square) out.writeBooleanField("isSquare", false);
+                out.writeEndObject();
+            } else {
+                out.writeTree(e.getValue());
+            }
+        }
+        if (!props) {
+            out.writeObjectFieldStart("properties");
+            out.writeBooleanField("isSquare", false);
+            out.writeEndObject();
+        }
+        out.writeEndObject();
     }
 
     /** Rounds a geometry's coordinates as {@link #roundFeature} rounds its JSON (integers stay as they are). */
@@ -179,15 +316,6 @@ public final class Trim {
             return true;
         }
     };
-
-    /** The feature with {@code inter} as its geometry and {@code isSquare: false}. */
-    private static ObjectNode clipped(ObjectNode feature, MultiPolygon inter) {
-        feature.set("geometry", GeoJson.write(Geo.rfc7946(inter)));
-        JsonNode props = feature.get("properties");
-        ObjectNode p = props != null && props.isObject() ? (ObjectNode) props : feature.putObject("properties");
-        p.put("isSquare", false);
-        return feature;
-    }
 
     /**
      * The distance within which the AOI's boundary makes a fast answer unsure: {@link RectClip#EPS} for degrees,
@@ -227,8 +355,8 @@ public final class Trim {
     }
 
     /** The AOI's edges in a spatial index as {polygon, ring (-1 for the shell), edge index}. */
-    private static STRtree edges(MultiPolygon aoi) {
-        STRtree t = new STRtree();
+    private static HPRtree edges(MultiPolygon aoi) {
+        HPRtree t = new HPRtree();
         for (int i = 0; i < aoi.getNumGeometries(); i++) {
             var p = (org.locationtech.jts.geom.Polygon) aoi.getGeometryN(i);
             for (int r = -1; r < p.getNumInteriorRing(); r++) {
@@ -236,6 +364,7 @@ public final class Trim {
                 for (int k = 0; k + 1 < cs.length; k++) t.insert(new Envelope(cs[k], cs[k + 1]), new int[] {i, r, k});
             }
         }
+        t.build();
         return t;
     }
 
