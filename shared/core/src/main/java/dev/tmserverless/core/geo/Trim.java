@@ -131,6 +131,7 @@ public final class Trim {
         HPRtree aoiEdges = edges(aoi);
         double eps = margin(aoi.getEnvelopeInternal());
         List<int[]> near = new ArrayList<>();
+        Decided decided = new Decided();
         for (int i = 0; i < features.size(); i++) {
             JsonNode f = features.get(i);
             if (f == null || !f.isObject() || !f.path("geometry").isObject()) {
@@ -166,10 +167,10 @@ public final class Trim {
                         "grid feature %d and the Area of Interest are too detailed where they meet (%d edge pairs; at most %d)",
                         i, pairWork, budget.maxPairWork()), java.util.Map.of("feature", i, "maxPairWork", budget.maxPairWork()));
             }
-            boolean crossing = false;
-            if (isRectangle(tile)) {
+            boolean crossing = false, rectangle = isRectangle(tile);
+            if (rectangle) {
                 // a tile: decided from the AOI edges near it, clipped by the rectangle clipper (docs/geometry.md "Trim")
-                RectClip.Where where = classify(aoi, near, env, eps, locator);
+                RectClip.Where where = classify(aoi, near, env, eps, locator, decided);
                 if (where == RectClip.Where.OUTSIDE) continue;
                 if (where == RectClip.Where.INSIDE || (where == RectClip.Where.CROSSING && !clipToAoi)) {
                     outputVertices = addOutput(outputVertices, tile.getNumPoints(), budget, i);
@@ -189,16 +190,23 @@ public final class Trim {
                 // UNSURE, or a clip too close to the tile's sides to trust: the exact predicates and overlay below
             }
             try {
+                Geometry around = rectangle ? near(aoi, aoiEdges, near, env, eps) : aoi;
                 // the AOI's boundary passes through a crossing tile's interior, so the AOI cannot contain it
                 if (!crossing) {
-                    if (prepared == null) prepared = PreparedGeometryFactory.prepare(aoi);
-                    if (prepared.contains(tile)) {
+                    boolean contains;
+                    if (around != aoi) {
+                        contains = around.contains(tile);
+                    } else {
+                        if (prepared == null) prepared = PreparedGeometryFactory.prepare(aoi);
+                        contains = prepared.contains(tile);
+                    }
+                    if (contains) {
                         outputVertices = addOutput(outputVertices, tile.getNumPoints(), budget, i);
                         writeRounded(f, out);
                         continue;
                     }
                 }
-                MultiPolygon inter = Geo.polygonal(OverlayNGRobust.overlay(aoi, tile, OverlayNG.INTERSECTION));
+                MultiPolygon inter = Geo.polygonal(OverlayNGRobust.overlay(around, tile, OverlayNG.INTERSECTION));
                 if (inter.isEmpty()) continue;
                 outputVertices = addOutput(outputVertices, clipToAoi ? inter.getNumPoints() : tile.getNumPoints(), budget, i);
                 if (clipToAoi) writeClipped(f, inter, out); else writeRounded(f, out);
@@ -339,6 +347,22 @@ public final class Trim {
      * none comes within eps, else UNSURE.
      */
     static RectClip.Where classify(MultiPolygon aoi, List<int[]> near, Envelope r, double eps, IndexedPointInAreaLocator locator) {
+        return classify(aoi, near, r, eps, locator, new Decided());
+    }
+
+    /**
+     * The last rectangle found wholly inside or outside, with that answer. A rectangle that no AOI edge comes near
+     * lies in one piece of the plane cut by the AOI's boundary; so does the last one, and if the two meet (tiles of a
+     * column share a side) it is the same piece: the answer is taken over without locating a point.
+     */
+    static final class Decided {
+        Envelope env;
+        RectClip.Where where;
+    }
+
+    /** As {@link #classify(MultiPolygon, List, Envelope, double, IndexedPointInAreaLocator)}, reusing {@code last}. */
+    static RectClip.Where classify(MultiPolygon aoi, List<int[]> near, Envelope r, double eps, IndexedPointInAreaLocator locator,
+                                   Decided last) {
         double x0 = r.getMinX(), y0 = r.getMinY(), x1 = r.getMaxX(), y1 = r.getMaxY();
         boolean close = false;
         for (int[] e : near) {
@@ -350,8 +374,43 @@ public final class Trim {
             close = true;
         }
         if (close) return RectClip.Where.UNSURE;
+        if (last.env != null && last.env.intersects(r)) {
+            last.env = r;
+            return last.where;
+        }
         int loc = locator.locate(new Coordinate((x0 + x1) / 2, (y0 + y1) / 2));
-        return loc == Location.INTERIOR ? RectClip.Where.INSIDE : loc == Location.EXTERIOR ? RectClip.Where.OUTSIDE : RectClip.Where.UNSURE;
+        RectClip.Where where = loc == Location.INTERIOR ? RectClip.Where.INSIDE : loc == Location.EXTERIOR ? RectClip.Where.OUTSIDE : RectClip.Where.UNSURE;
+        if (where != RectClip.Where.UNSURE) {
+            last.env = r;
+            last.where = where;
+        }
+        return where;
+    }
+
+    /**
+     * The AOI where it matters for the exact path on the rectangle {@code tile}: the AOI cut by the rectangle clipper
+     * to a box around the tile and around every AOI edge {@code near} it, so those edges reach the overlay whole and
+     * unmoved, and every edge the cut changes stays more than eps from the tile. Within the tile it is the AOI, at
+     * the cost of its neighbourhood instead of the whole AOI's. The whole AOI when the cut is not clear.
+     */
+    static Geometry near(MultiPolygon aoi, HPRtree aoiEdges, List<int[]> near, Envelope tile, double eps) {
+        Envelope box = new Envelope(tile);
+        for (int[] e : near) {
+            Polygon p = (Polygon) aoi.getGeometryN(e[0]);
+            CoordinateSequence cs = (e[1] < 0 ? p.getExteriorRing() : p.getInteriorRingN(e[1])).getCoordinateSequence();
+            box.expandToInclude(cs.getX(e[2]), cs.getY(e[2]));
+            box.expandToInclude(cs.getX(e[2] + 1), cs.getY(e[2] + 1));
+        }
+        // off the 6-decimal lattice the input is rounded to, so the box's sides rarely meet a vertex
+        box.expandBy(Math.max(box.getWidth(), box.getHeight()) * 0.0173 + 16 * eps);
+        Envelope grown = new Envelope(box);
+        grown.expandBy(eps);
+        List<int[]> inBox = new ArrayList<>();
+        aoiEdges.query(grown, item -> inBox.add((int[]) item));
+        if (inBox.isEmpty()) return aoi;
+        List<Polygon> parts = RectClip.clipNear(aoi, inBox, box.getMinX(), box.getMinY(), box.getMaxX(), box.getMaxY(), eps);
+        if (parts == null || parts.isEmpty()) return aoi;
+        return Geo.FACTORY.createMultiPolygon(parts.toArray(new Polygon[0]));
     }
 
     /** The AOI's edges in a spatial index as {polygon, ring (-1 for the shell), edge index}. */
