@@ -152,13 +152,31 @@ public final class GridBench {
             fast.apply(body);
             overlay.apply(body);
         }
-        double tFast = bestMs(() -> fast.apply(body), 5, 2000);
-        double tOverlay = bestMs(() -> overlay.apply(body), 5, 4000);
+        // interleaved rounds (three of Trim, one of the overlay), best of each: a load that comes and goes on a
+        // shared machine falls on both sides; wall time and the thread's CPU time
+        java.lang.management.ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        double[] fastBest = {Double.MAX_VALUE, Double.MAX_VALUE}, overlayBest = {Double.MAX_VALUE, Double.MAX_VALUE};
+        long start = System.nanoTime();
+        int rounds = 0;
+        for (; rounds < 100 && (rounds < 5 || System.nanoTime() - start < 15_000_000_000L); rounds++) {
+            for (int i = 0; i < 3; i++) timed(fast, body, threads, fastBest);
+            timed(overlay, body, threads, overlayBest);
+        }
         System.out.println();
         System.out.printf(Locale.ROOT, "intersecting-tiles, clipToAoi, coastline (%d vertices) z%d: %d grid tiles -> %d kept, %d clipped;"
-                + " request body %.2f MB%n", aoi.getNumPoints(), zoom, grid.get("features").size(), fastOut.size(), clipped, body.length() / 1e6);
-        System.out.printf(Locale.ROOT, "  Trim (rectangle clipping)                   %8.1f ms%n", tFast);
-        System.out.printf(Locale.ROOT, "  per-tile JTS overlay, prepared contains     %8.1f ms   ratio %.1fx%n", tOverlay, tOverlay / tFast);
+                + " request body %.2f MB (best of %d interleaved rounds)%n", aoi.getNumPoints(), zoom, grid.get("features").size(), fastOut.size(),
+                clipped, body.length() / 1e6, rounds);
+        System.out.printf(Locale.ROOT, "  Trim (rectangle clipping)                   %8.1f ms wall %8.1f ms CPU%n", fastBest[0], fastBest[1]);
+        System.out.printf(Locale.ROOT, "  per-tile JTS overlay, prepared contains     %8.1f ms wall %8.1f ms CPU   ratio %.1fx wall, %.1fx CPU%n",
+                overlayBest[0], overlayBest[1], overlayBest[0] / fastBest[0], overlayBest[1] / fastBest[1]);
+    }
+
+    /** Runs {@code op} once on {@code body}, keeping the best wall and CPU milliseconds in {@code best}. */
+    private static void timed(java.util.function.UnaryOperator<String> op, String body, java.lang.management.ThreadMXBean threads, double[] best) {
+        long cpu = threads.getCurrentThreadCpuTime(), wall = System.nanoTime();
+        op.apply(body);
+        best[0] = Math.min(best[0], (System.nanoTime() - wall) / 1e6);
+        best[1] = Math.min(best[1], (threads.getCurrentThreadCpuTime() - cpu) / 1e6);
     }
 
     public static void main(String[] args) {
