@@ -73,6 +73,30 @@ class TrimFastPathTest {
     }
 
     @Test
+    void partsAndHolesWithVerticesOnTileEdgesGiveWhatAnOverlayPerTileGives() {
+        // a coastline with lakes beside islands, most vertices snapped onto tile edges and corners: the tiles they
+        // touch take the exact path (the overlay of the AOI cut around them), on shells and holes of several parts
+        int z = 13;
+        Geometry both = Shapes.coastline(2.3, 48.8, 120, 600, 5, 13).union(Shapes.islands(2.55, 48.8, 60, 5, 3));
+        Geometry snapped = both.copy();
+        snapped.apply((org.locationtech.jts.geom.CoordinateFilter) c -> {
+            long k = Math.round(c.x * 1e6) + Math.round(c.y * 1e6);
+            if (k % 3 != 2) c.x = Geo.round(TileMath.edgeLon(Math.round((TileMath.browserX(c.x) + TileMath.A) / TileMath.step(z)), z), 6);
+            if (k % 3 != 1) c.y = Geo.round(TileMath.edgeLat(Math.round((TileMath.browserY(c.y) + TileMath.A) / TileMath.step(z)), z), 6);
+        });
+        snapped.geometryChanged();
+        // valid at the 6 decimals the trim rounds its input to
+        MultiPolygon aoi = Geo.polygonal(org.locationtech.jts.precision.GeometryPrecisionReducer.reduce(
+                org.locationtech.jts.geom.util.GeometryFixer.fix(snapped), new org.locationtech.jts.geom.PrecisionModel(1e6)));
+        int holes = 0;
+        for (int i = 0; i < aoi.getNumGeometries(); i++) holes += ((Polygon) aoi.getGeometryN(i)).getNumInteriorRing();
+        assertThat(aoi.getNumGeometries()).as("parts").isGreaterThan(1);
+        assertThat(holes).as("holes").isPositive();
+        assertSameAsOverlay(Fixtures.fc(aoi), browserGrid(aoi, z), true);
+        assertSameAsOverlay(Fixtures.fc(aoi), browserGrid(aoi, z), false);
+    }
+
+    @Test
     void aGridInMetresGivesWhatAnOverlayPerTileGives() {
         // the reference's own fixture is in EPSG:3857 metres: the margin scales with the coordinates
         MultiPolygon lonLat = Shapes.coastline(-3.7, 40.4, 150, 1000, 6, 5);

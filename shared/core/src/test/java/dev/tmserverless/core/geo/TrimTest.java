@@ -183,6 +183,51 @@ class TrimTest {
     }
 
     @Test
+    void theAnswerKeepsEachFeatureAsSentBesideTheRoundedGeometryAndIsSquare() {
+        // members before and after the geometry, properties absent, null or with isSquare first; floats rounded to
+        // 6 decimals, integers kept; the clipped feature gets its new geometry in place and isSquare false in place
+        // (else last, in an object put where properties were not one)
+        String g = "'geometry':{'type':'Polygon','coordinates':[[[1.23456789,1],[2,1],[2,2],[1,2],[1.23456789,1]]],'bbox':[1,1,2,2]}";
+        String crossing = "'geometry':{'type':'Polygon','coordinates':[[[9,1],[11,1],[11,2],[9,2],[9,1]]]}";
+        JsonNode grid1 = json("{'type':'FeatureCollection','features':["
+                + "{'id':'a','type':'Feature'," + g + ",'extra':{'k':[1.5,2]}},"
+                + "{'type':'Feature','properties':null," + g + "},"
+                + "{'type':'Feature','properties':{'isSquare':true,'x':1}," + crossing + ",'id':'c'},"
+                + "{'type':'Feature','properties':{'x':2}," + crossing + "},"
+                + "{'type':'Feature','properties':null," + crossing + "},"
+                + "{'type':'Feature'," + crossing + "}]}");
+        String text = Trim.intersectingTilesJson(fc(wkt("POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0))")), grid1, true, Trim.Budget.DEFAULT);
+        String rounded = "\"geometry\":{\"type\":\"Polygon\",\"coordinates\":[[[1.234568,1],[2,1],[2,2],[1,2],[1.234568,1]]],\"bbox\":[1,1,2,2]}";
+        assertThat(text).startsWith("{\"type\":\"FeatureCollection\",\"features\":[{\"id\":\"a\",\"type\":\"Feature\"," + rounded
+                + ",\"extra\":{\"k\":[1.5,2]}},{\"type\":\"Feature\",\"properties\":null," + rounded + "},");
+        JsonNode out = json(text).get("features");
+        assertThat(out).hasSize(6);
+        List<List<String>> keys = new ArrayList<>();
+        for (JsonNode f : out) keys.add(keys(f));
+        assertThat(keys.subList(2, 6)).containsExactly(List.of("type", "properties", "geometry", "id"), List.of("type", "properties", "geometry"),
+                List.of("type", "properties", "geometry"), List.of("type", "geometry", "properties"));
+        assertThat(out.get(2).get("properties").toString()).isEqualTo("{\"isSquare\":false,\"x\":1}");
+        assertThat(out.get(3).get("properties").toString()).isEqualTo("{\"x\":2,\"isSquare\":false}");
+        assertThat(out.get(4).get("properties").toString()).isEqualTo("{\"isSquare\":false}");
+        assertThat(out.get(5).get("properties").toString()).isEqualTo("{\"isSquare\":false}");
+        Geometry half = wkt("POLYGON ((9 1, 10 1, 10 2, 9 2, 9 1))");
+        for (int i = 2; i < 6; i++) {
+            Geometry clipped = GeoJson.read(out.get(i).get("geometry"));
+            assertThat(clipped.getGeometryType()).isEqualTo("MultiPolygon");
+            assertThat(clipped.symDifference(half).getArea()).as("feature %d", i).isZero();
+        }
+        // the tree form is the text parsed
+        assertThat(Trim.intersectingTiles(fc(wkt("POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0))")), grid1, true)).isEqualTo(json(text));
+    }
+
+    /** The member names of an object, in order. */
+    static List<String> keys(JsonNode o) {
+        List<String> k = new ArrayList<>();
+        o.fieldNames().forEachRemaining(k::add);
+        return k;
+    }
+
+    @Test
     void errors() {
         ObjectNode g = gridFc(grid);
         assertCode(ErrorCode.MUST_HAVE_FEATURES, () -> Trim.intersectingTiles(json("{'type':'FeatureCollection','features':[]}"), g, true));
