@@ -142,38 +142,51 @@ public final class Trim {
                         + " s; stopped at grid feature " + i, java.util.Map.of("feature", i));
             }
             // rounded as read; kept features are written rounded from the request's own tree
-            Geometry tile;
-            try {
-                tile = GeoJson.read(f.get("geometry"), ErrorCode.INVALID_DATA, "grid feature " + i);
-                tile.apply(ROUND);
-            } catch (ApiException e) {
-                // a ring that closes only once rounded, say: read what the rounding gives, as the reference does
-                tile = GeoJson.read(roundFeature(f).get("geometry"), ErrorCode.INVALID_DATA, "grid feature " + i);
+            // rounded as read; kept features are written rounded from the request's own tree
+            Tile sent = Tile.of(f.get("geometry"));
+            Geometry tile = null;
+            Envelope env;
+            int points;
+            boolean rectangle;
+            if (sent != null) {
+                env = sent.env;
+                points = 5;
+                rectangle = true;
+            } else {
+                try {
+                    tile = GeoJson.read(f.get("geometry"), ErrorCode.INVALID_DATA, "grid feature " + i);
+                    tile.apply(ROUND);
+                } catch (ApiException e) {
+                    // a ring that closes only once rounded, say: read what the rounding gives, as the reference does
+                    tile = GeoJson.read(roundFeature(f).get("geometry"), ErrorCode.INVALID_DATA, "grid feature " + i);
+                }
+                points = tile.getNumPoints();
+                env = tile.getEnvelopeInternal();
+                rectangle = isRectangle(tile);
             }
-            if (tile.getNumPoints() > budget.maxFeatureVertices()) {
+            if (points > budget.maxFeatureVertices()) {
                 throw new ApiException(ErrorCode.GRID_TOO_LARGE, String.format(java.util.Locale.ROOT,
-                        "grid feature %d has %d vertices; at most %d per feature are trimmed", i, tile.getNumPoints(),
+                        "grid feature %d has %d vertices; at most %d per feature are trimmed", i, points,
                         budget.maxFeatureVertices()), java.util.Map.of("feature", i, "maxFeatureVertices", budget.maxFeatureVertices()));
             }
-            Envelope env = tile.getEnvelopeInternal();
             Envelope grown = new Envelope(env);
             grown.expandBy(eps);
             near.clear();
             aoiEdges.query(grown, item -> near.add((int[]) item));
             // one overlay cannot be interrupted: its pieces are bounded by AOI edges near the feature × its edges
-            long pairWork = (long) near.size() * tile.getNumPoints();
+            long pairWork = (long) near.size() * points;
             if (pairWork > budget.maxPairWork()) {
                 throw new ApiException(ErrorCode.GRID_TOO_LARGE, String.format(java.util.Locale.ROOT,
                         "grid feature %d and the Area of Interest are too detailed where they meet (%d edge pairs; at most %d)",
                         i, pairWork, budget.maxPairWork()), java.util.Map.of("feature", i, "maxPairWork", budget.maxPairWork()));
             }
-            boolean crossing = false, rectangle = isRectangle(tile);
+            boolean crossing = false;
             if (rectangle) {
                 // a tile: decided from the AOI edges near it, clipped by the rectangle clipper (docs/geometry.md "Trim")
                 RectClip.Where where = classify(aoi, near, env, eps, locator, decided);
                 if (where == RectClip.Where.OUTSIDE) continue;
                 if (where == RectClip.Where.INSIDE || (where == RectClip.Where.CROSSING && !clipToAoi)) {
-                    outputVertices = addOutput(outputVertices, tile.getNumPoints(), budget, i);
+                    outputVertices = addOutput(outputVertices, points, budget, i);
                     writeRounded(f, out);
                     continue;
                 }
@@ -189,6 +202,7 @@ public final class Trim {
                 }
                 // UNSURE, or a clip too close to the tile's sides to trust: the exact predicates and overlay below
             }
+            if (tile == null) tile = sent.geometry();
             try {
                 Geometry around = rectangle ? near(aoi, aoiEdges, near, env, eps) : aoi;
                 // the AOI's boundary passes through a crossing tile's interior, so the AOI cannot contain it
@@ -217,6 +231,60 @@ public final class Trim {
         }
         out.writeEndArray();
         out.writeEndObject();
+    }
+
+    /**
+     * A grid feature's geometry read straight from the request's tree when it is what the browser sends: a Polygon,
+     * or a MultiPolygon of one, of one ring of five [x, y] positions that once rounded is closed and an axis-aligned
+     * rectangle with sides (the rule of JTS {@code Polygon.isRectangle}). Anything else is read by {@link GeoJson}.
+     */
+    record Tile(boolean multi, double[] xy, Envelope env) {
+        static Tile of(JsonNode g) {
+            if (g == null || !g.isObject()) return null;
+            JsonNode type = g.get("type"), c = g.get("coordinates");
+            if (type == null || c == null || !c.isArray() || c.size() != 1) return null;
+            boolean multi = "MultiPolygon".equals(type.textValue());
+            if (!multi && !"Polygon".equals(type.textValue())) return null;
+            JsonNode ring = c.get(0);
+            if (multi) ring = ring.isArray() && ring.size() == 1 ? ring.get(0) : null;
+            if (ring == null || !ring.isArray() || ring.size() != 5) return null;
+            double[] xy = new double[10];
+            for (int k = 0; k < 5; k++) {
+                JsonNode p = ring.get(k);
+                if (!p.isArray() || p.size() != 2) return null;
+                for (int d = 0; d < 2; d++) {
+                    JsonNode v = p.get(d);
+                    if (!v.isNumber()) return null;
+                    double n = v.doubleValue();
+                    if (!Double.isFinite(n)) return null;
+                    xy[2 * k + d] = Geo.round(n, INPUT_DECIMALS);
+                }
+            }
+            if (xy[0] != xy[8] || xy[1] != xy[9]) return null;
+            double x0 = xy[0], x1 = xy[0], y0 = xy[1], y1 = xy[1];
+            for (int k = 1; k < 5; k++) {
+                double x = xy[2 * k], y = xy[2 * k + 1];
+                x0 = Math.min(x0, x);
+                x1 = Math.max(x1, x);
+                y0 = Math.min(y0, y);
+                y1 = Math.max(y1, y);
+            }
+            if (!(x1 > x0 && y1 > y0)) return null;
+            for (int k = 0; k < 5; k++) {
+                double x = xy[2 * k], y = xy[2 * k + 1];
+                if ((x != x0 && x != x1) || (y != y0 && y != y1)) return null;
+                if (k > 0 && (x != xy[2 * k - 2]) == (y != xy[2 * k - 1])) return null;
+            }
+            return new Tile(multi, xy, new Envelope(x0, x1, y0, y1));
+        }
+
+        /** The tile as {@link GeoJson} reads it once rounded: same type, same positions in the same order. */
+        Geometry geometry() {
+            Coordinate[] pts = new Coordinate[5];
+            for (int k = 0; k < 5; k++) pts[k] = new Coordinate(xy[2 * k], xy[2 * k + 1]);
+            Polygon p = Geo.FACTORY.createPolygon(pts);
+            return multi ? Geo.FACTORY.createMultiPolygon(new Polygon[] {p}) : p;
+        }
     }
 
     /** Writes a grid feature as sent, its geometry's coordinates rounded as {@link #roundFeature} rounds them. */
