@@ -12,7 +12,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.tmserverless.core.error.ApiException;
 import dev.tmserverless.core.error.ErrorCode;
-import org.locationtech.jts.algorithm.locate.IndexedPointInAreaLocator;
+import org.locationtech.jts.algorithm.RayCrossingCounter;
 import org.locationtech.jts.geom.Coordinate;
 import org.locationtech.jts.geom.CoordinateSequence;
 import org.locationtech.jts.geom.CoordinateSequenceFilter;
@@ -127,8 +127,8 @@ public final class Trim {
         out.writeArrayFieldStart("features");
         long outputVertices = 0;
         PreparedGeometry prepared = null;
-        IndexedPointInAreaLocator locator = new IndexedPointInAreaLocator(aoi);
         HPRtree aoiEdges = edges(aoi);
+        Locator locator = (x, y) -> locate(aoi, aoiEdges, x, y);
         double eps = margin(aoi.getEnvelopeInternal());
         List<int[]> near = new ArrayList<>();
         Decided decided = new Decided();
@@ -414,8 +414,31 @@ public final class Trim {
      * {@code eps}): CROSSING when one passes through the rectangle shrunk by eps, INSIDE/OUTSIDE by its centre when
      * none comes within eps, else UNSURE.
      */
-    static RectClip.Where classify(MultiPolygon aoi, List<int[]> near, Envelope r, double eps, IndexedPointInAreaLocator locator) {
+    static RectClip.Where classify(MultiPolygon aoi, List<int[]> near, Envelope r, double eps, Locator locator) {
         return classify(aoi, near, r, eps, locator, new Decided());
+    }
+
+    /** A point's {@link Location} in the AOI. */
+    interface Locator {
+        int locate(double x, double y);
+    }
+
+    /**
+     * The location of (x, y) in the AOI by the crossings of a ray to its right with the AOI's edges (JTS
+     * {@link RayCrossingCounter}, as IndexedPointInAreaLocator counts them), the edges found in the index the tiles
+     * already use instead of an interval tree built for the purpose.
+     */
+    static int locate(MultiPolygon aoi, HPRtree edges, double x, double y) {
+        Envelope box = aoi.getEnvelopeInternal();
+        if (x > box.getMaxX() || y < box.getMinY() || y > box.getMaxY()) return Location.EXTERIOR;
+        RayCrossingCounter counter = new RayCrossingCounter(new Coordinate(x, y));
+        edges.query(new Envelope(x, box.getMaxX(), y, y), item -> {
+            int[] e = (int[]) item;
+            Polygon p = (Polygon) aoi.getGeometryN(e[0]);
+            CoordinateSequence cs = (e[1] < 0 ? p.getExteriorRing() : p.getInteriorRingN(e[1])).getCoordinateSequence();
+            counter.countSegment(cs.getCoordinate(e[2]), cs.getCoordinate(e[2] + 1));
+        });
+        return counter.getLocation();
     }
 
     /**
@@ -428,8 +451,8 @@ public final class Trim {
         RectClip.Where where;
     }
 
-    /** As {@link #classify(MultiPolygon, List, Envelope, double, IndexedPointInAreaLocator)}, reusing {@code last}. */
-    static RectClip.Where classify(MultiPolygon aoi, List<int[]> near, Envelope r, double eps, IndexedPointInAreaLocator locator,
+    /** As {@link #classify(MultiPolygon, List, Envelope, double, Locator)}, reusing {@code last}. */
+    static RectClip.Where classify(MultiPolygon aoi, List<int[]> near, Envelope r, double eps, Locator locator,
                                    Decided last) {
         double x0 = r.getMinX(), y0 = r.getMinY(), x1 = r.getMaxX(), y1 = r.getMaxY();
         boolean close = false;
@@ -446,7 +469,7 @@ public final class Trim {
             last.env = r;
             return last.where;
         }
-        int loc = locator.locate(new Coordinate((x0 + x1) / 2, (y0 + y1) / 2));
+        int loc = locator.locate((x0 + x1) / 2, (y0 + y1) / 2);
         RectClip.Where where = loc == Location.INTERIOR ? RectClip.Where.INSIDE : loc == Location.EXTERIOR ? RectClip.Where.OUTSIDE : RectClip.Where.UNSURE;
         if (where != RectClip.Where.UNSURE) {
             last.env = r;
