@@ -175,8 +175,34 @@ public final class GeoJson {
         return o;
     }
 
+    /**
+     * The text Jackson writes for a double ({@link Double#toString}), remembered for the last value of each of 512
+     * slots: the tiles of a grid share a few distinct edge coordinates, each written thousands of times.
+     */
+    static final class Numbers {
+        private final long[] bits = new long[512];
+        private final String[] text = new String[512];
+
+        void write(double v, com.fasterxml.jackson.core.JsonGenerator out) throws java.io.IOException {
+            long b = Double.doubleToRawLongBits(v);
+            int i = (int) (b ^ (b >>> 17) ^ (b >>> 37)) & 511;
+            String t = text[i];
+            if (t == null || bits[i] != b) {
+                t = Double.toString(v);
+                bits[i] = b;
+                text[i] = t;
+            }
+            out.writeNumber(t);
+        }
+    }
+
     /** Writes a MultiPolygon as {@link #write(Geometry)} does, straight to a generator (no tree). */
     static void write(MultiPolygon mp, com.fasterxml.jackson.core.JsonGenerator out) throws java.io.IOException {
+        write(mp, out, new Numbers());
+    }
+
+    /** As {@link #write(MultiPolygon, com.fasterxml.jackson.core.JsonGenerator)} with the numbers' text remembered in {@code numbers}. */
+    static void write(MultiPolygon mp, com.fasterxml.jackson.core.JsonGenerator out, Numbers numbers) throws java.io.IOException {
         out.writeStartObject();
         out.writeStringField("type", "MultiPolygon");
         out.writeArrayFieldStart("coordinates");
@@ -184,8 +210,8 @@ public final class GeoJson {
             Polygon p = (Polygon) mp.getGeometryN(i);
             out.writeStartArray();
             if (!p.isEmpty()) {
-                ring(p.getExteriorRing().getCoordinateSequence(), out);
-                for (int h = 0; h < p.getNumInteriorRing(); h++) ring(p.getInteriorRingN(h).getCoordinateSequence(), out);
+                ring(p.getExteriorRing().getCoordinateSequence(), out, numbers);
+                for (int h = 0; h < p.getNumInteriorRing(); h++) ring(p.getInteriorRingN(h).getCoordinateSequence(), out, numbers);
             }
             out.writeEndArray();
         }
@@ -193,13 +219,13 @@ public final class GeoJson {
         out.writeEndObject();
     }
 
-    private static void ring(org.locationtech.jts.geom.CoordinateSequence cs, com.fasterxml.jackson.core.JsonGenerator out)
-            throws java.io.IOException {
+    private static void ring(org.locationtech.jts.geom.CoordinateSequence cs, com.fasterxml.jackson.core.JsonGenerator out,
+                             Numbers numbers) throws java.io.IOException {
         out.writeStartArray();
         for (int k = 0, n = cs.size(); k < n; k++) {
             out.writeStartArray();
-            out.writeNumber(cs.getX(k));
-            out.writeNumber(cs.getY(k));
+            numbers.write(cs.getX(k), out);
+            numbers.write(cs.getY(k), out);
             out.writeEndArray();
         }
         out.writeEndArray();

@@ -132,6 +132,7 @@ public final class Trim {
         double eps = margin(aoi.getEnvelopeInternal());
         List<int[]> near = new ArrayList<>();
         Decided decided = new Decided();
+        GeoJson.Numbers numbers = new GeoJson.Numbers();
         for (int i = 0; i < features.size(); i++) {
             JsonNode f = features.get(i);
             if (f == null || !f.isObject() || !f.path("geometry").isObject()) {
@@ -187,7 +188,7 @@ public final class Trim {
                 if (where == RectClip.Where.OUTSIDE) continue;
                 if (where == RectClip.Where.INSIDE || (where == RectClip.Where.CROSSING && !clipToAoi)) {
                     outputVertices = addOutput(outputVertices, points, budget, i);
-                    writeRounded(f, out);
+                    writeRounded(f, out, numbers);
                     continue;
                 }
                 if (where == RectClip.Where.CROSSING) {
@@ -195,7 +196,7 @@ public final class Trim {
                     if (parts != null && !parts.isEmpty()) {
                         MultiPolygon inter = Geo.FACTORY.createMultiPolygon(parts.toArray(new Polygon[0]));
                         outputVertices = addOutput(outputVertices, inter.getNumPoints(), budget, i);
-                        writeClipped(f, inter, out);
+                        writeClipped(f, inter, out, numbers);
                         continue;
                     }
                     crossing = true;
@@ -216,14 +217,14 @@ public final class Trim {
                     }
                     if (contains) {
                         outputVertices = addOutput(outputVertices, tile.getNumPoints(), budget, i);
-                        writeRounded(f, out);
+                        writeRounded(f, out, numbers);
                         continue;
                     }
                 }
                 MultiPolygon inter = Geo.polygonal(OverlayNGRobust.overlay(around, tile, OverlayNG.INTERSECTION));
                 if (inter.isEmpty()) continue;
                 outputVertices = addOutput(outputVertices, clipToAoi ? inter.getNumPoints() : tile.getNumPoints(), budget, i);
-                if (clipToAoi) writeClipped(f, inter, out); else writeRounded(f, out);
+                if (clipToAoi) writeClipped(f, inter, out, numbers); else writeRounded(f, out, numbers);
             } catch (TopologyException | IllegalArgumentException e) {
                 // JTS refuses invalid topology, and mixed-dimension input (a collection of a polygon and a point)
                 throw new ApiException(ErrorCode.INVALID_DATA, "grid feature " + i + " has an invalid geometry: " + e.getMessage());
@@ -288,16 +289,16 @@ public final class Trim {
     }
 
     /** Writes a grid feature as sent, its geometry's coordinates rounded as {@link #roundFeature} rounds them. */
-    private static void writeRounded(JsonNode feature, JsonGenerator out) throws java.io.IOException {
+    private static void writeRounded(JsonNode feature, JsonGenerator out, GeoJson.Numbers numbers) throws java.io.IOException {
         out.writeStartObject();
         for (var e : feature.properties()) {
             out.writeFieldName(e.getKey());
-            if (e.getKey().equals("geometry")) writeRoundedGeometry(e.getValue(), out); else out.writeTree(e.getValue());
+            if (e.getKey().equals("geometry")) writeRoundedGeometry(e.getValue(), out, numbers); else out.writeTree(e.getValue());
         }
         out.writeEndObject();
     }
 
-    private static void writeRoundedGeometry(JsonNode g, JsonGenerator out) throws java.io.IOException {
+    private static void writeRoundedGeometry(JsonNode g, JsonGenerator out, GeoJson.Numbers numbers) throws java.io.IOException {
         if (!g.isObject()) {
             out.writeTree(g);
             return;
@@ -307,10 +308,10 @@ public final class Trim {
             out.writeFieldName(e.getKey());
             JsonNode v = e.getValue();
             if (e.getKey().equals("coordinates") && v.isArray()) {
-                writeRoundedArray(v, out);
+                writeRoundedArray(v, out, numbers);
             } else if (e.getKey().equals("geometries") && v.isArray()) {
                 out.writeStartArray();
-                for (JsonNode member : v) writeRoundedGeometry(member, out);
+                for (JsonNode member : v) writeRoundedGeometry(member, out, numbers);
                 out.writeEndArray();
             } else {
                 out.writeTree(v);
@@ -319,13 +320,13 @@ public final class Trim {
         out.writeEndObject();
     }
 
-    private static void writeRoundedArray(JsonNode a, JsonGenerator out) throws java.io.IOException {
+    private static void writeRoundedArray(JsonNode a, JsonGenerator out, GeoJson.Numbers numbers) throws java.io.IOException {
         out.writeStartArray();
         for (JsonNode v : a) {
             if (v.isArray()) {
-                writeRoundedArray(v, out);
+                writeRoundedArray(v, out, numbers);
             } else if (v.isFloatingPointNumber() && Double.isFinite(v.doubleValue())) {
-                out.writeNumber(Geo.round(v.doubleValue(), INPUT_DECIMALS));
+                numbers.write(Geo.round(v.doubleValue(), INPUT_DECIMALS), out);
             } else {
                 out.writeTree(v);
             }
@@ -338,13 +339,14 @@ public final class Trim {
      * its properties (in place of an existing {@code isSquare}, else last; an object in place of properties that
      * are not one, else last).
      */
-    private static void writeClipped(JsonNode feature, MultiPolygon inter, JsonGenerator out) throws java.io.IOException {
+    private static void writeClipped(JsonNode feature, MultiPolygon inter, JsonGenerator out, GeoJson.Numbers numbers)
+            throws java.io.IOException {
         out.writeStartObject();
         boolean props = false;
         for (var e : feature.properties()) {
             out.writeFieldName(e.getKey());
             if (e.getKey().equals("geometry")) {
-                GeoJson.write(Geo.rfc7946(inter), out);
+                GeoJson.write(Geo.rfc7946(inter), out, numbers);
             } else if (e.getKey().equals("properties")) {
                 props = true;
                 out.writeStartObject();
