@@ -48,7 +48,21 @@ public final class Aoi {
      * EPSG:4326 range checks (off for the trim endpoint, whose input may be in metres).
      */
     public static MultiPolygon normalise(JsonNode featureCollection, boolean dissolve, boolean lonLat) {
-        List<Polygon> parts = polygons(featureCollection, lonLat);
+        return normalise(featureCollection, dissolve, lonLat, false);
+    }
+
+    /**
+     * As {@link #normalise(JsonNode, boolean, boolean)} on the collection with every feature's coordinates rounded
+     * first as {@link Trim#roundFeature} rounds them (the trim endpoint's input rule), without copying it: each
+     * geometry is read and its coordinates rounded, and only a geometry that reads differently once rounded (a ring
+     * that closes only then, say) is read from a rounded copy.
+     */
+    static MultiPolygon normaliseRounded(JsonNode featureCollection, boolean dissolve, boolean lonLat) {
+        return normalise(featureCollection, dissolve, lonLat, true);
+    }
+
+    private static MultiPolygon normalise(JsonNode featureCollection, boolean dissolve, boolean lonLat, boolean round) {
+        List<Polygon> parts = polygons(featureCollection, lonLat, round);
         if (parts.isEmpty()) {
             throw new ApiException(ErrorCode.MUST_BE_MULTIPLOYGON,
                     ErrorCode.MUST_BE_MULTIPLOYGON.message + " (no Polygon or MultiPolygon feature with coordinates;"
@@ -72,24 +86,42 @@ public final class Aoi {
 
     /** Every Polygon of the collection's Polygon/MultiPolygon features, validated, in feature order. */
     static List<Polygon> polygons(JsonNode fc, boolean lonLat) {
+        return polygons(fc, lonLat, false);
+    }
+
+    private static List<Polygon> polygons(JsonNode fc, boolean lonLat, boolean round) {
         JsonNode features = fc != null && fc.isObject() ? fc.get("features") : null;
         if (features == null || !features.isArray() || features.isEmpty()) {
             throw new ApiException(ErrorCode.MUST_HAVE_FEATURES);
         }
         List<Polygon> out = new ArrayList<>();
         for (JsonNode feature : features) {
-            for (Polygon p : featurePolygons(feature, lonLat)) out.add(p);
+            for (Polygon p : featurePolygons(feature, lonLat, round)) out.add(p);
         }
         return out;
     }
 
     /** The polygons of one feature if its geometry is a Polygon or MultiPolygon, else none. */
     static List<Polygon> featurePolygons(JsonNode feature, boolean lonLat) {
+        return featurePolygons(feature, lonLat, false);
+    }
+
+    private static List<Polygon> featurePolygons(JsonNode feature, boolean lonLat, boolean round) {
         JsonNode g = feature != null && feature.isObject() ? feature.get("geometry") : null;
         JsonNode type = g != null && g.isObject() ? g.get("type") : null;
         String t = type != null && type.isTextual() ? type.asText() : "";
         if (!t.equals("Polygon") && !t.equals("MultiPolygon")) return List.of();
-        Geometry geom = GeoJson.read(g, ErrorCode.INVALID_MULTIPOLYGON_AOI, AOI_INVALID);
+        Geometry geom;
+        if (!round) {
+            geom = GeoJson.read(g, ErrorCode.INVALID_MULTIPOLYGON_AOI, AOI_INVALID);
+        } else {
+            try {
+                geom = GeoJson.read(g, ErrorCode.INVALID_MULTIPOLYGON_AOI, AOI_INVALID);
+                geom.apply(Trim.ROUND);
+            } catch (ApiException e) {
+                geom = GeoJson.read(Trim.roundFeature(feature).get("geometry"), ErrorCode.INVALID_MULTIPOLYGON_AOI, AOI_INVALID);
+            }
+        }
         List<Polygon> out = new ArrayList<>();
         for (int i = 0; i < geom.getNumGeometries(); i++) {
             Polygon p = (Polygon) geom.getGeometryN(i);

@@ -118,7 +118,7 @@ public final class Trim {
                     java.util.Map.of("maxAoiVertices", budget.maxAoiVertices()));
         }
         // RFC 7946 orientation (shells counter-clockwise) is what the rectangle clipper expects
-        MultiPolygon aoi = Geo.rfc7946(Aoi.normalise(roundFeatures(areaOfInterest), true, false));
+        MultiPolygon aoi = Geo.rfc7946(Aoi.normaliseRounded(areaOfInterest, true, false));
         if (features == null || !features.isArray()) {
             throw new ApiException(ErrorCode.INVALID_DATA, "grid must be a FeatureCollection with a features array");
         }
@@ -377,7 +377,7 @@ public final class Trim {
     }
 
     /** Rounds a geometry's coordinates as {@link #roundFeature} rounds its JSON (integers stay as they are). */
-    private static final CoordinateSequenceFilter ROUND = new CoordinateSequenceFilter() {
+    static final CoordinateSequenceFilter ROUND = new CoordinateSequenceFilter() {
         @Override
         public void filter(CoordinateSequence seq, int i) {
             seq.setOrdinate(i, 0, Geo.round(seq.getX(i), INPUT_DECIMALS));

@@ -220,6 +220,20 @@ class TrimTest {
         assertThat(Trim.intersectingTiles(fc(wkt("POLYGON ((0 0, 10 0, 10 10, 0 10, 0 0))")), grid1, true)).isEqualTo(json(text));
     }
 
+    @Test
+    void ringsThatCloseOnlyOnceRoundedAreReadAsRounded() {
+        // first and last positions differ in the 7th decimal: closed at the 6 decimals the input is rounded to
+        JsonNode aoi = json("{'type':'FeatureCollection','features':[{'type':'Feature','properties':{},'geometry':{'type':'Polygon',"
+                + "'coordinates':[[[0.0000001,0],[10,0],[10,10],[0,10],[0,0.0000002]]]}}]}");
+        JsonNode grid1 = json("{'type':'FeatureCollection','features':["
+                + "{'type':'Feature','properties':{},'geometry':{'type':'Polygon','coordinates':[[[1,1],[2,1],[2,2],[1,2],[1.0000001,1]]]}},"
+                + "{'type':'Feature','properties':{},'geometry':{'type':'MultiPolygon','coordinates':[[[[9,1],[11,1],[11,2],[9,2],[9,1.0000004]]]]}}]}");
+        JsonNode out = Trim.intersectingTiles(aoi, grid1, true).get("features");
+        assertThat(out).hasSize(2);
+        assertThat(out.get(0).get("geometry").toString()).isEqualTo("{\"type\":\"Polygon\",\"coordinates\":[[[1,1],[2,1],[2,2],[1,2],[1.0,1]]]}");
+        assertThat(GeoJson.read(out.get(1).get("geometry")).symDifference(wkt("POLYGON ((9 1, 10 1, 10 2, 9 2, 9 1))")).getArea()).isZero();
+    }
+
     /** The member names of an object, in order. */
     static List<String> keys(JsonNode o) {
         List<String> k = new ArrayList<>();
