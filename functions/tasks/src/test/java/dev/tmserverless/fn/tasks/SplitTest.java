@@ -189,6 +189,61 @@ class SplitTest {
     }
 
     @Test
+    void childrenStartWithOnlyTheirOwnCreationRowsAndTheParentKeepsItsHistory() {
+        User pm = fx.user("pm-history");
+        User earlier = fx.user("earlier-mapper");
+        User splitter = fx.user("splitter");
+        Project p = fx.project(pm, ProjectStatus.PUBLISHED, List.of(tile(1, 1009, 1399, 11), tile(2, 1010, 1399, 11)), "");
+        // the parent has a history by someone else first: a lock, a comment and the stop
+        String early = token(earlier.id());
+        assertThat(call(fn, "POST", TasksFunctionTest.lock(p.id(), 1), early, null).status()).isEqualTo(200);
+        assertThat(call(fn, "POST", TasksFunctionTest.stop(p.id(), 1), early, "{\"comment\": \"too cloudy here\"}").status())
+                .isEqualTo(200);
+        String tok = token(splitter.id());
+        assertThat(call(fn, "POST", TasksFunctionTest.lock(p.id(), 1), tok, null).status()).isEqualTo(200);
+        int parentRows = call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/1/", null, null).json().path("taskHistory").size();
+        assertThat(parentRows).isGreaterThanOrEqualTo(3);
+        var a = call(fn, "POST", split(p.id(), 1), tok, null);
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(ids(a)).containsExactly(3, 4, 5, 6);
+        for (int child : ids(a)) {
+            JsonNode t = call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/" + child + "/", null, null).json();
+            assertThat(t.path("taskStatus").asText()).isEqualTo("READY");
+            assertThat(t.path("lockHolder").isNull()).isTrue();
+            JsonNode h = t.path("taskHistory");
+            // only the child's own creation: the splitter's SPLIT then READY, nothing copied from the parent
+            assertThat(h.size()).as("task %d", child).isEqualTo(2);
+            List<String> rows = new ArrayList<>();
+            h.forEach(r -> rows.add(r.path("historyId").asInt() + " " + r.path("action").asText() + " "
+                    + r.path("actionText").asText() + " " + r.path("actionBy").asText()));
+            assertThat(rows).containsExactly("2 STATE_CHANGE READY " + splitter.username(),
+                    "1 STATE_CHANGE SPLIT " + splitter.username());
+            assertThat(t.toString()).doesNotContain("too cloudy").doesNotContain(earlier.username());
+            // the task map's "last updated" is the split
+            assertThat(t.path("lastUpdated").asText()).isEqualTo(h.get(0).path("actionDate").asText());
+        }
+        // the parent's rows are not shown four more times in the project's activity
+        JsonNode activity = call(fn, "GET", "/api/v2/projects/" + p.id() + "/activities/", null, null).json();
+        List<String> children = new ArrayList<>();
+        activity.path("activity").forEach(r -> { if (r.path("taskId").asInt() > 2) children.add(r.path("actionText").asText()); });
+        assertThat(children).hasSize(8).containsOnly("SPLIT", "READY");
+        // the earlier mapper does not find the children among their tasks; the splitter does
+        JsonNode theirs = call(fn, "GET", "/api/v2/users/" + earlier.id() + "/tasks/", early, null).json();
+        theirs.path("tasks").forEach(t -> assertThat(t.path("taskId").asInt()).isNotIn(3, 4, 5, 6));
+        JsonNode mine = call(fn, "GET", "/api/v2/users/" + splitter.id() + "/tasks/?status=READY", tok, null).json();
+        assertThat(mine.path("pagination").path("total").asInt()).isEqualTo(4);
+        // the parent keeps its whole history on its (closed) split mark
+        var ddb = fn.getApplicationContext().getBean(software.amazon.awssdk.services.dynamodb.DynamoDbClient.class);
+        String table = fn.getApplicationContext().getBean(dev.tmserverless.aws.config.TmConfig.class).table();
+        var mark = ddb.getItem(b -> b.tableName(table).consistentRead(true).key(java.util.Map.of(
+                "pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("PROJECT#" + p.id()),
+                "sk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("TASK#0000001")))).item();
+        assertThat(mark).containsKeys("splitInto", "splitDone");
+        assertThat(mark.get("h").l()).hasSize(parentRows);
+        assertThat(mark.get("h").toString()).contains("too cloudy here");
+    }
+
+    @Test
     void theSplitterFindsTheChildrenAmongTheirTasks() {
         User pm = fx.user("pm-mine");
         User mapper = fx.user("mapper-mine");
