@@ -100,6 +100,14 @@ public class ProjectsFunction extends ApiFunction {
     @Override
     protected String functionId() { return Resources.PROJECTS; }
 
+    /**
+     * A search before the SnapStart snapshot: the snapshot then holds the search index loaded (waiting for the
+     * preload if it runs), so a restored instance's first search only reads what changed since
+     * (docs/search.md "Cold start").
+     */
+    @Override
+    protected List<Resources.Route> primingReads() { return List.of(Routes.SEARCH_PROJECTS); }
+
     @Override
     protected void register(Handlers h) {
         h.on(Routes.CREATE_PROJECT, this::create)
