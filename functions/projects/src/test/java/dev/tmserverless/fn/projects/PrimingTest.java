@@ -1,6 +1,5 @@
 package dev.tmserverless.fn.projects;
 
-import dev.tmserverless.aws.config.TmConfig;
 import dev.tmserverless.aws.store.ProjectSearchIndex;
 import dev.tmserverless.core.domain.Project;
 import dev.tmserverless.core.domain.ProjectStatus;
@@ -12,8 +11,6 @@ import dev.tmserverless.testing.Fixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -53,15 +50,13 @@ class PrimingTest {
         Project before = fx.project(pm, ProjectStatus.PUBLISHED, 1);
         ProjectSearchIndex index = fn.getApplicationContext().getBean(ProjectSearchIndex.class);
         assertThat(index.held()).as("nothing loaded before priming").isNull();
-        DynamoDbClient ddb = fn.getApplicationContext().getBean(DynamoDbClient.class);
-        String table = fn.getApplicationContext().getBean(TmConfig.class).table();
-        long items = itemCount(ddb, table);
+        long items = fx.itemCount();
 
         Map<String, Integer> answered = fn.prime();
 
         assertThat(answered).containsEntry("GET /api/v2/projects", 200);
         assertThat(answered.values()).as("nothing failed or answered 500").allMatch(s -> s > 0 && s < 500);
-        assertThat(itemCount(ddb, table)).as("priming wrote nothing").isEqualTo(items);
+        assertThat(fx.itemCount()).as("priming wrote nothing").isEqualTo(items);
         assertThat(index.held()).as("the index is in the instance, so in its snapshot").isNotNull();
         assertThat(index.held().row(before.id())).isNotNull();
 
@@ -72,18 +67,5 @@ class PrimingTest {
         List<Long> ids = new ArrayList<>();
         found.json().path("results").forEach(r -> ids.add(r.path("projectId").asLong()));
         assertThat(ids).contains(before.id(), after.id());
-    }
-
-    /** The isolated table's item count, counted the slow way (a test may; the functions never scan). */
-    private static long itemCount(DynamoDbClient ddb, String table) {
-        long n = 0;
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            var res = ddb.scan(b -> { b.tableName(table).select("COUNT"); if (from != null) b.exclusiveStartKey(from); });
-            n += res.count();
-            start = res.hasLastEvaluatedKey() && !res.lastEvaluatedKey().isEmpty() ? res.lastEvaluatedKey() : null;
-        } while (start != null);
-        return n;
     }
 }
