@@ -135,7 +135,7 @@ public final class SearchBench {
         System.out.println("Load average before the cold start: " + loadAverage());
         // baseline in this run: the same summaries decoded from the previous snapshot layout (JSON, gzip'd)
         double jsonMs = jsonSnapshotDecodeMs(projects);
-        // as deployed: the index starts loading while the instance initialises
+        // without SnapStart: the index starts loading while the instance initialises
         System.setProperty("TM_SEARCH_PRELOAD", "true");
         long preStart = System.nanoTime();
         ProjectsFunction pre = new ProjectsFunction();
@@ -155,7 +155,7 @@ public final class SearchBench {
         double coldMs = loadMs + time(fn, "/api/v2/projects/", null, headers);
         gc();
         long after = mem.getHeapMemoryUsage().getUsed();
-        System.out.printf("Fresh instance, index preloaded during initialisation (as deployed): context %.0f ms, first query answered %.0f ms later; %.0f ms from construction to the first answer%n",
+        System.out.printf("Fresh instance, index preloaded during initialisation (no SnapStart): context %.0f ms, first query answered %.0f ms later; %.0f ms from construction to the first answer%n",
                 preInitMs, preFirst, preTotal);
         System.out.printf("Fresh instance, index loaded by the first query: context %.0f ms; first query %.0f ms, of which loading the index %.0f ms%n",
                 initMs, coldMs, loadMs);
