@@ -34,12 +34,13 @@ final class ProjectSearch {
 
     /**
      * The matches, in the order asked for: the snapshot's ready order filtered (docs/search.md).
-     * {@code favourites} are the caller's favourite project ids (read only for {@code favoritedByMe}), {@code myInterests}
-     * the caller's interest ids (read only for {@code basedOnMyInterests}).
+     * {@code favourites} are the caller's favourite project ids (read only for {@code favoritedByMe}), {@code interests}
+     * the interest ids a project must have one of, null when the search does not filter by interest
+     * ({@link #interestFilter}).
      */
     static List<Row> matches(SearchQuery q, User user, ProjectSearchIndex.Snapshot snap, java.util.Set<Long> favourites,
-                             java.util.Set<Long> myInterests) {
-        java.util.function.Predicate<Row> test = filter(q, user, snap, favourites, myInterests);
+                             java.util.Set<Long> interests) {
+        java.util.function.Predicate<Row> test = filter(q, user, snap, favourites, interests);
         List<Row> out = new ArrayList<>();
         for (Row r : ordered(snap, q.orderBy(), q.descending())) if (test.test(r)) out.add(r);
         return out;
@@ -54,30 +55,40 @@ final class ProjectSearch {
      */
     static List<Row> rematch(SearchQuery q, User user, ProjectSearchIndex.Snapshot before, List<Row> matches,
                              ProjectSearchIndex.Snapshot snap, java.util.Set<Long> favourites,
-                             java.util.Set<Long> myInterests) {
+                             java.util.Set<Long> interests) {
         ProjectSearchIndex.Snapshot.Step step = snap.stepFrom(before);
         if (step == null) return null;
         // the caller's managing of any project decides whether managedByMe filters at all: it must not have changed
         if (q.managedByMe() && managesAny(user, before) != managesAny(user, snap)) return null;
-        java.util.function.Predicate<Row> test = filter(q, user, snap, favourites, myInterests);
+        java.util.function.Predicate<Row> test = filter(q, user, snap, favourites, interests);
         List<Row> back = new ArrayList<>();
         for (Row r : step.changed()) if (test.test(r)) back.add(r);
         return java.util.Arrays.asList(ProjectSearchIndex.Snapshot.merge(matches.toArray(Row[]::new), step.removed(), back,
                 order(q.orderBy(), q.descending())));
     }
 
+    /**
+     * The interest ids a project must have one of: those named in the query, or the caller's own ({@code mine}; then
+     * the query's are ignored), as the reference; null when neither applies. Only interests that still exist count
+     * ({@code live}): a deleted interest's links go with it in the reference, so naming only deleted ones matches
+     * no project, while projects and users that chose it keep its id until they are next saved.
+     */
+    static java.util.Set<Long> interestFilter(SearchQuery q, java.util.Collection<Long> mine, java.util.Set<Long> live) {
+        if (!q.basedOnMyInterests() && q.interests().isEmpty()) return null;
+        java.util.Set<Long> wanted = new java.util.TreeSet<>(q.basedOnMyInterests() ? mine : q.interests());
+        wanted.retainAll(live);
+        return wanted;
+    }
+
     /** Whether a project matches the search: the reference's filters, AND-ed, cheapest first. */
     static java.util.function.Predicate<Row> filter(SearchQuery q, User user, ProjectSearchIndex.Snapshot snap,
-                                                   java.util.Set<Long> favourites, java.util.Set<Long> myInterests) {
+                                                   java.util.Set<Long> favourites, java.util.Set<Long> interests) {
         boolean admin = Permissions.managesEverything(user);
         boolean managedFilter = q.managedByMe() && !admin && managesAny(user, snap);
         String text = q.textSearch() == null ? null : cleanSearchText(q.textSearch());
         String[] words = text == null ? null : stems(text);
         String locale = q.locale() == null ? null : q.locale().toLowerCase(Locale.ROOT);
         long localeMask = locale == null ? 0 : ProjectSearchIndex.localeBit(locale) | ProjectSearchIndex.localeBit("en");
-        // the reference: interests named in the query, or the caller's own (then the query's are ignored)
-        java.util.Set<Long> interests = q.basedOnMyInterests() ? myInterests
-                : q.interests().isEmpty() ? null : java.util.Set.copyOf(q.interests());
         // a campaign is named: the projects linked to a campaign of that name
         java.util.Set<Long> campaignIds;
         if (q.campaign() != null) {

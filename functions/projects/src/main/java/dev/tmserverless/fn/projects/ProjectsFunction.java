@@ -100,6 +100,14 @@ public class ProjectsFunction extends ApiFunction {
     @Override
     protected String functionId() { return Resources.PROJECTS; }
 
+    /**
+     * A search before the SnapStart snapshot: the snapshot then holds the search index loaded (waiting for the
+     * preload if it runs), so a restored instance's first search only reads what changed since
+     * (docs/search.md "Cold start").
+     */
+    @Override
+    protected List<Resources.Route> primingReads() { return List.of(Routes.SEARCH_PROJECTS); }
+
     @Override
     protected void register(Handlers h) {
         h.on(Routes.CREATE_PROJECT, this::create)
@@ -181,24 +189,28 @@ public class ProjectsFunction extends ApiFunction {
         SearchQuery q = SearchQuery.from(req, user != null);
         q.checkCombinations(Permissions.canFilterByPartner(user));
         java.util.Set<Long> favs = q.favoritedByMe() ? java.util.Set.copyOf(favourites.ofUser(user.id())) : java.util.Set.of();
-        java.util.Set<Long> mine = q.basedOnMyInterests() ? java.util.Set.copyOf(interests.ofUser(user.id())) : java.util.Set.of();
+        java.util.Set<Long> wanted = q.basedOnMyInterests() || !q.interests().isEmpty()
+                ? ProjectSearch.interestFilter(q, q.basedOnMyInterests() ? interests.ofUser(user.id()) : List.of(),
+                        interests.all().stream().map(dev.tmserverless.aws.store.InterestStore.Interest::id)
+                                .collect(java.util.stream.Collectors.toSet()))
+                : null;
         // the pages of one search, and its map, come from one computation while the index is unchanged
         String key = (user == null ? "-" : user.id() + "/" + user.role() + "/" + user.mappingLevel()) + "|" + q.locale() + "|"
                 + new java.util.TreeMap<>(req.query()).entrySet().stream().filter(e -> !e.getKey().equals("page"))
                 .map(Object::toString).collect(java.util.stream.Collectors.joining("&"))
                 + (q.favoritedByMe() ? "|" + new java.util.TreeSet<>(favs) : "")
-                + (q.basedOnMyInterests() ? "|" + new java.util.TreeSet<>(mine) : "");
+                + (wanted != null ? "|" + wanted : "");
         var fresh = searchIndex.currentAsync();
         ProjectSearchIndex.Snapshot recent = searchIndex.heldIfRecent();
         SearchResult found;
         if (!fresh.isDone() && recent != null) {
             // a refresh is under way and the held data is recent enough (docs/search.md "Consistency"): answer now
-            found = searchOn(recent, key, q, user, favs, mine);
+            found = searchOn(recent, key, q, user, favs, wanted);
         } else {
             ProjectSearchIndex.Snapshot held = searchIndex.held();
-            found = !fresh.isDone() && held != null ? searchOn(held, key, q, user, favs, mine) : null;
+            found = !fresh.isDone() && held != null ? searchOn(held, key, q, user, favs, wanted) : null;
             ProjectSearchIndex.Snapshot snap = fresh.join();
-            if (found == null || found.snap() != snap) found = searchOn(snap, key, q, user, favs, mine);
+            if (found == null || found.snap() != snap) found = searchOn(snap, key, q, user, favs, wanted);
         }
         List<ProjectSearchIndex.Row> all = found.matches();
         if (q.downloadAsCsv()) {
@@ -278,12 +290,12 @@ public class ProjectsFunction extends ApiFunction {
 
     /** The search's matches on {@code snap}: this instance's last answer to the same search, or computed now. */
     private SearchResult searchOn(ProjectSearchIndex.Snapshot snap, String key, SearchQuery q, User user, java.util.Set<Long> favs,
-                                 java.util.Set<Long> mine) {
+                                 java.util.Set<Long> interests) {
         SearchResult found = searches.get(key);
         if (found != null && found.snap() == snap) return found;
         List<ProjectSearchIndex.Row> matches = found == null ? null
-                : ProjectSearch.rematch(q, user, found.snap(), found.matches(), snap, favs, mine);
-        if (matches == null) matches = ProjectSearch.matches(q, user, snap, favs, mine);
+                : ProjectSearch.rematch(q, user, found.snap(), found.matches(), snap, favs, interests);
+        if (matches == null) matches = ProjectSearch.matches(q, user, snap, favs, interests);
         // the map is the same while the set of matches is: kept from the search before when nothing joined or left
         GzipParts.Part map = found != null && found.map().get() != null && sameSet(found.matches(), matches)
                 ? found.map().get() : null;

@@ -415,6 +415,15 @@ class ProjectSearchTest {
         interests.setForProject(c.id(), List.of());
         assertThat(ids(search(null, q + "&interests=" + water.id()))).isEmpty();
         assertThat(ids(search(null, q + "&interests=" + health.id()))).containsExactly(a.id());
+
+        // a deleted interest matches no project, though a project that chose it keeps its id until next saved;
+        // nor does a caller's deleted interest
+        interests.setForUser(keen.id(), List.of(health.id()));
+        assertThat(ids(search(keen, q + "&basedOnMyInterests=true"))).containsExactly(a.id());
+        assertThat(interests.delete(health.id())).isTrue();
+        assertThat(ids(search(null, q + "&interests=" + health.id()))).isEmpty();
+        assertThat(ids(search(null, q + "&interests=" + health.id() + "," + water.id()))).isEmpty();
+        assertThat(ids(search(keen, q + "&basedOnMyInterests=true"))).isEmpty();
     }
 
     @Test
