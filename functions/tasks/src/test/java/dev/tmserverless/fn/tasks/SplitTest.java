@@ -151,6 +151,36 @@ class SplitTest {
     }
 
     @Test
+    void aSplitWhoseChildCannotFitATaskIsRefusedAndChangesNothing() {
+        User pm = fx.user("pm-budget");
+        int max = dev.tmserverless.core.geo.TaskShapeBudget.MAX_BYTES;
+        // a triangle with short numbers; its children's cut vertices carry the centroid's full precision, and each
+        // child keeps the parent's extra properties: a parent exactly at the budget gives children over it
+        String triangle = "{\"type\":\"MultiPolygon\",\"coordinates\":[[[[-4.0,56.0],[-3.9,56.0],[-4.0,56.1],[-4.0,56.0]]]]}";
+        String atBudget = "{\"pad\":\"" + "x".repeat(max - triangle.length() - 10) + "\"}";
+        String roomy = "{\"pad\":\"" + "x".repeat(max - triangle.length() - 10 - 2_000) + "\"}";
+        assertThat(triangle.length() + atBudget.length()).isEqualTo(max);
+        Project p = fx.project(pm, ProjectStatus.PUBLISHED, List.of(shape(1, triangle, atBudget), shape(2, triangle, roomy)), "");
+        String tok = token(pm.id());
+        assertThat(call(fn, "POST", TasksFunctionTest.lock(p.id(), 1), tok, null).status()).isEqualTo(200);
+        var refused = call(fn, "POST", split(p.id(), 1), tok, null);
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.subCode()).isEqualTo("TaskShapeTooLarge");
+        assertThat(refused.json().path("Error").asText()).startsWith("Splitting task 1 would give a task (child 1 of 4) of ");
+        // nothing changed: the task is still the splitter's, no ids were taken, no child exists
+        assertThat(fx.tasks.get(p.id(), 1).orElseThrow().lockedBy()).isEqualTo(pm.id());
+        assertThat(listedIds(p)).containsExactly(1, 2);
+        assertThat(totalTasks(p)).isEqualTo(2);
+        assertThat(call(fn, "POST", TasksFunctionTest.stop(p.id(), 1), tok, "{}").status()).isEqualTo(200);
+        // with room for the longer numbers the same triangle splits
+        assertThat(call(fn, "POST", TasksFunctionTest.lock(p.id(), 2), tok, null).status()).isEqualTo(200);
+        var split = call(fn, "POST", split(p.id(), 2), tok, null);
+        assertThat(split.status()).isEqualTo(200);
+        assertThat(ids(split)).containsExactly(3, 4, 5, 6);
+        assertThat(fx.shapes.shape(p.id(), 3).orElseThrow().extraJson()).isEqualTo(roomy);
+    }
+
+    @Test
     void aSquareTaskBecomesItsFourChildTilesWithTheNextIds() {
         User pm = fx.user("pm");
         User mapper = fx.user("mapper");

@@ -5,6 +5,7 @@ import dev.tmserverless.core.error.ErrorCode;
 import dev.tmserverless.core.geo.Split;
 import dev.tmserverless.core.geo.SplitGeometryException;
 import dev.tmserverless.core.geo.TaskShape;
+import dev.tmserverless.core.geo.TaskShapeBudget;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -140,13 +141,17 @@ public final class TaskMachine {
         Task t = stored.effective(now);
         if (Split.tooSmall(shape)) throw new ApiException(ErrorCode.SMALL_TO_SPLIT);
         requireHolder(Trigger.SPLIT, t, actor, now, ErrorCode.SPLIT_OTHER_USER_TASK);
+        List<TaskShape> children;
         try {
-            return Split.children(shape);
+            children = Split.children(shape);
         } catch (SplitGeometryException e) {
             ErrorCode code = e.reason() == SplitGeometryException.Reason.MALFORMED_TILE
                     ? ErrorCode.SPLIT_SERVICE_ERROR : ErrorCode.SPLIT_GEOJSON_ERROR;
             throw new ApiException(code, e.getMessage());
         }
+        // every child must fit a task's item, as at creation (docs/geometry.md "Task shape budget")
+        TaskShapeBudget.requireChildren(stored.taskId(), children);
+        return children;
     }
 
     /**

@@ -91,6 +91,28 @@ public final class TaskShapeBudget {
     }
 
     /**
+     * Checks the children a split would write (before it commits): each keeps the parent's extra properties, and a
+     * child that is not a tile stores its geometry, whose cut vertices carry full double precision, so a child can
+     * be larger than a parent that fitted.
+     */
+    public static void requireChildren(int parentId, List<TaskShape> children) {
+        for (int k = 0; k < children.size(); k++) {
+            TaskShape c = children.get(k);
+            String extra = encodeExtra(c.extraProperties());
+            long bound = (c.isTile() ? 0 : GEOMETRY_FRAME_BYTES + (long) c.geometry().getNumPoints() * MAX_VERTEX_BYTES) + utf8(extra);
+            if (bound <= MAX_BYTES) continue;
+            String geometry = c.isTile() ? null : encode(c.geometry());
+            int bytes = bytes(geometry, extra);
+            if (bytes > MAX_BYTES) {
+                throw new ApiException(ErrorCode.TASK_SHAPE_TOO_LARGE, String.format(java.util.Locale.ROOT,
+                        "Splitting task %d would give a task (child %d of %d) of %,d bytes of geometry and extra properties;"
+                                + " a task holds at most %,d", parentId, k + 1, children.size(), bytes, MAX_BYTES),
+                        Map.of("task_id", parentId, "bytes", bytes, "max_bytes", MAX_BYTES));
+            }
+        }
+    }
+
+    /**
      * True when no task of a clipped grid over {@code aoi} can pass the budget, without making the grid: a task is
      * the AOI cut to a square, whose vertices are the AOI's vertices inside the square, at most two crossings of the
      * square's sides per AOI edge, the square's four corners and one closing vertex per ring, fewer than
