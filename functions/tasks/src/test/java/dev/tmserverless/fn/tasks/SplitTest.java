@@ -269,6 +269,7 @@ class SplitTest {
                 "pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("PROJECT#" + p.id()),
                 "sk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("TASK#0000001")))).item();
         assertThat(mark).containsKeys("splitInto", "splitDone");
+        assertThat(mark.get("splitBy").n()).isEqualTo(Long.toString(splitter.id()));
         assertThat(mark.get("h").l()).hasSize(parentRows);
         assertThat(mark.get("h").toString()).contains("too cloudy here");
     }
