@@ -14,6 +14,7 @@ import dev.tmserverless.core.geo.GeoJson;
 import dev.tmserverless.core.geo.TaskFeatures;
 import dev.tmserverless.core.geo.TaskGrid;
 import dev.tmserverless.core.geo.TaskShape;
+import dev.tmserverless.core.geo.TaskShapeBudget;
 import jakarta.inject.Singleton;
 import org.locationtech.jts.geom.MultiPolygon;
 
@@ -169,8 +170,16 @@ public class GridWriter {
         void add(TaskShape s, boolean storeGeometry) {
             int id = (int) ++next;
             Task t = Task.ready(projectId, id, s.x(), s.y(), s.zoom(), s.isSquare());
-            pending.add(new TaskStore.NewTask(t, storeGeometry ? Json.write(GeoJson.write(s.geometry())) : null,
-                    s.extraProperties() == null ? null : Json.write(s.extraProperties())));
+            String geometry = storeGeometry ? Json.write(GeoJson.write(s.geometry())) : null;
+            String extra = s.extraProperties() == null ? null : Json.write(s.extraProperties());
+            // checked at creation where it could be; a task that cannot fit its item fails the job at once, naming it
+            // (an ApiException: not retried), instead of failing its batch on every attempt
+            if (!TaskShapeBudget.fits(geometry, extra)) {
+                TaskShapeBudget.require(id, geometry, extra, s.x() != null && s.y() != null && s.zoom() != null
+                        ? "the tile " + s.x() + "/" + s.y() + "/" + s.zoom() + (s.isSquare() ? "" : ", clipped")
+                        : "an arbitrary or trimmed task");
+            }
+            pending.add(new TaskStore.NewTask(t, geometry, extra));
             if (pending.size() >= flushTasks()) flush();
         }
 

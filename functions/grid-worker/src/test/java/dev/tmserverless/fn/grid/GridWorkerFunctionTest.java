@@ -304,6 +304,43 @@ class GridWorkerFunctionTest {
         assertThat(fx.projects.get(id).orElseThrow().counters().totalTasks()).isEqualTo(2);
     }
 
+    /** A draft whose job writes the given task features, as the projects function leaves it. */
+    static long featuresProject(String tasks) {
+        long id = fx.counters.next("PROJECT");
+        fx.projects.create(Project.draft(id, "Shapes", author, 1, "GRID", false, "OSM", new double[4], new double[2], 1,
+                Instant.now()));
+        blobs.put(BlobStore.taskInputKey(id), tasks);
+        fx.jobs.put(new GridJob(id, GridJob.State.QUEUED, "FEATURES", null, false, null, 0, null, Instant.now()));
+        return id;
+    }
+
+    @Test
+    void aTaskAtTheShapeBudgetIsWrittenAndOneOverItFailsTheJobAtOnceNamingIt() {
+        int max = dev.tmserverless.core.geo.TaskShapeBudget.MAX_BYTES;
+        String small = "{\"type\":\"Feature\",\"properties\":{\"x\":null,\"y\":null,\"zoom\":null,\"isSquare\":false},"
+                + "\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[[[[-4.02,56.09],[-4.0,56.09],[-4.0,56.1],[-4.02,56.09]]]]}}";
+        // exactly at the budget: DynamoDB (dynalite checks the 400 KB item limit) takes the shape item
+        long fits = featuresProject(dev.tmserverless.testing.BigShapes.featureCollection(small,
+                dev.tmserverless.testing.BigShapes.taskFeature(-4.01, 56.095, max)));
+        assertThat(deliver(fits, 1).getBatchItemFailures()).isEmpty();
+        assertThat(fx.jobs.get(fits).orElseThrow().state()).isEqualTo(GridJob.State.DONE);
+        assertThat(fx.tasks.list(fits)).extracting(Task::taskId).containsExactly(1, 2);
+        var shape = fx.shapes.shape(fits, 2).orElseThrow();
+        assertThat(shape.geometryJson().length() + shape.extraJson().length()).isEqualTo(max);
+        assertThat(GeoJson.read(Json.parse(shape.geometryJson())).getNumPoints()).isGreaterThan(10_000);
+
+        // one byte over (an input the projects function did not check, e.g. a job queued before the rule): the job
+        // is FAILED on its first attempt with the task named, nothing written, nothing left to retry
+        long over = featuresProject(dev.tmserverless.testing.BigShapes.featureCollection(small,
+                dev.tmserverless.testing.BigShapes.taskFeature(-4.01, 56.095, max + 1)));
+        assertThat(deliver(over, 1).getBatchItemFailures()).isEmpty();
+        GridJob job = fx.jobs.get(over).orElseThrow();
+        assertThat(job.state()).isEqualTo(GridJob.State.FAILED);
+        assertThat(job.error()).startsWith("Task 2 (an arbitrary or trimmed task) would store "
+                + String.format(java.util.Locale.ROOT, "%,d", max + 1) + " bytes");
+        assertThat(fx.tasks.list(over)).isEmpty();
+    }
+
     /** Receives one message from the real grid-jobs queue as Lambda's event source mapping would hand it over. */
     static SQSEvent receive(software.amazon.awssdk.services.sqs.SqsClient sqs, String url, int waitSeconds) {
         var got = sqs.receiveMessage(b -> b.queueUrl(url).maxNumberOfMessages(1).waitTimeSeconds(waitSeconds)

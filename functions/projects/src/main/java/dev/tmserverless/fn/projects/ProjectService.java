@@ -27,12 +27,15 @@ import dev.tmserverless.core.geo.AoiLimits;
 import dev.tmserverless.core.geo.GeoJson;
 import dev.tmserverless.core.geo.TaskFeatures;
 import dev.tmserverless.core.geo.TaskGrid;
+import dev.tmserverless.core.geo.TaskShape;
+import dev.tmserverless.core.geo.TaskShapeBudget;
 import jakarta.inject.Singleton;
 import org.locationtech.jts.geom.Envelope;
 import org.locationtech.jts.geom.MultiPolygon;
 import org.locationtech.jts.geom.Point;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 
 /**
@@ -112,11 +115,16 @@ public class ProjectService {
         Integer zoom = null;
         boolean clip = false;
         long count;
+        // task shapes the client supplied (task features, arbitrary tasks), checked against a task's item below
+        List<TaskShape> supplied = null;
+        String suppliedAs = null;
         JsonNode grid = body.get("grid");
         if (arbitrary) {
             source = Source.ARBITRARY;
             taskInput = aoiFc;
-            count = TaskFeatures.fromAoiFeatures(aoiFc).size();
+            supplied = TaskFeatures.fromAoiFeatures(aoiFc);
+            suppliedAs = "polygon feature %d of the Area of Interest, from 0";
+            count = supplied.size();
         } else if (grid != null && !grid.isNull()) {
             source = Source.GRID;
             Fields.object(grid);
@@ -126,18 +134,23 @@ public class ProjectService {
             // counting stops past the limit: an over-limit grid costs no more than an allowed one
             count = TaskGrid.countUpTo(aoi, zoom, limits.maxTasks());
             if (count > limits.maxTasks()) TaskGrid.checkTaskCount(aoi, zoom, limits);
+            // within the task limit: every clipped cell must fit a task's item (makes the grid only for detailed AOIs)
+            TaskShapeBudget.requireGrid(aoi, zoom, clip);
         } else {
             JsonNode tasks = body.get("tasks");
             if (tasks == null || tasks.isNull()) throw Fields.schema("tasks", "Field required", "missing");
             source = Source.FEATURES;
             taskInput = tasks;
-            count = TaskFeatures.parse(tasks).size();
+            supplied = TaskFeatures.parse(tasks);
+            suppliedAs = "feature %d of tasks, from 0";
+            count = supplied.size();
         }
         if (count == 0) throw new ApiException(ErrorCode.MUST_HAVE_FEATURES, "The project would have no tasks");
         if (count > limits.maxTasks()) {
             throw new ApiException(ErrorCode.TOO_MANY_TASKS, "The project would have " + count
                     + " tasks; this deployment allows at most " + limits.maxTasks());
         }
+        if (supplied != null) TaskShapeBudget.requireAll(supplied, suppliedAs);
 
         long id = counters.next("PROJECT");
         Instant now = Instant.now();

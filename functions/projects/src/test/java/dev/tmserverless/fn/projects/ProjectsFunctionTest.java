@@ -159,6 +159,54 @@ class ProjectsFunctionTest {
         assertThat(queuedJobs()).isEmpty();
     }
 
+    /** A small task of the AOI, then one whose stored geometry and extra properties take {@code bytes}. */
+    static String tasksWithOneOf(int bytes) {
+        String small = "{\"type\":\"Feature\",\"properties\":{\"x\":null,\"y\":null,\"zoom\":null,\"isSquare\":false},"
+                + "\"geometry\":{\"type\":\"MultiPolygon\",\"coordinates\":[[[[-4.02,56.09],[-4.0,56.09],[-4.0,56.1],[-4.02,56.09]]]]}}";
+        return "\"tasks\": " + dev.tmserverless.testing.BigShapes.featureCollection(small,
+                dev.tmserverless.testing.BigShapes.taskFeature(-4.01, 56.095, bytes));
+    }
+
+    @Test
+    void aTaskShapeThatCannotFitItsItemIsRefusedAtCreationAndWritesNothing() {
+        int max = dev.tmserverless.core.geo.TaskShapeBudget.MAX_BYTES;
+        queuedJobs();
+        long before = fx.counters.next("PROJECT");
+        // one byte over the budget: 400 naming the task, nothing written
+        var over = call(fn, "POST", "/api/v2/projects/", token(manager.id()), body(AOI, tasksWithOneOf(max + 1)));
+        assertThat(over.status()).isEqualTo(400);
+        assertThat(over.subCode()).isEqualTo("TaskShapeTooLarge");
+        assertThat(over.json().path("Error").asText()).startsWith("Task 2 (feature 1 of tasks, from 0) would store "
+                + String.format(java.util.Locale.ROOT, "%,d", max + 1) + " bytes");
+        // arbitrary tasks: a detailed polygon of the AOI itself (about 600 KB of outline)
+        String detailed = "{\"type\":\"FeatureCollection\",\"features\":[{\"type\":\"Feature\",\"properties\":{\"name\":\"Block\"},"
+                + "\"geometry\":" + dev.tmserverless.testing.BigShapes.circle(-4.01, 56.095, 0.005, 25_000) + "}]}";
+        var arbitrary = call(fn, "POST", "/api/v2/projects/", token(manager.id()), body(detailed, "\"arbitraryTasks\": true"));
+        assertThat(arbitrary.status()).isEqualTo(400);
+        assertThat(arbitrary.subCode()).isEqualTo("TaskShapeTooLarge");
+        assertThat(arbitrary.json().path("Error").asText()).startsWith("Task 1 (polygon feature 0 of the Area of Interest");
+        // a server grid whose one clipped cell is that outline (the AOI lies inside one zoom-11 tile)
+        var grid = call(fn, "POST", "/api/v2/projects/", token(manager.id()), body(detailed, grid(11)));
+        assertThat(grid.status()).isEqualTo(400);
+        assertThat(grid.subCode()).isEqualTo("TaskShapeTooLarge");
+        assertThat(grid.json().path("Error").asText()).startsWith("Task 1 (the tile 1001/1411/11 clipped to the Area of Interest) would store");
+        // none of these allocated a project id, queued a job or wrote a project
+        long after = fx.counters.next("PROJECT");
+        assertThat(after).isEqualTo(before + 1);
+        assertThat(queuedJobs()).isEmpty();
+        assertThat(fx.projects.get(after)).isEmpty();
+        assertThat(fx.jobs.get(after)).isEmpty();
+
+        // exactly at the budget: created, its job queued with both tasks
+        long id = create(manager, body(AOI, tasksWithOneOf(max)));
+        assertThat(fx.jobs.get(id).orElseThrow().source()).isEqualTo("FEATURES");
+        assertThat(queuedJobs()).containsExactly("{\"projectId\":" + id + "}");
+        // the same detailed AOI unclipped: its tasks are squares, which store no geometry
+        long squares = create(manager, body(detailed, "\"grid\": {\"zoom\": 11, \"clipToAoi\": false}"));
+        assertThat(fx.jobs.get(squares).orElseThrow().state()).isEqualTo(GridJob.State.QUEUED);
+        queuedJobs();
+    }
+
     @Test
     void aDraftIsVisibleToItsManagersOnly() {
         long id = create(manager, body(AOI, grid(14)));

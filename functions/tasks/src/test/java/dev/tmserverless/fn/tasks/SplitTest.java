@@ -151,6 +151,36 @@ class SplitTest {
     }
 
     @Test
+    void aSplitWhoseChildCannotFitATaskIsRefusedAndChangesNothing() {
+        User pm = fx.user("pm-budget");
+        int max = dev.tmserverless.core.geo.TaskShapeBudget.MAX_BYTES;
+        // a triangle with short numbers; its children's cut vertices carry the centroid's full precision, and each
+        // child keeps the parent's extra properties: a parent exactly at the budget gives children over it
+        String triangle = "{\"type\":\"MultiPolygon\",\"coordinates\":[[[[-4.0,56.0],[-3.9,56.0],[-4.0,56.1],[-4.0,56.0]]]]}";
+        String atBudget = "{\"pad\":\"" + "x".repeat(max - triangle.length() - 10) + "\"}";
+        String roomy = "{\"pad\":\"" + "x".repeat(max - triangle.length() - 10 - 2_000) + "\"}";
+        assertThat(triangle.length() + atBudget.length()).isEqualTo(max);
+        Project p = fx.project(pm, ProjectStatus.PUBLISHED, List.of(shape(1, triangle, atBudget), shape(2, triangle, roomy)), "");
+        String tok = token(pm.id());
+        assertThat(call(fn, "POST", TasksFunctionTest.lock(p.id(), 1), tok, null).status()).isEqualTo(200);
+        var refused = call(fn, "POST", split(p.id(), 1), tok, null);
+        assertThat(refused.status()).isEqualTo(400);
+        assertThat(refused.subCode()).isEqualTo("TaskShapeTooLarge");
+        assertThat(refused.json().path("Error").asText()).startsWith("Splitting task 1 would give a task (child 1 of 4) of ");
+        // nothing changed: the task is still the splitter's, no ids were taken, no child exists
+        assertThat(fx.tasks.get(p.id(), 1).orElseThrow().lockedBy()).isEqualTo(pm.id());
+        assertThat(listedIds(p)).containsExactly(1, 2);
+        assertThat(totalTasks(p)).isEqualTo(2);
+        assertThat(call(fn, "POST", TasksFunctionTest.stop(p.id(), 1), tok, "{}").status()).isEqualTo(200);
+        // with room for the longer numbers the same triangle splits
+        assertThat(call(fn, "POST", TasksFunctionTest.lock(p.id(), 2), tok, null).status()).isEqualTo(200);
+        var split = call(fn, "POST", split(p.id(), 2), tok, null);
+        assertThat(split.status()).isEqualTo(200);
+        assertThat(ids(split)).containsExactly(3, 4, 5, 6);
+        assertThat(fx.shapes.shape(p.id(), 3).orElseThrow().extraJson()).isEqualTo(roomy);
+    }
+
+    @Test
     void aSquareTaskBecomesItsFourChildTilesWithTheNextIds() {
         User pm = fx.user("pm");
         User mapper = fx.user("mapper");
@@ -186,6 +216,65 @@ class SplitTest {
         assertThat(call(fn, "POST", TasksFunctionTest.lock(p.id(), 7), tok, null).status()).isEqualTo(200);
         assertThat(ids(call(fn, "POST", split(p.id(), 7), tok, null))).containsExactly(8, 9, 10, 11);
         assertThat(totalTasks(p)).isEqualTo(9);
+    }
+
+    @Test
+    void childrenStartWithOnlyTheirOwnCreationRowsAndTheParentKeepsItsHistory() {
+        User pm = fx.user("pm-history");
+        User earlier = fx.user("earlier-mapper");
+        User splitter = fx.user("splitter");
+        Project p = fx.project(pm, ProjectStatus.PUBLISHED, List.of(tile(1, 1009, 1399, 11), tile(2, 1010, 1399, 11)), "");
+        // the parent has a history by someone else first: a lock, a comment and the stop
+        String early = token(earlier.id());
+        assertThat(call(fn, "POST", TasksFunctionTest.lock(p.id(), 1), early, null).status()).isEqualTo(200);
+        assertThat(call(fn, "POST", TasksFunctionTest.stop(p.id(), 1), early, "{\"comment\": \"too cloudy here\"}").status())
+                .isEqualTo(200);
+        String tok = token(splitter.id());
+        assertThat(call(fn, "POST", TasksFunctionTest.lock(p.id(), 1), tok, null).status()).isEqualTo(200);
+        int parentRows = call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/1/", null, null).json().path("taskHistory").size();
+        assertThat(parentRows).isGreaterThanOrEqualTo(3);
+        var a = call(fn, "POST", split(p.id(), 1), tok, null);
+        assertThat(a.status()).isEqualTo(200);
+        assertThat(ids(a)).containsExactly(3, 4, 5, 6);
+        for (int child : ids(a)) {
+            JsonNode t = call(fn, "GET", "/api/v2/projects/" + p.id() + "/tasks/" + child + "/", null, null).json();
+            assertThat(t.path("taskStatus").asText()).isEqualTo("READY");
+            assertThat(t.path("lockHolder").isNull()).isTrue();
+            JsonNode h = t.path("taskHistory");
+            // only the child's own creation: the splitter's SPLIT then READY, nothing copied from the parent
+            assertThat(h.size()).as("task %d", child).isEqualTo(2);
+            List<String> rows = new ArrayList<>();
+            h.forEach(r -> rows.add(r.path("historyId").asInt() + " " + r.path("action").asText() + " "
+                    + r.path("actionText").asText() + " " + r.path("actionBy").asText()));
+            assertThat(rows).containsExactly("2 STATE_CHANGE READY " + splitter.username(),
+                    "1 STATE_CHANGE SPLIT " + splitter.username());
+            assertThat(t.toString()).doesNotContain("too cloudy").doesNotContain(earlier.username());
+            // the task map's "last updated" is the split
+            assertThat(t.path("lastUpdated").asText()).isEqualTo(h.get(0).path("actionDate").asText());
+        }
+        // the parent's rows are not shown four more times in the project's activity
+        JsonNode activity = call(fn, "GET", "/api/v2/projects/" + p.id() + "/activities/", null, null).json();
+        List<String> children = new ArrayList<>();
+        activity.path("activity").forEach(r -> { if (r.path("taskId").asInt() > 2) children.add(r.path("actionText").asText()); });
+        assertThat(children).hasSize(8).containsOnly("SPLIT", "READY");
+        // the earlier mapper does not find the children among their tasks; the splitter does
+        var theirsAnswer = call(fn, "GET", "/api/v2/users/" + earlier.id() + "/tasks/", early, null);
+        assertThat(theirsAnswer.status()).isEqualTo(200);
+        List<Integer> theirs = new ArrayList<>();
+        theirsAnswer.json().path("tasks").forEach(t -> theirs.add(t.path("taskId").asInt()));
+        assertThat(theirs).doesNotContain(3, 4, 5, 6);
+        JsonNode mine = call(fn, "GET", "/api/v2/users/" + splitter.id() + "/tasks/?status=READY", tok, null).json();
+        assertThat(mine.path("pagination").path("total").asInt()).isEqualTo(4);
+        // the parent keeps its whole history on its (closed) split mark
+        var ddb = fn.getApplicationContext().getBean(software.amazon.awssdk.services.dynamodb.DynamoDbClient.class);
+        String table = fn.getApplicationContext().getBean(dev.tmserverless.aws.config.TmConfig.class).table();
+        var mark = ddb.getItem(b -> b.tableName(table).consistentRead(true).key(java.util.Map.of(
+                "pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("PROJECT#" + p.id()),
+                "sk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("TASK#0000001")))).item();
+        assertThat(mark).containsKeys("splitInto", "splitDone");
+        assertThat(mark.get("splitBy").n()).isEqualTo(Long.toString(splitter.id()));
+        assertThat(mark.get("h").l()).hasSize(parentRows);
+        assertThat(mark.get("h").toString()).contains("too cloudy here");
     }
 
     @Test

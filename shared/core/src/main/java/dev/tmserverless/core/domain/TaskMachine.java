@@ -5,6 +5,7 @@ import dev.tmserverless.core.error.ErrorCode;
 import dev.tmserverless.core.geo.Split;
 import dev.tmserverless.core.geo.SplitGeometryException;
 import dev.tmserverless.core.geo.TaskShape;
+import dev.tmserverless.core.geo.TaskShapeBudget;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -140,28 +141,27 @@ public final class TaskMachine {
         Task t = stored.effective(now);
         if (Split.tooSmall(shape)) throw new ApiException(ErrorCode.SMALL_TO_SPLIT);
         requireHolder(Trigger.SPLIT, t, actor, now, ErrorCode.SPLIT_OTHER_USER_TASK);
+        List<TaskShape> children;
         try {
-            return Split.children(shape);
+            children = Split.children(shape);
         } catch (SplitGeometryException e) {
             ErrorCode code = e.reason() == SplitGeometryException.Reason.MALFORMED_TILE
                     ? ErrorCode.SPLIT_SERVICE_ERROR : ErrorCode.SPLIT_GEOJSON_ERROR;
             throw new ApiException(code, e.getMessage());
         }
+        // every child must fit a task's item, as at creation (docs/geometry.md "Task shape budget")
+        TaskShapeBudget.requireChildren(stored.taskId(), children);
+        return children;
     }
 
     /**
-     * One child of a split: READY, carrying the parent's history without the splitter's lock row, then
-     * STATE_CHANGE SPLIT and STATE_CHANGE READY by the splitter. Deterministic, so a split interrupted after
-     * its commit can be completed later with the same result.
+     * One child of a split: READY, with only its own creation state, STATE_CHANGE SPLIT then STATE_CHANGE READY by
+     * the splitter. It copies none of the parent's rows (the reference copies them all, docs/api-differences.md);
+     * the parent's history stays on its split mark. Deterministic, so a split interrupted after its commit can be
+     * completed later with the same result.
      */
     public static Task splitChild(Task parent, int childId, TaskShape child, Actor actor, Instant at) {
-        List<HistoryEntry> h = new ArrayList<>(parent.history());
-        for (int i = h.size() - 1; i >= 0; i--) {
-            if (h.get(i).action() == TaskAction.LOCKED_FOR_MAPPING) {
-                h.remove(i);
-                break;
-            }
-        }
+        List<HistoryEntry> h = new ArrayList<>();
         append(h, TaskAction.STATE_CHANGE, SPLIT.name(), at, actor);
         append(h, TaskAction.STATE_CHANGE, READY.name(), at, actor);
         return new Task(parent.projectId(), childId, child.x(), child.y(), child.zoom(), child.isSquare(), READY,

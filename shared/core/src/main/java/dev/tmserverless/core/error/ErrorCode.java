@@ -60,6 +60,8 @@ public enum ErrorCode {
     // intersecting-tiles work bounds (docs/geometry.md, "Trim budget"): input too big, or output/time past the budget
     GRID_TOO_LARGE(413, "GridTooLarge", Shape.LEGACY, "The grid or Area of Interest has more features or vertices than this deployment trims"),
     TRIM_TOO_COMPLEX(400, "TrimTooComplex", Shape.LEGACY, "Trimming this grid to this Area of Interest takes more work than this deployment allows"),
+    // ours: one task's geometry and extra properties must fit its DynamoDB item (docs/geometry.md "Task shape budget")
+    TASK_SHAPE_TOO_LARGE(400, "TaskShapeTooLarge", Shape.LEGACY, "A task's shape is larger than a task can hold"),
     INVALID_COORDINATES(400, "InvalidCoordinates", Shape.LEGACY, "Coordinates are out of range or not numbers"),
     TOKEN_FETCH_ERROR(502, "TokenFetchError", Shape.LEGACY, "Unable to fetch the access token from OpenStreetMap"),
     OSM_SERVICE_ERROR(502, "OSMServiceError", Shape.LEGACY, "OpenStreetMap user details could not be fetched"),
