@@ -143,7 +143,6 @@ public final class Trim {
                         + " s; stopped at grid feature " + i, java.util.Map.of("feature", i));
             }
             // rounded as read; kept features are written rounded from the request's own tree
-            // rounded as read; kept features are written rounded from the request's own tree
             Tile sent = Tile.of(f.get("geometry"));
             Geometry tile = null;
             Envelope env;
