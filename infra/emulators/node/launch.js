@@ -31,6 +31,19 @@ function shutdown(code) {
   closeServer().then(() => process.exit(code), () => process.exit(code));
 }
 
+// dynalite rethrows the error of a request whose client went away before its body arrived ('aborted',
+// ECONNRESET: an SDK attempt timeout, an interrupted thread, a killed test) from an event handler, which would
+// end this process and every later caller's connection with it. DynamoDB shrugs off an abandoned request; so
+// does this emulator. Any other uncaught error still ends it, with its stack on stdout for the JVM to show.
+process.on('uncaughtException', (err) => {
+  if (err && (err.code === 'ECONNRESET' || err.message === 'aborted')) {
+    process.stdout.write(`ignored an abandoned request (${err.code || err.message})\n`);
+    return;
+  }
+  process.stdout.write(`${err && err.stack ? err.stack : err}\n`);
+  process.exit(1);
+});
+
 process.stdin.on('end', () => shutdown(0));
 process.stdin.on('close', () => shutdown(0));
 process.stdin.on('error', () => shutdown(0));

@@ -121,6 +121,7 @@ final class NodeEmulators {
         final CompletableFuture<Integer> port = new CompletableFuture<>();
         private final Deque<String> tail = new ArrayDeque<>();
         private final boolean echo;
+        private volatile boolean stopping;
 
         private Child(String name, Process process, boolean echo) {
             this.name = name;
@@ -129,8 +130,17 @@ final class NodeEmulators {
             Thread reader = new Thread(this::read, "tm-emulators-" + name + "-output");
             reader.setDaemon(true);
             reader.start();
-            process.onExit().thenRun(() -> port.completeExceptionally(new IllegalStateException(
-                    name + " exited (code " + process.exitValue() + ") before it was ready:\n" + tail())));
+            process.onExit().thenRun(() -> {
+                String last = tail();
+                port.completeExceptionally(new IllegalStateException(
+                        name + " exited (code " + process.exitValue() + ") before it was ready:\n" + last));
+                // An emulator that ends while its owner still runs takes every later test with it ("connection
+                // refused"): say so where the build log shows it, with the emulator's last words.
+                if (!stopping) {
+                    System.err.println("[" + name + "] exited on its own (code " + process.exitValue()
+                            + "); its last output:\n" + last);
+                }
+            });
         }
 
         static Child start(Path folder, String name, List<String> args, boolean echo) {
@@ -199,6 +209,7 @@ final class NodeEmulators {
         /** Ends the process and anything it started: SIGTERM and stdin EOF first, SIGKILL after a grace period. */
         @Override
         public void close() {
+            stopping = true;
             List<ProcessHandle> descendants = process.descendants().toList();
             try {
                 process.getOutputStream().close();

@@ -81,4 +81,25 @@ class DynaliteTest {
     private static AttributeValue n(long v) {
         return AttributeValue.fromN(Long.toString(v));
     }
+
+    /**
+     * A client that gives up on a request half-way through its body (an attempt timeout, an interrupted thread)
+     * does not take the emulator down for everyone else: DynamoDB answers the next caller, and so must dynalite.
+     */
+    @Test
+    void aRequestAbandonedHalfWayLeavesDynaliteAnswering() throws Exception {
+        var endpoint = Emulators.shared().dynamoDbEndpoint();
+        for (int round = 0; round < 3; round++) {
+            try (var socket = new java.net.Socket(endpoint.getHost(), endpoint.getPort())) {
+                var out = socket.getOutputStream();
+                out.write(("POST / HTTP/1.1\r\nHost: " + endpoint.getAuthority() + "\r\n"
+                        + "Content-Type: application/x-amz-json-1.0\r\nX-Amz-Target: DynamoDB_20120810.ListTables\r\n"
+                        + "Content-Length: 1000\r\n\r\n{\"Limit\":").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                out.flush();
+            }
+            assertThat(dynamo.listTables().tableNames()).contains(table);
+        }
+        assertThat(Emulators.shared().childPids()).allSatisfy(pid ->
+                assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive)).contains(true));
+    }
 }

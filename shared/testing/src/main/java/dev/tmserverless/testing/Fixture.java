@@ -27,8 +27,10 @@ public final class Fixture {
     public final TaskStore tasks;
     public final dev.tmserverless.aws.store.TaskShapes shapes;
     public final dev.tmserverless.aws.store.Counters counters;
+    private final ApplicationContext ctx;
 
     public Fixture(ApplicationContext ctx) {
+        this.ctx = ctx;
         users = ctx.getBean(UserStore.class);
         orgs = ctx.getBean(OrgStore.class);
         projects = ctx.getBean(ProjectStore.class);
@@ -36,6 +38,24 @@ public final class Fixture {
         tasks = ctx.getBean(TaskStore.class);
         shapes = ctx.getBean(dev.tmserverless.aws.store.TaskShapes.class);
         counters = ctx.getBean(dev.tmserverless.aws.store.Counters.class);
+    }
+
+    /**
+     * How many items the function's table holds, counted the slow way (a test may; the functions never scan): a
+     * test that something wrote nothing compares it before and after.
+     */
+    public long itemCount() {
+        var ddb = ctx.getBean(software.amazon.awssdk.services.dynamodb.DynamoDbClient.class);
+        String table = ctx.getBean(dev.tmserverless.aws.config.TmConfig.class).table();
+        long n = 0;
+        java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue> start = null;
+        do {
+            var from = start;
+            var res = ddb.scan(b -> { b.tableName(table).select("COUNT"); if (from != null) b.exclusiveStartKey(from); });
+            n += res.count();
+            start = res.hasLastEvaluatedKey() && !res.lastEvaluatedKey().isEmpty() ? res.lastEvaluatedKey() : null;
+        } while (start != null);
+        return n;
     }
 
     public User user(String name) {

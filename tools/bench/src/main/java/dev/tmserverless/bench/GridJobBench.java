@@ -33,7 +33,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * mapping (one message per invocation, deleted unless reported failed), every DynamoDB call through the stream
  * emulation in front of dynalite. Side by side in one run: the whole job written by one invocation (one slice)
  * and the job fanned out into slices written by concurrent invocations (docs/grid-jobs.md), then the same fan-out
- * with every slice written as a redelivery writes it (conditional puts that leave existing tasks alone).
+ * with every slice written as a redelivery writes it (conditional puts that leave existing tasks alone); then, as
+ * the floor under the batch rows, the same number of bare task-sized items batch-written with nothing else.
  *
  * <p>Usage: {@code ./bench gridjob [tasks=100000] [sliceTasks=5000] [invocations=8]}
  */
@@ -129,6 +130,23 @@ public final class GridJobBench {
         }
         System.out.printf("    = fan-out %.2f× the single invocation; a job written as redeliveries takes %.2f× the fan-out%n",
                 seconds[0] / seconds[1], seconds[2] / seconds[1]);
+        // the floor under both: the same number of task-sized items and nothing else (no worker, no geometry, no job
+        // reads), BatchWriteItem calls of 25 with 8 in flight, into dynalite through the stream emulation as the
+        // local stack writes, then straight into dynalite
+        String table = iso.table();
+        var streamed = software.amazon.awssdk.services.dynamodb.DynamoDbClient.builder()
+                .endpointOverride(stream.endpoint()).region(software.amazon.awssdk.regions.Region.US_EAST_1)
+                .credentialsProvider(software.amazon.awssdk.auth.credentials.StaticCredentialsProvider.create(
+                        software.amazon.awssdk.auth.credentials.AwsBasicCredentials.create("local", "local")))
+                .httpClientBuilder(software.amazon.awssdk.http.urlconnection.UrlConnectionHttpClient.builder()).build();
+        double rawStream = rawWrites(streamed, table, "RAWSTREAM", (int) n);
+        double rawDirect = rawWrites(emulators.dynamoDb(), table, "RAWDIRECT", (int) n);
+        System.out.printf("  %,d task-sized items alone, 8 BatchWriteItem calls in flight, through the stream emulation %6.1f s   %7.0f items/s%n",
+                n, rawStream, n / rawStream);
+        System.out.printf("  the same straight into dynalite                                                %6.1f s   %7.0f items/s%n",
+                rawDirect, n / rawDirect);
+        System.out.printf("    = the fanned-out job takes %.2f× the bare writes through the stream emulation%n", seconds[1] / rawStream);
+        streamed.close();
         env.close();
         stream.close();
     }
@@ -152,5 +170,42 @@ public final class GridJobBench {
                 }
             }
         }
+    }
+
+    /** Seconds to write {@code n} items of about a task item's size (700 bytes) under {@code pk}, 8 batch calls in flight. */
+    private static double rawWrites(software.amazon.awssdk.services.dynamodb.DynamoDbClient ddb, String table, String pk, int n)
+            throws Exception {
+        String filler = "x".repeat(600);
+        long t0 = System.nanoTime();
+        try (var pool = java.util.concurrent.Executors.newVirtualThreadPerTaskExecutor()) {
+            List<java.util.concurrent.Future<?>> calls = new ArrayList<>();
+            java.util.concurrent.Semaphore inFlight = new java.util.concurrent.Semaphore(8);
+            for (int from = 1; from <= n; from += 25) {
+                int start = from;
+                inFlight.acquire();
+                calls.add(pool.submit(() -> {
+                    try {
+                        List<software.amazon.awssdk.services.dynamodb.model.WriteRequest> puts = new ArrayList<>();
+                        for (int i = start; i < Math.min(n + 1, start + 25); i++) {
+                            var item = java.util.Map.of("pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(pk),
+                                    "sk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(String.format("TASK#%07d", i)),
+                                    "status", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("READY"),
+                                    "shape", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(filler));
+                            puts.add(software.amazon.awssdk.services.dynamodb.model.WriteRequest.builder().putRequest(r -> r.item(item)).build());
+                        }
+                        var left = java.util.Map.of(table, puts);
+                        while (!left.isEmpty() && !left.getOrDefault(table, List.of()).isEmpty()) {
+                            var req = left;
+                            left = ddb.batchWriteItem(b -> b.requestItems(req)).unprocessedItems();
+                        }
+                    } finally {
+                        inFlight.release();
+                    }
+                    return null;
+                }));
+            }
+            for (var c : calls) c.get();
+        }
+        return (System.nanoTime() - t0) / 1e9;
     }
 }

@@ -26,20 +26,19 @@ import java.util.function.ToLongFunction;
 /**
  * Project search over the in-memory index (docs/search.md): the reference's filters, AND-ed, its visibility
  * and status rules, its orders with their tie-break, its page of 14, the map of every match and the CSV export.
- * Filters on data this API does not model yet (teams, countries, the projects a user mapped, partners) match
- * nothing, as the reference's do when that data is empty.
  */
 final class ProjectSearch {
     private ProjectSearch() {}
 
     /**
      * The matches, in the order asked for: the snapshot's ready order filtered (docs/search.md).
-     * {@code favourites} are the caller's favourite project ids (read only for {@code favoritedByMe}), {@code myInterests}
-     * the caller's interest ids (read only for {@code basedOnMyInterests}).
+     * {@code only} are the project ids the id-set filters allow, null when none applies ({@link #only}), {@code interests}
+     * the interest ids a project must have one of, null when the search does not filter by interest
+     * ({@link #interestFilter}).
      */
-    static List<Row> matches(SearchQuery q, User user, ProjectSearchIndex.Snapshot snap, java.util.Set<Long> favourites,
-                             java.util.Set<Long> myInterests) {
-        java.util.function.Predicate<Row> test = filter(q, user, snap, favourites, myInterests);
+    static List<Row> matches(SearchQuery q, User user, ProjectSearchIndex.Snapshot snap, java.util.Set<Long> only,
+                             java.util.Set<Long> interests) {
+        java.util.function.Predicate<Row> test = filter(q, user, snap, only, interests);
         List<Row> out = new ArrayList<>();
         for (Row r : ordered(snap, q.orderBy(), q.descending())) if (test.test(r)) out.add(r);
         return out;
@@ -53,31 +52,73 @@ final class ProjectSearch {
      * compute it afresh with {@link #matches}.
      */
     static List<Row> rematch(SearchQuery q, User user, ProjectSearchIndex.Snapshot before, List<Row> matches,
-                             ProjectSearchIndex.Snapshot snap, java.util.Set<Long> favourites,
-                             java.util.Set<Long> myInterests) {
+                             ProjectSearchIndex.Snapshot snap, java.util.Set<Long> only,
+                             java.util.Set<Long> interests) {
         ProjectSearchIndex.Snapshot.Step step = snap.stepFrom(before);
         if (step == null) return null;
         // the caller's managing of any project decides whether managedByMe filters at all: it must not have changed
         if (q.managedByMe() && managesAny(user, before) != managesAny(user, snap)) return null;
-        java.util.function.Predicate<Row> test = filter(q, user, snap, favourites, myInterests);
+        java.util.function.Predicate<Row> test = filter(q, user, snap, only, interests);
         List<Row> back = new ArrayList<>();
         for (Row r : step.changed()) if (test.test(r)) back.add(r);
         return java.util.Arrays.asList(ProjectSearchIndex.Snapshot.merge(matches.toArray(Row[]::new), step.removed(), back,
                 order(q.orderBy(), q.descending())));
     }
 
+    /**
+     * The project ids the search's id-set filters allow, each read only when the search names it; null when it names
+     * none: {@code favoritedByMe} the caller's favourites, {@code mappedByMe} the projects the caller mapped a task of
+     * (the profile's {@code projectsMapped}), {@code teamId} the projects the team is on in any role, {@code partnerId}
+     * the projects of the partner's partnerships, those begun by {@code partnershipFrom} and not ended before
+     * {@code partnershipTo} when given (the reference's conditions).
+     */
+    static java.util.Set<Long> only(SearchQuery q, java.util.function.Supplier<java.util.Collection<Long>> favourites,
+                                    java.util.function.Supplier<java.util.Collection<Long>> mapped,
+                                    java.util.function.Supplier<java.util.Collection<Long>> teamProjects,
+                                    java.util.function.Supplier<java.util.List<dev.tmserverless.aws.store.PartnerStore.Partnership>> partnerships) {
+        java.util.Set<Long> only = null;
+        if (q.favoritedByMe()) only = narrow(only, favourites.get());
+        if (q.mappedByMe()) only = narrow(only, mapped.get());
+        if (q.teamId() != null) only = narrow(only, teamProjects.get());
+        if (q.partnerId() != null) {
+            Instant from = q.partnershipFrom() == null ? null : q.partnershipFrom().atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+            Instant to = q.partnershipTo() == null ? null : q.partnershipTo().atStartOfDay(java.time.ZoneOffset.UTC).toInstant();
+            only = narrow(only, partnerships.get().stream()
+                    .filter(p -> from == null || (p.startedOn() != null && !p.startedOn().isAfter(from)))
+                    .filter(p -> to == null || p.endedOn() == null || !p.endedOn().isBefore(to))
+                    .map(dev.tmserverless.aws.store.PartnerStore.Partnership::projectId).toList());
+        }
+        return only;
+    }
+
+    private static java.util.Set<Long> narrow(java.util.Set<Long> only, java.util.Collection<Long> ids) {
+        java.util.Set<Long> next = new java.util.TreeSet<>(ids);
+        if (only != null) next.retainAll(only);
+        return next;
+    }
+
+    /**
+     * The interest ids a project must have one of: those named in the query, or the caller's own ({@code mine}; then
+     * the query's are ignored), as the reference; null when neither applies. Only interests that still exist count
+     * ({@code live}): a deleted interest's links go with it in the reference, so naming only deleted ones matches
+     * no project, while projects and users that chose it keep its id until they are next saved.
+     */
+    static java.util.Set<Long> interestFilter(SearchQuery q, java.util.Collection<Long> mine, java.util.Set<Long> live) {
+        if (!q.basedOnMyInterests() && q.interests().isEmpty()) return null;
+        java.util.Set<Long> wanted = new java.util.TreeSet<>(q.basedOnMyInterests() ? mine : q.interests());
+        wanted.retainAll(live);
+        return wanted;
+    }
+
     /** Whether a project matches the search: the reference's filters, AND-ed, cheapest first. */
     static java.util.function.Predicate<Row> filter(SearchQuery q, User user, ProjectSearchIndex.Snapshot snap,
-                                                   java.util.Set<Long> favourites, java.util.Set<Long> myInterests) {
+                                                   java.util.Set<Long> only, java.util.Set<Long> interests) {
         boolean admin = Permissions.managesEverything(user);
         boolean managedFilter = q.managedByMe() && !admin && managesAny(user, snap);
         String text = q.textSearch() == null ? null : cleanSearchText(q.textSearch());
         String[] words = text == null ? null : stems(text);
         String locale = q.locale() == null ? null : q.locale().toLowerCase(Locale.ROOT);
         long localeMask = locale == null ? 0 : ProjectSearchIndex.localeBit(locale) | ProjectSearchIndex.localeBit("en");
-        // the reference: interests named in the query, or the caller's own (then the query's are ignored)
-        java.util.Set<Long> interests = q.basedOnMyInterests() ? myInterests
-                : q.interests().isEmpty() ? null : java.util.Set.copyOf(q.interests());
         // a campaign is named: the projects linked to a campaign of that name
         java.util.Set<Long> campaignIds;
         if (q.campaign() != null) {
@@ -86,18 +127,17 @@ final class ProjectSearch {
         } else {
             campaignIds = null;
         }
-        boolean nothing = q.mappedByMe() || q.teamId() != null || q.partnerId() != null; // not modelled yet
         return r -> {
             Entry e = r.entry();
             ProjectSummary s = e.summary();
             Organisation org = r.org();
-            if (nothing || s.centroid() == null) return false;
+            if (s.centroid() == null) return false;
             if (q.organisationId() != null && s.organisationId() != q.organisationId()) return false;
             if (q.difficulty() != null && !q.difficulty().equals(s.difficulty())) return false;
             if (!statusMatches(q, user, s, org)) return false;
             if (!admin && !Permissions.listable(user, s, org)) return false;
             if (q.createdByMe() && s.authorId() != user.id()) return false;
-            if (q.favoritedByMe() && !favourites.contains(s.id())) return false;
+            if (only != null && !only.contains(s.id())) return false;
             if (interests != null && !anyIn(s.interests(), interests)) return false;
             if (campaignIds != null && !anyIn(s.campaigns(), campaignIds)) return false;
             if (!q.mappingTypes().isEmpty() && !typesMatch(q, s.mappingTypes())) return false;

@@ -63,6 +63,8 @@ public class ProjectsFunction extends ApiFunction {
     @Inject ProjectQueries queries;
     @Inject Annotations annotations;
     @Inject dev.tmserverless.aws.store.FavouriteStore favourites;
+    @Inject dev.tmserverless.aws.store.TeamStore teams;
+    @Inject dev.tmserverless.aws.store.PartnerStore partners;
     @Inject dev.tmserverless.aws.store.InterestStore interests;
     @Inject dev.tmserverless.aws.store.ProjectPurge purge;
     @Inject dev.tmserverless.aws.store.StatsReads statistics;
@@ -99,6 +101,14 @@ public class ProjectsFunction extends ApiFunction {
 
     @Override
     protected String functionId() { return Resources.PROJECTS; }
+
+    /**
+     * A search before the SnapStart snapshot: the snapshot then holds the search index loaded (waiting for the
+     * preload if it runs), so a restored instance's first search only reads what changed since
+     * (docs/search.md "Cold start").
+     */
+    @Override
+    protected List<Resources.Route> primingReads() { return List.of(Routes.SEARCH_PROJECTS); }
 
     @Override
     protected void register(Handlers h) {
@@ -180,25 +190,32 @@ public class ProjectsFunction extends ApiFunction {
         User user = req.caller().optional().orElse(null);
         SearchQuery q = SearchQuery.from(req, user != null);
         q.checkCombinations(Permissions.canFilterByPartner(user));
-        java.util.Set<Long> favs = q.favoritedByMe() ? java.util.Set.copyOf(favourites.ofUser(user.id())) : java.util.Set.of();
-        java.util.Set<Long> mine = q.basedOnMyInterests() ? java.util.Set.copyOf(interests.ofUser(user.id())) : java.util.Set.of();
+        java.util.Set<Long> only = ProjectSearch.only(q, () -> favourites.ofUser(user.id()),
+                () -> users.profile(user.id()).map(dev.tmserverless.core.domain.UserProfile::projectsMapped).orElse(java.util.Set.of()),
+                () -> teams.projectsOfTeam(q.teamId()).stream().map(dev.tmserverless.aws.store.TeamStore.ProjectTeam::projectId).toList(),
+                () -> partners.partnershipsOfPartner(q.partnerId()));
+        java.util.Set<Long> wanted = q.basedOnMyInterests() || !q.interests().isEmpty()
+                ? ProjectSearch.interestFilter(q, q.basedOnMyInterests() ? interests.ofUser(user.id()) : List.of(),
+                        interests.all().stream().map(dev.tmserverless.aws.store.InterestStore.Interest::id)
+                                .collect(java.util.stream.Collectors.toSet()))
+                : null;
         // the pages of one search, and its map, come from one computation while the index is unchanged
         String key = (user == null ? "-" : user.id() + "/" + user.role() + "/" + user.mappingLevel()) + "|" + q.locale() + "|"
                 + new java.util.TreeMap<>(req.query()).entrySet().stream().filter(e -> !e.getKey().equals("page"))
                 .map(Object::toString).collect(java.util.stream.Collectors.joining("&"))
-                + (q.favoritedByMe() ? "|" + new java.util.TreeSet<>(favs) : "")
-                + (q.basedOnMyInterests() ? "|" + new java.util.TreeSet<>(mine) : "");
+                + (only != null ? "|" + only : "")
+                + (wanted != null ? "|" + wanted : "");
         var fresh = searchIndex.currentAsync();
         ProjectSearchIndex.Snapshot recent = searchIndex.heldIfRecent();
         SearchResult found;
         if (!fresh.isDone() && recent != null) {
             // a refresh is under way and the held data is recent enough (docs/search.md "Consistency"): answer now
-            found = searchOn(recent, key, q, user, favs, mine);
+            found = searchOn(recent, key, q, user, only, wanted);
         } else {
             ProjectSearchIndex.Snapshot held = searchIndex.held();
-            found = !fresh.isDone() && held != null ? searchOn(held, key, q, user, favs, mine) : null;
+            found = !fresh.isDone() && held != null ? searchOn(held, key, q, user, only, wanted) : null;
             ProjectSearchIndex.Snapshot snap = fresh.join();
-            if (found == null || found.snap() != snap) found = searchOn(snap, key, q, user, favs, mine);
+            if (found == null || found.snap() != snap) found = searchOn(snap, key, q, user, only, wanted);
         }
         List<ProjectSearchIndex.Row> all = found.matches();
         if (q.downloadAsCsv()) {
@@ -277,13 +294,13 @@ public class ProjectsFunction extends ApiFunction {
     }
 
     /** The search's matches on {@code snap}: this instance's last answer to the same search, or computed now. */
-    private SearchResult searchOn(ProjectSearchIndex.Snapshot snap, String key, SearchQuery q, User user, java.util.Set<Long> favs,
-                                 java.util.Set<Long> mine) {
+    private SearchResult searchOn(ProjectSearchIndex.Snapshot snap, String key, SearchQuery q, User user, java.util.Set<Long> only,
+                                 java.util.Set<Long> interests) {
         SearchResult found = searches.get(key);
         if (found != null && found.snap() == snap) return found;
         List<ProjectSearchIndex.Row> matches = found == null ? null
-                : ProjectSearch.rematch(q, user, found.snap(), found.matches(), snap, favs, mine);
-        if (matches == null) matches = ProjectSearch.matches(q, user, snap, favs, mine);
+                : ProjectSearch.rematch(q, user, found.snap(), found.matches(), snap, only, interests);
+        if (matches == null) matches = ProjectSearch.matches(q, user, snap, only, interests);
         // the map is the same while the set of matches is: kept from the search before when nothing joined or left
         GzipParts.Part map = found != null && found.map().get() != null && sameSet(found.matches(), matches)
                 ? found.map().get() : null;

@@ -240,14 +240,54 @@ class ProjectSearchTest {
         assertThat(ids(search(null, q + "&sandbox=false&database=OSM"))).containsExactly(easy.id());
         assertThat(ids(search(null, "organisationName=" + o.name().replace(" ", "%20"))))
                 .containsExactlyInAnyOrder(easy.id(), hard.id());
-        // no such campaign, no interest linked, no favourites; and data this API does not model yet matches
-        // nothing, as the reference's empty tables do
+        // no such campaign, no interest linked, no team on them, nothing mapped, no favourites
         for (String f : List.of("campaign=x", "country=England", "interests=1", "teamId=1", "mappedByMe=true",
                 "favoritedByMe=true", "basedOnMyInterests=true")) {
             assertThat(ids(search(plain, q + "&" + f))).as(f).isEmpty();
         }
         // managedByMe: the organisation's manager manages both
         assertThat(ids(search(orgManager, q + "&managedByMe=true"))).containsExactlyInAnyOrder(easy.id(), hard.id());
+    }
+
+    /**
+     * The filters by who took part: the projects a team is on (any role), the projects the caller mapped a task of,
+     * the projects of a partner's partnerships (begun by partnershipFrom, not ended before partnershipTo). Each
+     * combines with the others and with every other filter.
+     */
+    @Test
+    void teamMappedByMeAndPartnerFilterByWhoTookPart() {
+        Organisation o = org();
+        Project a = save(new P(o.id()));
+        Project b = save(new P(o.id()));
+        Project c = save(new P(o.id()));
+        String q = "organisationId=" + o.id();
+        var teams = fn.getApplicationContext().getBean(dev.tmserverless.aws.store.TeamStore.class);
+        var team = teams.create(o.id(), "Search team " + UUID.randomUUID(), null, null,
+                dev.tmserverless.core.domain.Team.JoinMethod.BY_REQUEST, dev.tmserverless.core.domain.Team.Visibility.PUBLIC,
+                author.id(), Instant.now());
+        teams.assign(a.id(), team.id(), dev.tmserverless.core.domain.TeamRole.MAPPER);
+        teams.assign(c.id(), team.id(), dev.tmserverless.core.domain.TeamRole.VALIDATOR);
+        assertThat(ids(search(null, q + "&teamId=" + team.id()))).containsExactlyInAnyOrder(a.id(), c.id());
+
+        User mapper = fx.user("search-mapper");
+        fx.users.addMappedProjectWrite(mapper.id(), b.id());
+        fx.users.addMappedProjectWrite(mapper.id(), c.id());
+        assertThat(ids(search(mapper, q + "&mappedByMe=true"))).containsExactlyInAnyOrder(b.id(), c.id());
+        assertThat(ids(search(mapper, q + "&mappedByMe=true&teamId=" + team.id()))).containsExactly(c.id());
+        assertThat(ids(search(plain, q + "&mappedByMe=true"))).isEmpty();
+
+        var partners = fn.getApplicationContext().getBean(dev.tmserverless.aws.store.PartnerStore.class);
+        var partner = partners.create(new dev.tmserverless.aws.store.PartnerStore.Partner(0, "Search partner " + UUID.randomUUID(),
+                "#p", null, null, null, null, null, null, "search-partner-" + UUID.randomUUID(), List.of(), null));
+        Instant jan = Instant.parse("2026-01-01T00:00:00Z"), mar = Instant.parse("2026-03-01T00:00:00Z");
+        partners.createPartnership(a.id(), partner.id(), jan, mar);
+        partners.createPartnership(b.id(), partner.id(), mar, null);
+        assertThat(ids(search(admin, q + "&partnerId=" + partner.id()))).containsExactlyInAnyOrder(a.id(), b.id());
+        // begun by 1 February: only a's
+        assertThat(ids(search(admin, q + "&partnerId=" + partner.id() + "&partnershipFrom=2026-02-01"))).containsExactly(a.id());
+        // not ended before 1 April: only b's, which has not ended
+        assertThat(ids(search(admin, q + "&partnerId=" + partner.id() + "&partnershipTo=2026-04-01"))).containsExactly(b.id());
+        assertThat(ids(search(admin, q + "&partnerId=" + partner.id() + "&teamId=" + team.id()))).containsExactly(a.id());
     }
 
     @Test
@@ -415,6 +455,15 @@ class ProjectSearchTest {
         interests.setForProject(c.id(), List.of());
         assertThat(ids(search(null, q + "&interests=" + water.id()))).isEmpty();
         assertThat(ids(search(null, q + "&interests=" + health.id()))).containsExactly(a.id());
+
+        // a deleted interest matches no project, though a project that chose it keeps its id until next saved;
+        // nor does a caller's deleted interest
+        interests.setForUser(keen.id(), List.of(health.id()));
+        assertThat(ids(search(keen, q + "&basedOnMyInterests=true"))).containsExactly(a.id());
+        assertThat(interests.delete(health.id())).isTrue();
+        assertThat(ids(search(null, q + "&interests=" + health.id()))).isEmpty();
+        assertThat(ids(search(null, q + "&interests=" + health.id() + "," + water.id()))).isEmpty();
+        assertThat(ids(search(keen, q + "&basedOnMyInterests=true"))).isEmpty();
     }
 
     @Test
@@ -537,8 +586,8 @@ class ProjectSearchTest {
         assertThat(page.status()).isEqualTo(422);
         assertThat(page.json().path("detail").get(0).path("loc").toString()).isEqualTo("[\"query\",\"page\"]");
         assertThat(call(fn, "GET", "/api/v2/projects/?omitMapResults=maybe", null, null).status()).isEqualTo(422);
-        // an admin's partner search is allowed, and partners are not modelled: no match
-        assertThat(search(admin, "partnerId=1").json().path("results")).isEmpty();
+        // an admin's partner search is allowed; a partner without partnerships matches nothing
+        assertThat(search(admin, "partnerId=999999").json().path("results")).isEmpty();
     }
 
     static void assertError(User u, String query, int status, String error) {

@@ -1,6 +1,5 @@
 package dev.tmserverless.fn.tasks;
 
-import dev.tmserverless.aws.config.TmConfig;
 import dev.tmserverless.core.domain.Project;
 import dev.tmserverless.core.domain.ProjectStatus;
 import dev.tmserverless.core.domain.TaskStatus;
@@ -11,8 +10,6 @@ import dev.tmserverless.testing.Fixture;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
-import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
 
 import java.util.Map;
 
@@ -44,9 +41,7 @@ class PrimingTest {
 
     @Test
     void primingRunsTheMappingActionsAsNobodyAndWritesNothing() {
-        DynamoDbClient ddb = fn.getApplicationContext().getBean(DynamoDbClient.class);
-        String table = fn.getApplicationContext().getBean(TmConfig.class).table();
-        long before = itemCount(ddb, table);
+        long before = fx.itemCount();
 
         Map<String, Integer> answered = fn.prime();
 
@@ -56,7 +51,7 @@ class PrimingTest {
                 .containsEntry("POST /api/v2/projects/" + id + "/tasks/actions/stop-mapping/" + id, 401)
                 .containsEntry("DynamoDB GetItem", 404);
         assertThat(answered.values()).as("nothing failed or answered 500").allMatch(s -> s > 0 && s < 500);
-        assertThat(itemCount(ddb, table)).as("priming wrote nothing").isEqualTo(before);
+        assertThat(fx.itemCount()).as("priming wrote nothing").isEqualTo(before);
 
         // and the primed function works as before
         User mapper = fx.user("primed");
@@ -64,18 +59,5 @@ class PrimingTest {
         var lock = call(fn, "POST", "/api/v2/projects/" + p.id() + "/tasks/actions/lock-for-mapping/1/", token(mapper.id()), null);
         assertThat(lock.status()).isEqualTo(200);
         assertThat(fx.tasks.get(p.id(), 1).orElseThrow().status()).isEqualTo(TaskStatus.LOCKED_FOR_MAPPING);
-    }
-
-    /** The isolated table's item count, counted the slow way (a test may; the functions never scan). */
-    private static long itemCount(DynamoDbClient ddb, String table) {
-        long n = 0;
-        Map<String, AttributeValue> start = null;
-        do {
-            Map<String, AttributeValue> from = start;
-            var res = ddb.scan(b -> { b.tableName(table).select("COUNT"); if (from != null) b.exclusiveStartKey(from); });
-            n += res.count();
-            start = res.hasLastEvaluatedKey() && !res.lastEvaluatedKey().isEmpty() ? res.lastEvaluatedKey() : null;
-        } while (start != null);
-        return n;
     }
 }

@@ -81,7 +81,8 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
      * initialised and partly compiled, and its clients built: the catalogue and router, a request for an unknown
      * path (error shape, Jackson), a GetItem of a key no item has (the SDK's DynamoDB client, signing, HTTP), and
      * {@link #primingRoutes()} as a signed-in user who does not exist, which every one of them refuses with 401
-     * after its reads and before any write. Never throws: a snapshot without priming is only slower.
+     * after its reads and before any write, then {@link #primingReads()} anonymously. Never throws: a snapshot
+     * without priming is only slower.
      *
      * @return what was asked (method and path, or the SDK call) and the status answered (-1: it failed)
      */
@@ -97,6 +98,12 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
             for (Resources.Route r : primingRoutes()) {
                 if (!d.handlers().containsKey(r)) throw new IllegalStateException("not a route of " + functionId() + ": " + r.routeKey());
                 asks.add(new String[]{r.method(), r.path().replaceAll("\\{[^}]*}", Integer.toString(Integer.MAX_VALUE)), nobody});
+            }
+            for (Resources.Route r : primingReads()) {
+                if (!d.handlers().containsKey(r) || !r.method().equals("GET")) {
+                    throw new IllegalStateException("not a read route of " + functionId() + ": " + r.routeKey());
+                }
+                asks.add(new String[]{r.method(), r.path().replaceAll("\\{[^}]*}", Integer.toString(Integer.MAX_VALUE)), null});
             }
             for (String[] a : asks) {
                 int status;
@@ -132,6 +139,12 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
      * hot path). Path parameters are filled with ids no item has.
      */
     protected List<Resources.Route> primingRoutes() { return List.of(); }
+
+    /**
+     * Public read routes of this function that {@link #prime()} sends without a token, for the data they load into
+     * the instance (held in memory between invocations, so in the snapshot too) as much as for their code.
+     */
+    protected List<Resources.Route> primingReads() { return List.of(); }
 
     private static APIGatewayV2HTTPEvent primingEvent(String method, String path, String authorization) {
         Map<String, String> headers = new HashMap<>();

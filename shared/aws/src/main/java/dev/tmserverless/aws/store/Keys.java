@@ -21,8 +21,9 @@ final class Keys {
     static final String ORGS = "ORGS";
     static String orgSort(long id) { return "ORG#" + String.format("%010d", id); }
     /** Uniqueness guards: one item per organisation name and per slug, naming the organisation that holds it. */
-    static String orgName(String name) { return "ORGNAME#" + name; }
-    static String orgSlug(String slug) { return "ORGSLUG#" + slug; }
+    /** Prefixes of the organisations' name and slug guards ({@link UniqueNames}). */
+    static final String ORG_NAME = "ORGNAME";
+    static final String ORG_SLUG = "ORGSLUG";
     static final String UNIQUE = "UNIQUE";
     /** gsi1 partition of an organisation's projects. */
     static String orgProjects(long orgId) { return "ORGPROJECTS#" + orgId; }

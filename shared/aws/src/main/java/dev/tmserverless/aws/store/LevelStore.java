@@ -44,12 +44,15 @@ public class LevelStore {
     private final String table;
     private final SmallCollection items;
     private final Counters counters;
+    /** Level names are unique regardless of case and surrounding spaces: the guards hold {@link #normal} names. */
+    private final UniqueNames names;
 
     public LevelStore(DynamoDbClient ddb, TmConfig config, Counters counters) {
         this.ddb = ddb;
         this.table = config.table();
         this.counters = counters;
         this.items = new SmallCollection(ddb, table, counters, PARTITION);
+        this.names = new UniqueNames(ddb, table, "LEVELNAME", id -> items.get(id).map(i -> normal(read(i).name())));
     }
 
     /** Every level, lowest first; seeds the three reference levels when there are none. */
@@ -176,33 +179,17 @@ public class LevelStore {
         }
     }
 
-    /**
-     * Claims the guard of {@code name} for level {@code id}: free, already ours, or held by a level that no longer
-     * has that name (a rename or delete interrupted half-way) — then taken over on condition it still names it.
-     */
+    /** Claims {@code name} for level {@code id} ({@link UniqueNames}); false if another level has it. */
     private boolean claimName(String name, int id) {
-        var guardKey = Attr.key("LEVELNAME#" + normal(name), Keys.UNIQUE);
-        Map<String, AttributeValue> guard = new HashMap<>(guardKey);
-        guard.put("id", Attr.n((long) id));
-        if (Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(guard)
-                .conditionExpression("attribute_not_exists(pk) OR id = :me")
-                .expressionAttributeValues(Map.of(":me", Attr.n((long) id)))))) {
+        try {
+            names.claim(normal(name), id);
             return true;
+        } catch (NameTaken e) {
+            return false;
         }
-        var held = ddb.getItem(b -> b.tableName(table).key(guardKey).consistentRead(true)).item();
-        if (held == null || held.isEmpty()) return claimName(name, id);
-        long holder = Attr.lng(held, "id");
-        Optional<Level> holding = items.get(holder).map(LevelStore::read);
-        if (holding.isPresent() && normal(holding.get().name()).equals(normal(name))) return false;
-        return Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(guard)
-                .conditionExpression("id = :old").expressionAttributeValues(Map.of(":old", Attr.n(holder)))));
     }
 
-    private void releaseName(String name, int id) {
-        Dynamo.conditionally(() -> ddb.deleteItem(b -> b.tableName(table)
-                .key(Attr.key("LEVELNAME#" + normal(name), Keys.UNIQUE))
-                .conditionExpression("id = :me").expressionAttributeValues(Map.of(":me", Attr.n((long) id)))));
-    }
+    private void releaseName(String name, int id) { names.release(normal(name), id); }
 
     private static String normal(String name) { return name.trim().toUpperCase(Locale.ROOT); }
 

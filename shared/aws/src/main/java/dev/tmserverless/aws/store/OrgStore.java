@@ -44,11 +44,15 @@ public class OrgStore {
     private final DynamoDbClient ddb;
     private final String table;
     private final Counters counters;
+    private final UniqueNames names;
+    private final UniqueNames slugs;
 
     public OrgStore(DynamoDbClient ddb, TmConfig config, Counters counters) {
         this.ddb = ddb;
         this.table = config.table();
         this.counters = counters;
+        this.names = new UniqueNames(ddb, table, Keys.ORG_NAME, id -> get(id).map(Organisation::name));
+        this.slugs = new UniqueNames(ddb, table, Keys.ORG_SLUG, id -> get(id).map(Organisation::slug));
     }
 
     /** Creates the organisation; {@link Taken} if its name or slug belongs to another one (nothing is left written). */
@@ -61,11 +65,11 @@ public class OrgStore {
                                Integer subscriptionTier, List<Long> managers) {
         long id = counters.next("ORGANISATION");
         Organisation org = new Organisation(id, name, slug, logo, description, url, type, subscriptionTier, managers);
-        claim(Keys.orgName(name), "name", name, id);
+        claim(names, "name", name, id);
         try {
-            claim(Keys.orgSlug(slug), "slug", slug, id);
+            claim(slugs, "slug", slug, id);
         } catch (RuntimeException e) {
-            release(Keys.orgName(name), id);
+            names.release(name, id);
             throw e;
         }
         Map<String, AttributeValue> item = item(org);
@@ -82,11 +86,8 @@ public class OrgStore {
 
     /** The organisation whose slug is {@code slug} (GetItem on the slug guard, then on the organisation). */
     public Optional<Organisation> bySlug(String slug) {
-        var guard = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.orgSlug(slug), Keys.UNIQUE))
-                .consistentRead(true)).item();
-        if (guard == null || guard.isEmpty()) return Optional.empty();
         // a guard left behind by an interrupted rename names an organisation that has another slug now
-        return get(Attr.lng(guard, "id", 0)).filter(o -> slug.equals(o.slug()));
+        return slugs.holder(slug).flatMap(this::get).filter(o -> slug.equals(o.slug()));
     }
 
     /** Every organisation: one Query of gsi1 partition {@code ORGS}, paged. */
@@ -116,11 +117,11 @@ public class OrgStore {
                 c.type(), c.subscriptionTier(), c.managers());
         boolean newName = !next.name().equals(current.name());
         boolean newSlug = !next.slug().equals(current.slug());
-        if (newName) claim(Keys.orgName(next.name()), "name", next.name(), current.id());
+        if (newName) claim(names, "name", next.name(), current.id());
         try {
-            if (newSlug) claim(Keys.orgSlug(next.slug()), "slug", next.slug(), current.id());
+            if (newSlug) claim(slugs, "slug", next.slug(), current.id());
         } catch (RuntimeException e) {
-            if (newName) release(Keys.orgName(next.name()), current.id());
+            if (newName) names.release(next.name(), current.id());
             throw e;
         }
         Map<String, AttributeValue> item = item(next);
@@ -128,53 +129,29 @@ public class OrgStore {
         if (!Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(item).conditionExpression("#n = :n AND slug = :s")
                 .expressionAttributeNames(Map.of("#n", "name"))
                 .expressionAttributeValues(Map.of(":n", Attr.s(current.name()), ":s", Attr.s(current.slug())))))) {
-            if (newName) release(Keys.orgName(next.name()), current.id());
-            if (newSlug) release(Keys.orgSlug(next.slug()), current.id());
+            if (newName) names.release(next.name(), current.id());
+            if (newSlug) slugs.release(next.slug(), current.id());
             return false;
         }
-        if (newName) release(Keys.orgName(current.name()), current.id());
-        if (newSlug) release(Keys.orgSlug(current.slug()), current.id());
+        if (newName) names.release(current.name(), current.id());
+        if (newSlug) slugs.release(current.slug(), current.id());
         return true;
     }
 
     /** Deletes the organisation item, then its guards. */
     public void delete(Organisation org) {
         ddb.deleteItem(b -> b.tableName(table).key(Attr.key(Keys.org(org.id()), Keys.META)));
-        release(Keys.orgName(org.name()), org.id());
-        release(Keys.orgSlug(org.slug()), org.id());
+        names.release(org.name(), org.id());
+        slugs.release(org.slug(), org.id());
     }
 
-    /**
-     * Takes the guard item {@code pk} for organisation {@code id}. A guard held by another organisation is
-     * {@link Taken}, unless that organisation no longer has this name or slug (left behind by an interrupted
-     * write): then it is taken over, conditionally on still naming the same holder.
-     */
-    private void claim(String pk, String field, String value, long id) {
-        Map<String, AttributeValue> guard = new HashMap<>(Attr.key(pk, Keys.UNIQUE));
-        guard.put("id", Attr.n(id));
-        if (Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(guard)
-                .conditionExpression("attribute_not_exists(pk) OR id = :me").expressionAttributeValues(Map.of(":me", Attr.n(id)))))) {
-            return;
+    /** Takes a name or slug for organisation {@code id} ({@link UniqueNames}); {@link Taken} if another holds it. */
+    private void claim(UniqueNames guards, String field, String value, long id) {
+        try {
+            guards.claim(value, id);
+        } catch (NameTaken e) {
+            throw new Taken(field, value);
         }
-        // held: by whom?
-        var held = ddb.getItem(b -> b.tableName(table).key(Attr.key(pk, Keys.UNIQUE)).consistentRead(true)).item();
-        long holder = held == null || held.isEmpty() ? -1 : Attr.lng(held, "id", -1);
-        Optional<Organisation> other = holder < 0 ? Optional.empty() : get(holder);
-        boolean live = other.map(o -> field.equals("name") ? value.equals(o.name()) : value.equals(o.slug()))
-                .orElse(false);
-        if (live) throw new Taken(field, value);
-        boolean taken = holder < 0
-                ? Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(guard).conditionExpression("attribute_not_exists(pk)")))
-                : Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(guard).conditionExpression("id = :holder")
-                        .expressionAttributeValues(Map.of(":holder", Attr.n(holder)))));
-        if (!taken) throw new Taken(field, value);
-    }
-
-    /** Deletes the guard item {@code pk} if organisation {@code id} holds it. */
-    private void release(String pk, long id) {
-        // false when another organisation holds it now
-        Dynamo.conditionally(() -> ddb.deleteItem(b -> b.tableName(table).key(Attr.key(pk, Keys.UNIQUE)).conditionExpression("id = :me")
-                .expressionAttributeValues(Map.of(":me", Attr.n(id)))));
     }
 
     private static Map<String, AttributeValue> item(Organisation org) {

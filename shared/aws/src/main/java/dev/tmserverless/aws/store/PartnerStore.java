@@ -138,6 +138,11 @@ public class PartnerStore {
         return out;
     }
 
+    /** Every partnership of a partner (one Query of all partnerships: there are few). */
+    public List<Partnership> partnershipsOfPartner(long partnerId) {
+        return partnerships.all().stream().map(PartnerStore::readPartnership).filter(p -> p.partnerId() == partnerId).toList();
+    }
+
     private Map<String, AttributeValue> item(Partner p) {
         Map<String, AttributeValue> m = partners.item(p.id());
         m.put("name", Attr.s(p.name()));

@@ -12,10 +12,14 @@ import java.util.function.LongFunction;
  * Uniqueness of a text field of one kind of item (a campaign's name, a partner's permalink …) without transactions:
  * a guard item {@code <prefix>#<value>} / {@code UNIQUE} names the item that holds the value. The writer claims the
  * guard first (conditional put), then writes its item, then releases the guard of the value it gave up. A guard left
- * behind by an interrupted write names an item that no longer has that value: the next claimant takes it over,
- * conditionally on it still naming the same holder.
+ * behind by an interrupted write names an item that does not have that value: the next claimant takes it over,
+ * conditionally on it still naming the same holder, but only once the guard is older than {@link #IN_FLIGHT_MILLIS}.
+ * A younger one may belong to a write still under way (claimed, its item not written yet): taking it over then would
+ * let two racing creates of one name both succeed.
  */
 final class UniqueNames {
+    /** Longer than any function runs (API functions end within API Gateway's 30 s): a write this old has ended. */
+    static final long IN_FLIGHT_MILLIS = 60_000;
     private final DynamoDbClient ddb;
     private final String table;
     private final String prefix;
@@ -35,12 +39,16 @@ final class UniqueNames {
     void claim(String value, long id) {
         Map<String, AttributeValue> guard = new HashMap<>(Attr.key(pk(value), Keys.UNIQUE));
         guard.put("id", Attr.n(id));
+        guard.put("at", Attr.n(System.currentTimeMillis()));
         if (Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(guard)
                 .conditionExpression("attribute_not_exists(pk) OR id = :me").expressionAttributeValues(Map.of(":me", Attr.n(id)))))) {
             return;
         }
-        long holder = holder(value).orElse(-1L);
+        var held = ddb.getItem(b -> b.tableName(table).key(Attr.key(pk(value), Keys.UNIQUE)).consistentRead(true)).item();
+        long holder = held == null || held.isEmpty() ? -1L : Attr.lng(held, "id", -1);
         if (holder >= 0 && currentOf.apply(holder).map(value::equals).orElse(false)) throw new NameTaken(value);
+        // guards written before claims were dated count as old
+        if (holder >= 0 && System.currentTimeMillis() - Attr.lng(held, "at", 0) < IN_FLIGHT_MILLIS) throw new NameTaken(value);
         boolean taken = holder < 0
                 ? Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(guard).conditionExpression("attribute_not_exists(pk)")))
                 : Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(guard).conditionExpression("id = :holder")
