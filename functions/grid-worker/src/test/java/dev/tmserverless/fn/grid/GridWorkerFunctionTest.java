@@ -70,7 +70,11 @@ class GridWorkerFunctionTest {
     }
 
     @AfterEach
-    void heal() { writer.afterFlush = n -> {}; }
+    void heal() {
+        writer.afterFlush = n -> {};
+        writer.beforeWrite = (slice, batches) -> {};
+        writer.clock = java.time.Clock.systemUTC();
+    }
 
     @AfterAll
     static void stop() {
@@ -195,6 +199,129 @@ class GridWorkerFunctionTest {
         assertThat(sentSlices(id)).isEmpty();
         assertThat(fx.tasks.get(id, 1).orElseThrow().lockedBy()).isEqualTo(author.id());
         assertThat(fx.tasks.list(id)).hasSize((int) expected);
+    }
+
+    /** Locks task 1 for one mapper, and has another map task 2, as the tasks function's transition unit writes them. */
+    static void lockOneMapAnother(long projectId, User mapper, User other) {
+        Instant now = Instant.now();
+        var lock = dev.tmserverless.core.domain.TaskMachine.lockForMapping(fx.tasks.get(projectId, 1).orElseThrow(),
+                mapper.actor(), now, java.time.Duration.ofHours(2));
+        assertThat(fx.tasks.apply(lock)).isTrue();
+        var lock2 = dev.tmserverless.core.domain.TaskMachine.lockForMapping(fx.tasks.get(projectId, 2).orElseThrow(),
+                other.actor(), now, java.time.Duration.ofHours(2));
+        assertThat(fx.tasks.apply(lock2)).isTrue();
+        var mapped = dev.tmserverless.core.domain.TaskMachine.unlockAfterMapping(fx.tasks.get(projectId, 2).orElseThrow(), other.actor(), now,
+                "MAPPED", "done");
+        assertThat(fx.tasks.apply(mapped)).isTrue();
+    }
+
+    /** Task 1 still locked by {@code mapper}, task 2 still mapped by {@code other}; the job DONE with exactly ids 1..N. */
+    static void assertWorkSurvivedAndJobDone(long projectId, User mapper, User other) {
+        Task one = fx.tasks.get(projectId, 1).orElseThrow();
+        assertThat(one.status()).isEqualTo(dev.tmserverless.core.domain.TaskStatus.LOCKED_FOR_MAPPING);
+        assertThat(one.lockedBy()).isEqualTo(mapper.id());
+        Task two = fx.tasks.get(projectId, 2).orElseThrow();
+        assertThat(two.status()).isEqualTo(dev.tmserverless.core.domain.TaskStatus.MAPPED);
+        assertThat(two.mappedBy()).isEqualTo(other.id());
+        assertThat(fx.tasks.list(projectId)).extracting(Task::taskId)
+                .isEqualTo(java.util.stream.IntStream.rangeClosed(1, (int) expected).boxed().toList());
+        GridJob job = fx.jobs.get(projectId).orElseThrow();
+        assertThat(job.state()).isEqualTo(GridJob.State.DONE);
+        assertThat(job.written()).isEqualTo(expected);
+        assertThat(fx.projects.get(projectId).orElseThrow().counters().totalTasks()).isEqualTo(expected);
+    }
+
+    /**
+     * Runs {@code delivery} on its own thread and holds it before the writes of its first flush (after its checks
+     * found the job RUNNING and the slice unrecorded); returns once it is held, with whether it writes batches.
+     */
+    static final class Held implements AutoCloseable {
+        final CountDownLatch atWrite = new CountDownLatch(1);
+        final CountDownLatch resume = new CountDownLatch(1);
+        final java.util.concurrent.atomic.AtomicReference<Boolean> batches = new java.util.concurrent.atomic.AtomicReference<>();
+        final ExecutorService pool = Executors.newSingleThreadExecutor();
+        final Future<SQSBatchResponse> result;
+
+        Held(java.util.concurrent.Callable<SQSBatchResponse> delivery) throws InterruptedException {
+            java.util.Set<Thread> mine = java.util.concurrent.ConcurrentHashMap.newKeySet();
+            writer.beforeWrite = (slice, batch) -> {
+                if (!mine.contains(Thread.currentThread()) || atWrite.getCount() == 0) return;
+                batches.set(batch);
+                atWrite.countDown();
+                try {
+                    resume.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+            };
+            result = pool.submit(() -> {
+                mine.add(Thread.currentThread());
+                return delivery.call();
+            });
+            assertThat(atWrite.await(60, java.util.concurrent.TimeUnit.SECONDS)).as("the delivery reached its writes").isTrue();
+        }
+
+        SQSBatchResponse resumeAndGet() throws Exception {
+            resume.countDown();
+            return result.get(60, java.util.concurrent.TimeUnit.SECONDS);
+        }
+
+        @Override public void close() {
+            resume.countDown();
+            pool.shutdownNow();
+        }
+    }
+
+    /**
+     * A redelivery of a slice (its first delivery died half-way) checks the job while it runs and is held before its
+     * writes; meanwhile a third delivery finishes the slice, the job is DONE, one mapper locks task 1 and another
+     * maps task 2. When the held redelivery writes, both survive: it writes only the tasks that do not exist.
+     */
+    @Test
+    void aRedeliveredSliceThatWritesAfterTheJobIsDoneLeavesLockedAndMappedTasksAlone() throws Exception {
+        User mapper = fx.user("redelivery-mapper");
+        User other = fx.user("redelivery-other");
+        long id = queuedProject(true);
+        assertThat(deliver(id, 1).getBatchItemFailures()).isEmpty();
+        for (int k : sentSlices(id)) if (k != 0) assertThat(deliverSlice(id, k, 1).getBatchItemFailures()).isEmpty();
+        writer.afterFlush = n -> { throw new IllegalStateException("worker killed"); };
+        assertThat(deliverSlice(id, 0, 1).getBatchItemFailures()).hasSize(1);
+        writer.afterFlush = n -> {};
+        try (Held late = new Held(() -> deliverSlice(id, 0, 2))) {
+            assertThat(late.batches.get()).as("a slice started before is written conditionally").isFalse();
+            assertThat(deliverSlice(id, 0, 3).getBatchItemFailures()).isEmpty();
+            assertThat(fx.jobs.get(id).orElseThrow().state()).isEqualTo(GridJob.State.DONE);
+            lockOneMapAnother(id, mapper, other);
+            assertThat(late.resumeAndGet().getBatchItemFailures()).isEmpty();
+        }
+        assertWorkSurvivedAndJobDone(id, mapper, other);
+    }
+
+    /**
+     * The first delivery of a slice (which writes batches) stalls after its checks for longer than its claim: a
+     * redelivery writes the slice and records it once the claim has lapsed, the job is DONE, tasks are locked and
+     * mapped. When the stalled delivery wakes, its batch is refused by its own deadline and nothing is reset.
+     */
+    @Test
+    void aFirstDeliveryThatStallsPastItsClaimNeverResetsTasks() throws Exception {
+        User mapper = fx.user("stall-mapper");
+        User other = fx.user("stall-other");
+        long id = queuedProject(true);
+        assertThat(deliver(id, 1).getBatchItemFailures()).isEmpty();
+        for (int k : sentSlices(id)) if (k != 0) assertThat(deliverSlice(id, k, 1).getBatchItemFailures()).isEmpty();
+        try (Held stalled = new Held(() -> deliverSlice(id, 0, 1))) {
+            assertThat(stalled.batches.get()).as("the first delivery writes batches").isTrue();
+            // while its claim is live nobody else may record the slice: the job cannot be DONE
+            assertThat(fx.jobs.sliceDoneWriting(id, 0, SLICE, "someone-else", Instant.now())).isEmpty();
+            // the stall outlasts the claim (the writer's clock moves on)
+            writer.clock = java.time.Clock.offset(java.time.Clock.systemUTC(),
+                    writer.claimLength().plus(java.time.Duration.ofMinutes(1)));
+            assertThat(deliverSlice(id, 0, 2).getBatchItemFailures()).isEmpty();
+            assertThat(fx.jobs.get(id).orElseThrow().state()).isEqualTo(GridJob.State.DONE);
+            lockOneMapAnother(id, mapper, other);
+            assertThat(stalled.resumeAndGet().getBatchItemFailures()).isEmpty();
+        }
+        assertWorkSurvivedAndJobDone(id, mapper, other);
     }
 
     @Test

@@ -129,20 +129,90 @@ public class GridJobStore {
 
     /**
      * Records slice {@code slice} ({@code tasks} tasks) as written, once: a duplicate delivery of the same slice
-     * finds it recorded and adds nothing. Returns the plan as it stands after the write, or empty when this slice
-     * was recorded before (or the job is no longer RUNNING).
+     * finds it recorded and adds nothing. Only the delivery {@code token}, or anybody once no other delivery holds a
+     * live claim on the slice, may record it: a job is never DONE while a batch of one of its slices may still land.
+     * Returns the plan as it stands after the write, or empty when this slice was recorded before, another
+     * delivery's claim is live, or the job is no longer RUNNING.
      */
-    public Optional<Slices> sliceDoneWriting(long projectId, int slice, int tasks, Instant now) {
+    public Optional<Slices> sliceDoneWriting(long projectId, int slice, int tasks, String token, Instant now) {
         Map<String, AttributeValue>[] after = new Map[1];
         boolean won = Dynamo.conditionally(() -> after[0] = ddb.updateItem(b -> b.tableName(table)
                 .key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
                 .updateExpression("ADD doneSlices :k, written :n SET updated = :u")
-                .conditionExpression("#st = :r AND NOT contains(doneSlices, :kn)")
-                .expressionAttributeNames(Map.of("#st", "state"))
+                // nobody else may be batch-writing the slice: no claim, this delivery's claim, or a lapsed one
+                .conditionExpression("#st = :r AND NOT contains(doneSlices, :kn)"
+                        + " AND (attribute_not_exists(#c) OR #c.#t = :tok OR #c.#cu < :now)")
+                .expressionAttributeNames(Map.of("#st", "state", "#c", claimAttr(slice), "#t", "t", "#cu", "u"))
                 .expressionAttributeValues(Map.of(":k", AttributeValue.fromNs(java.util.List.of(Integer.toString(slice))),
-                        ":kn", Attr.n(slice), ":n", Attr.n(tasks), ":r", Attr.s("RUNNING"), ":u", Attr.s(now.toString())))
+                        ":kn", Attr.n(slice), ":n", Attr.n(tasks), ":r", Attr.s("RUNNING"), ":u", Attr.s(now.toString()),
+                        ":tok", Attr.s(token), ":now", Attr.n(now.toEpochMilli())))
                 .returnValues(software.amazon.awssdk.services.dynamodb.model.ReturnValue.ALL_NEW)).attributes());
         return won ? slices(after[0]) : Optional.empty();
+    }
+
+    /**
+     * A slice's claim: the delivery that started the slice first ({@code token}) may write it with unconditional
+     * batches while the claim lasts ({@code until}); nobody else may record the slice before then
+     * (docs/grid-jobs.md "Who may overwrite a task").
+     */
+    public record SliceClaim(String token, Instant until) {
+        public boolean live(Instant now) { return until.isAfter(now); }
+    }
+
+    /** The plan of a RUNNING job and the claim on one of its slices (null when the slice was never started). */
+    public record SliceState(Slices plan, SliceClaim claim) {}
+
+    private static String claimAttr(int slice) { return "claim" + slice; }
+
+    /** The job's plan and the claim on {@code slice}, in one consistent read; empty unless the job is RUNNING. */
+    public Optional<SliceState> sliceState(long projectId, int slice) {
+        var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
+                .consistentRead(true)).item();
+        return slices(item).map(plan -> {
+            AttributeValue c = item.get(claimAttr(slice));
+            SliceClaim claim = c == null || !c.hasM() ? null : new SliceClaim(c.m().get("t").s(),
+                    Instant.ofEpochMilli(Long.parseLong(c.m().get("u").n())));
+            return new SliceState(plan, claim);
+        });
+    }
+
+    /**
+     * Claims a slice nobody has started (no claim was ever written for it) until {@code until}. True for one
+     * delivery per slice and job run: every later one finds the slice started.
+     */
+    public boolean claimSliceWriting(long projectId, int slice, String token, Instant until) {
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
+                .updateExpression("SET #c = :c")
+                .conditionExpression("#st = :r AND attribute_not_exists(#c) AND NOT contains(doneSlices, :kn)")
+                .expressionAttributeNames(Map.of("#st", "state", "#c", claimAttr(slice)))
+                .expressionAttributeValues(Map.of(":r", Attr.s("RUNNING"), ":kn", Attr.n(slice),
+                        ":c", AttributeValue.fromM(Map.of("t", Attr.s(token), "u", Attr.n(until.toEpochMilli())))))));
+    }
+
+    /**
+     * Extends the claim {@code token} holds on a slice to {@code until}. False when the job is no longer RUNNING,
+     * the slice is recorded, or the claim is not this token's: the holder must not batch-write any more.
+     */
+    public boolean renewSliceWriting(long projectId, int slice, String token, Instant until) {
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
+                .updateExpression("SET #c.#u = :u")
+                .conditionExpression("#st = :r AND #c.#t = :tok AND NOT contains(doneSlices, :kn)")
+                .expressionAttributeNames(Map.of("#st", "state", "#c", claimAttr(slice), "#t", "t", "#u", "u"))
+                .expressionAttributeValues(Map.of(":r", Attr.s("RUNNING"), ":kn", Attr.n(slice), ":tok", Attr.s(token),
+                        ":u", Attr.n(until.toEpochMilli())))));
+    }
+
+    /**
+     * Ends the claim {@code token} holds on a slice at once (its holder stopped writing: it failed, or recorded the
+     * slice). The claim stays as a mark that the slice was started, so later deliveries write it conditionally.
+     */
+    public void releaseSliceWriting(long projectId, int slice, String token) {
+        // false when the claim is not this token's (or the job item is gone): nothing to release
+        Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.GRID_JOB))
+                .updateExpression("SET #c.#u = :zero")
+                .conditionExpression("#c.#t = :tok")
+                .expressionAttributeNames(Map.of("#c", claimAttr(slice), "#t", "t", "#u", "u"))
+                .expressionAttributeValues(Map.of(":tok", Attr.s(token), ":zero", Attr.n(0)))));
     }
 
     /** The job's heartbeat: a live worker touches {@code updated} while it writes (readers see it is alive). */

@@ -139,6 +139,21 @@ public class TaskStore {
 
     /** {@link #putAll(List)} with up to {@code parallelism} BatchWriteItem calls in flight. */
     public void putAll(List<NewTask> tasks, int parallelism) {
+        putAll(tasks, parallelism, null);
+    }
+
+    /** {@link #putAll(List, int)} was stopped because its writer's deadline passed: some tasks may be unwritten. */
+    public static final class DeadlinePassed extends RuntimeException {
+        DeadlinePassed() { super("the batch writer's deadline passed", null, false, false); }
+    }
+
+    /**
+     * {@link #putAll(List, int)} by a writer whose unconditional puts must all have landed before a deadline
+     * ({@code timeLeft} says how long is left; null: no deadline): no BatchWriteItem call starts after it, and each
+     * call is given up by the client when it comes. Throws {@link DeadlinePassed} then (the tasks not yet written
+     * are for a conditional writer, {@link #putAllIfAbsent}).
+     */
+    public void putAll(List<NewTask> tasks, int parallelism, java.util.function.Supplier<java.time.Duration> timeLeft) {
         List<WriteRequest> writes = new ArrayList<>();
         java.util.Set<Long> projects = new java.util.TreeSet<>();
         for (NewTask nt : tasks) {
@@ -146,7 +161,28 @@ public class TaskStore {
             if (nt.hasShapeItem()) writes.add(Dynamo.put(TaskShapes.item(nt)));
             projects.add(nt.task().projectId());
         }
-        Dynamo.batchWrite(ddb, table, writes, parallelism);
+        try {
+            Dynamo.batchWrite(ddb, table, writes, parallelism, timeLeft == null ? null : timeLeft::get);
+        } catch (Dynamo.DeadlinePassed | software.amazon.awssdk.core.exception.ApiCallTimeoutException e) {
+            throw new DeadlinePassed();
+        }
+        projects.forEach(p -> TaskMaps.bump(ddb, table, p));
+    }
+
+    /**
+     * Writes each new task (its shape item first, so a task is never visible without its geometry) unless it
+     * exists: a task written before, by an earlier delivery of the same grid job, may have been locked or mapped
+     * since and is left exactly as it is. One conditional PutItem per item, up to {@code parallelism} tasks at once.
+     */
+    public void putAllIfAbsent(List<NewTask> tasks, int parallelism) {
+        List<List<Map<String, AttributeValue>>> groups = new ArrayList<>();
+        java.util.Set<Long> projects = new java.util.TreeSet<>();
+        for (NewTask nt : tasks) {
+            groups.add(nt.hasShapeItem() ? List.of(TaskShapes.item(nt), TaskItems.item(nt.task()))
+                    : List.of(TaskItems.item(nt.task())));
+            projects.add(nt.task().projectId());
+        }
+        Dynamo.putAllIfAbsent(ddb, table, groups, parallelism);
         projects.forEach(p -> TaskMaps.bump(ddb, table, p));
     }
 
