@@ -240,7 +240,7 @@ public class TaskService {
     public void extend(long projectId, List<Integer> taskIds, User user) {
         actionable(projectId, user);
         Instant now = clock.instant();
-        List<TaskChange> changes = TaskMachine.decideAll(projectId, taskIds, id -> Optional.of(task(projectId, id)),
+        List<TaskChange> changes = TaskMachine.decideAll(projectId, taskIds, tasksRead(projectId, taskIds),
                 t -> TaskMachine.extend(t, user.actor(), now, lockFor));
         for (TaskChange decided : changes) {
             TaskChange change = decided;
@@ -270,7 +270,7 @@ public class TaskService {
         ProjectAccess.View view = actionable(projectId, user);
         for (int attempt = 0; attempt < ATTEMPTS; attempt++) {
             Instant now = clock.instant();
-            List<TaskChange> changes = TaskMachine.decideAll(projectId, taskIds, id -> Optional.of(task(projectId, id)),
+            List<TaskChange> changes = TaskMachine.decideAll(projectId, taskIds, tasksRead(projectId, taskIds),
                     t -> TaskMachine.lockForValidation(t, user.actor(), user.isAdmin(), now, lockFor));
             Permissions.checkCanValidate(user, view.project(), view.pm(), view.membership());
             List<TaskChange> writes = changes.stream().filter(c -> !c.isNoop())
@@ -372,7 +372,7 @@ public class TaskService {
                                 BiFunction<Task, Instant, TaskChange> decide) {
         ProjectAccess.View view = actionable(projectId, user);
         Instant now = clock.instant();
-        List<TaskChange> changes = TaskMachine.decideAll(projectId, ids, id -> Optional.of(task(projectId, id)),
+        List<TaskChange> changes = TaskMachine.decideAll(projectId, ids, tasksRead(projectId, ids),
                 t -> decide.apply(t, now));
         List<TaskChange> out = new ArrayList<>();
         Instant ended = null;
@@ -579,6 +579,12 @@ public class TaskService {
     /** The task as stored; a task being split is gone (its split is finished first if it was left behind). */
     Task task(long projectId, int taskId) {
         return live(projectId, taskId, tasks.get(projectId, taskId));
+    }
+
+    /** {@link #task} for each of several tasks, all read first in one consistent BatchGetItem. */
+    private java.util.function.IntFunction<Optional<Task>> tasksRead(long projectId, List<Integer> taskIds) {
+        Map<Integer, Task> read = tasks.getAll(projectId, taskIds);
+        return id -> Optional.of(live(projectId, id, Optional.ofNullable(read.get(id))));
     }
 
     /** {@link #task} on a task item already read. */

@@ -71,6 +71,18 @@ public class TaskStore {
         return read(projectId, item);
     }
 
+    /**
+     * {@link #get} for several tasks of one project in one consistent BatchGetItem (100 keys a call); a task that
+     * {@link #get} would not answer is absent from the map.
+     */
+    public Map<Integer, Task> getAll(long projectId, java.util.Collection<Integer> taskIds) {
+        List<Map<String, AttributeValue>> keys = new java.util.LinkedHashSet<>(taskIds).stream()
+                .map(id -> Attr.key(Keys.project(projectId), Keys.task(id))).toList();
+        Map<Integer, Task> out = new java.util.HashMap<>();
+        for (var item : Dynamo.batchGet(ddb, table, keys)) read(projectId, item).ifPresent(t -> out.put(t.taskId(), t));
+        return out;
+    }
+
     /** A task item as {@link #get} answers it: a finished split's mark is no task. */
     static Optional<Task> read(long projectId, Map<String, AttributeValue> item) {
         return item == null || item.isEmpty() || item.containsKey("splitDone") ? Optional.empty()
