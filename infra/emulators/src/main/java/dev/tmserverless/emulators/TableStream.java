@@ -37,9 +37,9 @@ import java.util.concurrent.locks.ReentrantLock;
 /**
  * DynamoDB Streams for dynalite, which has none: an HTTP proxy in front of dynalite through which functions and
  * tests reach the table. Reads pass straight through. Every PutItem, UpdateItem, DeleteItem and BatchWriteItem
- * takes a lock per item key, reads the item before (consistent GetItem), forwards the write, and when DynamoDB
- * answered 200 reads the item after and appends a stream record with both images (NEW_AND_OLD_IMAGES), then lets
- * the key go. So each table's records are in commit order for every key, as a stream shard gives them; a write
+ * takes a lock per item key, reads the item before (consistent GetItem; a BatchWriteItem's items in one consistent
+ * BatchGetItem), forwards the write, and when DynamoDB answered 200 reads the item after the same way and appends a
+ * stream record with both images (NEW_AND_OLD_IMAGES), then lets the key go. So each table's records are in commit order for every key, as a stream shard gives them; a write
  * whose condition failed (400) adds nothing, and a write that changed nothing adds nothing, as in DynamoDB.
  * docs/statistics.md explains why the feed is emulated here and not in the SDK clients.
  *
@@ -220,8 +220,8 @@ public final class TableStream implements AutoCloseable {
         });
         for (int s : stripeNos) stripes[s].lock();
         try {
-            Map<String, List<Map<String, AttributeValue>>> before = new HashMap<>();
-            keys.forEach((table, ks) -> before.put(table, ks.stream().map(k -> get(table, k)).toList()));
+            Map<String, Map<Map<String, AttributeValue>, Map<String, AttributeValue>>> before = new HashMap<>();
+            keys.forEach((table, ks) -> before.put(table, getAll(table, ks)));
             HttpResponse<byte[]> res = forward(ex, body);
             if (res.statusCode() != 200) return res;
             // items DynamoDB left unprocessed were not written
@@ -234,10 +234,10 @@ public final class TableStream implements AutoCloseable {
                 }
             });
             keys.forEach((table, ks) -> {
-                for (int i = 0; i < ks.size(); i++) {
-                    if (unprocessed.contains(table + "\u0000" + ks.get(i))) continue;
-                    record(table, ks.get(i), before.get(table).get(i), get(table, ks.get(i)));
-                }
+                List<Map<String, AttributeValue>> written = ks.stream()
+                        .filter(k -> !unprocessed.contains(table + "\u0000" + k)).toList();
+                Map<Map<String, AttributeValue>, Map<String, AttributeValue>> after = getAll(table, written);
+                for (Map<String, AttributeValue> k : written) record(table, k, before.get(table).get(k), after.get(k));
             });
             return res;
         } finally {
@@ -269,6 +269,27 @@ public final class TableStream implements AutoCloseable {
     private Map<String, AttributeValue> get(String table, Map<String, AttributeValue> key) {
         var res = direct.getItem(b -> b.tableName(table).key(key).consistentRead(true));
         return res.hasItem() && !res.item().isEmpty() ? res.item() : null;
+    }
+
+    /** The items these keys name, by key, read consistently in BatchGetItem calls of 100 (an absent item: no entry). */
+    private Map<Map<String, AttributeValue>, Map<String, AttributeValue>> getAll(String table, List<Map<String, AttributeValue>> keys) {
+        String pk = Resources.TABLE.partitionKey();
+        String sk = Resources.TABLE.sortKey();
+        Map<Map<String, AttributeValue>, Map<String, AttributeValue>> out = new HashMap<>();
+        for (int i = 0; i < keys.size(); i += 100) {
+            Map<String, software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes> pending = Map.of(table,
+                    software.amazon.awssdk.services.dynamodb.model.KeysAndAttributes.builder()
+                            .keys(keys.subList(i, Math.min(keys.size(), i + 100))).consistentRead(true).build());
+            while (!pending.isEmpty()) {
+                var req = pending;
+                var res = direct.batchGetItem(b -> b.requestItems(req));
+                for (var item : res.responses().getOrDefault(table, List.of())) {
+                    out.put(Map.of(pk, item.get(pk), sk, item.get(sk)), item);
+                }
+                pending = res.hasUnprocessedKeys() && !res.unprocessedKeys().isEmpty() ? res.unprocessedKeys() : Map.of();
+            }
+        }
+        return out;
     }
 
     private void record(String table, Map<String, AttributeValue> key, Map<String, AttributeValue> before,

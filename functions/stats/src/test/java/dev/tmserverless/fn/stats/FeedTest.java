@@ -76,6 +76,44 @@ class FeedTest {
         assertThat(r.getDynamodb().getNewImage().get("status").getN()).isEqualTo("1");
     }
 
+    /** A BatchWriteItem gives one record per item it changed, with both images; an item put back unchanged gives none. */
+    @Test
+    void aBatchWriteRecordsEachItemItChangedWithBothImages() {
+        Project p = fx.project(fx.user("pm-batch"), ProjectStatus.PUBLISHED, 30);
+        for (int t = 1; t <= 30; t++) {
+            var first = recordsOf(p.id(), t).get(0);
+            assertThat(first.getEventName()).as("task %d", t).isEqualTo("INSERT");
+            assertThat(first.getDynamodb().getOldImage()).isNull();
+        }
+        var ddb = stats.getApplicationContext().getBean(software.amazon.awssdk.services.dynamodb.DynamoDbClient.class);
+        String table = stats.getApplicationContext().getBean(dev.tmserverless.aws.config.TmConfig.class).table();
+        java.util.function.IntFunction<java.util.Map<String, software.amazon.awssdk.services.dynamodb.model.AttributeValue>> item =
+                t -> ddb.getItem(b -> b.tableName(table).consistentRead(true).key(java.util.Map.of(
+                        "pk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("PROJECT#" + p.id()),
+                        "sk", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS(String.format("TASK#%07d", t))))).item();
+        var changed = new java.util.HashMap<>(item.apply(1));
+        changed.put("batchMark", software.amazon.awssdk.services.dynamodb.model.AttributeValue.fromS("x"));
+        var removed = item.apply(2);
+        var same = item.apply(3);
+        int[] before = {recordsOf(p.id(), 1).size(), recordsOf(p.id(), 2).size(), recordsOf(p.id(), 3).size()};
+        ddb.batchWriteItem(b -> b.requestItems(java.util.Map.of(table, List.of(
+                software.amazon.awssdk.services.dynamodb.model.WriteRequest.builder().putRequest(r -> r.item(changed)).build(),
+                software.amazon.awssdk.services.dynamodb.model.WriteRequest.builder().deleteRequest(r -> r.key(java.util.Map.of(
+                        "pk", removed.get("pk"), "sk", removed.get("sk")))).build(),
+                software.amazon.awssdk.services.dynamodb.model.WriteRequest.builder().putRequest(r -> r.item(same)).build()))));
+
+        var one = recordsOf(p.id(), 1);
+        assertThat(one).hasSize(before[0] + 1);
+        assertThat(one.get(one.size() - 1).getEventName()).isEqualTo("MODIFY");
+        assertThat(one.get(one.size() - 1).getDynamodb().getOldImage()).doesNotContainKey("batchMark");
+        assertThat(one.get(one.size() - 1).getDynamodb().getNewImage().get("batchMark").getS()).isEqualTo("x");
+        var two = recordsOf(p.id(), 2);
+        assertThat(two).hasSize(before[1] + 1);
+        assertThat(two.get(two.size() - 1).getEventName()).isEqualTo("REMOVE");
+        assertThat(two.get(two.size() - 1).getDynamodb().getOldImage()).containsKey("status");
+        assertThat(recordsOf(p.id(), 3)).as("an item put back unchanged").hasSize(before[2]);
+    }
+
     @Test
     void aMappedTaskReachesTheProjectAndUserStatisticsWithItsLockTime() throws Exception {
         User pm = fx.user("pm-time");
