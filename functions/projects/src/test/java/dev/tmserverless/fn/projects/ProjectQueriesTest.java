@@ -307,11 +307,15 @@ class ProjectQueriesTest {
         int round = 0;
         ExecutorService pool = Executors.newFixedThreadPool(mappers + 1);
         try {
-            // at least 25 rounds, and on until both outcomes were seen (which one wins depends on the machine's
-            // timing); every other round is light, one mapper locking once, so that a delete can win its race
+            // at least 25 rounds, and on until both outcomes were seen (which one wins a race depends on the
+            // machine's timing); every other round is light, one mapper locking once, so that a delete can win its
+            // race, and every fourth lets the delete finish before the mapper starts, so that the checks of a won
+            // delete run whatever the machine's timing
             for (; round < 25 || ((deleted == 0 || refused == 0) && round < 200); round++) {
                 Project p = project(author, ProjectStatus.PUBLISHED, mappers);
                 boolean light = round % 2 == 1;
+                boolean deleteFirst = round % 4 == 3;
+                CountDownLatch deleteDone = new CountDownLatch(deleteFirst ? 1 : 0);
                 int tries = light ? 1 : 1 + round % 3;
                 int active = light ? 1 : mappers;
                 List<User> who = new ArrayList<>();
@@ -324,6 +328,7 @@ class ProjectQueriesTest {
                     int t = i + 1;
                     work.add(pool.submit(() -> {
                         go.await();
+                        deleteDone.await();
                         List<int[]> out = new ArrayList<>();
                         for (int k = 0; k < tries; k++) {
                             int lock = task(m, "POST", base + "lock-for-mapping/" + t + "/", null).status();
@@ -339,6 +344,7 @@ class ProjectQueriesTest {
                 });
                 go.countDown();
                 Api.Answer d = delete.get(60, TimeUnit.SECONDS);
+                deleteDone.countDown();
                 int r = round;
                 List<int[]> attempts = new ArrayList<>();
                 for (Future<List<int[]>> f : work) attempts.addAll(f.get(60, TimeUnit.SECONDS));
