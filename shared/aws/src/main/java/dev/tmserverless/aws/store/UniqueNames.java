@@ -44,11 +44,11 @@ final class UniqueNames {
                 .conditionExpression("attribute_not_exists(pk) OR id = :me").expressionAttributeValues(Map.of(":me", Attr.n(id)))))) {
             return;
         }
-        var held = ddb.getItem(b -> b.tableName(table).key(Attr.key(pk(value), Keys.UNIQUE)).consistentRead(true)).item();
-        long holder = held == null || held.isEmpty() ? -1L : Attr.lng(held, "id", -1);
+        var held = guard(value);
+        long holder = held.map(g -> Attr.lng(g, "id", -1)).orElse(-1L);
         if (holder >= 0 && currentOf.apply(holder).map(value::equals).orElse(false)) throw new NameTaken(value);
         // guards written before claims were dated count as old
-        if (holder >= 0 && System.currentTimeMillis() - Attr.lng(held, "at", 0) < IN_FLIGHT_MILLIS) throw new NameTaken(value);
+        if (holder >= 0 && System.currentTimeMillis() - Attr.lng(held.get(), "at", 0) < IN_FLIGHT_MILLIS) throw new NameTaken(value);
         boolean taken = holder < 0
                 ? Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(guard).conditionExpression("attribute_not_exists(pk)")))
                 : Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(guard).conditionExpression("id = :holder")
@@ -63,8 +63,11 @@ final class UniqueNames {
     }
 
     /** The id the guard of {@code value} names (it may be stale: check the item). */
-    Optional<Long> holder(String value) {
+    Optional<Long> holder(String value) { return guard(value).map(g -> Attr.lng(g, "id", -1)); }
+
+    /** The guard item of {@code value}, read consistently. */
+    private Optional<Map<String, AttributeValue>> guard(String value) {
         var held = ddb.getItem(b -> b.tableName(table).key(Attr.key(pk(value), Keys.UNIQUE)).consistentRead(true)).item();
-        return held == null || held.isEmpty() ? Optional.empty() : Optional.of(Attr.lng(held, "id", -1));
+        return held == null || held.isEmpty() ? Optional.empty() : Optional.of(held);
     }
 }
