@@ -390,6 +390,7 @@ async function journey(id, title, pages, fn) {
       // the callback page exchanges the code (GET /system/authentication/callback/), stores the session, moves on
       await lp.waitForFunction((o) => location.href.startsWith(o) && !location.pathname.startsWith('/authorized'),
         { timeout: STEP_MS }, ORIGIN).catch(() => { throw new Error(`never left the callback (at ${lp.url()})`); });
+      const landed = new URL(lp.url()).pathname;
       await settle(lp);
       const stored = await lp.evaluate(() => ({ username: localStorage.getItem('username'), token: localStorage.getItem('token') }));
       if (stored.username !== person || !stored.token) throw new Error(`not logged in after the callback: ${JSON.stringify(stored)}`);
@@ -401,7 +402,7 @@ async function journey(id, title, pages, fn) {
       await fillEmailDialog(lp);
       await go(lp, '/explore');
       await waitFor(lp, (n) => document.body.innerText.includes(n), person, 'the header does not show the logged-in user');
-      return `logged in as ${person} via ${new URL(lp.url()).pathname}`;
+      return `logged in as ${person}, the callback moved on to ${landed}`;
     });
 
     await journey('home', 'home page with statistics', [anon], async () => {
