@@ -185,4 +185,51 @@ class WorkflowLoopTest {
         assertThat(activity.path("activity").get(0).path("taskId").asInt()).isEqualTo(2);
         assertThat(activity.path("activity").get(0).path("actionText").asText()).isEqualTo("VALIDATED");
     }
+
+    /** {@code p} with a licence its mappers and validators must accept first. */
+    static Project licensed(Project p, int licenseId) {
+        var stored = fx.projects.get(p.id()).orElseThrow();
+        Project q = stored.project();
+        Project withLicence = new Project(q.id(), q.status(), q.projectPriority(), q.difficulty(), q.defaultLocale(),
+                q.authorId(), q.authorUsername(), q.organisationId(), q.mappingPermission(), q.mappingPermissionLevelId(),
+                q.validationPermission(), q.validationPermissionLevelId(), q.enforceRandomTaskSelection(), q.isPrivate(),
+                q.changesetComment(), q.osmchaFilterId(), q.dueDate(), q.imagery(), q.josmPreset(), q.idPresets(),
+                q.extraIdParams(), q.rapidPowerUser(), q.sandbox(), q.database(), q.mappingTypes(), licenseId,
+                q.allowedUsernames(), q.allowedUserIds(), q.created(), q.lastUpdated(), q.taskCreationMode(),
+                q.mappingEditors(), q.validationEditors(), q.projectInfoLocales(), q.aoiBbox(), q.aoiCentroid(),
+                q.areaKm2(), q.countryTag());
+        assertThat(fx.projects.update(withLicence, stored.version())).isTrue();
+        return withLicence;
+    }
+
+    @Test
+    void aProjectsLicenceMustBeAcceptedBeforeMappingOrValidatingAndRefusalsWriteNothing() {
+        User mapper = fx.user("lic-mapper");
+        User v = ValidationTest.validator(fx, "lic-validator");
+        Project p = licensed(ValidationTest.mappedProject(fx, fx.user("lic-first-mapper"), 2), 7);
+        long pid = p.id();
+        var before = List.of(fx.tasks.get(pid, 1).orElseThrow(), fx.tasks.get(pid, 2).orElseThrow());
+
+        var lock = call(fn, "POST", TasksFunctionTest.lock(pid, 1), token(mapper.id()), null);
+        assertThat(lock.status()).isEqualTo(403); // task 1 is MAPPED: the task's own check comes first
+        var vLock = call(fn, "POST", lockV(pid), token(v.id()), "{\"taskIds\": [1, 2]}");
+        assertThat(vLock.status()).as(vLock.body()).isEqualTo(409);
+        assertThat(vLock.subCode()).isEqualTo("UserLicenseError");
+        assertThat(List.of(fx.tasks.get(pid, 1).orElseThrow(), fx.tasks.get(pid, 2).orElseThrow())).isEqualTo(before);
+        assertThat(claims.get(v.id())).isEmpty();
+
+        fx.users.acceptLicense(v.id(), 7);
+        assertThat(ok(call(fn, "POST", lockV(pid), token(v.id()), "{\"taskIds\": [1, 2]}"), "after accepting")
+                .json().path("tasks").get(1).path("taskStatus").asText()).isEqualTo("LOCKED_FOR_VALIDATION");
+        ok(call(fn, "POST", unlockV(pid), token(v.id()), "{\"validatedTasks\": [{\"taskId\": 1, \"status\": \"INVALIDATED\"},"
+                + " {\"taskId\": 2, \"status\": \"VALIDATED\"}]}"), "validate");
+        // the invalidated task is open to mapping again, not to a mapper who has not accepted the licence
+        var remap = call(fn, "POST", TasksFunctionTest.lock(pid, 1), token(mapper.id()), null);
+        assertThat(remap.status()).as(remap.body()).isEqualTo(409);
+        assertThat(remap.subCode()).isEqualTo("UserLicenseError");
+        assertThat(fx.tasks.get(pid, 1).orElseThrow().status()).isEqualTo(TaskStatus.INVALIDATED);
+        assertThat(claims.get(mapper.id())).isEmpty();
+        fx.users.acceptLicense(mapper.id(), 7);
+        ok(call(fn, "POST", TasksFunctionTest.lock(pid, 1), token(mapper.id()), null), "lock after accepting");
+    }
 }
