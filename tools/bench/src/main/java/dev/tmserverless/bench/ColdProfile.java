@@ -19,7 +19,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * {@code ./bench coldprofile [runs] [config…]}: where a cold start's time goes. Launches the {@link ColdStartProbe}
+ * {@code ./bench coldprofile [runs] [config…]}: where a cold start's time goes. Launches, the configurations taking
+ * turns, the {@link ColdStartProbe}
  * like the bench does, with the JVM's class-load log (uptime of each load), and prints per configuration the
  * medians of launch → answer, the handler's construction and the lock's own time, then from the last run's log the
  * time line: when main ran, when the handler's construction and the lock began, and per library the classes loaded
@@ -52,12 +53,14 @@ final class ColdProfile {
         // an AOT cache is refused by a JVM whose modules differ from the training run's: train with JFR too
         if (sample) c1.add("-XX:StartFlightRecording:filename=" + jfr + ",settings=profile");
         Path log = root.resolve("tools/bench/target/cold-classload.log");
+        // every configuration's flags (an AOT cache each, trained first), then the runs taking turns, round after round
+        Map<String, List<String>> flagsOf = new LinkedHashMap<>();
         for (String config : configs) {
             List<String> flags = new ArrayList<>(c1);
             List<String> parts = List.of(config.split(","));
             flags.addAll(parts.subList(1, parts.size()));
             if (parts.get(0).startsWith("aot")) {
-                Path cache = root.resolve("tools/bench/target/profile-c1.aot");
+                Path cache = root.resolve("tools/bench/target/profile-" + flagsOf.size() + ".aot");
                 Files.deleteIfExists(cache);
                 List<String> train = new ArrayList<>(flags);
                 train.add("-XX:AOTCacheOutput=" + cache);
@@ -66,15 +69,24 @@ final class ColdProfile {
                 flags.add("-XX:AOTCache=" + cache);
                 flags.add("-XX:AOTMode=on");
             }
-            flags.add("-Xlog:class+load:file=" + log + ":uptime");
-            List<double[]> samples = new ArrayList<>();
-            for (int i = 0; i < runs; i++) {
-                samples.add(Bench.launch(Bench.probe(java, classpath, sysProps, flags, cold.id(), nextTask, fx, pm, ColdStartProbe.class)));
+            flags.add("-Xlog:class+load:file=" + log.resolveSibling("cold-classload-" + flagsOf.size() + ".log") + ":uptime");
+            flagsOf.put(config, flags);
+        }
+        Map<String, List<double[]>> samples = new LinkedHashMap<>();
+        configs.forEach(c -> samples.put(c, new ArrayList<>()));
+        for (int i = 0; i < runs; i++) {
+            for (String config : configs) {
+                samples.get(config).add(Bench.launch(Bench.probe(java, classpath, sysProps, flagsOf.get(config), cold.id(),
+                        nextTask, fx, pm, ColdStartProbe.class)));
             }
+        }
+        int k = 0;
+        for (String config : configs) {
+            List<double[]> s = samples.get(config);
             System.out.printf("%s: launch → answer %.0f ms, handler construction %.0f ms, the lock's own time %.0f ms (medians of %d)%n",
-                    config, median(samples, 0), median(samples, 2), median(samples, 1), runs);
-            timeline(Files.readAllLines(log));
-            if (sample) samples(jfr);
+                    config, median(s, 0), median(s, 2), median(s, 1), runs);
+            timeline(Files.readAllLines(log.resolveSibling("cold-classload-" + k++ + ".log")));
+            if (sample && configs.size() == 1) samples(jfr);
             System.out.println();
         }
     }
