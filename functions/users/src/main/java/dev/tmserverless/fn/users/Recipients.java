@@ -28,6 +28,9 @@ public class Recipients {
         switch (job.audience()) {
             case PROJECT_CONTRIBUTORS -> contributors(job.targetId(), out);
             case CAMPAIGN_CONTRIBUTORS -> campaigns.projectsOf(job.targetId()).forEach(p -> contributors(p, out));
+            case PROJECT_MAPPERS -> {
+                for (Task t : tasks.listTasks(job.targetId())) if (t.mappedBy() != null) out.add(t.mappedBy());
+            }
             case TEAM_MEMBERS -> {
                 for (TeamMember m : teams.members(job.targetId())) if (m.active()) out.add(m.userId());
             }

@@ -195,6 +195,21 @@ class MessengerTest {
     }
 
     @Test
+    void aChatsMappersTagReachesTheProjectsMappersButNotItsAuthorOrValidators() {
+        List<User> mappers = List.of(fx.user("tagged"), fx.user("tagged"));
+        User validator = fx.user("tag-validator");
+        Project p = projectMappedBy(admin, mappers, validator);
+        Message template = new Message(inboxes.nextId(), -1, Message.Type.MENTION_NOTIFICATION, "Mappers tag", "text",
+                mappers.get(0).id(), mappers.get(0).username(), p.id(), "Test", null, Instant.now(), false);
+        var done = queue.worker.run(new MessageJobs.Job(MessageJobs.Audience.PROJECT_MAPPERS, p.id(), template,
+                mappers.get(0).id(), -1), () -> true);
+        assertThat(done.delivered()).isEqualTo(1);
+        assertThat(count(mappers.get(1), "Mappers tag")).isEqualTo(1);
+        assertThat(count(mappers.get(0), "Mappers tag")).isZero();
+        assertThat(count(validator, "Mappers tag")).isZero();
+    }
+
+    @Test
     void refusedMessagesQueueNothing() {
         User mapper = fx.user("nobody");
         long c = campaign("Refusals");
