@@ -68,9 +68,16 @@ public class CommentNotices {
         }
     }
 
-    /** After a project chat message by {@code author}. */
+    /**
+     * After a project chat message by {@code author}: those it mentions, then, through the messenger, the project's
+     * contributors and the users who favourited it (PROJECT_CHAT_NOTIFICATION, which their
+     * {@code questionsAndCommentsNotifications} lets through or not), as the reference does.
+     */
     public void afterChat(String message, User author, Project project, Instant now) {
-        mention(message, author, project, null, Html.escape(message), now);
+        String escaped = Html.escape(message);
+        mention(message, author, project, null, escaped, now);
+        Message t = Messages.projectChat(author, project.id(), projectName(project), escaped, now);
+        jobs.send(new MessageJobs.Job(MessageJobs.Audience.PROJECT_CHAT, project.id(), t.withId(messages.nextId()), author.id(), -1));
     }
 
     /**

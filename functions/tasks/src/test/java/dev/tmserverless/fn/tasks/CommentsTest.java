@@ -176,13 +176,22 @@ class CommentsTest {
         String queue = fn.getApplicationContext().getBean(dev.tmserverless.aws.config.TmConfig.class)
                 .queueUrl(dev.tmserverless.core.catalogue.Resources.MESSAGES);
         assertThat(call(fn, "POST", chat(p.id()), token(bo.id()), "{\"message\": \"#mappers please come back\"}").status()).isEqualTo(200);
-        var queued = sqs.receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(2)).messages();
-        assertThat(queued).hasSize(1);
-        var job = dev.tmserverless.aws.queue.MessageJobs.Job.fromJson(queued.get(0).body());
-        assertThat(job.audience()).isEqualTo(dev.tmserverless.aws.queue.MessageJobs.Audience.PROJECT_MAPPERS);
-        assertThat(job.targetId()).isEqualTo(p.id());
-        assertThat(job.excludeUserId()).isEqualTo(bo.id());
-        assertThat(job.template().type()).isEqualTo(Message.Type.MENTION_NOTIFICATION);
+        java.util.List<dev.tmserverless.aws.queue.MessageJobs.Job> jobs = new java.util.ArrayList<>();
+        for (var got = sqs.receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(1)).messages(); !got.isEmpty();
+             got = sqs.receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(1)).messages()) {
+            for (var m : got) {
+                var job = dev.tmserverless.aws.queue.MessageJobs.Job.fromJson(m.body());
+                if (job.targetId() == p.id()) jobs.add(job);
+            }
+        }
+        var mappersJobs = jobs.stream().filter(j -> j.audience() == dev.tmserverless.aws.queue.MessageJobs.Audience.PROJECT_MAPPERS).toList();
+        assertThat(mappersJobs).hasSize(1);
+        assertThat(mappersJobs.get(0).excludeUserId()).isEqualTo(bo.id());
+        assertThat(mappersJobs.get(0).template().type()).isEqualTo(Message.Type.MENTION_NOTIFICATION);
+        // and every chat message is a notice to the project's contributors and favouriters, sent by the messenger
+        var chatJobs = jobs.stream().filter(j -> j.audience() == dev.tmserverless.aws.queue.MessageJobs.Audience.PROJECT_CHAT).toList();
+        assertThat(chatJobs).hasSize(8);
+        assertThat(chatJobs).allSatisfy(j -> assertThat(j.template().type()).isEqualTo(Message.Type.PROJECT_CHAT_NOTIFICATION));
 
         // a message shows its author as the account is named now (a rename, or a deletion's user_<id>)
         fx.users.upsertOnLogin(bo.id(), "bo-renamed", null, null, false, java.time.Instant.now());

@@ -22,9 +22,10 @@ import java.util.Map;
 public class MessageJobs {
     /**
      * Who receives: everyone who mapped or validated a task of a project, of a campaign's projects, a team's active
-     * members, or the mappers of a project's tasks (a chat message's {@code #mappers}).
+     * members, the mappers of a project's tasks (a chat message's {@code #mappers}), or a project's contributors and
+     * the users who favourited it (a chat message's notice).
      */
-    public enum Audience { PROJECT_CONTRIBUTORS, CAMPAIGN_CONTRIBUTORS, TEAM_MEMBERS, PROJECT_MAPPERS }
+    public enum Audience { PROJECT_CONTRIBUTORS, CAMPAIGN_CONTRIBUTORS, TEAM_MEMBERS, PROJECT_MAPPERS, PROJECT_CHAT }
 
     /**
      * {@code template} is the message each recipient gets ({@code toUserId} is replaced); {@code excludeUserId} (or

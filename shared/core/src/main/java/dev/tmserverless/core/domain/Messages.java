@@ -91,6 +91,16 @@ public final class Messages {
                 author.username(), projectId, projectName, taskId, now, false);
     }
 
+    /**
+     * To a project's contributors and the users who favourited it, when somebody writes in its chat ({@code toUserId}
+     * -1: a message to many).
+     */
+    public static Message projectChat(User author, long projectId, String projectName, String escapedText, Instant now) {
+        String subject = userLink(author.username()) + " left a comment in project " + projectLink(projectId, projectName, true);
+        return new Message(-1, -1, Message.Type.PROJECT_CHAT_NOTIFICATION, subject, escapedText, author.id(),
+                author.username(), projectId, projectName, null, now, false);
+    }
+
     /** To someone who changed a task's state, when somebody else comments on it. */
     public static Message taskComment(long toUserId, User author, long projectId, String projectName, int taskId,
                                       String escapedText, Instant now) {
