@@ -48,13 +48,15 @@ public class TeamService {
     private final MessageJobs jobs;
 
     private final dev.tmserverless.aws.store.ProjectStore projectStore;
+    private final MessageMail mail;
 
     /** Team names: at most the reference's column size. */
     static final int NAME_MAX = 512;
 
     public TeamService(TeamStore teams, OrgStore orgs, UserStore users, ProjectAccess projects, MessageStore messages,
-                       MessageJobs jobs, dev.tmserverless.aws.store.ProjectStore projectStore) {
+                       MessageJobs jobs, dev.tmserverless.aws.store.ProjectStore projectStore, MessageMail mail) {
         this.projectStore = projectStore;
+        this.mail = mail;
         this.messages = messages;
         this.jobs = jobs;
         this.teams = teams;
@@ -317,7 +319,7 @@ public class TeamService {
         if (!active) {
             for (TeamMember m : teams.members(teamId)) {
                 if (m.isActiveManager() && m.joinRequestNotifications()) {
-                    messages.send(dev.tmserverless.core.domain.Messages.joinRequest(m.userId(), caller, t.id(), t.name(), now));
+                    notify(dev.tmserverless.core.domain.Messages.joinRequest(m.userId(), caller, t.id(), t.name(), now));
                 }
             }
         }
@@ -338,7 +340,7 @@ public class TeamService {
             case "reject" -> remove(teamId, u.id());
             default -> throw new ApiException(ErrorCode.INVALID_DATA, "Invalid action type");
         }
-        messages.send(dev.tmserverless.core.domain.Messages.joinAnswer(u.id(), caller, t.id(), t.name(), req.action(), now));
+        notify(dev.tmserverless.core.domain.Messages.joinAnswer(u.id(), caller, t.id(), t.name(), req.action(), now));
     }
 
     /** A team manager adds a user (or changes an existing member's function), active at once. */
@@ -354,7 +356,7 @@ public class TeamService {
         }
         // a new member is told, as the reference does; a changed function is not
         if (!wasMember) {
-            messages.send(dev.tmserverless.core.domain.Messages.addedToTeam(u.id(), caller, t.id(), t.name(), req.role().name(), now));
+            notify(dev.tmserverless.core.domain.Messages.addedToTeam(u.id(), caller, t.id(), t.name(), req.role().name(), now));
         }
     }
 
@@ -420,6 +422,20 @@ public class TeamService {
                 dev.tmserverless.core.domain.Messages.teamBroadcast(t.id(), t.name(), caller.username(), m.message()),
                 caller.id(), caller.username(), null, null, null, now, false);
         jobs.send(new MessageJobs.Job(MessageJobs.Audience.TEAM_MEMBERS, t.id(), template, caller.id(), -1));
+    }
+
+    /**
+     * A team notice to one user, as the reference sends it: into the inbox, and by mail when the recipient's address
+     * is verified and this deployment sends mail (docs/people.md "Notification settings"). Written after the
+     * membership change: a crash in between loses the notice, never the change.
+     */
+    private void notify(Message m) {
+        var profile = users.profile(m.toUserId()).orElse(null);
+        dev.tmserverless.core.domain.Notify decision = profile == null ? dev.tmserverless.core.domain.Notify.INBOX_ONLY
+                : dev.tmserverless.core.domain.Notify.of(m.type(), profile);
+        if (!decision.inbox()) return;
+        Message sent = messages.send(m);
+        if (profile != null && decision.mailTo(profile)) mail.send(profile.user(), sent);
     }
 
     private boolean remove(long teamId, long userId) {

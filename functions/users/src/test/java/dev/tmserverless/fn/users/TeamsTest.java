@@ -156,10 +156,16 @@ class TeamsTest {
         assertThat(notices(asker, request)).singleElement().satisfies(m -> assertThat(m.subject()).contains("has been accepted"));
         assertThat(notices(refused, request)).singleElement().satisfies(m -> assertThat(m.subject()).contains("has been rejected"));
 
+        // a verified address also gets the notice by mail (the SES stand-in here), as the reference mails it
+        String address = "added" + added.id() + "-" + System.nanoTime() + "@example.org";
+        fx.users.updateProfileWrite(added.id(), new dev.tmserverless.aws.store.UserStore.ProfileChanges(java.util.Map.of(),
+                java.util.Map.of(), null, null, null, null, address));
+        assertThat(fx.users.verifyEmailWrite(added.id(), address)).isTrue();
         var invitation = dev.tmserverless.core.domain.Message.Type.INVITATION_NOTIFICATION;
         assertThat(post(fn, "/api/v2/teams/" + id + "/actions/add/", token(om.id()), "{\"username\": \"" + added.username() + "\"}")
                 .status()).isEqualTo(200);
         assertThat(notices(added, invitation)).singleElement().satisfies(m -> assertThat(m.message()).contains("as MEMBER"));
+        assertThat(Emulators.shared().mail().to(address)).hasSize(1);
         // changing a member's function is no new membership
         post(fn, "/api/v2/teams/" + id + "/actions/add/", token(om.id()), "{\"username\": \"" + added.username() + "\", \"role\": \"MANAGER\"}");
         assertThat(notices(added, invitation)).hasSize(1);
