@@ -47,6 +47,7 @@ public final class StreamPoller implements AutoCloseable {
         this.onFailure = onFailure;
         this.logLine = logLine;
         this.thread = Thread.ofPlatform().daemon().name("tm-stream-" + log.table).unstarted(this::run);
+        log.register(this, 0);
     }
 
     public StreamPoller start() {
@@ -91,9 +92,22 @@ public final class StreamPoller implements AutoCloseable {
             } catch (InterruptedException e) {
                 return;
             }
-            List<DynamodbEvent.DynamodbStreamRecord> read = log.read(from, batchSize);
+            List<DynamodbEvent.DynamodbStreamRecord> read;
+            try {
+                read = log.read(from, batchSize);
+            } catch (TableStream.TrimmedException e) {
+                // records expired unread, as after a stream's 24-hour retention: the reconciliation repairs them
+                logLine.accept("stream " + log.table + ": " + (e.firstKept - from) + " record(s) expired before"
+                        + " they were read");
+                synchronized (this) {
+                    position = e.firstKept;
+                    notifyAll();
+                }
+                continue;
+            }
             List<DynamodbEvent.DynamodbStreamRecord> batch = read.stream().filter(filter).toList();
             if (!batch.isEmpty()) deliver(batch, 0);
+            log.advance(this, from + read.size());
             synchronized (this) {
                 position = from + read.size();
                 notifyAll();
@@ -158,6 +172,7 @@ public final class StreamPoller implements AutoCloseable {
     @Override
     public void close() {
         closed = true;
+        log.unregister(this);
         thread.interrupt();
         try {
             thread.join(5_000);

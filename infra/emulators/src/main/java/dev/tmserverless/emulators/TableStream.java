@@ -43,9 +43,9 @@ import java.util.concurrent.locks.ReentrantLock;
  * whose condition failed (400) adds nothing, and a write that changed nothing adds nothing, as in DynamoDB.
  * docs/statistics.md explains why the feed is emulated here and not in the SDK clients.
  *
- * <p>Records stay in memory (a restarted local stack starts an empty stream; the scheduled reconciliation
- * repairs what it missed, as it does after a stream's 24-hour retention in AWS). Consumers read with
- * {@link StreamPoller}.
+ * <p>Records stay in memory as the stream's {@link Retention} says (a restarted local stack starts an empty
+ * stream; the scheduled reconciliation repairs what it missed, as it does after a stream's 24-hour retention in
+ * AWS). Consumers read with {@link StreamPoller}.
  */
 public final class TableStream implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -57,6 +57,7 @@ public final class TableStream implements AutoCloseable {
     private final URI target;
     private final DynamoDbClient direct;
     private final java.util.function.BiPredicate<String, String> recorded;
+    private final Retention retention;
     private final HttpServer server;
     private final ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
     private final HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
@@ -64,28 +65,102 @@ public final class TableStream implements AutoCloseable {
     private final Map<String, Log> logs = new ConcurrentHashMap<>();
     private final AtomicLong sequence = new AtomicLong(100_000_000_000L);
 
-    /** One table's records, in append order; {@link StreamPoller}s read it by position. */
+    /**
+     * What a table's stream keeps. DynamoDB keeps a stream's records for 24 hours whether read or not; a local
+     * stack that lives for days and writes 100,000-task grids cannot keep every record in memory, so it drops the
+     * records every registered reader has passed ({@code dropRead}). {@code maxRecords} caps what is kept even
+     * unread, as the 24-hour expiry does: a reader that falls further behind loses the oldest records, and the
+     * scheduled reconciliation repairs what they would have changed. {@link #KEEP_ALL} keeps everything (tests
+     * that read a table's whole history).
+     */
+    public record Retention(boolean dropRead, int maxRecords) {
+        public static final Retention KEEP_ALL = new Retention(false, Integer.MAX_VALUE);
+        /** Keeps the records some registered reader has still to read (with no reader registered: all). */
+        public static final Retention UNTIL_READ = new Retention(true, Integer.MAX_VALUE);
+
+        public Retention {
+            if (maxRecords < 1) throw new IllegalArgumentException("maxRecords must be positive");
+        }
+    }
+
+    /** A read from a position whose records the log no longer keeps (DynamoDB's TrimmedDataAccessException). */
+    public static final class TrimmedException extends IllegalStateException {
+        public final int firstKept;
+
+        TrimmedException(int from, int firstKept) {
+            super("records from " + from + " to " + firstKept + " are no longer kept");
+            this.firstKept = firstKept;
+        }
+    }
+
+    /**
+     * One table's records, in append order, read by absolute position ({@link StreamPoller}s register as readers).
+     * Positions never move: a trimmed record's position is not reused.
+     */
     public static final class Log {
+        /** Trimming moves this many records at a time at least (an ArrayList prefix removal is a copy). */
+        private static final int TRIM_CHUNK = 1_024;
         final String table;
-        final List<DynamodbEvent.DynamodbStreamRecord> records = new ArrayList<>();
+        private final Retention retention;
+        private final List<DynamodbEvent.DynamodbStreamRecord> records = new ArrayList<>();
+        private final Map<Object, Integer> readers = new HashMap<>();
+        /** The position of {@code records.get(0)}. */
+        private int base;
 
-        Log(String table) { this.table = table; }
+        Log(String table, Retention retention) {
+            this.table = table;
+            this.retention = retention;
+        }
 
-        public synchronized int size() { return records.size(); }
+        /** The position after the last record appended (every record ever appended, kept or not). */
+        public synchronized int size() { return base + records.size(); }
 
+        /** How many records the log holds in memory now. */
+        public synchronized int kept() { return records.size(); }
+
+        /** Up to {@code max} records from position {@code from}; throws {@link TrimmedException} below the first kept. */
         public synchronized List<DynamodbEvent.DynamodbStreamRecord> read(int from, int max) {
-            return List.copyOf(records.subList(Math.min(from, records.size()), Math.min(records.size(), from + max)));
+            if (from < base) throw new TrimmedException(from, base);
+            int start = Math.min(from - base, records.size());
+            return List.copyOf(records.subList(start, (int) Math.min(records.size(), (long) start + max)));
         }
 
         synchronized void append(DynamodbEvent.DynamodbStreamRecord r) {
             records.add(r);
+            int over = records.size() - retention.maxRecords();
+            if (over >= Math.min(TRIM_CHUNK, retention.maxRecords())) drop(over);
             notifyAll();
         }
 
-        /** Waits until the log holds more than {@code position} records, or {@code millis} have passed. */
+        /** Registers a reader at {@code position}: with {@link Retention#dropRead} nothing it has not read is dropped. */
+        public synchronized void register(Object reader, int position) {
+            readers.put(reader, position);
+        }
+
+        /** The reader has read everything before {@code position}. */
+        public synchronized void advance(Object reader, int position) {
+            readers.replace(reader, position);
+            if (!retention.dropRead() || readers.isEmpty()) return;
+            int slowest = Integer.MAX_VALUE;
+            for (int p : readers.values()) slowest = Math.min(slowest, p);
+            int readByAll = Math.min(slowest, size()) - base;
+            if (readByAll >= TRIM_CHUNK || readByAll == records.size() && readByAll > 0) drop(readByAll);
+        }
+
+        public synchronized void unregister(Object reader) {
+            readers.remove(reader);
+        }
+
+        private void drop(int n) {
+            int k = Math.min(n, records.size());
+            records.subList(0, k).clear();
+            base += k;
+        }
+
+        /** Waits until the log holds records beyond {@code position}, or {@code millis} have passed. */
         public synchronized boolean awaitBeyond(int position, long millis) throws InterruptedException {
             long end = System.currentTimeMillis() + millis;
-            while (records.size() <= position) {
+            while (size() <= position) {
                 long left = end - System.currentTimeMillis();
                 if (left <= 0) return false;
                 wait(left);
@@ -94,8 +169,9 @@ public final class TableStream implements AutoCloseable {
         }
     }
 
-    private TableStream(URI target, DynamoDbClient direct, java.util.function.BiPredicate<String, String> recorded)
-            throws IOException {
+    private TableStream(URI target, DynamoDbClient direct, java.util.function.BiPredicate<String, String> recorded,
+                        Retention retention) throws IOException {
+        this.retention = retention;
         this.target = target;
         this.direct = direct;
         this.recorded = recorded;
@@ -117,8 +193,14 @@ public final class TableStream implements AutoCloseable {
      * every other write passes straight through, without the two reads around it.
      */
     public static TableStream start(URI target, DynamoDbClient direct, java.util.function.BiPredicate<String, String> recorded) {
+        return start(target, direct, recorded, Retention.KEEP_ALL);
+    }
+
+    /** As above, keeping records as {@code retention} says. */
+    public static TableStream start(URI target, DynamoDbClient direct, java.util.function.BiPredicate<String, String> recorded,
+                                    Retention retention) {
         try {
-            return new TableStream(target, direct, recorded);
+            return new TableStream(target, direct, recorded, retention);
         } catch (IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
@@ -131,7 +213,7 @@ public final class TableStream implements AutoCloseable {
 
     /** The stream of a table (created empty on first use). */
     public Log log(String table) {
-        return logs.computeIfAbsent(table, Log::new);
+        return logs.computeIfAbsent(table, t -> new Log(t, retention));
     }
 
     /** The stream ARN a deployed record would carry, for a table of the local account. */

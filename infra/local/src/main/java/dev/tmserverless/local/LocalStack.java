@@ -166,8 +166,11 @@ public final class LocalStack implements AutoCloseable {
         emulators = Emulators.start(options);
         ResourceSet resources = emulators.createResources();
         Map<String, String> env = emulators.env();
-        // every function reaches the table through the stream emulation (docs/statistics.md "The change feed")
-        stream = dev.tmserverless.emulators.TableStream.start(emulators.dynamoDbEndpoint(), emulators.dynamoDb());
+        // every function reaches the table through the stream emulation (docs/statistics.md "The change feed"),
+        // which records the keys some feed delivers and keeps each record until every feed has read it
+        stream = dev.tmserverless.emulators.TableStream.start(emulators.dynamoDbEndpoint(), emulators.dynamoDb(),
+                (pk, sk) -> Resources.FEEDS.stream().anyMatch(f -> f.delivers(pk, sk)),
+                dev.tmserverless.emulators.TableStream.Retention.UNTIL_READ);
         env.put(Emulators.ENV_ENDPOINT_DYNAMODB, stream.endpoint().toString());
         env.forEach(System::setProperty);
         setIfAbsent("AWS_REGION", Emulators.REGION);
