@@ -223,6 +223,11 @@ class StatsRoutesTest {
         assertThat(s.json().get("activeTasks").get("lockedForMapping").asInt()).isEqualTo(1);
         assertThat(s.json().get("activeTasks").get("ready").asInt()).isEqualTo(2);
         assertThat(call(users, "GET", "/api/v2/organisations/999999/statistics/", null, null).status()).isEqualTo(404);
+        // (those figures followed the locks through the organisation's own summary; the system summary keeps only a
+        // digest of them, so that its size does not grow with the projects)
+        var system = stats.getApplicationContext().getBean(dev.tmserverless.aws.store.StatsStore.class).system().orElseThrow();
+        assertThat(system.orgs).isEmpty();
+        assertThat(system.orgDigests).containsKey(p.organisationId());
         // the organisations list carries the same figures (this year's) when asked for them
         var list = call(users, "GET", "/api/v2/organisations/?omitOrgStats=false", null, null).json().get("organisations");
         var mine = java.util.stream.StreamSupport.stream(list.spliterator(), false)

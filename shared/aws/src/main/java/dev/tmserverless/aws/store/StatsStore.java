@@ -590,8 +590,15 @@ public class StatsStore {
                 .forEach(page -> page.items().forEach(i -> rollups.add(read(Attr.str(i, "d"), Rollup.class))));
         SystemFigures figures = SystemFigures.compute(rollups.stream().map(StatsStore::view).toList(), userCount(), orgNames,
                 java.time.Instant.now());
-        if (!writeSummary(t, Json.write(figures), Map.of())) return;
-        writeHome(t, figures);
+        // the summary keeps a digest of each organisation's figures, not their project lists: its size grows with
+        // the organisations and lock holders, not with the projects (each organisation's own item has its list)
+        Map<Long, String> digests = new java.util.TreeMap<>();
+        figures.orgs.forEach((org, o) -> digests.put(org, digest(Json.write(o))));
+        SystemFigures summary = Json.MAPPER.convertValue(figures, SystemFigures.class);
+        summary.orgs = new java.util.TreeMap<>();
+        summary.orgDigests = digests;
+        if (!writeSummary(t, Json.write(summary), Map.of())) return;
+        writeHome(t, summary);
         // the popular projects get a small item of their own: their route reads it, not the whole summary
         Map<String, AttributeValue> pop = new HashMap<>(Attr.key(SYS, POPULAR));
         pop.put("ids", AttributeValue.fromL(figures.popular.stream().map(Attr::n).toList()));
@@ -610,14 +617,28 @@ public class StatsStore {
         Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(countries)
                 .conditionExpression("attribute_not_exists(w) OR w < :t")
                 .expressionAttributeValues(Map.of(":t", Attr.n(t.number())))));
-        java.util.Set<Long> orgs = new java.util.TreeSet<>(figures.orgs.keySet());
-        if (before != null) orgs.addAll(before.orgs.keySet());
+        // each organisation whose figures changed (or that lost its last project) gets its summary written
+        java.util.Set<Long> orgs = new java.util.TreeSet<>(digests.keySet());
+        if (before != null) {
+            orgs.addAll(before.orgDigests.keySet());
+            orgs.addAll(before.orgs.keySet()); // a summary written before the digests
+        }
         for (long org : orgs) {
+            String was = before == null ? null : before.orgDigests.get(org);
+            if (was != null && was.equals(digests.get(org))) continue;
             SystemFigures.OrgFigures now = figures.orgs.getOrDefault(org, new SystemFigures.OrgFigures());
-            SystemFigures.OrgFigures was = before == null ? null : before.orgs.get(org);
-            if (was != null && Json.write(was).equals(Json.write(now))) continue;
             Ticket ot = ticket(Attr.key(O + org, SUM));
             writeSummary(ot, Json.write(now), Map.of());
+        }
+    }
+
+    /** SHA-256 of a text, hex (what tells an organisation's figures changed). */
+    static String digest(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -628,6 +649,7 @@ public class StatsStore {
     private void writeHome(Ticket t, SystemFigures figures) {
         SystemFigures home = Json.MAPPER.convertValue(figures, SystemFigures.class);
         home.orgs = new java.util.TreeMap<>();
+        home.orgDigests = new java.util.TreeMap<>();
         Map<String, AttributeValue> item = new HashMap<>(Attr.key(SYS, HOME));
         item.put("d", Attr.s(Json.write(home)));
         item.put("w", Attr.n(t.number()));

@@ -26,7 +26,10 @@ public final class SystemFigures {
     public Map<String, Long> organisations = new TreeMap<>();
     /** Every organisation, with projects or not. */
     public long totalOrganisations;
+    /** Each organisation's figures (written to the organisation's own summary; not kept in the system summary). */
     public Map<Long, OrgFigures> orgs = new TreeMap<>();
+    /** In the stored system summary: a digest of each organisation's figures, to write only those that changed. */
+    public Map<Long, String> orgDigests = new TreeMap<>();
     /** Holder ⇒ latest expiry (epoch ms) of the locks held now in any project: who is online. */
     public Map<Long, Long> locks = new TreeMap<>();
     /**
