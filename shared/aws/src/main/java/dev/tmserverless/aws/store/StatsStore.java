@@ -287,7 +287,28 @@ public class StatsStore {
     }
 
     private record Ticket(Map<String, AttributeValue> key, long number, Map<String, AttributeValue> before) {
-        String previous() { return Attr.str(before, "d"); }
+        String previous() { return summaryText(before); }
+    }
+
+    /** A summary's JSON: {@code d}, or {@code z} (the same, gzipped) for the summaries that may grow large. */
+    private static String summaryText(Map<String, AttributeValue> item) {
+        if (item == null) return null;
+        AttributeValue z = item.get("z");
+        if (z != null && z.b() != null) return TaskMaps.gunzip(z.b().asByteArray());
+        return Attr.str(item, "d");
+    }
+
+    /**
+     * As {@link #writeSummary}, gzipped in {@code z}: an organisation's summary lists its projects, and the repeated
+     * field names of those entries compress about fivefold (docs/statistics.md "Limits").
+     */
+    private boolean writeCompressedSummary(Ticket t, String json) {
+        byte[] z = TaskMaps.gzip(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(t.key())
+                .updateExpression("SET z = :z, w = :t REMOVE d")
+                .conditionExpression("attribute_not_exists(w) OR w < :t")
+                .expressionAttributeValues(Map.of(":z", AttributeValue.fromB(software.amazon.awssdk.core.SdkBytes.fromByteArray(z)),
+                        ":t", Attr.n(t.number())))));
     }
 
     /** Writes a summary with its ticket; false if a newer ticket's recomputation was written first. */
@@ -628,7 +649,7 @@ public class StatsStore {
             if (was != null && was.equals(digests.get(org))) continue;
             SystemFigures.OrgFigures now = figures.orgs.getOrDefault(org, new SystemFigures.OrgFigures());
             Ticket ot = ticket(Attr.key(O + org, SUM));
-            writeSummary(ot, Json.write(now), Map.of());
+            writeCompressedSummary(ot, Json.write(now));
         }
     }
 
@@ -707,7 +728,7 @@ public class StatsStore {
         if (orgIds.isEmpty()) return out;
         List<Map<String, AttributeValue>> keys = orgIds.stream().distinct().map(id -> Attr.key(O + id, SUM)).toList();
         for (var item : Dynamo.batchGet(ddb, table, keys)) {
-            String d = Attr.str(item, "d");
+            String d = summaryText(item);
             if (d != null) out.put(Long.parseLong(Attr.str(item, "pk").substring(O.length())), read(d, SystemFigures.OrgFigures.class));
         }
         return out;
@@ -752,7 +773,7 @@ public class StatsStore {
 
     private <T> Optional<T> summary(Map<String, AttributeValue> key, Class<T> type) {
         var item = ddb.getItem(b -> b.tableName(table).key(key)).item();
-        String d = item == null ? null : Attr.str(item, "d");
+        String d = summaryText(item);
         return d == null ? Optional.empty() : Optional.of(read(d, type));
     }
 
