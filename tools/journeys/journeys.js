@@ -365,12 +365,46 @@ async function journey(id, title, pages, fn) {
     return page;
   };
   const anon = await pageFor(null);
+  const lp = await pageFor(null); // logs in through the stand-in, as a person does
   const mp = await pageFor(mapper);
   const vp = await pageFor(validator);
   const ap = await pageFor(admin);
   const jp = await pageFor(joiner);
 
   try {
+    // A person logs in as in a browser: the header's "Log in" -> our login route -> the OpenStreetMap stand-in's
+    // authorization page (type a username, Approve) -> the frontend's /authorized callback -> logged in.
+    const person = `person_${STAMP}`;
+    await journey('login', 'a person logs in through the OpenStreetMap stand-in', [lp], async () => {
+      await go(lp, '/');
+      await waitClickable(lp, 'button', '^Log in$');
+      await lp.waitForSelector('input[name="username"]', { visible: true, timeout: STEP_MS })
+        .catch(() => { throw new Error(`no OpenStreetMap authorization page (at ${lp.url()})`); });
+      if (lp.url().startsWith(ORIGIN)) throw new Error(`the authorization page is on our origin (${lp.url()}), not the stand-in`);
+      await lp.type('input[name="username"]', person);
+      await Promise.all([
+        lp.waitForNavigation({ waitUntil: 'domcontentloaded', timeout: STEP_MS }),
+        lp.click('button[value="approve"]'),
+      ]);
+      lastNav = Date.now();
+      // the callback page exchanges the code (GET /system/authentication/callback/), stores the session, moves on
+      await lp.waitForFunction((o) => location.href.startsWith(o) && !location.pathname.startsWith('/authorized'),
+        { timeout: STEP_MS }, ORIGIN).catch(() => { throw new Error(`never left the callback (at ${lp.url()})`); });
+      const landed = new URL(lp.url()).pathname;
+      await settle(lp);
+      const stored = await lp.evaluate(() => ({ username: localStorage.getItem('username'), token: localStorage.getItem('token') }));
+      if (stored.username !== person || !stored.token) throw new Error(`not logged in after the callback: ${JSON.stringify(stored)}`);
+      // the stored token (the frontend keeps it base64-encoded, as it sends it) is a session our API accepts
+      const me = await api('GET', `/api/v2/users/queries/${encodeURIComponent(person)}/`, undefined, { authorization: `Token ${stored.token}` });
+      if (me.status !== 200 || !me.json || me.json.username !== person) {
+        throw new Error(`the stored session does not read ${person}: ${me.status} ${me.text.slice(0, 200)}`);
+      }
+      await fillEmailDialog(lp);
+      await go(lp, '/explore');
+      await waitFor(lp, (n) => document.body.innerText.includes(n), person, 'the header does not show the logged-in user');
+      return `logged in as ${person}, the callback moved on to ${landed}`;
+    });
+
     await journey('home', 'home page with statistics', [anon], async () => {
       await go(anon, '/');
       await waitText(anon, 'Total Mappers');

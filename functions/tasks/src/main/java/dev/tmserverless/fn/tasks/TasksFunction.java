@@ -137,7 +137,7 @@ public class TasksFunction extends ApiFunction {
     Response extend(Request req) {
         var user = req.caller().require();
         long projectId = projectId(req);
-        service.extend(projectId, taskIds(body(req), "taskIds"), user);
+        service.extend(projectId, taskSet(taskIds(body(req), "taskIds"), "taskIds"), user);
         return Response.ok(Map.of("Success", "Successfully extended task expiry"));
     }
 
@@ -145,7 +145,7 @@ public class TasksFunction extends ApiFunction {
     Response lockForValidation(Request req) {
         var user = req.caller().require();
         long projectId = projectId(req);
-        return tasks(service.lockForValidation(projectId, taskIds(body(req), "taskIds"), user), req);
+        return tasks(service.lockForValidation(projectId, taskSet(taskIds(body(req), "taskIds"), "taskIds"), user), req);
     }
 
     /** End validation locks: body {"validatedTasks": [{"taskId", "status", "comment"?, "validationIssues"?}]}. */
@@ -158,6 +158,7 @@ public class TasksFunction extends ApiFunction {
             if (status == null || !status.isTextual()) throw new ApiException(ErrorCode.INVALID_DATA, "status is required");
             items.add(new TaskService.ValidatedTask(id(i), status.asText(), comment(i), issues(i.get("validationIssues"))));
         }
+        taskSet(items.stream().map(TaskService.ValidatedTask::taskId).toList(), "validatedTasks");
         return tasks(service.unlockAfterValidation(projectId, items, user), req);
     }
 
@@ -167,6 +168,7 @@ public class TasksFunction extends ApiFunction {
         long projectId = projectId(req);
         List<TaskService.ResetTask> items = new ArrayList<>();
         for (JsonNode i : objects(body(req), "resetTasks")) items.add(new TaskService.ResetTask(id(i), comment(i)));
+        taskSet(items.stream().map(TaskService.ResetTask::taskId).toList(), "resetTasks");
         return tasks(service.stopValidation(projectId, items, user), req);
     }
 
@@ -574,6 +576,23 @@ public class TasksFunction extends ApiFunction {
     }
 
     /** {@code body[field]} as a list of task ids; anything but a list of integers is 400 InvalidData. */
+    /** The most tasks one extend or validation request may name (a few writes each, inside one request). */
+    static final int MAX_TASKS_PER_REQUEST = 500;
+
+    /**
+     * The task ids of an extend or validation request: 1 to {@link #MAX_TASKS_PER_REQUEST} of them, each once;
+     * anything else is 400 InvalidData before anything is read or written (docs/api-differences.md, task workflow).
+     */
+    static List<Integer> taskSet(List<Integer> ids, String field) {
+        if (ids.isEmpty() || ids.size() > MAX_TASKS_PER_REQUEST) {
+            throw new ApiException(ErrorCode.INVALID_DATA, field + " must name 1 to " + MAX_TASKS_PER_REQUEST + " tasks");
+        }
+        if (new java.util.HashSet<>(ids).size() != ids.size()) {
+            throw new ApiException(ErrorCode.INVALID_DATA, field + " names a task more than once");
+        }
+        return ids;
+    }
+
     static List<Integer> taskIds(JsonNode body, String field) {
         JsonNode ids = body.get(field);
         if (ids == null || !ids.isArray()) throw new ApiException(ErrorCode.INVALID_DATA, field + " must be a list of task ids");
@@ -589,7 +608,9 @@ public class TasksFunction extends ApiFunction {
 
     private static String comment(JsonNode body) {
         JsonNode c = body.get("comment");
-        return c == null || c.isNull() ? null : c.asText();
+        if (c == null || c.isNull()) return null;
+        if (!c.isTextual()) throw new ApiException(ErrorCode.INVALID_DATA, "comment must be text");
+        return c.asText();
     }
 
     private static long projectId(Request req) { return req.longParam("projectId", ErrorCode.PROJECT_NOT_FOUND); }

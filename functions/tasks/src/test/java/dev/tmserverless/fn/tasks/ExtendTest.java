@@ -134,4 +134,33 @@ class ExtendTest {
         assertThat(claims.get(u.id())).isEmpty();
         assertThat(call(fn, "POST", lock(p.id(), 2), token(u.id()), null).status()).isEqualTo(200);
     }
+
+    /**
+     * A validator extends only one task of their set, then ends the set in two requests: the slot outlives the last
+     * lock (its expiry is the extended one), so the release keeps it; it names no task the validator still holds, so
+     * their next lock takes it over once the grace period has passed (docs/locking.md "Validation").
+     */
+    @Test
+    void aPartlyExtendedSetEndedInTwoRequestsLeavesAStaleSlotTheNextLockTakesOver() {
+        User mapper = fx.user("mapper-px");
+        User v = ValidationTest.validator(fx, "validator-px");
+        Project p = ValidationTest.mappedProject(fx, mapper, 3);
+        assertThat(call(fn, "POST", ValidationTest.lockV(p.id()), token(v.id()), "{\"taskIds\": [1, 2]}").status()).isEqualTo(200);
+        tenMinutesLater();
+        assertThat(call(fn, "POST", extend(p.id()), token(v.id()), "{\"taskIds\": [2]}").status()).isEqualTo(200);
+        assertThat(call(fn, "POST", ValidationTest.unlockV(p.id()), token(v.id()),
+                "{\"validatedTasks\": [{\"taskId\": 2, \"status\": \"VALIDATED\"}]}").status()).isEqualTo(200);
+        assertThat(claims.get(v.id())).isPresent(); // task 1 is still theirs
+        assertThat(call(fn, "POST", ValidationTest.unlockV(p.id()), token(v.id()),
+                "{\"validatedTasks\": [{\"taskId\": 1, \"status\": \"VALIDATED\"}]}").status()).isEqualTo(200);
+        var slot = claims.get(v.id()).orElseThrow(); // kept: it expires after task 1's lock did
+        assertThat(fx.tasks.get(p.id(), 1).orElseThrow().lockedBy()).isNull();
+        assertThat(fx.tasks.get(p.id(), 2).orElseThrow().lockedBy()).isNull();
+        // ten minutes after the claim the slot is stale: the validator's next lock replaces it
+        var next = call(fn, "POST", ValidationTest.lockV(p.id()), token(v.id()), "{\"taskIds\": [3]}");
+        assertThat(next.status()).as(next.body()).isEqualTo(200);
+        var now = claims.get(v.id()).orElseThrow();
+        assertThat(now.claimId()).isNotEqualTo(slot.claimId());
+        assertThat(now.taskIds()).containsExactly(3);
+    }
 }

@@ -131,7 +131,7 @@ public final class Resources {
                             Access.MESSAGES_SEND), true),
             new Function(TASKS, "tasks", "dev.tmserverless.fn.tasks.TasksFunction", 1024, 29,
                     Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ, Access.LARGE_RESPONSES,
-                            Access.BULK_JOBS_SEND), true),
+                            Access.BULK_JOBS_SEND, Access.MESSAGES_SEND), true),
             new Function(USERS, "users", "dev.tmserverless.fn.users.UsersFunction", 512, 29,
                     Set.of(Access.TABLE_READ_WRITE, Access.MESSAGES_SEND, Access.MAIL_SEND, Access.UPLOADS_WRITE), true),
             new Function(GRID_WORKER, "grid-worker", "dev.tmserverless.fn.grid.GridWorkerFunction", 2048, 300,
