@@ -448,11 +448,11 @@ public class TmStack extends Stack {
     private void grant(Resources.Function f, Resources.Access access, Role role, Map<String, String> env) {
         switch (access) {
             case TABLE_READ_WRITE -> {
-                // the table and its indexes, item reads and writes only: no Scan (TABLE_SCAN), no table management
+                // the table and its indexes, item reads and writes only: no Scan (no function has one: the statistics
+                // reconciliation walks the users directory index), no table management
                 table.grant(role, TABLE_ITEM_ACTIONS.toArray(String[]::new));
                 env.put(Resources.TABLE.envVar(), table.getTableName());
             }
-            case TABLE_SCAN -> table.grant(role, "dynamodb:Scan");
             case BUCKET_READ -> {
                 role.addToPrincipalPolicy(objectStatement(List.of("s3:GetObject")));
                 role.addToPrincipalPolicy(listStatement());

@@ -43,9 +43,7 @@ public final class Resources {
         /** Writing uploaded images under {@link #UPLOADS_PREFIX}. */
         UPLOADS_WRITE,
         /** Read the table's change stream (the event source mapping of {@link #TABLE_FEED}). */
-        TABLE_STREAM_CONSUME,
-        /** Scan the table (TABLE_READ_WRITE has no Scan): only the scheduled statistics reconciliation. */
-        TABLE_SCAN }
+        TABLE_STREAM_CONSUME }
 
     /**
      * A Lambda function: its Maven module (which builds {@code <module>-lambda.jar}), the handler class the
@@ -147,7 +145,7 @@ public final class Resources {
             new Function(STATS, "stats", "dev.tmserverless.fn.stats.StatsFunction", 1024, 60,
                     Set.of(Access.TABLE_READ_WRITE, Access.TABLE_STREAM_CONSUME), false),
             new Function(STATS_RECONCILER, "stats", "dev.tmserverless.fn.stats.ReconcileFunction", 1024, 300,
-                    Set.of(Access.TABLE_READ_WRITE, Access.TABLE_SCAN), false));
+                    Set.of(Access.TABLE_READ_WRITE), false));
 
     /**
      * A function fed by the table's change stream (NEW_AND_OLD_IMAGES): batches of up to {@code batchSize} records
