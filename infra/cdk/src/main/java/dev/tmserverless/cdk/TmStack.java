@@ -624,8 +624,10 @@ public class TmStack extends Stack {
         for (Resources.KeyFilter f : feed.filters()) {
             Map<String, Object> keys = new LinkedHashMap<>();
             keys.put(pk, Map.of("S", software.amazon.awscdk.services.lambda.FilterRule.beginsWith(f.pkPrefix())));
-            if (f.skPrefix() != null) {
-                keys.put(sk, Map.of("S", software.amazon.awscdk.services.lambda.FilterRule.beginsWith(f.skPrefix())));
+            if (!f.skPrefixes().isEmpty()) {
+                // the values of one key are alternatives: [{"prefix": a}, {"prefix": b}]
+                keys.put(sk, Map.of("S", f.skPrefixes().stream()
+                        .flatMap(x -> software.amazon.awscdk.services.lambda.FilterRule.beginsWith(x).stream()).toList()));
             }
             filters.add(software.amazon.awscdk.services.lambda.FilterCriteria.filter(Map.of("dynamodb", Map.of("Keys", keys))));
         }

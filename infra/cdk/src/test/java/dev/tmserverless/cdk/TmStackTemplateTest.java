@@ -133,6 +133,14 @@ class TmStackTemplateTest {
             List<Object> filters = list(map(m.get("FilterCriteria")).get("Filters"));
             assertThat(filters).hasSize(feed.filters().size());
             assertThat(filters.toString()).contains("PROJECT#").doesNotContain(Resources.STATS_KEY_PREFIX);
+            // each catalogue filter as Lambda reads it: the sort-key prefixes of one filter are alternatives
+            List<String> patterns = filters.stream().map(x -> String.valueOf(map(x).get("Pattern"))).toList();
+            for (Resources.KeyFilter f : feed.filters()) {
+                String sks = f.skPrefixes().stream().map(x -> "{\"prefix\":\"" + x + "\"}")
+                        .collect(java.util.stream.Collectors.joining(","));
+                assertThat(patterns).contains("{\"dynamodb\":{\"Keys\":{\"pk\":{\"S\":[{\"prefix\":\"" + f.pkPrefix()
+                        + "\"}]},\"sk\":{\"S\":[" + sks + "]}}}}");
+            }
             Map<String, Object> alarm = t.props(t.logicalId(stack.dlqAlarms().get(feed.failureQueueId())));
             assertThat(alarm.get("MetricName")).isEqualTo("ApproximateNumberOfMessagesVisible");
             assertThat(alarm.get("Dimensions")).isEqualTo(List.of(

@@ -83,6 +83,7 @@ public class Aggregator {
                             dirty.userShards.add((int) Math.floorMod(u.userId(), (long) StatsStore.USER_SHARDS));
                         }
                     }
+                    case StatsStore.Organisation o -> dirty.system = true;
                     case StatsStore.Other o -> { }
                 }
             } catch (RuntimeException e) {

@@ -70,11 +70,13 @@ public class StatsStore {
     // ------------------------------------------------------------------------------------------ decoding images
 
     /** What a stream image is, for statistics. */
-    public sealed interface Source permits TaskImage, ProjectItem, UserProfile, Other {}
+    public sealed interface Source permits TaskImage, ProjectItem, UserProfile, Organisation, Other {}
     public record TaskImage(long projectId, int taskId, TaskFacts facts) implements Source {}
     /** The project's own item or its chat: the project's summary depends on it. */
     public record ProjectItem(long projectId) implements Source {}
     public record UserProfile(long userId, boolean exists) implements Source {}
+    /** An organisation created, renamed or deleted: the home page counts and names organisations. */
+    public record Organisation(long orgId) implements Source {}
     public record Other() implements Source {}
 
     /**
@@ -104,6 +106,9 @@ public class StatsStore {
         }
         if (pk.startsWith("USER#") && sk.equals(Keys.PROFILE)) {
             return new UserProfile(Long.parseLong(pk.substring("USER#".length())), newImage != null);
+        }
+        if (pk.startsWith("ORG#") && sk.equals(Keys.META)) {
+            return new Organisation(Long.parseLong(pk.substring("ORG#".length())));
         }
         return new Other();
     }

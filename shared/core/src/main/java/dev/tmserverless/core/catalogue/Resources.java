@@ -163,10 +163,17 @@ public final class Resources {
         }
     }
 
-    /** Keys whose partition key starts with {@code pkPrefix} and, unless it is null, sort key with {@code skPrefix}. */
-    public record KeyFilter(String pkPrefix, String skPrefix) {
+    /**
+     * Keys whose partition key starts with {@code pkPrefix} and sort key with one of {@code skPrefixes} (any sort
+     * key when the list is empty): one filter of an event source mapping, whose values in a list are alternatives.
+     */
+    public record KeyFilter(String pkPrefix, List<String> skPrefixes) {
+        public KeyFilter {
+            skPrefixes = List.copyOf(skPrefixes);
+        }
+
         public boolean matches(String pk, String sk) {
-            return pk.startsWith(pkPrefix) && (skPrefix == null || sk.startsWith(skPrefix));
+            return pk.startsWith(pkPrefix) && (skPrefixes.isEmpty() || skPrefixes.stream().anyMatch(sk::startsWith));
         }
     }
 
@@ -175,14 +182,14 @@ public final class Resources {
 
     /**
      * What statistics are computed from: a project's item, its tasks and their archived history rows, its chat,
-     * and user profiles (five filters, Lambda's default limit). Task-map pointers, search summaries, lock slots,
-     * messages and the statistics items themselves are filtered out, so they cost no invocation. Organisation
-     * names are read when the system summary is recomputed.
+     * user profiles and organisations (three filters of Lambda's default five). Task-map pointers, search
+     * summaries, lock slots, messages and the statistics items themselves are filtered out, so they cost no
+     * invocation.
      */
     public static final TableFeed TABLE_FEED = new TableFeed(STATS, 100, 1, 5, 3600, "stats-feed-failures",
-            List.of(new KeyFilter("PROJECT#", "TASK#"), new KeyFilter("PROJECT#", "TASKHIST#"),
-                    new KeyFilter("PROJECT#", "META"), new KeyFilter("PROJECT#", "CHAT#"),
-                    new KeyFilter("USER#", "PROFILE")));
+            List.of(new KeyFilter("PROJECT#", List.of("TASK#", "TASKHIST#", "META", "CHAT#")),
+                    new KeyFilter("USER#", List.of("PROFILE")),
+                    new KeyFilter("ORG#", List.of("META"))));
 
     public static final List<TableFeed> FEEDS = List.of(TABLE_FEED);
 
