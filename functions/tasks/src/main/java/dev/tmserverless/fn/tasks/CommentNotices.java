@@ -21,7 +21,9 @@ import dev.tmserverless.core.domain.UserProfile;
 import jakarta.inject.Singleton;
 
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -30,7 +32,8 @@ import java.util.Set;
  * {@code #author}, {@code #managers}, {@code #contributors}, {@code #mappers}), and, for a task comment, everyone else
  * who changed the task's state. Never the author. Each recipient's notification settings decide ({@link Notify}:
  * a muted task comment is not sent; a mention always reaches the inbox). Sent after the comment is written: a crash
- * in between loses a notice, never the comment (docs/people.md "Notification settings").
+ * in between loses a notice, never the comment. The notices whose recipient's settings and verified address ask for
+ * mail are then named in one job for the messenger, which mails them (docs/people.md "Notification settings").
  */
 @Singleton
 public class CommentNotices {
@@ -56,7 +59,8 @@ public class CommentNotices {
         if (comment == null || comment.isBlank()) return;
         String name = projectName(project);
         String text = Html.escape(comment);
-        Set<Long> told = mention(comment, author, project, task, text, now);
+        List<MessageJobs.Delivered> toMail = new ArrayList<>();
+        Set<Long> told = mention(comment, author, project, task, text, now, toMail);
         Set<Long> changers = new LinkedHashSet<>();
         for (HistoryEntry e : task.history()) if (e.action() == TaskAction.STATE_CHANGE) changers.add(e.userId());
         changers.remove(author.id());
@@ -64,8 +68,9 @@ public class CommentNotices {
         Map<Long, UserProfile> profiles = users.profiles(changers);
         for (long id : changers) {
             Message m = Messages.taskComment(id, author, project.id(), name, task.taskId(), text, now);
-            if (wanted(m, profiles.get(id))) messages.send(m);
+            if (wanted(m, profiles.get(id))) sent(messages.send(m), profiles.get(id), toMail);
         }
+        jobs.sendMail(toMail);
     }
 
     /**
@@ -75,7 +80,9 @@ public class CommentNotices {
      */
     public void afterChat(String message, User author, Project project, Instant now) {
         String escaped = Html.escape(message);
-        mention(message, author, project, null, escaped, now);
+        List<MessageJobs.Delivered> toMail = new ArrayList<>();
+        mention(message, author, project, null, escaped, now, toMail);
+        jobs.sendMail(toMail);
         Message t = Messages.projectChat(author, project.id(), projectName(project), escaped, now);
         jobs.send(new MessageJobs.Job(MessageJobs.Audience.PROJECT_CHAT, project.id(), t.withId(messages.nextId()), author.id(), -1));
     }
@@ -83,9 +90,10 @@ public class CommentNotices {
     /**
      * Tells everyone {@code text} mentions; answers who was told. {@code #contributors} needs a task (as in the
      * reference); {@code #mappers} of a whole project (chat) can be many, so they are told by the messenger from the
-     * queue (docs/reference-data.md "Messages to many").
+     * queue (docs/reference-data.md "Messages to many"). The messages to mail are added to {@code toMail}.
      */
-    private Set<Long> mention(String text, User author, Project project, Task task, String escaped, Instant now) {
+    private Set<Long> mention(String text, User author, Project project, Task task, String escaped, Instant now,
+                              List<MessageJobs.Delivered> toMail) {
         Set<Long> ids = new LinkedHashSet<>();
         for (String name : Mentions.usernames(text).stream().limit(MAX_MENTIONS).toList()) {
             users.byUsername(name).ifPresent(u -> ids.add(u.id()));
@@ -114,7 +122,7 @@ public class CommentNotices {
         for (long id : ids) {
             if (!profiles.containsKey(id)) continue;
             Message m = Messages.mention(id, author, project.id(), projectName(project), task == null ? null : task.taskId(), escaped, now);
-            if (wanted(m, profiles.get(id)) && told.add(id)) messages.send(m);
+            if (wanted(m, profiles.get(id)) && told.add(id)) sent(messages.send(m), profiles.get(id), toMail);
         }
         return told;
     }
@@ -128,6 +136,11 @@ public class CommentNotices {
             for (TeamMember m : teams.members(pt.teamId())) if (m.active()) out.add(m.userId());
         }
         return out;
+    }
+
+    /** Adds {@code m}, just written, to {@code toMail} if its recipient's settings and verified address ask for mail. */
+    private static void sent(Message m, UserProfile p, List<MessageJobs.Delivered> toMail) {
+        if (p != null && Notify.of(m.type(), p).mailTo(p)) toMail.add(new MessageJobs.Delivered(m.toUserId(), m.id()));
     }
 
     /** Whether the recipient's settings let {@code m} into their inbox (an account not found: yes). */

@@ -180,8 +180,8 @@ class CommentsTest {
         for (var got = sqs.receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(1)).messages(); !got.isEmpty();
              got = sqs.receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(1)).messages()) {
             for (var m : got) {
-                var job = dev.tmserverless.aws.queue.MessageJobs.Job.fromJson(m.body());
-                if (job.targetId() == p.id()) jobs.add(job);
+                if (dev.tmserverless.aws.queue.MessageJobs.parse(m.body()) instanceof dev.tmserverless.aws.queue.MessageJobs.Job job
+                        && job.targetId() == p.id()) jobs.add(job);
             }
         }
         var mappersJobs = jobs.stream().filter(j -> j.audience() == dev.tmserverless.aws.queue.MessageJobs.Audience.PROJECT_MAPPERS).toList();

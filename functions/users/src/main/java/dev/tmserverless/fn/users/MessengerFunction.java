@@ -54,16 +54,22 @@ public class MessengerFunction extends MicronautRequestHandler<SQSEvent, SQSBatc
     @Override
     public SQSBatchResponse execute(SQSEvent event) {
         Instant until = clock.instant().plusSeconds(Resources.function(Resources.MESSENGER).timeoutSeconds()).minus(MARGIN);
-        return SqsBatch.handle(Resources.MESSENGER, event, LOG, "message job", new SqsBatch.Consumer<MessageJobs.Job>() {
-            @Override public MessageJobs.Job parse(String body) { return MessageJobs.Job.fromJson(body); }
+        return SqsBatch.handle(Resources.MESSENGER, event, LOG, "message job", new SqsBatch.Consumer<MessageJobs.Work>() {
+            @Override public MessageJobs.Work parse(String body) { return MessageJobs.parse(body); }
 
-            @Override public String describe(MessageJobs.Job job) {
-                return job.template().id() + " (" + job.audience() + " " + job.targetId() + ")";
+            @Override public String describe(MessageJobs.Work work) {
+                return switch (work) {
+                    case MessageJobs.Job job -> job.template().id() + " (" + job.audience() + " " + job.targetId() + ")";
+                    case MessageJobs.MailJob mj -> "mail of " + mj.messages().size() + " messages";
+                };
             }
 
             // a failed job is delivered again; its recipients already served are skipped
-            @Override public void run(MessageJobs.Job job, SQSEvent.SQSMessage raw) {
-                MessengerFunction.this.run(job, () -> clock.instant().isBefore(until));
+            @Override public void run(MessageJobs.Work work, SQSEvent.SQSMessage raw) {
+                switch (work) {
+                    case MessageJobs.Job job -> MessengerFunction.this.run(job, () -> clock.instant().isBefore(until));
+                    case MessageJobs.MailJob mj -> MessengerFunction.this.mail(mj, () -> clock.instant().isBefore(until));
+                }
             }
         });
     }
@@ -97,5 +103,35 @@ public class MessengerFunction extends MicronautRequestHandler<SQSEvent, SQSBatc
             afterDelivery.run();
         }
         return new Outcome(delivered, already, mailed, muted, false);
+    }
+
+    /**
+     * Mails the messages {@code job} names, already in their inboxes, to the recipients whose settings ask for it
+     * and whose address is verified: each message's mark ({@link MessageStore#claimMailWrite}) is set before its mail,
+     * so a redelivery mails nobody twice (a crash between the two loses that mail). A message deleted meanwhile is
+     * not mailed. When time runs out, the rest is queued as a new job.
+     */
+    Outcome mail(MessageJobs.MailJob job, BooleanSupplier inTime) {
+        int already = 0;
+        int mailed = 0;
+        int muted = 0;
+        for (int i = 0; i < job.messages().size(); i++) {
+            if (!inTime.getAsBoolean()) {
+                queue.send(job.from(i));
+                return new Outcome(0, already, mailed, muted, true);
+            }
+            MessageJobs.Delivered d = job.messages().get(i);
+            var profile = users.profile(d.userId()).orElse(null);
+            var message = inboxes.get(d.userId(), d.messageId()).orElse(null);
+            if (profile == null || message == null || !Notify.of(message.type(), profile).mailTo(profile)) {
+                muted++;
+            } else if (!inboxes.claimMailWrite(d.userId(), d.messageId())) {
+                already++;
+            } else if (mail.send(profile.user(), message)) {
+                mailed++;
+            }
+            afterDelivery.run();
+        }
+        return new Outcome(0, already, mailed, muted, false);
     }
 }

@@ -60,6 +60,17 @@ public class MessageStore {
     }
 
     /**
+     * Marks the message in {@code userId}'s inbox as mailed, unless it is marked already or no longer there; true if
+     * this call marked it (the one caller that may mail it). One conditional UpdateItem.
+     */
+    public boolean claimMailWrite(long userId, long messageId) {
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table)
+                .key(Attr.key(Keys.user(userId), Keys.message(messageId)))
+                .updateExpression("SET mailed = :t").conditionExpression("attribute_exists(pk) AND attribute_not_exists(mailed)")
+                .expressionAttributeValues(Map.of(":t", Attr.bool(true)))));
+    }
+
+    /**
      * Moves the bell's count of {@code userId} by {@code delta} for message {@code messageId}: only a message after
      * the one the user last saw counts (a message to many keeps the id it was sent with, so it may come in below
      * it), a decrement never takes the count below zero, and before the user first opened their notifications a
