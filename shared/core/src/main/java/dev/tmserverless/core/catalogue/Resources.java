@@ -192,10 +192,17 @@ public final class Resources {
     public record Schedule(String id, String function, int everyMinutes) {}
 
     /**
-     * Expired locks are released for good within a minute (reads and writes treat them as released at once). An
-     * idle deployment pays for 43,200 short invocations a month, each one Query of an empty index partition.
+     * Expired locks are released for good within a minute (reads and writes treat them as released at once). The
+     * schedule is armed by changes: the sweeper disarms it after a run that found nothing to do and no lock at all,
+     * the statistics aggregator arms it again for every batch of task or project changes, so an idle deployment
+     * pays nothing for it (docs/locking.md "Expiry").
      */
-    public static final List<Schedule> SCHEDULES = List.of(new Schedule("lock-sweep", SWEEPER, 1),
+    public static final Schedule LOCK_SWEEP = new Schedule("lock-sweep", SWEEPER, 1);
+
+    /** The name of {@link #LOCK_SWEEP}'s rule, given to the functions that arm and disarm it. */
+    public static final String LOCK_SWEEP_RULE_ENV = "TM_LOCK_SWEEP_RULE";
+
+    public static final List<Schedule> SCHEDULES = List.of(LOCK_SWEEP,
             // one bounded slice of the statistics reconciliation (docs/statistics.md "Reconciliation")
             new Schedule("stats-reconcile", STATS_RECONCILER, 10));
 
