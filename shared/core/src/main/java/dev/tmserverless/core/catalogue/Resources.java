@@ -45,7 +45,11 @@ public final class Resources {
         /** Read the table's change stream (the event source mapping of {@link #TABLE_FEED}). */
         TABLE_STREAM_CONSUME,
         /** Scan the table (TABLE_READ_WRITE has no Scan): only the scheduled statistics reconciliation. */
-        TABLE_SCAN }
+        TABLE_SCAN,
+        /** Enable the lock sweep's rule ({@link #LOCK_SWEEP}, armed by changes): the change-feed consumer. */
+        LOCK_SWEEP_ARM,
+        /** Enable and disable the lock sweep's rule: the sweeper, which disarms it when idle. */
+        LOCK_SWEEP_DISARM }
 
     /**
      * A Lambda function: its Maven module (which builds {@code <module>-lambda.jar}), the handler class the
@@ -143,9 +147,9 @@ public final class Resources {
             new Function(MESSENGER, "users", "dev.tmserverless.fn.users.MessengerFunction", 512, 300,
                     Set.of(Access.TABLE_READ_WRITE, Access.MESSAGES_SEND, Access.MESSAGES_CONSUME, Access.MAIL_SEND), false),
             new Function(SWEEPER, "sweeper", "dev.tmserverless.fn.sweeper.SweeperFunction", 512, 60,
-                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE), false),
+                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE, Access.LOCK_SWEEP_DISARM), false),
             new Function(STATS, "stats", "dev.tmserverless.fn.stats.StatsFunction", 1024, 60,
-                    Set.of(Access.TABLE_READ_WRITE, Access.TABLE_STREAM_CONSUME), false),
+                    Set.of(Access.TABLE_READ_WRITE, Access.TABLE_STREAM_CONSUME, Access.LOCK_SWEEP_ARM), false),
             new Function(STATS_RECONCILER, "stats", "dev.tmserverless.fn.stats.ReconcileFunction", 1024, 300,
                     Set.of(Access.TABLE_READ_WRITE, Access.TABLE_SCAN), false));
 
@@ -272,9 +276,12 @@ public final class Resources {
                 .orElseThrow(() -> new IllegalArgumentException("no function " + id));
     }
 
-    /** True if a schedule runs the function (then it needs no keep-alive invocation). */
+    /**
+     * True if a schedule runs the function at all times (then it needs no keep-alive invocation). The lock sweep
+     * does not count: it is disarmed while idle, possibly for weeks, so the sweeper keeps its daily keep-alive.
+     */
     public static boolean isScheduled(String functionId) {
-        return SCHEDULES.stream().anyMatch(s -> s.function().equals(functionId));
+        return SCHEDULES.stream().anyMatch(s -> s != LOCK_SWEEP && s.function().equals(functionId));
     }
 
     public static List<Route> routesOf(String functionId) {
