@@ -448,11 +448,11 @@ public class TmStack extends Stack {
     private void grant(Resources.Function f, Resources.Access access, Role role, Map<String, String> env) {
         switch (access) {
             case TABLE_READ_WRITE -> {
-                // the table and its indexes, item reads and writes only: no Scan (TABLE_SCAN), no table management
+                // the table and its indexes, item reads and writes only: no Scan (no function has one: the statistics
+                // reconciliation walks the users directory index), no table management
                 table.grant(role, TABLE_ITEM_ACTIONS.toArray(String[]::new));
                 env.put(Resources.TABLE.envVar(), table.getTableName());
             }
-            case TABLE_SCAN -> table.grant(role, "dynamodb:Scan");
             case LOCK_SWEEP_ARM, LOCK_SWEEP_DISARM -> {
                 // that one rule only (docs/locking.md "Expiry")
                 role.addToPrincipalPolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
@@ -632,8 +632,10 @@ public class TmStack extends Stack {
         for (Resources.KeyFilter f : feed.filters()) {
             Map<String, Object> keys = new LinkedHashMap<>();
             keys.put(pk, Map.of("S", software.amazon.awscdk.services.lambda.FilterRule.beginsWith(f.pkPrefix())));
-            if (f.skPrefix() != null) {
-                keys.put(sk, Map.of("S", software.amazon.awscdk.services.lambda.FilterRule.beginsWith(f.skPrefix())));
+            if (!f.skPrefixes().isEmpty()) {
+                // the values of one key are alternatives: [{"prefix": a}, {"prefix": b}]
+                keys.put(sk, Map.of("S", f.skPrefixes().stream()
+                        .flatMap(x -> software.amazon.awscdk.services.lambda.FilterRule.beginsWith(x).stream()).toList()));
             }
             filters.add(software.amazon.awscdk.services.lambda.FilterCriteria.filter(Map.of("dynamodb", Map.of("Keys", keys))));
         }

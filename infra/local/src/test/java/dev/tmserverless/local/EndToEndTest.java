@@ -116,4 +116,90 @@ class EndToEndTest {
         // unknown routes answer like API Gateway
         send("GET", "/api/v2/nothing/here/", null, null, 404);
     }
+
+    /** Polls {@code path} until {@code done} holds (at most about 30 s): queued work lands on the local stack's pollers. */
+    static JsonNode awaitJson(String path, String auth, java.util.function.Predicate<JsonNode> done) throws Exception {
+        JsonNode last = null;
+        for (int i = 0; i < 150; i++) {
+            last = send("GET", path, auth, null, 200);
+            if (done.test(last)) return last;
+            Thread.sleep(200);
+        }
+        return last;
+    }
+
+    static boolean hasType(JsonNode list, String type) {
+        for (JsonNode m : list.path("userMessages")) if (m.path("messageType").asText().equals(type)) return true;
+        return false;
+    }
+
+    /**
+     * An activation's people over HTTP: an administrator sets up an organisation with a manager; the manager makes
+     * a team and a campaign and gives the team mapping rights on a project mapped by teams only; a mapper joins the
+     * team and maps, one who did not join is refused; they chat and mention each other and see it in their
+     * notifications and profiles; the manager's message to the team reaches its members through the messenger.
+     */
+    @Test
+    void anOrganisationsTeamMapsChatsAndHearsFromItsManager() throws Exception {
+        String suffix = String.valueOf(System.nanoTime() % 100000);
+        String admin = login("admin");
+        String lead = login("lead" + suffix);
+        String mapperName = "teammapper" + suffix;
+        String mapper = login(mapperName);
+        String friendName = "friend" + suffix;
+        String friend = login(friendName);
+        long org = send("POST", "/api/v2/organisations/", admin,
+                "{\"name\": \"Relief " + suffix + "\", \"managers\": [\"lead" + suffix + "\"]}", 201).path("organisationId").asLong();
+        long team = send("POST", "/api/v2/teams/", lead, "{\"organisation_id\": " + org + ", \"name\": \"Relief mappers "
+                + suffix + "\", \"visibility\": \"PUBLIC\", \"joinMethod\": \"ANY\"}", 201).path("teamId").asLong();
+        long campaign = send("POST", "/api/v2/campaigns/", lead, "{\"name\": \"Floods " + suffix + "\", \"organisations\": ["
+                + org + "]}", 201).path("campaignId").asLong();
+        assertThat(send("GET", "/api/v2/organisations/" + org + "/campaigns/", null, null, 200).toString()).contains("Floods " + suffix);
+
+        long project = send("POST", "/api/v2/projects/", lead, """
+                {"projectName": "Team mapping %s", "organisation": %d, "grid": {"zoom": 16, "clipToAoi": true},
+                 "areaOfInterest": {"type": "FeatureCollection", "features": [{"type": "Feature", "properties": {},
+                  "geometry": {"type": "Polygon", "coordinates": [[[85.30,27.68],[85.31,27.68],[85.31,27.69],[85.30,27.69],[85.30,27.68]]]}}]}}
+                """.formatted(suffix, org), 201).path("projectId").asLong();
+        JsonNode job = awaitJson("/api/v2/projects/" + project + "/queries/grid-job", lead,
+                j -> !j.path("state").asText().matches("QUEUED|RUNNING"));
+        assertThat(job.path("state").asText()).isEqualTo("DONE");
+        send("PATCH", "/api/v2/projects/" + project + "/", lead, """
+                {"status": "PUBLISHED", "projectPriority": "URGENT", "defaultLocale": "en", "difficulty": "EASY",
+                 "mappingPermission": "TEAMS", "mappingPermissionLevelId": 1, "validationPermission": "TEAMS",
+                 "validationPermissionLevelId": 1, "private": false, "taskCreationMode": "GRID",
+                 "mappingEditors": ["ID"], "validationEditors": ["ID"],
+                 "projectInfoLocales": [{"locale": "en", "name": "Team mapping %s", "shortDescription": "Roads",
+                   "description": "Map the roads", "instructions": "Trace every road"}]}""".formatted(suffix), 200);
+        send("POST", "/api/v2/projects/" + project + "/teams/" + team + "/", lead, "{\"role\": \"MAPPER\"}", 201);
+        assertThat(send("GET", "/api/v2/projects/" + project + "/teams/", null, null, 200).path("teams").get(0).path("role").asText())
+                .isEqualTo("MAPPER");
+
+        // only the team maps
+        assertThat(send("POST", "/api/v2/projects/" + project + "/tasks/actions/lock-for-mapping/1", mapper, null, 403)
+                .path("SubCode").asText()).endsWith("USER_NOT_TEAM_MEMBER");
+        send("POST", "/api/v2/teams/" + team + "/actions/join/", mapper, null, 200);
+        send("POST", "/api/v2/projects/" + project + "/tasks/actions/lock-for-mapping/1", mapper, null, 200);
+        send("POST", "/api/v2/projects/" + project + "/tasks/actions/unlock-after-mapping/1/", mapper, "{\"status\": \"MAPPED\"}", 200);
+        send("POST", "/api/v2/projects/" + project + "/tasks/actions/lock-for-mapping/2", friend, null, 403);
+
+        // they talk: a mention reaches the bell and the notification list
+        int before = send("GET", "/api/v2/notifications/queries/own/count-unread/", friend, null, 200).path("unread").asInt();
+        send("POST", "/api/v2/projects/" + project + "/comments/", mapper,
+                "{\"message\": \"@" + friendName + " can you join us? <b>north</b> is done\"}", 200);
+        assertThat(send("GET", "/api/v2/projects/" + project + "/comments/", null, null, 200).path("chat").get(0).path("message").asText())
+                .doesNotContain("<b>");
+        assertThat(send("GET", "/api/v2/notifications/queries/own/count-unread/", friend, null, 200).path("unread").asInt())
+                .isEqualTo(before + 1);
+        assertThat(hasType(send("GET", "/api/v2/notifications/", friend, null, 200), "MENTION_NOTIFICATION")).isTrue();
+        JsonNode profile = send("GET", "/api/v2/users/queries/" + mapperName + "/", friend, null, 200);
+        assertThat(profile.path("username").asText()).isEqualTo(mapperName);
+        assertThat(profile.path("projectsMapped").asInt()).isEqualTo(1);
+
+        // the manager's message to the team goes through the queue and the messenger
+        send("POST", "/api/v2/teams/" + team + "/actions/message-members/", lead,
+                "{\"subject\": \"Shift\", \"message\": \"We start at nine\"}", 200);
+        assertThat(hasType(awaitJson("/api/v2/notifications/", mapper, n -> hasType(n, "TEAM_BROADCAST")), "TEAM_BROADCAST")).isTrue();
+        assertThat(campaign).isPositive();
+    }
 }

@@ -61,6 +61,8 @@ public final class AuthMatrix {
         BLOCKED,
         /** A manager of another organisation: no power here, not on the allow-list. */
         OTHER_ORG,
+        /** A mapper of another organisation: an active member of its team, which maps that organisation's projects. */
+        OTHER_ORG_MAPPER,
         /** Active members of the teams with each role on the project. */
         TEAM_READ_ONLY, TEAM_MAPPER, TEAM_VALIDATOR, TEAM_PROJECT_MANAGER,
         /** The active manager of the mapping team (the team the team routes act on). */
@@ -304,6 +306,9 @@ public final class AuthMatrix {
             otherOrg = fx.orgs.create("Other " + unique, "other-" + unique, null, null, null, null,
                     List.of(users.get(Actor.OTHER_ORG).id()));
             TeamStore ts = ctx.getBean(TeamStore.class);
+            Team otherTeam = ts.create(otherOrg.id(), "Other mappers " + unique, null, null, Team.JoinMethod.ANY,
+                    Team.Visibility.PUBLIC, users.get(Actor.OTHER_ORG).id(), now);
+            ts.set(otherTeam.id(), users.get(Actor.OTHER_ORG_MAPPER).id(), Team.Function.MEMBER, true, now);
             Map<TeamRole, Actor> members = Map.of(TeamRole.READ_ONLY, Actor.TEAM_READ_ONLY, TeamRole.MAPPER, Actor.TEAM_MAPPER,
                     TeamRole.VALIDATOR, Actor.TEAM_VALIDATOR, TeamRole.PROJECT_MANAGER, Actor.TEAM_PROJECT_MANAGER);
             for (TeamRole role : TeamRole.values()) {

@@ -7,6 +7,7 @@ import dev.tmserverless.core.domain.GridJob;
 import dev.tmserverless.core.domain.Project;
 import dev.tmserverless.core.domain.ProjectStatus;
 import dev.tmserverless.core.domain.Task;
+import dev.tmserverless.aws.config.AwsClients;
 import dev.tmserverless.aws.config.TmConfig;
 import software.amazon.awssdk.services.dynamodb.DynamoDbClient;
 import software.amazon.awssdk.services.dynamodb.model.AttributeValue;
@@ -56,9 +57,11 @@ public final class Bench {
     }
 
     private static void run(String[] args) throws Exception {
+        boolean profile = args.length > 0 && args[0].equals("coldprofile");
+        if (profile) args = Arrays.copyOfRange(args, 1, args.length);
         int coldRuns = args.length > 0 ? Integer.parseInt(args[0]) : 7;
-        int warmLocks = args.length > 1 ? Integer.parseInt(args[1]) : 400;
-        int gridZoom = args.length > 2 ? Integer.parseInt(args[2]) : 18;
+        int warmLocks = profile ? 0 : args.length > 1 ? Integer.parseInt(args[1]) : 400;
+        int gridZoom = profile ? 0 : args.length > 2 ? Integer.parseInt(args[2]) : 18;
         Path root = Path.of(System.getProperty("tm.repo.root", "."));
         Path lambdaJar = root.resolve("functions/tasks/target/tasks-lambda.jar");
         if (!Files.exists(lambdaJar)) throw new IllegalStateException("build first: " + lambdaJar + " is missing");
@@ -75,6 +78,10 @@ public final class Bench {
         System.out.println();
 
         // --- cold start ---------------------------------------------------------------------------
+        if (profile) {
+            ColdProfile.run(root, lambdaJar, iso, fx, pm, coldRuns, Arrays.asList(args).subList(Math.min(1, args.length), args.length));
+            coldRuns = 0;
+        }
         if (coldRuns > 0) coldStart(root, lambdaJar, iso, fx, pm, coldRuns);
         // --- warm lock latency ---------------------------------------------------------------------
         if (warmLocks > 0) warmLocks(tasksFn, fx, pm, warmLocks);
@@ -88,7 +95,7 @@ public final class Bench {
     }
 
     private static void coldStart(Path root, Path lambdaJar, Isolated iso, Fixture fx, User pm, int coldRuns) throws Exception {
-        int coldTasks = coldRuns * 12 + 8;
+        int coldTasks = coldRuns * 12 + 2 * ColdStartProbe.TRAINING_TASKS + 8;
         Project cold = fx.project(pm, ProjectStatus.PUBLISHED, coldTasks);
         // jars only: an AOT cache refuses a class path with a non-empty directory on it
         List<String> entries = new ArrayList<>(List.of(lambdaJar.toString()));
@@ -105,32 +112,40 @@ public final class Bench {
         sysProps.add("-Daws.region=us-east-1");
         int[] nextTask = {1};
         List<String> c1 = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1");
-        System.out.printf("Cold start, JVM launch to first answered lock (median of %d; min–max)%n", coldRuns);
-        double floor = report("hello-world java (floor)", coldRuns, () -> launch(List.of(java, "-cp", classesOf(Bench.class), Hello.class.getName()))[0]);
-        double plain = report("tasks function, default JVM flags", coldRuns,
+        // JDK 25 AOT caches (JEP 483/514/515): a training run of the probe writes one at exit, later launches map it.
+        // One trained by a mapper's session (the local configuration, as run-local trains its own: docs/performance.md),
+        // one trained by a single lock (the earlier training), for the difference the training makes.
+        Path sessionCache = train(root.resolve("tools/bench/target/tasks-session.aot"), java, classpath, sysProps, c1,
+                cold.id(), nextTask, ColdStartProbe.TRAINING_TASKS, fx, pm);
+        Path lockCache = train(root.resolve("tools/bench/target/tasks-lock.aot"), java, classpath, sysProps, c1,
+                cold.id(), nextTask, 1, fx, pm);
+        List<String> withSession = withCache(c1, sessionCache);
+        List<String> notAhead = new ArrayList<>(withSession);
+        notAhead.add("-D" + AwsClients.BUILD_AHEAD + "=false");
+        // the configurations take turns, round after round, so that each sees the same machine load
+        Map<String, Run> rows = new java.util.LinkedHashMap<>();
+        rows.put("hello-world java (floor)", () -> launch(List.of(java, "-cp", classesOf(Bench.class), Hello.class.getName()))[0]);
+        rows.put("tasks function, default JVM flags",
                 () -> launch(probe(java, classpath, sysProps, List.of(), cold.id(), nextTask, fx, pm, ColdStartProbe.class))[0]);
-        System.out.printf("    = %.1f× the floor%n", plain / floor);
-        double shipped = report("tasks function, -XX:TieredStopAtLevel=1 (shipped)", coldRuns,
-                () -> launch(probe(java, classpath, sysProps, c1, cold.id(), nextTask, fx, pm, ColdStartProbe.class))[0]);
-        System.out.printf("    = %.1f× the floor, %.2f× the default start%n", shipped / floor, shipped / plain);
-        // JDK 25 AOT cache (JEP 483/514/515): one training run of the same probe writes it at exit, later launches map it
-        for (boolean withC1 : new boolean[]{true, false}) {
-            Path cache = root.resolve("tools/bench/target/tasks" + (withC1 ? "-c1" : "") + ".aot");
-            Files.deleteIfExists(cache);
-            List<String> train = new ArrayList<>(withC1 ? c1 : List.of());
-            train.add("-XX:AOTCacheOutput=" + cache);
-            long t0 = System.nanoTime();
-            launch(probe(java, classpath, sysProps, train, cold.id(), nextTask, fx, pm, ColdStartProbe.class));
-            double trainS = (System.nanoTime() - t0) / 1e9;
-            if (!Files.exists(cache)) throw new IllegalStateException("the training run wrote no AOT cache " + cache);
-            List<String> use = new ArrayList<>(withC1 ? c1 : List.of());
-            use.add("-XX:AOTCache=" + cache);
-            use.add("-XX:AOTMode=on"); // fail rather than silently start without the cache
-            double median = report("tasks function, " + (withC1 ? "shipped flags" : "default flags") + " + AOT cache", coldRuns,
-                    () -> launch(probe(java, classpath, sysProps, use, cold.id(), nextTask, fx, pm, ColdStartProbe.class))[0]);
-            System.out.printf("    = %.1f× the floor, %.2f× the default start, %.2f× the shipped start (cache %.0f MB, trained in %.1f s)%n",
-                    median / floor, median / plain, median / shipped, Files.size(cache) / 1e6, trainS);
-        }
+        rows.put(SHIPPED, () -> launch(probe(java, classpath, sysProps, c1, cold.id(), nextTask, fx, pm, ColdStartProbe.class))[0]);
+        rows.put(LOCAL, () -> launch(probe(java, classpath, sysProps, withSession, cold.id(), nextTask, fx, pm, ColdStartProbe.class))[0]);
+        rows.put("  the same, DynamoDB client not built ahead",
+                () -> launch(probe(java, classpath, sysProps, notAhead, cold.id(), nextTask, fx, pm, ColdStartProbe.class))[0]);
+        rows.put("  the same, AOT cache trained by one lock",
+                () -> launch(probe(java, classpath, sysProps, withCache(c1, lockCache), cold.id(), nextTask, fx, pm, ColdStartProbe.class))[0]);
+        Map<String, List<Double>> samples = new java.util.LinkedHashMap<>();
+        rows.keySet().forEach(k -> samples.put(k, new ArrayList<>()));
+        for (int i = 0; i < coldRuns; i++) rows.forEach((k, run) -> samples.get(k).add(run.ms()));
+        System.out.printf("Cold start, JVM launch to first answered lock (median of %d, the rows taking turns; min–max)%n", coldRuns);
+        double floor = median(samples.get("hello-world java (floor)"));
+        double shipped = median(samples.get(SHIPPED));
+        samples.forEach((k, ms) -> {
+            double m = median(ms);
+            System.out.printf("  %-48s %7.0f ms   (%.0f–%.0f)   %5.2f× the shipped start, %5.1f× the floor%n",
+                    k, m, Collections.min(ms), Collections.max(ms), m / shipped, m / floor);
+        });
+        System.out.printf("    AOT caches: %.0f MB (session), %.0f MB (one lock); a training run takes a cold start and the writing%n",
+                Files.size(sessionCache) / 1e6, Files.size(lockCache) / 1e6);
         // SnapStart priming: in one JVM, the first lock after the handler is built, without and with ApiFunction.prime()
         // first (a restored snapshot starts from the primed state; restoring it is Lambda's and not measured here)
         double unprimedRequest = report("first lock's own time, handler just built", coldRuns,
@@ -286,8 +301,14 @@ public final class Bench {
         }
     }
 
-    private static List<String> probe(String java, String cp, List<String> sysProps, List<String> flags, long projectId,
+    static List<String> probe(String java, String cp, List<String> sysProps, List<String> flags, long projectId,
                                       int[] nextTask, Fixture fx, User pm, Class<?> probe) {
+        return probe(java, cp, sysProps, flags, projectId, nextTask, 1, fx, pm, probe);
+    }
+
+    /** A probe's command; with {@code tasks} over 1, a {@link ColdStartProbe} training run on that many fresh tasks. */
+    static List<String> probe(String java, String cp, List<String> sysProps, List<String> flags, long projectId,
+                              int[] nextTask, int tasks, Fixture fx, User pm, Class<?> probe) {
         // every launch locks a fresh task as a fresh user, so each one does the full lock path
         User u = fx.user("cold");
         List<String> cmd = new ArrayList<>();
@@ -295,12 +316,18 @@ public final class Bench {
         cmd.addAll(flags);
         cmd.addAll(sysProps);
         cmd.addAll(List.of("-cp", cp, probe.getName(), Long.toString(projectId),
-                Integer.toString(nextTask[0]++), Api.token(u.id())));
+                taskIds(nextTask, tasks), Api.token(u.id())));
         return cmd;
     }
 
+    private static String taskIds(int[] nextTask, int n) {
+        List<String> ids = new ArrayList<>();
+        for (int i = 0; i < n; i++) ids.add(Integer.toString(nextTask[0]++));
+        return String.join(",", ids);
+    }
+
     /** A jar of the given class folders, for a class path of jars only. */
-    private static Path probeJar(Path out, Path... dirs) throws java.io.IOException {
+    static Path probeJar(Path out, Path... dirs) throws java.io.IOException {
         try (var jar = new java.util.jar.JarOutputStream(Files.newOutputStream(out))) {
             java.util.Set<String> seen = new java.util.HashSet<>();
             for (Path dir : dirs) {
@@ -320,33 +347,62 @@ public final class Bench {
 
     /**
      * Wall time from process launch to the probe's answer line, and the probe's own time for its request (its
-     * "request-ms" line; -1 without one), in ms.
+     * "request-ms" line; -1 without one) and its handler construction time ("init-ms"), in ms.
      */
-    private static double[] launch(List<String> cmd) {
+    static double[] launch(List<String> cmd) {
         try {
             long t0 = System.nanoTime();
             Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
             double ms = -1;
             double requestMs = -1;
+            double initMs = -1;
             StringBuilder out = new StringBuilder();
             try (BufferedReader r = new BufferedReader(new InputStreamReader(p.getInputStream()))) {
                 String line;
                 while ((line = r.readLine()) != null) {
                     if (ms < 0 && line.startsWith("answered ")) ms = (System.nanoTime() - t0) / 1e6;
                     if (line.startsWith("request-ms ")) requestMs = Double.parseDouble(line.substring(11).trim());
+                    if (line.startsWith("init-ms ")) initMs = Double.parseDouble(line.substring(8).trim());
                     out.append(line).append('\n');
                 }
             }
             if (p.waitFor() != 0 || ms < 0 || !out.toString().contains("answered 200")) {
                 throw new IllegalStateException("cold start probe failed:\n" + out);
             }
-            return new double[]{ms, requestMs};
+            return new double[]{ms, requestMs, initMs};
         } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }
 
     interface Run { double ms(); }
+
+    static final String SHIPPED = "tasks function, shipped flags (plain start)";
+    static final String LOCAL = "tasks function, shipped flags + AOT cache (local)";
+
+    /** Writes an AOT cache by one training run of the probe on {@code tasks} fresh tasks. */
+    private static Path train(Path cache, String java, String classpath, List<String> sysProps, List<String> flags,
+                              long projectId, int[] nextTask, int tasks, Fixture fx, User pm) throws java.io.IOException {
+        Files.deleteIfExists(cache);
+        List<String> train = new ArrayList<>(flags);
+        train.add("-XX:AOTCacheOutput=" + cache);
+        launch(probe(java, classpath, sysProps, train, projectId, nextTask, tasks, fx, pm, ColdStartProbe.class));
+        if (!Files.exists(cache)) throw new IllegalStateException("the training run wrote no AOT cache " + cache);
+        return cache;
+    }
+
+    private static List<String> withCache(List<String> flags, Path cache) {
+        List<String> use = new ArrayList<>(flags);
+        use.add("-XX:AOTCache=" + cache);
+        use.add("-XX:AOTMode=on"); // fail rather than silently start without the cache
+        return use;
+    }
+
+    private static double median(List<Double> xs) {
+        List<Double> s = new ArrayList<>(xs);
+        Collections.sort(s);
+        return s.get(s.size() / 2);
+    }
 
     private static double report(String label, int runs, Run run) {
         List<Double> ms = new ArrayList<>();
@@ -379,7 +435,7 @@ public final class Bench {
         return s.get(Math.min(s.size() - 1, (int) Math.ceil(p / 100.0 * s.size()) - 1));
     }
 
-    private static String classesOf(Class<?> c) {
+    static String classesOf(Class<?> c) {
         try {
             return Path.of(c.getProtectionDomain().getCodeSource().getLocation().toURI()).toString();
         } catch (Exception e) {

@@ -92,6 +92,7 @@ public class Aggregator {
                             dirty.userShards.add((int) Math.floorMod(u.userId(), (long) StatsStore.USER_SHARDS));
                         }
                     }
+                    case StatsStore.Organisation o -> dirty.system = true;
                     case StatsStore.Other o -> { }
                 }
             } catch (RuntimeException e) {
@@ -129,11 +130,16 @@ public class Aggregator {
 
     /** Recomputes every summary the batch made stale: projects, users, the user count, then system and organisations. */
     public void recomputeWriting(Dirty dirty) {
+        List<java.util.concurrent.Future<Set<Long>>> projectWork = new java.util.ArrayList<>();
         List<java.util.concurrent.Future<?>> work = new java.util.ArrayList<>();
-        for (long p : dirty.projects) work.add(POOL.submit(() -> stats.recomputeProjectWriting(p, projects, chat)));
+        for (long p : dirty.projects) projectWork.add(POOL.submit(() -> stats.recomputeProjectWriting(p, projects, chat)));
         for (long u : dirty.users) work.add(POOL.submit(() -> stats.recomputeUserWriting(u)));
         if (!dirty.projects.isEmpty()) dirty.system = true;
         awaitAll(work);
+        // a project whose countries changed: its contributors again, now that its roll-up carries them
+        Set<Long> again = new TreeSet<>();
+        awaitAll(projectWork).forEach(again::addAll);
+        awaitAll(again.stream().map(u -> POOL.submit(() -> stats.recomputeUserWriting(u))).toList());
         refreshUsersWriting(dirty.profiles);
         for (int shard : dirty.userShards) {
             stats.recountUsersWriting(shard);
@@ -172,8 +178,9 @@ public class Aggregator {
         stats.recomputeSystemWriting(orgNames(orgs.all()));
     }
 
-    public void recomputeProjectWriting(long projectId) {
-        stats.recomputeProjectWriting(projectId, projects, chat);
+    /** Recomputes the project; answers the users to recompute after it (see {@link StatsStore#recomputeProjectWriting}). */
+    public Set<Long> recomputeProjectWriting(long projectId) {
+        return stats.recomputeProjectWriting(projectId, projects, chat);
     }
 
     public void recomputeUserWriting(long userId) {

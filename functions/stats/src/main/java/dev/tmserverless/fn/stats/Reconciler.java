@@ -37,7 +37,7 @@ public class Reconciler {
         Set<Long> users = new TreeSet<>();
         for (long p = from; p <= to; p++) {
             users.addAll(stats.rebuildProjectFactsWriting(p));
-            aggregator.recomputeProjectWriting(p);
+            users.addAll(aggregator.recomputeProjectWriting(p));
         }
         for (long u : users) aggregator.recomputeUserWriting(u);
         StatsStore.UserPage page = stats.userProfilesPage(c.usersFrom(), PROFILES_PER_RUN);

@@ -141,4 +141,18 @@ class FeedTest {
         assertThat(records.get(records.size() - 2).getDynamodb().getNewImage().get("status").getN()).isEqualTo("1");
         assertThat(records.get(records.size() - 1).getDynamodb().getNewImage().get("status").getN()).isEqualTo("2");
     }
+
+    @Test
+    void anOrganisationCreatedOrDeletedReachesTheHomePageWithoutAnyProjectChange() throws Exception {
+        StatsStore store = stats.getApplicationContext().getBean(StatsStore.class);
+        h.caughtUp();
+        long before = store.system().map(s -> s.totalOrganisations).orElse(0L);
+        String unique = java.util.UUID.randomUUID().toString().substring(0, 8);
+        var org = fx.orgs.create("Feed org " + unique, "feed-org-" + unique, null, null, null, null, List.of());
+        h.caughtUp();
+        assertThat(store.system().orElseThrow().totalOrganisations).isEqualTo(before + 1);
+        fx.orgs.delete(org);
+        h.caughtUp();
+        assertThat(store.system().orElseThrow().totalOrganisations).isEqualTo(before);
+    }
 }

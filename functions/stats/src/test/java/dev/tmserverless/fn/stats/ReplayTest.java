@@ -253,6 +253,7 @@ class ReplayTest {
             expected.counters = actual.counters;
             expected.areaKm2 = actual.areaKm2;
             expected.centroid = actual.centroid;
+            expected.countries = actual.countries;
             assertThat(Json.write(actual)).as("project %d", p.id()).isEqualTo(Json.write(expected));
             validators.addAll(expected.validators);
         }

@@ -58,6 +58,8 @@ class StatsRoutesTest {
         users = new UsersFunction();
         fx = new Fixture(stats.getApplicationContext());
         h.feed(e -> stats.handleRequest(e, new Api.TestContext()));
+        // an organisation with no project (the system summary reads the organisations when it is recomputed)
+        fx.orgs.create("Idle org", "idle-org", null, null, null, null, List.of());
         author = fx.user("author-stats");
         mapper = fx.user("mapper-stats");
         p = fx.project(author, ProjectStatus.PUBLISHED, 4);
@@ -201,8 +203,15 @@ class StatsRoutesTest {
         // p and the draft, in one organisation
         List<Integer> created = new java.util.ArrayList<>();
         full.get("organisations").forEach(o -> created.add(o.get("projectsCreated").asInt()));
-        assertThat(created).containsExactly(2);
-        assertThat(full.get("totalOrganisations").asInt()).isEqualTo(1);
+        assertThat(created).containsExactly(2, 1);
+        // as the reference: "Unassociated" counts the organisations with no project, and every organisation counts
+        assertThat(full.get("organisations").get(1).get("organisation").asText()).isEqualTo("Unassociated");
+        assertThat(full.get("totalOrganisations").asInt()).isEqualTo(2);
+        // no campaign here: every project is in none
+        assertThat(full.get("campaigns")).hasSize(1);
+        assertThat(full.get("campaigns").get(0).get("campaign").asText()).isEqualTo("Unassociated");
+        assertThat(full.get("campaigns").get(0).get("projectsCreated").asInt()).isEqualTo(2);
+        assertThat(full.get("totalCampaigns").asInt()).isZero();
     }
 
     @Test
@@ -214,6 +223,11 @@ class StatsRoutesTest {
         assertThat(s.json().get("activeTasks").get("lockedForMapping").asInt()).isEqualTo(1);
         assertThat(s.json().get("activeTasks").get("ready").asInt()).isEqualTo(2);
         assertThat(call(users, "GET", "/api/v2/organisations/999999/statistics/", null, null).status()).isEqualTo(404);
+        // (those figures followed the locks through the organisation's own summary; the system summary keeps only a
+        // digest of them, so that its size does not grow with the projects)
+        var system = stats.getApplicationContext().getBean(dev.tmserverless.aws.store.StatsStore.class).system().orElseThrow();
+        assertThat(system.orgs).isEmpty();
+        assertThat(system.orgDigests).containsKey(p.organisationId());
         // the organisations list carries the same figures (this year's) when asked for them
         var list = call(users, "GET", "/api/v2/organisations/?omitOrgStats=false", null, null).json().get("organisations");
         var mine = java.util.stream.StreamSupport.stream(list.spliterator(), false)
@@ -222,6 +236,37 @@ class StatsRoutesTest {
         assertThat(mine.get("stats").get("activeTasks").get("mapped").asInt()).isEqualTo(1);
         var plain = call(users, "GET", "/api/v2/organisations/", null, null).json().get("organisations");
         assertThat(plain.get(0).get("stats").isNull()).isTrue();
+    }
+
+    @Test
+    void aProjectsCountriesAreCreditedToItsContributorsAndFilterTheTaskStatistics() throws Exception {
+        String path = "/api/v2/users/" + author.username() + "/statistics/";
+        String tk = token(mapper.id());
+        String day = LocalDate.ofInstant(mappedAt, ZoneOffset.UTC).toString();
+        String taskStats = "/api/v2/tasks/statistics/?startDate=" + day + "&endDate=" + day + "&country=";
+        // the project's managers give it two countries (the project item's write, as a PATCH makes it)
+        var stored = fx.projects.get(p.id()).orElseThrow();
+        var doc = (com.fasterxml.jackson.databind.node.ObjectNode) dev.tmserverless.aws.http.Json.MAPPER.valueToTree(stored.project());
+        doc.set("countryTag", dev.tmserverless.aws.http.Json.MAPPER.valueToTree(List.of("Uganda", "Kenya")));
+        assertThat(fx.projects.update(dev.tmserverless.aws.http.Json.MAPPER.convertValue(doc, Project.class), stored.version())).isTrue();
+        h.caughtUp();
+        // the author's MAPPED row in p counts for both countries; the draft has none and counts for nothing
+        var countries = call(users, "GET", path, tk, null).json().get("countriesContributed");
+        assertThat(countries.get("total").asInt()).isEqualTo(2);
+        assertThat(countries.get("countries")).hasSize(2);
+        var kenya = countries.get("countries").get(0);
+        assertThat(kenya.get("name").asText()).isEqualTo("Kenya");
+        assertThat(kenya.get("mapped").asInt()).isEqualTo(1);
+        assertThat(kenya.get("validated").asInt()).isZero();
+        assertThat(kenya.get("total").asInt()).isEqualTo(1);
+        assertThat(countries.get("countries").get(1).get("name").asText()).isEqualTo("Uganda");
+        // the filter keeps the projects with a country whose name contains it, any case
+        assertThat(call(tasks, "GET", taskStats + "kEnY", tk, null).json().get("taskStats")).hasSize(1);
+        assertThat(call(tasks, "GET", taskStats + "Chile", tk, null).json().get("taskStats")).isEmpty();
+        assertThat(call(tasks, "GET", taskStats + "Kenya&projectId=" + q.id(), tk, null).json().get("taskStats")).isEmpty();
+        // a mapper with no state change anywhere has no country
+        assertThat(call(users, "GET", "/api/v2/users/" + mapper.username() + "/statistics/", tk, null).json()
+                .get("countriesContributed").get("countries")).isEmpty();
     }
 
     @Test

@@ -65,17 +65,17 @@ public class ProjectChat {
     }
 
     private Map<String, Object> dto(ChatStore.Page p, int page, int perPage) {
-        Map<Long, String> pictures = new HashMap<>();
-        users.getAll(p.messages().stream().map(ChatStore.ChatMessage::userId).distinct().toList())
-                .forEach((id, u) -> pictures.put(id, u.pictureUrl()));
+        // the author's current name and picture, as the reference joins them: a renamed or deleted account shows as it is now
+        Map<Long, User> authors = new HashMap<>(users.getAll(p.messages().stream().map(ChatStore.ChatMessage::userId).distinct().toList()));
         List<Object> out = new ArrayList<>();
         for (ChatStore.ChatMessage m : p.messages()) {
             Map<String, Object> d = new LinkedHashMap<>();
             d.put("id", m.id());
             d.put("message", m.message());
-            d.put("pictureUrl", pictures.get(m.userId()));
+            User author = authors.get(m.userId());
+            d.put("pictureUrl", author == null ? null : author.pictureUrl());
             d.put("timestamp", m.timestamp());
-            d.put("username", m.username());
+            d.put("username", author == null ? m.username() : author.username());
             out.add(d);
         }
         Map<String, Object> r = new LinkedHashMap<>();

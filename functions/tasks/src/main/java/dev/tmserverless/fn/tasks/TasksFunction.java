@@ -661,10 +661,6 @@ public class TasksFunction extends ApiFunction {
                 projectIds.add(Long.parseLong(s.trim()));
             }
         }
-        // projects carry no country here: such a filter keeps none of them
-        if (req.query("country").filter(v -> !v.isBlank()).isPresent()) {
-            return Response.ok(java.util.Map.of("taskStats", List.of()));
-        }
         var campaign = req.query("campaign").filter(v -> !v.isBlank());
         if (campaign.isPresent()) {
             java.util.Set<Long> inCampaign = new java.util.HashSet<>();
@@ -673,7 +669,8 @@ public class TasksFunction extends ApiFunction {
             if (projectIds != null) inCampaign.retainAll(projectIds);
             projectIds = inCampaign;
         }
-        return Response.ok(statistics.tasks(start, end, org, projectIds));
+        return Response.ok(statistics.tasks(start, end, org, projectIds,
+                req.query("country").filter(v -> !v.isBlank()).orElse(null)));
     }
 
     private static java.time.LocalDate date(String s) {

@@ -53,6 +53,9 @@ class CommentsTest {
         Project p = fx.project(fx.user("pm-c"), ProjectStatus.PUBLISHED, 2);
         call(fn, "POST", lock(p.id(), 1), token(mapper.id()), null);
         call(fn, "POST", unlock(p.id(), 1), token(mapper.id()), "{\"status\": \"MAPPED\"}");
+        // task comment notices are off unless the user turns them on (the reference's default)
+        fx.users.updateProfileWrite(mapper.id(), new dev.tmserverless.aws.store.UserStore.ProfileChanges(java.util.Map.of(),
+                java.util.Map.of("taskCommentsNotifications", true), null, null, null, null, null));
 
         var a = call(fn, "POST", comment(p.id(), 1), token(ana.id()),
                 "{\"comment\": \"@" + bo.username() + " look at <this> please\"}");
@@ -68,6 +71,49 @@ class CommentsTest {
         assertThat(messages.inbox(mapper.id())).extracting(Message::type).containsExactly(Message.Type.TASK_COMMENT_NOTIFICATION);
         assertThat(messages.inbox(mapper.id()).get(0).subject()).contains(ana.username()).contains("left a comment");
         assertThat(messages.inbox(ana.id())).isEmpty();
+    }
+
+    @Test
+    void bulkTagsReachTheAuthorTheManagersAndTheTasksMappersAndSettingsMuteTaskComments() {
+        User pm = fx.user("author-t");
+        User orgManager = fx.user("orgmgr-t");
+        User teamPm = fx.user("teampm-t");
+        User mapper = fx.user("mapper-t");
+        User validator = fx.user("validator-t");
+        User ana = fx.user("ana-t");
+        User quiet = fx.user("quiet-t");
+        long orgId = fx.orgs.create("Org " + java.util.UUID.randomUUID(), "org-" + java.util.UUID.randomUUID(), null, null, null,
+                null, java.util.List.of(orgManager.id())).id();
+        Project p = fx.project(pm, ProjectStatus.PUBLISHED, java.util.List.of(
+                new dev.tmserverless.aws.store.TaskStore.NewTask(dev.tmserverless.core.domain.Task.ready(0, 1, 1011, 1399, 11, true), null),
+                new dev.tmserverless.aws.store.TaskStore.NewTask(dev.tmserverless.core.domain.Task.ready(0, 2, 1012, 1399, 11, true), null)),
+                "", orgId, false, java.util.List.of());
+        var teams = fn.getApplicationContext().getBean(dev.tmserverless.aws.store.TeamStore.class);
+        var team = teams.create(orgId, "PMs " + p.id(), null, "d", dev.tmserverless.core.domain.Team.JoinMethod.ANY,
+                dev.tmserverless.core.domain.Team.Visibility.PUBLIC, teamPm.id(), java.time.Instant.now());
+        teams.assign(p.id(), team.id(), dev.tmserverless.core.domain.TeamRole.PROJECT_MANAGER);
+        call(fn, "POST", lock(p.id(), 1), token(mapper.id()), null);
+        call(fn, "POST", unlock(p.id(), 1), token(mapper.id()), "{\"status\": \"MAPPED\"}");
+        call(fn, "POST", lock(p.id(), 2), token(quiet.id()), null);
+        call(fn, "POST", unlock(p.id(), 2), token(quiet.id()), "{\"status\": \"MAPPED\"}");
+        fx.users.updateProfileWrite(quiet.id(), new dev.tmserverless.aws.store.UserStore.ProfileChanges(java.util.Map.of(),
+                java.util.Map.of("taskCommentsNotifications", false), null, null, null, null, null));
+
+        assertThat(call(fn, "POST", comment(p.id(), 1), token(ana.id()), "{\"comment\": \"#author #managers #mappers: see #42\"}").status())
+                .isEqualTo(200);
+        for (User u : java.util.List.of(pm, orgManager, teamPm, mapper)) {
+            assertThat(messages.inbox(u.id())).as(u.username()).extracting(Message::type).containsExactly(Message.Type.MENTION_NOTIFICATION);
+        }
+        assertThat(messages.inbox(ana.id())).isEmpty();
+        assertThat(messages.inbox(validator.id())).isEmpty();
+
+        // #contributors: everyone with a row on the task other than a comment; the one who muted task comments hears
+        // nothing of a plain comment on their task, but a mention still reaches them
+        assertThat(call(fn, "POST", comment(p.id(), 2), token(ana.id()), "{\"comment\": \"nice\"}").status()).isEqualTo(200);
+        assertThat(messages.inbox(quiet.id())).isEmpty();
+        call(fn, "POST", comment(p.id(), 2), token(ana.id()), "{\"comment\": \"thanks #contributors\"}");
+        assertThat(messages.inbox(quiet.id())).extracting(Message::type).containsExactly(Message.Type.MENTION_NOTIFICATION);
+        assertThat(messages.inbox(mapper.id())).hasSize(1);
     }
 
     @Test
@@ -124,6 +170,33 @@ class CommentsTest {
         call(fn, "POST", chat(p.id()), token(bo.id()), "{\"message\": \"thanks @" + ana.username() + "\"}");
         assertThat(messages.inbox(ana.id())).extracting(Message::type).containsExactly(Message.Type.MENTION_NOTIFICATION);
         assertThat(call(fn, "POST", chat(p.id()), token(bo.id()), "{\"message\": \"\"}").subCode()).isEqualTo("InvalidData");
+
+        // #mappers of a whole project can be many: they are told by the messenger, from one queued job
+        var sqs = fn.getApplicationContext().getBean(software.amazon.awssdk.services.sqs.SqsClient.class);
+        String queue = fn.getApplicationContext().getBean(dev.tmserverless.aws.config.TmConfig.class)
+                .queueUrl(dev.tmserverless.core.catalogue.Resources.MESSAGES);
+        assertThat(call(fn, "POST", chat(p.id()), token(bo.id()), "{\"message\": \"#mappers please come back\"}").status()).isEqualTo(200);
+        java.util.List<dev.tmserverless.aws.queue.MessageJobs.Job> jobs = new java.util.ArrayList<>();
+        for (var got = sqs.receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(1)).messages(); !got.isEmpty();
+             got = sqs.receiveMessage(b -> b.queueUrl(queue).maxNumberOfMessages(10).waitTimeSeconds(1)).messages()) {
+            for (var m : got) {
+                var job = dev.tmserverless.aws.queue.MessageJobs.Job.fromJson(m.body());
+                if (job.targetId() == p.id()) jobs.add(job);
+            }
+        }
+        var mappersJobs = jobs.stream().filter(j -> j.audience() == dev.tmserverless.aws.queue.MessageJobs.Audience.PROJECT_MAPPERS).toList();
+        assertThat(mappersJobs).hasSize(1);
+        assertThat(mappersJobs.get(0).excludeUserId()).isEqualTo(bo.id());
+        assertThat(mappersJobs.get(0).template().type()).isEqualTo(Message.Type.MENTION_NOTIFICATION);
+        // and every chat message is a notice to the project's contributors and favouriters, sent by the messenger
+        var chatJobs = jobs.stream().filter(j -> j.audience() == dev.tmserverless.aws.queue.MessageJobs.Audience.PROJECT_CHAT).toList();
+        assertThat(chatJobs).hasSize(8);
+        assertThat(chatJobs).allSatisfy(j -> assertThat(j.template().type()).isEqualTo(Message.Type.PROJECT_CHAT_NOTIFICATION));
+
+        // a message shows its author as the account is named now (a rename, or a deletion's user_<id>)
+        fx.users.upsertOnLogin(bo.id(), "bo-renamed", null, null, false, java.time.Instant.now());
+        assertThat(call(fn, "GET", chat(p.id()), null, null).json().path("chat").get(0).path("username").asText())
+                .isEqualTo("bo-renamed");
     }
 
     @Test

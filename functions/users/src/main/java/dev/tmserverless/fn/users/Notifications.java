@@ -126,7 +126,7 @@ public class Notifications {
 
     /** The bell: unread messages that arrived since the caller last opened their notifications. */
     public Map<String, Object> countNew(User caller, Instant now) {
-        int n = messages.countNew(caller.id(), now);
+        int n = messages.countNew(caller.id());
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("newMessages", n > 0);
         out.put("unread", n);
@@ -135,7 +135,7 @@ public class Notifications {
 
     /** The caller opened their notifications: answers how many were new, and counts from now on. */
     public int markSeen(User caller, Instant now) {
-        int n = messages.countNew(caller.id(), now);
+        int n = messages.countNew(caller.id());
         messages.markSeen(caller.id());
         return n;
     }

@@ -71,6 +71,8 @@ public class OrganisationService {
                 if (!st.isIntegralNumber() || !st.canConvertToInt()) throw invalid("subscriptionTier must be an integer");
                 tier = st.asInt();
             }
+            checkTexts(optionalText(body, "slug"), optionalText(body, "logo"), optionalText(body, "description"),
+                    optionalText(body, "url"));
             return new NewOrganisation(name.asText().trim(), optionalText(body, "slug"), optionalText(body, "logo"),
                     optionalText(body, "description"), optionalText(body, "url"), type, tier, managers);
         }
@@ -135,11 +137,24 @@ public class OrganisationService {
             if (present.contains("name") && (text[0] == null || text[0].isEmpty())) throw invalid("Organisation name is required");
             if (text[0] != null && text[0].length() > 512) throw invalid("Organisation name is longer than 512 characters");
             if (present.contains("slug") && (text[1] == null || text[1].isEmpty())) throw invalid("Organisation slug must not be empty");
+            checkTexts(text[1], text[2], text[3], text[4]);
             return new OrganisationUpdate(Set.copyOf(present), text[0], text[1], emptyToNull(text[2]),
                     emptyToNull(text[3]), emptyToNull(text[4]), type, tier, managers);
         }
 
         private static String emptyToNull(String s) { return s == null || s.isEmpty() ? null : s; }
+    }
+
+    /**
+     * The caps on an organisation's texts (400 InvalidData, nothing written): a slug of at most 255 characters,
+     * a description of at most 2,000, and the logo and site as http(s) links (a javascript: link would run on a
+     * click).
+     */
+    static void checkTexts(String slug, String logo, String description, String url) {
+        if (slug != null && slug.length() > 255) throw invalid("Organisation slug is longer than 255 characters");
+        dev.tmserverless.core.domain.Names.url(logo, "logo");
+        dev.tmserverless.core.domain.Names.optional(description, "description", dev.tmserverless.core.domain.Names.TEXT_MAX, false);
+        dev.tmserverless.core.domain.Names.url(url, "url");
     }
 
     /**

@@ -60,10 +60,15 @@ public class People {
     private final TmConfig config;
     private final OsmClient osm;
     private final dev.tmserverless.aws.store.StatsReads statistics;
+    private final dev.tmserverless.aws.store.ChatStore chat;
+    private final dev.tmserverless.aws.store.InterestStore interests;
 
     public People(UserStore users, LevelStore levels, BadgeStore badges, MessageStore messages, ApplicationKeyStore keys,
-                  Mailer mailer, Tokens tokens, TmConfig config, OsmClient osm, dev.tmserverless.aws.store.StatsReads statistics) {
+                  Mailer mailer, Tokens tokens, TmConfig config, OsmClient osm, dev.tmserverless.aws.store.StatsReads statistics,
+                  dev.tmserverless.aws.store.ChatStore chat, dev.tmserverless.aws.store.InterestStore interests) {
         this.statistics = statistics;
+        this.chat = chat;
+        this.interests = interests;
         this.users = users;
         this.levels = levels;
         this.badges = badges;
@@ -382,13 +387,17 @@ public class People {
     // ------------------------------------------------------------------------------------------------ deletion
 
     /**
-     * Anonymises an account (the account itself or an administrator): profile, e-mail, licences, application keys
-     * and notifications go; the answer is the anonymised UserDTO.
+     * Anonymises an account (the account itself or an administrator), as the reference: profile, e-mail, licences
+     * and interests go, the text of the user's chat messages is replaced, application keys and notifications are
+     * deleted; tasks, their history, team memberships and organisations stay. The answer is the anonymised UserDTO.
+     * The writes run in that order and each can be repeated: a deletion that dies part-way is finished by asking again.
      */
     public Map<String, Object> delete(User caller, long userId) {
         Permissions.checkCanDeleteUser(caller, userId);
         if (users.get(userId).isEmpty()) throw new ApiException(ErrorCode.DELETE_USER_NOT_FOUND);
         users.anonymiseWrite(userId);
+        interests.setForUser(userId, List.of());
+        chat.rewriteByAuthorWrite(userId, "Deleted user_" + userId + " message");
         for (var k : keys.list(userId)) keys.delete(k);
         for (var m : messages.inbox(userId)) messages.delete(userId, m.id());
         return dto(profile(userId), caller);

@@ -16,8 +16,10 @@ public class Recipients {
     private final Splits tasks;
     private final CampaignStore campaigns;
     private final TeamStore teams;
+    private final dev.tmserverless.aws.store.FavouriteStore favourites;
 
-    public Recipients(Splits tasks, CampaignStore campaigns, TeamStore teams) {
+    public Recipients(Splits tasks, CampaignStore campaigns, TeamStore teams, dev.tmserverless.aws.store.FavouriteStore favourites) {
+        this.favourites = favourites;
         this.tasks = tasks;
         this.campaigns = campaigns;
         this.teams = teams;
@@ -28,6 +30,13 @@ public class Recipients {
         switch (job.audience()) {
             case PROJECT_CONTRIBUTORS -> contributors(job.targetId(), out);
             case CAMPAIGN_CONTRIBUTORS -> campaigns.projectsOf(job.targetId()).forEach(p -> contributors(p, out));
+            case PROJECT_CHAT -> {
+                contributors(job.targetId(), out);
+                out.addAll(favourites.usersOf(job.targetId()));
+            }
+            case PROJECT_MAPPERS -> {
+                for (Task t : tasks.listTasks(job.targetId())) if (t.mappedBy() != null) out.add(t.mappedBy());
+            }
             case TEAM_MEMBERS -> {
                 for (TeamMember m : teams.members(job.targetId())) if (m.active()) out.add(m.userId());
             }

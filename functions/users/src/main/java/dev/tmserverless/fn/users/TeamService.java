@@ -13,6 +13,7 @@ import dev.tmserverless.aws.store.OrgStore;
 import dev.tmserverless.aws.store.ProjectAccess;
 import dev.tmserverless.aws.store.TeamStore;
 import dev.tmserverless.aws.store.UserStore;
+import dev.tmserverless.core.domain.Names;
 import dev.tmserverless.core.domain.Organisation;
 import dev.tmserverless.core.domain.Permissions;
 import dev.tmserverless.core.domain.Team;
@@ -46,8 +47,16 @@ public class TeamService {
     private final MessageStore messages;
     private final MessageJobs jobs;
 
+    private final dev.tmserverless.aws.store.ProjectStore projectStore;
+    private final MessageMail mail;
+
+    /** Team names: at most the reference's column size. */
+    static final int NAME_MAX = 512;
+
     public TeamService(TeamStore teams, OrgStore orgs, UserStore users, ProjectAccess projects, MessageStore messages,
-                       MessageJobs jobs) {
+                       MessageJobs jobs, dev.tmserverless.aws.store.ProjectStore projectStore, MessageMail mail) {
+        this.projectStore = projectStore;
+        this.mail = mail;
         this.messages = messages;
         this.jobs = jobs;
         this.teams = teams;
@@ -68,14 +77,19 @@ public class TeamService {
             String name = Fields.text(body, "name");
             Team.Visibility visibility = parseVisibility(body, null);
             if (visibility == null) throw Fields.schema("visibility", "Field required", "missing");
-            return new NewTeam(org, name.trim(), optionalText(body, "description"),
+            return new NewTeam(org, Names.name(name, "name", NAME_MAX),
+                    Names.optional(optionalText(body, "description"), "description", Names.TEXT_MAX, false),
                     parseJoinMethod(body, Team.JoinMethod.ANY), visibility);
         }
     }
 
-    /** PATCH /teams/{id}/: the fields present change; members are changed through the member actions. */
+    /**
+     * PATCH /teams/{id}/: the fields present change; members are changed through the member actions. Of a
+     * {@code members} list only the {@code joinRequestNotifications} of each entry is read (by username), and only
+     * the caller's own is used: that is the web frontend's switch for a manager's join-request notices.
+     */
     record TeamUpdate(String name, String logo, String description, Team.JoinMethod joinMethod,
-                      Team.Visibility visibility, Set<String> present) {
+                      Team.Visibility visibility, Set<String> present, Map<String, Boolean> joinRequestNotifications) {
         static TeamUpdate from(JsonNode body) {
             Fields.object(body);
             Set<String> present = new HashSet<>();
@@ -84,8 +98,19 @@ public class TeamService {
             if (present.contains("name") && (name == null || name.isBlank())) {
                 throw new ApiException(ErrorCode.INVALID_DATA, "Team name is required");
             }
-            return new TeamUpdate(name, optionalText(body, "logo"), optionalText(body, "description"),
-                    parseJoinMethod(body, null), parseVisibility(body, null), present);
+            if (name != null) name = Names.name(name, "name", NAME_MAX);
+            Map<String, Boolean> notices = new HashMap<>();
+            JsonNode members = body.get("members");
+            if (members != null && members.isArray()) {
+                for (JsonNode m : members) {
+                    if (m.path("username").isTextual() && m.path("joinRequestNotifications").isBoolean()) {
+                        notices.put(m.path("username").asText(), m.path("joinRequestNotifications").asBoolean());
+                    }
+                }
+            }
+            return new TeamUpdate(name, Names.url(optionalText(body, "logo"), "logo"),
+                    Names.optional(optionalText(body, "description"), "description", Names.TEXT_MAX, false),
+                    parseJoinMethod(body, null), parseVisibility(body, null), present, notices);
         }
     }
 
@@ -165,8 +190,29 @@ public class TeamService {
         dto.put("team_projects", List.of());
         if (omitMembers) return dto;
         dto.put("members", memberDtos(teams.members(teamId), Integer.MAX_VALUE));
-        dto.put("team_projects", List.of());
+        dto.put("team_projects", teamProjects(teamId));
         return dto;
+    }
+
+    /** The team's roles on projects, {@code [{project_name, project_id, role}]}, as the reference: one Query and one BatchGetItem. */
+    private List<Map<String, Object>> teamProjects(long teamId) {
+        List<TeamStore.ProjectTeam> links = teams.projectsOfTeam(teamId);
+        Map<Long, dev.tmserverless.core.domain.Project> byId = new HashMap<>();
+        for (var s : projectStore.getAll(links.stream().map(TeamStore.ProjectTeam::projectId).distinct().toList())) {
+            byId.put(s.project().id(), s.project());
+        }
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (TeamStore.ProjectTeam l : links) {
+            var p = byId.get(l.projectId());
+            if (p == null) continue;
+            var info = p.info(p.defaultLocale());
+            Map<String, Object> m = new LinkedHashMap<>();
+            m.put("project_name", info == null ? null : info.name());
+            m.put("project_id", l.projectId());
+            m.put("role", l.role().name());
+            out.add(m);
+        }
+        return out;
     }
 
     /**
@@ -240,6 +286,9 @@ public class TeamService {
                 req.joinMethod() != null ? req.joinMethod() : t.joinMethod(),
                 req.visibility() != null ? req.visibility() : t.visibility());
         if (!teams.update(next)) throw notFound(teamId);
+        Boolean notices = req.joinRequestNotifications().entrySet().stream()
+                .filter(e -> e.getKey().equalsIgnoreCase(caller.username())).map(Map.Entry::getValue).findFirst().orElse(null);
+        if (notices != null) teams.setJoinRequestNotificationsWrite(teamId, caller.id(), notices);
     }
 
     public void delete(long teamId, User caller) {
@@ -266,6 +315,14 @@ public class TeamService {
         if (!teams.join(teamId, caller.id(), Team.Function.MEMBER, active, now)) {
             throw new ApiException(ErrorCode.TEAM_JOIN_INVALID);
         }
+        // a request waits for the team's managers: those who asked for it are told (the reference's notice)
+        if (!active) {
+            for (TeamMember m : teams.members(teamId)) {
+                if (m.isActiveManager() && m.joinRequestNotifications()) {
+                    notify(dev.tmserverless.core.domain.Messages.joinRequest(m.userId(), caller, t.id(), t.name(), now));
+                }
+            }
+        }
     }
 
     /** A team manager accepts (the request becomes an active membership) or rejects (it is deleted) a join request. */
@@ -283,6 +340,7 @@ public class TeamService {
             case "reject" -> remove(teamId, u.id());
             default -> throw new ApiException(ErrorCode.INVALID_DATA, "Invalid action type");
         }
+        notify(dev.tmserverless.core.domain.Messages.joinAnswer(u.id(), caller, t.id(), t.name(), req.action(), now));
     }
 
     /** A team manager adds a user (or changes an existing member's function), active at once. */
@@ -290,10 +348,15 @@ public class TeamService {
         Team t = team(teamId);
         if (!isTeamManager(t, caller)) throw new ApiException(ErrorCode.USER_NOT_TEAM_MANAGER);
         User u = userNamed(req.username());
+        boolean wasMember = teams.member(teamId, u.id()).isPresent();
         try {
             teams.set(teamId, u.id(), req.role(), true, now);
         } catch (TeamStore.LastManager e) {
             throw new ApiException(ErrorCode.LAST_TEAM_MANAGER);
+        }
+        // a new member is told, as the reference does; a changed function is not
+        if (!wasMember) {
+            notify(dev.tmserverless.core.domain.Messages.addedToTeam(u.id(), caller, t.id(), t.name(), req.role().name(), now));
         }
     }
 
@@ -359,6 +422,20 @@ public class TeamService {
                 dev.tmserverless.core.domain.Messages.teamBroadcast(t.id(), t.name(), caller.username(), m.message()),
                 caller.id(), caller.username(), null, null, null, now, false);
         jobs.send(new MessageJobs.Job(MessageJobs.Audience.TEAM_MEMBERS, t.id(), template, caller.id(), -1));
+    }
+
+    /**
+     * A team notice to one user, as the reference sends it: into the inbox, and by mail when the recipient's address
+     * is verified and this deployment sends mail (docs/people.md "Notification settings"). Written after the
+     * membership change: a crash in between loses the notice, never the change.
+     */
+    private void notify(Message m) {
+        var profile = users.profile(m.toUserId()).orElse(null);
+        dev.tmserverless.core.domain.Notify decision = profile == null ? dev.tmserverless.core.domain.Notify.INBOX_ONLY
+                : dev.tmserverless.core.domain.Notify.of(m.type(), profile);
+        if (!decision.inbox()) return;
+        Message sent = messages.send(m);
+        if (profile != null && decision.mailTo(profile)) mail.send(profile.user(), sent);
     }
 
     private boolean remove(long teamId, long userId) {
@@ -434,7 +511,7 @@ public class TeamService {
             dto.put("username", u.username());
             dto.put("function", m.function().name());
             dto.put("active", m.active());
-            dto.put("joinRequestNotifications", false);
+            dto.put("joinRequestNotifications", m.joinRequestNotifications());
             dto.put("pictureUrl", u.pictureUrl());
             dto.put("joinedDate", m.joined() == null ? null : m.joined().toString());
             out.add(dto);

@@ -195,6 +195,44 @@ class MessengerTest {
     }
 
     @Test
+    void aChatsMappersTagReachesTheProjectsMappersButNotItsAuthorOrValidators() {
+        List<User> mappers = List.of(fx.user("tagged"), fx.user("tagged"));
+        User validator = fx.user("tag-validator");
+        Project p = projectMappedBy(admin, mappers, validator);
+        Message template = new Message(inboxes.nextId(), -1, Message.Type.MENTION_NOTIFICATION, "Mappers tag", "text",
+                mappers.get(0).id(), mappers.get(0).username(), p.id(), "Test", null, Instant.now(), false);
+        var done = queue.worker.run(new MessageJobs.Job(MessageJobs.Audience.PROJECT_MAPPERS, p.id(), template,
+                mappers.get(0).id(), -1), () -> true);
+        assertThat(done.delivered()).isEqualTo(1);
+        assertThat(count(mappers.get(1), "Mappers tag")).isEqualTo(1);
+        assertThat(count(mappers.get(0), "Mappers tag")).isZero();
+        assertThat(count(validator, "Mappers tag")).isZero();
+    }
+
+    @Test
+    void aChatNoticeReachesTheContributorsAndFavouritersWhoAskedForIt() {
+        User keen = fx.user("chat-keen");
+        User quiet = fx.user("chat-quiet");
+        User fan = fx.user("chat-fan");
+        User author = fx.user("chat-author");
+        Project p = projectMappedBy(admin, List.of(keen, quiet, author), null);
+        fn.getApplicationContext().getBean(dev.tmserverless.aws.store.FavouriteStore.class).addWriting(fan.id(), p.id());
+        for (User u : List.of(keen, fan)) {
+            fx.users.updateProfileWrite(u.id(), new dev.tmserverless.aws.store.UserStore.ProfileChanges(java.util.Map.of(),
+                    java.util.Map.of("questionsAndCommentsNotifications", true), null, null, null, null, null));
+        }
+        Message template = new Message(inboxes.nextId(), -1, Message.Type.PROJECT_CHAT_NOTIFICATION, "Chat notice", "hello",
+                author.id(), author.username(), p.id(), "Test", null, Instant.now(), false);
+        var done = queue.worker.run(new MessageJobs.Job(MessageJobs.Audience.PROJECT_CHAT, p.id(), template, author.id(), -1), () -> true);
+        assertThat(count(keen, "Chat notice")).isEqualTo(1);
+        assertThat(count(fan, "Chat notice")).isEqualTo(1);
+        // off by default, as in the reference; the author hears nothing of their own message
+        assertThat(count(quiet, "Chat notice")).isZero();
+        assertThat(count(author, "Chat notice")).isZero();
+        assertThat(done.muted()).isEqualTo(1);
+    }
+
+    @Test
     void refusedMessagesQueueNothing() {
         User mapper = fx.user("nobody");
         long c = campaign("Refusals");

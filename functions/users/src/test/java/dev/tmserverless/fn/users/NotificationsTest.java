@@ -169,4 +169,67 @@ class NotificationsTest {
         message(ana, ben, Message.Type.MENTION_NOTIFICATION, 1, 5, Instant.now());
         assertThat(get(fn, "/api/v2/notifications/queries/own/count-unread/", auth).json().path("unread").asInt()).isEqualTo(2);
     }
+
+    /**
+     * The bell is one key lookup of a count that every message write moves: messages arriving while others are read
+     * and deleted twice at once leave it equal to the unread messages of the inbox.
+     */
+    @Test
+    void theBellsCountStaysTheInboxsWhateverRunsAtOnce() throws Exception {
+        User ana = fx.user("ana-race");
+        User ben = fx.user("ben-race");
+        String auth = token(ana.id());
+        List<Message> early = new ArrayList<>();
+        for (int i = 0; i < 6; i++) early.add(message(ana, ben, Message.Type.MENTION_NOTIFICATION, 1, i, Instant.now()));
+        var pool = java.util.concurrent.Executors.newFixedThreadPool(8);
+        try {
+            var start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<?>> runs = new ArrayList<>();
+            for (int i = 0; i < 6; i++) {
+                int task = 100 + i;
+                runs.add(pool.submit(() -> { start.await(); return message(ana, ben, Message.Type.MENTION_NOTIFICATION, 1, task, Instant.now()); }));
+            }
+            for (int i = 0; i < 4; i++) {
+                Message m = early.get(i);
+                boolean delete = i % 2 == 0;
+                // read (or deleted) twice at once: it leaves the count once
+                for (int twice = 0; twice < 2; twice++) {
+                    runs.add(pool.submit(() -> {
+                        start.await();
+                        return delete ? messages.delete(ana.id(), m.id()) : messages.markRead(ana.id(), m.id());
+                    }));
+                }
+            }
+            start.countDown();
+            for (var r : runs) r.get();
+        } finally {
+            pool.shutdownNow();
+        }
+        long unread = messages.inbox(ana.id()).stream().filter(m -> !m.read()).count();
+        assertThat(unread).isEqualTo(8);
+        assertThat(get(fn, "/api/v2/notifications/queries/own/count-unread/", auth).json().path("unread").asLong()).isEqualTo(unread);
+    }
+
+    /** A message that comes in while the user opens their notifications stays counted (the opening's write is conditional). */
+    @Test
+    void aMessageArrivingWhileTheBellIsOpenedStaysCounted() {
+        User ana = fx.user("ana-open");
+        User ben = fx.user("ben-open");
+        String auth = token(ana.id());
+        message(ana, ben, Message.Type.MENTION_NOTIFICATION, 1, 1, Instant.now());
+        var once = new java.util.concurrent.atomic.AtomicBoolean();
+        messages.beforeSeenWrite = () -> {
+            if (once.compareAndSet(false, true)) message(ana, ben, Message.Type.MENTION_NOTIFICATION, 1, 2, Instant.now());
+        };
+        try {
+            assertThat(post(fn, "/api/v2/notifications/queries/own/post-unread/", auth, null).status()).isEqualTo(200);
+        } finally {
+            messages.beforeSeenWrite = () -> {};
+        }
+        long seen = messages.seenId(ana.id()).orElseThrow();
+        long expected = messages.inbox(ana.id()).stream().filter(m -> !m.read() && m.id() > seen).count();
+        assertThat(get(fn, "/api/v2/notifications/queries/own/count-unread/", auth).json().path("unread").asLong()).isEqualTo(expected);
+        message(ana, ben, Message.Type.MENTION_NOTIFICATION, 1, 3, Instant.now());
+        assertThat(get(fn, "/api/v2/notifications/queries/own/count-unread/", auth).json().path("unread").asLong()).isEqualTo(expected + 1);
+    }
 }

@@ -225,7 +225,9 @@ class OrganisationEditsTest {
             assertThat(a.status()).as(body).isEqualTo(422);
             assertThat(a.json().path("detail").isArray()).as(body).isTrue();
         }
-        for (String body : new String[]{"{\"name\": null}", "{\"name\": \" \"}", "{\"slug\": \"\"}", "not json"}) {
+        for (String body : new String[]{"{\"name\": null}", "{\"name\": \" \"}", "{\"slug\": \"\"}", "not json",
+                "{\"logo\": \"javascript:alert(1)\"}", "{\"url\": \"data:text/html,x\"}",
+                "{\"description\": \"" + "d".repeat(2001) + "\"}", "{\"slug\": \"" + "s".repeat(256) + "\"}"}) {
             var a = call(fn, "PATCH", ORGS + id, token(admin.id()), body);
             assertThat(a.status()).as(body).isEqualTo(400);
             assertThat(a.subCode()).as(body).isEqualTo("InvalidData");

@@ -267,13 +267,28 @@ class PeopleTest {
         User u = user(IDS.incrementAndGet(), unique("gone"), "gone@example.org");
         patch("/api/v2/users/me/actions/set-user/", token(u.id()), "{\"id\": " + u.id() + ", \"name\": \"Real Name\"}");
         User other = user("bystander");
+        var chat = fn.getApplicationContext().getBean(dev.tmserverless.aws.store.ChatStore.class);
+        var interests = fn.getApplicationContext().getBean(dev.tmserverless.aws.store.InterestStore.class);
+        long projectId = IDS.incrementAndGet();
+        chat.post(projectId, u.id(), u.username(), "I live at 1 Main Street", Instant.now());
+        chat.post(projectId, other.id(), other.username(), "thanks", Instant.now());
+        chat.post(projectId + 1, u.id(), u.username(), "call me on 555", Instant.now());
+        interests.setForUser(u.id(), List.of(1L));
         assertThat(call(fn, "DELETE", "/api/v2/users/" + u.id() + "/", token(other.id()), null).subCode()).isEqualTo("UserPermissionError");
+        assertThat(chat.page(projectId, 1, 10).messages()).extracting(dev.tmserverless.aws.store.ChatStore.ChatMessage::message)
+                .containsExactly("thanks", "I live at 1 Main Street");
         Answer deleted = call(fn, "DELETE", "/api/v2/users/" + u.id() + "/", token(u.id()), null);
         assertThat(deleted.status()).as(deleted.body()).isEqualTo(200);
         assertThat(deleted.json().path("username").asText()).isEqualTo("user_" + u.id());
         assertThat(deleted.json().path("name").isNull()).isTrue();
         assertThat(deleted.json().path("emailAddress").isNull()).isTrue();
         assertThat(get(fn, "/api/v2/users/queries/" + u.username() + "/", adminAuth).structuredSubCode()).isEqualTo("USER_NOT_FOUND");
+        // what they wrote in project chats is replaced, as the reference does; other people's messages stay
+        assertThat(chat.page(projectId, 1, 10).messages()).extracting(dev.tmserverless.aws.store.ChatStore.ChatMessage::message)
+                .containsExactly("thanks", "Deleted user_" + u.id() + " message");
+        assertThat(chat.page(projectId + 1, 1, 10).messages()).extracting(dev.tmserverless.aws.store.ChatStore.ChatMessage::message)
+                .containsExactly("Deleted user_" + u.id() + " message");
+        assertThat(interests.ofUser(u.id())).isEmpty();
         assertThat(call(fn, "DELETE", "/api/v2/users/99999999999/", adminAuth, null).subCode()).isEqualTo("UserNotFound");
     }
 

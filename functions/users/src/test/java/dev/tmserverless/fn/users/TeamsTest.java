@@ -114,6 +114,80 @@ class TeamsTest {
         assertThat(ids(get(fn, "/api/v2/teams/?omitMemberList=true&manager=" + joiner.id(), token(joiner.id())))).isEmpty();
     }
 
+    static List<dev.tmserverless.core.domain.Message> notices(User u, dev.tmserverless.core.domain.Message.Type type) {
+        return fn.getApplicationContext().getBean(dev.tmserverless.aws.store.MessageStore.class).inbox(u.id()).stream()
+                .filter(m -> m.type() == type).toList();
+    }
+
+    @Test
+    void managersWhoAskAreToldOfJoinRequestsAndUsersOfAnswersAndAdditions() {
+        var request = dev.tmserverless.core.domain.Message.Type.REQUEST_TEAM_NOTIFICATION;
+        User om = user("om");
+        User early = user("early");
+        User asker = user("asker");
+        User refused = user("refused");
+        User added = user("added");
+        long id = createTeam(om, org(om), "BY_REQUEST", "PUBLIC");
+        assertThat(post(fn, "/api/v2/teams/" + id + "/actions/join/", token(early.id()), "").status()).isEqualTo(200);
+        assertThat(notices(om, request)).isEmpty();
+
+        // the web frontend's switch: the team's PATCH with the manager's own entry among the members
+        var on = call(fn, "PATCH", "/api/v2/teams/" + id + "/", token(om.id()), "{\"members\": [{\"username\": \""
+                + om.username() + "\", \"function\": \"MANAGER\", \"active\": true, \"joinRequestNotifications\": true},"
+                + " {\"username\": \"" + early.username() + "\", \"function\": \"MANAGER\", \"active\": true}]}");
+        assertThat(on.status()).as("%s", on.json()).isEqualTo(200);
+        var members = get(fn, "/api/v2/teams/" + id + "/", token(om.id())).json().path("members");
+        for (var m : members) {
+            boolean isOm = m.path("username").asText().equals(om.username());
+            assertThat(m.path("joinRequestNotifications").asBoolean()).as(m.toString()).isEqualTo(isOm);
+            // the rest of a members list changes nobody
+            if (!isOm) assertThat(m.path("active").asBoolean()).isFalse();
+        }
+
+        post(fn, "/api/v2/teams/" + id + "/actions/join/", token(asker.id()), "");
+        post(fn, "/api/v2/teams/" + id + "/actions/join/", token(refused.id()), "");
+        assertThat(notices(om, request)).hasSize(2);
+        assertThat(notices(om, request).get(0).subject()).contains(asker.username()).contains("requested to join");
+
+        call(fn, "PATCH", "/api/v2/teams/" + id + "/actions/join/", token(om.id()),
+                "{\"username\": \"" + asker.username() + "\", \"action\": \"accept\"}");
+        call(fn, "PATCH", "/api/v2/teams/" + id + "/actions/join/", token(om.id()),
+                "{\"username\": \"" + refused.username() + "\", \"action\": \"reject\"}");
+        assertThat(notices(asker, request)).singleElement().satisfies(m -> assertThat(m.subject()).contains("has been accepted"));
+        assertThat(notices(refused, request)).singleElement().satisfies(m -> assertThat(m.subject()).contains("has been rejected"));
+
+        // a verified address also gets the notice by mail (the SES stand-in here), as the reference mails it
+        String address = "added" + added.id() + "-" + System.nanoTime() + "@example.org";
+        fx.users.updateProfileWrite(added.id(), new dev.tmserverless.aws.store.UserStore.ProfileChanges(java.util.Map.of(),
+                java.util.Map.of(), null, null, null, null, address));
+        assertThat(fx.users.verifyEmailWrite(added.id(), address)).isTrue();
+        var invitation = dev.tmserverless.core.domain.Message.Type.INVITATION_NOTIFICATION;
+        assertThat(post(fn, "/api/v2/teams/" + id + "/actions/add/", token(om.id()), "{\"username\": \"" + added.username() + "\"}")
+                .status()).isEqualTo(200);
+        assertThat(notices(added, invitation)).singleElement().satisfies(m -> assertThat(m.message()).contains("as MEMBER"));
+        assertThat(Emulators.shared().mail().to(address)).hasSize(1);
+        // changing a member's function is no new membership
+        post(fn, "/api/v2/teams/" + id + "/actions/add/", token(om.id()), "{\"username\": \"" + added.username() + "\", \"role\": \"MANAGER\"}");
+        assertThat(notices(added, invitation)).hasSize(1);
+    }
+
+    @Test
+    void teamNamesAndDescriptionsHaveCaps() {
+        User om = user("om");
+        Organisation org = org(om);
+        var tooLong = post(fn, "/api/v2/teams/", token(om.id()), "{\"organisation_id\": " + org.id() + ", \"name\": \""
+                + "n".repeat(513) + "\", \"visibility\": \"PUBLIC\"}");
+        assertThat(tooLong.status()).isEqualTo(400);
+        assertThat(tooLong.json().path("SubCode").asText()).isEqualTo("InvalidData");
+        long id = createTeam(om, org, "ANY", "PUBLIC");
+        var longText = call(fn, "PATCH", "/api/v2/teams/" + id + "/", token(om.id()), "{\"description\": \"" + "d".repeat(2001) + "\"}");
+        assertThat(longText.status()).isEqualTo(400);
+        var badLogo = call(fn, "PATCH", "/api/v2/teams/" + id + "/", token(om.id()), "{\"logo\": \"javascript:alert(1)\"}");
+        assertThat(badLogo.status()).isEqualTo(400);
+        var dto = get(fn, "/api/v2/teams/" + id + "/", token(om.id())).json();
+        assertThat(dto.path("description").isNull()).isTrue();
+    }
+
     @Test
     void joinRequestsDownloadAsCsvForTeamManagersOnly() {
         User om = user("om");
@@ -232,6 +306,12 @@ class TeamsTest {
         assertThat(access.load(p.id(), mapper).pm()).isFalse();
         assertThat(ids(get(fn, "/api/v2/teams/?omitMemberList=true&team_role=VALIDATOR&organisation=" + org.id(),
                 token(om.id())))).containsExactly(id);
+        // the team's page lists its projects with their names and the team's role, as the reference
+        var teamDto = get(fn, "/api/v2/teams/" + id + "/", token(om.id())).json();
+        assertThat(teamDto.path("team_projects")).hasSize(1);
+        assertThat(teamDto.path("team_projects").get(0).path("project_id").asLong()).isEqualTo(p.id());
+        assertThat(teamDto.path("team_projects").get(0).path("project_name").asText()).isEqualTo("Test");
+        assertThat(teamDto.path("team_projects").get(0).path("role").asText()).isEqualTo("VALIDATOR");
 
         var change = call(fn, "PATCH", "/api/v2/projects/" + id + "/projects/" + p.id() + "/", token(om.id()),
                 "{\"role\": \"PROJECT_MANAGER\"}");

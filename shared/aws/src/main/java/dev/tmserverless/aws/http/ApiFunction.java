@@ -70,6 +70,8 @@ public abstract class ApiFunction extends MicronautRequestHandler<APIGatewayV2HT
 
     /** The constructor the Lambda runtime calls: it also registers the priming hook (docs/performance.md). */
     protected ApiFunction() {
+        // the DynamoDB client builds and opens its connection while the context starts (docs/performance.md)
+        dev.tmserverless.aws.config.AwsClients.buildAhead();
         super();
         org.crac.Core.getGlobalContext().register(priming);
     }

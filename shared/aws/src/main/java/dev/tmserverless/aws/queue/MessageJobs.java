@@ -20,8 +20,12 @@ import java.util.Map;
  */
 @Singleton
 public class MessageJobs {
-    /** Who receives: everyone who mapped or validated a task of a project, of a campaign's projects, or a team's active members. */
-    public enum Audience { PROJECT_CONTRIBUTORS, CAMPAIGN_CONTRIBUTORS, TEAM_MEMBERS }
+    /**
+     * Who receives: everyone who mapped or validated a task of a project, of a campaign's projects, a team's active
+     * members, the mappers of a project's tasks (a chat message's {@code #mappers}), or a project's contributors and
+     * the users who favourited it (a chat message's notice).
+     */
+    public enum Audience { PROJECT_CONTRIBUTORS, CAMPAIGN_CONTRIBUTORS, TEAM_MEMBERS, PROJECT_MAPPERS, PROJECT_CHAT }
 
     /**
      * {@code template} is the message each recipient gets ({@code toUserId} is replaced); {@code excludeUserId} (or

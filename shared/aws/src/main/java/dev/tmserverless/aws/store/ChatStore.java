@@ -13,7 +13,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** A project's chat ("questions and comments"): one item per message under the project, newest last by id. */
+/**
+ * A project's chat ("questions and comments"): one item per message under the project, newest last by id. Each
+ * message is also in gsi1 partition {@code USERCHAT#<author id>}, so a deleted account's messages can be found.
+ */
 @Singleton
 public class ChatStore {
     /** One chat message; {@code message} as stored (escaped). */
@@ -40,6 +43,8 @@ public class ChatStore {
         item.put("username", Attr.s(username));
         item.put("message", Attr.s(message));
         item.put("ts", Attr.n(now.toEpochMilli()));
+        item.put("gsi1pk", Attr.s(byAuthor(userId)));
+        item.put("gsi1sk", Attr.s(Keys.project(projectId) + "#" + Keys.chat(m.id())));
         ddb.putItem(b -> b.tableName(table).item(item));
         return m;
     }
@@ -82,6 +87,30 @@ public class ChatStore {
     public void delete(long projectId, long id) {
         ddb.deleteItem(b -> b.tableName(table).key(Attr.key(Keys.project(projectId), Keys.chat(id))));
     }
+
+    /**
+     * Replaces the text of every message {@code userId} wrote with {@code text} (account deletion): a Query of the
+     * author's index partition, then one conditional UpdateItem per message (a message deleted meanwhile stays
+     * deleted). Answers how many messages were rewritten. Running it again rewrites them again, to the same text.
+     */
+    public int rewriteByAuthorWrite(long userId, String text) {
+        Map<String, AttributeValue> v = Map.of(":a", Attr.s(byAuthor(userId)));
+        int n = 0;
+        for (var p : ddb.queryPaginator(b -> b.tableName(table).indexName("gsi1").keyConditionExpression("gsi1pk = :a")
+                .expressionAttributeValues(v).projectionExpression("pk, sk"))) {
+            for (var item : p.items()) {
+                var key = Map.of("pk", item.get("pk"), "sk", item.get("sk"));
+                if (Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(key)
+                        .updateExpression("SET message = :m").conditionExpression("attribute_exists(pk)")
+                        .expressionAttributeValues(Map.of(":m", Attr.s(text)))))) {
+                    n++;
+                }
+            }
+        }
+        return n;
+    }
+
+    static String byAuthor(long userId) { return "USERCHAT#" + userId; }
 
     private static ChatMessage read(long projectId, Map<String, AttributeValue> i) {
         return new ChatMessage(Attr.lng(i, "id"), projectId, Attr.lng(i, "userId"), Attr.str(i, "username"),

@@ -58,6 +58,16 @@ public class FavouriteStore {
         return out;
     }
 
+    /** The ids of the users who favourited the project (one paged Query of gsi1 {@code PROJECTFAVS#p}). */
+    public List<Long> usersOf(long projectId) {
+        List<Long> out = new ArrayList<>();
+        for (var page : ddb.queryPaginator(b -> b.tableName(table).indexName("gsi1").keyConditionExpression("gsi1pk = :p")
+                .expressionAttributeValues(Map.of(":p", Attr.s(Keys.projectFavourites(projectId)))))) {
+            for (var it : page.items()) out.add(Attr.lng(it, "userId"));
+        }
+        return out;
+    }
+
     /** Deletes every user's favourite of the project (a project being deleted); returns how many. */
     public int removeAllOfProjectWriting(long projectId) {
         List<WriteRequest> deletes = new ArrayList<>();

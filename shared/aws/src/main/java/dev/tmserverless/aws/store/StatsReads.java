@@ -138,8 +138,16 @@ public class StatsReads {
         m.put("timeSpentMapping", f.timeSpentMapping);
         m.put("timeSpentValidating", f.timeSpentValidating);
         m.put("projectsMapped", f.projectsMapped);
-        // projects carry no country here (docs/api-differences.md): no country can be credited
-        m.put("countriesContributed", Map.of("countries", List.of(), "total", 0));
+        List<Map<String, Object>> countries = new ArrayList<>();
+        for (UserFigures.Country c : f.countries) {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("name", c.name);
+            row.put("mapped", c.mapped);
+            row.put("validated", c.validated);
+            row.put("total", c.total());
+            countries.add(row);
+        }
+        m.put("countriesContributed", Map.of("countries", countries, "total", countries.size()));
         LocalDate since = LocalDate.now(clock.withZone(ZoneOffset.UTC)).minusYears(1);
         List<Map<String, Object>> byDay = new ArrayList<>();
         new TreeMap<>(f.byDay).descendingMap().forEach((day, n) -> {
@@ -194,13 +202,15 @@ public class StatsReads {
             inSome.addAll(ps);
             if (!ps.isEmpty()) byCampaign.add(Map.of("campaign", c.name(), "projectsCreated", ps.size()));
         }
-        byCampaign.add(Map.of("campaign", "Unassociated", "projectsCreated", Math.max(0, f.totalProjects - inSome.size())));
+        // as the reference: the projects in no campaign, when there are any
+        long inNone = f.totalProjects - inSome.size();
+        if (inNone > 0) byCampaign.add(Map.of("campaign", "Unassociated", "projectsCreated", inNone));
         m.put("campaigns", byCampaign);
         m.put("totalCampaigns", all.size());
         List<Map<String, Object>> orgs = new ArrayList<>();
         f.organisations.forEach((name, n) -> orgs.add(Map.of("organisation", name, "projectsCreated", n)));
         m.put("organisations", orgs);
-        m.put("totalOrganisations", f.organisations.keySet().stream().filter(n -> !n.equals("Unassociated")).count());
+        m.put("totalOrganisations", f.totalOrganisations);
         return m;
     }
 
@@ -227,9 +237,16 @@ public class StatsReads {
 
     /**
      * {@code GET /tasks/statistics/}: per day of [start, end], the MAPPED, VALIDATED and BADIMAGERY state changes
-     * of the projects the filters keep; days with none are left out.
+     * of the projects the filters keep ({@code country}: a project with a country whose name contains it, any case,
+     * as the reference's ILIKE); days with none are left out.
      */
-    public Map<String, Object> tasks(LocalDate start, LocalDate end, Long organisationId, Set<Long> projectIds) {
+    public Map<String, Object> tasks(LocalDate start, LocalDate end, Long organisationId, Set<Long> projectIds,
+                                     String country) {
+        if (country != null) {
+            Set<Long> inCountry = stats.projectsInCountry(country);
+            if (projectIds != null) inCountry.retainAll(projectIds);
+            projectIds = inCountry;
+        }
         TreeMap<String, int[]> days = new TreeMap<>();
         for (StatsStore.TaskDay d : stats.taskDays(start, end)) {
             if (organisationId != null && d.org() != organisationId) continue;

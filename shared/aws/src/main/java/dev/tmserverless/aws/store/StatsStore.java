@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * The statistics items (docs/statistics.md "Items"): per-task facts and per-user task facts (merged, never
@@ -35,6 +36,8 @@ public class StatsStore {
     static final String SYS = Resources.STATS_KEY_PREFIX + "SYS";
     /** The system partition's item of the popular projects (docs/projects.md "Popular projects"). */
     static final String POPULAR = "POPULAR";
+    /** Country ⇒ its projects, for the country filter of the task statistics. */
+    static final String COUNTRIES = "COUNTRIES";
     static final String O = Resources.STATS_KEY_PREFIX + "O#";
     static final String TS = Resources.STATS_KEY_PREFIX + "TS#";
     static final String USERS = Resources.STATS_KEY_PREFIX + "USERS#";
@@ -67,11 +70,13 @@ public class StatsStore {
     // ------------------------------------------------------------------------------------------ decoding images
 
     /** What a stream image is, for statistics. */
-    public sealed interface Source permits TaskImage, ProjectItem, UserProfile, Other {}
+    public sealed interface Source permits TaskImage, ProjectItem, UserProfile, Organisation, Other {}
     public record TaskImage(long projectId, int taskId, TaskFacts facts) implements Source {}
     /** The project's own item or its chat: the project's summary depends on it. */
     public record ProjectItem(long projectId) implements Source {}
     public record UserProfile(long userId, boolean exists) implements Source {}
+    /** An organisation created, renamed or deleted: the home page counts and names organisations. */
+    public record Organisation(long orgId) implements Source {}
     public record Other() implements Source {}
 
     /**
@@ -101,6 +106,9 @@ public class StatsStore {
         }
         if (pk.startsWith("USER#") && sk.equals(Keys.PROFILE)) {
             return new UserProfile(Long.parseLong(pk.substring("USER#".length())), newImage != null);
+        }
+        if (pk.startsWith("ORG#") && sk.equals(Keys.META)) {
+            return new Organisation(Long.parseLong(pk.substring("ORG#".length())));
         }
         return new Other();
     }
@@ -284,7 +292,28 @@ public class StatsStore {
     }
 
     private record Ticket(Map<String, AttributeValue> key, long number, Map<String, AttributeValue> before) {
-        String previous() { return Attr.str(before, "d"); }
+        String previous() { return summaryText(before); }
+    }
+
+    /** A summary's JSON: {@code d}, or {@code z} (the same, gzipped) for the summaries that may grow large. */
+    private static String summaryText(Map<String, AttributeValue> item) {
+        if (item == null) return null;
+        AttributeValue z = item.get("z");
+        if (z != null && z.b() != null) return TaskMaps.gunzip(z.b().asByteArray());
+        return Attr.str(item, "d");
+    }
+
+    /**
+     * As {@link #writeSummary}, gzipped in {@code z}: an organisation's summary lists its projects, and the repeated
+     * field names of those entries compress about fivefold (docs/statistics.md "Limits").
+     */
+    private boolean writeCompressedSummary(Ticket t, String json) {
+        byte[] z = TaskMaps.gzip(json.getBytes(java.nio.charset.StandardCharsets.UTF_8));
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(t.key())
+                .updateExpression("SET z = :z, w = :t REMOVE d")
+                .conditionExpression("attribute_not_exists(w) OR w < :t")
+                .expressionAttributeValues(Map.of(":z", AttributeValue.fromB(software.amazon.awssdk.core.SdkBytes.fromByteArray(z)),
+                        ":t", Attr.n(t.number())))));
     }
 
     /** Writes a summary with its ticket; false if a newer ticket's recomputation was written first. */
@@ -328,17 +357,22 @@ public class StatsStore {
         public Map<Long, Long> locks = new java.util.TreeMap<>();
         /** Ended locks per day over the popularity window (docs/projects.md "Popular projects"). */
         public java.util.Map<String, Integer> lockDays = new java.util.TreeMap<>();
+        /** The project's {@code countryTag}. */
+        public List<String> countries = new ArrayList<>();
     }
 
     /**
      * Recomputes the project's summary, roll-up and daily task figures from its task facts and its item; when
-     * the project no longer exists they are deleted. Answers the organisation the project is (or was) in, or -1.
+     * the project no longer exists they are deleted. Answers the users whose summaries must be recomputed once the
+     * roll-up is written: the project's contributors when its countries changed (their {@code countriesContributed}),
+     * else none.
      */
-    public long recomputeProjectWriting(long projectId, ProjectStore projects, ChatStore chat) {
+    public Set<Long> recomputeProjectWriting(long projectId, ProjectStore projects, ChatStore chat) {
         Ticket t = ticket(Attr.key(P + projectId, SUM));
         ProjectFigures before = t.previous() == null ? null : read(t.previous(), ProjectFigures.class);
         Optional<ProjectStore.Stored> stored = projects.get(projectId);
-        ProjectFigures figures = stored.isEmpty() ? new ProjectFigures() : ProjectFigures.compute(projectId, taskFacts(projectId));
+        List<TaskFacts> facts = stored.isEmpty() ? List.of() : taskFacts(projectId);
+        ProjectFigures figures = stored.isEmpty() ? new ProjectFigures() : ProjectFigures.compute(projectId, facts);
         figures.p = projectId;
         figures.comments = stored.isEmpty() ? 0 : chat.count(projectId);
         stored.ifPresent(st -> {
@@ -346,9 +380,15 @@ public class StatsStore {
                     st.counters().tasksValidated(), st.counters().tasksBadImagery()};
             figures.areaKm2 = st.project().areaKm2();
             figures.centroid = st.project().aoiCentroid();
+            figures.countries = new ArrayList<>(st.project().countryTag());
         });
+        List<String> countriesBefore = before == null || before.countries == null ? List.of() : before.countries;
+        Set<Long> refresh = new java.util.TreeSet<>();
+        if (!countriesBefore.equals(figures.countries)) {
+            for (TaskFacts f : facts) f.rows.values().forEach(r -> refresh.add(r.u));
+        }
         Map<String, AttributeValue> extra = new HashMap<>();
-        if (!writeSummary(t, Json.write(figures), extra)) return -1;
+        if (!writeSummary(t, Json.write(figures), extra)) return Set.of();
         if (stored.isPresent()) projects.setSearchContributorsWriting(projectId, figures.contributors);
         long org = stored.map(s -> s.project().organisationId()).orElse(-1L);
         // daily task figures: only the days that changed
@@ -377,7 +417,7 @@ public class StatsStore {
         Map<String, AttributeValue> rollKey = Attr.key(P + projectId, ROLLUP);
         if (stored.isEmpty()) {
             ddb.deleteItem(b -> b.tableName(table).key(rollKey));
-            return org;
+            return Set.of();
         }
         Rollup r = new Rollup();
         var s = stored.get();
@@ -396,6 +436,7 @@ public class StatsStore {
         r.mappedArea = figures.mappedArea;
         r.validatedArea = figures.validatedArea;
         r.locks = figures.locks;
+        r.countries = figures.countries;
         String since = ProjectFigures.day(System.currentTimeMillis() - SystemFigures.POPULAR_WINDOW.toMillis());
         figures.lockDays.forEach((day, n) -> {
             if (day.compareTo(since) >= 0) r.lockDays.put(day, n);
@@ -408,7 +449,7 @@ public class StatsStore {
         Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(roll)
                 .conditionExpression("attribute_not_exists(w) OR w < :t")
                 .expressionAttributeValues(Map.of(":t", Attr.n(t.number())))));
-        return org;
+        return refresh;
     }
 
     public Optional<ProjectFigures> project(long projectId) {
@@ -419,7 +460,8 @@ public class StatsStore {
 
     /**
      * Recomputes the user's summary from their task facts, with the interests of the projects they worked in
-     * (one BatchGetItem per 100 projects and one Query of the interests, only for a user with projects).
+     * (one BatchGetItem per 100 projects and one Query of the interests, only for a user with projects) and the
+     * countries of the projects they mapped or validated in (one BatchGetItem of their roll-ups per 100).
      */
     public void recomputeUserWriting(long userId) {
         Ticket t = ticket(Attr.key(U + userId, SUM));
@@ -430,7 +472,20 @@ public class StatsStore {
             if (!links.isEmpty()) interests.all().forEach(i -> names.put(i.id(), i.name()));
             f.countInterests(links, names);
         }
+        if (!f.byProject.isEmpty()) f.countCountries(projectCountries(f.byProject.keySet()));
         writeSummary(t, Json.write(f), Map.of());
+    }
+
+    /** The countries of each project that has a roll-up (one BatchGetItem per 100 projects). */
+    Map<Long, List<String>> projectCountries(java.util.Collection<Long> projectIds) {
+        Map<Long, List<String>> out = new HashMap<>();
+        for (var item : Dynamo.batchGet(ddb, table, projectIds.stream().map(p -> Attr.key(P + p, ROLLUP)).toList())) {
+            String d = Attr.str(item, "d");
+            if (d == null) continue;
+            Rollup r = read(d, Rollup.class);
+            if (r.countries != null && !r.countries.isEmpty()) out.put(r.p, r.countries);
+        }
+        return out;
     }
 
     public Optional<UserFigures> user(long userId) {
@@ -561,8 +616,15 @@ public class StatsStore {
                 .forEach(page -> page.items().forEach(i -> rollups.add(read(Attr.str(i, "d"), Rollup.class))));
         SystemFigures figures = SystemFigures.compute(rollups.stream().map(StatsStore::view).toList(), userCount(), orgNames,
                 java.time.Instant.now());
-        if (!writeSummary(t, Json.write(figures), Map.of())) return;
-        writeHome(t, figures);
+        // the summary keeps a digest of each organisation's figures, not their project lists: its size grows with
+        // the organisations and lock holders, not with the projects (each organisation's own item has its list)
+        Map<Long, String> digests = new java.util.TreeMap<>();
+        figures.orgs.forEach((org, o) -> digests.put(org, digest(Json.write(o))));
+        SystemFigures summary = Json.MAPPER.convertValue(figures, SystemFigures.class);
+        summary.orgs = new java.util.TreeMap<>();
+        summary.orgDigests = digests;
+        if (!writeSummary(t, Json.write(summary), Map.of())) return;
+        writeHome(t, summary);
         // the popular projects get a small item of their own: their route reads it, not the whole summary
         Map<String, AttributeValue> pop = new HashMap<>(Attr.key(SYS, POPULAR));
         pop.put("ids", AttributeValue.fromL(figures.popular.stream().map(Attr::n).toList()));
@@ -570,14 +632,39 @@ public class StatsStore {
         Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(pop)
                 .conditionExpression("attribute_not_exists(w) OR w < :t")
                 .expressionAttributeValues(Map.of(":t", Attr.n(t.number())))));
-        java.util.Set<Long> orgs = new java.util.TreeSet<>(figures.orgs.keySet());
-        if (before != null) orgs.addAll(before.orgs.keySet());
+        // likewise each country's projects, for the country filter of the task statistics
+        Map<String, java.util.SortedSet<Long>> byCountry = new java.util.TreeMap<>();
+        for (Rollup r : rollups) {
+            if (r.countries != null) r.countries.forEach(c -> byCountry.computeIfAbsent(c, k -> new java.util.TreeSet<>()).add(r.p));
+        }
+        Map<String, AttributeValue> countries = new HashMap<>(Attr.key(SYS, COUNTRIES));
+        countries.put("d", Attr.s(Json.write(byCountry)));
+        countries.put("w", Attr.n(t.number()));
+        Dynamo.conditionally(() -> ddb.putItem(b -> b.tableName(table).item(countries)
+                .conditionExpression("attribute_not_exists(w) OR w < :t")
+                .expressionAttributeValues(Map.of(":t", Attr.n(t.number())))));
+        // each organisation whose figures changed (or that lost its last project) gets its summary written
+        java.util.Set<Long> orgs = new java.util.TreeSet<>(digests.keySet());
+        if (before != null) {
+            orgs.addAll(before.orgDigests.keySet());
+            orgs.addAll(before.orgs.keySet()); // a summary written before the digests
+        }
         for (long org : orgs) {
+            String was = before == null ? null : before.orgDigests.get(org);
+            if (was != null && was.equals(digests.get(org))) continue;
             SystemFigures.OrgFigures now = figures.orgs.getOrDefault(org, new SystemFigures.OrgFigures());
-            SystemFigures.OrgFigures was = before == null ? null : before.orgs.get(org);
-            if (was != null && Json.write(was).equals(Json.write(now))) continue;
             Ticket ot = ticket(Attr.key(O + org, SUM));
-            writeSummary(ot, Json.write(now), Map.of());
+            writeCompressedSummary(ot, Json.write(now));
+        }
+    }
+
+    /** SHA-256 of a text, hex (what tells an organisation's figures changed). */
+    static String digest(String text) {
+        try {
+            return java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256")
+                    .digest(text.getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+        } catch (java.security.NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 
@@ -588,6 +675,7 @@ public class StatsStore {
     private void writeHome(Ticket t, SystemFigures figures) {
         SystemFigures home = Json.MAPPER.convertValue(figures, SystemFigures.class);
         home.orgs = new java.util.TreeMap<>();
+        home.orgDigests = new java.util.TreeMap<>();
         Map<String, AttributeValue> item = new HashMap<>(Attr.key(SYS, HOME));
         item.put("d", Attr.s(Json.write(home)));
         item.put("w", Attr.n(t.number()));
@@ -614,6 +702,23 @@ public class StatsStore {
         return item.get("ids").l().stream().map(v -> Long.parseLong(v.n())).toList();
     }
 
+    /**
+     * The projects with a country whose name contains {@code fragment}, any case (the reference's ILIKE
+     * {@code %country%}), as the last system recomputation saw them: one GetItem.
+     */
+    public Set<Long> projectsInCountry(String fragment) {
+        Set<Long> out = new java.util.TreeSet<>();
+        var item = ddb.getItem(b -> b.tableName(table).key(Attr.key(SYS, COUNTRIES))).item();
+        String d = item == null ? null : Attr.str(item, "d");
+        if (d == null) return out;
+        String needle = fragment.toLowerCase(java.util.Locale.ROOT);
+        Map<String, List<Long>> byCountry = read(d, new com.fasterxml.jackson.core.type.TypeReference<>() {});
+        byCountry.forEach((c, ids) -> {
+            if (c.toLowerCase(java.util.Locale.ROOT).contains(needle)) out.addAll(ids);
+        });
+        return out;
+    }
+
     public Optional<SystemFigures> system() {
         return summary(Attr.key(SYS, SUM), SystemFigures.class);
     }
@@ -628,7 +733,7 @@ public class StatsStore {
         if (orgIds.isEmpty()) return out;
         List<Map<String, AttributeValue>> keys = orgIds.stream().distinct().map(id -> Attr.key(O + id, SUM)).toList();
         for (var item : Dynamo.batchGet(ddb, table, keys)) {
-            String d = Attr.str(item, "d");
+            String d = summaryText(item);
             if (d != null) out.put(Long.parseLong(Attr.str(item, "pk").substring(O.length())), read(d, SystemFigures.OrgFigures.class));
         }
         return out;
@@ -673,11 +778,19 @@ public class StatsStore {
 
     private <T> Optional<T> summary(Map<String, AttributeValue> key, Class<T> type) {
         var item = ddb.getItem(b -> b.tableName(table).key(key)).item();
-        String d = item == null ? null : Attr.str(item, "d");
+        String d = summaryText(item);
         return d == null ? Optional.empty() : Optional.of(read(d, type));
     }
 
     private static <T> T read(String json, Class<T> type) {
+        try {
+            return Json.MAPPER.readValue(json, type);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static <T> T read(String json, com.fasterxml.jackson.core.type.TypeReference<T> type) {
         try {
             return Json.MAPPER.readValue(json, type);
         } catch (IOException e) {

@@ -204,7 +204,19 @@ public class TeamStore {
 
     private static TeamMember keepJoined(TeamMember next, TeamMember current) {
         return current == null ? next
-                : new TeamMember(next.teamId(), next.userId(), next.function(), next.active(), current.joined());
+                : new TeamMember(next.teamId(), next.userId(), next.function(), next.active(), current.joined(),
+                        current.joinRequestNotifications());
+    }
+
+    /**
+     * Sets whether an active manager of the team is told of join requests; false if the user is not an active
+     * manager of it (one conditional UpdateItem).
+     */
+    public boolean setJoinRequestNotificationsWrite(long teamId, long userId, boolean on) {
+        return Dynamo.conditionally(() -> ddb.updateItem(b -> b.tableName(table).key(Attr.key(Keys.team(teamId), Keys.member(userId)))
+                .updateExpression("SET jrn = :v").conditionExpression("#f = :m AND active = :t")
+                .expressionAttributeNames(Map.of("#f", "function"))
+                .expressionAttributeValues(Map.of(":v", Attr.bool(on), ":m", Attr.s(Team.Function.MANAGER.name()), ":t", Attr.bool(true)))));
     }
 
     /** Lowers the active-manager count by one if at least two remain; false otherwise. */
@@ -355,6 +367,7 @@ public class TeamStore {
         item.put("joined", Attr.s(m.joined() == null ? null : m.joined().toString()));
         item.put("gsi1pk", Attr.s(Keys.userTeams(m.userId())));
         item.put("gsi1sk", Attr.s(Keys.teamSort(m.teamId())));
+        if (m.joinRequestNotifications()) item.put("jrn", Attr.bool(true));
         return item;
     }
 
@@ -362,7 +375,7 @@ public class TeamStore {
         String joined = Attr.str(item, "joined");
         return new TeamMember(Attr.lng(item, "teamId", 0), Attr.lng(item, "userId", 0),
                 Team.Function.valueOf(Attr.str(item, "function")), Attr.bool(item, "active"),
-                joined == null ? null : Instant.parse(joined));
+                joined == null ? null : Instant.parse(joined), item.containsKey("jrn") && Attr.bool(item, "jrn"));
     }
 
     private static ProjectTeam readProjectTeam(Map<String, AttributeValue> item) {

@@ -44,8 +44,6 @@ public final class Resources {
         UPLOADS_WRITE,
         /** Read the table's change stream (the event source mapping of {@link #TABLE_FEED}). */
         TABLE_STREAM_CONSUME,
-        /** Scan the table (TABLE_READ_WRITE has no Scan): only the scheduled statistics reconciliation. */
-        TABLE_SCAN,
         /** Enable the lock sweep's rule ({@link #LOCK_SWEEP}, armed by changes): the change-feed consumer. */
         LOCK_SWEEP_ARM,
         /** Enable and disable the lock sweep's rule: the sweeper, which disarms it when idle. */
@@ -137,7 +135,7 @@ public final class Resources {
                             Access.MESSAGES_SEND), true),
             new Function(TASKS, "tasks", "dev.tmserverless.fn.tasks.TasksFunction", 1024, 29,
                     Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ, Access.LARGE_RESPONSES,
-                            Access.BULK_JOBS_SEND), true),
+                            Access.BULK_JOBS_SEND, Access.MESSAGES_SEND), true),
             new Function(USERS, "users", "dev.tmserverless.fn.users.UsersFunction", 512, 29,
                     Set.of(Access.TABLE_READ_WRITE, Access.MESSAGES_SEND, Access.MAIL_SEND, Access.UPLOADS_WRITE), true),
             new Function(GRID_WORKER, "grid-worker", "dev.tmserverless.fn.grid.GridWorkerFunction", 2048, 300,
@@ -151,7 +149,7 @@ public final class Resources {
             new Function(STATS, "stats", "dev.tmserverless.fn.stats.StatsFunction", 1024, 60,
                     Set.of(Access.TABLE_READ_WRITE, Access.TABLE_STREAM_CONSUME, Access.LOCK_SWEEP_ARM), false),
             new Function(STATS_RECONCILER, "stats", "dev.tmserverless.fn.stats.ReconcileFunction", 1024, 300,
-                    Set.of(Access.TABLE_READ_WRITE, Access.TABLE_SCAN), false));
+                    Set.of(Access.TABLE_READ_WRITE), false));
 
     /**
      * A function fed by the table's change stream (NEW_AND_OLD_IMAGES): batches of up to {@code batchSize} records
@@ -169,10 +167,17 @@ public final class Resources {
         }
     }
 
-    /** Keys whose partition key starts with {@code pkPrefix} and, unless it is null, sort key with {@code skPrefix}. */
-    public record KeyFilter(String pkPrefix, String skPrefix) {
+    /**
+     * Keys whose partition key starts with {@code pkPrefix} and sort key with one of {@code skPrefixes} (any sort
+     * key when the list is empty): one filter of an event source mapping, whose values in a list are alternatives.
+     */
+    public record KeyFilter(String pkPrefix, List<String> skPrefixes) {
+        public KeyFilter {
+            skPrefixes = List.copyOf(skPrefixes);
+        }
+
         public boolean matches(String pk, String sk) {
-            return pk.startsWith(pkPrefix) && (skPrefix == null || sk.startsWith(skPrefix));
+            return pk.startsWith(pkPrefix) && (skPrefixes.isEmpty() || skPrefixes.stream().anyMatch(sk::startsWith));
         }
     }
 
@@ -181,14 +186,14 @@ public final class Resources {
 
     /**
      * What statistics are computed from: a project's item, its tasks and their archived history rows, its chat,
-     * and user profiles (five filters, Lambda's default limit). Task-map pointers, search summaries, lock slots,
-     * messages and the statistics items themselves are filtered out, so they cost no invocation. Organisation
-     * names are read when the system summary is recomputed.
+     * user profiles and organisations (three filters of Lambda's default five). Task-map pointers, search
+     * summaries, lock slots, messages and the statistics items themselves are filtered out, so they cost no
+     * invocation.
      */
     public static final TableFeed TABLE_FEED = new TableFeed(STATS, 100, 1, 5, 3600, "stats-feed-failures",
-            List.of(new KeyFilter("PROJECT#", "TASK#"), new KeyFilter("PROJECT#", "TASKHIST#"),
-                    new KeyFilter("PROJECT#", "META"), new KeyFilter("PROJECT#", "CHAT#"),
-                    new KeyFilter("USER#", "PROFILE")));
+            List.of(new KeyFilter("PROJECT#", List.of("TASK#", "TASKHIST#", "META", "CHAT#")),
+                    new KeyFilter("USER#", List.of("PROFILE")),
+                    new KeyFilter("ORG#", List.of("META"))));
 
     public static final List<TableFeed> FEEDS = List.of(TABLE_FEED);
 

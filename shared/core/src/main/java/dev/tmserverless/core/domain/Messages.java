@@ -37,6 +37,38 @@ public final class Messages {
                 text, null, null, null, null, null, now, false);
     }
 
+    private static String teamLink(String teamName, long teamId, boolean management) {
+        return "<a href=\"" + (management ? "/manage/teams/" + teamId + "/" : "/teams/" + teamId + "/membership/") + "\">"
+                + Html.escape(teamName) + "</a>";
+    }
+
+    /** To a manager of a BY_REQUEST team who asked for join-request notices: {@code from} asked to join. */
+    public static Message joinRequest(long toUserId, User from, long teamId, String teamName, Instant now) {
+        String user = userLink(from.username());
+        String team = teamLink(teamName, teamId, true);
+        return new Message(-1, toUserId, Message.Type.REQUEST_TEAM_NOTIFICATION, user + " requested to join " + team,
+                user + " has requested to join the " + team + " team. Access the team management page to accept or reject"
+                        + " that request.", from.id(), from.username(), null, null, null, now, false);
+    }
+
+    /** To the user whose join request a team manager answered ({@code accept} or {@code reject}). */
+    public static Message joinAnswer(long toUserId, User manager, long teamId, String teamName, String action, Instant now) {
+        String team = teamLink(teamName, teamId, false);
+        return new Message(-1, toUserId, Message.Type.REQUEST_TEAM_NOTIFICATION,
+                "Your request to join team " + team + " has been " + action + "ed",
+                userLink(manager.username()) + " has " + action + "ed your request to join the " + team + " team.",
+                manager.id(), manager.username(), null, null, null, now, false);
+    }
+
+    /** To a user a team manager added to the team as {@code function}. */
+    public static Message addedToTeam(long toUserId, User manager, long teamId, String teamName, String function, Instant now) {
+        String team = teamLink(teamName, teamId, false);
+        return new Message(-1, toUserId, Message.Type.INVITATION_NOTIFICATION, "You have been added to team " + team,
+                "You have been added to the team " + team + " as " + function + " by " + userLink(manager.username())
+                        + ". Access the " + team + "'s page to view more info about this team.",
+                manager.id(), manager.username(), null, null, null, now, false);
+    }
+
     /** The id of the welcome message in every inbox: before every other message. */
     public static final long WELCOME_ID = 0;
 
@@ -57,6 +89,16 @@ public final class Messages {
                 : "You were mentioned in Project " + projectLink(projectId, projectName, true) + " chat";
         return new Message(-1, toUserId, Message.Type.MENTION_NOTIFICATION, subject, escapedText, author.id(),
                 author.username(), projectId, projectName, taskId, now, false);
+    }
+
+    /**
+     * To a project's contributors and the users who favourited it, when somebody writes in its chat ({@code toUserId}
+     * -1: a message to many).
+     */
+    public static Message projectChat(User author, long projectId, String projectName, String escapedText, Instant now) {
+        String subject = userLink(author.username()) + " left a comment in project " + projectLink(projectId, projectName, true);
+        return new Message(-1, -1, Message.Type.PROJECT_CHAT_NOTIFICATION, subject, escapedText, author.id(),
+                author.username(), projectId, projectName, null, now, false);
     }
 
     /** To someone who changed a task's state, when somebody else comments on it. */

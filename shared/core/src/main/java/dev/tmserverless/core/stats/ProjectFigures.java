@@ -33,6 +33,8 @@ public final class ProjectFigures {
     public long[] counters;
     public double areaKm2;
     public double[] centroid;
+    /** The project's countries ({@code countryTag}) when computed: a change recomputes its contributors' summaries. */
+    public List<String> countries = new ArrayList<>();
     /** Σ seconds and number of LOCKED_FOR_MAPPING + AUTO_UNLOCKED_FOR_MAPPING rows (an open row counts, as 0 s). */
     public long mapSecs;
     public long mapRows;

@@ -19,9 +19,17 @@ public final class SystemFigures {
     public double totalArea;
     public double totalMappedArea;
     public double totalValidatedArea;
-    /** Organisation name ⇒ projects created; projects in no (known) organisation under "Unassociated". */
+    /**
+     * Organisation name ⇒ projects created, for the organisations with projects; under "Unassociated", as the
+     * reference, the number of organisations with none (left out when there is none).
+     */
     public Map<String, Long> organisations = new TreeMap<>();
+    /** Every organisation, with projects or not. */
+    public long totalOrganisations;
+    /** Each organisation's figures (written to the organisation's own summary; not kept in the system summary). */
     public Map<Long, OrgFigures> orgs = new TreeMap<>();
+    /** In the stored system summary: a digest of each organisation's figures, to write only those that changed. */
+    public Map<Long, String> orgDigests = new TreeMap<>();
     /** Holder ⇒ latest expiry (epoch ms) of the locks held now in any project: who is online. */
     public Map<Long, Long> locks = new TreeMap<>();
     /**
@@ -81,7 +89,7 @@ public final class SystemFigures {
             for (Map.Entry<String, Integer> d : p.lockDays().entrySet()) if (d.getKey().compareTo(since) >= 0) n += d.getValue();
             if (n > 0) locks.add(new long[]{p.p(), n});
             String name = orgNames.get(p.org());
-            s.organisations.merge(name == null ? "Unassociated" : name, 1L, Long::sum);
+            if (name != null) s.organisations.merge(name, 1L, Long::sum);
             if (p.org() >= 0) {
                 OrgProject op = new OrgProject();
                 op.p = p.p();
@@ -92,6 +100,9 @@ public final class SystemFigures {
                 s.orgs.computeIfAbsent(p.org(), k -> new OrgFigures()).projects.add(op);
             }
         }
+        s.totalOrganisations = orgNames.size();
+        long withNone = orgNames.keySet().stream().filter(id -> !s.orgs.containsKey(id)).count();
+        if (withNone > 0) s.organisations.put("Unassociated", withNone);
         s.totalValidators = validators.size();
         locks.sort((a, b) -> a[1] != b[1] ? Long.compare(b[1], a[1]) : Long.compare(b[0], a[0]));
         for (int i = 0; i < Math.min(2 * POPULAR_SIZE, locks.size()); i++) s.popular.add(locks.get(i)[0]);

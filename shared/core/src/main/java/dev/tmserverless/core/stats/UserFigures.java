@@ -28,6 +28,46 @@ public final class UserFigures {
     public java.util.SortedSet<Long> projects = new java.util.TreeSet<>();
     /** Interests of those projects, most projects first, as of the last recomputation. */
     public java.util.List<Interest> interests = new java.util.ArrayList<>();
+    /**
+     * Per country of the projects in {@link #byProject}: the user's MAPPED + BADIMAGERY and VALIDATED rows there, most
+     * first, as of the last recomputation.
+     */
+    public java.util.List<Country> countries = new java.util.ArrayList<>();
+
+    /** A country and the user's state-change rows in its projects (the reference's {@code countriesContributed}). */
+    public static final class Country {
+        public String name;
+        public int mapped;
+        public int validated;
+
+        public Country() {}
+
+        public Country(String name, int mapped, int validated) {
+            this.name = name;
+            this.mapped = mapped;
+            this.validated = validated;
+        }
+
+        public int total() { return mapped + validated; }
+    }
+
+    /**
+     * Fills {@link #countries} from each project's countries: a project in two countries counts for both, as the
+     * reference's; most rows first, then by name.
+     */
+    public void countCountries(Map<Long, java.util.List<String>> projectCountries) {
+        Map<String, int[]> sums = new TreeMap<>();
+        byProject.forEach((p, n) -> {
+            for (String c : projectCountries.getOrDefault(p, java.util.List.of())) {
+                int[] s = sums.computeIfAbsent(c, k -> new int[2]);
+                s[0] += n[0];
+                s[1] += n[1];
+            }
+        });
+        countries = new java.util.ArrayList<>();
+        sums.forEach((c, n) -> countries.add(new Country(c, n[0], n[1])));
+        countries.sort(java.util.Comparator.comparingInt((Country c) -> -c.total()).thenComparing(c -> c.name));
+    }
 
     /** An interest and how many of the user's projects carry it. */
     public static final class Interest {
