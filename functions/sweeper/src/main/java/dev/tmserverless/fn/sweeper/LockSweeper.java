@@ -41,15 +41,22 @@ public class LockSweeper {
      * looks again and re-arms it if a lock appeared meanwhile. A lock committed before the disarm armed the
      * schedule only after its slot was written, so the look after the disarm sees that slot (docs/locking.md
      * "Expiry"); a lock committed after it arms the schedule itself. True if the schedule is left disarmed.
-     * A failed disarm leaves the schedule armed (the next run tries again); a failed re-arm throws.
+     * A disarm that failed may still have landed (a timeout), so the second look is made all the same; then the
+     * failure is thrown. A failed re-arm throws.
      */
     public boolean disarmIfIdleWriting() {
         if (!schedule.configured() || claims.anyHeld()) return false;
-        schedule.disarmWriting();
+        RuntimeException failed = null;
+        try {
+            schedule.disarmWriting();
+        } catch (RuntimeException e) {
+            failed = e;
+        }
         if (recheckAfterDisarm && claims.anyHeld()) {
             schedule.armWriting();
             return false;
         }
+        if (failed != null) throw failed;
         return true;
     }
 
