@@ -39,6 +39,8 @@ public class Aggregator {
     /** What a batch made stale; recomputed once per batch. */
     public static final class Dirty {
         final Set<Long> projects = new LinkedHashSet<>();
+        /** Projects (among {@link #projects}) whose interests changed: their contributors' summaries too. */
+        final Set<Long> interestsChanged = new LinkedHashSet<>();
         final Set<Long> users = new LinkedHashSet<>();
         final Set<Integer> userShards = new TreeSet<>();
         /** Users whose profile changed: their registration entry and their summary's name. */
@@ -85,6 +87,10 @@ public class Aggregator {
                         else seen.facts().merge(t.facts());
                     }
                     case StatsStore.ProjectItem p -> dirty.projects.add(p.projectId());
+                    case StatsStore.ProjectInterests p -> {
+                        dirty.projects.add(p.projectId());
+                        dirty.interestsChanged.add(p.projectId());
+                    }
                     case StatsStore.UserProfile u -> {
                         if (u.exists()) {
                             dirty.profiles.add(u.userId());
@@ -132,11 +138,14 @@ public class Aggregator {
     public void recomputeWriting(Dirty dirty) {
         List<java.util.concurrent.Future<Set<Long>>> projectWork = new java.util.ArrayList<>();
         List<java.util.concurrent.Future<?>> work = new java.util.ArrayList<>();
-        for (long p : dirty.projects) projectWork.add(POOL.submit(() -> stats.recomputeProjectWriting(p, projects, chat)));
+        for (long p : dirty.projects) {
+            boolean interests = dirty.interestsChanged.contains(p);
+            projectWork.add(POOL.submit(() -> stats.recomputeProjectWriting(p, projects, chat, interests)));
+        }
         for (long u : dirty.users) work.add(POOL.submit(() -> stats.recomputeUserWriting(u)));
         if (!dirty.projects.isEmpty()) dirty.system = true;
         awaitAll(work);
-        // a project whose countries changed: its contributors again, now that its roll-up carries them
+        // a project whose countries or interests changed: its contributors again, now that its roll-up carries them
         Set<Long> again = new TreeSet<>();
         awaitAll(projectWork).forEach(again::addAll);
         awaitAll(again.stream().map(u -> POOL.submit(() -> stats.recomputeUserWriting(u))).toList());

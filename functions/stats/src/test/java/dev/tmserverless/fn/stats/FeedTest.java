@@ -155,4 +155,27 @@ class FeedTest {
         h.caughtUp();
         assertThat(store.system().orElseThrow().totalOrganisations).isEqualTo(before);
     }
+
+    @Test
+    void interestsGivenToAProjectAfterTheWorkReachItsContributorsFigures() throws Exception {
+        StatsStore store = stats.getApplicationContext().getBean(StatsStore.class);
+        var interests = stats.getApplicationContext().getBean(dev.tmserverless.aws.store.InterestStore.class);
+        User pm = fx.user("pm-interest");
+        User ana = fx.user("ana-interest");
+        Project p = fx.project(pm, ProjectStatus.PUBLISHED, 2);
+        Instant t0 = Instant.now().minusSeconds(60);
+        assertThat(fx.tasks.apply(TaskMachine.lockForMapping(fx.tasks.get(p.id(), 1).orElseThrow(), ana.actor(), t0,
+                Duration.ofHours(2)))).isTrue();
+        assertThat(fx.tasks.apply(TaskMachine.unlockAfterMapping(fx.tasks.get(p.id(), 1).orElseThrow(), ana.actor(),
+                t0.plusSeconds(5), "MAPPED", null))).isTrue();
+        h.caughtUp();
+        assertThat(store.user(ana.id()).orElseThrow().interests).isEmpty();
+        // the project manager tags the project afterwards: no task changes
+        var floods = interests.create("Floods " + java.util.UUID.randomUUID().toString().substring(0, 6));
+        interests.setForProject(p.id(), List.of(floods.id()));
+        h.caughtUp();
+        var figures = store.user(ana.id()).orElseThrow().interests;
+        assertThat(figures).extracting(i -> i.name).containsExactly(floods.name());
+        assertThat(figures.getFirst().projects).isEqualTo(1);
+    }
 }

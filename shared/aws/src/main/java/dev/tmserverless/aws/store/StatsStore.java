@@ -70,10 +70,12 @@ public class StatsStore {
     // ------------------------------------------------------------------------------------------ decoding images
 
     /** What a stream image is, for statistics. */
-    public sealed interface Source permits TaskImage, ProjectItem, UserProfile, Organisation, Other {}
+    public sealed interface Source permits TaskImage, ProjectItem, ProjectInterests, UserProfile, Organisation, Other {}
     public record TaskImage(long projectId, int taskId, TaskFacts facts) implements Source {}
     /** The project's own item or its chat: the project's summary depends on it. */
     public record ProjectItem(long projectId) implements Source {}
+    /** The project's interests: its contributors' interest figures depend on them. */
+    public record ProjectInterests(long projectId) implements Source {}
     public record UserProfile(long userId, boolean exists) implements Source {}
     /** An organisation created, renamed or deleted: the home page counts and names organisations. */
     public record Organisation(long orgId) implements Source {}
@@ -102,6 +104,7 @@ public class StatsStore {
                         TaskItems.historyRows(newImage.get("h"))));
             }
             if (sk.equals(Keys.META) || sk.startsWith(Keys.CHAT_PREFIX)) return new ProjectItem(projectId);
+            if (sk.equals(InterestStore.INTERESTS)) return new ProjectInterests(projectId);
             return new Other();
         }
         if (pk.startsWith("USER#") && sk.equals(Keys.PROFILE)) {
@@ -364,10 +367,15 @@ public class StatsStore {
     /**
      * Recomputes the project's summary, roll-up and daily task figures from its task facts and its item; when
      * the project no longer exists they are deleted. Answers the users whose summaries must be recomputed once the
-     * roll-up is written: the project's contributors when its countries changed (their {@code countriesContributed}),
-     * else none.
+     * roll-up is written: the project's contributors when its countries changed (their {@code countriesContributed})
+     * or when {@code interestsChanged} (their {@code ContributionsByInterest}), else none.
      */
     public Set<Long> recomputeProjectWriting(long projectId, ProjectStore projects, ChatStore chat) {
+        return recomputeProjectWriting(projectId, projects, chat, false);
+    }
+
+    /** As above; {@code interestsChanged}: the project's interests changed, so its contributors are answered too. */
+    public Set<Long> recomputeProjectWriting(long projectId, ProjectStore projects, ChatStore chat, boolean interestsChanged) {
         Ticket t = ticket(Attr.key(P + projectId, SUM));
         ProjectFigures before = t.previous() == null ? null : read(t.previous(), ProjectFigures.class);
         Optional<ProjectStore.Stored> stored = projects.get(projectId);
@@ -384,7 +392,7 @@ public class StatsStore {
         });
         List<String> countriesBefore = before == null || before.countries == null ? List.of() : before.countries;
         Set<Long> refresh = new java.util.TreeSet<>();
-        if (!countriesBefore.equals(figures.countries)) {
+        if (interestsChanged || !countriesBefore.equals(figures.countries)) {
             for (TaskFacts f : facts) f.rows.values().forEach(r -> refresh.add(r.u));
         }
         Map<String, AttributeValue> extra = new HashMap<>();

@@ -185,13 +185,13 @@ public final class Resources {
     public static final String STATS_KEY_PREFIX = "STAT#";
 
     /**
-     * What statistics are computed from: a project's item, its tasks and their archived history rows, its chat,
-     * user profiles and organisations (three filters of Lambda's default five). Task-map pointers, search
+     * What statistics are computed from: a project's item, its tasks and their archived history rows, its chat and
+     * interests, user profiles and organisations (three filters of Lambda's default five). Task-map pointers, search
      * summaries, lock slots, messages and the statistics items themselves are filtered out, so they cost no
      * invocation.
      */
     public static final TableFeed TABLE_FEED = new TableFeed(STATS, 100, 1, 5, 3600, "stats-feed-failures",
-            List.of(new KeyFilter("PROJECT#", List.of("TASK#", "TASKHIST#", "META", "CHAT#")),
+            List.of(new KeyFilter("PROJECT#", List.of("TASK#", "TASKHIST#", "META", "CHAT#", "INTERESTS")),
                     new KeyFilter("USER#", List.of("PROFILE")),
                     new KeyFilter("ORG#", List.of("META"))));
 
