@@ -248,9 +248,14 @@ public final class Operations {
     /**
      * The keep-alive payload. HTTP functions get an API Gateway v2 (payload 2.0) event whose route key is
      * {@link Resources#KEEP_ALIVE_ROUTE_KEY}: no API route has that key, so only this schedule can send it. Queue
-     * consumers get an SQS event without records.
+     * consumers get an SQS event without records. A function a schedule runs gets a scheduled event: the sweeper,
+     * whose schedule is disarmed while idle, then makes one ordinary run a day (it also releases any expired lock
+     * that no armed run reached, docs/locking.md "Expiry").
      */
     public static Map<String, Object> keepAliveEvent(Resources.Function f) {
+        if (Resources.SCHEDULES.stream().anyMatch(s -> s.function().equals(f.id()))) {
+            return Map.of("version", "0", "detail-type", "Scheduled Event", "source", "aws.events", "detail", Map.of());
+        }
         if (!f.http()) return Map.of("Records", List.of());
         Map<String, Object> http = new LinkedHashMap<>();
         http.put("method", Resources.KEEP_ALIVE_METHOD);

@@ -453,6 +453,14 @@ public class TmStack extends Stack {
                 table.grant(role, TABLE_ITEM_ACTIONS.toArray(String[]::new));
                 env.put(Resources.TABLE.envVar(), table.getTableName());
             }
+            case LOCK_SWEEP_ARM, LOCK_SWEEP_DISARM -> {
+                // that one rule only (docs/locking.md "Expiry")
+                role.addToPrincipalPolicy(PolicyStatement.Builder.create().effect(Effect.ALLOW)
+                        .actions(access == Resources.Access.LOCK_SWEEP_ARM ? List.of("events:EnableRule")
+                                : List.of("events:DisableRule", "events:EnableRule"))
+                        .resources(List.of(lockSweepRuleArn())).build());
+                env.put(Resources.LOCK_SWEEP_RULE_ENV, lockSweepRuleName());
+            }
             case BUCKET_READ -> {
                 role.addToPrincipalPolicy(objectStatement(List.of("s3:GetObject")));
                 role.addToPrincipalPolicy(listStatement());
@@ -648,7 +656,24 @@ public class TmStack extends Stack {
         dlqAlarms.put(feed.failureQueueId(), alarm);
     }
 
-    /** A catalogue schedule: an EventBridge rule invoking the function's alias with the scheduled event. */
+    /**
+     * The lock sweep rule's name, fixed before the rule exists: the sweeper's and the stats function's settings
+     * and policies name it, and a reference to the rule itself would make a cycle (rule, alias, function).
+     */
+    public String lockSweepRuleName() {
+        String name = getStackName() + "-" + Resources.LOCK_SWEEP.id();
+        return name.length() <= 64 ? name : name.substring(name.length() - 64);
+    }
+
+    String lockSweepRuleArn() {
+        return formatArn(software.amazon.awscdk.ArnComponents.builder().service("events").resource("rule")
+                .resourceName(lockSweepRuleName()).build());
+    }
+
+    /**
+     * A catalogue schedule: an EventBridge rule invoking the function's alias with the scheduled event. Every rule
+     * starts enabled; the lock sweep's is then disarmed and armed by the functions (docs/locking.md "Expiry").
+     */
     private void schedule(Resources.Schedule s) {
         Alias target = aliases.get(s.function());
         if (target == null) {
@@ -657,6 +682,8 @@ public class TmStack extends Stack {
         var rule = software.amazon.awscdk.services.events.Rule.Builder.create(this, pascal(s.id()) + "Schedule")
                 .description("Runs " + s.function() + " every " + s.everyMinutes() + " minute(s) (" + s.id() + ")")
                 .schedule(software.amazon.awscdk.services.events.Schedule.rate(Duration.minutes(s.everyMinutes())))
+                .ruleName(s == Resources.LOCK_SWEEP ? lockSweepRuleName() : null)
+                .enabled(true)
                 .build();
         rule.addTarget(new software.amazon.awscdk.services.events.targets.LambdaFunction(target,
                 software.amazon.awscdk.services.events.targets.LambdaFunctionProps.builder().retryAttempts(0).build()));

@@ -190,6 +190,9 @@ class OperationsTemplateTest {
                 assertThat(input.get("routeKey")).isEqualTo(Resources.KEEP_ALIVE_ROUTE_KEY);
                 assertThat(input.get("rawPath")).isEqualTo(Resources.KEEP_ALIVE_PATH);
                 assertThat(map(map(input.get("requestContext")).get("http")).get("method")).isEqualTo(Resources.KEEP_ALIVE_METHOD);
+            } else if (f.id().equals(Resources.SWEEPER)) {
+                // its schedule is disarmed while idle: one ordinary run a day keeps it active
+                assertThat(input.get("detail-type")).isEqualTo("Scheduled Event");
             } else {
                 assertThat(input).isEqualTo(Map.of("Records", List.of()));
             }

@@ -275,6 +275,10 @@ class TmStackTemplateTest {
             }
             if (f.http()) expected.addAll(List.of(TmStack.ENV_TOKEN_SECRET_ARN, TmStack.ENV_APP_KEY_REQUESTS_PER_MINUTE));
             if (f.access().contains(Resources.Access.LARGE_RESPONSES)) expected.add(TmStack.ENV_RESPONSES_URL);
+            if (f.access().contains(Resources.Access.LOCK_SWEEP_ARM) || f.access().contains(Resources.Access.LOCK_SWEEP_DISARM)) {
+                expected.add(Resources.LOCK_SWEEP_RULE_ENV);
+                assertThat(env.get(Resources.LOCK_SWEEP_RULE_ENV)).isEqualTo(stack.lockSweepRuleName());
+            }
             if (TmStack.servesLogin(f)) {
                 expected.addAll(List.of(TmStack.ENV_OSM_URL, TmStack.ENV_OSM_CLIENT_ID,
                         TmStack.ENV_OSM_CLIENT_SECRET_ARN, TmStack.ENV_BOOTSTRAP_ADMINS, TmStack.ENV_REDIRECT_URI));
@@ -421,6 +425,38 @@ class TmStackTemplateTest {
                     .isEqualTo(uploads || a.contains(Resources.Access.BUCKET_READ_WRITE));
             assertThat(actions.contains("ses:SendEmail")).as(f.id() + " mail").isEqualTo(a.contains(Resources.Access.MAIL_SEND));
             if (!reads && !large && !uploads) assertThat(actions).as(f.id()).noneMatch(x -> x.startsWith("s3:"));
+        }
+    }
+
+    /**
+     * The lock sweep's rule is armed by changes (docs/locking.md "Expiry"): it is deployed enabled under the name
+     * the functions are given; the sweeper may disable and enable it, the stats function only enable it, both on
+     * that one rule; no other function may touch any rule.
+     */
+    @Test
+    void onlyTheSweeperAndTheStatsFunctionArmOrDisarmTheLockSweepRuleAndOnlyThatRule() {
+        Map<String, Object> rule = map(t.resource(t.logicalId(stack.schedules().get(Resources.LOCK_SWEEP.id()))).get("Properties"));
+        assertThat(rule.get("Name")).isEqualTo(stack.lockSweepRuleName());
+        assertThat(rule.get("State")).isEqualTo("ENABLED");
+        assertThat(Resources.function(Resources.SWEEPER).access()).contains(Resources.Access.LOCK_SWEEP_DISARM);
+        assertThat(Resources.function(Resources.STATS).access()).contains(Resources.Access.LOCK_SWEEP_ARM);
+        for (Resources.Function f : Resources.FUNCTIONS) {
+            String role = t.logicalId(stack.roles().get(f.id()));
+            List<Map<String, Object>> events = t.statementsOfRole(role).stream()
+                    .filter(s -> list(s.get("Action")).stream().anyMatch(a -> String.valueOf(a).startsWith("events:"))).toList();
+            List<String> actions = events.stream().flatMap(s -> list(s.get("Action")).stream()).map(String::valueOf).sorted().toList();
+            if (f.id().equals(Resources.SWEEPER)) {
+                assertThat(actions).as(f.id()).containsExactly("events:DisableRule", "events:EnableRule");
+            } else if (f.id().equals(Resources.STATS)) {
+                assertThat(actions).as(f.id()).containsExactly("events:EnableRule");
+            } else {
+                assertThat(actions).as(f.id()).isEmpty();
+            }
+            for (Map<String, Object> s : events) {
+                assertThat(s.get("Resource")).as(f.id() + ": one resource, the rule").isNotInstanceOf(List.class);
+                assertThat(String.valueOf(s.get("Resource"))).as(f.id())
+                        .contains(":events:").endsWith(":rule/" + stack.lockSweepRuleName() + "]]}");
+            }
         }
     }
 

@@ -96,6 +96,7 @@ public final class Emulators implements AutoCloseable {
     public static final String ENV_OHSOME_URL = "TM_OHSOME_STATS_API_URL";
     public static final String ENV_OHSOME_TOKEN = "TM_OHSOME_STATS_TOKEN";
     public static final String ENV_MAPSWIPE_URL = "TM_MAPSWIPE_API_URL";
+    public static final String ENV_ENDPOINT_EVENTS = "TM_AWS_ENDPOINT_EVENTS";
     /** A MapSwipe user group the stand-in knows from the start (a partner's {@code mapswipe_group_id} locally). */
     public static final String MAPSWIPE_DEMO_GROUP = "local-demo-group";
     /** The ohsome stand-in's token of the default resource copy (the local stack). */
@@ -158,6 +159,7 @@ public final class Emulators implements AutoCloseable {
     private org.apache.pekko.actor.ActorRef sqsManager;
     private OsmStandIn osm;
     private MailStandIn mail;
+    private EventRules rules;
     private OhsomeStandIn ohsome;
     private ResponsesEdge responsesEdge;
     private MapSwipeStandIn mapswipe;
@@ -206,6 +208,7 @@ public final class Emulators implements AutoCloseable {
         osm = OsmStandIn.start();
         osm.registerClient(OSM_CLIENT_ID, OSM_CLIENT_SECRET);
         mail = MailStandIn.start();
+        rules = EventRules.start();
         ohsome = OhsomeStandIn.start();
         ohsome.registerToken(OHSOME_TOKEN);
         mapswipe = MapSwipeStandIn.start();
@@ -376,6 +379,11 @@ public final class Emulators implements AutoCloseable {
         return ohsome;
     }
 
+    /** The local EventBridge: the schedules' rules, enabled or disabled ({@link ResourceSet#rule}). */
+    public EventRules rules() {
+        return rules;
+    }
+
     /** The Amazon SES stand-in: the mail the functions sent, readable over HTTP at {@code <url>/messages}. */
     public MailStandIn mail() {
         return mail;
@@ -413,7 +421,11 @@ public final class Emulators implements AutoCloseable {
             queues.put(queue.id(), createQueue(prefix, queue, visibilityTimeoutSeconds));
         }
         createBucket(bucket);
-        return new ResourceSet(table, bucket, queues);
+        ResourceSet set = new ResourceSet(table, bucket, queues);
+        for (Resources.Schedule schedule : Resources.SCHEDULES) {
+            rules.register(set.rule(schedule));
+        }
+        return set;
     }
 
     /**
@@ -455,7 +467,8 @@ public final class Emulators implements AutoCloseable {
      * {@code TM_AWS_ENDPOINT_SQS}, {@code TM_AWS_ENDPOINT_S3}, {@code TM_OSM_URL}, {@code TM_OSM_CLIENT_ID},
      * {@code TM_OSM_CLIENT_SECRET}, {@code TM_TOKEN_SECRET}, {@code TM_BOOTSTRAP_ADMINS}, {@code TM_AWS_ENDPOINT_SES},
      * {@code TM_MAIL_FROM}, {@code TM_EMAIL_CONTACT_ADDRESS}, {@code TM_IMAGE_BASE_URL},
-     * {@code TM_OHSOME_STATS_API_URL}, {@code TM_OHSOME_STATS_TOKEN}, {@code TM_MAPSWIPE_API_URL}.
+     * {@code TM_OHSOME_STATS_API_URL}, {@code TM_OHSOME_STATS_TOKEN}, {@code TM_MAPSWIPE_API_URL},
+     * {@code TM_AWS_ENDPOINT_EVENTS}, {@code TM_LOCK_SWEEP_RULE}.
      */
     public Map<String, String> env() {
         ResourceSet resources = defaultResources;
@@ -496,6 +509,8 @@ public final class Emulators implements AutoCloseable {
         env.put(ENV_OHSOME_URL, ohsome.baseUrl().toString());
         env.put(ENV_OHSOME_TOKEN, OHSOME_TOKEN);
         env.put(ENV_MAPSWIPE_URL, mapswipe.graphqlUrl().toString());
+        env.put(ENV_ENDPOINT_EVENTS, rules.endpoint().toString());
+        env.put(Resources.LOCK_SWEEP_RULE_ENV, resources.rule(Resources.LOCK_SWEEP));
         return env;
     }
 
@@ -697,6 +712,9 @@ public final class Emulators implements AutoCloseable {
         }
         if (mail != null) {
             closeQuietly(mail);
+        }
+        if (rules != null) {
+            closeQuietly(rules);
         }
         if (responsesEdge != null) {
             closeQuietly(responsesEdge);

@@ -19,6 +19,11 @@ public record ResourceSet(String table, String bucket, Map<String, QueuePair> qu
         queues = Map.copyOf(queues);
     }
 
+    /** The name of a schedule's rule in this copy: {@code <prefix>-<schedule id>}, beside the table's. */
+    public String rule(Resources.Schedule schedule) {
+        return table.substring(0, table.length() - Resources.TABLE.id().length()) + schedule.id();
+    }
+
     public QueuePair queue(Resources.Queue queue) {
         QueuePair pair = queues.get(queue.id());
         if (pair == null) {

@@ -227,7 +227,11 @@ public final class LocalStack implements AutoCloseable {
                     config.log()).start());
         }
 
-        scheduler = new Scheduler(config.schedules(), new LinkedHashMap<>(functions), config.log());
+        // a catalogue schedule fires only while its rule is enabled (the lock sweep is armed by changes)
+        Map<String, String> rules = new LinkedHashMap<>();
+        Resources.SCHEDULES.forEach(s -> rules.put(s.id(), resources.rule(s)));
+        scheduler = new Scheduler(config.schedules(), new LinkedHashMap<>(functions), config.log(),
+                id -> emulators.rules().enabled(rules.getOrDefault(id, id)));
         startedSchedules = scheduler.start();
         readyMillis = (System.nanoTime() - t0) / 1_000_000;
         config.log().accept(banner(resources));
@@ -302,6 +306,7 @@ public final class LocalStack implements AutoCloseable {
         b.append(String.format("  S3 (s3rver)           %s   bucket %s%n", emulators.s3Endpoint(), resources.bucket()));
         b.append(String.format("  OSM stand-in          %s   client %s%n", emulators.osmUrl(), Emulators.OSM_CLIENT_ID));
         b.append(String.format("  Mail (SES stand-in)   %s/messages%n", emulators.mail().baseUrl()));
+        b.append(String.format("  EventBridge rules     %s   (schedules armed and disarmed)%n", emulators.rules().endpoint()));
         b.append(String.format("  ohsome stand-in       %s/stats/user%n", emulators.ohsome().baseUrl()));
         b.append(String.format("  MapSwipe stand-in     %s   group %s%n", emulators.mapswipe().graphqlUrl(), Emulators.MAPSWIPE_DEMO_GROUP));
         b.append(String.format("  Data                  %s%n",

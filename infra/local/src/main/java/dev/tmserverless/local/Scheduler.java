@@ -22,7 +22,9 @@ import java.util.function.Consumer;
  * EventBridge rate schedules, locally: invokes a function at a fixed rate with a scheduled-event payload, shaped
  * for the handler's input type — {@link ScheduledEvent}, a {@code Map} (also for {@code Object}, as Lambda's
  * JSON deserialisation would give), or the JSON text for {@code String}. An invocation that throws is logged; the
- * schedule goes on. Unlike EventBridge, a slow invocation delays the next one instead of overlapping it.
+ * schedule goes on. Unlike EventBridge, a slow invocation delays the next one instead of overlapping it. A schedule
+ * whose rule is disabled does not fire; once enabled again it fires at its next tick (the local EventBridge,
+ * {@code EventRules}, holds the rules' states; docs/locking.md "Expiry").
  */
 public final class Scheduler implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -45,7 +47,16 @@ public final class Scheduler implements AutoCloseable {
     private final ScheduledExecutorService executor;
     private final Map<String, AtomicLong> counts = new ConcurrentHashMap<>();
 
+    private final java.util.function.Predicate<String> enabled;
+
     public Scheduler(List<Schedule> schedules, Map<String, FunctionInvoker> functions, Consumer<String> log) {
+        this(schedules, functions, log, id -> true);
+    }
+
+    /** @param enabled whether the rule of the schedule with this id is enabled now (asked at every tick) */
+    public Scheduler(List<Schedule> schedules, Map<String, FunctionInvoker> functions, Consumer<String> log,
+                     java.util.function.Predicate<String> enabled) {
+        this.enabled = enabled;
         this.schedules = List.copyOf(schedules);
         this.functions = Map.copyOf(functions);
         this.log = log;
@@ -60,13 +71,22 @@ public final class Scheduler implements AutoCloseable {
                 log.accept("WARN schedule " + s.id() + " not started: function " + s.function() + " is not loaded");
                 return false;
             }
-            executor.scheduleAtFixedRate(() -> fire(s), s.initialDelay().toMillis(), s.rate().toMillis(),
+            executor.scheduleAtFixedRate(() -> tick(s), s.initialDelay().toMillis(), s.rate().toMillis(),
                     TimeUnit.MILLISECONDS);
             return true;
         }).toList();
     }
 
-    /** Invokes the schedule's function once, now; returns what it returned (null if it failed). */
+    /** One tick of the schedule's rate: fires it if its rule is enabled. True if it fired. */
+    public boolean tick(Schedule schedule) {
+        if (!enabled.test(schedule.id())) {
+            return false;
+        }
+        fire(schedule);
+        return true;
+    }
+
+    /** Invokes the schedule's function once, now, enabled or not; returns what it returned (null if it failed). */
     public Object fire(Schedule schedule) {
         FunctionInvoker function = functions.get(schedule.function());
         if (function == null) {

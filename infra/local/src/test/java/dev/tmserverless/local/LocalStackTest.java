@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.tmserverless.core.catalogue.Cors;
 import dev.tmserverless.core.catalogue.Resources;
+import dev.tmserverless.emulators.Emulators;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -64,6 +65,22 @@ class LocalStackTest {
             assertThat(app.body()).contains("web app");
             assertThat(get(stack.apiUrl() + "/_local/login?username=admin").statusCode()).isEqualTo(502);
 
+            // the catalogue's lock sweep: its rule is named to the functions, answered over EventBridge's JSON
+            // protocol, and the stack's Scheduler fires the schedule only while the rule is enabled
+            String rule = System.getProperty(Resources.LOCK_SWEEP_RULE_ENV);
+            assertThat(rule).isEqualTo(Emulators.DEFAULT_PREFIX + "-" + Resources.LOCK_SWEEP.id());
+            String events = System.getProperty(Emulators.ENV_ENDPOINT_EVENTS);
+            assertThat(events).isEqualTo(stack.emulators().rules().endpoint().toString());
+            Scheduler.Schedule sweep = new Scheduler.Schedule(Resources.LOCK_SWEEP.id(), "probe", Duration.ofMinutes(1));
+            assertThat(eventBridge(events, "DisableRule", rule).statusCode()).isEqualTo(200);
+            assertThat(eventBridge(events, "DescribeRule", rule).body()).contains("\"State\":\"DISABLED\"");
+            assertThat(stack.scheduler().tick(sweep)).isFalse();
+            assertThat(eventBridge(events, "EnableRule", rule).statusCode()).isEqualTo(200);
+            assertThat(stack.scheduler().tick(sweep)).isTrue();
+            HttpResponse<String> unknown = eventBridge(events, "EnableRule", "no-such-rule");
+            assertThat(unknown.statusCode()).isEqualTo(400);
+            assertThat(unknown.body()).contains("ResourceNotFoundException");
+
             String queueUrl = System.getProperty(Resources.GRID_JOBS.envVar());
             stack.emulators().sqs().sendMessage(b -> b.queueUrl(queueUrl).messageBody("job-1"));
             Object consumer = stack.functions().get(Resources.GRID_JOBS.consumer()).handler();
@@ -80,6 +97,14 @@ class LocalStackTest {
         } catch (ReflectiveOperationException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    /** One EventBridge call as the SDK sends it (JSON 1.1, the operation in X-Amz-Target). */
+    private static HttpResponse<String> eventBridge(String endpoint, String operation, String rule) throws Exception {
+        return HTTP.send(HttpRequest.newBuilder(URI.create(endpoint + "/"))
+                .header("Content-Type", "application/x-amz-json-1.1").header("X-Amz-Target", "AWSEvents." + operation)
+                .POST(HttpRequest.BodyPublishers.ofString("{\"Name\":\"" + rule + "\"}")).build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     private static HttpResponse<String> get(String url) throws Exception {

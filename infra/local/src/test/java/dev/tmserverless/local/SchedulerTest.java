@@ -65,6 +65,26 @@ class SchedulerTest {
         assertThat(String.join("\n", log)).contains("one bad run").contains("orphan");
     }
 
+    /** A schedule whose rule is disabled does not fire; enabled again, it fires at its next tick. */
+    @Test
+    void aDisabledRuleStopsItsScheduleUntilEnabled() {
+        MapSweeper handler = new MapSweeper();
+        java.util.Set<String> disabled = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        Scheduler.Schedule sweep = Scheduler.immediate("sweep", "sweeper", Duration.ofMinutes(1));
+        try (Scheduler scheduler = new Scheduler(List.of(sweep),
+                Map.of("sweeper", FunctionInvoker.of("sweeper", 256, 60, handler)), line -> { },
+                id -> !disabled.contains(id))) {
+            assertThat(scheduler.tick(sweep)).isTrue();
+            disabled.add("sweep");
+            assertThat(scheduler.tick(sweep)).isFalse();
+            assertThat(scheduler.tick(sweep)).isFalse();
+            assertThat(scheduler.invocations("sweep")).isEqualTo(1);
+            disabled.remove("sweep");
+            assertThat(scheduler.tick(sweep)).isTrue();
+            assertThat(handler.events).hasSize(2);
+        }
+    }
+
     @Test
     void payloadFollowsTheHandlerInputType() {
         Instant now = Instant.parse("2030-01-02T03:04:05.678Z");

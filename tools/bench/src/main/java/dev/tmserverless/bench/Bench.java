@@ -97,19 +97,10 @@ public final class Bench {
     private static void coldStart(Path root, Path lambdaJar, Isolated iso, Fixture fx, User pm, int coldRuns) throws Exception {
         int coldTasks = coldRuns * 12 + 2 * ColdStartProbe.TRAINING_TASKS + 8;
         Project cold = fx.project(pm, ProjectStatus.PUBLISHED, coldTasks);
-        // jars only: an AOT cache refuses a class path with a non-empty directory on it
-        List<String> entries = new ArrayList<>(List.of(lambdaJar.toString()));
-        List<Path> dirs = new ArrayList<>();
-        for (String e : List.of(classesOf(Bench.class), classesOf(Api.class))) {
-            if (Files.isDirectory(Path.of(e))) dirs.add(Path.of(e));
-            else entries.add(e);
-        }
-        entries.add(probeJar(root.resolve("tools/bench/target/cold-probe.jar"), dirs.toArray(Path[]::new)).toString());
-        String classpath = String.join(File.pathSeparator, entries);
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> sysProps = new ArrayList<>();
-        iso.env().forEach((k, v) -> sysProps.add("-D" + k + "=" + v));
-        sysProps.add("-Daws.region=us-east-1");
+        Launcher l = Launcher.of(root, lambdaJar, iso);
+        String java = l.java();
+        String classpath = l.classpath();
+        List<String> sysProps = l.sysProps();
         int[] nextTask = {1};
         List<String> c1 = List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1");
         // JDK 25 AOT caches (JEP 483/514/515): a training run of the probe writes one at exit, later launches map it.
@@ -327,6 +318,25 @@ public final class Bench {
     }
 
     /** A jar of the given class folders, for a class path of jars only. */
+    /** How a cold-start probe JVM is launched: the java binary, its class path (jars only) and system properties. */
+    record Launcher(String java, String classpath, List<String> sysProps) {
+        static Launcher of(Path root, Path lambdaJar, Isolated iso) throws java.io.IOException {
+            // jars only: an AOT cache refuses a class path with a non-empty directory on it
+            List<String> entries = new ArrayList<>(List.of(lambdaJar.toString()));
+            List<Path> dirs = new ArrayList<>();
+            for (String e : List.of(classesOf(Bench.class), classesOf(Api.class))) {
+                if (Files.isDirectory(Path.of(e))) dirs.add(Path.of(e));
+                else entries.add(e);
+            }
+            entries.add(probeJar(root.resolve("tools/bench/target/cold-probe.jar"), dirs.toArray(Path[]::new)).toString());
+            List<String> sysProps = new ArrayList<>();
+            iso.env().forEach((k, v) -> sysProps.add("-D" + k + "=" + v));
+            sysProps.add("-Daws.region=us-east-1");
+            return new Launcher(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    String.join(File.pathSeparator, entries), List.copyOf(sysProps));
+        }
+    }
+
     static Path probeJar(Path out, Path... dirs) throws java.io.IOException {
         try (var jar = new java.util.jar.JarOutputStream(Files.newOutputStream(out))) {
             java.util.Set<String> seen = new java.util.HashSet<>();

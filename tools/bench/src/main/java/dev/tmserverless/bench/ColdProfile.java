@@ -34,18 +34,10 @@ final class ColdProfile {
     static void run(Path root, Path lambdaJar, Isolated iso, Fixture fx, User pm, int runs, List<String> configs) throws Exception {
         if (configs.isEmpty()) configs = List.of("shipped", "aot");
         Project cold = fx.project(pm, ProjectStatus.PUBLISHED, (runs + ColdStartProbe.TRAINING_TASKS) * configs.size() + 8);
-        List<String> entries = new ArrayList<>(List.of(lambdaJar.toString()));
-        List<Path> dirs = new ArrayList<>();
-        for (String e : List.of(Bench.classesOf(Bench.class), Bench.classesOf(Api.class))) {
-            if (Files.isDirectory(Path.of(e))) dirs.add(Path.of(e));
-            else entries.add(e);
-        }
-        entries.add(Bench.probeJar(root.resolve("tools/bench/target/cold-probe.jar"), dirs.toArray(Path[]::new)).toString());
-        String classpath = String.join(File.pathSeparator, entries);
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        List<String> sysProps = new ArrayList<>();
-        iso.env().forEach((k, v) -> sysProps.add("-D" + k + "=" + v));
-        sysProps.add("-Daws.region=us-east-1");
+        Bench.Launcher l = Bench.Launcher.of(root, lambdaJar, iso);
+        String java = l.java();
+        String classpath = l.classpath();
+        List<String> sysProps = l.sysProps();
         int[] nextTask = {1};
         List<String> c1 = new ArrayList<>(List.of("-XX:+TieredCompilation", "-XX:TieredStopAtLevel=1"));
         Path jfr = root.resolve("tools/bench/target/cold.jfr");

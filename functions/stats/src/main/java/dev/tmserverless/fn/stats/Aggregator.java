@@ -55,6 +55,15 @@ public class Aggregator {
     /** One stream record: its keys, its new image (null when the item was deleted) and its sequence number. */
     public record Change(Map<String, AttributeValue> keys, Map<String, AttributeValue> newImage, String sequence) {}
 
+    /** A task's record (any transition, a lock among them) or a project's item (changed or deleted). */
+    static boolean givesSweeperWork(Change c) {
+        return switch (StatsStore.source(c.keys(), null)) {
+            case StatsStore.TaskImage t -> true; // only task items give a task image without a new image
+            case StatsStore.ProjectItem p -> "META".equals(c.keys().get("sk").s());
+            default -> false;
+        };
+    }
+
     /**
      * Applies a batch's records, noting what they made stale. The images of one task are merged in memory first
      * (the merge is order-free), so a task changed ten times in a batch costs one read and one write of its facts.

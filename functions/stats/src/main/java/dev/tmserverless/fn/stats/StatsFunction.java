@@ -21,6 +21,7 @@ public class StatsFunction extends MicronautRequestHandler<DynamodbEvent, Stream
     private static final Logger LOG = LoggerFactory.getLogger(StatsFunction.class);
 
     @Inject Aggregator aggregator;
+    @Inject dev.tmserverless.aws.schedule.SweepSchedule sweep;
 
     public StatsFunction() { super(); }
 
@@ -42,6 +43,17 @@ public class StatsFunction extends MicronautRequestHandler<DynamodbEvent, Stream
         for (DynamodbEvent.DynamodbStreamRecord r : records) {
             var d = r.getDynamodb();
             changes.add(new Aggregator.Change(Images.sdk(d.getKeys()), Images.sdk(d.getNewImage()), d.getSequenceNumber()));
+        }
+        // a committed task transition or project change can give the sweeper work (a lock to expire, a snapshot
+        // or counters to check, a purge): arm its schedule; if that fails the batch comes again (docs/locking.md "Expiry")
+        if (changes.stream().anyMatch(Aggregator::givesSweeperWork)) {
+            try {
+                sweep.armWriting();
+            } catch (RuntimeException e) {
+                LOG.warn("lock sweep schedule not armed: {}", e.toString());
+                return new StreamsEventResponse(List.of(new StreamsEventResponse.BatchItemFailure(
+                        records.get(0).getDynamodb().getSequenceNumber())));
+            }
         }
         List<StreamsEventResponse.BatchItemFailure> failures = new ArrayList<>();
         String failed = aggregator.applyWriting(changes, dirty);

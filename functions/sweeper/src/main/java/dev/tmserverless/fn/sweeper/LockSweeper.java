@@ -1,5 +1,6 @@
 package dev.tmserverless.fn.sweeper;
 
+import dev.tmserverless.aws.schedule.SweepSchedule;
 import dev.tmserverless.aws.store.LockClaims;
 import dev.tmserverless.aws.store.TaskStore;
 import dev.tmserverless.core.domain.Task;
@@ -25,10 +26,38 @@ public class LockSweeper {
 
     private final LockClaims claims;
     private final TaskStore tasks;
+    private final SweepSchedule schedule;
+    /** Tests take the re-check out to see the race it closes. */
+    volatile boolean recheckAfterDisarm = true;
 
-    public LockSweeper(LockClaims claims, TaskStore tasks) {
+    public LockSweeper(LockClaims claims, TaskStore tasks, SweepSchedule schedule) {
         this.claims = claims;
         this.tasks = tasks;
+        this.schedule = schedule;
+    }
+
+    /**
+     * Called after a run that found nothing else to do: disarms the schedule if no lock slot exists at all, then
+     * looks again and re-arms it if a lock appeared meanwhile. A lock committed before the disarm armed the
+     * schedule only after its slot was written, so the look after the disarm sees that slot (docs/locking.md
+     * "Expiry"); a lock committed after it arms the schedule itself. True if the schedule is left disarmed.
+     * A disarm that failed may still have landed (a timeout), so the second look is made all the same; then the
+     * failure is thrown. A failed re-arm throws.
+     */
+    public boolean disarmIfIdleWriting() {
+        if (!schedule.configured() || claims.anyHeld()) return false;
+        RuntimeException failed = null;
+        try {
+            schedule.disarmWriting();
+        } catch (RuntimeException e) {
+            failed = e;
+        }
+        if (recheckAfterDisarm && claims.anyHeld()) {
+            schedule.armWriting();
+            return false;
+        }
+        if (failed != null) throw failed;
+        return true;
     }
 
     /** Expires what had expired by {@code now}; a write that loses to a concurrent one is left to the winner. */

@@ -51,8 +51,29 @@ public class SweeperFunction extends MicronautRequestHandler<ScheduledEvent, Map
         if (r.marked() + r.repaired() > 0) LOG.info("counters: {} projects checked, {} drifts seen, {} repaired", r.checked(), r.marked(), r.repaired());
         // deleted projects whose items were not all removed by the delete itself (a large project, or a crash)
         int purged = purge.finishPendingWriting(System.currentTimeMillis() + 15_000);
-        return Map.of("expiredSlots", s.seen(), "tasksReleased", s.expired(), "slotsFreed", s.slotsFreed(),
-                "searchSnapshot", snapshot, "countersChecked", r.checked(), "countersRepaired", r.repaired(),
-                "projectsPurged", purged, "summariesBackfilled", backfilled);
+        // nothing found to do: the schedule is disarmed until a change arms it again (docs/locking.md "Expiry")
+        boolean idle = s.seen() == 0 && backfilled < 0 && snapshot < 0 && r.marked() == 0 && r.repaired() == 0
+                && r.waiting() == 0 && purged == 0 && purge.pending().isEmpty();
+        boolean disarmed = false;
+        if (idle) {
+            try {
+                disarmed = locks.disarmIfIdleWriting();
+            } catch (software.amazon.awssdk.core.exception.SdkException e) {
+                LOG.error("lock sweep schedule: arming or disarming failed, it may stay armed: {}", e.toString());
+                throw e;
+            }
+            if (disarmed) LOG.info("nothing to do and no lock held: schedule disarmed until a change arms it");
+        }
+        Map<String, Object> out = new java.util.LinkedHashMap<>();
+        out.put("expiredSlots", s.seen());
+        out.put("tasksReleased", s.expired());
+        out.put("slotsFreed", s.slotsFreed());
+        out.put("searchSnapshot", snapshot);
+        out.put("countersChecked", r.checked());
+        out.put("countersRepaired", r.repaired());
+        out.put("projectsPurged", purged);
+        out.put("summariesBackfilled", backfilled);
+        out.put("disarmed", disarmed);
+        return out;
     }
 }

@@ -129,6 +129,16 @@ public class AwsClients {
         return b.build();
     }
 
+    /**
+     * EventBridge, for arming and disarming the lock sweep's rule (SweepSchedule). Only the functions that do so
+     * carry the SDK module; in the others this client does not exist.
+     */
+    @Singleton
+    @io.micronaut.context.annotation.Requires(classes = software.amazon.awssdk.services.eventbridge.EventBridgeClient.class)
+    public software.amazon.awssdk.services.eventbridge.EventBridgeClient eventBridge() {
+        return configure(software.amazon.awssdk.services.eventbridge.EventBridgeClient.builder(), "events").build();
+    }
+
     /** Signs download links for responses handed over through the bucket; signing needs no network. */
     @Singleton
     public S3Presigner s3Presigner() {

@@ -31,7 +31,13 @@ public class CounterReconciler {
     /** At most this many projects per run (the most recently changed first). */
     public static final int MAX_PER_RUN = 200;
 
-    public record Result(int checked, int marked, int repaired) {}
+    /**
+     * What one run did; {@code waiting} counts the projects that still need a look (a drift marked and not yet
+     * repaired, or not reached before the deadline).
+     */
+    public record Result(int checked, int marked, int repaired, int waiting) {
+        public Result(int checked, int marked, int repaired) { this(checked, marked, repaired, 0); }
+    }
 
     private final ProjectStore projects;
     private final TaskMaps maps;
@@ -58,11 +64,15 @@ public class CounterReconciler {
 
     /** Looks at the projects in turn until {@code deadlineMillis} (wall clock). */
     public Result reconcileWriting(List<Long> projectIds, long deadlineMillis) {
-        int marked = 0, repaired = 0, checked = 0;
+        int marked = 0, repaired = 0, checked = 0, waiting = 0, reached = 0;
         for (long id : projectIds) {
             if (System.currentTimeMillis() > deadlineMillis) break;
+            reached++;
             // a grid still being written has no settled count yet
-            if (jobs.get(id).map(j -> !j.done()).orElse(false)) continue;
+            if (jobs.get(id).map(j -> !j.done()).orElse(false)) {
+                waiting++;
+                continue;
+            }
             var stored = projects.get(id);
             if (stored.isEmpty()) continue;
             checked++;
@@ -78,12 +88,16 @@ public class CounterReconciler {
             String state = render(seen) + ">" + render(truth) + "|" + (summary == null ? "-" : render(summary));
             if (prev != null && prev.endsWith("@" + state) && now - Long.parseLong(prev.substring(0, prev.indexOf('@'))) >= SETTLE_MILLIS) {
                 if (projects.repairCountersWriting(id, seen, truth, prev, summary)) repaired++;
+                else waiting++;
             } else if (prev == null || !prev.endsWith("@" + state)) {
                 projects.markDriftWriting(id, now + "@" + state);
                 marked++;
+                waiting++;
+            } else {
+                waiting++; // marked before, not settled yet
             }
         }
-        return new Result(checked, marked, repaired);
+        return new Result(checked, marked, repaired, waiting + projectIds.size() - reached);
     }
 
     private static String render(ProjectCounters c) {

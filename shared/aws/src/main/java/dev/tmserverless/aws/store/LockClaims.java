@@ -151,6 +151,16 @@ public class LockClaims {
     }
 
     /**
+     * True if any lock slot exists, expired or not: one Query of the locks partition of the index with limit 1
+     * (eventually consistent: a slot written a moment ago may not show yet, docs/locking.md "Expiry").
+     */
+    public boolean anyHeld() {
+        return !ddb.query(b -> b.tableName(table).indexName(Resources.TABLE.indexes().get(0).name())
+                .keyConditionExpression("gsi1pk = :lk").projectionExpression("pk")
+                .expressionAttributeValues(Map.of(":lk", Attr.s(Keys.LOCKS))).limit(1)).items().isEmpty();
+    }
+
+    /**
      * How many distinct users hold a live lock in each project: one Query of the locks partition of the index
      * from {@code now} on (eventually consistent; a project search shows it as {@code activeMappers}).
      */

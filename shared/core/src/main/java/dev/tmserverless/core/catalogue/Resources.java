@@ -43,7 +43,11 @@ public final class Resources {
         /** Writing uploaded images under {@link #UPLOADS_PREFIX}. */
         UPLOADS_WRITE,
         /** Read the table's change stream (the event source mapping of {@link #TABLE_FEED}). */
-        TABLE_STREAM_CONSUME }
+        TABLE_STREAM_CONSUME,
+        /** Enable the lock sweep's rule ({@link #LOCK_SWEEP}, armed by changes): the change-feed consumer. */
+        LOCK_SWEEP_ARM,
+        /** Enable and disable the lock sweep's rule: the sweeper, which disarms it when idle. */
+        LOCK_SWEEP_DISARM }
 
     /**
      * A Lambda function: its Maven module (which builds {@code <module>-lambda.jar}), the handler class the
@@ -141,9 +145,9 @@ public final class Resources {
             new Function(MESSENGER, "users", "dev.tmserverless.fn.users.MessengerFunction", 512, 300,
                     Set.of(Access.TABLE_READ_WRITE, Access.MESSAGES_SEND, Access.MESSAGES_CONSUME, Access.MAIL_SEND), false),
             new Function(SWEEPER, "sweeper", "dev.tmserverless.fn.sweeper.SweeperFunction", 512, 60,
-                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE), false),
+                    Set.of(Access.TABLE_READ_WRITE, Access.BUCKET_READ_WRITE, Access.LOCK_SWEEP_DISARM), false),
             new Function(STATS, "stats", "dev.tmserverless.fn.stats.StatsFunction", 1024, 60,
-                    Set.of(Access.TABLE_READ_WRITE, Access.TABLE_STREAM_CONSUME), false),
+                    Set.of(Access.TABLE_READ_WRITE, Access.TABLE_STREAM_CONSUME, Access.LOCK_SWEEP_ARM), false),
             new Function(STATS_RECONCILER, "stats", "dev.tmserverless.fn.stats.ReconcileFunction", 1024, 300,
                     Set.of(Access.TABLE_READ_WRITE), false));
 
@@ -197,10 +201,17 @@ public final class Resources {
     public record Schedule(String id, String function, int everyMinutes) {}
 
     /**
-     * Expired locks are released for good within a minute (reads and writes treat them as released at once). An
-     * idle deployment pays for 43,200 short invocations a month, each one Query of an empty index partition.
+     * Expired locks are released for good within a minute (reads and writes treat them as released at once). The
+     * schedule is armed by changes: the sweeper disarms it after a run that found nothing to do and no lock at all,
+     * the statistics aggregator arms it again for every batch of task or project changes, so an idle deployment
+     * pays nothing for it (docs/locking.md "Expiry").
      */
-    public static final List<Schedule> SCHEDULES = List.of(new Schedule("lock-sweep", SWEEPER, 1),
+    public static final Schedule LOCK_SWEEP = new Schedule("lock-sweep", SWEEPER, 1);
+
+    /** The name of {@link #LOCK_SWEEP}'s rule, given to the functions that arm and disarm it. */
+    public static final String LOCK_SWEEP_RULE_ENV = "TM_LOCK_SWEEP_RULE";
+
+    public static final List<Schedule> SCHEDULES = List.of(LOCK_SWEEP,
             // one bounded slice of the statistics reconciliation (docs/statistics.md "Reconciliation")
             new Schedule("stats-reconcile", STATS_RECONCILER, 10));
 
@@ -270,9 +281,12 @@ public final class Resources {
                 .orElseThrow(() -> new IllegalArgumentException("no function " + id));
     }
 
-    /** True if a schedule runs the function (then it needs no keep-alive invocation). */
+    /**
+     * True if a schedule runs the function at all times (then it needs no keep-alive invocation). The lock sweep
+     * does not count: it is disarmed while idle, possibly for weeks, so the sweeper keeps its daily keep-alive.
+     */
     public static boolean isScheduled(String functionId) {
-        return SCHEDULES.stream().anyMatch(s -> s.function().equals(functionId));
+        return SCHEDULES.stream().anyMatch(s -> s != LOCK_SWEEP && s.function().equals(functionId));
     }
 
     public static List<Route> routesOf(String functionId) {
