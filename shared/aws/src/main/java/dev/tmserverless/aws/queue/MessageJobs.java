@@ -18,7 +18,7 @@ import java.util.Map;
  * Messages to many inboxes, as queue messages the messenger delivers (docs/reference-data.md "Messages to many").
  * A job carries the whole message, its id (the same in every inbox, so each inbox write is conditional on it and a
  * redelivery delivers nobody twice), who it goes to and, for a slice that re-queued itself, the recipient after
- * which to go on.
+ * which to go on. The same queue carries mail jobs ({@link MailJob}): messages already in their inboxes, to be mailed.
  */
 @Singleton
 public class MessageJobs {
