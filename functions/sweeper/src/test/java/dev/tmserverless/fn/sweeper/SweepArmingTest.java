@@ -18,8 +18,6 @@ import dev.tmserverless.emulators.StreamPoller;
 import dev.tmserverless.emulators.TableStream;
 import dev.tmserverless.fn.stats.StatsFunction;
 import dev.tmserverless.fn.tasks.TasksFunction;
-import dev.tmserverless.local.FunctionInvoker;
-import dev.tmserverless.local.Scheduler;
 import dev.tmserverless.testing.Api;
 import dev.tmserverless.testing.Fixture;
 import org.junit.jupiter.api.AfterAll;
@@ -62,8 +60,8 @@ class SweepArmingTest {
     static LockClaims claims;
     static EventRules rules;
     static String rule;
-    static Scheduler scheduler;
-    static Scheduler.Schedule sweep;
+    /** Sweeps the schedule fired (see {@link #tick()}). */
+    static long invocations;
 
     @BeforeAll
     static void start() {
@@ -84,16 +82,11 @@ class SweepArmingTest {
         feed = new StreamPoller(stream.log(iso.table()), f.batchSize(), f.maxRetries(),
                 r -> f.delivers(r.getDynamodb().getKeys().get("pk").getS(), r.getDynamodb().getKeys().get("sk").getS()),
                 (DynamodbEvent e) -> stats.handleRequest(e, new Api.TestContext()), failed -> { }, line -> { }).start();
-        sweep = new Scheduler.Schedule(Resources.LOCK_SWEEP.id(), Resources.SWEEPER, Duration.ofMinutes(1));
-        // as the local stack wires it; never started: the test drives the ticks
-        scheduler = new Scheduler(List.of(sweep), Map.of(Resources.SWEEPER,
-                FunctionInvoker.of(Resources.SWEEPER, 512, 60, sweeper)), line -> { }, id -> rules.enabled(rule));
     }
 
     @AfterAll
     static void stop() {
         rules.beforeApplying(null);
-        scheduler.close();
         feed.close();
         sweeper.close();
         tasksFn.close();
@@ -106,12 +99,25 @@ class SweepArmingTest {
         assertThat(feed.awaitCaughtUp(60_000)).as("the feed caught up").isTrue();
     }
 
+    /**
+     * One tick of the schedule as the local Scheduler runs it (infra/local's SchedulerTest checks the Scheduler
+     * itself): the sweeper is invoked with a scheduled event only while the rule is enabled; true if it fired.
+     */
+    static boolean tick() {
+        if (!rules.enabled(rule)) return false;
+        invocations++;
+        sweeper.handleRequest(new com.amazonaws.services.lambda.runtime.events.ScheduledEvent().withVersion("0")
+                .withId(java.util.UUID.randomUUID().toString()).withDetailType("Scheduled Event").withSource("aws.events")
+                .withTime(new org.joda.time.DateTime()).withResources(List.of(rule)), new Api.TestContext());
+        return true;
+    }
+
     /** Ticks the schedule until a run disarms it (every change so far delivered first); answers the runs it took. */
     static int ticksUntilDisarmed() throws InterruptedException {
         for (int runs = 0; runs < 6; runs++) {
             caughtUp();
             if (!rules.enabled(rule)) return runs;
-            assertThat(scheduler.tick(sweep)).isTrue();
+            assertThat(tick()).isTrue();
         }
         throw new AssertionError("the sweeper never disarmed its schedule");
     }
@@ -128,11 +134,11 @@ class SweepArmingTest {
         assertThat(ticksUntilDisarmed()).isBetween(1, 3);
         long disables = rules.calls("DisableRule", rule);
         assertThat(disables).isPositive();
-        long runs = scheduler.invocations(sweep.id());
+        long runs = invocations;
         // disarmed, the schedule no longer fires
-        assertThat(scheduler.tick(sweep)).isFalse();
-        assertThat(scheduler.tick(sweep)).isFalse();
-        assertThat(scheduler.invocations(sweep.id())).isEqualTo(runs);
+        assertThat(tick()).isFalse();
+        assertThat(tick()).isFalse();
+        assertThat(invocations).isEqualTo(runs);
 
         // a mapper locks a task over the API: its committed change reaches the stats function, which arms the rule
         var lock = Api.call(tasksFn, "POST", "/api/v2/projects/" + p.id() + "/tasks/actions/lock-for-mapping/1/",
@@ -141,7 +147,7 @@ class SweepArmingTest {
         caughtUp();
         assertThat(rules.enabled(rule)).isTrue();
         // a run while the lock is live leaves it alone and the schedule armed
-        assertThat(scheduler.tick(sweep)).isTrue();
+        assertThat(tick()).isTrue();
         caughtUp();
         assertThat(rules.enabled(rule)).isTrue();
         assertThat(fx.tasks.get(p.id(), 1).orElseThrow().lockedBy()).isEqualTo(ana.id());
@@ -149,7 +155,7 @@ class SweepArmingTest {
         // three hours on, the armed schedule's next run releases the lock for good
         sweeper.clock = Clock.offset(Clock.systemUTC(), Duration.ofHours(3));
         try {
-            assertThat(scheduler.tick(sweep)).isTrue();
+            assertThat(tick()).isTrue();
             Task t = fx.tasks.get(p.id(), 1).orElseThrow();
             assertThat(t.status()).isEqualTo(TaskStatus.READY);
             assertThat(t.lockedBy()).isNull();
