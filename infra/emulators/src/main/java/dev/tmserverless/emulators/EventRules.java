@@ -111,15 +111,11 @@ public final class EventRules implements AutoCloseable {
     }
 
     private static void reply(HttpExchange ex, int status, JsonNode body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        ex.getResponseHeaders().set("Content-Type", "application/x-amz-json-1.1");
-        ex.sendResponseHeaders(status, bytes.length);
-        ex.getResponseBody().write(bytes);
+        LoopbackServer.reply(ex, status, "application/x-amz-json-1.1", JSON.writeValueAsBytes(body));
     }
 
     @Override
     public void close() {
-        loopback.server().stop(0);
-        loopback.executor().shutdownNow();
+        loopback.stop();
     }
 }

@@ -1,5 +1,6 @@
 package dev.tmserverless.emulators;
 
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 
 import java.io.IOException;
@@ -25,5 +26,18 @@ record LoopbackServer(HttpServer server, ExecutorService executor) {
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         server.setExecutor(executor);
         return new LoopbackServer(server, executor);
+    }
+
+    /** Sends {@code body} as the whole answer, with its length. */
+    static void reply(HttpExchange ex, int status, String contentType, byte[] body) throws IOException {
+        ex.getResponseHeaders().set("Content-Type", contentType);
+        ex.sendResponseHeaders(status, body.length);
+        ex.getResponseBody().write(body);
+    }
+
+    /** Stops answering and ends the exchanges' threads. */
+    void stop() {
+        server.stop(0);
+        executor.shutdownNow();
     }
 }

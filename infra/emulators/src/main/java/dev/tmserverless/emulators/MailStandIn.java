@@ -113,10 +113,7 @@ public final class MailStandIn implements AutoCloseable {
     }
 
     private static void reply(HttpExchange ex, int status, JsonNode body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, bytes.length);
-        ex.getResponseBody().write(bytes);
+        LoopbackServer.reply(ex, status, "application/json", JSON.writeValueAsBytes(body));
     }
 
     @Override

@@ -147,22 +147,22 @@ public final class MapSwipeStandIn implements AutoCloseable {
                 String token = UUID.randomUUID().toString().replace("-", "");
                 csrfTokens.add(token);
                 ex.getResponseHeaders().add("Set-Cookie", "csrftoken=" + token + "; Path=/; SameSite=Lax");
-                reply(ex, 200, "text/plain", "OK".getBytes(StandardCharsets.UTF_8));
+                LoopbackServer.reply(ex, 200, "text/plain", "OK".getBytes(StandardCharsets.UTF_8));
                 return;
             }
             if (!path.equals("/graphql/")) {
-                reply(ex, 404, "text/html", "<h1>Not Found</h1>".getBytes(StandardCharsets.UTF_8));
+                LoopbackServer.reply(ex, 404, "text/html", "<h1>Not Found</h1>".getBytes(StandardCharsets.UTF_8));
                 return;
             }
             if (!method.equals("POST")) {
-                reply(ex, 405, "text/html", "<h1>Method Not Allowed</h1>".getBytes(StandardCharsets.UTF_8));
+                LoopbackServer.reply(ex, 405, "text/html", "<h1>Method Not Allowed</h1>".getBytes(StandardCharsets.UTF_8));
                 return;
             }
             String header = ex.getRequestHeaders().getFirst("X-CSRFToken");
             String cookie = cookie(ex.getRequestHeaders().getFirst("Cookie"), "csrftoken");
             if (header == null || !header.equals(cookie) || !csrfTokens.contains(header)) {
                 refusedForCsrf.incrementAndGet();
-                reply(ex, 403, "text/html", "<h1>Forbidden (403)</h1><p>CSRF verification failed. Request aborted.</p>"
+                LoopbackServer.reply(ex, 403, "text/html", "<h1>Forbidden (403)</h1><p>CSRF verification failed. Request aborted.</p>"
                         .getBytes(StandardCharsets.UTF_8));
                 return;
             }
@@ -180,7 +180,7 @@ public final class MapSwipeStandIn implements AutoCloseable {
             String groupId = vars.path("pk").asText(null);
             Fault fault = groupId == null ? null : faults.get(groupId);
             if (fault != null) {
-                reply(ex, fault.status(), fault.contentType(), fault.body().getBytes(StandardCharsets.UTF_8));
+                LoopbackServer.reply(ex, fault.status(), fault.contentType(), fault.body().getBytes(StandardCharsets.UTF_8));
                 return;
             }
             String op = body.path("operationName").asText("");
@@ -348,18 +348,11 @@ public final class MapSwipeStandIn implements AutoCloseable {
     }
 
     private static void replyJson(HttpExchange ex, int status, ObjectNode body) throws IOException {
-        reply(ex, status, "application/json", JSON.writeValueAsBytes(body));
-    }
-
-    private static void reply(HttpExchange ex, int status, String contentType, byte[] bytes) throws IOException {
-        ex.getResponseHeaders().set("Content-Type", contentType);
-        ex.sendResponseHeaders(status, bytes.length);
-        ex.getResponseBody().write(bytes);
+        LoopbackServer.reply(ex, status, "application/json", JSON.writeValueAsBytes(body));
     }
 
     @Override
     public void close() {
-        loopback.server().stop(0);
-        loopback.executor().shutdownNow();
+        loopback.stop();
     }
 }

@@ -217,10 +217,7 @@ public final class OhsomeStandIn implements AutoCloseable {
     }
 
     private static void reply(HttpExchange ex, int status, ObjectNode body) throws IOException {
-        byte[] bytes = JSON.writeValueAsBytes(body);
-        ex.getResponseHeaders().set("Content-Type", "application/json");
-        ex.sendResponseHeaders(status, bytes.length);
-        ex.getResponseBody().write(bytes);
+        LoopbackServer.reply(ex, status, "application/json", JSON.writeValueAsBytes(body));
     }
 
     @Override
