@@ -105,4 +105,17 @@ public final class Fixture {
         projects.gridWritten(id, n);
         return p;
     }
+
+    /**
+     * Gives {@code u} an address of its own, verified or not, and these notification settings (the rest as they
+     * are); answers the address, which the mail stand-in files mail under.
+     */
+    public String mailboxWrite(User u, boolean verified, java.util.Map<String, Boolean> settings) {
+        String address = "u" + u.id() + "-" + System.nanoTime() + "@example.org";
+        users.updateProfileWrite(u.id(), new UserStore.ProfileChanges(java.util.Map.of(), settings, null, null, null, null, address));
+        if (verified && !users.verifyEmailWrite(u.id(), address)) {
+            throw new IllegalStateException("the address of user " + u.id() + " was not verified");
+        }
+        return address;
+    }
 }

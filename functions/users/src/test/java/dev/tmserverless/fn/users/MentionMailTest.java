@@ -62,14 +62,6 @@ class MentionMailTest {
         env.close();
     }
 
-    /** {@code u} with an address of its own (verified or not) and these notification settings; answers the address. */
-    static String mailable(User u, boolean verified, Map<String, Boolean> settings) {
-        String address = "m" + u.id() + "-" + System.nanoTime() + "@example.org";
-        fx.users.updateProfileWrite(u.id(), new dev.tmserverless.aws.store.UserStore.ProfileChanges(Map.of(), settings,
-                null, null, null, null, address));
-        if (verified) assertThat(fx.users.verifyEmailWrite(u.id(), address)).isTrue();
-        return address;
-    }
 
     static List<dev.tmserverless.emulators.MailStandIn.Mail> mails(String address) {
         return Emulators.shared().mail().to(address);
@@ -99,10 +91,10 @@ class MentionMailTest {
         User unverified = fx.user("mm-unverified");
         User quiet = fx.user("mm-quiet");
         User watcher = fx.user("mm-watcher");
-        String keenAt = mailable(keen, true, Map.of());
-        String unverifiedAt = mailable(unverified, false, Map.of());
-        String quietAt = mailable(quiet, true, Map.of("mentionsNotifications", false));
-        String watcherAt = mailable(watcher, true, Map.of("taskCommentsNotifications", true));
+        String keenAt = fx.mailboxWrite(keen, true, Map.of());
+        String unverifiedAt = fx.mailboxWrite(unverified, false, Map.of());
+        String quietAt = fx.mailboxWrite(quiet, true, Map.of("mentionsNotifications", false));
+        String watcherAt = fx.mailboxWrite(watcher, true, Map.of("taskCommentsNotifications", true));
         Project p = fx.project(fx.user("mm-pm"), ProjectStatus.PUBLISHED, 2);
         call(tasks, "POST", "/api/v2/projects/" + p.id() + "/tasks/actions/lock-for-mapping/1/", token(watcher.id()), null);
         call(tasks, "POST", "/api/v2/projects/" + p.id() + "/tasks/actions/unlock-after-mapping/1/", token(watcher.id()),
@@ -154,7 +146,7 @@ class MentionMailTest {
     void nobodyToMailQueuesNoMailJob() {
         User ana = fx.user("mm-ana2");
         User unverified = fx.user("mm-unverified2");
-        mailable(unverified, false, Map.of());
+        fx.mailboxWrite(unverified, false, Map.of());
         Project p = fx.project(fx.user("mm-pm2"), ProjectStatus.PUBLISHED, 1);
         assertThat(call(tasks, "POST", chat(p.id()), token(ana.id()), "{\"message\": \"" + at(unverified) + " hi\"}").status())
                 .isEqualTo(200);
@@ -166,7 +158,7 @@ class MentionMailTest {
     void aSettingTurnedOffBeforeTheMessengerRunsIsHeeded() {
         User ana = fx.user("mm-ana4");
         User changed = fx.user("mm-changed");
-        String changedAt = mailable(changed, true, Map.of());
+        String changedAt = fx.mailboxWrite(changed, true, Map.of());
         Project p = fx.project(fx.user("mm-pm4"), ProjectStatus.PUBLISHED, 1);
         assertThat(call(tasks, "POST", chat(p.id()), token(ana.id()), "{\"message\": \"" + at(changed) + " hi\"}").status())
                 .isEqualTo(200);
@@ -188,7 +180,7 @@ class MentionMailTest {
         for (int i = 0; i < 8; i++) {
             User u = fx.user("mm-many" + i);
             people.add(u);
-            addresses.add(mailable(u, true, Map.of()));
+            addresses.add(fx.mailboxWrite(u, true, Map.of()));
             text.append(at(u)).append(' ');
         }
         Project p = fx.project(fx.user("mm-pm3"), ProjectStatus.PUBLISHED, 1);

@@ -251,14 +251,6 @@ class MessengerTest {
         assertThat(queue.receive()).isNull();
     }
 
-    /** {@code u} with a verified address of its own and these notification settings; answers the address. */
-    static String mailable(User u, boolean verified, java.util.Map<String, Boolean> settings) {
-        String address = "n" + u.id() + "-" + System.nanoTime() + "@example.org";
-        fx.users.updateProfileWrite(u.id(), new dev.tmserverless.aws.store.UserStore.ProfileChanges(java.util.Map.of(), settings,
-                null, null, null, null, address));
-        if (verified) assertThat(fx.users.verifyEmailWrite(u.id(), address)).isTrue();
-        return address;
-    }
 
     static List<dev.tmserverless.emulators.MailStandIn.Mail> mails(String address) {
         return Emulators.shared().mail().to(address);
@@ -269,9 +261,9 @@ class MessengerTest {
         User keen = fx.user("keen");
         User unverified = fx.user("unverified");
         User quiet = fx.user("quiet");
-        String keenAt = mailable(keen, true, java.util.Map.of());
-        String unverifiedAt = mailable(unverified, false, java.util.Map.of());
-        String quietAt = mailable(quiet, true, java.util.Map.of("teamsAnnouncementNotifications", false));
+        String keenAt = fx.mailboxWrite(keen, true, java.util.Map.of());
+        String unverifiedAt = fx.mailboxWrite(unverified, false, java.util.Map.of());
+        String quietAt = fx.mailboxWrite(quiet, true, java.util.Map.of("teamsAnnouncementNotifications", false));
         var org = fx.orgs.create("Mail org " + N.incrementAndGet(), "mail-org-" + N.get(), null, null, null, null, List.of(admin.id()));
         var teams = fn.getApplicationContext().getBean(dev.tmserverless.aws.store.TeamStore.class);
         var team = teams.create(org.id(), "Mail team " + N.incrementAndGet(), null, null, dev.tmserverless.core.domain.Team.JoinMethod.BY_REQUEST,
@@ -312,8 +304,8 @@ class MessengerTest {
     void contributorsWhoTurnedProjectNotificationsOffGetNoBroadcastAtAll() {
         User keen = fx.user("pkeen");
         User off = fx.user("poff");
-        String keenAt = mailable(keen, true, java.util.Map.of());
-        String offAt = mailable(off, true, java.util.Map.of("projectsNotifications", false));
+        String keenAt = fx.mailboxWrite(keen, true, java.util.Map.of());
+        String offAt = fx.mailboxWrite(off, true, java.util.Map.of("projectsNotifications", false));
         Project p = projectMappedBy(admin, List.of(keen, off), null);
         Message template = new Message(inboxes.nextId(), -1, Message.Type.BROADCAST, "Project news", "text", admin.id(),
                 admin.username(), p.id(), "Floods", null, Instant.now(), false);

@@ -157,10 +157,7 @@ class TeamsTest {
         assertThat(notices(refused, request)).singleElement().satisfies(m -> assertThat(m.subject()).contains("has been rejected"));
 
         // a verified address also gets the notice by mail (the SES stand-in here), as the reference mails it
-        String address = "added" + added.id() + "-" + System.nanoTime() + "@example.org";
-        fx.users.updateProfileWrite(added.id(), new dev.tmserverless.aws.store.UserStore.ProfileChanges(java.util.Map.of(),
-                java.util.Map.of(), null, null, null, null, address));
-        assertThat(fx.users.verifyEmailWrite(added.id(), address)).isTrue();
+        String address = fx.mailboxWrite(added, true, java.util.Map.of());
         var invitation = dev.tmserverless.core.domain.Message.Type.INVITATION_NOTIFICATION;
         assertThat(post(fn, "/api/v2/teams/" + id + "/actions/add/", token(om.id()), "{\"username\": \"" + added.username() + "\"}")
                 .status()).isEqualTo(200);
